@@ -1,0 +1,187 @@
+"""Events owned by intake, the registry office (văn thư), on topic ``document.received``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Self
+
+from pydantic import Field, model_validator
+
+from vanthu_contracts.events.base import Event
+from vanthu_contracts.events.values import (
+    AgencyCode,
+    CertificateSigner,
+    Channel,
+    CodeNotation,
+    CodeNumber,
+    Confidentiality,
+    DocumentCode,
+    DocumentType,
+    ExchangeOrigin,
+    FileRef,
+    FileRole,
+    Identifier,
+    Instant,
+    Issuer,
+    LanguageTag,
+    LegacyId,
+    Note,
+    ObjectKey,
+    OrganName,
+    PageConfidence,
+    Person,
+    Recipient,
+    Register,
+    SignatureResult,
+    Signer,
+    Subject,
+    Urgency,
+)
+from vanthu_contracts.registry import register_event
+
+DOCUMENT_RECEIVED_TOPIC = "document.received"
+
+
+@register_event
+class DocumentReceived(Event):
+    """An incoming document (văn bản đến) was registered and got its arrival number."""
+
+    event_type: ClassVar[str] = "vanthu.intake.document.received.v1"
+    topic: ClassVar[str] = DOCUMENT_RECEIVED_TOPIC
+
+    document_id: Identifier
+    agency_code: AgencyCode
+    """The receiving agency, whose incoming register this is."""
+    arrival_number: int = Field(ge=1)
+    """Số đến: consecutive per agency per year, never skipped."""
+    arrival_year: int = Field(ge=1900, le=9999)
+    received_at: Instant
+    channel: Channel
+    issuer: Issuer
+    document_type: DocumentType
+    code_number: CodeNumber | None = None
+    """Số as printed on the document; absent for documents that carry none (e.g. letters)."""
+    code_notation: CodeNotation | None = None
+    issued_date: date
+    abstract: Subject = Field(alias="subject")
+    """Trích yếu, named ``subject`` on the wire; ``subject()`` is the CloudEvents subject."""
+    page_count: int | None = Field(default=None, ge=1, le=999)
+    signer: Signer | None = None
+    urgency: Urgency
+    confidentiality: Confidentiality
+    due_date: date | None = None
+    """Hạn xử lý set by the issuer, if any."""
+    to_places: tuple[OrganName, ...] = ()
+    """Units or people of this agency the document is addressed to (ToPlaces)."""
+    language: LanguageTag = "vi"
+    description: Note | None = None
+    files: tuple[FileRef, ...] = ()
+    exchange: ExchangeOrigin | None = None
+    """Set when the document came through the inter-agency exchange."""
+    legacy_id: LegacyId | None = None
+    """Set when the document was migrated from the old system."""
+    registered_by: Person
+
+    @model_validator(mode="after")
+    def _exchange_origin_matches_channel(self) -> Self:
+        if (self.channel is Channel.EXCHANGE) != (self.exchange is not None):
+            raise ValueError("exchange is required exactly when channel is 'exchange'")
+        return self
+
+
+@register_event
+class DocumentDigitized(Event):
+    """OCR of a scanned file finished; its text is searchable from now on."""
+
+    event_type: ClassVar[str] = "vanthu.intake.document.digitized.v1"
+    topic: ClassVar[str] = DOCUMENT_RECEIVED_TOPIC
+
+    document_id: Identifier
+    agency_code: AgencyCode
+    file_id: Identifier
+    """The scan that was read."""
+    derivative_file: FileRef
+    """The searchable PDF made from the scan; the scan itself is never altered."""
+    text_ref: ObjectKey
+    """Blob-store key of the extracted plain text."""
+    pages: tuple[PageConfidence, ...] = Field(min_length=1)
+    needs_review: bool
+    """True when some page was read with low confidence and a person should check it."""
+    digitized_at: Instant
+
+    @model_validator(mode="after")
+    def _derivative_is_an_ocr_derivative(self) -> Self:
+        if self.derivative_file.role is not FileRole.OCR_DERIVATIVE:
+            raise ValueError("derivative_file must have role 'ocr_derivative'")
+        return self
+
+
+@register_event
+class SignatureVerified(Event):
+    """The digital signatures inside a file were checked."""
+
+    event_type: ClassVar[str] = "vanthu.intake.signature.verified.v1"
+    topic: ClassVar[str] = DOCUMENT_RECEIVED_TOPIC
+
+    document_id: Identifier
+    agency_code: AgencyCode
+    file_id: Identifier
+    result: SignatureResult
+    signers: tuple[CertificateSigner, ...] = ()
+    reason: Note | None = None
+    """Why the result is not 'valid', in words a clerk understands."""
+    checked_at: Instant
+
+
+@register_event
+class DocumentVoided(Event):
+    """A registration was cancelled; its number stays used and is never given again."""
+
+    event_type: ClassVar[str] = "vanthu.intake.document.voided.v1"
+    topic: ClassVar[str] = DOCUMENT_RECEIVED_TOPIC
+
+    document_id: Identifier
+    agency_code: AgencyCode
+    register_type: Register
+    year: int = Field(ge=1900, le=9999)
+    number: CodeNumber
+    """The number that was taken: the arrival number or the outgoing number."""
+    reason: Note
+    voided_by: Person
+    voided_at: Instant
+
+
+@register_event
+class OutgoingDocumentIssued(Event):
+    """An outgoing document (văn bản đi) was signed, numbered and registered."""
+
+    event_type: ClassVar[str] = "vanthu.intake.outgoing-document.issued.v1"
+    topic: ClassVar[str] = DOCUMENT_RECEIVED_TOPIC
+
+    document_id: Identifier
+    agency_code: AgencyCode
+    """The issuing agency."""
+    document_code: DocumentCode
+    """Mã định danh văn bản: ``OrganId,yyyy/MM/dd,number/notation``."""
+    code_number: CodeNumber
+    code_notation: CodeNotation
+    issued_date: date
+    place: OrganName | None = None
+    """Địa danh printed before the date, e.g. Hà Nội."""
+    document_type: DocumentType
+    abstract: Subject = Field(alias="subject")
+    """Trích yếu, named ``subject`` on the wire."""
+    signer: Signer
+    recipients: tuple[Recipient, ...] = Field(min_length=1)
+    urgency: Urgency
+    confidentiality: Confidentiality
+    page_count: int | None = Field(default=None, ge=1, le=999)
+    issued_amount: int | None = Field(default=None, ge=1, le=999)
+    """Number of copies issued."""
+    due_date: date | None = None
+    """Deadline for the recipients to reply, if any."""
+    files: tuple[FileRef, ...] = Field(min_length=1)
+    reply_to: tuple[Identifier, ...] = ()
+    """Incoming documents this one answers."""
+    issued_at: Instant
+    registered_by: Person

@@ -1,0 +1,162 @@
+"""Events owned by routing, the work on a document: tasks and recorded decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Self
+
+from pydantic import Field, model_validator
+
+from vanthu_contracts.events.base import Event
+from vanthu_contracts.events.values import (
+    AgencyCode,
+    Assignee,
+    Assignment,
+    DecisionKind,
+    FileRef,
+    FileRole,
+    Identifier,
+    Instant,
+    Opinion,
+    Person,
+    TaskRole,
+)
+from vanthu_contracts.registry import register_event
+
+TASK_ASSIGNED_TOPIC = "task.assigned"
+DECISION_RECORDED_TOPIC = "decision.recorded"
+
+
+@register_event
+class TaskAssigned(Event):
+    """A unit or a person was given a task on a document (phân công, giao)."""
+
+    event_type: ClassVar[str] = "vanthu.routing.task.assigned.v1"
+    topic: ClassVar[str] = TASK_ASSIGNED_TOPIC
+
+    task_id: Identifier
+    document_id: Identifier
+    case_id: Identifier
+    """The handling of one document in one agency, which groups its tasks."""
+    agency_code: AgencyCode
+    assignee: Assignee
+    role: TaskRole
+    due_date: date | None = None
+    """Hạn xử lý; units that receive the document for information have none."""
+    parent_task_id: Identifier | None = None
+    """The task this one was delegated from, e.g. a unit head giving it to a specialist."""
+    decision_id: Identifier
+    """The recorded decision that made this assignment."""
+    assigned_by: Person
+    assigned_at: Instant
+    instructions: Opinion | None = None
+
+
+@register_event
+class TaskProgressReported(Event):
+    """Someone reported how far a task has come."""
+
+    event_type: ClassVar[str] = "vanthu.routing.task.progress-reported.v1"
+    topic: ClassVar[str] = TASK_ASSIGNED_TOPIC
+
+    task_id: Identifier
+    document_id: Identifier
+    case_id: Identifier
+    agency_code: AgencyCode
+    text: Opinion
+    percent_complete: int | None = Field(default=None, ge=0, le=100)
+    files: tuple[FileRef, ...] = ()
+    reported_by: Person
+    reported_at: Instant
+
+
+@register_event
+class TaskCompleted(Event):
+    """A task was handled to the end (hoàn thành)."""
+
+    event_type: ClassVar[str] = "vanthu.routing.task.completed.v1"
+    topic: ClassVar[str] = TASK_ASSIGNED_TOPIC
+
+    task_id: Identifier
+    document_id: Identifier
+    case_id: Identifier
+    agency_code: AgencyCode
+    summary: Opinion | None = None
+    reply_document_ids: tuple[Identifier, ...] = ()
+    """Outgoing documents issued in answer."""
+    files: tuple[FileRef, ...] = ()
+    decision_id: Identifier | None = None
+    completed_by: Person
+    completed_at: Instant
+
+
+@register_event
+class TaskReturned(Event):
+    """A task was handed back to whoever assigned it (trả lại), with the reason."""
+
+    event_type: ClassVar[str] = "vanthu.routing.task.returned.v1"
+    topic: ClassVar[str] = TASK_ASSIGNED_TOPIC
+
+    task_id: Identifier
+    document_id: Identifier
+    case_id: Identifier
+    agency_code: AgencyCode
+    reason: Opinion
+    decision_id: Identifier | None = None
+    returned_by: Person
+    returned_at: Instant
+
+
+@register_event
+class DecisionRecorded(Event):
+    """A decision on a document was recorded: a leader's direction, a reassignment, a review...
+
+    When the leader decided on paper and someone else entered it (nhập thay), ``on_behalf`` is
+    true, ``recorded_by`` names who typed it, and the scanned slip is kept as ``evidence_file``.
+    """
+
+    event_type: ClassVar[str] = "vanthu.routing.decision.recorded.v1"
+    topic: ClassVar[str] = DECISION_RECORDED_TOPIC
+
+    decision_id: Identifier
+    document_id: Identifier
+    case_id: Identifier
+    agency_code: AgencyCode
+    kind: DecisionKind
+    decided_by: Person
+    recorded_by: Person
+    on_behalf: bool
+    """True when recorded_by is not decided_by; shown forever next to the decision."""
+    decided_at: Instant
+    """When the decision was made; for a paper slip, the date written on it."""
+    recorded_at: Instant
+    text: Opinion | None = None
+    """The opinion (ý kiến chỉ đạo) as written."""
+    evidence_file: FileRef | None = None
+    """The scanned paper slip or stamp, required when recorded on behalf."""
+    assignments: tuple[Assignment, ...] = ()
+
+    @model_validator(mode="after")
+    def _on_behalf_matches_people(self) -> Self:
+        someone_else = self.recorded_by.user_id != self.decided_by.user_id
+        if self.on_behalf != someone_else:
+            raise ValueError("on_behalf must be true exactly when recorded_by is not decided_by")
+        return self
+
+    @model_validator(mode="after")
+    def _proxy_entry_keeps_evidence(self) -> Self:
+        if self.on_behalf and self.evidence_file is None:
+            raise ValueError(
+                "a decision recorded on behalf needs the scanned slip as evidence_file"
+            )
+        if self.evidence_file is not None and self.evidence_file.role is not FileRole.EVIDENCE:
+            raise ValueError("evidence_file must have role 'evidence'")
+        return self
+
+    @model_validator(mode="after")
+    def _coordination_names_a_lead(self) -> Self:
+        # ND 30 Art. 23.2: when several units work on a document, one of them leads.
+        roles = {assignment.role for assignment in self.assignments}
+        if TaskRole.COORDINATING in roles and TaskRole.LEAD not in roles:
+            raise ValueError("coordinating units need a lead unit among the assignments")
+        return self

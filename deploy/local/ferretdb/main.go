@@ -1,0 +1,38 @@
+// Command ferretdb-sqlite runs FerretDB v1 with its SQLite backend as the local Mongo-wire server.
+//
+// It embeds the ferretdb package instead of building cmd/ferretdb because `go install` of the
+// real CLI produces a binary that panics on its missing build/version/version.txt; embedding
+// also keeps telemetry off, so nothing leaves the machine.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	addr := flag.String("listen-addr", "127.0.0.1:27017", "TCP listen address")
+	url := flag.String("sqlite-url", "file:./data/", "SQLite directory URI; must end with /")
+	flag.Parse()
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *addr},
+		Handler:   "sqlite",
+		SQLiteURL: *url,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	log.Printf("FerretDB (sqlite) listening on %s, data in %s", *addr, *url)
+	f.Run(ctx)
+}

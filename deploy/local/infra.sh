@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Local servers without Docker: Apache Kafka (KRaft) from Maven Central jars, FerretDB v1 (SQLite
+# backend) and MinIO built with Go. Builds and downloads are cached outside the checkout, data and
+# logs live in the ignored .local/ folder of the project. See docs/adr/0002-local-servers.md.
+#
+#   infra.sh install   fetch/build what is missing (cached)
+#   infra.sh up        install, start the three servers on 127.0.0.1, wait until they answer
+#   infra.sh down      stop them (data is kept)
+#   infra.sh status    one line per server
+#   infra.sh env       the environment the services and tests use (KEY=VALUE lines)
+#   infra.sh which X   path of the cached binary or jar folder for X (kafka|ferretdb|minio)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE="$ROOT/deploy/local"
+STATE=${VANTHU_STATE_DIR:-$ROOT/.local}
+CACHE=${VANTHU_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vanthu}
+
+KAFKA_VERSION=4.1.1
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+KAFKA_PORT=${VANTHU_KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${VANTHU_KAFKA_CONTROLLER_PORT:-9093}
+MONGO_PORT=${VANTHU_MONGO_PORT:-27017}
+MINIO_PORT=${VANTHU_MINIO_PORT:-9000}
+MINIO_CONSOLE_PORT=${VANTHU_MINIO_CONSOLE_PORT:-9001}
+
+KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
+FERRET_STAMP=$(cat "$HERE/ferretdb/go.sum" "$HERE/ferretdb/main.go" | sha256sum | cut -c1-12)
+FERRET_BIN="$CACHE/bin/ferretdb-sqlite-$FERRET_STAMP"
+MINIO_BIN="$CACHE/bin/minio-$MINIO_VERSION"
+
+PREFIX=infra
+# shellcheck source=deploy/local/proc.sh
+. "$HERE/proc.sh"
+
+require_tools() {
+  local missing=()
+  command -v java >/dev/null || missing+=("Java 17+ (Debian: apt-get install openjdk-17-jre-headless)")
+  command -v mvn >/dev/null || missing+=("Maven (Debian: apt-get install maven)")
+  if ! command -v go >/dev/null; then
+    missing+=("Go 1.24+ (the toolchain from go.dev; Debian's golang is too old for MinIO)")
+  fi
+  if ((${#missing[@]})); then
+    printf '[infra] missing: %s\n' "${missing[@]}" >&2
+    exit 1
+  fi
+  local java_major
+  java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+  [ "${java_major%%.*}" -ge 17 ] 2>/dev/null || die "Kafka $KAFKA_VERSION needs Java 17+, found ${java_major:-unknown}"
+}
+
+install_kafka() {
+  [ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ] && return
+  log "fetching Kafka $KAFKA_VERSION jars from Maven Central (once)"
+  local tmp="$KAFKA_LIBS.tmp"
+  rm -rf "$tmp"
+  mvn -B -q -f "$HERE/kafka/pom.xml" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+    -Dkafka.version="$KAFKA_VERSION" -DoutputDirectory="$tmp" -DincludeScope=runtime
+  mv "$tmp" "$KAFKA_LIBS"
+}
+
+install_ferretdb() {
+  [ -x "$FERRET_BIN" ] && return
+  log "building FerretDB v1 (SQLite backend) with Go (once)"
+  mkdir -p "$CACHE/bin"
+  (cd "$HERE/ferretdb" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod \
+    go build -trimpath -o "$FERRET_BIN.tmp" .)
+  mv "$FERRET_BIN.tmp" "$FERRET_BIN"
+}
+
+install_minio() {
+  [ -x "$MINIO_BIN" ] && return
+  log "building MinIO $MINIO_VERSION with Go (once; a few minutes)"
+  local gobin="$CACHE/gobin.tmp"
+  rm -rf "$gobin" && mkdir -p "$gobin" "$CACHE/bin"
+  (cd "$CACHE" && GOBIN="$gobin" CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-trimpath \
+    go install "github.com/minio/minio@$MINIO_VERSION")
+  mv "$gobin/minio" "$MINIO_BIN"
+  rm -rf "$gobin"
+}
+
+cmd_install() {
+  require_tools
+  install_kafka
+  install_ferretdb
+  install_minio
+}
+
+# Secrets are made on first start and kept out of the repository.
+ensure_secrets() {
+  mkdir -p "$STATE"
+  local f="$STATE/secrets.env"
+  [ -f "$f" ] && return
+  umask 077
+  {
+    echo "VANTHU_S3_ACCESS_KEY=vanthu-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "VANTHU_S3_SECRET_KEY=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')"
+    echo "VANTHU_AUTH_DEV_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=\n')"
+  } >"$f"
+}
+
+cmd_env() {
+  ensure_secrets
+  cat "$STATE/secrets.env"
+  cat <<EOF
+VANTHU_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
+VANTHU_MONGO_URI=mongodb://127.0.0.1:$MONGO_PORT/
+VANTHU_S3_ENDPOINT=127.0.0.1:$MINIO_PORT
+EOF
+}
+
+start_kafka() {
+  local data="$STATE/data/kafka" conf="$STATE/run/kafka-server.properties"
+  mkdir -p "$data" "$STATE/run" "$STATE/logs"
+  sed -e "s#@DATA_DIR@#$data#" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
+    -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+    "$HERE/kafka/server.properties.in" >"$conf"
+  local jopts=(-Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+    "-Dlog4j2.configurationFile=$HERE/kafka/log4j2.properties" "-Dkafka.logs.dir=$STATE/logs")
+  if [ ! -f "$data/meta.properties" ]; then
+    local cid
+    cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    java -cp "$KAFKA_LIBS/*" "${jopts[@]}" kafka.tools.StorageTool format -t "$cid" -c "$conf" >&2
+  fi
+  start kafka "$KAFKA_PORT" -- java -cp "$KAFKA_LIBS/*" "${jopts[@]}" kafka.Kafka "$conf"
+}
+
+start_ferretdb() {
+  mkdir -p "$STATE/data/ferretdb"
+  start ferretdb "$MONGO_PORT" -- "$FERRET_BIN" -listen-addr "127.0.0.1:$MONGO_PORT" \
+    -sqlite-url "file:$STATE/data/ferretdb/"
+}
+
+start_minio() {
+  ensure_secrets
+  mkdir -p "$STATE/data/minio"
+  # shellcheck disable=SC1091
+  . "$STATE/secrets.env"
+  export MINIO_ROOT_USER=$VANTHU_S3_ACCESS_KEY MINIO_ROOT_PASSWORD=$VANTHU_S3_SECRET_KEY
+  export MINIO_UPDATE=off MINIO_BROWSER_REDIRECT=off
+  start minio "$MINIO_PORT" -- "$MINIO_BIN" server "$STATE/data/minio" \
+    --address "127.0.0.1:$MINIO_PORT" --console-address "127.0.0.1:$MINIO_CONSOLE_PORT" --quiet
+}
+
+cmd_up() {
+  cmd_install
+  start_kafka
+  start_ferretdb
+  start_minio
+  wait_port kafka "$KAFKA_PORT" "$STATE/run/kafka.pid" 120
+  wait_port ferretdb "$MONGO_PORT" "$STATE/run/ferretdb.pid"
+  wait_port minio "$MINIO_PORT" "$STATE/run/minio.pid"
+  log "Kafka 127.0.0.1:$KAFKA_PORT, Mongo-wire 127.0.0.1:$MONGO_PORT, MinIO 127.0.0.1:$MINIO_PORT (console :$MINIO_CONSOLE_PORT)"
+}
+
+cmd_down() {
+  stop_one minio
+  stop_one ferretdb
+  stop_one kafka
+}
+
+cmd_status() {
+  local name port
+  for pair in "kafka:$KAFKA_PORT" "ferretdb:$MONGO_PORT" "minio:$MINIO_PORT"; do
+    name=${pair%%:*} port=${pair#*:}
+    if pid_alive "$STATE/run/$name.pid"; then
+      printf '%-9s running  pid %-7s 127.0.0.1:%s\n' "$name" "$(cat "$STATE/run/$name.pid")" "$port"
+    else
+      printf '%-9s stopped\n' "$name"
+    fi
+  done
+}
+
+cmd_which() {
+  case "${1:-}" in
+    kafka) echo "$KAFKA_LIBS" ;;
+    ferretdb) echo "$FERRET_BIN" ;;
+    minio) echo "$MINIO_BIN" ;;
+    *) die "which takes kafka, ferretdb or minio" ;;
+  esac
+}
+
+case "${1:-}" in
+  install) cmd_install ;;
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  which) cmd_which "${2:-}" ;;
+  *) die "usage: infra.sh install|up|down|status|env|which NAME" ;;
+esac

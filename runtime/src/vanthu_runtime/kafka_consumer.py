@@ -1,0 +1,197 @@
+"""The consume loop: decode → handle → commit only after success; dead letters for what never will.
+
+- A message that does not decode (not a known, valid contract event) goes to `<topic>.dlq` at once.
+- A handler that raises is retried with exponential back-off, up to `RetryPolicy.max_attempts`;
+  `PermanentFailure` skips the retries. What still fails goes to `<topic>.dlq` with the reason
+  in its headers, and the loop carries on with the next message.
+- Offsets are committed per partition after every message before them was handled or
+  dead-lettered, so a crash at any moment re-delivers, never loses. Handlers are idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from vanthu_contracts import ContractError, DecodedEvent, decode, dlq_topic
+
+from vanthu_runtime.errors import PermanentFailure
+from vanthu_runtime.idempotency import ProcessedEvents
+from vanthu_runtime.kafka_producer import KafkaEventPublisher
+from vanthu_runtime.logging import bound_context
+from vanthu_runtime.metrics import EVENTS_HANDLED, HANDLE_SECONDS, HANDLER_ATTEMPTS_FAILED
+from vanthu_runtime.settings import KafkaSettings
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[DecodedEvent], Awaitable[None]]
+RawRecord = ConsumerRecord[bytes, bytes]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    initial_backoff_s: float = 0.2
+    max_backoff_s: float = 5.0
+
+    def backoff(self, attempt: int) -> float:
+        return float(min(self.max_backoff_s, self.initial_backoff_s * 2 ** (attempt - 1)))
+
+
+@dataclass(frozen=True)
+class Failure:
+    reason: str
+    error_type: str
+    attempts: int
+
+
+def dead_letter_headers(
+    message: RawRecord, group_id: str, failure: Failure
+) -> list[tuple[str, bytes]]:
+    """The original headers (so the event can be replayed) plus where and why it failed."""
+    extra = {
+        "dlq_reason": failure.reason,
+        "dlq_error_type": failure.error_type,
+        "dlq_attempts": str(failure.attempts),
+        "dlq_source_topic": message.topic,
+        "dlq_source_partition": str(message.partition),
+        "dlq_source_offset": str(message.offset),
+        "dlq_consumer_group": group_id,
+        "dlq_failed_at": datetime.now(UTC).isoformat(),
+    }
+    original = [(k, v) for k, v in (message.headers or ()) if not k.startswith("dlq_")]
+    return original + [(k, v.encode()) for k, v in extra.items()]
+
+
+class ConsumeLoop:
+    def __init__(
+        self,
+        *,
+        settings: KafkaSettings,
+        group_id: str,
+        topics: Sequence[str],
+        handler: Handler,
+        publisher: KafkaEventPublisher,
+        processed: ProcessedEvents | None = None,
+        retry: RetryPolicy | None = None,
+        max_batch: int = 100,
+    ) -> None:
+        self._settings = settings
+        self.group_id = group_id
+        self.topics = tuple(topics)
+        self._handler = handler
+        self._publisher = publisher
+        self._processed = processed
+        self._retry = retry or RetryPolicy()
+        self._max_batch = max_batch
+        self._consumer: AIOKafkaConsumer | None = None
+        self._stopping = asyncio.Event()
+        self.assigned = False
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self._settings.bootstrap_servers,
+            group_id=self.group_id,
+            client_id=f"{self._settings.client_id}-{self.group_id}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+        )
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+
+    async def run(self) -> None:
+        """Consume until `stop()`; start() is called if it was not."""
+        if self._consumer is None:
+            await self.start()
+        consumer = self._consumer
+        assert consumer is not None
+        while not self._stopping.is_set():
+            batches = await consumer.getmany(timeout_ms=500, max_records=self._max_batch)
+            self.assigned = bool(consumer.assignment())
+            for tp, messages in batches.items():
+                for message in messages:
+                    await self._take(message)
+                await self._commit(consumer, tp, messages[-1].offset + 1)
+
+    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+        try:
+            await consumer.commit({tp: offset})
+        except CommitFailedError:
+            # The partition moved to another member during a rebalance; it re-reads from the last
+            # committed offset and the idempotent handlers absorb the repeat.
+            log.warning("commit refused after rebalance", topic=tp.topic, partition=tp.partition)
+
+    async def _take(self, message: RawRecord) -> None:
+        started = time.perf_counter()
+        try:
+            decoded = decode(list(message.headers or ()), message.value)
+        except ContractError as exc:
+            await self._dead_letter(message, Failure(str(exc), type(exc).__name__, 0))
+            return
+        envelope = decoded.envelope
+        with bound_context(
+            correlation_id=envelope.correlationid, event_id=envelope.id, event_type=envelope.type
+        ):
+            if self._processed is not None and await self._processed.seen(envelope.id):
+                EVENTS_HANDLED.labels(message.topic, self.group_id, "skipped_duplicate").inc()
+                return
+            failure = await self._handle_with_retries(decoded, message.topic)
+            if failure is not None:
+                await self._dead_letter(message, failure)
+                return
+            if self._processed is not None:
+                await self._processed.record(envelope.id)
+            EVENTS_HANDLED.labels(message.topic, self.group_id, "handled").inc()
+            HANDLE_SECONDS.labels(message.topic, self.group_id).observe(
+                time.perf_counter() - started
+            )
+
+    async def _handle_with_retries(self, decoded: DecodedEvent, topic: str) -> Failure | None:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self._handler(decoded)
+            except PermanentFailure as exc:
+                return Failure(str(exc), type(exc).__name__, attempt)
+            except Exception as exc:  # noqa: BLE001 - a handler bug must not stop the whole loop
+                HANDLER_ATTEMPTS_FAILED.labels(topic, self.group_id).inc()
+                if attempt >= self._retry.max_attempts:
+                    return Failure(str(exc) or repr(exc), type(exc).__name__, attempt)
+                log.warning("handler failed; retrying", attempt=attempt, error=repr(exc))
+                await asyncio.sleep(self._retry.backoff(attempt))
+            else:
+                return None
+
+    async def _dead_letter(self, message: RawRecord, failure: Failure) -> None:
+        log.error(
+            "message dead-lettered",
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            reason=failure.reason,
+        )
+        headers = dead_letter_headers(message, self.group_id, failure)
+        try:
+            await self._publisher.producer.send_and_wait(
+                dlq_topic(message.topic), value=message.value, key=message.key, headers=headers
+            )
+        except KafkaError:
+            # Without the dead letter written the offset must not move: let the loop die and
+            # the supervisor restart it, so the message is read again.
+            log.exception("dead-letter write failed")
+            raise
+        EVENTS_HANDLED.labels(message.topic, self.group_id, "dead_lettered").inc()

@@ -1,0 +1,46 @@
+"""PyMongo async client factory and translation of driver errors into domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from vanthu_runtime.errors import AlreadyExists
+from vanthu_runtime.settings import MongoSettings
+
+MongoDocument = dict[str, Any]
+
+
+def create_mongo_client(settings: MongoSettings) -> AsyncMongoClient[MongoDocument]:
+    """Create the client inside the running loop (lifespan or bootstrap), never at import time."""
+    return AsyncMongoClient(
+        settings.uri,
+        serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
+        tz_aware=True,
+        # FerretDB v1 has no replica sets, hence no retryable writes.
+        retryWrites=False,
+    )
+
+
+def database(
+    client: AsyncMongoClient[MongoDocument], settings: MongoSettings
+) -> AsyncDatabase[MongoDocument]:
+    return client[settings.database]
+
+
+@contextmanager
+def unique(collection: str, key: Mapping[str, object] | None = None) -> Iterator[None]:
+    """Turn a unique-index violation inside the block into `AlreadyExists` naming the key.
+
+    MongoDB reports the clashing key itself; FerretDB does not, so callers pass the key they wrote.
+    """
+    try:
+        yield
+    except DuplicateKeyError as exc:
+        reported = (exc.details or {}).get("keyValue")
+        raise AlreadyExists(collection, dict(reported or key or {})) from exc

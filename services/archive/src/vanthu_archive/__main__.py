@@ -1,0 +1,12 @@
+from vanthu_runtime.process import run_service
+
+from vanthu_archive.bootstrap import build_loops, create_api
+from vanthu_archive.config import API_PORT, SERVICE, WORKER_PORT
+
+run_service(
+    SERVICE,
+    create_api=create_api,
+    build_loops=build_loops,
+    api_port=API_PORT,
+    worker_port=WORKER_PORT,
+)

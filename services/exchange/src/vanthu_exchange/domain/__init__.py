@@ -1,0 +1,1 @@
+"""The exchange service's pure domain: formats and rules, no I/O of its own."""
