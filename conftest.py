@@ -104,7 +104,7 @@ def service_env(servers: Servers, settings: PlatformSettings) -> dict[str, str]:
         "VANTHU_MONGO_DATABASE": settings.mongo.database,
         "VANTHU_S3_BUCKET": settings.s3.bucket,
         "VANTHU_AUTH_DEV_MODE": "true",
-        "VANTHU_AUTH_DEV_SECRET": "test-dev-secret-" + random_suffix(),
+        "VANTHU_AUTH_DEV_SECRET": secrets.token_hex(32),
         "VANTHU_LOG_JSON": "true",
     }
 

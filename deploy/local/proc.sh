@@ -4,7 +4,13 @@
 log() { printf '[%s] %s\n' "$PREFIX" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "$PREFIX" "$*" >&2; exit 1; }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Alive and not a zombie: a killed server whose parent is gone may stay a zombie until reaped.
+pid_alive() {
+  [ -f "$1" ] || return 1
+  local pid
+  pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
+}
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_port() {
@@ -38,7 +44,7 @@ stop_one() {
   local pid deadline=$((SECONDS + 30))
   pid=$(cat "$pidf")
   kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do
+  while pid_alive "$pidf"; do
     if ((SECONDS >= deadline)); then
       log "$name did not stop in 30 s; killing it"
       kill -KILL "$pid" 2>/dev/null || true

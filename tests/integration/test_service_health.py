@@ -44,8 +44,9 @@ class PrivateServers:
 
     def infra(self, *args: str) -> str:
         done = subprocess.run(
-            [str(INFRA), *args], env=self.env, check=True, capture_output=True, text=True
+            [str(INFRA), *args], env=self.env, capture_output=True, text=True, check=False
         )
+        assert done.returncode == 0, f"infra.sh {' '.join(args)}: {done.stderr}"
         return done.stdout
 
     def service_env(self) -> dict[str, str]:

@@ -26,7 +26,7 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -36,7 +36,7 @@ from typing import IO, Any, Protocol
 from vanthu_archive.domain import canonical_encoding as enc
 from vanthu_archive.domain.errors import ArchiveDomainError
 from vanthu_archive.domain.hashchain import ChainedRecord
-from vanthu_archive.domain.records_files import RecordsFile
+from vanthu_archive.domain.records_files import RecordsFile, RecordsFileStatus
 from vanthu_archive.domain.textsearch import fold
 from vanthu_contracts.events.values import Confidentiality, Register, Urgency
 
@@ -44,6 +44,7 @@ CHUNK_SIZE = 1 << 20
 # Vietnam has kept UTC+7 without daylight saving since 1975; a fixed offset needs no tz database.
 VIETNAM_TIME = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 _UNSAFE_NAME_CHARS = re.compile(r"[^a-z0-9._-]+")
+_REPEATED_DASHES = re.compile(r"-{2,}")
 _MAX_NAME_LENGTH = 80
 _BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 _METADATA_FORMAT = "vanthu.archive.document-metadata.v1"
@@ -198,7 +199,10 @@ def build_records_file_package(
     documents: Sequence[PackagedDocument],
     context: PackagingContext,
 ) -> BagSummary:
-    """Bag a records file with every document it holds, in file order; all must be supplied."""
+    """Bag a closed records file with every document it holds, in file order; all must be given."""
+    if records_file.status is RecordsFileStatus.OPEN:
+        # An open file is still growing: a package of it would be handed over incomplete.
+        raise PackagingRefused(f"records file {records_file.notation} is still open")
     by_id = {document.metadata.document_id: document for document in documents}
     missing = [doc_id for doc_id in records_file.document_ids if doc_id not in by_id]
     if missing:
@@ -264,12 +268,12 @@ class _BagWriter:
         text = json.dumps(content, ensure_ascii=False, indent=2) + "\n"
         self.write_payload(path, [text.encode("utf-8")])
 
-    def write_payload(self, path: str, chunks: Iterator[bytes] | list[bytes]) -> BagEntry:
+    def write_payload(self, path: str, chunks: Iterable[bytes]) -> BagEntry:
         entry = self._write(path, chunks)
         self._payload.append(entry)
         return entry
 
-    def _write(self, path: str, chunks: Iterator[bytes] | list[bytes]) -> BagEntry:
+    def _write(self, path: str, chunks: Iterable[bytes]) -> BagEntry:
         hasher, size = hashlib.sha256(), 0
         with self._sink.open_for_writing(path) as target:
             for chunk in chunks:
@@ -348,13 +352,16 @@ def _manifest_path(path: str) -> str:
 
 def _safe_name(name: str) -> str:
     """ASCII, lower-case, no separators: survives every file system and archive ingest tool."""
-    cleaned = _UNSAFE_NAME_CHARS.sub("-", fold(name)).strip("-.") or "file"
-    if len(cleaned) <= _MAX_NAME_LENGTH:
-        return cleaned
-    stem, dot, extension = cleaned.rpartition(".")
-    if dot and 0 < len(extension) <= 10:
-        return f"{stem[: _MAX_NAME_LENGTH - len(extension) - 1]}.{extension}"
-    return cleaned[:_MAX_NAME_LENGTH]
+    stem, dot, extension = fold(name).rpartition(".")
+    if not dot or not 0 < len(extension) <= 10:
+        stem, extension = fold(name), ""
+    stem = _clean_name_part(stem)[: _MAX_NAME_LENGTH - 11] or "file"
+    extension = _clean_name_part(extension)
+    return f"{stem}.{extension}" if extension else stem
+
+
+def _clean_name_part(part: str) -> str:
+    return _REPEATED_DASHES.sub("-", _UNSAFE_NAME_CHARS.sub("-", part)).strip("-._")
 
 
 def _file_code(records_file: RecordsFile) -> str:

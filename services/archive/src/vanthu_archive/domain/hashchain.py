@@ -68,7 +68,7 @@ class StoredRecord:
     timestamp: datetime
     key: bytes | None
     value: bytes | None
-    headers: tuple[tuple[str, bytes | None], ...]
+    headers: Sequence[tuple[str, bytes | None]]
     arrived_at: datetime
 
     def __post_init__(self) -> None:
@@ -81,7 +81,7 @@ class StoredRecord:
             )
         enc.require_aware(self.timestamp, "a record timestamp")
         enc.require_aware(self.arrived_at, "a record arrival time")
-        # Callers often hold headers as a list (aiokafka does); freezing keeps the record hashable.
+        # Callers often hold headers as a list (aiokafka does); a tuple keeps the record hashable.
         object.__setattr__(self, "headers", tuple((name, value) for name, value in self.headers))
 
     @property
@@ -295,16 +295,6 @@ def _break_in_links(chained: ChainedRecord, running: bytes) -> ChainBreak | None
 
 def _break(record: StoredRecord, kind: BreakKind, expected: str, found: str) -> ChainBreak:
     return ChainBreak(kind, record.topic, record.partition, record.offset, expected, found)
-
-
-def heads_of(chains: Sequence[ChainedRecord]) -> dict[TopicPartition, PartitionHead]:
-    """The newest link per partition among already-verified records, e.g. to take a checkpoint."""
-    heads: dict[TopicPartition, PartitionHead] = {}
-    for chained in chains:
-        current = heads.get(chained.record.topic_partition)
-        if current is None or chained.record.offset > current.offset:
-            heads[chained.record.topic_partition] = head_of(chained)
-    return heads
 
 
 def _require_hash(value: bytes, what: str) -> None:

@@ -327,7 +327,10 @@ def _instant_range(start: datetime | None, end: datetime | None) -> dict[str, da
 # --- Ranking -------------------------------------------------------------------------------------
 
 _K1 = 1.2
-_B = 0.75
+# Length matters in OCR text (a word once in 30 pages says little), hardly in a one-line subject.
+_LENGTH_NORMALISATION = {search_field: 0.25 for search_field in SEARCH_FIELDS} | {
+    SearchField.BODY: 0.75
+}
 _PHRASE_BONUS = 1.5
 
 
@@ -390,10 +393,12 @@ def _fields_of(search_text: str) -> dict[SearchField, list[str]]:
 
 
 def _average_lengths(per_candidate: list[dict[SearchField, list[str]]]) -> dict[SearchField, float]:
+    # Averaged over candidates that have the field at all: an absent notation is not a short one.
     averages = {}
     for search_field in SEARCH_FIELDS:
         lengths = [len(fields.get(search_field, [])) for fields in per_candidate]
-        averages[search_field] = (sum(lengths) / len(lengths)) if lengths else 0.0
+        present = [length for length in lengths if length]
+        averages[search_field] = (sum(present) / len(present)) if present else 0.0
     return averages
 
 
@@ -423,10 +428,14 @@ def _score(
     score = 0.0
     matched: list[SearchField] = []
     for search_field, field_words in fields.items():
+        average = average_lengths[search_field]
+        relative_length = len(field_words) / average if average else 1.0
         field_score = sum(
             _idf(document_frequency[word], total)
             * _saturated(
-                _frequency(word, field_words), len(field_words), average_lengths[search_field]
+                _frequency(word, field_words),
+                relative_length,
+                _LENGTH_NORMALISATION[search_field],
             )
             for word in wanted
         )
@@ -443,10 +452,10 @@ def _idf(containing: int, total: int) -> float:
     return math.log(1 + (total - containing + 0.5) / (containing + 0.5))
 
 
-def _saturated(frequency: int, length: int, average_length: float) -> float:
+def _saturated(frequency: int, relative_length: float, normalisation: float) -> float:
     if frequency == 0:
         return 0.0
-    norm = 1 - _B + _B * (length / average_length if average_length else 1.0)
+    norm = 1 - normalisation + normalisation * relative_length
     return frequency * (_K1 + 1) / (frequency + _K1 * norm)
 
 

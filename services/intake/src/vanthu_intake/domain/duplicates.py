@@ -31,7 +31,7 @@ def normalize_issuer_name(name: str) -> str:
 
 
 def normalize_code_number(code_number: str) -> str:
-    """"05" and "5" are the same number."""
+    """ "05" and "5" are the same number."""
     digits = code_number.strip()
     if not digits.isascii() or not digits.isdigit():
         raise ValueError(f"the number {code_number!r} must be written in digits")
@@ -39,7 +39,7 @@ def normalize_code_number(code_number: str) -> str:
 
 
 def normalize_code_notation(code_notation: str) -> str:
-    """"qđ - bnv" -> "QĐ-BNV": no spaces, real hyphens, NFC, upper case; Đ is not folded to D."""
+    """ "qđ - bnv" -> "QĐ-BNV": no spaces, real hyphens, NFC, upper case; Đ is not folded to D."""
     without_spaces = "".join(normalize_notation_text(code_notation).split())
     return without_spaces.upper()
 

@@ -63,7 +63,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -128,9 +128,7 @@ _LIST_SEPARATORS = re.compile(r"[;\r\n]+")
 
 class ManifestEncodingError(ValueError):
     def __init__(self) -> None:
-        super().__init__(
-            "the manifest is not UTF-8 text; in Excel choose 'Save as' > 'CSV UTF-8'"
-        )
+        super().__init__("the manifest is not UTF-8 text; in Excel choose 'Save as' > 'CSV UTF-8'")
 
 
 class FileRole(StrEnum):
@@ -317,6 +315,14 @@ class _Rejected(Exception):
     """One line or row cannot be imported; the message says why."""
 
 
+@dataclass(frozen=True)
+class _CsvRecord:
+    row: int
+    cells: list[str]
+    unreadable: str | None = None
+    """Why the csv module could not read this row (reading stops there)."""
+
+
 def parse_legacy_export(lines: Iterable[str], *, today: date | None = None) -> LegacyExportReport:
     """Read the old system's JSON Lines export, reporting every bad line by its number."""
     context = validation_context(today) if today is not None else None
@@ -363,21 +369,21 @@ def parse_scan_manifest(
     first_row_of_file: dict[str, int] = {}
     records = _csv_records(text.removeprefix("\ufeff"))
     try:
-        columns = _header(next(records, (1, [])))
+        columns = _header(next(records, _CsvRecord(1, [])))
     except _Rejected as rejected:
         return ScanManifestReport((), (RowProblem(1, str(rejected)),))
-    for row_number, cells in records:
-        if not any(cell.strip() for cell in cells):
+    for record in records:
+        if not record.unreadable and not any(cell.strip() for cell in record.cells):
             continue
         try:
-            entry = _manifest_row(columns, cells, context)
-            _claim(first_row_of_file, entry.file, row_number, "file", unit="row")
+            entry = _manifest_row(columns, record, context)
+            _claim(first_row_of_file, entry.file, record.row, "file", unit="row")
             if available is not None and entry.file not in available:
                 raise _Rejected(f"file: {entry.file!r} is not in the folder")
         except _Rejected as rejected:
-            problems.append(RowProblem(row_number, str(rejected)))
+            problems.append(RowProblem(record.row, str(rejected)))
             continue
-        rows.append(ManifestRow(row_number, entry))
+        rows.append(ManifestRow(record.row, entry))
     return ScanManifestReport(tuple(rows), tuple(problems))
 
 
@@ -404,7 +410,7 @@ def _claim(
         raise _Rejected(f"{field}: {key!r} was already used on {unit} {earlier}")
 
 
-def _csv_records(text: str) -> Iterable[tuple[int, list[str]]]:
+def _csv_records(text: str) -> Iterator[_CsvRecord]:
     header_line = text.split("\n", 1)[0]
     # Excel in locales with a decimal comma (Vietnamese included) saves CSV with semicolons.
     delimiter = ";" if ";" in header_line and "," not in header_line else ","
@@ -416,16 +422,15 @@ def _csv_records(text: str) -> Iterable[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as error:
-            yield row_number + 1, [f"\x00{error}"]
+            yield _CsvRecord(row_number + 1, [], unreadable=str(error))
             return
         row_number += 1
-        yield row_number, cells
+        yield _CsvRecord(row_number, cells)
 
 
-def _header(record: tuple[int, list[str]]) -> list[str]:
-    _, cells = record
-    _reject_unreadable(cells)
-    columns = [cell.strip().lower() for cell in cells]
+def _header(record: _CsvRecord) -> list[str]:
+    _reject_unreadable(record)
+    columns = [cell.strip().lower() for cell in record.cells]
     if not any(columns):
         raise _Rejected("the manifest is empty; the first row must name the columns")
     known = set(SCAN_MANIFEST_REQUIRED_COLUMNS) | set(SCAN_MANIFEST_OPTIONAL_COLUMNS)
@@ -441,17 +446,16 @@ def _header(record: tuple[int, list[str]]) -> list[str]:
     return columns
 
 
-def _reject_unreadable(cells: list[str]) -> None:
-    # _csv_records reports a CSV syntax error as a single cell starting with NUL, which no
-    # readable cell can contain (the csv module itself refuses NUL characters).
-    if len(cells) == 1 and cells[0].startswith("\x00"):
-        raise _Rejected(f"cannot be read as CSV: {cells[0][1:]}")
+def _reject_unreadable(record: _CsvRecord) -> None:
+    if record.unreadable is not None:
+        raise _Rejected(f"cannot be read as CSV: {record.unreadable}")
 
 
 def _manifest_row(
-    columns: list[str], cells: list[str], context: dict[str, Any] | None
+    columns: list[str], record: _CsvRecord, context: dict[str, Any] | None
 ) -> ScanManifestRow:
-    _reject_unreadable(cells)
+    _reject_unreadable(record)
+    cells = record.cells
     if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
         raise _Rejected(f"has {len(cells)} cells but the header names {len(columns)} columns")
     values = {column: cell.strip() for column, cell in zip(columns, cells, strict=False)}

@@ -35,8 +35,9 @@ class Confidentiality(StrEnum):
 
     NORMAL = "normal"
     CONFIDENTIAL = "confidential"
-    SECRET = "secret"
-    TOP_SECRET = "top_secret"
+    # Levels of state secrecy, not credentials.
+    SECRET = "secret"  # noqa: S105
+    TOP_SECRET = "top_secret"  # noqa: S105
 
     @property
     def vietnamese_name(self) -> str:
@@ -79,9 +80,7 @@ def parse_confidentiality(text: str) -> Confidentiality:
     return _parse(text, Confidentiality, _CONFIDENTIALITY_NAMES, "confidentiality")
 
 
-def _parse(
-    text: str, kind: type[_Marking], names: dict[_Marking, str], label: str
-) -> _Marking:
+def _parse(text: str, kind: type[_Marking], names: dict[_Marking, str], label: str) -> _Marking:
     folded = fold_for_matching(text)
     for member in kind:
         if folded in (member.value, fold_for_matching(names[member])):

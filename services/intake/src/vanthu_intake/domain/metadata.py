@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from vanthu_intake.domain.agency_code import AgencyCode
 from vanthu_intake.domain.document_types import DocumentType, parse_document_type
@@ -75,9 +76,7 @@ def _bounded(max_length: int) -> Callable[[str], str]:
         if not value:
             raise ValueError("must not be empty")
         if len(value) > max_length:
-            raise ValueError(
-                f"is {len(value)} characters long; at most {max_length} are allowed"
-            )
+            raise ValueError(f"is {len(value)} characters long; at most {max_length} are allowed")
         return value
 
     return check
@@ -228,9 +227,7 @@ class IncomingDocumentMetadata(_ValueObject):
     def _due_after_issue(cls, value: date | None, info: ValidationInfo) -> date | None:
         issued = info.data.get("issued_date")
         if value is not None and isinstance(issued, date) and value < issued:
-            raise ValueError(
-                f"{value.isoformat()} is before the issue date {issued.isoformat()}"
-            )
+            raise ValueError(f"{value.isoformat()} is before the issue date {issued.isoformat()}")
         return value
 
     @field_validator("recipients")
@@ -304,12 +301,15 @@ class OutgoingDocumentMetadata(_ValueObject):
         cls, value: str | None, info: ValidationInfo
     ) -> str | None:
         document_type = info.data.get("document_type")
-        if value is None and isinstance(document_type, DocumentType):
-            if document_type.abbreviation is None:
-                raise ValueError(
-                    f"a {document_type.vietnamese_name} is numbered <agency>-<drafting unit> "
-                    "(e.g. 12/UBND-VX): give the drafting unit's abbreviation"
-                )
+        if (
+            value is None
+            and isinstance(document_type, DocumentType)
+            and document_type.abbreviation is None
+        ):
+            raise ValueError(
+                f"a {document_type.vietnamese_name} is numbered <agency>-<drafting unit> "
+                "(e.g. 12/UBND-VX): give the drafting unit's abbreviation"
+            )
         return value
 
     @field_validator("allowed_user_ids")
@@ -336,15 +336,17 @@ def _dotted_path(location: tuple[str | int, ...]) -> str:
     return ".".join(str(part) for part in location) or "record"
 
 
-def _describe(detail: Any, field_name: Callable[[tuple[str | int, ...]], str]) -> str:
+def _describe(detail: ErrorDetails, field_name: Callable[[tuple[str | int, ...]], str]) -> str:
     where = field_name(tuple(detail["loc"]))
     kind = detail["type"]
+    raised = detail.get("ctx", {}).get("error")
     if kind == "missing":
         message = "is required"
     elif kind == "extra_forbidden":
         message = "is not a known field (check the spelling)"
-    elif kind == "value_error":
-        message = str(detail["ctx"]["error"])
+    elif kind == "value_error" and raised is not None:
+        # Our own checks word their messages for people; pydantic would prefix "Value error, ".
+        message = str(raised)
     else:
         message = detail["msg"]
     return f"{where}: {message}"
@@ -352,9 +354,8 @@ def _describe(detail: Any, field_name: Callable[[tuple[str | int, ...]], str]) -
 
 def _today(info: ValidationInfo) -> date:
     context = info.context
-    if isinstance(context, dict) and isinstance(context.get(TODAY), date):
-        return context[TODAY]
-    return vietnam_today()
+    today = context.get(TODAY) if isinstance(context, dict) else None
+    return today if isinstance(today, date) else vietnam_today()
 
 
 def _check_readers(value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:

@@ -109,6 +109,8 @@ def parse_notation(text: str, document_type: DocumentType | None = None) -> Nota
 def validate_code_number(text: str) -> str:
     """The number field on its own (``15``, ``05``), trimmed; raises ``NotationError``."""
     cleaned = text.strip()
+    if not cleaned:
+        raise NotationError("must not be empty")
     _parse_number(cleaned)
     return cleaned
 
@@ -116,6 +118,17 @@ def validate_code_number(text: str) -> str:
 def validate_code_notation(text: str) -> str:
     """The notation field on its own (``QĐ-BNV``), normalised; raises ``NotationError``."""
     return _parse_code_notation(normalize_notation_text(text), None).code_notation
+
+
+def validate_abbreviation(text: str, what: str = "abbreviation") -> str:
+    """An agency or unit abbreviation (``BNV``, ``TTĐT``): one group, letters and digits."""
+    cleaned = to_nfc(text).strip()
+    if not _ABBREVIATION.fullmatch(cleaned):
+        raise NotationError(
+            f"the {what} {text!r} must be letters (Đ included) and digits, starting with a "
+            "letter, with no spaces or dashes"
+        )
+    return cleaned
 
 
 def build_outgoing_notation(
@@ -133,21 +146,12 @@ def build_outgoing_notation(
         raise NotationError(f"document numbers start at 01, got {number}")
     agency = validate_abbreviation(agency_abbreviation, "agency abbreviation")
     type_abbreviation = document_type.abbreviation
+    unit: str | None = None
     if type_abbreviation is None:
-        if unit_abbreviation is None:
-            raise NotationError(
-                f"a {document_type.vietnamese_name} is numbered as <agency>-<drafting unit> "
-                "(e.g. 12/UBND-VX): give the drafting unit's abbreviation"
-            )
-        unit: str | None = validate_abbreviation(unit_abbreviation, "unit abbreviation")
+        unit = _required_unit(document_type, unit_abbreviation)
         groups = [agency, unit]
     else:
-        if unit_abbreviation is not None:
-            raise NotationError(
-                f"a {document_type.vietnamese_name} is numbered as {type_abbreviation}-<agency> "
-                f"(e.g. 05/{type_abbreviation}-{agency}); ND 30 puts no unit abbreviation in it"
-            )
-        unit = None
+        _refuse_unit(document_type, type_abbreviation, agency, unit_abbreviation)
         groups = [type_abbreviation, agency]
     code_number = format_outgoing_number(number)
     code_notation = "-".join(groups)
@@ -170,6 +174,25 @@ def edxml_document_code(agency_code: str, issued_date: date, notation: Notation)
     Example: ``000.00.00.G22,2015/09/30,7816/VPCP-TTĐT``.
     """
     return f"{agency_code},{issued_date:%Y/%m/%d},{notation}"
+
+
+def _required_unit(document_type: DocumentType, unit_abbreviation: str | None) -> str:
+    if unit_abbreviation is None:
+        raise NotationError(
+            f"a {document_type.vietnamese_name} is numbered as <agency>-<drafting unit> "
+            "(e.g. 12/UBND-VX): give the drafting unit's abbreviation"
+        )
+    return validate_abbreviation(unit_abbreviation, "unit abbreviation")
+
+
+def _refuse_unit(
+    document_type: DocumentType, type_abbreviation: str, agency: str, unit: str | None
+) -> None:
+    if unit is not None:
+        raise NotationError(
+            f"a {document_type.vietnamese_name} is numbered as {type_abbreviation}-<agency> "
+            f"(e.g. 05/{type_abbreviation}-{agency}); ND 30 puts no unit abbreviation in it"
+        )
 
 
 def _parse_number(number_text: str) -> int:
@@ -246,7 +269,12 @@ def _interpret(
                 f"{code_notation!r}: legal normative documents are written "
                 "<year>/<type>-<issuer>, e.g. '2020/NĐ-CP'"
             )
-        return groups[0], groups[1], _rest(groups, 2), hint or document_type_for_abbreviation(groups[0])
+        return (
+            groups[0],
+            groups[1],
+            _rest(groups, 2),
+            hint or document_type_for_abbreviation(groups[0]),
+        )
     if hint is not None:
         return _interpret_as(hint, groups, code_notation)
     inferred = document_type_for_abbreviation(groups[0])
@@ -276,17 +304,6 @@ def _interpret_as(
 
 def _rest(groups: list[str], start: int) -> str | None:
     return "-".join(groups[start:]) or None
-
-
-def validate_abbreviation(text: str, what: str = "abbreviation") -> str:
-    """An agency or unit abbreviation (``BNV``, ``TTĐT``): one group, letters and digits."""
-    cleaned = to_nfc(text).strip()
-    if not _ABBREVIATION.fullmatch(cleaned):
-        raise NotationError(
-            f"the {what} {text!r} must be letters (Đ included) and digits, starting with a "
-            "letter, with no spaces or dashes"
-        )
-    return cleaned
 
 
 def _check_lengths(code_number: str, code_notation: str) -> None:

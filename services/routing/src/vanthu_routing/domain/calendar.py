@@ -94,7 +94,9 @@ class WorkingCalendar:
             substitute_weekend_holidays=substitute_weekend_holidays,
             decided_years=frozenset(decided_years),
             national_day_adjacent=national_day_adjacent,
-            national_day_adjacent_by_year=tuple(sorted((national_day_adjacent_by_year or {}).items())),
+            national_day_adjacent_by_year=tuple(
+                sorted((national_day_adjacent_by_year or {}).items())
+            ),
         )
 
     def holidays(self, year: int) -> tuple[Holiday, ...]:
@@ -169,7 +171,9 @@ def _days_off(calendar: WorkingCalendar, year: int) -> tuple[Holiday, ...]:
         substitutes = _substitutes(statutory, calendar)
     taken = {holiday.day for holiday in (*statutory, *substitutes)}
     decided = [
-        Holiday(day, "Ngày nghỉ theo quyết định", "Day off by government decision", DayOffKind.DECIDED)
+        Holiday(
+            day, "Ngày nghỉ theo quyết định", "Day off by government decision", DayOffKind.DECIDED
+        )
         for day in calendar.extra_days_off
         if day.year == year and day not in taken
     ]

@@ -158,8 +158,9 @@ def leader_authorship(
     _require_slip_date(paper, entry)
     if actor.user_id == leader.user_id:
         # The leader typing in their own paper decision is not a proxy entry.
-        return Authorship(leader, actor.person, paper.decided_at, entry.recorded_at,
-                          paper.evidence_file)
+        return Authorship(
+            leader, actor.person, paper.decided_at, entry.recorded_at, paper.evidence_file
+        )
     delegation = _valid_delegation(leader, entry, delegations)
     if paper.evidence_file is None:
         raise EvidenceRequired(

@@ -273,3 +273,15 @@ class AttachmentInfo(EdxmlModel):
     """``AttachmentName``."""
     content_type: str = "application/octet-stream"
     description: str | None = None
+
+
+class AttachmentDescriptor(EdxmlModel):
+    """An attachment as it was streamed: into a package by the builder, out by the reader."""
+
+    content_id: Text
+    name: Text
+    content_type: str
+    description: str | None = None
+    size: Annotated[int, Field(ge=0)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    """Hex SHA-256 of the decoded bytes."""

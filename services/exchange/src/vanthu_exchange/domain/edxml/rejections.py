@@ -74,3 +74,9 @@ class MalformedAttachment(PackageRejected):
 
 class PackageBuildError(ValueError):
     """The caller asked the builder for a package it cannot write honestly."""
+
+
+class InvalidPackage(PackageRejected):
+    """Every field is readable, but together they break a rule (e.g. a revoke naming nothing)."""
+
+    code = "invalid_package"

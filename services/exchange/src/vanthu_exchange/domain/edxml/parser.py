@@ -1,0 +1,491 @@
+"""Reading packages: bytes in, models and attachment descriptors out.
+
+``read_package`` makes one pass over the source. Attachments are decoded piece by piece into
+sinks the caller opens (``open_sink``), so a 100 MB attachment is never held in memory; their
+size and SHA-256 are measured on the way. Element order does not matter, both ``Bussiness*``
+(the standard's spelling) and ``Business*`` are read, and ``AttachmentEncoded`` may sit outside
+the envelope (the official sample) or inside it (an older sample).
+
+Anything doubtful raises a ``PackageRejected`` subclass naming the field; attachments already
+written to sinks then belong to a refused package and must be discarded by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import BinaryIO, TypeVar
+
+from pydantic import ValidationError
+
+from vanthu_exchange.domain.agency_code import is_agency_code_syntax
+from vanthu_exchange.domain.edxml.models import (
+    AttachmentDescriptor,
+    AttachmentInfo,
+    Business,
+    BusinessDocType,
+    BusinessDocumentInfo,
+    DocumentNumber,
+    DocumentPackage,
+    DocumentType,
+    MessageHeader,
+    Organization,
+    OtherInfo,
+    Promulgation,
+    ReceiverChange,
+    ReceiverChangeType,
+    Replacement,
+    ResponseFor,
+    SignerInfo,
+    StaffInfo,
+    StatusCode,
+    StatusPackage,
+    TraceHeader,
+    TraceHeaderList,
+    Urgency,
+)
+from vanthu_exchange.domain.edxml.namespaces import EDXML_NS
+from vanthu_exchange.domain.edxml.rejections import (
+    InvalidPackage,
+    MalformedAttachment,
+    MalformedField,
+    MissingField,
+    NotAnEdxmlPackage,
+    PackageRejected,
+    UnknownAgency,
+    UnknownStatusCode,
+)
+from vanthu_exchange.domain.edxml.secure_reader import (
+    AttachmentSinkOpener,
+    RawPackage,
+    ReadLimits,
+    StreamedAttachment,
+    read_xml_stream,
+)
+from vanthu_exchange.domain.edxml.wire_format import parse_date, parse_timestamp
+from vanthu_exchange.domain.edxml.xml_tree import XmlElement
+
+KnownAgency = Callable[[str], bool]
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class ReadPackage:
+    package: DocumentPackage | StatusPackage
+    manifest: tuple[AttachmentInfo, ...]
+    attachments: tuple[AttachmentDescriptor, ...]
+    evidence: RawPackage
+    """What the signature check needs (see ``signature.verify_package_signature``)."""
+
+    @property
+    def sender_agency_code(self) -> str:
+        if isinstance(self.package, DocumentPackage):
+            return self.package.message_header.sender.agency_code
+        return self.package.sender.agency_code
+
+
+class _Fields:
+    """The edXML children of one element, read by name, each refusal naming its path."""
+
+    def __init__(self, element: XmlElement, path: str, known_agency: KnownAgency | None) -> None:
+        self.element = element
+        self.path = path
+        self._known_agency = known_agency
+
+    def _path(self, name: str) -> str:
+        return f"{self.path}/{name}" if self.path else name
+
+    def _matching(self, names: tuple[str, ...]) -> list[XmlElement]:
+        return [c for c in self.element.elements() if c.is_named(EDXML_NS, *names)]
+
+    def child(self, *names: str) -> _Fields | None:
+        found = self._matching(names)
+        return _Fields(found[0], self._path(names[0]), self._known_agency) if found else None
+
+    def required_child(self, *names: str) -> _Fields:
+        found = self.child(*names)
+        if found is None:
+            raise MissingField(self._path(names[0]))
+        return found
+
+    def children(self, *names: str) -> list[_Fields]:
+        found = self._matching(names)
+        return [
+            _Fields(element, f"{self._path(names[0])}[{i}]", self._known_agency)
+            for i, element in enumerate(found, start=1)
+        ]
+
+    def text(self, *names: str) -> str | None:
+        found = self._matching(names)
+        return (found[0].text() or None) if found else None
+
+    def required_text(self, *names: str) -> str:
+        value = self.text(*names)
+        if value is None:
+            raise MissingField(self._path(names[0]))
+        return value
+
+    def texts(self, container: str, item: str) -> tuple[str, ...]:
+        holder = self.child(container)
+        if holder is None:
+            return ()
+        return tuple(t for t in (e.element.text() for e in holder.children(item)) if t)
+
+    def date(self, name: str) -> date | None:
+        value = self.text(name)
+        return None if value is None else self._converted(name, value, parse_date, "yyyy/MM/dd")
+
+    def required_date(self, name: str) -> date:
+        return self._converted(name, self.required_text(name), parse_date, "a date in yyyy/MM/dd")
+
+    def required_timestamp(self, name: str) -> datetime:
+        return self._converted(
+            name, self.required_text(name), parse_timestamp, "a time in yyyy/MM/dd HH:mm:ss"
+        )
+
+    def integer(self, name: str, allowed: range | None = None) -> int | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        expected = f"a whole number in {allowed.start}..{allowed.stop - 1}" if allowed else "a number"
+        if not value.isascii() or not value.lstrip("-").isdigit():
+            raise MalformedField(self._path(name), value, expected)
+        number = int(value)
+        if allowed is not None and number not in allowed:
+            raise MalformedField(self._path(name), value, expected)
+        return number
+
+    def flag(self, name: str) -> bool | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        spelled = value.lower()
+        if spelled not in ("true", "false", "1", "0"):
+            raise MalformedField(self._path(name), value, "true, false, 1 or 0")
+        return spelled in ("true", "1")
+
+    def agency_code(self, name: str = "OrganId", *, must_be_known: bool = False) -> str:
+        value = self.required_text(name)
+        self._check_agency(name, value, must_be_known)
+        return value
+
+    def _check_agency(self, name: str, value: str, must_be_known: bool) -> None:
+        if not is_agency_code_syntax(value):
+            raise MalformedField(self._path(name), value, "an agency identifier code")
+        if must_be_known and self._known_agency is not None and not self._known_agency(value):
+            raise UnknownAgency(self._path(name), value)
+
+    def agency_codes(self, container: str, item: str = "OrganId") -> tuple[str, ...]:
+        values = self.texts(container, item)
+        for value in values:
+            self._check_agency(f"{container}/{item}", value, must_be_known=False)
+        return values
+
+    def _converted(
+        self, name: str, value: str, convert: Callable[[str], _T], expected: str
+    ) -> _T:
+        try:
+            return convert(value)
+        except ValueError as error:
+            raise MalformedField(self._path(name), value, expected) from error
+
+
+def _organization(fields: _Fields) -> Organization:
+    return Organization(
+        agency_code=fields.agency_code(must_be_known=True),
+        organization_in_charge=fields.text("OrganizationInCharge"),
+        name=fields.text("OrganName"),
+        address=fields.text("OrganAdd"),
+        email=fields.text("Email"),
+        telephone=fields.text("Telephone"),
+        fax=fields.text("Fax"),
+        website=fields.text("Website"),
+    )
+
+
+def _response_for(fields: _Fields, *, must_be_known: bool) -> ResponseFor | None:
+    if not any(child.text() for child in fields.element.elements()):
+        return None  # senders write an empty ResponseFor when they answer nothing
+    return ResponseFor(
+        agency_code=fields.agency_code(must_be_known=must_be_known),
+        code=fields.text("Code"),
+        promulgation_date=fields.date("PromulgationDate"),
+        document_code=fields.text("DocumentId"),
+    )
+
+
+def _other_info(fields: _Fields | None) -> OtherInfo:
+    if fields is None:
+        return OtherInfo()
+    urgency = fields.integer("Priority", range(0, 5))
+    return OtherInfo(
+        urgency=Urgency(urgency) if urgency is not None else Urgency.NORMAL,
+        sphere_of_promulgation=fields.text("SphereOfPromulgation"),
+        typer_notation=fields.text("TyperNotation"),
+        promulgation_amount=fields.integer("PromulgationAmount", range(0, 10**9)),
+        page_amount=fields.integer("PageAmount", range(0, 10**9)),
+        direction=fields.flag("Direction"),
+        appendixes=fields.texts("Appendixes", "Appendix"),
+    )
+
+
+def _message_header(fields: _Fields) -> MessageHeader:
+    code = fields.required_child("Code")
+    promulgation = fields.required_child("PromulgationInfo")
+    document_type = fields.child("DocumentType")
+    signer = fields.child("SignerInfo")
+    recipients = fields.children("To")
+    if not recipients:
+        raise MissingField(f"{fields.path}/To")
+    return MessageHeader(
+        sender=_organization(fields.required_child("From")),
+        recipients=tuple(_organization(recipient) for recipient in recipients),
+        document_code=fields.required_text("DocumentId"),
+        code=DocumentNumber(
+            code_number=code.required_text("CodeNumber"),
+            code_notation=code.required_text("CodeNotation"),
+        ),
+        promulgation=Promulgation(
+            place=promulgation.text("Place"),
+            promulgation_date=promulgation.required_date("PromulgationDate"),
+        ),
+        document_type=None
+        if document_type is None
+        else DocumentType(
+            type_code=document_type.required_text("Type"),
+            type_detail=document_type.text("TypeDetail"),
+            type_name=document_type.text("TypeName"),
+        ),
+        subject=fields.required_text("Subject"),
+        content=fields.text("Content"),
+        signer=None
+        if signer is None
+        else SignerInfo(
+            competence=signer.text("Competence"),
+            position=signer.text("Position"),
+            full_name=signer.required_text("FullName"),
+        ),
+        due_date=fields.date("DueDate"),
+        other_info=_other_info(fields.child("OtherInfo")),
+        response_for=tuple(
+            answered
+            for item in fields.children("ResponseFor")
+            if (answered := _response_for(item, must_be_known=False)) is not None
+        ),
+        steering_type=fields.integer("SteeringType"),
+        to_places=fields.texts("ToPlaces", "Place"),
+    )
+
+
+def _staff(fields: _Fields | None) -> StaffInfo | None:
+    if fields is None:
+        return None
+    return StaffInfo(
+        department=fields.text("Department"),
+        staff=fields.text("Staff"),
+        mobile=fields.text("Mobile"),
+        email=fields.text("Email"),
+    )
+
+
+def _business_document_info(fields: _Fields | None) -> BusinessDocumentInfo | None:
+    if fields is None:
+        return None
+    receivers = fields.child("ReceiverList")
+    changes = []
+    for receiver in receivers.children("Receiver") if receivers else []:
+        kind = receiver.integer("ReceiverType", range(0, 2))
+        if kind is None:
+            raise MissingField(f"{receiver.path}/ReceiverType")
+        changes.append(
+            ReceiverChange(change=ReceiverChangeType(kind), agency_code=receiver.agency_code())
+        )
+    return BusinessDocumentInfo(
+        document_info=fields.text("DocumentInfo"),
+        document_receiver=fields.text("DocumentReceiver"),
+        receiver_changes=tuple(changes),
+    )
+
+
+def _replacements(fields: _Fields | None) -> tuple[Replacement, ...]:
+    if fields is None:
+        return ()
+    return tuple(
+        Replacement(
+            document_code=item.required_text("DocumentId"),
+            agency_codes=item.agency_codes("OrganIdList"),
+        )
+        for item in fields.children("ReplacementInfo")
+    )
+
+
+def _business(fields: _Fields | None) -> Business:
+    if fields is None:
+        return Business()
+    doc_type = fields.integer("BussinessDocType", range(0, 4))
+    if doc_type is None:
+        doc_type = fields.integer("BusinessDocType", range(0, 4))
+    paper = fields.integer("Paper", range(0, 2))
+    return Business(
+        doc_type=BusinessDocType(doc_type or 0),
+        document_code=fields.text("DocumentId"),
+        reason=fields.text("BussinessDocReason", "BusinessDocReason"),
+        paper_copy_sent=paper == 1,
+        staff=_staff(fields.child("StaffInfo")),
+        document_info=_business_document_info(
+            fields.child("BussinessDocumentInfo", "BusinessDocumentInfo")
+        ),
+        replacements=_replacements(fields.child("ReplacementInfoList")),
+    )
+
+
+def _trace_header_list(fields: _Fields | None) -> TraceHeaderList:
+    if fields is None:
+        return TraceHeaderList()
+    return TraceHeaderList(
+        trace_headers=tuple(
+            TraceHeader(
+                agency_code=trace.agency_code(),
+                timestamp=trace.required_timestamp("Timestamp"),
+            )
+            for trace in fields.children("TraceHeader")
+        ),
+        business=_business(fields.child("Bussiness", "Business")),
+    )
+
+
+def _status(fields: _Fields) -> StatusPackage:
+    code_text = fields.required_text("StatusCode")
+    if code_text not in StatusCode._value2member_map_:
+        raise UnknownStatusCode(
+            f"{fields.path}/StatusCode", code_text, "a known status code (01-06, 13, 15, 16)"
+        )
+    response_for = _response_for(fields.required_child("ResponseFor"), must_be_known=True)
+    if response_for is None:
+        raise MissingField(f"{fields.path}/ResponseFor/OrganId")
+    return StatusPackage(
+        sender=_organization(fields.required_child("From")),
+        response_for=response_for,
+        staff=_staff(fields.child("StaffInfo")),
+        status_code=StatusCode(code_text),
+        description=fields.text("Description"),
+        timestamp=fields.required_timestamp("Timestamp"),
+    )
+
+
+def _manifest(envelope: _Fields) -> tuple[AttachmentInfo, ...]:
+    body = envelope.child("edXMLBody")
+    manifest = body.child("edXMLManifest") if body else None
+    if manifest is None:
+        return ()
+    return tuple(
+        AttachmentInfo(
+            content_id=reference.required_text("ContentId"),
+            name=reference.required_text("AttachmentName"),
+            content_type=reference.text("ContentType") or "application/octet-stream",
+            description=reference.text("Description"),
+        )
+        for reference in manifest.children("Reference")
+    )
+
+
+def _attachment_descriptors(
+    manifest: tuple[AttachmentInfo, ...], streamed: tuple[StreamedAttachment, ...]
+) -> tuple[AttachmentDescriptor, ...]:
+    listed = {info.content_id: info for info in manifest}
+    if len(listed) != len(manifest):
+        raise MalformedAttachment("edXMLManifest lists the same ContentId twice")
+    descriptors = [_described(attachment, listed) for attachment in streamed]
+    carried = {descriptor.content_id for descriptor in descriptors}
+    if len(carried) != len(descriptors):
+        raise MalformedAttachment("AttachmentEncoded carries the same ContentId twice")
+    for content_id in listed.keys() - carried:
+        raise MalformedAttachment(
+            f"edXMLManifest lists {content_id} but the package carries no such attachment"
+        )
+    return tuple(descriptors)
+
+
+def _described(
+    attachment: StreamedAttachment, listed: dict[str, AttachmentInfo]
+) -> AttachmentDescriptor:
+    where = f"AttachmentEncoded/Attachment[{attachment.index + 1}]"
+    info = listed.get(attachment.content_id)
+    if info is None:
+        raise MalformedAttachment(f"{where} {attachment.content_id} is not in edXMLManifest")
+    for field, carried, declared in (
+        ("AttachmentName", attachment.name, info.name),
+        ("ContentType", attachment.content_type, info.content_type),
+    ):
+        if carried is not None and carried != declared:
+            raise MalformedAttachment(
+                f"{where}/{field} {carried!r} differs from the manifest's {declared!r}"
+            )
+    return AttachmentDescriptor(
+        content_id=attachment.content_id,
+        name=info.name,
+        content_type=attachment.content_type or info.content_type,
+        description=attachment.description or info.description,
+        size=attachment.size,
+        sha256=attachment.sha256,
+    )
+
+
+def _package(header: _Fields) -> DocumentPackage | StatusPackage:
+    status = header.child("Status")
+    if status is not None:
+        return _status(status)
+    message = header.required_child("MessageHeader")
+    if message.child("StatusCode") is not None:
+        return _status(message)  # some implementations put status fields in MessageHeader
+    return DocumentPackage(
+        message_header=_message_header(message),
+        trace_header_list=_trace_header_list(header.child("TraceHeaderList")),
+    )
+
+
+def _interpret(raw: RawPackage, known_agency: KnownAgency | None) -> ReadPackage:
+    root = raw.root
+    if not root.is_named(EDXML_NS, "edXML"):
+        raise NotAnEdxmlPackage(
+            f"the root element is {root.local!r} in namespace {root.namespace!r}, "
+            f"not edXML in {EDXML_NS}"
+        )
+    envelope = _Fields(root, "", known_agency).required_child("edXMLEnvelope")
+    header = envelope.required_child("edXMLHeader")
+    header.path = envelope.path = ""
+    try:
+        package = _package(header)
+        manifest = _manifest(envelope)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InvalidPackage(f"the package breaks a rule: {first['msg']}") from error
+    return ReadPackage(
+        package=package,
+        manifest=manifest,
+        attachments=_attachment_descriptors(manifest, raw.attachments),
+        evidence=raw,
+    )
+
+
+def read_package(
+    source: BinaryIO,
+    open_sink: AttachmentSinkOpener | None = None,
+    *,
+    known_agency: KnownAgency | None = None,
+    limits: ReadLimits | None = None,
+) -> ReadPackage:
+    """Reads a document or status package from ``source`` (a binary file-like object).
+
+    ``open_sink(start)`` is called when an attachment's content begins and returns the binary
+    writer that receives its decoded bytes; without it, attachments are measured and dropped.
+    ``known_agency(code)`` decides whether sender and recipient agency codes are acceptable.
+    Raises a ``PackageRejected`` subclass; after that, discard what the sinks received.
+    """
+    raw = read_xml_stream(source, open_sink, limits or ReadLimits())
+    try:
+        return _interpret(raw, known_agency)
+    except PackageRejected as rejection:
+        rejection.discard_content_ids = tuple(a.content_id for a in raw.attachments)
+        raise
