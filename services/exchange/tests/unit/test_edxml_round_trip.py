@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from datetime import UTC, date, datetime
@@ -98,8 +99,6 @@ def test_every_kind_of_document_package_reads_back_unchanged(kind, make_document
 
 
 def test_attachment_descriptors_report_the_sha256_of_the_decoded_bytes(make_document, make_attachment):
-    import hashlib
-
     content = os.urandom(70_001)  # not a multiple of 3: the last base64 group is padded
     data = written_document(make_document(), [make_attachment("cid:x", content)])
 
