@@ -60,4 +60,4 @@ async def test_an_event_we_publish_is_read_by_kcat_with_cloudevents_headers_and_
     assert headers["ce_correlationid"] == "corr-kcat-1"
     assert headers["ce_agencycode"] == event.agency_code
     assert headers["content-type"] == "application/json"
-    assert json.loads(seen["payload"])["subject"] == event.subject
+    assert json.loads(seen["payload"])["subject"] == event.abstract
