@@ -13,7 +13,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-
 from vanthu_exchange.domain.edxml import (
     AttachmentSource,
     Business,
@@ -108,7 +107,9 @@ def message_header(**changes: Any) -> MessageHeader:
         "document_type": DocumentType(type_code="1", type_detail="0", type_name="Công văn"),
         "subject": "V/v kết nối, liên thông phần mềm quản lý văn bản & điều hành",
         "content": "Đề nghị các địa phương hoàn thành kết nối trước ngày 31/3.",
-        "signer": SignerInfo(competence="KT. BỘ TRƯỞNG", position="Thứ trưởng", full_name="Nguyễn Văn A"),
+        "signer": SignerInfo(
+            competence="KT. BỘ TRƯỞNG", position="Thứ trưởng", full_name="Nguyễn Văn A"
+        ),
         "due_date": date(2025, 3, 31),
         "other_info": OtherInfo(
             urgency=Urgency.URGENT,
@@ -160,7 +161,9 @@ def status_package(code: StatusCode, **changes: Any) -> StatusPackage:
             promulgation_date=header.promulgation.promulgation_date,
             document_code=header.document_code,
         ),
-        "staff": StaffInfo(department="Phòng Hành chính", staff="Lê Văn C", email="c@nghean.gov.vn"),
+        "staff": StaffInfo(
+            department="Phòng Hành chính", staff="Lê Văn C", email="c@nghean.gov.vn"
+        ),
         "status_code": code,
         "description": f"Trạng thái {code.value}: {code.name.lower()}",
         "timestamp": SENT_AT,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
 from lxml import etree
-
 from vanthu_exchange.domain.edxml import (
     StatusCode,
     write_document_package,
@@ -15,6 +15,8 @@ from vanthu_exchange.domain.edxml import (
 
 EDXML = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
+ZIP = b"PK\x03\x04 zip bytes"
+ZIP_BASE64 = base64.b64encode(ZIP).decode()
 OFFICIAL_HEADER_ORDER = [
     "From", "To", "To", "DocumentId", "Code", "PromulgationInfo", "DocumentType", "Subject",
     "Content", "SignerInfo", "DueDate", "OtherInfo", "ResponseFor", "SteeringType", "ToPlaces",
@@ -26,7 +28,10 @@ def written(make_document, make_attachment, agency_keys=None) -> str:
     sink = io.BytesIO()
     signer = agency_keys.signer(package.message_header.sender.agency_code) if agency_keys else None
     write_document_package(
-        sink, package, [make_attachment("cid:209", b"PK\x03\x04 zip bytes", "1896_QD-TTg.zip")], signer=signer
+        sink,
+        package,
+        [make_attachment("cid:209", ZIP, "1896_QD-TTg.zip")],
+        signer=signer,
     )
     return sink.getvalue().decode("utf-8")
 
@@ -39,7 +44,9 @@ def local(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
-def test_root_and_envelope_declare_the_namespace_the_way_the_sample_does(make_document, make_attachment):
+def test_root_and_envelope_declare_the_namespace_the_way_the_sample_does(
+    make_document, make_attachment
+):
     text = written(make_document, make_attachment)
 
     assert text.startswith(
@@ -71,7 +78,9 @@ def test_message_header_children_follow_the_official_sample_order(make_document,
     assert [local(child) for child in header] == OFFICIAL_HEADER_ORDER
 
 
-def test_attachments_sit_outside_the_envelope_unprefixed_with_prefixed_base64(make_document, make_attachment):
+def test_attachments_sit_outside_the_envelope_unprefixed_with_prefixed_base64(
+    make_document, make_attachment
+):
     text = written(make_document, make_attachment)
     root = tree(text)
 
@@ -84,7 +93,7 @@ def test_attachments_sit_outside_the_envelope_unprefixed_with_prefixed_base64(ma
         "      <AttachmentName>1896_QD-TTg.zip</AttachmentName>\n"
         "      <Description>1896_QD-TTg.zip</Description>\n"
         "      <ContentType>application/pdf</ContentType>\n"
-        f'      <edXML:ContentTransferEncoded xmlns:edXML="{EDXML}">UEsDBCB6aXAgYnl0ZXM='
+        f'      <edXML:ContentTransferEncoded xmlns:edXML="{EDXML}">{ZIP_BASE64}'
         "</edXML:ContentTransferEncoded>\n"
         "    </Attachment>\n"
         "  </AttachmentEncoded>\n"

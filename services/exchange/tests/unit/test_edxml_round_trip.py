@@ -8,7 +8,6 @@ import os
 from datetime import UTC, date, datetime
 
 import pytest
-
 from vanthu_exchange.domain.edxml import (
     Business,
     BusinessDocType,
@@ -71,12 +70,17 @@ def written_document(package: DocumentPackage, attachments: list) -> bytes:
 
 
 @pytest.mark.parametrize("kind", list(BusinessDocType), ids=lambda kind: kind.name.lower())
-def test_every_kind_of_document_package_reads_back_unchanged(kind, make_document, make_attachment, sinks):
+def test_every_kind_of_document_package_reads_back_unchanged(
+    kind, make_document, make_attachment, sinks
+):
     package = make_document(business=BUSINESS_KINDS[kind])
     first, second = os.urandom(5000), b"%PDF-1.7 phu luc"
     data = written_document(
         package,
-        [make_attachment("cid:1", first, "van-ban.pdf"), make_attachment("cid:2", second, "phu-luc.pdf")],
+        [
+            make_attachment("cid:1", first, "van-ban.pdf"),
+            make_attachment("cid:2", second, "phu-luc.pdf"),
+        ],
     )
 
     read = read_package(io.BytesIO(data), sinks.open)
@@ -98,7 +102,9 @@ def test_every_kind_of_document_package_reads_back_unchanged(kind, make_document
     ]
 
 
-def test_attachment_descriptors_report_the_sha256_of_the_decoded_bytes(make_document, make_attachment):
+def test_attachment_descriptors_report_the_sha256_of_the_decoded_bytes(
+    make_document, make_attachment
+):
     content = os.urandom(70_001)  # not a multiple of 3: the last base64 group is padded
     data = written_document(make_document(), [make_attachment("cid:x", content)])
 
@@ -110,8 +116,12 @@ def test_attachment_descriptors_report_the_sha256_of_the_decoded_bytes(make_docu
 
 def test_builder_reports_what_it_wrote_for_each_attachment(make_document, make_attachment):
     content = os.urandom(1000)
-    written = write_document_package(io.BytesIO(), make_document(), [make_attachment("cid:x", content)])
-    read = read_package(io.BytesIO(written_document(make_document(), [make_attachment("cid:x", content)])))
+    written = write_document_package(
+        io.BytesIO(), make_document(), [make_attachment("cid:x", content)]
+    )
+    read = read_package(
+        io.BytesIO(written_document(make_document(), [make_attachment("cid:x", content)]))
+    )
 
     assert written == read.attachments
 
@@ -164,7 +174,7 @@ def test_official_document_ids_split_into_agency_date_and_number():
         date(2015, 9, 30),
         "7816/VPCP-TTĐT",
     )
-    assert compose_document_code(parts.agency_code, parts.promulgation_date, "7816", "VPCP-TTĐT") == (
-        "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
-    )
+    assert compose_document_code(
+        parts.agency_code, parts.promulgation_date, "7816", "VPCP-TTĐT"
+    ) == ("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT")
     assert split_document_code("9fbfbad2-f1f8-4256-a2eb-50fb1061cddb") is None

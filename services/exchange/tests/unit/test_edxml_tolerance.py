@@ -8,7 +8,6 @@ import re
 
 import pytest
 from lxml import etree
-
 from vanthu_exchange.domain.edxml import (
     Business,
     BusinessDocType,
@@ -82,7 +81,9 @@ def test_attachments_inside_the_envelope_as_in_the_older_sample_are_read(
     read = read_text(old_layout, sinks)
 
     assert "<edXML:AttachmentEncoded>" in old_layout
-    assert old_layout.index("<edXML:AttachmentEncoded>") < old_layout.index("</edXML:edXMLEnvelope>")
+    assert old_layout.index("<edXML:AttachmentEncoded>") < old_layout.index(
+        "</edXML:edXMLEnvelope>"
+    )
     assert sinks.content("cid:36b8") == b"%PDF old layout"
     assert read.evidence.attachments_inside_envelope
 

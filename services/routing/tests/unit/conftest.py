@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
-
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import Case
 from vanthu_routing.domain.decision import Entry

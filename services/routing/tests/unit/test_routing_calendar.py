@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
 from vanthu_routing.domain.calendar import DayOffKind, WorkingCalendar
 from vanthu_routing.domain.errors import InvalidInput
 
@@ -80,9 +79,7 @@ def test_substitute_days_can_be_switched_off() -> None:
 def test_a_government_decision_replaces_the_computed_substitutes_for_its_year() -> None:
     # Tết Ất Tỵ 2025: offices closed Saturday 25 January to Sunday 2 February, with Monday
     # 27 January given off and work resuming Monday 3 February.
-    decided = WorkingCalendar.configured(
-        decided_years=[2025], extra_days_off=[date(2025, 1, 27)]
-    )
+    decided = WorkingCalendar.configured(decided_years=[2025], extra_days_off=[date(2025, 1, 27)])
     assert decided.is_working_day(date(2025, 1, 24))
     assert not any(decided.is_working_day(d) for d in span(date(2025, 1, 25), date(2025, 2, 2)))
     assert decided.is_working_day(date(2025, 2, 3))

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-
 from vanthu_routing.domain.case import Case, CaseStatus
 from vanthu_routing.domain.decision import DecisionKind, Entry
 from vanthu_routing.domain.errors import (
@@ -33,8 +32,12 @@ def task_of(case: Case, role: TaskRole) -> Task:
 
 
 def to_specialist(person: Actor, due: date) -> Assignment:
-    return Assignment(Assignee.person(person.user_id, name=person.person.full_name),
-                      TaskRole.SPECIALIST, due, "Dự thảo báo cáo")
+    return Assignment(
+        Assignee.person(person.user_id, name=person.person.full_name),
+        TaskRole.SPECIALIST,
+        due,
+        "Dự thảo báo cáo",
+    )
 
 
 @pytest.fixture
@@ -246,7 +249,9 @@ def test_when_the_lead_unit_returns_the_task_the_document_goes_back_to_the_leade
     assert case.status is CaseStatus.AWAITING_DIRECTION
 
     with pytest.raises(InvalidTransition, match="use re-direction"):
-        case.direct(entry(director), [Assignment(Assignee.unit("unit-finance"), TaskRole.LEAD, due)])
+        case.direct(
+            entry(director), [Assignment(Assignee.unit("unit-finance"), TaskRole.LEAD, due)]
+        )
     case = case.redirect(
         entry(director, "Giao P.TC chủ trì"),
         [Assignment(Assignee.unit("unit-finance"), TaskRole.LEAD, due)],
@@ -256,16 +261,16 @@ def test_when_the_lead_unit_returns_the_task_the_document_goes_back_to_the_leade
 
 
 def test_completing_the_units_task_withdraws_its_specialists_open_tasks(
-    reassigned: Case, planning_head: Actor, finance_head: Actor, specialist: Actor,
-    entry: Entries, due: date,
+    reassigned: Case, finance_head: Actor, second_specialist: Actor, entry: Entries, due: date
 ) -> None:
     coordinating = task_of(reassigned, TaskRole.COORDINATING)
-    finance_specialist = Actor(specialist.person)
     case = reassigned.reassign(
-        entry(finance_head), coordinating.task_id, [to_specialist(finance_specialist, due)]
+        entry(finance_head), coordinating.task_id, [to_specialist(second_specialist, due)]
     ).case
     [finance_child] = case.children_of(coordinating.task_id)
-    case = case.complete_task(entry(finance_head, "Đã góp ý bằng văn bản"), coordinating.task_id).case
+    case = case.complete_task(
+        entry(finance_head, "Đã góp ý bằng văn bản"), coordinating.task_id
+    ).case
     assert case.task(finance_child.task_id).status is TaskStatus.WITHDRAWN
     assert task_of(case, TaskRole.LEAD).status is TaskStatus.IN_PROGRESS
     assert case.status is CaseStatus.IN_PROGRESS
@@ -283,7 +288,9 @@ def test_progress_outside_0_to_100_percent_is_refused(
 ) -> None:
     mine = task_of(reassigned, TaskRole.SPECIALIST)
     with pytest.raises(InvalidInput, match="between 0 and 100"):
-        reassigned.report_progress(entry(specialist, "Gần xong"), mine.task_id, percent_complete=140)
+        reassigned.report_progress(
+            entry(specialist, "Gần xong"), mine.task_id, percent_complete=140
+        )
 
 
 def test_people_working_on_the_document_may_comment_and_others_may_not(

@@ -26,7 +26,9 @@ from enum import StrEnum
 
 QD_20_MAX_LENGTH = 35
 
-_QCVN_102 = re.compile(r"(?P<level4>\d{3})\.(?P<level3>\d{2})\.(?P<level2>\d{2})\.(?P<level1>[A-Z]\d{2})")
+_QCVN_102 = re.compile(
+    r"(?P<level4>\d{3})\.(?P<level3>\d{2})\.(?P<level2>\d{2})\.(?P<level1>[A-Z]\d{2})"
+)
 # Level-1 codes are a letter and two digits in every published list (G01..G32, H14..H49, A80);
 # the widths of lower groups are not published, so any non-empty group of 0-9/A-Z is accepted.
 _QD_20 = re.compile(r"[A-Z]\d{2}(\.[0-9A-Z]+)*")

@@ -56,6 +56,7 @@ from vanthu_exchange.domain.edxml.rejections import (
 from vanthu_exchange.domain.edxml.secure_reader import (
     AttachmentSinkOpener,
     AttachmentStart,
+    BinarySink,
     ReadLimits,
 )
 from vanthu_exchange.domain.edxml.signature import (
@@ -80,6 +81,7 @@ __all__ = [
     "AttachmentSinkOpener",
     "AttachmentSource",
     "AttachmentStart",
+    "BinarySink",
     "Business",
     "BusinessDocType",
     "BusinessDocumentInfo",

@@ -12,7 +12,7 @@ import binascii
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from vanthu_exchange.domain.edxml.rejections import MalformedAttachment
 
@@ -65,10 +65,14 @@ def measure_stream(source: BinaryIO) -> ContentMeter:
     return meter
 
 
+class _Writer(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
 class Base64Decoder:
     """Decodes base64 text fed in pieces into ``sink``, measuring what it writes."""
 
-    def __init__(self, sink: BinaryIO, what: str) -> None:
+    def __init__(self, sink: _Writer, what: str) -> None:
         self._sink = sink
         self._what = what
         self._pending = ""

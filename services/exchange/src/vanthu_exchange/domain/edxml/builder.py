@@ -279,8 +279,9 @@ def _write_package(
 ) -> list[ContentMeter]:
     """Writes root, envelope and (when given) attachments; ``None`` writes the signed frame."""
     meters: list[ContentMeter] = []
-    with etree.xmlfile(sink, encoding="UTF-8") as xf, xf.element(
-        _edxml("edXML"), nsmap={None: EDXML_NS}
+    with (
+        etree.xmlfile(sink, encoding="UTF-8") as xf,
+        xf.element(_edxml("edXML"), nsmap={None: EDXML_NS}),
     ):
         xf.write("\n" + INDENT)
         xf.write(envelope)
@@ -367,9 +368,7 @@ def write_document_package(
     _check_unique_content_ids(attachments)
     envelope, header = _new_envelope()
     _add_message_header(header, package.message_header)
-    _add_trace_header_list(
-        header, package.trace_header_list, package.message_header.document_code
-    )
+    _add_trace_header_list(header, package.trace_header_list, package.message_header.document_code)
     _add_manifest(envelope, [attachment.info for attachment in attachments])
     return _finish(sink, envelope, header, attachments, signer)
 

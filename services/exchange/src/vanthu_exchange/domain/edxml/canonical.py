@@ -72,7 +72,9 @@ class CanonicalWriter:
             self._after_document_element = True
 
     def processing_instruction(self, instruction: ProcessingInstruction) -> None:
-        body = f"{instruction.target} {instruction.data}" if instruction.data else instruction.target
+        body = (
+            f"{instruction.target} {instruction.data}" if instruction.data else instruction.target
+        )
         rendered = f"<?{body}?>"
         if not self._open:
             rendered = f"\n{rendered}" if self._after_document_element else f"{rendered}\n"

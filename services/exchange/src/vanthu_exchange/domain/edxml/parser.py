@@ -132,7 +132,7 @@ class _Fields:
             return ()
         return tuple(t for t in (e.element.text() for e in holder.children(item)) if t)
 
-    def date(self, name: str) -> date | None:
+    def optional_date(self, name: str) -> date | None:
         value = self.text(name)
         return None if value is None else self._converted(name, value, parse_date, "yyyy/MM/dd")
 
@@ -148,7 +148,9 @@ class _Fields:
         value = self.text(name)
         if value is None:
             return None
-        expected = f"a whole number in {allowed.start}..{allowed.stop - 1}" if allowed else "a number"
+        expected = (
+            f"a whole number in {allowed.start}..{allowed.stop - 1}" if allowed else "a number"
+        )
         if not value.isascii() or not value.lstrip("-").isdigit():
             raise MalformedField(self._path(name), value, expected)
         number = int(value)
@@ -182,9 +184,7 @@ class _Fields:
             self._check_agency(f"{container}/{item}", value, must_be_known=False)
         return values
 
-    def _converted(
-        self, name: str, value: str, convert: Callable[[str], _T], expected: str
-    ) -> _T:
+    def _converted(self, name: str, value: str, convert: Callable[[str], _T], expected: str) -> _T:
         try:
             return convert(value)
         except ValueError as error:
@@ -210,7 +210,7 @@ def _response_for(fields: _Fields, *, must_be_known: bool) -> ResponseFor | None
     return ResponseFor(
         agency_code=fields.agency_code(must_be_known=must_be_known),
         code=fields.text("Code"),
-        promulgation_date=fields.date("PromulgationDate"),
+        promulgation_date=fields.optional_date("PromulgationDate"),
         document_code=fields.text("DocumentId"),
     )
 
@@ -266,7 +266,7 @@ def _message_header(fields: _Fields) -> MessageHeader:
             position=signer.text("Position"),
             full_name=signer.required_text("FullName"),
         ),
-        due_date=fields.date("DueDate"),
+        due_date=fields.optional_date("DueDate"),
         other_info=_other_info(fields.child("OtherInfo")),
         response_for=tuple(
             answered
@@ -454,10 +454,10 @@ def _interpret(raw: RawPackage, known_agency: KnownAgency | None) -> ReadPackage
         )
     envelope = _Fields(root, "", known_agency).required_child("edXMLEnvelope")
     header = envelope.required_child("edXMLHeader")
-    header.path = envelope.path = ""
     try:
-        package = _package(header)
-        manifest = _manifest(envelope)
+        # Refusals name fields from inside the header ("MessageHeader/From/OrganId").
+        package = _package(_Fields(header.element, "", known_agency))
+        manifest = _manifest(_Fields(envelope.element, "", known_agency))
     except ValidationError as error:
         first = error.errors()[0]
         raise InvalidPackage(f"the package breaks a rule: {first['msg']}") from error

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
-from vanthu_exchange.domain.edxml.canonical import C14nMode, canonicalize_subtree
+from vanthu_exchange.domain.edxml.canonical import canonicalize_subtree
 from vanthu_exchange.domain.edxml.dsig_profile import (
     ATTACHMENT_FILTER_XPATH,
     ATTACHMENT_MANIFEST_ID,
@@ -67,6 +67,14 @@ _SIGNATURE_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 
 def _ds(local: str) -> str:
     return f"{{{DSIG_NS}}}{local}"
+
+
+def _ds_child(parent: etree._Element, path: str) -> etree._Element:
+    """The element at ``path`` (dsig local names joined by '/') under ``parent``."""
+    found = parent.find("/".join(_ds(local) for local in path.split("/")))
+    if found is None:
+        raise LookupError(f"the signature template has no {path}")
+    return found
 
 
 def content_id_uri(content_id: str) -> str:
@@ -135,7 +143,9 @@ def signature_template(
     )
     etree.SubElement(signature, _ds("SignatureValue"))
     x509_data = etree.SubElement(etree.SubElement(signature, _ds("KeyInfo")), _ds("X509Data"))
-    etree.SubElement(x509_data, _ds("X509SubjectName")).text = signer.certificate.subject.rfc4514_string()
+    etree.SubElement(
+        x509_data, _ds("X509SubjectName")
+    ).text = signer.certificate.subject.rfc4514_string()
     etree.SubElement(x509_data, _ds("X509Certificate")).text = base64.b64encode(
         signer.certificate.public_bytes(serialization.Encoding.DER)
     ).decode("ascii")
@@ -144,12 +154,22 @@ def signature_template(
     )
     for content_id, digest in attachment_digests:
         reference = _reference(manifest, content_id_uri(content_id), ())
-        reference.find(_ds("DigestValue")).text = base64.b64encode(digest).decode("ascii")  # type: ignore[union-attr]
+        _ds_child(reference, "DigestValue").text = base64.b64encode(digest).decode("ascii")
     return signature
 
 
-def _exclusive_c14n(element: etree._Element | etree._ElementTree) -> bytes:
-    return etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def _exclusive_c14n(element: etree._Element) -> bytes:
+    """Exclusive C14N of ``element``'s subtree, computed on a standalone copy of it.
+
+    libxml2 canonicalises whole documents reliably but, through lxml, can render spurious
+    ``xmlns=""`` on descendants of a non-root element. Exclusive C14N depends only on the
+    namespaces a subtree uses, which its serialisation declares, so a re-parsed copy is exact.
+    """
+    standalone = etree.fromstring(etree.tostring(element), _SAFE_PARSER)
+    return bytes(etree.tostring(standalone, method="c14n", exclusive=True, with_comments=False))
 
 
 def _without_signature(document: etree._Element) -> etree._Element:
@@ -173,20 +193,20 @@ def complete_signature(signature: etree._Element, signer: PackageSigner, frame: 
     ``frame`` is the package exactly as it will be written, minus AttachmentEncoded: the bytes
     the main reference covers are re-read from it, so the digest is over what goes out.
     """
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    document = etree.fromstring(frame, parser)
+    document = etree.fromstring(frame, _SAFE_PARSER)
     written_manifest = next(document.iter(_ds("Manifest")))
     digests = (
         hashlib.sha256(_exclusive_c14n(_without_signature(document))).digest(),
         hashlib.sha256(_exclusive_c14n(written_manifest)).digest(),
     )
-    references = signature.findall(f"{_ds('SignedInfo')}/{_ds('Reference')}")
+    signed_info = _ds_child(signature, "SignedInfo")
+    references = signed_info.findall(_ds("Reference"))
     for reference, digest in zip(references, digests, strict=True):
-        reference.find(_ds("DigestValue")).text = base64.b64encode(digest).decode("ascii")  # type: ignore[union-attr]
-    signed_info = signature.find(_ds("SignedInfo"))
-    assert signed_info is not None
-    value = signer.private_key.sign(_exclusive_c14n(signed_info), padding.PKCS1v15(), hashes.SHA256())
-    signature.find(_ds("SignatureValue")).text = base64.b64encode(value).decode("ascii")  # type: ignore[union-attr]
+        _ds_child(reference, "DigestValue").text = base64.b64encode(digest).decode("ascii")
+    value = signer.private_key.sign(
+        _exclusive_c14n(signed_info), padding.PKCS1v15(), hashes.SHA256()
+    )
+    _ds_child(signature, "SignatureValue").text = base64.b64encode(value).decode("ascii")
 
 
 # -- verifying -----------------------------------------------------------------------------
@@ -249,7 +269,9 @@ def _candidate_certificates(
             )
         candidates = [presented]
     if at is not None:
-        candidates = [c for c in candidates if c.not_valid_before_utc <= at <= c.not_valid_after_utc]
+        candidates = [
+            c for c in candidates if c.not_valid_before_utc <= at <= c.not_valid_after_utc
+        ]
         if not candidates:
             raise _Invalid(f"the signing certificate was not valid at {at.isoformat()}")
     return candidates
@@ -313,10 +335,14 @@ def _check_attachment_manifest(
     mode = C14N_MODES.get(algorithms[0] or "") if len(algorithms) == 1 else None
     if mode is None:
         raise _Invalid(f"reference {reference.uri} has unsupported transforms")
-    _check_digest(reference, _hash(reference, canonicalize_subtree(manifest, mode)), "the attachment manifest")
+    _check_digest(
+        reference, _hash(reference, canonicalize_subtree(manifest, mode)), "the attachment manifest"
+    )
     signed = {
         item.uri: item
-        for item in (read_reference(e) for e in manifest.elements() if e.is_named(DSIG_NS, "Reference"))
+        for item in (
+            read_reference(e) for e in manifest.elements() if e.is_named(DSIG_NS, "Reference")
+        )
     }
     carried = {content_id_uri(a.content_id): a for a in attachments}
     for uri in signed.keys() - carried.keys():
@@ -338,7 +364,11 @@ def _check_references(view: SignatureView, read: ReadPackage) -> bool:
     others = [r for r in view.references if r is not document]
     canonical = read.evidence.canonical
     if len(document.transforms) == 3 and is_attachment_filter(document.transforms[1]):
-        if document.transform_algorithms != (TRANSFORM_ENVELOPED, TRANSFORM_FILTER2, C14N_EXCLUSIVE):
+        if document.transform_algorithms != (
+            TRANSFORM_ENVELOPED,
+            TRANSFORM_FILTER2,
+            C14N_EXCLUSIVE,
+        ):
             raise _Invalid('Reference URI="" has unsupported transforms')
         _check_digest(document, _hash(document, bytes(canonical.envelope)), "the package envelope")
         manifests = [r for r in others if r.uri == f"#{ATTACHMENT_MANIFEST_ID}"]
@@ -395,4 +425,3 @@ def verify_package_signature(
     return SignatureVerdict(
         SignatureStatus.VALID, agency_code, certificate=certificate, legacy_algorithm=legacy
     )
-
