@@ -35,6 +35,10 @@ class KafkaEventPublisher:
             self._producer = None
 
     @property
+    def bootstrap_servers(self) -> str:
+        return self._settings.bootstrap_servers
+
+    @property
     def producer(self) -> AIOKafkaProducer:
         if self._producer is None:
             raise RuntimeError("publisher not started")

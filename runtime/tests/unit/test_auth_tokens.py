@@ -38,7 +38,9 @@ def test_a_dev_token_is_refused_when_dev_auth_is_off() -> None:
 
 
 def test_a_token_signed_with_another_secret_is_refused() -> None:
-    other = DEV.model_copy(update={"dev_secret": SecretStr("somebody-elses-secret-entirely-and-longer")})
+    other = DEV.model_copy(
+        update={"dev_secret": SecretStr("somebody-elses-secret-entirely-and-longer")}
+    )
     token = issue_dev_token(other, user_id="x", agency_code="000.00.00.G22", roles=["leader"])
     with pytest.raises(InvalidToken, match="Signature"):
         verify_token(DEV, token)
@@ -78,9 +80,25 @@ async def test_an_api_call_without_a_token_is_401_and_with_the_wrong_role_403() 
 def test_vanthu_token_prints_a_token_the_services_accept(tmp_path) -> None:
     env = {"VANTHU_AUTH_DEV_SECRET": "a-local-dev-secret-of-some-length", "PATH": ""}
     done = subprocess.run(
-        [sys.executable, "-m", "vanthu_runtime.cli", "token", "--user", "u1",
-         "--agency", "000.00.00.G22", "--role", "secretary", "--role", "clerk"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
+        [
+            sys.executable,
+            "-m",
+            "vanthu_runtime.cli",
+            "token",
+            "--user",
+            "u1",
+            "--agency",
+            "000.00.00.G22",
+            "--role",
+            "secretary",
+            "--role",
+            "clerk",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
     )
     principal = verify_token(DEV, done.stdout.strip())
     assert principal.roles == frozenset({Role.SECRETARY, Role.CLERK})
@@ -88,9 +106,22 @@ def test_vanthu_token_prints_a_token_the_services_accept(tmp_path) -> None:
 
 def test_vanthu_token_without_a_dev_secret_says_how_to_get_one(tmp_path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "vanthu_runtime.cli", "token", "--user", "u1",
-         "--agency", "000.00.00.G22", "--role", "clerk"],
-        capture_output=True, text=True, env={"PATH": ""}, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "vanthu_runtime.cli",
+            "token",
+            "--user",
+            "u1",
+            "--agency",
+            "000.00.00.G22",
+            "--role",
+            "clerk",
+        ],
+        capture_output=True,
+        text=True,
+        env={"PATH": ""},
+        cwd=tmp_path,
     )
     assert done.returncode == 1
     assert "make run" in done.stderr

@@ -134,7 +134,11 @@ class _Fields:
 
     def optional_date(self, name: str) -> date | None:
         value = self.text(name)
-        return None if value is None else self._converted(name, value, parse_date, "yyyy/MM/dd")
+        return (
+            None
+            if value is None
+            else self._converted(name, value, parse_date, "a date in yyyy/MM/dd")
+        )
 
     def required_date(self, name: str) -> date:
         return self._converted(name, self.required_text(name), parse_date, "a date in yyyy/MM/dd")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, NoReturn, Protocol
 from xml.parsers import expat
 
-from vanthu_exchange.domain.edxml.attachment_stream import Base64Decoder
+from vanthu_exchange.domain.edxml.attachment_stream import Base64Decoder, ContentMeter
 from vanthu_exchange.domain.edxml.canonical import C14nMode, CanonicalWriter
 from vanthu_exchange.domain.edxml.dsig_profile import (
     document_reference,
@@ -188,7 +188,7 @@ class _Attachment:
         self.capturing: str | None = None
         self.captured: list[str] = []
         self.decoder: Base64Decoder | None = None
-        self.finished: StreamedAttachment | None = None
+        self.content: ContentMeter | None = None
         self.content_seen = False
 
     @property
@@ -455,10 +455,8 @@ class _Reader:
         if attachment is None:
             return
         if self._zone_depth == 3 and attachment.decoder is not None:
-            meter = attachment.decoder.finish()
+            attachment.content = attachment.decoder.finish()
             attachment.decoder = None
-            attachment.metadata["size"] = str(meter.size)
-            attachment.metadata["sha256"] = meter.sha256_hex
         elif self._zone_depth == 3 and attachment.capturing is not None:
             attachment.metadata[attachment.capturing] = "".join(attachment.captured).strip()
             attachment.capturing = None
@@ -471,7 +469,7 @@ def _finished(attachment: _Attachment) -> StreamedAttachment:
     metadata = attachment.metadata
     if not metadata.get("ContentId"):
         raise MissingField(f"{attachment.field}/ContentId")
-    if "sha256" not in metadata:
+    if attachment.content is None:
         raise MissingField(f"{attachment.field}/ContentTransferEncoded")
     return StreamedAttachment(
         index=attachment.index,
@@ -479,8 +477,8 @@ def _finished(attachment: _Attachment) -> StreamedAttachment:
         name=metadata.get("AttachmentName") or None,
         content_type=metadata.get("ContentType") or None,
         description=metadata.get("Description") or None,
-        size=int(metadata["size"]),
-        sha256=metadata["sha256"],
+        size=attachment.content.size,
+        sha256=attachment.content.sha256_hex,
     )
 
 

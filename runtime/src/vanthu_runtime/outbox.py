@@ -1,0 +1,203 @@
+"""Transactional outbox without transactions: the event rides in the aggregate's own document write.
+
+A handler that changes an aggregate and must publish an event writes both in ONE update:
+
+    await documents.update_one(
+        {"_id": doc_id}, {"$set": {...state...}, "$push": {"outbox": outbox_entry(record)}}
+    )
+
+`OutboxRelay` (run by the worker) publishes pending entries in order and removes them. So that a
+crash at any moment neither loses nor doubles an event on the topic, the relay notes, before it
+produces, the partition and its end offset in `outbox_attempts.<event id>`. If it finds such a note
+for an entry still pending (it died between producing and removing), it reads that partition from
+the noted offset and publishes only if the event is not already there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
+from bson import Binary
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from vanthu_contracts import KafkaRecord
+
+from vanthu_runtime.kafka_producer import KafkaEventPublisher
+from vanthu_runtime.mongo import MongoDocument
+
+log = structlog.get_logger(__name__)
+
+OUTBOX_FIELD = "outbox"
+_partitioner = DefaultPartitioner()
+
+
+def outbox_entry(record: KafkaRecord) -> dict[str, Any]:
+    """The sub-document to `$push` into the aggregate's `outbox` array in the state-changing write."""
+    return {
+        "event_id": record.event_id,
+        "topic": record.topic,
+        "key": Binary(record.key),
+        "value": Binary(record.value),
+        # FerretDB v1 stores no nested arrays, so each header is a small document.
+        "headers": [{"name": name, "value": Binary(value)} for name, value in record.headers],
+        "created_at": datetime.now(UTC),
+    }
+
+
+def _record_of(entry: MongoDocument) -> KafkaRecord:
+    return KafkaRecord(
+        topic=entry["topic"],
+        key=bytes(entry["key"]),
+        value=bytes(entry["value"]),
+        headers=tuple((h["name"], bytes(h["value"])) for h in entry["headers"]),
+    )
+
+
+class OutboxRelay:
+    """Publishes the outbox entries of the given collections, oldest aggregate write first."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase[MongoDocument],
+        collections: Sequence[str],
+        publisher: KafkaEventPublisher,
+        *,
+        poll_interval_s: float = 0.2,
+        lease: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self._collections = [db[name] for name in collections]
+        self._publisher = publisher
+        self._poll_interval_s = poll_interval_s
+        self._lease = lease
+        self._owner = uuid.uuid4().hex
+        self._wake = asyncio.Event()
+
+    def notify(self) -> None:
+        """Tell a relay in the same process that something was written, to skip the poll wait."""
+        self._wake.set()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            published = await self.publish_pending()
+            if published == 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+
+    async def publish_pending(self, limit: int = 100) -> int:
+        """One pass over every collection; the number of events published."""
+        published = 0
+        for collection in self._collections:
+            for _ in range(limit):
+                doc = await self._lease_one(collection)
+                if doc is None:
+                    break
+                try:
+                    for entry in doc[OUTBOX_FIELD]:
+                        published += await self._deliver(collection, doc, entry)
+                finally:
+                    await collection.update_one(
+                        {"_id": doc["_id"], "outbox_lease.owner": self._owner},
+                        {"$unset": {"outbox_lease": ""}},
+                    )
+        return published
+
+    async def _lease_one(self, collection: AsyncCollection[MongoDocument]) -> MongoDocument | None:
+        """Take one aggregate with pending events, so two relays never publish the same entry."""
+        now = datetime.now(UTC)
+        return await collection.find_one_and_update(
+            {
+                f"{OUTBOX_FIELD}.0": {"$exists": True},
+                "$or": [{"outbox_lease": {"$exists": False}}, {"outbox_lease.until": {"$lt": now}}],
+            },
+            {"$set": {"outbox_lease": {"owner": self._owner, "until": now + self._lease}}},
+            # no projection: FerretDB v1 does not implement it in findAndModify
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def _deliver(
+        self, collection: AsyncCollection[MongoDocument], doc: MongoDocument, entry: MongoDocument
+    ) -> int:
+        record = _record_of(entry)
+        attempt = (doc.get("outbox_attempts") or {}).get(record.event_id)
+        published = 0
+        if attempt is None or not await self._already_published(record, attempt):
+            partition = await self._partition_for(record)
+            start = await self._end_offset(record.topic, partition)
+            await collection.update_one(
+                {"_id": doc["_id"]},
+                {
+                    "$set": {
+                        f"outbox_attempts.{record.event_id}": {
+                            "partition": partition,
+                            "from_offset": start,
+                        }
+                    }
+                },
+            )
+            await self._publisher.producer.send_and_wait(
+                record.topic,
+                value=record.value,
+                key=record.key,
+                headers=list(record.headers),
+                partition=partition,
+            )
+            published = 1
+        await collection.update_one(
+            {"_id": doc["_id"]},
+            {
+                "$pull": {OUTBOX_FIELD: {"event_id": record.event_id}},
+                "$unset": {f"outbox_attempts.{record.event_id}": ""},
+            },
+        )
+        return published
+
+    async def _partition_for(self, record: KafkaRecord) -> int:
+        producer = self._publisher.producer
+        partitions = sorted(await producer.partitions_for(record.topic))
+        return int(_partitioner(record.key, partitions, partitions))
+
+    async def _end_offset(self, topic: str, partition: int) -> int:
+        consumer = self._scratch_consumer()
+        await consumer.start()
+        try:
+            tp = TopicPartition(topic, partition)
+            return int((await consumer.end_offsets([tp]))[tp])
+        finally:
+            await consumer.stop()
+
+    async def _already_published(self, record: KafkaRecord, attempt: MongoDocument) -> bool:
+        """Read the partition from the noted offset to its end, looking for this event's id."""
+        tp = TopicPartition(record.topic, int(attempt["partition"]))
+        consumer = self._scratch_consumer()
+        await consumer.start()
+        try:
+            end = (await consumer.end_offsets([tp]))[tp]
+            consumer.assign([tp])
+            consumer.seek(tp, int(attempt["from_offset"]))
+            wanted = record.event_id.encode()
+            while await consumer.position(tp) < end:
+                batch = await consumer.getmany(tp, timeout_ms=1000)
+                for message in batch.get(tp, []):
+                    if (("ce_id", wanted)) in list(message.headers or ()):
+                        log.info("outbox entry was already published", event_id=record.event_id)
+                        return True
+            return False
+        finally:
+            await consumer.stop()
+
+    def _scratch_consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            bootstrap_servers=self._publisher.bootstrap_servers,
+            enable_auto_commit=False,
+            group_id=None,
+        )

@@ -1,0 +1,129 @@
+"""An event written with the state change reaches its topic exactly once, whenever the relay died."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from harness.samples import sample_event
+from vanthu_contracts import encode
+from vanthu_runtime.outbox import OutboxRelay, outbox_entry
+
+DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
+
+
+async def _copies_on_topic(bootstrap: str, topic: str, event_id: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or {0}]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        copies = 0
+        while any(await consumer.position(tp) < ends[tp] for tp in tps):
+            batch = await consumer.getmany(timeout_ms=1000)
+            for messages in batch.values():
+                copies += sum(("ce_id", event_id.encode()) in m.headers for m in messages)
+        return copies
+    finally:
+        await consumer.stop()
+
+
+def _record(topic: str):
+    return dataclasses.replace(
+        encode(sample_event(DOCUMENT_RECEIVED), source="/vanthu/tests"), topic=topic
+    )
+
+
+async def test_a_pending_event_is_published_once_and_leaves_the_outbox(
+    publisher, mongo_db, scratch_topic, platform_settings
+) -> None:
+    record = _record(scratch_topic)
+    # the process "died" right after the state change: the relay starts later
+    await mongo_db.documents.insert_one(
+        {"_id": "d1", "state": "registered", "outbox": [outbox_entry(record)]}
+    )
+
+    relay = OutboxRelay(mongo_db, ["documents"], publisher)
+    assert await relay.publish_pending() == 1
+    assert await relay.publish_pending() == 0
+
+    doc = await mongo_db.documents.find_one({"_id": "d1"})
+    assert doc["outbox"] == []
+    assert doc["state"] == "registered"
+    bootstrap = platform_settings.kafka.bootstrap_servers
+    assert await _copies_on_topic(bootstrap, scratch_topic, record.event_id) == 1
+
+
+async def test_a_relay_that_died_after_producing_does_not_publish_the_event_again(
+    publisher, mongo_db, scratch_topic, platform_settings
+) -> None:
+    record = _record(scratch_topic)
+    await mongo_db.documents.insert_one({"_id": "d2", "outbox": [outbox_entry(record)]})
+    relay = OutboxRelay(mongo_db, ["documents"], publisher)
+    # Replay what the dead relay did: note the attempt, produce, then die before removing the entry.
+    doc = await mongo_db.documents.find_one({"_id": "d2"})
+    partition = await relay._partition_for(record)
+    start = await relay._end_offset(scratch_topic, partition)
+    await mongo_db.documents.update_one(
+        {"_id": "d2"},
+        {
+            "$set": {
+                f"outbox_attempts.{record.event_id}": {"partition": partition, "from_offset": start}
+            }
+        },
+    )
+    await publisher.producer.send_and_wait(
+        scratch_topic,
+        value=record.value,
+        key=record.key,
+        headers=list(record.headers),
+        partition=partition,
+    )
+    assert doc is not None
+
+    assert await relay.publish_pending() == 0
+
+    assert (await mongo_db.documents.find_one({"_id": "d2"}))["outbox"] == []
+    bootstrap = platform_settings.kafka.bootstrap_servers
+    assert await _copies_on_topic(bootstrap, scratch_topic, record.event_id) == 1
+
+
+async def test_a_relay_that_died_before_producing_publishes_the_event(
+    publisher, mongo_db, scratch_topic, platform_settings
+) -> None:
+    record = _record(scratch_topic)
+    await mongo_db.documents.insert_one({"_id": "d3", "outbox": [outbox_entry(record)]})
+    relay = OutboxRelay(mongo_db, ["documents"], publisher)
+    partition = await relay._partition_for(record)
+    start = await relay._end_offset(scratch_topic, partition)
+    await mongo_db.documents.update_one(
+        {"_id": "d3"},
+        {
+            "$set": {
+                f"outbox_attempts.{record.event_id}": {"partition": partition, "from_offset": start}
+            }
+        },
+    )
+
+    assert await relay.publish_pending() == 1
+    bootstrap = platform_settings.kafka.bootstrap_servers
+    assert await _copies_on_topic(bootstrap, scratch_topic, record.event_id) == 1
+
+
+async def test_two_relays_side_by_side_publish_each_event_once(
+    publisher, mongo_db, scratch_topic, platform_settings
+) -> None:
+    records = [_record(scratch_topic) for _ in range(20)]
+    await mongo_db.documents.insert_many(
+        [{"_id": f"m{i}", "outbox": [outbox_entry(r)]} for i, r in enumerate(records)]
+    )
+    relays = [OutboxRelay(mongo_db, ["documents"], publisher) for _ in range(2)]
+    counts = await asyncio.gather(*(r.publish_pending() for r in relays))
+
+    assert sum(counts) == 20
+    bootstrap = platform_settings.kafka.bootstrap_servers
+    for record in records[:3]:
+        assert await _copies_on_topic(bootstrap, scratch_topic, record.event_id) == 1
