@@ -152,12 +152,11 @@ class OutboxRelay:
                 partition=partition,
             )
             published = 1
+        # Entries leave from the front, in order. ($pop rather than $pull: FerretDB v1's $pull
+        # compares whole elements instead of matching a condition.)
         await collection.update_one(
-            {"_id": doc["_id"]},
-            {
-                "$pull": {OUTBOX_FIELD: {"event_id": record.event_id}},
-                "$unset": {f"outbox_attempts.{record.event_id}": ""},
-            },
+            {"_id": doc["_id"], f"{OUTBOX_FIELD}.0.event_id": record.event_id},
+            {"$pop": {OUTBOX_FIELD: -1}, "$unset": {f"outbox_attempts.{record.event_id}": ""}},
         )
         return published
 

@@ -22,7 +22,7 @@ async def _copies_on_topic(bootstrap: str, topic: str, event_id: str) -> int:
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         copies = 0
-        while any(await consumer.position(tp) < ends[tp] for tp in tps):
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
             batch = await consumer.getmany(timeout_ms=1000)
             for messages in batch.values():
                 copies += sum(("ce_id", event_id.encode()) in m.headers for m in messages)
