@@ -86,6 +86,7 @@ contracts-check: ## fail when the committed schemas differ from the contract mod
 lint: ## ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run mypy runtime/src contracts/src
 
 .PHONY: bench
 bench: ## benchmarks, printed beside the raw clients on the same servers

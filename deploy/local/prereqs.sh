@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Tools the tests need beyond Python: kcat (an independent Kafka client, from Debian).
+# Tools the tests need beyond Python: kcat (an independent Kafka client, from Debian), and
+# intake's OCR tools and fonts.
 set -euo pipefail
 PREFIX=prereqs
 need=()
 command -v kcat >/dev/null || need+=(kcat)
 command -v curl >/dev/null || need+=(curl)
+# intake's OCR (Tesseract with Vietnamese through OCRmyPDF) and the font of its printed registers
+command -v tesseract >/dev/null || need+=(tesseract-ocr)
+[ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
+command -v ocrmypdf >/dev/null || need+=(ocrmypdf)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if ((${#need[@]})); then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     printf '[%s] installing %s from Debian\n' "$PREFIX" "${need[*]}" >&2

@@ -74,7 +74,7 @@ def docker_answers() -> bool:
 
 def _docker_api_answers() -> bool:
     try:
-        import docker  # noqa: PLC0415 - only where testcontainers is used
+        import docker
 
         client = docker.from_env(timeout=3)
         try:

@@ -19,7 +19,7 @@ LOCAL_SECRETS = Path(".local/secrets.env")
 def _auth_settings() -> AuthSettings:
     # `make run` keeps the dev secret in .local/secrets.env; the environment wins when set.
     env_file = LOCAL_SECRETS if LOCAL_SECRETS.exists() else None
-    return AuthSettings(_env_file=env_file)  # type: ignore[call-arg]
+    return AuthSettings(_env_file=env_file)
 
 
 def _cmd_token(args: argparse.Namespace) -> int:

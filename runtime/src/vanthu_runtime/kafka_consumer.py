@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeAlias
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -31,7 +32,7 @@ from vanthu_runtime.settings import KafkaSettings
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[DecodedEvent], Awaitable[None]]
-RawRecord = ConsumerRecord[bytes, bytes]
+RawRecord: TypeAlias = ConsumerRecord[bytes, bytes]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Annotated
 
 import httpx
 import pytest
@@ -46,12 +47,15 @@ def test_a_token_signed_with_another_secret_is_refused() -> None:
         verify_token(DEV, token)
 
 
+ClerkOnly = Annotated[Principal, Depends(require_roles(Role.CLERK))]
+
+
 def _app() -> FastAPI:
     app = FastAPI()
     app.state.auth_settings = DEV
 
     @app.get("/register")
-    async def register(principal: Principal = Depends(require_roles(Role.CLERK))) -> dict[str, str]:
+    async def register(principal: ClerkOnly) -> dict[str, str]:
         return {"agency": principal.agency_code}
 
     return app
