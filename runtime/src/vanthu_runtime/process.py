@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import uvicorn
 from fastapi import FastAPI
 
 from vanthu_runtime.logging import configure_logging
+from vanthu_runtime.platform import Platform
 from vanthu_runtime.settings import ServiceSettings
 from vanthu_runtime.worker import LoopFactory, run_worker
 
@@ -23,6 +24,7 @@ def run_service(
     api_port: int,
     worker_port: int,
     argv: list[str] | None = None,
+    extra_tasks: Callable[[Platform, asyncio.Event], Sequence[Awaitable[None]]] | None = None,
 ) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m vanthu_{service}")
     parser.add_argument("process", choices=["api", "worker"])
@@ -38,4 +40,8 @@ def run_service(
         )
     else:
         port = args.port or int(env_port or worker_port)
-        asyncio.run(run_worker(service, build_loops, host=settings.http_host, port=port))
+        asyncio.run(
+            run_worker(
+                service, build_loops, host=settings.http_host, port=port, extra_tasks=extra_tasks
+            )
+        )

@@ -1,7 +1,14 @@
-"""Settings of the exchange service."""
+"""Settings of the exchange service: which roles this deployment plays and how they reach each other.
+
+One codebase, two roles (ADR 0030): the API process serves the HUB when ``hub_enabled``; the worker
+process runs the CONNECTOR of one deployment when ``hub_url`` and a system id and secret are set.
+"""
 
 from __future__ import annotations
 
+import json
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE = "exchange"
@@ -9,5 +16,51 @@ API_PORT = 8003
 WORKER_PORT = 8103
 
 
+class PeerHub(BaseModel):
+    """Another hub this hub forwards to, for agencies it does not host (a Party or a government hub)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    url: str
+    system_id: str
+    """The code this hub is registered under at the peer."""
+    secret: SecretStr
+
+
 class ExchangeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VANTHU_EXCHANGE_", extra="ignore")
+
+    # -- hub role ------------------------------------------------------------------------------
+    hub_enabled: bool = True
+    hub_id: str = Field(default="hub", pattern=r"^[a-z0-9][a-z0-9-]*$")
+    """Name of this hub in forwarding traces; must differ between hubs that peer."""
+    hub_token_secret: SecretStr = SecretStr("")
+    """Signs the hub's own session tokens for systems; random per start when empty."""
+    hub_operator_agency: str = "000.00.00.G22"
+    """Administrators of this agency may register systems at the hub."""
+    hub_peers: list[PeerHub] = []
+    hub_forward_interval_s: float = 0.3
+    hub_session_minutes: int = 60
+
+    # -- connector role ------------------------------------------------------------------------
+    hub_url: str = ""
+    system_id: str = ""
+    system_secret: SecretStr = SecretStr("")
+    hosted_agencies: list[str] = []
+    """Agencies this deployment serves; empty means just ``system_id``."""
+    poll_interval_s: float = 0.3
+    max_send_attempts: int = 8
+    initial_backoff_s: float = 0.5
+    max_backoff_s: float = 60.0
+
+    @field_validator("hub_peers", mode="before")
+    @classmethod
+    def _peers_from_json(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value
+
+    @property
+    def connector_enabled(self) -> bool:
+        return bool(self.hub_url and self.system_id and self.system_secret.get_secret_value())
+
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        return tuple(self.hosted_agencies) or ((self.system_id,) if self.system_id else ())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE = "intake"
@@ -11,3 +14,18 @@ WORKER_PORT = 8101
 
 class IntakeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VANTHU_INTAKE_", extra="ignore")
+
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    """Largest registration request accepted (all files together); above it the answer is 413."""
+    ocr_language: str = "vie"
+    ocr_low_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
+    """Pages read with a mean word confidence below this are flagged for a person to check."""
+    ocr_timeout_s: float = 300.0
+    trust_roots_dir: Path | None = None
+    """Folder of PEM certificates of the certificate authorities whose signatures are trusted."""
+    reservation_grace_s: float = 60.0
+    """How long a number may stay reserved without its document before it is voided."""
+    staff_department: str = "Văn thư"
+    staff_name: str = "Bộ phận tiếp nhận văn bản"
+    """Who the statuses sent back to other agencies name as answerable."""
+    link_ttl_s: int = Field(default=300, ge=10, le=3600)

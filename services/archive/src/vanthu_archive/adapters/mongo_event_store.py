@@ -1,0 +1,188 @@
+"""The event store in MongoDB (or FerretDB): one document per archived Kafka record.
+
+Stored as delivered: key, value and headers as binary, topic, partition, offset, the Kafka
+timestamp and the arrival time, with the record's link (`previous_hash`) and chain `hash`. Headers
+are a list of `{name, value}` objects because FerretDB v1 stores no nested arrays. A few envelope
+headers are copied out (`event_id`, `event_type`, `subject`, `agency_code`) only so records can be
+found; they are not part of the proof and are re-read from the raw headers when it matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+from vanthu_runtime.errors import AlreadyExists
+from vanthu_runtime.mongo import MongoDocument
+
+from vanthu_archive.domain.hashchain import (
+    ChainedRecord,
+    PartitionHead,
+    StoredRecord,
+    TopicPartition,
+)
+
+COLLECTION = "archive_events"
+_DUPLICATE_KEY = 11000
+_INDEXED_HEADERS = {
+    "ce_id": "event_id",
+    "ce_type": "event_type",
+    "ce_subject": "subject",
+    "ce_agencycode": "agency_code",
+}
+
+
+def _header_text(value: bytes | None) -> str | None:
+    if value is None:
+        return None
+    return value.decode("utf-8", errors="replace")
+
+
+def record_to_document(chained: ChainedRecord) -> MongoDocument:
+    record = chained.record
+    document: MongoDocument = {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "timestamp": record.timestamp,
+        "arrived_at": record.arrived_at,
+        "key": record.key,
+        "value": record.value,
+        "headers": [{"name": name, "value": value} for name, value in record.headers],
+        "previous_hash": chained.previous_hash,
+        "hash": chained.hash,
+    }
+    for header, field_name in _INDEXED_HEADERS.items():
+        for name, value in record.headers:
+            if name == header:
+                document[field_name] = _header_text(value)
+                break
+    return document
+
+
+def document_to_record(document: MongoDocument) -> ChainedRecord:
+    record = StoredRecord(
+        topic=document["topic"],
+        partition=int(document["partition"]),
+        offset=int(document["offset"]),
+        timestamp=document["timestamp"],
+        key=_bytes_or_none(document.get("key")),
+        value=_bytes_or_none(document.get("value")),
+        headers=[(h["name"], _bytes_or_none(h.get("value"))) for h in document["headers"]],
+        arrived_at=document["arrived_at"],
+    )
+    return ChainedRecord(
+        record=record,
+        previous_hash=bytes(document["previous_hash"]),
+        hash=bytes(document["hash"]),
+    )
+
+
+def _bytes_or_none(value: Any) -> bytes | None:
+    return None if value is None else bytes(value)
+
+
+class MongoEventStore:
+    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
+        self._events: AsyncCollection[MongoDocument] = db[COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        await self._events.create_index(
+            [("topic", ASCENDING), ("partition", ASCENDING), ("offset", ASCENDING)],
+            unique=True,
+            name="position_unique",
+        )
+        await self._events.create_index([("subject", ASCENDING)], name="subject")
+        await self._events.create_index([("timestamp", ASCENDING)], name="timestamp")
+
+    async def head(self, position: TopicPartition) -> PartitionHead | None:
+        found = await self._events.find_one(
+            {"topic": position.topic, "partition": position.partition},
+            projection={"offset": 1, "hash": 1},
+            sort=[("offset", DESCENDING)],
+        )
+        if found is None:
+            return None
+        return PartitionHead(
+            position.topic, position.partition, int(found["offset"]), bytes(found["hash"])
+        )
+
+    async def append(self, chained: Sequence[ChainedRecord]) -> None:
+        if not chained:
+            return
+        documents = [record_to_document(each) for each in chained]
+        try:
+            await self._events.insert_many(documents, ordered=True)
+        except DuplicateKeyError as exc:
+            raise self._clash(chained) from exc
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if errors and all(error.get("code") == _DUPLICATE_KEY for error in errors):
+                raise self._clash(chained) from exc
+            raise
+
+    @staticmethod
+    def _clash(chained: Sequence[ChainedRecord]) -> AlreadyExists:
+        first = chained[0].record
+        return AlreadyExists(
+            COLLECTION,
+            {"topic": first.topic, "partition": first.partition, "offset": first.offset},
+        )
+
+    async def partitions(self) -> list[TopicPartition]:
+        positions: list[TopicPartition] = []
+        for topic in sorted(await self._events.distinct("topic")):
+            for partition in sorted(await self._events.distinct("partition", {"topic": topic})):
+                positions.append(TopicPartition(topic, int(partition)))
+        return positions
+
+    async def records(
+        self,
+        position: TopicPartition,
+        *,
+        after_offset: int | None = None,
+        until: datetime | None = None,
+    ) -> AsyncIterator[ChainedRecord]:
+        query: MongoDocument = {"topic": position.topic, "partition": position.partition}
+        if after_offset is not None:
+            query["offset"] = {"$gt": after_offset}
+        if until is not None:
+            query["timestamp"] = {"$lte": until}
+        cursor = self._events.find(query, sort=[("offset", ASCENDING)], batch_size=1000)
+        async for document in cursor:
+            yield document_to_record(document)
+
+    async def record_at(self, position: TopicPartition, offset: int) -> ChainedRecord | None:
+        found = await self._events.find_one(
+            {"topic": position.topic, "partition": position.partition, "offset": offset}
+        )
+        return None if found is None else document_to_record(found)
+
+    async def records_until(self, until: datetime) -> AsyncIterator[ChainedRecord]:
+        cursor = self._events.find(
+            {"timestamp": {"$lte": until}},
+            sort=[
+                ("timestamp", ASCENDING),
+                ("topic", ASCENDING),
+                ("partition", ASCENDING),
+                ("offset", ASCENDING),
+            ],
+            batch_size=1000,
+        )
+        async for document in cursor:
+            yield document_to_record(document)
+
+    async def records_about(self, subjects: Sequence[str]) -> AsyncIterator[ChainedRecord]:
+        cursor = self._events.find(
+            {"subject": {"$in": list(subjects)}}, sort=[("timestamp", ASCENDING)]
+        )
+        async for document in cursor:
+            yield document_to_record(document)
+
+    async def count(self) -> int:
+        return await self._events.count_documents({})

@@ -1,0 +1,504 @@
+"""What each event of the other services means for a document's history and its search record.
+
+Every contract event becomes one ``TimelineEntry`` (who did what to which document, when, and on
+whose behalf) and one ``DocumentFacts`` (what the search record learns: descriptive fields, a
+status, the people who may see a confidential document). Events arrive from several topics in no
+guaranteed order, so facts are written as merges: a status carries the time it was reached and
+only a newer one replaces it; people are only ever added.
+
+The people named on a document are those the events name: whoever registered or issued it, the
+leaders who decided on it, the people who recorded decisions, the users given tasks on it and the
+users who reported or completed them. Only they see a confidential document (ND 30 Art. 4: the
+documents reach the people who handle them, nobody else).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from vanthu_contracts import (
+    DecisionRecorded,
+    DeliveryStatusChanged,
+    DocumentDigitized,
+    DocumentReceived,
+    DocumentVoided,
+    Envelope,
+    Event,
+    OutgoingDocumentIssued,
+    PackageReceived,
+    ProcessingStatusReceived,
+    SendDocumentRequested,
+    SendStatusRequested,
+    SignatureVerified,
+    TaskAssigned,
+    TaskCompleted,
+    TaskProgressReported,
+    TaskReturned,
+)
+from vanthu_contracts.events.values import Person
+
+from vanthu_archive.domain.textsearch import SearchableDocument
+
+
+class DocumentStatus:
+    REGISTERED = "registered"
+    ISSUED = "issued"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    RETURNED = "returned"
+    VOIDED = "voided"
+    RECEIVED_PACKAGE = "package_received"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    role: str
+    """What the person did: registered_by, decided_by, recorded_by, assigned_by, assignee..."""
+    user_id: str
+    full_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    event_id: str
+    event_type: str
+    document_id: str
+    agency_code: str | None
+    kind: str
+    occurred_at: datetime
+    summary: str
+    actors: tuple[Actor, ...] = ()
+    on_behalf: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def actor_ids(self) -> list[str]:
+        return sorted({actor.user_id for actor in self.actors})
+
+
+@dataclass(frozen=True, slots=True)
+class Descriptive:
+    """The fields a document is found by, from its registration or its issue."""
+
+    subject: str
+    notation: str
+    document_type_code: str | None
+    document_type_name: str
+    issuer_name: str
+    issuer_code: str | None
+    issued_date: date
+    received_at: datetime
+    urgency: str
+    confidentiality: str
+    direction: str
+    """incoming or outgoing"""
+
+    def searchable(self, body: str) -> SearchableDocument:
+        return SearchableDocument(
+            subject=self.subject,
+            notation=self.notation,
+            document_type=self.document_type_name,
+            issuer=self.issuer_name,
+            body=body,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFacts:
+    document_id: str
+    agency_code: str | None
+    descriptive: Descriptive | None = None
+    status: str | None = None
+    status_at: datetime | None = None
+    people: tuple[str, ...] = ()
+    text_ref: str | None = None
+    """Blob key of OCR text to fetch and index."""
+    related_ids: tuple[str, ...] = ()
+    """Other subjects whose timeline belongs to this document (the exchange package it came in)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryItem:
+    entry: TimelineEntry
+    facts: DocumentFacts
+
+
+def history_of(envelope: Envelope, event: Event) -> HistoryItem | None:
+    """The timeline entry and document facts of one decoded event; None for unknown kinds."""
+    reader = _READERS.get(type(event))
+    if reader is None:
+        return None
+    return reader(envelope, event)
+
+
+def _person(role: str, person: Person) -> Actor:
+    return Actor(role, person.user_id, person.full_name)
+
+
+def _notation(number: str | None, notation: str | None) -> str:
+    return "/".join(part for part in (number, notation) if part)
+
+
+def _entry(envelope: Envelope, event: Event, document_id: str, **fields: Any) -> TimelineEntry:
+    return TimelineEntry(
+        event_id=envelope.id,
+        event_type=envelope.type,
+        document_id=document_id,
+        agency_code=getattr(event, "agency_code", None),
+        **fields,
+    )
+
+
+def _received(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, DocumentReceived)
+    notation = _notation(event.code_number, event.code_notation)
+    descriptive = Descriptive(
+        subject=event.abstract,
+        notation=notation,
+        document_type_code=event.document_type.code,
+        document_type_name=event.document_type.name,
+        issuer_name=event.issuer.name,
+        issuer_code=event.issuer.agency_code,
+        issued_date=event.issued_date,
+        received_at=event.received_at,
+        urgency=event.urgency.value,
+        confidentiality=event.confidentiality.value,
+        direction="incoming",
+    )
+    actor = _person("registered_by", event.registered_by)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="registered",
+        occurred_at=event.received_at,
+        summary=f"Vào sổ văn bản đến số {event.arrival_number}/{event.arrival_year}: {notation}",
+        actors=(actor,),
+        details={"arrival_number": event.arrival_number, "channel": event.channel.value},
+    )
+    related = (event.exchange.package_id,) if event.exchange is not None else ()
+    facts = DocumentFacts(
+        event.document_id,
+        event.agency_code,
+        descriptive=descriptive,
+        status=DocumentStatus.REGISTERED,
+        status_at=event.received_at,
+        people=(actor.user_id,),
+        related_ids=related,
+    )
+    return HistoryItem(entry, facts)
+
+
+def _issued(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, OutgoingDocumentIssued)
+    notation = _notation(event.code_number, event.code_notation)
+    descriptive = Descriptive(
+        subject=event.abstract,
+        notation=notation,
+        document_type_code=event.document_type.code,
+        document_type_name=event.document_type.name,
+        issuer_name=event.signer.full_name,
+        issuer_code=event.agency_code,
+        issued_date=event.issued_date,
+        received_at=event.issued_at,
+        urgency=event.urgency.value,
+        confidentiality=event.confidentiality.value,
+        direction="outgoing",
+    )
+    actor = _person("registered_by", event.registered_by)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="issued",
+        occurred_at=event.issued_at,
+        summary=f"Phát hành văn bản {notation}, ký: {event.signer.full_name}",
+        actors=(actor,),
+        details={"recipients": [r.name for r in event.recipients]},
+    )
+    facts = DocumentFacts(
+        event.document_id,
+        event.agency_code,
+        descriptive=descriptive,
+        status=DocumentStatus.ISSUED,
+        status_at=event.issued_at,
+        people=(actor.user_id,),
+    )
+    return HistoryItem(entry, facts)
+
+
+def _digitized(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, DocumentDigitized)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="digitized",
+        occurred_at=event.digitized_at,
+        summary=f"Số hóa tệp {event.file_id} ({len(event.pages)} trang)",
+        details={"needs_review": event.needs_review},
+    )
+    facts = DocumentFacts(event.document_id, event.agency_code, text_ref=event.text_ref)
+    return HistoryItem(entry, facts)
+
+
+def _signature(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, SignatureVerified)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="signature_checked",
+        occurred_at=event.checked_at,
+        summary=f"Kiểm tra chữ ký số tệp {event.file_id}: {event.result.value}",
+    )
+    return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
+
+
+def _voided(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, DocumentVoided)
+    actor = _person("voided_by", event.voided_by)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="voided",
+        occurred_at=event.voided_at,
+        summary=f"Hủy đăng ký số {event.number}/{event.year}: {event.reason}",
+        actors=(actor,),
+    )
+    facts = DocumentFacts(
+        event.document_id,
+        event.agency_code,
+        status=DocumentStatus.VOIDED,
+        status_at=event.voided_at,
+        people=(actor.user_id,),
+    )
+    return HistoryItem(entry, facts)
+
+
+def _decided(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, DecisionRecorded)
+    actors = [_person("decided_by", event.decided_by)]
+    if event.on_behalf:
+        actors.append(_person("recorded_by", event.recorded_by))
+    who = event.decided_by.full_name
+    if event.on_behalf:
+        who += f" (nhập thay: {event.recorded_by.full_name})"
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="decided",
+        occurred_at=event.decided_at,
+        summary=f"Ý kiến {event.kind.value} của {who}" + (f": {event.text}" if event.text else ""),
+        actors=tuple(actors),
+        on_behalf=event.on_behalf,
+        details={"decision_id": event.decision_id, "recorded_at": event.recorded_at.isoformat()},
+    )
+    assignees = tuple(a.assignee.user_id for a in event.assignments if a.assignee.user_id)
+    facts = DocumentFacts(
+        event.document_id,
+        event.agency_code,
+        people=tuple(actor.user_id for actor in actors) + assignees,
+    )
+    return HistoryItem(entry, facts)
+
+
+def _assigned(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, TaskAssigned)
+    actors = [_person("assigned_by", event.assigned_by)]
+    if event.assignee.user_id:
+        actors.append(Actor("assignee", event.assignee.user_id))
+    target = event.assignee.user_id or event.assignee.unit_id or "?"
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="assigned",
+        occurred_at=event.assigned_at,
+        summary=f"Giao {event.role.value} cho {target}",
+        actors=tuple(actors),
+        details={"task_id": event.task_id, "decision_id": event.decision_id},
+    )
+    facts = DocumentFacts(
+        event.document_id,
+        event.agency_code,
+        status=DocumentStatus.IN_PROGRESS,
+        status_at=event.assigned_at,
+        people=tuple(actor.user_id for actor in actors),
+    )
+    return HistoryItem(entry, facts)
+
+
+def _progress(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, TaskProgressReported)
+    actor = _person("reported_by", event.reported_by)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="progress",
+        occurred_at=event.reported_at,
+        summary=f"Báo cáo tiến độ: {event.text}",
+        actors=(actor,),
+        details={"task_id": event.task_id},
+    )
+    return HistoryItem(
+        entry, DocumentFacts(event.document_id, event.agency_code, people=(actor.user_id,))
+    )
+
+
+def _completed(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, TaskCompleted)
+    actor = _person("completed_by", event.completed_by)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="completed",
+        occurred_at=event.completed_at,
+        summary="Hoàn thành nhiệm vụ" + (f": {event.summary}" if event.summary else ""),
+        actors=(actor,),
+        details={"task_id": event.task_id},
+    )
+    facts = DocumentFacts(
+        event.document_id,
+        event.agency_code,
+        status=DocumentStatus.COMPLETED,
+        status_at=event.completed_at,
+        people=(actor.user_id,),
+    )
+    return HistoryItem(entry, facts)
+
+
+def _returned(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, TaskReturned)
+    actor = _person("returned_by", event.returned_by)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="returned",
+        occurred_at=event.returned_at,
+        summary=f"Trả lại nhiệm vụ: {event.reason}",
+        actors=(actor,),
+        details={"task_id": event.task_id},
+    )
+    facts = DocumentFacts(
+        event.document_id,
+        event.agency_code,
+        status=DocumentStatus.RETURNED,
+        status_at=event.returned_at,
+        people=(actor.user_id,),
+    )
+    return HistoryItem(entry, facts)
+
+
+def _send_requested(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, SendDocumentRequested)
+    actor = _person("requested_by", event.requested_by)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="exchange_requested",
+        occurred_at=event.requested_at,
+        summary=f"Gửi liên thông ({event.business_type.value}) tới {', '.join(event.recipients)}",
+        actors=(actor,),
+    )
+    return HistoryItem(
+        entry, DocumentFacts(event.document_id, event.agency_code, people=(actor.user_id,))
+    )
+
+
+def _status_requested(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, SendStatusRequested)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="status_sent",
+        occurred_at=event.requested_at,
+        summary=f"Báo trạng thái {event.status_code.value} ({event.status_code.label}) "
+        f"cho {event.to_agency_code}",
+    )
+    return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
+
+
+def _package(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, PackageReceived)
+    entry = _entry(
+        envelope,
+        event,
+        event.package_id,
+        kind="exchanged_in",
+        occurred_at=event.received_at,
+        summary=f"Nhận gói tin liên thông {event.document_code} từ {event.from_agency_code}",
+    )
+    return HistoryItem(entry, DocumentFacts(event.package_id, event.agency_code))
+
+
+def _delivery(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, DeliveryStatusChanged)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="exchanged_out",
+        occurred_at=event.changed_at,
+        summary=f"Gửi tới {event.recipient_agency_code}: {event.transport.value} "
+        f"(lần {event.attempt})",
+    )
+    return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
+
+
+def _processing(envelope: Envelope, event: Event) -> HistoryItem:
+    assert isinstance(event, ProcessingStatusReceived)
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="status_received",
+        occurred_at=event.reported_at,
+        summary=f"{event.from_agency_code} báo: {event.status_code.label}",
+    )
+    return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
+
+
+_READERS: dict[type[Event], Any] = {
+    DocumentReceived: _received,
+    OutgoingDocumentIssued: _issued,
+    DocumentDigitized: _digitized,
+    SignatureVerified: _signature,
+    DocumentVoided: _voided,
+    DecisionRecorded: _decided,
+    TaskAssigned: _assigned,
+    TaskProgressReported: _progress,
+    TaskCompleted: _completed,
+    TaskReturned: _returned,
+    SendDocumentRequested: _send_requested,
+    SendStatusRequested: _status_requested,
+    PackageReceived: _package,
+    DeliveryStatusChanged: _delivery,
+    ProcessingStatusReceived: _processing,
+}
+
+
+def filed_entry(
+    *, event_id: str, document_id: str, agency_code: str, notation: str, ordinal: int,
+    filed_by: str, filed_at: datetime,
+) -> TimelineEntry:
+    """The archive's own step in a document's history: it was put into a records file."""
+    return TimelineEntry(
+        event_id=event_id,
+        event_type="vanthu.archive.document.filed",
+        document_id=document_id,
+        agency_code=agency_code,
+        kind="filed",
+        occurred_at=filed_at,
+        summary=f"Lập hồ sơ: {notation}, thứ tự {ordinal}",
+        actors=(Actor("filed_by", filed_by),),
+    )

@@ -1,0 +1,149 @@
+"""The hub's state in Mongo-wire: registered systems, the agency directory, deliveries.
+
+One document per delivery (package × recipient) with a derived ``_id``: inserting it is the whole
+acceptance, so a retried send re-inserts what a crash left out and changes nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+from vanthu_runtime.mongo import MongoDocument
+
+from vanthu_exchange.domain.hub import DeliveryState
+
+SYSTEMS = "hub_systems"
+AGENCIES = "hub_agencies"
+DELIVERIES = "hub_deliveries"
+COUNTERS = "hub_counters"
+
+
+class MongoHubStore:
+    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
+        self._db = db
+        self._systems = db[SYSTEMS]
+        self._agencies = db[AGENCIES]
+        self._deliveries = db[DELIVERIES]
+        self._counters = db[COUNTERS]
+
+    async def ensure_indexes(self) -> None:
+        await self._deliveries.create_index(
+            [("recipient_system", ASCENDING), ("state", ASCENDING), ("created_at", ASCENDING)]
+        )
+        await self._deliveries.create_index([("sender_system", ASCENDING), ("created_at", ASCENDING)])
+        await self._deliveries.create_index([("state", ASCENDING), ("peer_hub", ASCENDING)])
+        await self._agencies.create_index([("version", ASCENDING)])
+
+    # -- systems -------------------------------------------------------------------------------
+
+    async def save_system(
+        self, system_id: str, secret_hash: str, agencies: Sequence[str], is_hub: bool
+    ) -> None:
+        await self._systems.update_one(
+            {"_id": system_id},
+            {
+                "$set": {
+                    "secret_hash": secret_hash,
+                    "agencies": list(agencies),
+                    "is_hub": is_hub,
+                    "updated_at": datetime.now(UTC),
+                }
+            },
+            upsert=True,
+        )
+
+    async def system(self, system_id: str) -> MongoDocument | None:
+        return await self._systems.find_one({"_id": system_id})
+
+    # -- directory -----------------------------------------------------------------------------
+
+    async def _next_version(self) -> int:
+        counter = await self._counters.find_one_and_update(
+            {"_id": "directory"},
+            {"$inc": {"value": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert counter is not None
+        return int(counter["value"])
+
+    async def save_agency(self, code: str, fields: dict[str, Any]) -> int:
+        """Upsert an agency entry; every change gets a new directory version."""
+        version = await self._next_version()
+        await self._agencies.update_one(
+            {"_id": code},
+            {"$set": {**fields, "version": version, "updated_at": datetime.now(UTC)}},
+            upsert=True,
+        )
+        return version
+
+    async def agency(self, code: str) -> MongoDocument | None:
+        return await self._agencies.find_one({"_id": code})
+
+    async def agencies_since(self, version: int, limit: int = 1000) -> list[MongoDocument]:
+        cursor = self._agencies.find({"version": {"$gt": version}}).sort("version", ASCENDING)
+        return await cursor.to_list(limit)
+
+    async def routing_tables(self, codes: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """(agency → hosting system, agency → peer hub) for the given codes."""
+        hosting: dict[str, str] = {}
+        peers: dict[str, str] = {}
+        async for entry in self._agencies.find({"_id": {"$in": list(codes)}}):
+            if entry.get("system_id"):
+                hosting[entry["_id"]] = entry["system_id"]
+            elif entry.get("peer_hub"):
+                peers[entry["_id"]] = entry["peer_hub"]
+        return hosting, peers
+
+    # -- deliveries ----------------------------------------------------------------------------
+
+    async def add_delivery(self, delivery: MongoDocument) -> bool:
+        """Insert one delivery; False when it was already there (a resend)."""
+        try:
+            await self._deliveries.insert_one(delivery)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def delivery(self, delivery_id: str) -> MongoDocument | None:
+        return await self._deliveries.find_one({"_id": delivery_id})
+
+    async def pending_for(self, system_id: str, limit: int) -> list[MongoDocument]:
+        waiting = [DeliveryState.PENDING.value, DeliveryState.FETCHED.value]
+        cursor = self._deliveries.find(
+            {"recipient_system": system_id, "state": {"$in": waiting}}
+        ).sort("created_at", ASCENDING)
+        return await cursor.to_list(limit)
+
+    async def sent_by(
+        self, system_id: str, since: datetime | None, limit: int
+    ) -> list[MongoDocument]:
+        query: dict[str, Any] = {"sender_system": system_id}
+        if since is not None:
+            query["updated_at"] = {"$gt": since}
+        cursor = self._deliveries.find(query).sort("updated_at", ASCENDING)
+        return await cursor.to_list(limit)
+
+    async def to_forward(self, limit: int) -> list[MongoDocument]:
+        cursor = self._deliveries.find({"state": DeliveryState.FORWARDING.value}).sort(
+            "created_at", ASCENDING
+        )
+        return await cursor.to_list(limit)
+
+    async def move(
+        self,
+        delivery_id: str,
+        from_states: Sequence[DeliveryState],
+        to_state: DeliveryState,
+        extra: dict[str, Any] | None = None,
+    ) -> bool:
+        result = await self._deliveries.update_one(
+            {"_id": delivery_id, "state": {"$in": [s.value for s in from_states]}},
+            {"$set": {"state": to_state.value, "updated_at": datetime.now(UTC), **(extra or {})}},
+        )
+        return result.modified_count == 1

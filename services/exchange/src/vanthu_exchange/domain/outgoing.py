@@ -1,0 +1,133 @@
+"""From what intake and routing ask (contract events) to the edXML packages that travel.
+
+Pure mapping: ``OutgoingDocumentIssued`` gives the document's metadata, ``SendDocumentRequested``
+what to do with it (new, revoke, update, replace) and to whom; ``SendStatusRequested`` gives a
+status package. Names follow the glossary; edXML element names are in the models' docstrings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from vanthu_contracts.events.exchange import SendDocumentRequested, SendStatusRequested
+from vanthu_contracts.events.intake import OutgoingDocumentIssued
+from vanthu_contracts.events.values import BusinessType, Confidentiality
+
+from vanthu_exchange.domain.edxml import (
+    Business,
+    BusinessDocType,
+    DocumentNumber,
+    DocumentPackage,
+    DocumentType,
+    MessageHeader,
+    Organization,
+    OtherInfo,
+    Promulgation,
+    ResponseFor,
+    SignerInfo,
+    StaffInfo,
+    StatusCode,
+    StatusPackage,
+    TraceHeader,
+    TraceHeaderList,
+    Urgency,
+    split_document_code,
+)
+
+_REASONS = {
+    BusinessType.NEW: "Văn bản điện tử mới",
+    BusinessType.REVOKE: "Thu hồi văn bản",
+    BusinessType.UPDATE: "Cập nhật văn bản",
+    BusinessType.REPLACE: "Thay thế văn bản",
+}
+
+
+class NotExchangeable(Exception):
+    """A request that can never be sent (the reason says why); it is not retried."""
+
+
+def _organization(code: str, names: Mapping[str, str]) -> Organization:
+    return Organization(agency_code=code, name=names.get(code))
+
+
+def document_package(
+    document: OutgoingDocumentIssued,
+    request: SendDocumentRequested,
+    *,
+    names: Mapping[str, str],
+    sent_at: datetime,
+) -> DocumentPackage:
+    """The document package for ``request``; ``names`` maps agency codes to names (directory)."""
+    if not document.confidentiality.may_be_exchanged:
+        # QĐ 28/2018 keeps state secrets off the electronic exchange.
+        raise NotExchangeable(
+            f"document {document.document_id} is {document.confidentiality.value}: state "
+            "secrets are never sent over the exchange"
+        )
+    if document.agency_code != request.agency_code:
+        raise NotExchangeable(
+            f"document {document.document_id} belongs to {document.agency_code}, "
+            f"not to {request.agency_code}"
+        )
+    assert document.confidentiality is Confidentiality.NORMAL
+    signer = document.signer
+    header = MessageHeader(
+        sender=_organization(document.agency_code, names),
+        recipients=tuple(_organization(code, names) for code in request.recipients),
+        document_code=document.document_code,
+        code=DocumentNumber(
+            code_number=document.code_number, code_notation=document.code_notation
+        ),
+        promulgation=Promulgation(place=document.place, promulgation_date=document.issued_date),
+        document_type=DocumentType(
+            type_code="1", type_detail="0", type_name=document.document_type.name
+        ),
+        subject=document.abstract,
+        signer=SignerInfo(
+            competence=signer.competence, position=signer.position, full_name=signer.full_name
+        ),
+        due_date=document.due_date,
+        other_info=OtherInfo(
+            urgency=Urgency(document.urgency.edxml_priority),
+            promulgation_amount=document.issued_amount,
+            page_amount=document.page_count,
+        ),
+        to_places=tuple(r.name for r in document.recipients),
+    )
+    business = Business(
+        doc_type=BusinessDocType(request.business_type.edxml_code),
+        document_code=request.target_document_code or document.document_code,
+        reason=request.reason or _REASONS[request.business_type],
+        staff=StaffInfo(department="Văn thư", staff=request.requested_by.full_name),
+    )
+    return DocumentPackage(
+        message_header=header,
+        trace_header_list=TraceHeaderList(
+            trace_headers=(TraceHeader(agency_code=document.agency_code, timestamp=sent_at),),
+            business=business,
+        ),
+    )
+
+
+def status_package(
+    request: SendStatusRequested, *, names: Mapping[str, str], sent_at: datetime
+) -> StatusPackage:
+    """The status package answering the sender's document ``request.in_response_to``."""
+    parts = split_document_code(request.in_response_to)
+    staff = request.staff
+    return StatusPackage(
+        sender=_organization(request.agency_code, names),
+        response_for=ResponseFor(
+            agency_code=request.to_agency_code,
+            code=parts.number_and_notation if parts else None,
+            promulgation_date=parts.promulgation_date if parts else None,
+            document_code=request.in_response_to,
+        ),
+        staff=StaffInfo(
+            department=staff.department, staff=staff.name, mobile=staff.phone, email=staff.email
+        ),
+        status_code=StatusCode(request.status_code.value),
+        description=request.description,
+        timestamp=sent_at.replace(microsecond=0),
+    )

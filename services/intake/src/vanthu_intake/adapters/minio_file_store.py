@@ -1,0 +1,28 @@
+"""Originals and derivatives in MinIO, stored under their SHA-256 so they can never be altered."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from vanthu_runtime.minio_blob_store import MinioBlobStore
+
+from vanthu_intake.ports import StoredFile
+
+
+class MinioFileStore:
+    def __init__(self, blobs: MinioBlobStore) -> None:
+        self._blobs = blobs
+
+    async def put(self, data: bytes, media_type: str) -> StoredFile:
+        stored = await self._blobs.put_content_addressed(data, media_type=media_type)
+        return StoredFile(stored.key, stored.sha256, stored.size)
+
+    async def put_named(self, key: str, data: bytes, media_type: str) -> StoredFile:
+        stored = await self._blobs.put(key, data, media_type)
+        return StoredFile(stored.key, stored.sha256, stored.size)
+
+    async def get(self, object_key: str, sha256: str) -> bytes:
+        return await self._blobs.get_verified(object_key, sha256)
+
+    async def link(self, object_key: str, ttl: timedelta) -> str:
+        return await self._blobs.link(object_key, ttl)
