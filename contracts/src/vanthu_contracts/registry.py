@@ -6,6 +6,7 @@ version is part of the name, and a *family* is the name without its version.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,11 +51,18 @@ class EventTypeName:
         return f"{self.family}.v{self.version}"
 
 
+@functools.lru_cache(maxsize=256)
+def _parse_cached(event_type: str) -> EventTypeName:
+    return EventTypeName.parse(event_type)
+
+
 class EventRegistry:
     """Event classes by type name. The package registers its events in ``REGISTRY``."""
 
     def __init__(self) -> None:
         self._classes: dict[str, type[Event]] = {}
+        # Kept up to date on registration: decode asks for it on every record.
+        self._latest: dict[str, EventTypeName] = {}
 
     def register(self, cls: E) -> E:
         """Class decorator: make ``cls`` the reader of ``cls.event_type``."""
@@ -65,6 +73,9 @@ class EventRegistry:
         if known is not None and known is not cls:
             raise ValueError(f"{cls.event_type!r} is already registered to {known.__name__}")
         self._classes[str(name)] = cls
+        latest = self._latest.get(name.family)
+        if latest is None or latest.version < name.version:
+            self._latest[name.family] = name
         return cls
 
     def resolve(self, event_type: str) -> type[Event]:
@@ -85,11 +96,8 @@ class EventRegistry:
 
     def latest_type(self, event_type: str) -> str | None:
         """The newest registered version of ``event_type``'s family, if any is registered."""
-        family = EventTypeName.parse(event_type).family
-        versions = [
-            name for name in map(EventTypeName.parse, self._classes) if name.family == family
-        ]
-        return str(max(versions, key=lambda name: name.version)) if versions else None
+        latest = self._latest.get(_parse_cached(event_type).family)
+        return str(latest) if latest is not None else None
 
     def on_topic(self, topic: str) -> list[str]:
         return [cls.event_type for cls in self if cls.topic == topic]

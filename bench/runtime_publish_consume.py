@@ -1,0 +1,153 @@
+"""Publish and consume through the runtime, beside bare aiokafka on the same broker, same run.
+
+    uv run python bench/runtime_publish_consume.py [--events 20000]
+
+Needs the local servers (`make infra-up`). Prints events/s for:
+- publish: KafkaEventPublisher (encode to CloudEvents + idempotent acks=all produce) vs a bare
+  AIOKafkaProducer sending the same bytes with the same settings;
+- consume: ConsumeLoop (decode, handle, commit per partition batch) vs a bare consumer getmany loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import time
+import uuid
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from vanthu_contracts import DecodedEvent, decode, encode
+from vanthu_contracts.samples import golden_sample
+from vanthu_runtime.kafka_consumer import ConsumeLoop
+from vanthu_runtime.kafka_producer import KafkaEventPublisher
+from vanthu_runtime.settings import KafkaSettings
+
+DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
+
+
+def _events(n: int) -> list:
+    sample = golden_sample(DOCUMENT_RECEIVED)
+    template = decode(sample.kafka_headers, json.dumps(sample.value).encode()).event
+    return [template.model_copy(update={"document_id": str(uuid.uuid4())}) for _ in range(n)]
+
+
+async def _topic(settings: KafkaSettings, name: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    await admin.create_topics([NewTopic(name, num_partitions=6, replication_factor=1)])
+    await admin.close()
+
+
+async def bench_publish_ours(settings: KafkaSettings, topic: str, events: list) -> float:
+    publisher = KafkaEventPublisher(settings, source="/vanthu/bench")
+    await publisher.start()
+    started = time.perf_counter()
+    futures = []
+    for event in events:
+        record = encode(event, source=publisher.source)
+        futures.append(
+            await publisher.producer.send(
+                topic, value=record.value, key=record.key, headers=list(record.headers)
+            )
+        )
+    await asyncio.gather(*futures)
+    elapsed = time.perf_counter() - started
+    await publisher.stop()
+    return len(events) / elapsed
+
+
+async def bench_publish_raw(settings: KafkaSettings, topic: str, events: list) -> float:
+    records = [encode(e, source="/vanthu/bench") for e in events]
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+    )
+    await producer.start()
+    started = time.perf_counter()
+    futures = [
+        await producer.send(topic, value=r.value, key=r.key, headers=list(r.headers))
+        for r in records
+    ]
+    await asyncio.gather(*futures)
+    elapsed = time.perf_counter() - started
+    await producer.stop()
+    return len(records) / elapsed
+
+
+async def bench_consume_ours(settings: KafkaSettings, topic: str, n: int) -> float:
+    seen = 0
+    done = asyncio.Event()
+
+    async def handle(_: DecodedEvent) -> None:
+        nonlocal seen
+        seen += 1
+        if seen >= n:
+            done.set()
+
+    publisher = KafkaEventPublisher(settings, source="/vanthu/bench")
+    await publisher.start()
+    loop = ConsumeLoop(
+        settings=settings,
+        group_id=f"bench-{secrets.token_hex(4)}",
+        topics=[topic],
+        handler=handle,
+        publisher=publisher,
+        max_batch=500,
+    )
+    await loop.start()
+    started = time.perf_counter()
+    running = asyncio.create_task(loop.run())
+    await done.wait()
+    elapsed = time.perf_counter() - started
+    await loop.stop()
+    running.cancel()
+    await publisher.stop()
+    return n / elapsed
+
+
+async def bench_consume_raw(settings: KafkaSettings, topic: str, n: int) -> float:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.bootstrap_servers,
+        group_id=f"bench-{secrets.token_hex(4)}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    started = time.perf_counter()
+    seen = 0
+    while seen < n:
+        batches = await consumer.getmany(timeout_ms=500, max_records=500)
+        for tp, messages in batches.items():
+            seen += len(messages)
+            await consumer.commit({tp: messages[-1].offset + 1})
+    elapsed = time.perf_counter() - started
+    await consumer.stop()
+    return n / elapsed
+
+
+async def main(n: int) -> None:
+    settings = KafkaSettings()
+    topic = f"bench.{secrets.token_hex(4)}"
+    await _topic(settings, topic)
+    await _topic(settings, f"{topic}.dlq")
+    events = _events(n)
+    raw_pub = await bench_publish_raw(settings, topic, events)
+    ours_pub = await bench_publish_ours(settings, topic, events)
+    raw_con = await bench_consume_raw(settings, topic, 2 * n)
+    ours_con = await bench_consume_ours(settings, topic, 2 * n)
+    print(f"events: {n} DocumentReceived ({len(encode(events[0], source='/vanthu/bench').value)} B payload)")
+    print(f"{'':10}{'vanthu':>14}{'bare aiokafka':>16}{'ratio':>8}")
+    print(f"{'publish/s':10}{ours_pub:14.0f}{raw_pub:16.0f}{ours_pub / raw_pub:8.2f}")
+    print(f"{'consume/s':10}{ours_con:14.0f}{raw_con:16.0f}{ours_con / raw_con:8.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=20000)
+    asyncio.run(main(parser.parse_args().events))
