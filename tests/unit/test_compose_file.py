@@ -1,0 +1,33 @@
+"""deploy/compose.yaml, for machines with Docker: the same servers and processes as `make run`."""
+
+from __future__ import annotations
+
+import yaml
+from harness.processes import SERVICES
+from harness.servers import ROOT
+
+COMPOSE = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+
+
+def test_compose_runs_kafka_a_mongodb_replica_set_and_minio_from_official_images() -> None:
+    services = COMPOSE["services"]
+    assert services["kafka"]["image"].startswith("apache/kafka:")
+    assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert services["mongo"]["image"].startswith("mongo:")
+    assert "--replSet" in services["mongo"]["command"]
+    assert services["minio"]["image"].startswith("minio/minio:")
+
+
+def test_compose_has_one_container_per_service_process() -> None:
+    for service in SERVICES:
+        for kind in ("api", "worker"):
+            command = COMPOSE["services"][f"{service}-{kind}"]["command"]
+            assert command[:4] == ["python", "-m", f"vanthu_{service}", kind]
+
+
+def test_compose_publishes_ports_on_loopback_only_and_keeps_secrets_out() -> None:
+    for name, service in COMPOSE["services"].items():
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
+    minio_env = COMPOSE["services"]["minio"]["environment"]
+    assert minio_env["MINIO_ROOT_PASSWORD"].startswith("${")
