@@ -31,3 +31,12 @@ def test_compose_publishes_ports_on_loopback_only_and_keeps_secrets_out() -> Non
             assert port.startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
     minio_env = COMPOSE["services"]["minio"]["environment"]
     assert minio_env["MINIO_ROOT_PASSWORD"].startswith("${")
+
+
+def test_kubernetes_manifests_run_every_process_with_readiness_probes() -> None:
+    manifests = list(yaml.safe_load_all((ROOT / "deploy" / "k8s" / "vanthu.yaml").read_text()))
+    deployments = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "Deployment"}
+    assert sorted(deployments) == sorted(f"{s}-{k}" for s in SERVICES for k in ("api", "worker"))
+    for deployment in deployments.values():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
