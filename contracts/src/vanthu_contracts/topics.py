@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from vanthu_contracts.events import exchange, intake, routing
+from vanthu_contracts.events import archive, exchange, intake, routing
 from vanthu_contracts.registry import REGISTRY
 
 SERVICES = ("intake", "routing", "exchange", "archive")
@@ -105,6 +105,37 @@ TOPICS: Mapping[str, TopicSpec] = MappingProxyType(
                 owner="exchange",
                 consumers=("routing", "intake", "archive"),
                 description="Delivery of our packages and processing status reported by others.",
+            ),
+            _spec(
+                routing.TASK_DEADLINE_TOPIC,
+                owner="routing",
+                consumers=("archive",),
+                description=(
+                    "Deadline notices on tasks, counted in working days: reminders before the "
+                    "due date, escalation to the unit head and then the leader once overdue."
+                ),
+            ),
+            TopicSpec(
+                name=routing.DIRECTORY_CHANGED_TOPIC,
+                owner="routing",
+                event_types=tuple(REGISTRY.on_topic(routing.DIRECTORY_CHANGED_TOPIC)),
+                # Every service keeps its own copy of the organisation directory.
+                consumers=("intake", "exchange", "archive"),
+                compacted=True,
+                description=(
+                    "The organisation directory: units, users and their roles, leader-secretary "
+                    "delegations; compacted, keyed by entry, the latest record of each survives."
+                ),
+            ),
+            _spec(
+                archive.ARCHIVE_EVENTS_TOPIC,
+                owner="archive",
+                # The archive keeps its own events in its history like everyone else's.
+                consumers=("archive",),
+                description=(
+                    "Records files due for hand-over, approved dispositions, and stored objects "
+                    "whose fixity check failed."
+                ),
             ),
         )
     }

@@ -26,7 +26,6 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
 from bson import Binary
-from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_contracts import KafkaRecord
@@ -112,17 +111,35 @@ class OutboxRelay:
         return published
 
     async def _lease_one(self, collection: AsyncCollection[MongoDocument]) -> MongoDocument | None:
-        """Take one aggregate with pending events, so two relays never publish the same entry."""
+        """Take one aggregate with pending events, so two relays never publish the same entry.
+
+        The lease is taken by a compare-and-set `update_one` on the lease we saw, not by
+        findAndModify: FerretDB v1 (SQLite) does not run findAndModify atomically, and two
+        relays racing for the same aggregate both won it and published its entries twice.
+        """
         now = datetime.now(UTC)
-        return await collection.find_one_and_update(
+        candidate = await collection.find_one(
             {
                 f"{OUTBOX_FIELD}.0": {"$exists": True},
                 "$or": [{"outbox_lease": {"$exists": False}}, {"outbox_lease.until": {"$lt": now}}],
             },
-            {"$set": {"outbox_lease": {"owner": self._owner, "until": now + self._lease}}},
-            # no projection: FerretDB v1 does not implement it in findAndModify
-            return_document=ReturnDocument.AFTER,
+            projection={"outbox_lease": 1},
         )
+        if candidate is None:
+            return None
+        seen = candidate.get("outbox_lease")
+        guard: dict[str, Any] = {"_id": candidate["_id"]}
+        if seen is None:
+            guard["outbox_lease"] = {"$exists": False}
+        else:
+            guard["outbox_lease.owner"] = seen["owner"]
+            guard["outbox_lease.until"] = seen["until"]
+        taken = await collection.update_one(
+            guard, {"$set": {"outbox_lease": {"owner": self._owner, "until": now + self._lease}}}
+        )
+        if taken.modified_count != 1:
+            return None  # another relay took it first; the next pass looks again
+        return await collection.find_one({"_id": candidate["_id"]})
 
     async def _deliver(
         self, collection: AsyncCollection[MongoDocument], doc: MongoDocument, entry: MongoDocument

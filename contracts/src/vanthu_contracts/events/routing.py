@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import ClassVar, Self
 
 from pydantic import Field, model_validator
@@ -13,12 +14,16 @@ from vanthu_contracts.events.values import (
     Assignee,
     Assignment,
     DecisionKind,
+    Email,
     FileRef,
     FileRole,
     Identifier,
     Instant,
     Opinion,
+    OrganName,
     Person,
+    PersonName,
+    Position,
     TaskRole,
 )
 from vanthu_contracts.registry import register_event
@@ -160,3 +165,137 @@ class DecisionRecorded(Event):
         if TaskRole.COORDINATING in roles and TaskRole.LEAD not in roles:
             raise ValueError("coordinating units need a lead unit among the assignments")
         return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines: reminders before a task is due, escalation once it is overdue (working days).
+
+TASK_DEADLINE_TOPIC = "task.deadline"
+
+
+class EscalationTarget(StrEnum):
+    """Who hears about an overdue task: first the unit's head, later the leader."""
+
+    UNIT_HEAD = "unit_head"
+    LEADER = "leader"
+
+
+@register_event
+class TaskReminded(Event):
+    """A task is close to its due date, counted in working days (0: due today)."""
+
+    event_type: ClassVar[str] = "vanthu.routing.task.reminded.v1"
+    topic: ClassVar[str] = TASK_DEADLINE_TOPIC
+
+    task_id: Identifier
+    document_id: Identifier
+    case_id: Identifier
+    agency_code: AgencyCode
+    assignee: Assignee
+    due_date: date
+    working_days_left: int = Field(ge=0)
+    level: int = Field(ge=0)
+    """The configured "N working days before" that fired; each level is sent once per task."""
+    reminded_at: Instant
+
+
+@register_event
+class TaskEscalated(Event):
+    """A task is overdue: level 1 goes to the head of the unit, level 2 to the leader."""
+
+    event_type: ClassVar[str] = "vanthu.routing.task.escalated.v1"
+    topic: ClassVar[str] = TASK_DEADLINE_TOPIC
+
+    task_id: Identifier
+    document_id: Identifier
+    case_id: Identifier
+    agency_code: AgencyCode
+    assignee: Assignee
+    due_date: date
+    level: int = Field(ge=1)
+    escalate_to: EscalationTarget
+    notify_user_id: Identifier | None = None
+    """The unit head or leader told, when the directory names one."""
+    overdue_working_days: int = Field(ge=1)
+    escalated_at: Instant
+
+
+# ---------------------------------------------------------------------------------------------
+# The organisation directory, on a compacted topic keyed by the entry, so every service can
+# keep its own copy: the latest record of each unit, user and delegation survives compaction.
+
+DIRECTORY_CHANGED_TOPIC = "directory.changed"
+
+
+class DirectoryRole(StrEnum):
+    """What a user may do in the system."""
+
+    CLERK = "clerk"
+    LEADER = "leader"
+    SECRETARY = "secretary"
+    UNIT_HEAD = "unit_head"
+    SPECIALIST = "specialist"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+
+
+@register_event
+class UnitChanged(Event):
+    """A unit (Vụ, phòng, đơn vị) was created or changed; ``active`` false once it is closed."""
+
+    event_type: ClassVar[str] = "vanthu.routing.unit.changed.v1"
+    topic: ClassVar[str] = DIRECTORY_CHANGED_TOPIC
+
+    agency_code: AgencyCode
+    unit_id: Identifier
+    name: OrganName
+    parent_unit_id: Identifier | None = None
+    active: bool = True
+    changed_by: Person
+    changed_at: Instant
+
+    def subject(self) -> str:
+        return f"unit:{self.agency_code}:{self.unit_id}"
+
+
+@register_event
+class UserChanged(Event):
+    """A user was created or changed: unit, position, roles; ``active`` false once removed."""
+
+    event_type: ClassVar[str] = "vanthu.routing.user.changed.v1"
+    topic: ClassVar[str] = DIRECTORY_CHANGED_TOPIC
+
+    agency_code: AgencyCode
+    user_id: Identifier
+    full_name: PersonName
+    position: Position | None = None
+    unit_id: Identifier | None = None
+    email: Email | None = None
+    roles: tuple[DirectoryRole, ...] = ()
+    active: bool = True
+    changed_by: Person
+    changed_at: Instant
+
+    def subject(self) -> str:
+        return f"user:{self.agency_code}:{self.user_id}"
+
+
+@register_event
+class DelegationChanged(Event):
+    """A leader let a secretary record the leader's paper decisions, or took that back."""
+
+    event_type: ClassVar[str] = "vanthu.routing.delegation.changed.v1"
+    topic: ClassVar[str] = DIRECTORY_CHANGED_TOPIC
+
+    agency_code: AgencyCode
+    delegation_id: Identifier
+    leader_user_id: Identifier
+    secretary_user_id: Identifier
+    valid_from: Instant
+    valid_until: Instant | None = None
+    revoked_at: Instant | None = None
+    changed_by: Person
+    changed_at: Instant
+
+    def subject(self) -> str:
+        return f"delegation:{self.agency_code}:{self.delegation_id}"

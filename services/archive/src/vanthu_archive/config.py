@@ -22,6 +22,8 @@ class ArchiveSettings(BaseSettings):
     """Object-locked bucket of signed checkpoints; empty means `<VANTHU_S3_BUCKET>-checkpoints`."""
     checkpoint_retention_days: int = Field(default=3650, ge=1)
     checkpoint_lock_mode: str = Field(default="COMPLIANCE", pattern="^(COMPLIANCE|GOVERNANCE)$")
+    handover_check_interval_s: float = Field(default=6 * 3600.0, gt=0)
+    fixity_interval_s: float = Field(default=24 * 3600.0, gt=0)
     search_candidates: int = Field(default=2000, ge=10, le=100_000)
     """How many text matches are ranked at most; newer documents win beyond that."""
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from vanthu_contracts import KafkaRecord
+
 from vanthu_archive.domain.document_history import DocumentFacts, TimelineEntry
+from vanthu_archive.domain.fixity import FixityReport
 from vanthu_archive.domain.hashchain import ChainedRecord, PartitionHead, TopicPartition
+from vanthu_archive.domain.records_files import RecordsFile
 
 
 class EventStore(Protocol):
@@ -22,7 +27,10 @@ class EventStore(Protocol):
     async def partitions(self) -> list[TopicPartition]: ...
 
     def records(
-        self, position: TopicPartition, *, after_offset: int | None = None,
+        self,
+        position: TopicPartition,
+        *,
+        after_offset: int | None = None,
         until: datetime | None = None,
     ) -> AsyncIterator[ChainedRecord]: ...
 
@@ -35,12 +43,23 @@ class EventStore(Protocol):
     def records_about(self, subjects: Sequence[str]) -> AsyncIterator[ChainedRecord]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Projected:
+    """One event as the read models take it: its timeline entry, its facts, where it was stored
+    and the OCR text it pointed to (if any)."""
+
+    entry: TimelineEntry
+    facts: DocumentFacts
+    position: dict[str, Any]
+    body: str | None = None
+
+
 class Projections(Protocol):
     """The read models built from events: timeline entries and the search record of documents."""
 
-    async def add_timeline_entry(self, entry: TimelineEntry, position: dict[str, Any]) -> None: ...
-
-    async def merge_document(self, facts: DocumentFacts, body: str | None) -> None: ...
+    async def apply(self, items: Sequence[Projected]) -> None:
+        """Apply a batch in order; applying it again changes nothing."""
+        ...
 
 
 class TextSource(Protocol):
@@ -61,3 +80,29 @@ class CheckpointStore(Protocol):
     async def get(self, name: str) -> bytes: ...
 
     async def public_key(self, key_id: str) -> bytes | None: ...
+
+
+class StaleRecordsFile(Exception):
+    """The file changed since it was read; read it again and retry."""
+
+
+class RecordsFileNotFound(Exception):
+    pass
+
+
+class RecordsFileRepository(Protocol):
+    async def get(self, file_id: str) -> tuple[RecordsFile, int] | None: ...
+
+    async def update(
+        self, records_file: RecordsFile, version: int, events: tuple[KafkaRecord, ...] = ()
+    ) -> None:
+        """Compare-and-set on ``version``; raises `StaleRecordsFile` when it moved on."""
+        ...
+
+    async def closed_files(self) -> list[tuple[RecordsFile, int]]: ...
+
+
+class FixityRuns(Protocol):
+    async def record(
+        self, check_id: str, report: FixityReport, events: tuple[KafkaRecord, ...]
+    ) -> None: ...

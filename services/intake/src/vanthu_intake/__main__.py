@@ -1,6 +1,6 @@
 from vanthu_runtime.process import run_service
 
-from vanthu_intake.bootstrap import build_loops, create_api
+from vanthu_intake.bootstrap import build_loops, create_api, extra_tasks
 from vanthu_intake.config import API_PORT, SERVICE, WORKER_PORT
 
 run_service(
@@ -9,4 +9,5 @@ run_service(
     build_loops=build_loops,
     api_port=API_PORT,
     worker_port=WORKER_PORT,
+    extra_tasks=extra_tasks,
 )

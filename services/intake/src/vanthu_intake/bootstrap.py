@@ -1,20 +1,131 @@
-"""The one place that wires the intake service: API routers and the worker's consume loops."""
+"""The one place that wires the intake service: API routers, the worker's consume loops and tasks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
+import structlog
 from fastapi import FastAPI
+from vanthu_contracts.events.exchange import INBOUND_TOPIC
+from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_runtime.api import create_app
+from vanthu_runtime.idempotency import ProcessedEvents
 from vanthu_runtime.kafka_consumer import ConsumeLoop
+from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.platform import Platform
 
-from vanthu_intake.config import SERVICE
+from vanthu_intake import handlers
+from vanthu_intake.adapters.minio_file_store import MinioFileStore
+from vanthu_intake.adapters.mongo_document_repository import (
+    COLLECTION as DOCUMENTS,
+)
+from vanthu_intake.adapters.mongo_document_repository import (
+    FACTS,
+    MongoDocumentRepository,
+)
+from vanthu_intake.adapters.mongo_number_register import MongoNumberRegister
+from vanthu_intake.adapters.ocrmypdf_ocr_engine import OcrmypdfOcrEngine
+from vanthu_intake.adapters.pyhanko_signature_verifier import (
+    PyhankoSignatureVerifier,
+    load_trust_roots,
+)
+from vanthu_intake.api.documents import router as documents_router
+from vanthu_intake.config import SERVICE, IntakeSettings
+from vanthu_intake.consumers import document_received, exchange_inbound
+from vanthu_intake.handlers import Digitiser, Registry, StatusDesk
+
+log = structlog.get_logger(__name__)
+
+OUTBOX_COLLECTIONS = (DOCUMENTS, FACTS)
+
+
+def build_registry(platform: Platform) -> Registry:
+    return Registry(
+        documents=MongoDocumentRepository(platform.db),
+        numbers=MongoNumberRegister(platform.db),
+        files=MinioFileStore(platform.blobs),
+    )
+
+
+async def _wire_api(app: FastAPI, platform: Platform) -> None:
+    registry = build_registry(platform)
+    await ensure_indexes(platform)
+    app.state.registry = registry
+    app.state.intake_settings = IntakeSettings()
 
 
 def create_api() -> FastAPI:
-    return create_app(service=SERVICE)
+    return create_app(service=SERVICE, routers=[documents_router], on_startup=_wire_api)
+
+
+async def ensure_indexes(platform: Platform) -> None:
+    await MongoDocumentRepository(platform.db).ensure_indexes()
+    await MongoNumberRegister(platform.db).ensure_indexes()
+
+
+def build_digitiser(platform: Platform, settings: IntakeSettings) -> Digitiser:
+    return Digitiser(
+        registry=build_registry(platform),
+        ocr=OcrmypdfOcrEngine(settings.ocr_language, settings.ocr_timeout_s),
+        signatures=PyhankoSignatureVerifier(load_trust_roots(settings.trust_roots_dir)),
+        low_confidence=settings.ocr_low_confidence,
+    )
 
 
 async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]:
-    return ()
+    await ensure_indexes(platform)
+    settings = IntakeSettings()
+    digitiser = build_digitiser(platform, settings)
+    desk = StatusDesk(department=settings.staff_department, name=settings.staff_name)
+    digitiser_group = f"{settings.consumer_group_prefix}-{document_received.GROUP}"
+    inbound_group = f"{settings.consumer_group_prefix}-{exchange_inbound.GROUP}"
+    processed_digitiser = ProcessedEvents(platform.db, digitiser_group)
+    processed_inbound = ProcessedEvents(platform.db, inbound_group)
+    await processed_digitiser.ensure_indexes()
+
+    def digitising_loop() -> ConsumeLoop:
+        return ConsumeLoop(
+            settings=platform.settings.kafka,
+            group_id=digitiser_group,
+            topics=[DOCUMENT_RECEIVED_TOPIC],
+            handler=document_received.handle_document_received(digitiser),
+            publisher=platform.publisher,
+            processed=processed_digitiser,
+            # OCR takes seconds per scan; small batches keep the commit close behind.
+            max_batch=5,
+        )
+
+    def inbound_loop() -> ConsumeLoop:
+        return ConsumeLoop(
+            settings=platform.settings.kafka,
+            group_id=inbound_group,
+            topics=[INBOUND_TOPIC],
+            handler=exchange_inbound.handle_package_received(digitiser.registry, desk),
+            publisher=platform.publisher,
+            processed=processed_inbound,
+        )
+
+    return (digitising_loop, inbound_loop)
+
+
+async def reconcile_forever(
+    registry: Registry, settings: IntakeSettings, stopping: asyncio.Event
+) -> None:
+    """Turn numbers whose registration died half-way into void entries of the register."""
+    grace = timedelta(seconds=settings.reservation_grace_s)
+    while not stopping.is_set():
+        try:
+            await handlers.reconcile_reservations(registry, grace)
+        except Exception:  # a failed pass (say, a server restarting) is retried on the next one
+            log.exception("reconciling number reservations failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), max(1.0, grace.total_seconds() / 4))
+
+
+def extra_tasks(platform: Platform, stopping: asyncio.Event) -> Sequence[Awaitable[None]]:
+    settings = IntakeSettings()
+    relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
+    return [relay.run(stopping), reconcile_forever(build_registry(platform), settings, stopping)]

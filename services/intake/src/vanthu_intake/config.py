@@ -28,4 +28,6 @@ class IntakeSettings(BaseSettings):
     staff_department: str = "Văn thư"
     staff_name: str = "Bộ phận tiếp nhận văn bản"
     """Who the statuses sent back to other agencies name as answerable."""
+    consumer_group_prefix: str = "intake"
+    """Consumer groups are `<prefix>-digitiser` and `<prefix>-exchange-inbound`."""
     link_ttl_s: int = Field(default=300, ge=10, le=3600)

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
 from typing import Any
 
 import structlog
-from vanthu_contracts import KafkaRecord
+from pydantic import ValidationError
+from vanthu_contracts import (
+    DocumentDigitized,
+    DocumentReceived,
+    Envelope,
+    KafkaRecord,
+    PackageReceived,
+    SendStatusRequested,
+    SignatureVerified,
+)
+from vanthu_contracts.events.values import (
+    CertificateSigner,
+    FileRole,
+    PackageSignature,
+    PageConfidence,
+    SignatureResult,
+    StaffInfo,
+    StatusCode,
+)
 from vanthu_runtime.auth import Principal
 from vanthu_runtime.errors import AlreadyExists
 
@@ -22,9 +42,16 @@ from vanthu_intake.domain.file_sniffing import (
     sniff_media_type,
 )
 from vanthu_intake.domain.markings import Confidentiality
-from vanthu_intake.domain.metadata import Channel, IncomingDocumentMetadata
+from vanthu_intake.domain.metadata import Channel, IncomingDocumentMetadata, describe_errors
 from vanthu_intake.domain.numbering import Register, RegisterKey, register_key
-from vanthu_intake.ports import DocumentRepository, FileStore, NumberRegister, Record
+from vanthu_intake.ports import (
+    DocumentRepository,
+    FileStore,
+    NumberRegister,
+    OcrEngine,
+    Record,
+    SignatureVerifier,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -92,7 +119,10 @@ def sniff_files(files: Sequence[UploadedFile], channel: Channel) -> list[MediaTy
 
 
 async def store_files(
-    files: FileStore, document_id: str, uploads: Sequence[UploadedFile], media_types: list[MediaType]
+    files: FileStore,
+    document_id: str,
+    uploads: Sequence[UploadedFile],
+    media_types: list[MediaType],
 ) -> list[Record]:
     stored: list[Record] = []
     for index, (upload, media_type) in enumerate(zip(uploads, media_types, strict=True)):
@@ -148,8 +178,10 @@ async def register_document(
     extra: Record = {}
     if existing is not None:
         if not register_anyway_reason:
-            same = "file content" if set(existing.get("content_keys", ())) & set(content_keys) else (
-                "issuer, number, notation and date"
+            same = (
+                "file content"
+                if set(existing.get("content_keys", ())) & set(content_keys)
+                else ("issuer, number, notation and date")
             )
             raise DuplicateDocument(existing, same)
         extra = {"duplicate_of": existing["_id"], "duplicate_reason": register_anyway_reason}
@@ -220,7 +252,9 @@ async def void_reservation(
     if existing is not None and existing.get("number") == number and existing["year"] == key.year:
         await registry.numbers.release(key, number)
         return
-    void_id = events.derived_id("void", key.agency_code, key.register.value, str(key.year), str(number))
+    void_id = events.derived_id(
+        "void", key.agency_code, key.register.value, str(key.year), str(number)
+    )
     now = datetime.now(UTC)
     reason = f"registration interrupted before the document was stored ({why}); number kept as void"
     record: Record = {
@@ -252,10 +286,9 @@ async def void_reservation(
         ),
         event_id=events.derived_id(void_id, "voided"),
     )
-    try:
+    # An earlier recovery pass may already have written it.
+    with contextlib.suppress(AlreadyExists):
         await registry.documents.add(record, [voided])
-    except AlreadyExists:
-        pass  # an earlier recovery pass already wrote it
     await registry.numbers.release(key, number)
     log.warning("reserved number voided", number=number, year=key.year, register=key.register)
 
@@ -278,6 +311,7 @@ async def void_document(
     if record["status"] == "void":
         return record
     now = datetime.now(UTC)
+    voided_by = person_of(principal)
     voided = events.to_record(
         events.document_voided(
             document_id=document_id,
@@ -286,17 +320,42 @@ async def void_document(
             year=record["year"],
             number=record["number"],
             reason=reason,
-            voided_by=person_of(principal),
+            voided_by=voided_by,
             voided_at=now,
         )
     )
-    await registry.documents.update_once(
-        document_id,
-        "voided",
-        {"status": "void", "void_reason": reason, "voided_at": now, "voided_by": person_of(principal)},
-        [voided],
-    )
+    fact = {
+        "_id": f"{document_id}:void",
+        "document_id": document_id,
+        "kind": "void",
+        "recorded_at": now,
+        "void": {"reason": reason, "voided_at": now, "voided_by": voided_by},
+    }
+    await registry.documents.add_fact(fact, [voided])
+    # The fact is what counts; the field lets listings filter on status.
+    await registry.documents.set_fields(document_id, {"status": "void"})
     return await readable_document(registry, principal, document_id)
+
+
+def with_facts(record: Record, facts: list[Record]) -> Record:
+    """The document as it stands: its registration plus what was learnt about it since."""
+    merged = dict(record)
+    ocr: Record = dict(record.get("ocr") or {})
+    signatures: Record = dict(record.get("signatures") or {})
+    for fact in facts:
+        if fact["kind"] == "ocr":
+            ocr[fact["file_id"]] = fact["ocr"]
+        elif fact["kind"] == "signature":
+            signatures[fact["file_id"]] = fact["signature"]
+        elif fact["kind"] == "void":
+            merged["status"] = "void"
+            merged["void_reason"] = fact["void"]["reason"]
+            merged["voided_at"] = fact["void"]["voided_at"]
+        elif fact["kind"] == "send_request":
+            merged.setdefault("send_requests", []).append(fact["request"])
+    merged["ocr"] = ocr
+    merged["signatures"] = signatures
+    return merged
 
 
 # ------------------------------------------------------------------------------------------
@@ -330,7 +389,7 @@ async def readable_document(registry: Registry, principal: Principal, document_i
     if record is None or not may_read(principal, record):
         # The same answer for "absent" and "not yours": existence itself is not disclosed.
         raise NotFound(document_id)
-    return record
+    return with_facts(record, await registry.documents.facts_of(document_id))
 
 
 async def list_documents(
@@ -360,5 +419,337 @@ async def file_link(
     raise NotFound(file_id)
 
 
-def events_of(*records: KafkaRecord) -> list[KafkaRecord]:
-    return list(records)
+# ------------------------------------------------------------------------------------------
+# Worker: digitising scans and checking signatures of registered documents
+
+
+@dataclass(frozen=True)
+class Digitiser:
+    registry: Registry
+    ocr: OcrEngine
+    signatures: SignatureVerifier
+    low_confidence: float
+
+
+IMAGE_TYPES = {MediaType.PNG.value, MediaType.JPEG.value, MediaType.TIFF.value}
+MAX_STORED_TEXT = 200_000
+
+
+def needs_ocr(channel: str, file: Record) -> bool:
+    """Scans are read; a PDF is read when it came on paper (a scanned PDF) — born-digital PDFs
+    already carry their text."""
+    if file["media_type"] in IMAGE_TYPES:
+        return True
+    return file["media_type"] == MediaType.PDF.value and channel in ("paper", "migration")
+
+
+async def digitize_document(
+    digitiser: Digitiser, received: DocumentReceived, envelope: Envelope
+) -> None:
+    """OCR every scan of a newly registered document and check the signatures of its PDFs."""
+    if await digitiser.registry.documents.get(received.document_id) is None:
+        # Registered by another deployment sharing the topic (or a replayed sample): not ours.
+        log.info("document.received for a document we do not hold; skipped")
+        return
+    facts = {
+        fact["_id"] for fact in await digitiser.registry.documents.facts_of(received.document_id)
+    }
+    for file in received.files:
+        if file.role is FileRole.OCR_DERIVATIVE:
+            continue
+        stored = {
+            "file_id": file.file_id,
+            "media_type": file.media_type,
+            "object_key": file.object_key,
+            "sha256": file.sha256,
+            "name": file.name,
+        }
+        try:
+            if (
+                needs_ocr(received.channel.value, stored)
+                and f"{received.document_id}:ocr:{file.file_id}" not in facts
+            ):
+                await _read_scan(digitiser, received, envelope, stored)
+            if file.media_type == MediaType.PDF.value and (
+                f"{received.document_id}:signature:{file.file_id}" not in facts
+            ):
+                await _check_signatures(digitiser, received, envelope, stored)
+        except FileMissing:
+            # Retrying cannot bring it back; a person has to look, and the record says so.
+            log.error("original file missing from the blob store", object_key=file.object_key)
+            await digitiser.registry.documents.add_fact(
+                {
+                    "_id": f"{received.document_id}:ocr:{file.file_id}",
+                    "document_id": received.document_id,
+                    "kind": "ocr",
+                    "file_id": file.file_id,
+                    "recorded_at": datetime.now(UTC),
+                    "ocr": {"error": "the original file is missing", "needs_review": True},
+                },
+                [],
+            )
+
+
+async def _read_scan(
+    digitiser: Digitiser, received: DocumentReceived, envelope: Envelope, file: Record
+) -> None:
+    files = digitiser.registry.files
+    original = await files.get(file["object_key"], file["sha256"])
+    result = await digitiser.ocr.read(original, file["media_type"])
+    searchable = await files.put(result.searchable_pdf, MediaType.PDF.value)
+    text_key = f"intake/ocr-text/{received.document_id}/{file['file_id']}.txt"
+    await files.put_named(text_key, result.text.encode("utf-8"), "text/plain; charset=utf-8")
+    derivative = {
+        "file_id": events.derived_id(received.document_id, "ocr", file["file_id"]),
+        "name": f"{PurePosixPath(file['name']).stem or 'scan'}-ocr.pdf"[:255],
+        "media_type": MediaType.PDF.value,
+        "size": searchable.size,
+        "sha256": searchable.sha256,
+        "object_key": searchable.object_key,
+        "role": "ocr_derivative",
+    }
+    pages = [
+        {"number": n, "confidence": c, "needs_review": c < digitiser.low_confidence}
+        for n, c in enumerate(result.page_confidences, start=1)
+    ]
+    needs_review = any(page["needs_review"] for page in pages)
+    now = datetime.now(UTC)
+    digitized = DocumentDigitized(
+        document_id=received.document_id,
+        agency_code=received.agency_code,
+        file_id=file["file_id"],
+        derivative_file=events.contract_file(derivative),
+        text_ref=text_key,
+        pages=tuple(PageConfidence(number=p["number"], confidence=p["confidence"]) for p in pages),
+        needs_review=needs_review,
+        digitized_at=now,
+    )
+    fact = {
+        "_id": f"{received.document_id}:ocr:{file['file_id']}",
+        "document_id": received.document_id,
+        "kind": "ocr",
+        "file_id": file["file_id"],
+        "recorded_at": now,
+        "ocr": {
+            "derivative": derivative,
+            "text_key": text_key,
+            "text": result.text[:MAX_STORED_TEXT],
+            "pages": pages,
+            "needs_review": needs_review,
+            "digitized_at": now,
+        },
+    }
+    record = events.to_record(
+        digitized,
+        correlation_id=envelope.correlationid,
+        causation_id=envelope.id,
+        event_id=events.derived_id(envelope.id, "digitized", file["file_id"]),
+    )
+    await digitiser.registry.documents.add_fact(fact, [record])
+    log.info("scan digitised", document_id=received.document_id, needs_review=needs_review)
+
+
+async def _check_signatures(
+    digitiser: Digitiser, received: DocumentReceived, envelope: Envelope, file: Record
+) -> None:
+    original = await digitiser.registry.files.get(file["object_key"], file["sha256"])
+    check = await digitiser.signatures.verify(original)
+    now = datetime.now(UTC)
+    signers = tuple(
+        CertificateSigner(
+            subject=s.subject or "unknown",
+            issuer=s.issuer or "unknown",
+            serial_number=s.serial_number,
+            signed_at=s.signed_at,
+        )
+        for s in check.signers
+    )
+    verified = SignatureVerified(
+        document_id=received.document_id,
+        agency_code=received.agency_code,
+        file_id=file["file_id"],
+        result=SignatureResult(check.result),
+        signers=signers,
+        reason=check.reason,
+        checked_at=now,
+    )
+    fact = {
+        "_id": f"{received.document_id}:signature:{file['file_id']}",
+        "document_id": received.document_id,
+        "kind": "signature",
+        "file_id": file["file_id"],
+        "recorded_at": now,
+        "signature": {
+            "result": check.result,
+            "reason": check.reason,
+            "signers": [s.model_dump(mode="json") for s in signers],
+            "checked_at": now,
+        },
+    }
+    record = events.to_record(
+        verified,
+        correlation_id=envelope.correlationid,
+        causation_id=envelope.id,
+        event_id=events.derived_id(envelope.id, "signature", file["file_id"]),
+    )
+    await digitiser.registry.documents.add_fact(fact, [record])
+    log.info("signatures checked", document_id=received.document_id, result=check.result)
+
+
+# ------------------------------------------------------------------------------------------
+# Worker: documents that arrive from other agencies through the exchange
+
+
+@dataclass(frozen=True)
+class StatusDesk:
+    """Who statuses sent back to other agencies name as answerable."""
+
+    department: str
+    name: str
+
+
+def _status_request(
+    document_id: str,
+    package: PackageReceived,
+    code: StatusCode,
+    desk: StatusDesk,
+    envelope: Envelope,
+    description: str | None = None,
+) -> KafkaRecord:
+    request_id = events.derived_id(package.package_id, "status", code.value)
+    requested = SendStatusRequested(
+        request_id=request_id,
+        document_id=document_id,
+        agency_code=package.agency_code,
+        to_agency_code=package.from_agency_code,
+        in_response_to=package.document_code,
+        status_code=code,
+        description=description[:500] if description else None,
+        staff=StaffInfo(department=desk.department, name=desk.name),
+        requested_at=datetime.now(UTC),
+    )
+    return events.to_record(
+        requested,
+        correlation_id=envelope.correlationid,
+        causation_id=envelope.id,
+        event_id=request_id,
+    )
+
+
+def package_metadata(package: PackageReceived) -> IncomingDocumentMetadata:
+    """The package's fields as incoming-document metadata; raises ValidationError when invalid."""
+    document_type = package.document_type.code or package.document_type.name
+    signer = package.signer
+    raw: Record = {
+        "channel": Channel.EXCHANGE.value,
+        "issuer": {"name": package.issuer.name, "agency_code": package.issuer.agency_code},
+        "document_type": document_type,
+        "code_number": package.code_number,
+        "code_notation": package.code_notation,
+        "issued_date": package.issued_date.isoformat(),
+        "subject": package.abstract,
+        # edXML makes both optional; the register needs them, so the gaps are said in words.
+        "page_count": package.page_count or 1,
+        "signer": {
+            "competence": signer.competence if signer else None,
+            "position": signer.position if signer else "không ghi",
+            "full_name": signer.full_name if signer else "không ghi",
+        },
+        "urgency": package.urgency.value,
+        "due_date": package.due_date.isoformat() if package.due_date else None,
+        "recipients": list(package.to_places),
+    }
+    return IncomingDocumentMetadata.model_validate(raw)
+
+
+async def receive_package(
+    registry: Registry, desk: StatusDesk, package: PackageReceived, envelope: Envelope
+) -> Record | None:
+    """Register a document another agency sent, and tell it "01 arrived" and "03 accepted" (or
+    "02 rejected" with the reason). Re-delivery of the same package changes nothing."""
+    document_id = events.derived_id("package", package.package_id)
+    if await registry.documents.get(document_id) is not None:
+        return None
+    rejection = _rejection_reason(package)
+    metadata: IncomingDocumentMetadata | None = None
+    if rejection is None:
+        try:
+            metadata = package_metadata(package)
+        except ValidationError as exc:
+            rejection = "; ".join(describe_errors(exc))
+    if rejection is not None or metadata is None:
+        await _reject_package(registry, desk, package, envelope, document_id, rejection or "")
+        return None
+    files = [
+        {
+            "file_id": events.derived_id(document_id, "file", str(index)),
+            "name": attachment.name,
+            "media_type": attachment.media_type,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+            "object_key": attachment.object_key,
+            "role": "original" if index == 0 else "attachment",
+        }
+        for index, attachment in enumerate(package.attachments)
+    ]
+    extra: Record = {
+        "exchange": {
+            "package_id": package.package_id,
+            "sender_agency_code": package.from_agency_code,
+            "document_code": package.document_code,
+        },
+        "business_type": package.business_type.value,
+    }
+    if package.target_document_code:
+        extra["target_document_code"] = package.target_document_code
+    registration = Registration(
+        document_id=document_id,
+        agency_code=package.agency_code,
+        metadata=metadata,
+        files=files,
+        registered_by=SYSTEM_PERSON,
+        extra=extra,
+        correlation_id=envelope.correlationid,
+        causation_id=envelope.id,
+        event_id=events.derived_id(envelope.id, "received"),
+        more_events=[
+            lambda _record: _status_request(
+                document_id, package, StatusCode.ARRIVED, desk, envelope
+            ),
+            lambda _record: _status_request(
+                document_id, package, StatusCode.ACCEPTED, desk, envelope
+            ),
+        ],
+    )
+    try:
+        return await take_number_and_store(registry, registration)
+    except AlreadyExists:
+        return None
+
+
+def _rejection_reason(package: PackageReceived) -> str | None:
+    if package.signature is PackageSignature.INVALID:
+        return "chữ ký số của gói tin không hợp lệ (the package signature is invalid)"
+    return None
+
+
+async def _reject_package(
+    registry: Registry,
+    desk: StatusDesk,
+    package: PackageReceived,
+    envelope: Envelope,
+    document_id: str,
+    reason: str,
+) -> None:
+    fact = {
+        "_id": f"{document_id}:rejected",
+        "document_id": document_id,
+        "kind": "rejected_package",
+        "agency_code": package.agency_code,
+        "package_id": package.package_id,
+        "reason": reason,
+        "recorded_at": datetime.now(UTC),
+    }
+    status = _status_request(document_id, package, StatusCode.REJECTED, desk, envelope, reason)
+    await registry.documents.add_fact(fact, [status])
+    log.warning("package rejected", package_id=package.package_id, reason=reason)

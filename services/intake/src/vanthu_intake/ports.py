@@ -21,6 +21,10 @@ class StoredFile:
     size: int
 
 
+class FileMissing(Exception):
+    """The blob store has no object under the key a record names."""
+
+
 class FileStore(Protocol):
     """Originals and derivatives, content-addressed and never altered."""
 
@@ -39,6 +43,8 @@ class NumberRegister(Protocol):
     async def reserve(self, key: RegisterKey, document_id: str) -> int: ...
 
     async def release(self, key: RegisterKey, number: int) -> None: ...
+
+    async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> bool: ...
 
     async def stale_reservations(self, older_than: timedelta) -> Sequence[Reservation]: ...
 
@@ -65,9 +71,11 @@ class DocumentRepository(Protocol):
         self, query: Record, *, skip: int, limit: int, sort: Sequence[tuple[str, int]]
     ) -> tuple[list[Record], int]: ...
 
-    async def update_once(
-        self, document_id: str, marker: str, changes: Record, events: Sequence[KafkaRecord]
-    ) -> bool: ...
+    async def add_fact(self, fact: Record, events: Sequence[KafkaRecord]) -> bool: ...
+
+    async def facts_of(self, document_id: str) -> list[Record]: ...
+
+    async def set_fields(self, document_id: str, changes: Record) -> None: ...
 
     async def by_legacy_id(self, agency_code: str, legacy_id: str) -> Record | None: ...
 

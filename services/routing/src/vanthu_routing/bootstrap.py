@@ -1,20 +1,136 @@
-"""The one place that wires the routing service: API routers and the worker's consume loops."""
+"""The one place that wires the routing service: API routers, the worker's consume loop, the
+outbox relay and the deadline timer. Tests call `build_handlers` with their own database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
 
+import structlog
 from fastapi import FastAPI
+from pymongo.asynchronous.database import AsyncDatabase
+from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_runtime.api import create_app
+from vanthu_runtime.idempotency import ProcessedEvents
 from vanthu_runtime.kafka_consumer import ConsumeLoop
+from vanthu_runtime.minio_blob_store import MinioBlobStore
+from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.platform import Platform
 
-from vanthu_routing.config import SERVICE
+from vanthu_routing.adapters.minio_evidence_store import MinioEvidenceStore
+from vanthu_routing.adapters.mongo_case_repository import CASES, MongoCaseRepository
+from vanthu_routing.adapters.mongo_directory import DELEGATIONS, UNITS, USERS, MongoDirectory
+from vanthu_routing.api import cases, directory, reports
+from vanthu_routing.config import SERVICE, RoutingSettings
+from vanthu_routing.consumers.document_received import open_cases
+from vanthu_routing.domain.calendar import WorkingCalendar
+from vanthu_routing.domain.deadlines import DeadlinePolicy
+from vanthu_routing.handlers import RoutingHandlers
+
+log = structlog.get_logger(__name__)
+
+OUTBOX_COLLECTIONS = (CASES, USERS, UNITS, DELEGATIONS)
+
+
+def calendar_of(settings: RoutingSettings) -> WorkingCalendar:
+    return WorkingCalendar.configured(
+        extra_days_off=settings.extra_days_off,
+        make_up_working_days=settings.make_up_working_days,
+        decided_years=settings.decided_years,
+    )
+
+
+async def build_handlers(
+    db: AsyncDatabase[MongoDocument],
+    blobs: MinioBlobStore,
+    settings: RoutingSettings | None = None,
+    notify: Callable[[], None] = lambda: None,
+) -> RoutingHandlers:
+    settings = settings or RoutingSettings()
+    repository = MongoCaseRepository(db)
+    people = MongoDirectory(db)
+    await repository.ensure_indexes()
+    await people.ensure_indexes()
+    return RoutingHandlers(
+        cases=repository,
+        directory=people,
+        evidence=MinioEvidenceStore(blobs),
+        calendar=calendar_of(settings),
+        policy=DeadlinePolicy(
+            remind_working_days_before=tuple(settings.remind_working_days_before),
+            leader_escalation_after_working_days=settings.leader_escalation_after_working_days,
+        ),
+        notify=notify,
+    )
+
+
+async def _wire_api(app: FastAPI, platform: Platform) -> None:
+    app.state.handlers = await build_handlers(platform.db, platform.blobs)
 
 
 def create_api() -> FastAPI:
-    return create_app(service=SERVICE)
+    return create_app(
+        service=SERVICE,
+        routers=(cases.router, directory.router, reports.router),
+        on_startup=_wire_api,
+    )
+
+
+_relays: dict[int, OutboxRelay] = {}
+
+
+def _relay_of(platform: Platform) -> OutboxRelay:
+    relay = _relays.get(id(platform))
+    if relay is None:
+        relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
+        _relays[id(platform)] = relay
+    return relay
 
 
 async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]:
-    return ()
+    settings = RoutingSettings()
+    relay = _relay_of(platform)
+    handlers = await build_handlers(platform.db, platform.blobs, settings, relay.notify)
+    processed = ProcessedEvents(platform.db, settings.consumer_group)
+    await processed.ensure_indexes()
+
+    def make() -> ConsumeLoop:
+        return ConsumeLoop(
+            settings=platform.settings.kafka,
+            group_id=settings.consumer_group,
+            topics=[DOCUMENT_RECEIVED_TOPIC],
+            handler=open_cases(handlers),
+            publisher=platform.publisher,
+            processed=processed,
+        )
+
+    return (make,)
+
+
+async def run_deadline_timer(
+    handlers: RoutingHandlers, interval_s: float, stopping: asyncio.Event
+) -> None:
+    """Scan open tasks for reminders and escalations every `interval_s` seconds."""
+    while not stopping.is_set():
+        try:
+            sent = await handlers.send_deadline_notices()
+        except Exception:  # a failed scan is retried on the next tick
+            log.exception("deadline scan failed")
+        else:
+            if sent:
+                log.info("deadline notices sent", count=sent)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), interval_s)
+
+
+def extra_tasks(platform: Platform, stopping: asyncio.Event) -> Sequence[Awaitable[None]]:
+    settings = RoutingSettings()
+    relay = _relay_of(platform)
+
+    async def deadlines() -> None:
+        handlers = await build_handlers(platform.db, platform.blobs, settings, relay.notify)
+        await run_deadline_timer(handlers, settings.deadline_scan_interval_s, stopping)
+
+    return (relay.run(stopping), deadlines())

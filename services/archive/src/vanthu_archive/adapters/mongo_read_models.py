@@ -12,27 +12,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 from vanthu_runtime.mongo import MongoDocument
 
-from vanthu_archive.domain.document_history import Actor, DocumentFacts, TimelineEntry
+from vanthu_archive.domain.document_history import Actor, DocumentFacts, StoredFile, TimelineEntry
 from vanthu_archive.domain.textsearch import (
     Candidate,
     SearchableDocument,
-    SearchFilters,
     Searcher,
+    SearchFilters,
     TextQuery,
     build_search_filter,
     index_entry,
     permission_clause,
     rank,
 )
+from vanthu_archive.ports import Projected
 
 TIMELINE = "archive_timeline"
 DOCUMENTS = "archive_documents"
+OBJECTS = "archive_objects"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class MongoReadModels:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._timeline: AsyncCollection[MongoDocument] = db[TIMELINE]
         self._documents: AsyncCollection[MongoDocument] = db[DOCUMENTS]
+        self._objects: AsyncCollection[MongoDocument] = db[OBJECTS]
 
     async def ensure_indexes(self) -> None:
         await self._timeline.create_index(
@@ -68,70 +70,64 @@ class MongoReadModels:
             {"_id": entry.event_id}, timeline_document(entry, position), upsert=True
         )
 
-    async def merge_document(self, facts: DocumentFacts, body: str | None) -> None:
-        await self._ensure_document(facts)
-        if facts.people:
-            await self._documents.update_one(
-                {"_id": facts.document_id},
-                {"$addToSet": {"allowed_user_ids": {"$each": list(facts.people)}}},
-            )
-        if facts.related_ids:
-            await self._documents.update_one(
-                {"_id": facts.document_id},
-                {"$addToSet": {"related_ids": {"$each": list(facts.related_ids)}}},
-            )
-        if facts.descriptive is not None or body is not None:
-            await self._reindex(facts, body)
-        if facts.status is not None and facts.status_at is not None:
-            # Topics are read in no common order: only a newer status replaces the one stored.
-            await self._documents.update_one(
-                {
-                    "_id": facts.document_id,
-                    "$or": [{"status_at": None}, {"status_at": {"$lt": facts.status_at}}],
-                },
-                {"$set": {"status": facts.status, "status_at": facts.status_at}},
-            )
+    async def apply(self, items: Sequence[Projected]) -> None:
+        """Write a batch of projected events in a few round trips, in their order.
 
-    async def _ensure_document(self, facts: DocumentFacts) -> None:
-        try:
-            await self._documents.update_one(
-                {"_id": facts.document_id},
-                {"$setOnInsert": {"agency_code": facts.agency_code, "allowed_user_ids": []}},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            # Two writers created it at once; it exists now, which is all this step wanted.
+        Per document: one upsert that adds people and related ids, then the search fields merged
+        over what is stored, then the newest status if it is newer than the stored one (topics
+        are read in no common order).
+        """
+        if not items:
             return
+        await self._timeline.bulk_write(
+            [
+                ReplaceOne(
+                    {"_id": i.entry.event_id}, timeline_document(i.entry, i.position), upsert=True
+                )
+                for i in items
+            ],
+            ordered=False,
+        )
+        groups: dict[str, list[Projected]] = {}
+        for item in items:
+            groups.setdefault(item.facts.document_id, []).append(item)
+        await self._documents.bulk_write([_upsert_people(g) for g in groups.values()])
+        objects = [
+            _object_upsert(item.facts, stored) for item in items for stored in item.facts.files
+        ]
+        if objects:
+            await self._objects.bulk_write(objects, ordered=False)
+        later = await self._search_fields(groups) + _newest_statuses(groups)
+        if later:
+            await self._documents.bulk_write(later)
 
-    async def _reindex(self, facts: DocumentFacts, body: str | None) -> None:
-        stored = await self._documents.find_one({"_id": facts.document_id}) or {}
-        fields: dict[str, Any] = {}
-        descriptive = facts.descriptive
-        if descriptive is not None:
-            fields.update(
-                agency_code=facts.agency_code,
-                subject=descriptive.subject,
-                notation=descriptive.notation,
-                document_type={
-                    "code": descriptive.document_type_code,
-                    "name": descriptive.document_type_name,
-                },
-                issuer={"name": descriptive.issuer_name, "agency_code": descriptive.issuer_code},
-                issued_date=descriptive.issued_date.isoformat(),
-                received_at=descriptive.received_at,
-                urgency=descriptive.urgency,
-                confidentiality=descriptive.confidentiality,
-                direction=descriptive.direction,
-            )
-        if body is not None:
-            fields["body"] = body
-        merged = {**stored, **fields}
-        if "subject" in merged:
-            searchable = _searchable(merged)
-            fields.update(index_entry(searchable).as_document_fields())
-        await self._documents.update_one({"_id": facts.document_id}, {"$set": fields})
+    async def _search_fields(self, groups: dict[str, list[Projected]]) -> list[UpdateOne]:
+        wanted = [
+            doc_id
+            for doc_id, group in groups.items()
+            if any(i.facts.descriptive is not None or i.body is not None for i in group)
+        ]
+        if not wanted:
+            return []
+        stored = {d["_id"]: d async for d in self._documents.find({"_id": {"$in": wanted}})}
+        updates = []
+        for doc_id in wanted:
+            merged: dict[str, Any] = dict(stored.get(doc_id, {}))
+            changed: dict[str, Any] = {}
+            for item in groups[doc_id]:
+                fields = _search_record_fields(item.facts, item.body)
+                merged.update(fields)
+                changed.update(fields)
+            if "subject" in merged:
+                changed.update(index_entry(_searchable(merged)).as_document_fields())
+            updates.append(UpdateOne({"_id": doc_id}, {"$set": changed}))
+        return updates
 
     # --- reads ---
+
+    async def stored_objects(self, document_id: str | None = None) -> list[MongoDocument]:
+        query: MongoDocument = {} if document_id is None else {"document_id": document_id}
+        return [item async for item in self._objects.find(query, sort=[("_id", ASCENDING)])]
 
     async def document(self, document_id: str) -> MongoDocument | None:
         return await self._documents.find_one({"_id": document_id})
@@ -235,6 +231,86 @@ def _searchable(merged: dict[str, Any]) -> SearchableDocument:
         issuer=(merged.get("issuer") or {}).get("name", ""),
         body=merged.get("body", ""),
     )
+
+
+def _upsert_people(group: list[Projected]) -> UpdateOne:
+    facts = [item.facts for item in group]
+    people = sorted({person for f in facts for person in f.people})
+    related = sorted({other for f in facts for other in f.related_ids})
+    agency = next((f.agency_code for f in facts if f.agency_code is not None), None)
+    update: dict[str, Any] = {"$setOnInsert": {"agency_code": agency}}
+    added: dict[str, Any] = {}
+    if people:
+        added["allowed_user_ids"] = {"$each": people}
+    if related:
+        added["related_ids"] = {"$each": related}
+    if added:
+        update["$addToSet"] = added
+    return UpdateOne({"_id": facts[0].document_id}, update, upsert=True)
+
+
+def _object_upsert(facts: DocumentFacts, stored: StoredFile) -> UpdateOne:
+    # The checksum recorded when the file was stored: what fixity checks compare against.
+    return UpdateOne(
+        {"_id": stored.object_key},
+        {
+            "$setOnInsert": {
+                "sha256": stored.sha256,
+                "size": stored.size,
+                "name": stored.name,
+                "media_type": stored.media_type,
+                "role": stored.role,
+                "file_id": stored.file_id,
+                "document_id": facts.document_id,
+                "agency_code": facts.agency_code,
+            }
+        },
+        upsert=True,
+    )
+
+
+def _newest_statuses(groups: dict[str, list[Projected]]) -> list[UpdateOne]:
+    updates = []
+    for doc_id, group in groups.items():
+        timed = [
+            (i.facts.status_at, i.facts.status)
+            for i in group
+            if i.facts.status is not None and i.facts.status_at is not None
+        ]
+        if not timed:
+            continue
+        status_at, status = max(timed, key=lambda pair: pair[0])
+        updates.append(
+            UpdateOne(
+                {"_id": doc_id, "$or": [{"status_at": None}, {"status_at": {"$lt": status_at}}]},
+                {"$set": {"status": status, "status_at": status_at}},
+            )
+        )
+    return updates
+
+
+def _search_record_fields(facts: DocumentFacts, body: str | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    descriptive = facts.descriptive
+    if descriptive is not None:
+        fields.update(
+            agency_code=facts.agency_code,
+            subject=descriptive.subject,
+            notation=descriptive.notation,
+            document_type={
+                "code": descriptive.document_type_code,
+                "name": descriptive.document_type_name,
+            },
+            issuer={"name": descriptive.issuer_name, "agency_code": descriptive.issuer_code},
+            issued_date=descriptive.issued_date.isoformat(),
+            received_at=descriptive.received_at,
+            urgency=descriptive.urgency,
+            confidentiality=descriptive.confidentiality,
+            direction=descriptive.direction,
+        )
+    if body is not None:
+        fields["body"] = body
+    return fields
 
 
 def timeline_document(entry: TimelineEntry, position: dict[str, Any]) -> MongoDocument:

@@ -14,10 +14,13 @@ documents reach the people who handle them, nobody else).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from vanthu_archive.domain.bagit_package import VIETNAM_TIME, Addressee, DocumentMetadata
+from vanthu_archive.domain.textsearch import SearchableDocument
 from vanthu_contracts import (
     DecisionRecorded,
     DeliveryStatusChanged,
@@ -37,9 +40,7 @@ from vanthu_contracts import (
     TaskProgressReported,
     TaskReturned,
 )
-from vanthu_contracts.events.values import Person
-
-from vanthu_archive.domain.textsearch import SearchableDocument
+from vanthu_contracts.events.values import FileRef, Person, Register
 
 
 class DocumentStatus:
@@ -106,6 +107,26 @@ class Descriptive:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file an event says was stored, with the checksum it was stored under (for fixity)."""
+
+    object_key: str
+    sha256: str
+    size: int
+    name: str
+    media_type: str
+    role: str
+    file_id: str
+
+
+def _stored_files(files: Iterable[FileRef]) -> tuple[StoredFile, ...]:
+    return tuple(
+        StoredFile(f.object_key, f.sha256, f.size, f.name, f.media_type, f.role.value, f.file_id)
+        for f in files
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentFacts:
     document_id: str
     agency_code: str | None
@@ -117,6 +138,7 @@ class DocumentFacts:
     """Blob key of OCR text to fetch and index."""
     related_ids: tuple[str, ...] = ()
     """Other subjects whose timeline belongs to this document (the exchange package it came in)."""
+    files: tuple[StoredFile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +209,7 @@ def _received(envelope: Envelope, event: Event) -> HistoryItem:
         status_at=event.received_at,
         people=(actor.user_id,),
         related_ids=related,
+        files=_stored_files(event.files),
     )
     return HistoryItem(entry, facts)
 
@@ -225,6 +248,7 @@ def _issued(envelope: Envelope, event: Event) -> HistoryItem:
         status=DocumentStatus.ISSUED,
         status_at=event.issued_at,
         people=(actor.user_id,),
+        files=_stored_files(event.files),
     )
     return HistoryItem(entry, facts)
 
@@ -240,7 +264,12 @@ def _digitized(envelope: Envelope, event: Event) -> HistoryItem:
         summary=f"Số hóa tệp {event.file_id} ({len(event.pages)} trang)",
         details={"needs_review": event.needs_review},
     )
-    facts = DocumentFacts(event.document_id, event.agency_code, text_ref=event.text_ref)
+    facts = DocumentFacts(
+        event.document_id,
+        event.agency_code,
+        text_ref=event.text_ref,
+        files=_stored_files([event.derivative_file]),
+    )
     return HistoryItem(entry, facts)
 
 
@@ -488,8 +517,14 @@ _READERS: dict[type[Event], Any] = {
 
 
 def filed_entry(
-    *, event_id: str, document_id: str, agency_code: str, notation: str, ordinal: int,
-    filed_by: str, filed_at: datetime,
+    *,
+    event_id: str,
+    document_id: str,
+    agency_code: str,
+    notation: str,
+    ordinal: int,
+    filed_by: str,
+    filed_at: datetime,
 ) -> TimelineEntry:
     """The archive's own step in a document's history: it was put into a records file."""
     return TimelineEntry(
@@ -502,3 +537,52 @@ def filed_entry(
         summary=f"Lập hồ sơ: {notation}, thứ tự {ordinal}",
         actors=(Actor("filed_by", filed_by),),
     )
+
+
+def package_metadata(event: Event) -> DocumentMetadata | None:
+    """ND 30 Appendix VI metadata of a document, from the event that registered or issued it."""
+    if isinstance(event, DocumentReceived):
+        return DocumentMetadata(
+            document_id=event.document_id,
+            agency_code=event.agency_code,
+            register=Register.INCOMING,
+            type_name=event.document_type.name,
+            organ_name=event.issuer.name,
+            subject=event.abstract,
+            document_code=event.exchange.document_code if event.exchange else None,
+            code_number=event.code_number,
+            code_notation=event.code_notation,
+            issued_date=event.issued_date,
+            page_amount=event.page_count,
+            description=event.description,
+            signer_position=event.signer.position if event.signer else None,
+            signer_full_name=event.signer.full_name if event.signer else None,
+            urgency=event.urgency,
+            confidentiality=event.confidentiality,
+            due_date=event.due_date,
+            addressees=tuple(Addressee(place) for place in event.to_places),
+            arrival_date=event.received_at.astimezone(VIETNAM_TIME).date(),
+            arrival_number=event.arrival_number,
+        )
+    if isinstance(event, OutgoingDocumentIssued):
+        return DocumentMetadata(
+            document_id=event.document_id,
+            agency_code=event.agency_code,
+            register=Register.OUTGOING,
+            type_name=event.document_type.name,
+            organ_name=event.agency_code,
+            subject=event.abstract,
+            document_code=event.document_code,
+            code_number=event.code_number,
+            code_notation=event.code_notation,
+            issued_date=event.issued_date,
+            page_amount=event.page_count,
+            signer_position=event.signer.position,
+            signer_full_name=event.signer.full_name,
+            urgency=event.urgency,
+            confidentiality=event.confidentiality,
+            due_date=event.due_date,
+            addressees=tuple(Addressee(r.name, r.agency_code) for r in event.recipients),
+            issued_amount=event.issued_amount,
+        )
+    return None

@@ -35,7 +35,9 @@ class MongoHubStore:
         await self._deliveries.create_index(
             [("recipient_system", ASCENDING), ("state", ASCENDING), ("created_at", ASCENDING)]
         )
-        await self._deliveries.create_index([("sender_system", ASCENDING), ("created_at", ASCENDING)])
+        await self._deliveries.create_index(
+            [("sender_system", ASCENDING), ("created_at", ASCENDING)]
+        )
         await self._deliveries.create_index([("state", ASCENDING), ("peer_hub", ASCENDING)])
         await self._agencies.create_index([("version", ASCENDING)])
 
@@ -120,12 +122,37 @@ class MongoHubStore:
         ).sort("created_at", ASCENDING)
         return await cursor.to_list(limit)
 
+    async def received_by(self, system_id: str, limit: int) -> list[MongoDocument]:
+        cursor = self._deliveries.find({"recipient_system": system_id}).sort("created_at", -1)
+        return await cursor.to_list(limit)
+
+    async def portal_key(self, agency_code: str) -> MongoDocument | None:
+        return await self._db["hub_portal_keys"].find_one({"_id": agency_code})
+
+    async def add_portal_key(
+        self, agency_code: str, key_pem: str, certificate_pem: str
+    ) -> MongoDocument:
+        await self._db["hub_portal_keys"].update_one(
+            {"_id": agency_code},
+            {
+                "$setOnInsert": {
+                    "key_pem": key_pem,
+                    "certificate_pem": certificate_pem,
+                    "created_at": datetime.now(UTC),
+                }
+            },
+            upsert=True,
+        )
+        found = await self.portal_key(agency_code)
+        assert found is not None
+        return found
+
     async def sent_by(
         self, system_id: str, since: datetime | None, limit: int
     ) -> list[MongoDocument]:
         query: dict[str, Any] = {"sender_system": system_id}
         if since is not None:
-            query["updated_at"] = {"$gt": since}
+            query["updated_at"] = {"$gte": since}
         cursor = self._deliveries.find(query).sort("updated_at", ASCENDING)
         return await cursor.to_list(limit)
 

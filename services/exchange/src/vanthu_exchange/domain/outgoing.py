@@ -12,7 +12,7 @@ from datetime import datetime
 
 from vanthu_contracts.events.exchange import SendDocumentRequested, SendStatusRequested
 from vanthu_contracts.events.intake import OutgoingDocumentIssued
-from vanthu_contracts.events.values import BusinessType, Confidentiality
+from vanthu_contracts.events.values import BusinessType
 
 from vanthu_exchange.domain.edxml import (
     Business,
@@ -70,15 +70,12 @@ def document_package(
             f"document {document.document_id} belongs to {document.agency_code}, "
             f"not to {request.agency_code}"
         )
-    assert document.confidentiality is Confidentiality.NORMAL
     signer = document.signer
     header = MessageHeader(
         sender=_organization(document.agency_code, names),
         recipients=tuple(_organization(code, names) for code in request.recipients),
         document_code=document.document_code,
-        code=DocumentNumber(
-            code_number=document.code_number, code_notation=document.code_notation
-        ),
+        code=DocumentNumber(code_number=document.code_number, code_notation=document.code_notation),
         promulgation=Promulgation(place=document.place, promulgation_date=document.issued_date),
         document_type=DocumentType(
             type_code="1", type_detail="0", type_name=document.document_type.name

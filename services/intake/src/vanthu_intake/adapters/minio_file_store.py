@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from minio.error import S3Error
 from vanthu_runtime.minio_blob_store import MinioBlobStore
 
-from vanthu_intake.ports import StoredFile
+from vanthu_intake.ports import FileMissing, StoredFile
 
 
 class MinioFileStore:
@@ -22,7 +23,12 @@ class MinioFileStore:
         return StoredFile(stored.key, stored.sha256, stored.size)
 
     async def get(self, object_key: str, sha256: str) -> bytes:
-        return await self._blobs.get_verified(object_key, sha256)
+        try:
+            return await self._blobs.get_verified(object_key, sha256)
+        except S3Error as exc:
+            if exc.code in {"NoSuchKey", "NoSuchBucket", "NoSuchObject"}:
+                raise FileMissing(object_key) from exc
+            raise
 
     async def link(self, object_key: str, ttl: timedelta) -> str:
         return await self._blobs.link(object_key, ttl)

@@ -7,16 +7,19 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument, unique
 from vanthu_runtime.outbox import OUTBOX_FIELD, outbox_entry
 
 COLLECTION = "intake_documents"
+FACTS = "intake_document_facts"
 
 
 class MongoDocumentRepository:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._collection: AsyncCollection[MongoDocument] = db[COLLECTION]
+        self._facts: AsyncCollection[MongoDocument] = db[FACTS]
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index(
@@ -28,6 +31,7 @@ class MongoDocumentRepository:
         await self._collection.create_index([("agency_code", 1), ("content_keys", 1)])
         await self._collection.create_index([("agency_code", 1), ("registered_at", -1)])
         await self._collection.create_index([("agency_code", 1), ("legacy_id", 1)])
+        await self._facts.create_index([("document_id", 1), ("recorded_at", 1)])
 
     async def add(self, record: dict[str, Any], events: Sequence[KafkaRecord]) -> None:
         key = {
@@ -70,21 +74,27 @@ class MongoDocumentRepository:
         cursor = self._collection.find(query, sort=list(sort), skip=skip, limit=limit)
         return [doc async for doc in cursor], total
 
-    async def update_once(
-        self,
-        document_id: str,
-        marker: str,
-        changes: dict[str, Any],
-        events: Sequence[KafkaRecord],
-    ) -> bool:
-        """Apply `changes` unless `marker` is already set: the marker and the change are one write."""
-        update: dict[str, Any] = {"$set": {**changes, marker: True}}
-        if events:
-            update["$push"] = {OUTBOX_FIELD: {"$each": [outbox_entry(e) for e in events]}}
-        result = await self._collection.update_one(
-            {"_id": document_id, marker: {"$exists": False}}, update
-        )
-        return result.modified_count == 1
+    async def add_fact(self, fact: dict[str, Any], events: Sequence[KafkaRecord]) -> bool:
+        """Record something learnt about a document (OCR, signatures, voiding) with its events.
+
+        Facts are inserted, never updated into the document: an insert is atomic on FerretDB v1,
+        whose concurrent updates of one document can lose each other (ADR 0010). False when the
+        fact (same `_id`) was already recorded.
+        """
+        try:
+            await self._facts.insert_one(
+                {**fact, OUTBOX_FIELD: [outbox_entry(event) for event in events]}
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def facts_of(self, document_id: str) -> list[dict[str, Any]]:
+        cursor = self._facts.find({"document_id": document_id}, sort=[("recorded_at", 1)])
+        return [fact async for fact in cursor]
+
+    async def set_fields(self, document_id: str, changes: dict[str, Any]) -> None:
+        await self._collection.update_one({"_id": document_id}, {"$set": changes})
 
     async def by_legacy_id(self, agency_code: str, legacy_id: str) -> dict[str, Any] | None:
         return await self._collection.find_one({"agency_code": agency_code, "legacy_id": legacy_id})

@@ -1,11 +1,14 @@
-"""Yearly registers in a Mongo-wire collection: one counter document per agency, register and year.
+"""Yearly registers in a Mongo-wire collection of number claims, one document per number taken.
 
-A number is taken by a compare-and-set on the counter that, in the same single-document write,
-records the reservation (number → document id). So a process that dies after taking a number but
-before storing its document leaves the reservation behind, and `stale_reservations` finds it: the
-number is then written into the register as void, never silently skipped (ADR 0010).
-An asyncio lock per register keeps one process's callers from racing each other; the
-compare-and-set keeps several processes correct.
+A number is taken by INSERTING its claim (`_id` = agency|register|year|number) with the id of the
+document it is for. An insert under the unique `_id` is the one write that is atomic on every
+Mongo-wire server we run on: FerretDB v1 loses concurrent updates of one document (even `$inc` and
+findAndModify), so a counter document cannot be trusted (ADR 0010). The claim is also the
+reservation: a process that dies after claiming but before storing its document leaves a claim in
+state "reserved", and `stale_reservations` finds it, so the number is written into the register as
+void, never silently skipped. Numbers are claimed in order (the next is always the highest claimed
+plus one), so the series has no holes. An asyncio lock per register keeps one process's callers
+from colliding; across processes a collision is a refused insert, and the loser tries the next one.
 """
 
 from __future__ import annotations
@@ -20,13 +23,19 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from vanthu_runtime.mongo import MongoDocument
 
-from vanthu_intake.domain.numbering import Register, RegisterKey
+from vanthu_intake.domain.numbering import Register, RegisterKey, next_number
 from vanthu_intake.ports import Reservation
 
-COLLECTION = "intake_registers"
+COLLECTION = "intake_number_claims"
+RESERVED = "reserved"
+STORED = "stored"
 
 
-def _counter_id(key: RegisterKey) -> str:
+def _claim_id(key: RegisterKey, number: int) -> str:
+    return f"{key.agency_code}|{key.register.value}|{key.year}|{number}"
+
+
+def _register_id(key: RegisterKey) -> str:
     return f"{key.agency_code}|{key.register.value}|{key.year}"
 
 
@@ -34,66 +43,78 @@ class MongoNumberRegister:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._collection: AsyncCollection[MongoDocument] = db[COLLECTION]
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._last_seen: dict[str, int] = {}
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index(
+            [("agency_code", 1), ("register", 1), ("year", 1), ("number", -1)]
+        )
+        await self._collection.create_index([("state", 1), ("at", 1)])
 
     async def reserve(self, key: RegisterKey, document_id: str) -> int:
-        counter_id = _counter_id(key)
-        async with self._locks[counter_id]:
+        register_id = _register_id(key)
+        async with self._locks[register_id]:
+            last = self._last_seen.get(register_id)
+            if last is None:
+                last = await self._highest_claimed(key)
             while True:
-                counter = await self._collection.find_one({"_id": counter_id})
-                if counter is None:
-                    await self._create(key, counter_id)
-                    continue
-                last = int(counter["last"])
-                number = last + 1
-                result = await self._collection.update_one(
-                    {"_id": counter_id, "last": last},
-                    {
-                        "$set": {
-                            "last": number,
-                            f"pending.n{number}": {
-                                "document_id": document_id,
-                                "at": datetime.now(UTC),
-                            },
+                number = next_number(last or None)
+                try:
+                    await self._collection.insert_one(
+                        {
+                            "_id": _claim_id(key, number),
+                            "agency_code": key.agency_code,
+                            "register": key.register.value,
+                            "year": key.year,
+                            "number": number,
+                            "document_id": document_id,
+                            "state": RESERVED,
+                            "at": datetime.now(UTC),
                         }
-                    },
-                )
-                if result.modified_count == 1:
-                    return number
+                    )
+                except DuplicateKeyError:
+                    # Another process claimed it: continue after the highest claim there is.
+                    last = max(number, await self._highest_claimed(key))
+                    continue
+                self._last_seen[register_id] = number
+                return number
 
-    async def _create(self, key: RegisterKey, counter_id: str) -> None:
-        try:
-            await self._collection.insert_one(
-                {
-                    "_id": counter_id,
-                    "agency_code": key.agency_code,
-                    "register": key.register.value,
-                    "year": key.year,
-                    "last": 0,
-                    "pending": {},
-                }
-            )
-        except DuplicateKeyError:
-            return
+    async def _highest_claimed(self, key: RegisterKey) -> int:
+        top = await self._collection.find_one(
+            {"agency_code": key.agency_code, "register": key.register.value, "year": key.year},
+            sort=[("number", -1)],
+        )
+        return int(top["number"]) if top else 0
 
     async def release(self, key: RegisterKey, number: int) -> None:
         await self._collection.update_one(
-            {"_id": _counter_id(key)}, {"$unset": {f"pending.n{number}": ""}}
+            {"_id": _claim_id(key, number)}, {"$set": {"state": STORED}}
         )
 
-    async def raise_to(self, key: RegisterKey, number: int) -> None:
-        """Make sure the series continues after `number` (numbers imported from an old system)."""
-        counter_id = _counter_id(key)
-        async with self._locks[counter_id]:
-            if await self._collection.find_one({"_id": counter_id}) is None:
-                await self._create(key, counter_id)
-            await self._collection.update_one({"_id": counter_id}, {"$max": {"last": number}})
+    async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> bool:
+        """Record a number given by an older system (migration); False if it is already taken."""
+        try:
+            await self._collection.insert_one(
+                {
+                    "_id": _claim_id(key, number),
+                    "agency_code": key.agency_code,
+                    "register": key.register.value,
+                    "year": key.year,
+                    "number": number,
+                    "document_id": document_id,
+                    "state": STORED,
+                    "at": datetime.now(UTC),
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        self._last_seen.pop(_register_id(key), None)
+        return True
 
     async def stale_reservations(self, older_than: timedelta) -> Sequence[Reservation]:
         cutoff = datetime.now(UTC) - older_than
         stale: list[Reservation] = []
-        async for counter in self._collection.find({}):
-            key = RegisterKey(counter["agency_code"], Register(counter["register"]), counter["year"])
-            for slot, pending in (counter.get("pending") or {}).items():
-                if pending["at"] < cutoff:
-                    stale.append(Reservation(key, int(slot[1:]), pending["document_id"]))
+        async for claim in self._collection.find({"state": RESERVED, "at": {"$lt": cutoff}}):
+            key = RegisterKey(claim["agency_code"], Register(claim["register"]), claim["year"])
+            stale.append(Reservation(key, int(claim["number"]), claim["document_id"]))
         return stale

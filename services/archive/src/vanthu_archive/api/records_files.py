@@ -1,0 +1,455 @@
+"""HTTP API of file plans, records files, hand-over, disposition and archival packages."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from vanthu_contracts.events.archive import DispositionApproved
+from vanthu_contracts.events.values import Person
+from vanthu_runtime.auth import Principal, Role, require_roles
+from vanthu_runtime.errors import AlreadyExists
+
+from vanthu_archive.domain.bagit_package import VIETNAM_TIME, PackagingContext, PackagingRefused
+from vanthu_archive.domain.document_history import filed_entry
+from vanthu_archive.domain.errors import ArchiveDomainError
+from vanthu_archive.domain.records_files import (
+    HANDOVER_ALERT_DAYS,
+    FilePlan,
+    FilePlanEntry,
+    RecordsFile,
+    RecordsFileStatus,
+    RetentionPeriod,
+    UnknownFilePlanEntry,
+    open_records_file,
+)
+from vanthu_archive.domain.textsearch import Searcher
+from vanthu_archive.handlers import (
+    archive_event,
+    change_records_file,
+    document_bag,
+    packaged_document,
+    records_file_bag,
+)
+from vanthu_archive.ports import RecordsFileNotFound
+
+if TYPE_CHECKING:
+    from vanthu_archive.bootstrap import Archive
+
+Keeper = Annotated[
+    Principal, Depends(require_roles(Role.CLERK, Role.ADMINISTRATOR, Role.UNIT_HEAD))
+]
+Approver = Annotated[Principal, Depends(require_roles(Role.LEADER, Role.ADMINISTRATOR))]
+Reader = Annotated[
+    Principal,
+    Depends(
+        require_roles(Role.CLERK, Role.ADMINISTRATOR, Role.UNIT_HEAD, Role.LEADER, Role.AUDITOR)
+    ),
+]
+Auditor = Annotated[Principal, Depends(require_roles(Role.AUDITOR, Role.ADMINISTRATOR))]
+ZIP = "application/zip"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlanEntryIn(_Body):
+    code: str = Field(min_length=1, max_length=20)
+    title: str = Field(min_length=1, max_length=500)
+    retention_years: int | None = Field(ge=1, le=100)
+    """null means permanent (vĩnh viễn)."""
+    responsible_unit: str = Field(min_length=1, max_length=128)
+    construction_project: bool = False
+
+
+class FilePlanIn(_Body):
+    entries: list[PlanEntryIn] = Field(min_length=1, max_length=5000)
+
+
+class OpenFileIn(_Body):
+    year: int = Field(ge=1900, le=9999)
+    code: str = Field(min_length=1, max_length=20)
+
+
+class AddDocumentIn(_Body):
+    document_id: str = Field(min_length=1, max_length=128)
+
+
+class CloseFileIn(_Body):
+    retention_years: int | None = Field(default=None, ge=1, le=100)
+    permanent: bool = False
+
+
+class ReasonIn(_Body):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class NoteIn(_Body):
+    note: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+def _archive(request: Request) -> Archive:
+    archive: Archive = request.app.state.archive
+    return archive
+
+
+def today() -> date:
+    return datetime.now(VIETNAM_TIME).date()
+
+
+def _person(principal: Principal) -> Person:
+    return Person(user_id=principal.user_id, full_name=principal.full_name or principal.user_id)
+
+
+def _refused(exc: ArchiveDomainError) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, detail=str(exc))
+
+
+def file_view(records_file: RecordsFile) -> dict[str, Any]:
+    disposition = records_file.disposition
+    return {
+        "file_id": records_file.file_id,
+        "agency_code": records_file.agency_code,
+        "year": records_file.year,
+        "notation": records_file.notation,
+        "title": records_file.title,
+        "retention": records_file.retention.label,
+        "retention_years": records_file.retention.years,
+        "responsible_unit": records_file.responsible_unit,
+        "status": records_file.status.value,
+        "document_ids": list(records_file.document_ids),
+        "opened_on": records_file.opened_on,
+        "closed_on": records_file.closed_on,
+        "handover_due_on": records_file.handover_due_on,
+        "retention_expires_on": records_file.retention_expires_on,
+        "handed_over_on": records_file.handed_over_on,
+        "disposition": None
+        if disposition is None
+        else {
+            "state": disposition.state.value,
+            "proposed_by": disposition.proposed_by,
+            "reason": disposition.reason,
+            "decided_by": disposition.decided_by,
+            "decision_note": disposition.decision_note,
+        },
+    }
+
+
+async def _own_file(request: Request, principal: Principal, file_id: str) -> RecordsFile:
+    found = await _archive(request).records_files.get(file_id)
+    if found is None or found[0].agency_code != principal.agency_code:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"records file {file_id} not found")
+    return found[0]
+
+
+async def _change(
+    request: Request, principal: Principal, file_id: str, change: Any
+) -> dict[str, Any]:
+    await _own_file(request, principal, file_id)
+    try:
+        changed = await change_records_file(_archive(request).records_files, file_id, change)
+    except RecordsFileNotFound:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"records file {file_id} not found"
+        ) from None
+    except ArchiveDomainError as exc:
+        raise _refused(exc) from None
+    return file_view(changed)
+
+
+def records_files_router() -> APIRouter:
+    router = APIRouter(prefix="/archive", tags=["records files"])
+
+    @router.put("/file-plans/{year}")
+    async def put_file_plan(
+        request: Request, principal: Keeper, year: int, body: FilePlanIn
+    ) -> dict[str, Any]:
+        if not 1900 <= year <= 9999:
+            raise HTTPException(422, detail=[{"loc": ["path", "year"], "msg": "not a year"}])
+        try:
+            plan = FilePlan(
+                principal.agency_code,
+                year,
+                tuple(
+                    FilePlanEntry(
+                        code=e.code,
+                        title=e.title,
+                        retention=RetentionPeriod(e.retention_years),
+                        responsible_unit=e.responsible_unit,
+                        construction_project=e.construction_project,
+                    )
+                    for e in body.entries
+                ),
+            )
+        except ValueError as exc:
+            raise HTTPException(
+                422, detail=[{"loc": ["body", "entries"], "msg": str(exc)}]
+            ) from None
+        await _archive(request).records_files.save_plan(plan)
+        return {"agency_code": plan.agency_code, "year": year, "entries": len(plan.entries)}
+
+    @router.get("/file-plans/{year}")
+    async def get_file_plan(request: Request, principal: Reader, year: int) -> dict[str, Any]:
+        plan = await _archive(request).records_files.plan(principal.agency_code, year)
+        if plan is None:
+            raise HTTPException(404, detail=f"no {year} file plan for {principal.agency_code}")
+        return {
+            "agency_code": plan.agency_code,
+            "year": plan.year,
+            "entries": [
+                {
+                    "code": e.code,
+                    "title": e.title,
+                    "retention": e.retention.label,
+                    "retention_years": e.retention.years,
+                    "responsible_unit": e.responsible_unit,
+                    "construction_project": e.construction_project,
+                }
+                for e in plan.entries
+            ],
+        }
+
+    @router.post("/records-files", status_code=status.HTTP_201_CREATED)
+    async def open_file(request: Request, principal: Keeper, body: OpenFileIn) -> dict[str, Any]:
+        archive = _archive(request)
+        plan = await archive.records_files.plan(principal.agency_code, body.year)
+        if plan is None:
+            raise HTTPException(
+                422, detail=[{"loc": ["body", "year"], "msg": f"no {body.year} file plan"}]
+            )
+        file_id = f"rf-{body.year}-{uuid.uuid4().hex[:12]}"
+        try:
+            records_file = open_records_file(plan, body.code, file_id, today())
+        except UnknownFilePlanEntry as exc:
+            raise HTTPException(422, detail=[{"loc": ["body", "code"], "msg": str(exc)}]) from None
+        except ArchiveDomainError as exc:
+            raise _refused(exc) from None
+        try:
+            await archive.records_files.add(records_file)
+        except AlreadyExists:
+            raise HTTPException(
+                409, detail=f"records file {body.code} of {body.year} is already open"
+            ) from None
+        return file_view(records_file)
+
+    @router.get("/records-files")
+    async def list_files(
+        request: Request, principal: Reader, status_: str | None = None
+    ) -> dict[str, Any]:
+        statuses = None
+        if status_ is not None:
+            if status_ not in {s.value for s in RecordsFileStatus}:
+                raise HTTPException(422, detail=[{"loc": ["query", "status_"], "msg": "unknown"}])
+            statuses = [status_]
+        files = await _archive(request).records_files.of_agency(principal.agency_code, statuses)
+        return {"items": [file_view(f) for f in files]}
+
+    @router.get("/records-files/{file_id}")
+    async def get_file(request: Request, principal: Reader, file_id: str) -> dict[str, Any]:
+        return file_view(await _own_file(request, principal, file_id))
+
+    @router.post("/records-files/{file_id}/documents")
+    async def add_document(
+        request: Request, principal: Keeper, file_id: str, body: AddDocumentIn
+    ) -> dict[str, Any]:
+        archive = _archive(request)
+        visible = await archive.read_models.visible_document(
+            Searcher(principal.user_id, principal.agency_code), body.document_id
+        )
+        if visible is None:
+            raise HTTPException(
+                422,
+                detail=[{"loc": ["body", "document_id"], "msg": "no such document of yours"}],
+            )
+        view = await _change(
+            request,
+            principal,
+            file_id,
+            lambda f: (f.add_document(body.document_id), ())[1],
+        )
+        ordinal = view["document_ids"].index(body.document_id) + 1
+        # The archive's own step in the document's timeline; id fixed per (file, document).
+        entry_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"vanthu:filed:{file_id}:{body.document_id}"))
+        await archive.read_models.add_timeline_entry(
+            filed_entry(
+                event_id=entry_id,
+                document_id=body.document_id,
+                agency_code=principal.agency_code,
+                notation=view["notation"],
+                ordinal=ordinal,
+                filed_by=principal.user_id,
+                filed_at=datetime.now(UTC),
+            ),
+            {"records_file": file_id},
+        )
+        return {**view, "ordinal": ordinal}
+
+    @router.post("/records-files/{file_id}/close")
+    async def close_file(
+        request: Request, principal: Keeper, file_id: str, body: CloseFileIn
+    ) -> dict[str, Any]:
+        retention = None
+        if body.permanent:
+            retention = RetentionPeriod.permanent()
+        elif body.retention_years is not None:
+            retention = RetentionPeriod.of_years(body.retention_years)
+        return await _change(
+            request, principal, file_id, lambda f: (f.close(today(), retention), ())[1]
+        )
+
+    @router.post("/records-files/{file_id}/handover")
+    async def hand_over(request: Request, principal: Keeper, file_id: str) -> dict[str, Any]:
+        return await _change(
+            request, principal, file_id, lambda f: (f.record_handover(today()), ())[1]
+        )
+
+    @router.post("/records-files/{file_id}/disposition")
+    async def propose(
+        request: Request, principal: Keeper, file_id: str, body: ReasonIn
+    ) -> dict[str, Any]:
+        return await _change(
+            request,
+            principal,
+            file_id,
+            lambda f: (f.propose_disposition(principal.user_id, today(), body.reason), ())[1],
+        )
+
+    @router.post("/records-files/{file_id}/disposition/approve")
+    async def approve(
+        request: Request, principal: Approver, file_id: str, body: NoteIn
+    ) -> dict[str, Any]:
+        def change(records_file: RecordsFile) -> tuple[Any, ...]:
+            records_file.approve_disposition(principal.user_id, today(), body.note)
+            disposition = records_file.disposition
+            assert disposition is not None
+            event = DispositionApproved(
+                file_id=records_file.file_id,
+                agency_code=records_file.agency_code,
+                notation=records_file.notation,
+                title=records_file.title,
+                retention=records_file.retention.label,
+                document_ids=tuple(records_file.document_ids),
+                reason=disposition.reason,
+                proposed_by=Person(
+                    user_id=disposition.proposed_by, full_name=disposition.proposed_by
+                ),
+                approved_by=_person(principal),
+                note=body.note,
+                approved_at=datetime.now(UTC),
+            )
+            return (archive_event(event),)
+
+        return await _change(request, principal, file_id, change)
+
+    @router.post("/records-files/{file_id}/disposition/reject")
+    async def reject(
+        request: Request, principal: Approver, file_id: str, body: ReasonIn
+    ) -> dict[str, Any]:
+        return await _change(
+            request,
+            principal,
+            file_id,
+            lambda f: (f.reject_disposition(principal.user_id, today(), body.reason), ())[1],
+        )
+
+    @router.post("/records-files/{file_id}/disposal")
+    async def dispose(request: Request, principal: Keeper, file_id: str) -> dict[str, Any]:
+        return await _change(
+            request,
+            principal,
+            file_id,
+            lambda f: (f.record_disposal(principal.user_id, today()), ())[1],
+        )
+
+    @router.get("/handover-due")
+    async def handover_due(request: Request, principal: Reader) -> dict[str, Any]:
+        files = await _archive(request).records_files.of_agency(
+            principal.agency_code, [RecordsFileStatus.CLOSED.value]
+        )
+        now = today()
+        due = [
+            f
+            for f in files
+            if f.retention.requires_handover
+            and f.handover_due_on is not None
+            and (f.handover_due_on - now).days <= HANDOVER_ALERT_DAYS
+        ]
+        return {"items": [file_view(f) for f in due]}
+
+    @router.get("/documents/{document_id}/package")
+    async def document_package(request: Request, principal: Reader, document_id: str) -> Response:
+        archive = _archive(request)
+        visible = await archive.read_models.visible_document(
+            Searcher(principal.user_id, principal.agency_code), document_id
+        )
+        if visible is None:
+            raise HTTPException(404, detail=f"document {document_id} not found")
+        try:
+            document = await _packaged(archive, document_id, visible)
+            data = await asyncio.to_thread(document_bag, document, _context(principal))
+        except PackagingRefused as exc:
+            raise _refused(exc) from None
+        return Response(data, media_type=ZIP, headers=_download(f"bag-{document_id}.zip"))
+
+    @router.get("/records-files/{file_id}/package")
+    async def file_package(request: Request, principal: Reader, file_id: str) -> Response:
+        archive = _archive(request)
+        records_file = await _own_file(request, principal, file_id)
+        try:
+            documents = []
+            for document_id in records_file.document_ids:
+                read = await archive.read_models.document(document_id) or {}
+                documents.append(await _packaged(archive, document_id, read))
+            data = await asyncio.to_thread(
+                records_file_bag, records_file, documents, _context(principal)
+            )
+        except PackagingRefused as exc:
+            raise _refused(exc) from None
+        return Response(data, media_type=ZIP, headers=_download(f"bag-{file_id}.zip"))
+
+    @router.post("/audit/fixity")
+    async def fixity_now(request: Request, principal: Auditor) -> dict[str, Any]:
+        archive = _archive(request)
+        report = await archive.check_fixity_now()
+        return {
+            "checked": report.checked,
+            "intact": report.intact,
+            "findings": [
+                {
+                    "object_key": f.object_key,
+                    "problem": f.problem.value,
+                    "expected": f.expected,
+                    "found": f.found,
+                }
+                for f in report.findings
+            ],
+        }
+
+    return router
+
+
+async def _packaged(archive: Archive, document_id: str, read: dict[str, Any]) -> Any:
+    return await packaged_document(
+        archive.store,
+        document_id,
+        list(read.get("related_ids", [])),
+        await archive.read_models.stored_objects(document_id),
+        archive.originals.opener,
+    )
+
+
+def _context(principal: Principal) -> PackagingContext:
+    return PackagingContext(
+        source_organization=principal.agency_code,
+        bagged_at=datetime.now(UTC),
+        contact_name=principal.full_name or principal.user_id,
+    )
+
+
+def _download(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}

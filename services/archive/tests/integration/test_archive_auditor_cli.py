@@ -1,0 +1,117 @@
+"""`vanthu audit replay` and `vanthu audit report` against a real store."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime
+
+from harness.samples import sample_event
+from harness.servers import ROOT, Servers
+from vanthu_archive.bootstrap import Archive
+from vanthu_archive.config import ArchiveSettings
+from vanthu_archive.domain.hashchain import StoredRecord
+from vanthu_archive.handlers import archive_records, project_records
+from vanthu_contracts import Event, encode
+from vanthu_runtime.platform import PlatformSettings
+
+REGISTERED_AT = datetime(2026, 11, 21, 2, 15, 31, tzinfo=UTC)
+ASSIGNED_AT = datetime(2026, 11, 21, 4, 2, 18, tzinfo=UTC)
+COMPLETED_AT = datetime(2026, 11, 27, 9, 10, 6, tzinfo=UTC)
+
+
+def on_topic(event: Event, offset: int, at: datetime) -> StoredRecord:
+    record = encode(event, source="/vanthu/tests", event_id=str(uuid.uuid4()), time=at)
+    return StoredRecord(
+        topic=f"audit.{event.topic}",
+        partition=0,
+        offset=offset,
+        timestamp=at,
+        key=record.key,
+        value=record.value,
+        headers=list(record.headers),
+        arrived_at=at,
+    )
+
+
+async def archive_story(archive: Archive, document_id: str) -> None:
+    story = [
+        (
+            sample_event("vanthu.intake.document.received.v1", document_id=document_id),
+            REGISTERED_AT,
+        ),
+        (sample_event("vanthu.routing.task.assigned.v1", document_id=document_id), ASSIGNED_AT),
+        (sample_event("vanthu.routing.task.completed.v1", document_id=document_id), COMPLETED_AT),
+    ]
+    for offset, (event, at) in enumerate(story):
+        records = [on_topic(event, offset, at)]
+        await archive_records(archive.store, records)
+        await project_records(archive.read_models, None, records)
+
+
+async def test_replay_shows_the_document_as_it_stood_at_the_time_asked(
+    archive: Archive,
+    servers: Servers,
+    platform_settings: PlatformSettings,
+    archive_settings: ArchiveSettings,
+) -> None:
+    document_id = str(uuid.uuid4())
+    await archive_story(archive, document_id)
+    env = _env(servers, platform_settings, archive_settings, archive.db.name)
+
+    before_completion = _vanthu(
+        env, "audit", "replay", "--as-of", "2026-11-25T12:00:00+07:00", "--document", document_id
+    )
+    now = _vanthu(env, "audit", "replay", "--as-of", "2026-12-31T00:00", "--document", document_id)
+
+    assert before_completion.returncode == 0, before_completion.stderr
+    assert "status: in_progress" in before_completion.stdout
+    assert "completed" not in before_completion.stdout
+    assert "status: completed" in now.stdout
+    assert "Hoàn thành nhiệm vụ" in now.stdout
+
+
+async def test_report_lists_what_one_person_did_and_when(
+    archive: Archive,
+    servers: Servers,
+    platform_settings: PlatformSettings,
+    archive_settings: ArchiveSettings,
+) -> None:
+    document_id = str(uuid.uuid4())
+    await archive_story(archive, document_id)
+    env = _env(servers, platform_settings, archive_settings, archive.db.name)
+
+    report = _vanthu(env, "audit", "report", "--user", "u-vx-0003")
+
+    assert report.returncode == 0, report.stderr
+    lines = report.stdout.splitlines()
+    assert lines[0] == "actions of u-vx-0003: 1"
+    assert document_id in lines[1]
+    assert "completed_by" in lines[1]
+    assert "2026-11-27T09:10:05" in lines[1]
+
+
+def _env(
+    servers: Servers, settings: PlatformSettings, archive_settings: ArchiveSettings, database: str
+) -> dict[str, str]:
+    return {
+        **os.environ,
+        **servers.env(),
+        "VANTHU_MONGO_DATABASE": database,
+        "VANTHU_S3_BUCKET": settings.s3.bucket,
+        "VANTHU_ARCHIVE_CHECKPOINT_BUCKET": archive_settings.checkpoint_bucket,
+    }
+
+
+def _vanthu(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "vanthu_runtime.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

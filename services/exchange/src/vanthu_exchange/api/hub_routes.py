@@ -1,0 +1,279 @@
+"""The hub's REST API, /hub/v1 (thin: parse, authorize, call the hub, map refusals).
+
+Systems sign in with their agency code and secret and get a short-lived hub session token
+(``POST /hub/v1/sessions``); every other call carries it as a bearer token and is limited to the
+agencies of that system. Registering systems needs a platform JWT of an administrator of the hub's
+operating agency.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from vanthu_runtime.auth import Principal, Role, require_roles
+
+from vanthu_exchange.domain.hub import HubRefusal, check_idempotency_key
+from vanthu_exchange.hub_handlers import AgencyEntry, Hub, SystemSession, remove_quietly
+
+MAX_PACKAGE_BYTES = 256 * 1024 * 1024
+TRACE_HEADER = "X-Vanthu-Hub-Trace"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgencyIn(Strict):
+    code: str = Field(min_length=1, max_length=35)
+    name: str = Field(min_length=1, max_length=200)
+    parent: str | None = Field(default=None, max_length=35)
+    certificate_pem: str | None = None
+
+
+class SystemIn(Strict):
+    system_id: str = Field(min_length=1, max_length=64)
+    secret: str = Field(min_length=1, max_length=200)
+    agencies: list[AgencyIn] = []
+    """The agencies the system sends and receives for; a peer hub registers with none."""
+    is_hub: bool = False
+
+    @model_validator(mode="after")
+    def _agencies_unless_hub(self) -> SystemIn:
+        if not self.agencies and not self.is_hub:
+            raise ValueError("agencies: a system needs at least one agency")
+        return self
+
+
+class SessionIn(Strict):
+    system_id: str = Field(min_length=1, max_length=64)
+    secret: str = Field(min_length=1, max_length=200)
+
+
+class CertificateIn(Strict):
+    certificate_pem: str = Field(min_length=1, max_length=20000)
+
+
+class AckIn(Strict):
+    status: Literal["done", "fail"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+def hub_of(request: Request) -> Hub:
+    hub: Hub | None = getattr(request.app.state, "hub", None)
+    if hub is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "this deployment does not run a hub")
+    return hub
+
+
+HubDep = Annotated[Hub, Depends(hub_of)]
+
+
+def refusal(exc: HubRefusal) -> HTTPException:
+    return HTTPException(exc.status, detail={"field": exc.field, "reason": exc.reason})
+
+
+async def current_system(request: Request, hub: HubDep) -> SystemSession:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail={"field": "Authorization", "reason": "a hub session token is required"},
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        return await hub.session_of(token)
+    except HubRefusal as exc:
+        raise refusal(exc) from exc
+
+
+SystemDep = Annotated[SystemSession, Depends(current_system)]
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMINISTRATOR))]
+
+router = APIRouter(prefix="/hub/v1", tags=["hub"])
+
+
+@router.post("/systems", status_code=status.HTTP_201_CREATED)
+async def register_system(body: SystemIn, admin: AdminDep, hub: HubDep) -> dict[str, object]:
+    if admin.agency_code != hub.operator_agency:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"only administrators of {hub.operator_agency} register systems at this hub",
+        )
+    try:
+        await hub.register_system(
+            system_id=body.system_id,
+            secret=body.secret,
+            agencies=[
+                AgencyEntry(a.code, a.name, a.parent, a.certificate_pem) for a in body.agencies
+            ],
+            is_hub=body.is_hub,
+        )
+    except HubRefusal as exc:
+        raise refusal(exc) from exc
+    return {"system_id": body.system_id, "agencies": [a.code for a in body.agencies]}
+
+
+@router.post("/sessions")
+async def open_session(body: SessionIn, hub: HubDep) -> dict[str, object]:
+    try:
+        token, expires = await hub.open_session(body.system_id, body.secret)
+    except HubRefusal as exc:
+        raise refusal(exc) from exc
+    return {"token": token, "expires_at": expires}
+
+
+@router.put("/agencies/{code}/certificate")
+async def publish_certificate(
+    code: str, body: CertificateIn, system: SystemDep, hub: HubDep
+) -> dict[str, object]:
+    try:
+        version = await hub.publish_certificate(system, code, body.certificate_pem)
+    except HubRefusal as exc:
+        raise refusal(exc) from exc
+    return {"code": code, "version": version}
+
+
+@router.get("/agencies")
+async def directory(
+    system: SystemDep, hub: HubDep, since: Annotated[int, Query(ge=0)] = 0
+) -> dict[str, object]:
+    entries = await hub.directory(since)
+    version = max((e["version"] for e in entries), default=since)
+    return {"version": version, "agencies": entries}
+
+
+async def _spool(request: Request) -> tuple[Path, int]:
+    """The request body into a temporary file, refusing oversized packages as bytes arrive."""
+    handle = tempfile.NamedTemporaryFile(prefix="edxml-", suffix=".edxml", delete=False)  # noqa: SIM115
+    path = Path(handle.name)
+    size = 0
+
+    try:
+        with handle:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_PACKAGE_BYTES:
+                    raise HTTPException(
+                        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                        detail={
+                            "field": "package",
+                            "reason": f"larger than {MAX_PACKAGE_BYTES} bytes",
+                        },
+                    )
+
+                handle.write(chunk)
+    except BaseException:
+        await remove_quietly(path)
+        raise
+    if size == 0:
+        await remove_quietly(path)
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, detail={"field": "package", "reason": "empty body"}
+        )
+    return path, size
+
+
+@router.post("/packages", status_code=status.HTTP_201_CREATED)
+async def send_package(
+    request: Request,
+    system: SystemDep,
+    hub: HubDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    recipients: Annotated[list[str] | None, Query()] = None,
+    hub_trace: Annotated[str | None, Header(alias=TRACE_HEADER)] = None,
+) -> JSONResponse:
+    try:
+        key = check_idempotency_key(idempotency_key)
+    except HubRefusal as exc:
+        raise refusal(exc) from exc
+    trace = [t for t in (hub_trace or "").split(",") if t]
+    if trace and not system.is_hub:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail={"field": TRACE_HEADER, "reason": "only hubs forward packages"},
+        )
+    path, _ = await _spool(request)
+    try:
+        accepted = await hub.accept_package(
+            system,
+            idempotency_key=key,
+            path=path,
+            only_recipients=recipients or (),
+            hub_trace=trace,
+        )
+    except HubRefusal as exc:
+        raise refusal(exc) from exc
+    finally:
+        await remove_quietly(path)
+    every_duplicate = all(a.duplicate for a in accepted)
+    return JSONResponse(
+        {
+            "deliveries": [
+                {
+                    "recipient": a.recipient,
+                    "delivery_id": a.delivery_id,
+                    "state": a.state,
+                    "duplicate": a.duplicate,
+                }
+                for a in accepted
+            ]
+        },
+        status_code=status.HTTP_200_OK if every_duplicate else status.HTTP_201_CREATED,
+    )
+
+
+@router.get("/packages")
+async def pending_packages(
+    system: SystemDep, hub: HubDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> dict[str, object]:
+    return {"packages": await hub.pending(system, limit)}
+
+
+@router.get("/packages/{delivery_id}")
+async def fetch_package(delivery_id: str, system: SystemDep, hub: HubDep) -> StreamingResponse:
+    try:
+        delivery = await hub.open_delivery(system, delivery_id)
+    except HubRefusal as exc:
+        raise refusal(exc) from exc
+
+    async def body() -> AsyncIterator[bytes]:
+        async for chunk in hub.packages.stream(delivery["object_key"]):
+            yield chunk
+
+    return StreamingResponse(
+        body(),
+        media_type="application/xml",
+        headers={
+            "Content-Length": str(delivery["size"]),
+            "X-Package-Sha256": delivery["sha256"],
+            "X-Package-Kind": delivery["kind"],
+        },
+    )
+
+
+@router.post("/packages/{delivery_id}/ack")
+async def acknowledge(
+    delivery_id: str, body: AckIn, system: SystemDep, hub: HubDep
+) -> dict[str, object]:
+    try:
+        state = await hub.acknowledge(system, delivery_id, body.status == "done", body.reason)
+    except HubRefusal as exc:
+        raise refusal(exc) from exc
+    return {"delivery_id": delivery_id, "state": state}
+
+
+@router.get("/sent")
+async def sent_packages(
+    system: SystemDep,
+    hub: HubDep,
+    since: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> dict[str, object]:
+    return {"deliveries": await hub.sent(system, since, limit)}

@@ -1,0 +1,212 @@
+"""The portal's pages at the hub (thin: read the form, check the session, call the portal).
+
+The session is the hub's own system token in an HttpOnly, SameSite=Strict cookie, so only the
+agency that signed in sees its packages and only forms of this site can act for it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from vanthu_exchange.api.hub_routes import HubDep
+from vanthu_exchange.api.portal_pages import inbox_page, login_page, package_page
+from vanthu_exchange.domain.edxml import StatusCode
+from vanthu_exchange.domain.hub import HubRefusal
+from vanthu_exchange.hub_handlers import Hub, SystemSession
+from vanthu_exchange.portal_handlers import Portal
+
+COOKIE = "vanthu_portal"
+MAX_REPLY_BYTES = 50 * 1024 * 1024
+
+router = APIRouter(prefix="/portal", tags=["portal"], include_in_schema=False)
+
+
+class SignInRequired(Exception):
+    pass
+
+
+async def portal_session(request: Request, hub: HubDep) -> SystemSession:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/portal/login"})
+    try:
+        return await hub.session_of(token)
+    except HubRefusal as exc:
+        raise HTTPException(
+            status.HTTP_303_SEE_OTHER, headers={"Location": "/portal/login"}
+        ) from exc
+
+
+SessionDep = Annotated[SystemSession, Depends(portal_session)]
+
+
+def _html(body: str, code: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=code, headers={"Cache-Control": "no-store"})
+
+
+def _agency(session: SystemSession) -> str:
+    return session.agencies[0] if session.agencies else session.system_id
+
+
+@router.get("/login")
+async def login_form() -> HTMLResponse:
+    return _html(login_page())
+
+
+@router.post("/login")
+async def login(
+    hub: HubDep,
+    agency_code: Annotated[str, Form(max_length=64)],
+    secret: Annotated[str, Form(max_length=200)],
+) -> Response:
+    try:
+        token, expires = await hub.open_session(agency_code.strip(), secret)
+    except HubRefusal:
+        return _html(
+            login_page("Mã định danh hoặc mật khẩu không đúng."), status.HTTP_401_UNAUTHORIZED
+        )
+    response = RedirectResponse("/portal/inbox", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        path="/portal",
+        expires=expires,
+        secure=False,
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout() -> Response:
+    response = RedirectResponse("/portal/login", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/portal")
+    return response
+
+
+@router.get("/inbox")
+async def inbox(session: SessionDep, hub: HubDep) -> HTMLResponse:
+    return _html(inbox_page(_agency(session), await Portal(hub).inbox(session)))
+
+
+def _refused(exc: HubRefusal) -> HTTPException:
+    return HTTPException(exc.status, detail={"field": exc.field, "reason": exc.reason})
+
+
+async def _package_page(
+    hub: Hub, session: SystemSession, delivery_id: str, message: str | None = None
+) -> HTMLResponse:
+    try:
+        view = await Portal(hub).view(session, delivery_id)
+    except HubRefusal as exc:
+        raise _refused(exc) from exc
+    return _html(package_page(_agency(session), view, message))
+
+
+@router.get("/packages/{delivery_id}")
+async def package(delivery_id: str, session: SessionDep, hub: HubDep) -> HTMLResponse:
+    return await _package_page(hub, session, delivery_id)
+
+
+@router.get("/packages/{delivery_id}/attachments/{index}")
+async def attachment(
+    delivery_id: str, index: int, session: SessionDep, hub: HubDep
+) -> StreamingResponse:
+    workdir = tempfile.TemporaryDirectory(prefix="portal-download-")
+    try:
+        path, name, media_type = await Portal(hub).attachment(
+            session, delivery_id, index, Path(workdir.name)
+        )
+    except HubRefusal as exc:
+        workdir.cleanup()
+        raise _refused(exc) from exc
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            with path.open("rb") as stream:
+                while chunk := stream.read(256 * 1024):
+                    yield chunk
+        finally:
+            workdir.cleanup()
+
+    return StreamingResponse(
+        body(),
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"},
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+@router.post("/packages/{delivery_id}/ack")
+async def acknowledge(delivery_id: str, session: SessionDep, hub: HubDep) -> HTMLResponse:
+    try:
+        await Portal(hub).acknowledge(session, delivery_id)
+    except HubRefusal as exc:
+        raise _refused(exc) from exc
+    return await _package_page(hub, session, delivery_id, "Đã xác nhận nhận văn bản.")
+
+
+@router.post("/packages/{delivery_id}/status")
+async def answer_status(
+    delivery_id: str,
+    session: SessionDep,
+    hub: HubDep,
+    status_code: Annotated[str, Form(max_length=2)],
+    staff: Annotated[str, Form(min_length=1, max_length=100)],
+    description: Annotated[str, Form(max_length=500)] = "",
+) -> HTMLResponse:
+    try:
+        code = StatusCode(status_code)
+    except ValueError as exc:
+        raise HTTPException(
+            422, detail={"field": "status_code", "reason": f"unknown status {status_code!r}"}
+        ) from exc
+    try:
+        await Portal(hub).answer_with_status(session, delivery_id, code, description or None, staff)
+    except HubRefusal as exc:
+        raise _refused(exc) from exc
+    return await _package_page(hub, session, delivery_id, f"Đã gửi trạng thái {code.value}.")
+
+
+@router.post("/packages/{delivery_id}/reply")
+async def reply(
+    delivery_id: str,
+    session: SessionDep,
+    hub: HubDep,
+    file: UploadFile,
+    subject: Annotated[str, Form(min_length=1, max_length=500)],
+    code_number: Annotated[str, Form(min_length=1, max_length=11)],
+    code_notation: Annotated[str, Form(min_length=1, max_length=30, pattern=r"^\S+$")],
+) -> HTMLResponse:
+    if file.size is not None and file.size > MAX_REPLY_BYTES:
+        raise HTTPException(
+            413, detail={"field": "file", "reason": f"larger than {MAX_REPLY_BYTES} bytes"}
+        )
+    if not file.filename:
+        raise HTTPException(422, detail={"field": "file", "reason": "a file is required"})
+    try:
+        await Portal(hub).reply(
+            session,
+            delivery_id,
+            subject=subject,
+            code_number=code_number,
+            code_notation=code_notation,
+            file_name=file.filename,
+            content_type=file.content_type or "application/octet-stream",
+            upload=file.file,
+        )
+    except HubRefusal as exc:
+        raise _refused(exc) from exc
+    return await _package_page(hub, session, delivery_id, "Đã gửi văn bản trả lời.")

@@ -1,0 +1,832 @@
+"""The connector's use cases: remember outgoing documents, queue send requests, send packages
+to the hub with retries, receive packages and statuses, answer them, follow deliveries.
+
+Nothing here is lost when the process dies: requests become send jobs in Mongo before the offset
+is committed; a received package is acknowledged to the hub only after its event is on Kafka;
+every write that publishes carries its event (outbox). Ids derive from what caused them, so a
+repeat changes nothing (ADR 0032, 0033).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import structlog
+from cryptography import x509
+from pydantic import ValidationError
+from vanthu_contracts import DecodedEvent, Event, encode
+from vanthu_contracts.events.exchange import (
+    DeliveryStatusChanged,
+    PackageReceived,
+    ProcessingStatusReceived,
+    SendDocumentRequested,
+    SendStatusRequested,
+)
+from vanthu_contracts.events.intake import OutgoingDocumentIssued
+from vanthu_contracts.events.values import (
+    Attachment,
+    BusinessType,
+    DocumentType,
+    FileRole,
+    Issuer,
+    PackageSignature,
+    Signer,
+    StaffInfo,
+    StatusCode,
+    TransportState,
+    Urgency,
+)
+from vanthu_runtime.outbox import OutboxRelay, outbox_entry
+
+from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, HubUnavailable
+from vanthu_exchange.adapters.minio_package_store import MinioPackageStore
+from vanthu_exchange.adapters.mongo_connector_store import MongoConnectorStore
+from vanthu_exchange.domain.edxml import (
+    AttachmentSource,
+    AttachmentStart,
+    DocumentPackage,
+    PackageRejected,
+    ReadPackage,
+    StatusPackage,
+    read_package,
+    verify_package_signature,
+    write_document_package,
+    write_status_package,
+)
+from vanthu_exchange.domain.edxml import (
+    BusinessDocType as EdxmlBusinessDocType,
+)
+from vanthu_exchange.domain.outgoing import NotExchangeable, document_package, status_package
+from vanthu_exchange.domain.receipt import (
+    Answer,
+    answer_to_bad_signature,
+    answer_to_new_document,
+    answer_to_recall,
+    answer_to_refused_package,
+    backoff_seconds,
+)
+from vanthu_exchange.domain.signing_keys import (
+    certificate_from_pem,
+    self_signed_key,
+    signer_from_pem,
+)
+
+log = structlog.get_logger(__name__)
+
+SOURCE = "/vanthu/exchange"
+_NS = uuid.UUID("0b8f7a52-2f7e-4a55-8d8f-3c1e2a9b7d64")
+SENDABLE_ROLES = {FileRole.ORIGINAL, FileRole.ATTACHMENT}
+_URGENCY = {
+    0: Urgency.NORMAL,
+    1: Urgency.URGENT,
+    2: Urgency.VERY_URGENT,
+    3: Urgency.FLASH,
+    4: Urgency.FLASH,
+}
+_BUSINESS = {
+    EdxmlBusinessDocType.NEW: BusinessType.NEW,
+    EdxmlBusinessDocType.REVOKE: BusinessType.REVOKE,
+    EdxmlBusinessDocType.UPDATE: BusinessType.UPDATE,
+    EdxmlBusinessDocType.REPLACE: BusinessType.REPLACE,
+}
+
+
+def derived_id(*parts: str) -> str:
+    return str(uuid.uuid5(_NS, "|".join(parts)))
+
+
+def status_job_id(request: SendStatusRequested) -> str:
+    """One job per status that happens once (01, 02, 03, 04, 06, 15, 16) per document and
+    recipient, whoever asks for it (the connector itself, intake, routing); 05 may repeat."""
+    if request.status_code is StatusCode.PROCESSING:
+        return derived_id("status", request.agency_code, request.request_id)
+    return derived_id(
+        "status",
+        request.agency_code,
+        request.to_agency_code,
+        request.in_response_to,
+        request.status_code.value,
+    )
+
+
+def _record(
+    event: Event, *, event_id: str, correlation_id: str | None, causation_id: str | None = None
+) -> dict[str, Any]:
+    return outbox_entry(
+        encode(
+            event,
+            source=SOURCE,
+            event_id=event_id,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+        )
+    )
+
+
+@dataclass
+class Directory:
+    """The hub's agency directory as this connector last synced it (names, certificates)."""
+
+    version: int = 0
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def names(self) -> dict[str, str]:
+        return {code: e["name"] for code, e in self.entries.items() if e.get("name")}
+
+    def certificates(self, agency_code: str) -> list[x509.Certificate]:
+        pem = (self.entries.get(agency_code) or {}).get("certificate_pem")
+        return [certificate_from_pem(pem)] if pem else []
+
+
+@dataclass(frozen=True)
+class ConnectorPolicy:
+    agencies: tuple[str, ...]
+    max_attempts: int = 8
+    initial_backoff_s: float = 0.5
+    max_backoff_s: float = 60.0
+    require_signature: bool = True
+
+
+class Connector:
+    def __init__(
+        self,
+        store: MongoConnectorStore,
+        packages: MinioPackageStore,
+        hub: HttpHubClient,
+        relay: OutboxRelay,
+        policy: ConnectorPolicy,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.packages = packages
+        self.hub = hub
+        self.relay = relay
+        self.policy = policy
+        self.directory = Directory()
+        self._clock = clock
+        self.wake_sender = asyncio.Event()
+        self.wake_relay = asyncio.Event()
+        self._relay_lock = asyncio.Lock()
+
+    async def publish_outbox(self) -> int:
+        """One relay pass at a time in this process: FerretDB's findAndModify lease is not
+        atomic between two concurrent callers, so the process serialises them itself."""
+        async with self._relay_lock:
+            return await self.relay.publish_pending()
+
+    def hosts(self, agency_code: str) -> bool:
+        return agency_code in self.policy.agencies
+
+    # -- keys and directory ------------------------------------------------------------------
+
+    async def ensure_keys_published(self) -> None:
+        """Make each hosted agency's key on first use and publish its certificate at the hub."""
+        for code in self.policy.agencies:
+            found = await self.store.key(code)
+            if found is None:
+                key_pem, cert_pem = await asyncio.to_thread(self_signed_key, code)
+                found = await self.store.add_key(code, key_pem, cert_pem)
+            await self.hub.publish_certificate(code, found["certificate_pem"])
+        await self.sync_directory()
+
+    async def sync_directory(self) -> None:
+        answer = await self.hub.directory(self.directory.version)
+        for entry in answer["agencies"]:
+            self.directory.entries[entry["code"]] = entry
+        self.directory.version = max(self.directory.version, int(answer["version"]))
+
+    async def _signer(self, agency_code: str) -> Any:
+        found = await self.store.key(agency_code)
+        if found is None:
+            raise HubUnavailable(f"no signing key yet for {agency_code}")
+        return signer_from_pem(found["key_pem"], found["certificate_pem"])
+
+    # -- consuming requests ------------------------------------------------------------------
+
+    async def remember_outgoing_document(self, decoded: DecodedEvent) -> None:
+        event = decoded.event
+        if not isinstance(event, OutgoingDocumentIssued) or not self.hosts(event.agency_code):
+            return
+        await self.store.remember_outgoing(
+            event.document_id,
+            {
+                "agency_code": event.agency_code,
+                "document_code": event.document_code,
+                "event": event.model_dump(mode="json", by_alias=True),
+            },
+        )
+        self.wake_sender.set()
+
+    async def queue_send_request(self, decoded: DecodedEvent) -> None:
+        event = decoded.event
+        if not isinstance(event, SendDocumentRequested | SendStatusRequested):
+            return
+        if not self.hosts(event.agency_code):
+            return
+        envelope = decoded.envelope
+        kind = "document" if isinstance(event, SendDocumentRequested) else "status"
+        job_id = (
+            derived_id(kind, event.agency_code, event.request_id)
+            if isinstance(event, SendDocumentRequested)
+            else status_job_id(event)
+        )
+        recipients = (
+            list(event.recipients)
+            if isinstance(event, SendDocumentRequested)
+            else [event.to_agency_code]
+        )
+        now = self._clock()
+        outbox = []
+        if kind == "document":
+            outbox = [
+                _record(
+                    DeliveryStatusChanged(
+                        package_id=job_id,
+                        document_id=event.document_id,
+                        agency_code=event.agency_code,
+                        recipient_agency_code=recipient,
+                        transport=TransportState.QUEUED,
+                        attempt=1,
+                        changed_at=now,
+                    ),
+                    event_id=derived_id(job_id, recipient, "queued"),
+                    correlation_id=envelope.correlationid,
+                    causation_id=envelope.id,
+                )
+                for recipient in recipients
+            ]
+        await self.store.add_job(
+            {
+                "_id": job_id,
+                "kind": kind,
+                "agency_code": event.agency_code,
+                "document_id": event.document_id,
+                "recipients": recipients,
+                "request": event.model_dump(mode="json", by_alias=True),
+                "state": "waiting",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "correlation_id": envelope.correlationid,
+                "causation_id": envelope.id,
+                "created_at": now,
+                "outbox": outbox,
+            }
+        )
+        self.wake_sender.set()
+        self.wake_relay.set()
+
+    async def queue_answer(
+        self, *, agency_code: str, to_agency: str, document_code: str, answer: Answer, cause: str
+    ) -> None:
+        """A status the connector sends by itself (01, 02, 15, 16) as a send job."""
+        request = SendStatusRequested(
+            request_id=derived_id("answer", cause, answer.status_code.value),
+            document_id=cause,
+            agency_code=agency_code,
+            to_agency_code=to_agency,
+            in_response_to=document_code,
+            status_code=answer.status_code,
+            description=answer.description,
+            staff=StaffInfo(department="Văn thư", name=f"Hệ thống liên thông {agency_code}"),
+            requested_at=self._clock(),
+        )
+        job_id = status_job_id(request)
+        await self.store.add_job(
+            {
+                "_id": job_id,
+                "kind": "status",
+                "automatic": True,
+                "agency_code": agency_code,
+                "document_id": cause,
+                "recipients": [to_agency],
+                "request": request.model_dump(mode="json", by_alias=True),
+                "state": "waiting",
+                "attempts": 0,
+                "next_attempt_at": self._clock(),
+                "correlation_id": cause,
+                "created_at": self._clock(),
+                "outbox": [],
+            }
+        )
+        self.wake_sender.set()
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def send_due(self, limit: int = 20) -> int:
+        sent = 0
+        for job in await self.store.due_jobs(self._clock(), limit):
+            sent += await self._send_job(job)
+        return sent
+
+    async def _send_job(self, job: dict[str, Any]) -> int:
+        attempt = int(job["attempts"]) + 1
+        with ExitStack() as stack:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="send-")))
+            try:
+                path = await self._build(job, workdir)
+            except _NotReady as waiting:
+                await self.store.update_job(
+                    job["_id"],
+                    {
+                        "next_attempt_at": self._clock() + timedelta(seconds=waiting.retry_in_s),
+                        "waiting_for": str(waiting),
+                    },
+                )
+                return 0
+            except (NotExchangeable, PackageRejected, ValidationError, ValueError) as exc:
+                await self._give_up(job, attempt, f"cannot build the package: {exc}")
+                return 0
+            try:
+                deliveries = await self.hub.send_package(path, idempotency_key=job["_id"])
+            except HubRefused as exc:
+                await self._give_up(job, attempt, f"the hub refused the package: {exc.detail}")
+                return 0
+            except HubUnavailable as exc:
+                await self._retry_later(job, attempt, str(exc))
+                return 0
+        await self._mark_sent(job, attempt, deliveries)
+        return 1
+
+    async def _build(self, job: dict[str, Any], workdir: Path) -> Path:
+        path = workdir / "package.edxml"
+        names = self.directory.names()
+        signer = await self._signer(job["agency_code"])
+        if job["kind"] == "status":
+            request = SendStatusRequested.model_validate(job["request"])
+            package = status_package(request, names=names, sent_at=self._clock())
+            await asyncio.to_thread(_write_status, path, package, signer)
+            return path
+        request_doc = SendDocumentRequested.model_validate(job["request"])
+        stored = await self.store.outgoing(request_doc.document_id)
+        if stored is None:
+            raise _NotReady(f"document {request_doc.document_id} not issued yet", 1.0)
+        document = OutgoingDocumentIssued.model_validate(stored["event"])
+        package = document_package(
+            document, request_doc, names=names, sent_at=self._clock().replace(microsecond=0)
+        )
+        sources: list[tuple[Path, Any]] = []
+        if request_doc.business_type is not BusinessType.REVOKE:
+            for index, file in enumerate(f for f in document.files if f.role in SENDABLE_ROLES):
+                local = workdir / f"file-{index}"
+                await self.packages.download(file.object_key, local)
+                sources.append((local, file))
+        await asyncio.to_thread(_write_document, path, package, sources, signer)
+        return path
+
+    async def _mark_sent(
+        self, job: dict[str, Any], attempt: int, deliveries: list[dict[str, Any]]
+    ) -> None:
+        outbox = []
+        if job["kind"] == "document":
+            outbox = [
+                _record(
+                    DeliveryStatusChanged(
+                        package_id=job["_id"],
+                        document_id=job["document_id"],
+                        agency_code=job["agency_code"],
+                        recipient_agency_code=d["recipient"],
+                        transport=TransportState.DELIVERED,
+                        attempt=attempt,
+                        changed_at=self._clock(),
+                    ),
+                    event_id=derived_id(job["_id"], d["recipient"], "delivered"),
+                    correlation_id=job.get("correlation_id"),
+                    causation_id=job.get("causation_id"),
+                )
+                for d in deliveries
+            ]
+        await self.store.update_job(
+            job["_id"],
+            {
+                "state": "sent",
+                "attempts": attempt,
+                "deliveries": [
+                    {"recipient": d["recipient"], "delivery_id": d["delivery_id"]}
+                    for d in deliveries
+                ],
+                "sent_at": self._clock(),
+            },
+            outbox,
+        )
+        self.wake_relay.set()
+        log.info("package sent", job=job["_id"], kind=job["kind"], attempt=attempt)
+
+    async def _retry_later(self, job: dict[str, Any], attempt: int, reason: str) -> None:
+        if attempt >= self.policy.max_attempts:
+            await self._give_up(job, attempt, f"gave up after {attempt} attempts: {reason}")
+            return
+        delay = backoff_seconds(attempt, self.policy.initial_backoff_s, self.policy.max_backoff_s)
+        log.warning(
+            "send failed; retrying", job=job["_id"], attempt=attempt, retry_in_s=delay, error=reason
+        )
+        await self.store.update_job(
+            job["_id"],
+            {
+                "attempts": attempt,
+                "next_attempt_at": self._clock() + timedelta(seconds=delay),
+                "last_error": reason[:500],
+            },
+        )
+
+    async def _give_up(self, job: dict[str, Any], attempt: int, reason: str) -> None:
+        log.error("send failed for good", job=job["_id"], reason=reason)
+        outbox = []
+        if job["kind"] == "document":
+            outbox = [
+                _record(
+                    DeliveryStatusChanged(
+                        package_id=job["_id"],
+                        document_id=job["document_id"],
+                        agency_code=job["agency_code"],
+                        recipient_agency_code=recipient,
+                        transport=TransportState.FAILED,
+                        attempt=attempt,
+                        reason=reason[:500],
+                        changed_at=self._clock(),
+                    ),
+                    event_id=derived_id(job["_id"], recipient, "failed"),
+                    correlation_id=job.get("correlation_id"),
+                )
+                for recipient in job["recipients"]
+            ]
+        await self.store.update_job(
+            job["_id"], {"state": "failed", "attempts": attempt, "last_error": reason[:500]}, outbox
+        )
+        self.wake_relay.set()
+
+    # -- following deliveries ----------------------------------------------------------------
+
+    async def follow_deliveries(self) -> int:
+        """Recipients' acknowledgements at the hub become ``acknowledged`` delivery states."""
+        cursor = await self.store.cursor("sent")
+        since = cursor["value"] if cursor else None
+        noted = 0
+        latest = since
+        for delivery in await self.hub.sent(since):
+            latest = (
+                delivery["updated_at"] if latest is None else max(latest, delivery["updated_at"])
+            )
+            if delivery["state"] not in ("done", "failed") or delivery["kind"] != "edoc":
+                continue
+            job = await self.store.job_of_delivery(delivery["delivery_id"])
+            if job is None or job["kind"] != "document":
+                continue
+            transport = (
+                TransportState.ACKNOWLEDGED
+                if delivery["state"] == "done"
+                else TransportState.FAILED
+            )
+            event = DeliveryStatusChanged(
+                package_id=job["_id"],
+                document_id=job["document_id"],
+                agency_code=job["agency_code"],
+                recipient_agency_code=delivery["recipient"],
+                transport=transport,
+                attempt=max(1, int(job.get("attempts", 1))),
+                reason=(delivery.get("reason") or "the recipient could not take the package")[:500]
+                if transport is TransportState.FAILED
+                else None,
+                changed_at=self._clock(),
+            )
+            entry = _record(
+                event,
+                event_id=derived_id(job["_id"], delivery["recipient"], transport.value),
+                correlation_id=job.get("correlation_id"),
+            )
+            noted += await self.store.note_acknowledged(job["_id"], delivery["delivery_id"], entry)
+        if latest is not None and latest != since:
+            # The hub's times are strings here; ISO strings in UTC order like the times.
+            await self.store.set_cursor("sent", latest)
+        if noted:
+            self.wake_relay.set()
+        return noted
+
+    # -- receiving ---------------------------------------------------------------------------
+
+    async def receive_pending(self) -> int:
+        handled = 0
+        for item in await self.hub.pending():
+            try:
+                handled += await self.receive(item)
+            except HubUnavailable as exc:
+                log.warning(
+                    "receive interrupted; the hub keeps the package",
+                    delivery=item["delivery_id"],
+                    error=str(exc),
+                )
+        return handled
+
+    async def receive(self, item: dict[str, Any]) -> int:
+        delivery_id = item["delivery_id"]
+        record = await self.store.received(delivery_id)
+        if record is None:
+            with tempfile.TemporaryDirectory(prefix="recv-") as workdir:
+                record = await self._take_in(delivery_id, item, Path(workdir))
+        await self._ensure_answer(record)
+        if record.get("outbox"):
+            await self.publish_outbox()
+            record = await self.store.received(delivery_id) or record
+            if record.get("outbox"):
+                return 0  # acknowledged on a later pass, once the event is on the topic
+        await self.hub.acknowledge(
+            delivery_id, record["outcome"] != "refused", record.get("reason")
+        )
+        return 1
+
+    async def _ensure_answer(self, record: dict[str, Any]) -> None:
+        answer = record.get("answer")
+        if not answer:
+            return
+        await self.queue_answer(
+            agency_code=record["agency_code"],
+            to_agency=record["from_agency"],
+            document_code=answer["document_code"],
+            answer=Answer(StatusCode(answer["status_code"]), answer.get("description")),
+            cause=record["_id"],
+        )
+
+    async def _take_in(
+        self, delivery_id: str, item: dict[str, Any], workdir: Path
+    ) -> dict[str, Any]:
+        package_path = workdir / "package.edxml"
+        await self.hub.fetch(delivery_id, package_path)
+        base = {
+            "_id": delivery_id,
+            "kind": item["kind"],
+            "from_agency": item["from_agency"],
+            "agency_code": item["recipient"],
+            "document_code": item.get("document_code"),
+            "received_at": self._clock(),
+            "outbox": [],
+        }
+        try:
+            read, files = await asyncio.to_thread(_read_to_files, package_path, workdir)
+        except PackageRejected as rejection:
+            return await self._refuse(base, rejection.reason, item.get("document_code"))
+        if read.sender_agency_code != item["from_agency"]:
+            return await self._refuse(
+                base,
+                "the package's From/OrganId is not the sender the hub names",
+                item.get("document_code"),
+            )
+        if not self.directory.certificates(read.sender_agency_code):
+            await self.sync_directory()
+        verdict = verify_package_signature(read, self.directory.certificates)
+        unsigned_allowed = verdict.reason is None and not self.policy.require_signature
+        if not verdict.is_valid and not unsigned_allowed:
+            reason = verdict.reason or "the package is not signed"
+            return await self._refuse(base, reason, item.get("document_code"), bad_signature=True)
+        signature = PackageSignature.VALID if verdict.is_valid else PackageSignature.NONE
+        if isinstance(read.package, StatusPackage):
+            return await self._take_status(base, read.package)
+        assert isinstance(read.package, DocumentPackage)
+        return await self._take_document(base, read, files, package_path, signature)
+
+    async def _refuse(
+        self,
+        base: dict[str, Any],
+        reason: str,
+        document_code: str | None,
+        *,
+        bad_signature: bool = False,
+    ) -> dict[str, Any]:
+        log.warning("package refused", delivery=base["_id"], reason=reason)
+        answer = (
+            answer_to_bad_signature(reason) if bad_signature else answer_to_refused_package(reason)
+        )
+        record = {**base, "outcome": "refused", "reason": reason[:500]}
+        if base["kind"] == "edoc" and document_code:
+            record["answer"] = {
+                "status_code": answer.status_code.value,
+                "description": answer.description,
+                "document_code": document_code,
+            }
+        await self.store.add_received(record)
+        return await self.store.received(base["_id"]) or record
+
+    async def _take_status(self, base: dict[str, Any], status: StatusPackage) -> dict[str, Any]:
+        document_code = status.response_for.document_code or ""
+        outgoing = await self.store.outgoing_by_code(base["agency_code"], document_code)
+        if outgoing is None:
+            record = {
+                **base,
+                "outcome": "refused",
+                "reason": f"no outgoing document {document_code} here",
+            }
+            await self.store.add_received(record)
+            return record
+        staff = status.staff
+        event = ProcessingStatusReceived(
+            document_id=outgoing["_id"],
+            agency_code=base["agency_code"],
+            from_agency_code=status.sender.agency_code,
+            document_code=document_code,
+            status_code=StatusCode(status.status_code.value),
+            description=(status.description or None) and status.description[:500],
+            staff=StaffInfo(
+                department=(staff.department or "-")[:200],
+                name=(staff.staff or "-")[:100],
+                email=None,
+            )
+            if staff
+            else None,
+            package_id=base["_id"],
+            reported_at=status.timestamp,
+        )
+        record = {
+            **base,
+            "outcome": "accepted",
+            "status_code": status.status_code.value,
+            "outbox": [
+                _record(
+                    event,
+                    event_id=derived_id(base["_id"], "status"),
+                    correlation_id=outgoing["_id"],
+                )
+            ],
+        }
+        await self.store.add_received(record)
+        self.wake_relay.set()
+        return await self.store.received(base["_id"]) or record
+
+    async def _take_document(
+        self,
+        base: dict[str, Any],
+        read: ReadPackage,
+        files: dict[str, Path],
+        package_path: Path,
+        signature: PackageSignature,
+    ) -> dict[str, Any]:
+        package = read.package
+        assert isinstance(package, DocumentPackage)
+        header = package.message_header
+        business = package.trace_header_list.business
+        business_type = _BUSINESS[business.doc_type]
+        target = business.document_code if business_type is not BusinessType.NEW else None
+        answer: Answer
+        frozen_copy: dict[str, Any] | None = None
+        if business_type is BusinessType.REVOKE:
+            frozen_copy = await self.store.held_copy(
+                base["from_agency"], base["agency_code"], target or ""
+            )
+            answer = answer_to_recall(
+                frozen_copy is not None, bool(frozen_copy and frozen_copy.get("frozen"))
+            )
+        else:
+            answer = answer_to_new_document()
+        package_key, package_sha, _ = await self.packages.put_file(
+            package_path, prefix="exchange/packages", media_type="application/xml"
+        )
+        attachments = []
+        for descriptor in read.attachments:
+            key, sha, size = await self.packages.put_file(
+                files[descriptor.content_id],
+                prefix="exchange/attachments",
+                media_type=descriptor.content_type,
+            )
+            attachments.append(
+                Attachment(
+                    object_key=key,
+                    name=descriptor.name[:255],
+                    media_type=_media_type(descriptor.content_type),
+                    sha256=sha,
+                    size=size,
+                )
+            )
+        answer_code = target if business_type is BusinessType.REVOKE else header.document_code
+        record = {
+            **base,
+            "document_code": header.document_code
+            if business_type is not BusinessType.REVOKE
+            else target,
+            "business_type": business_type.value,
+            "outcome": "accepted",
+            "package_object_key": package_key,
+            "answer": {
+                "status_code": answer.status_code.value,
+                "description": answer.description,
+                "document_code": answer_code,
+            },
+        }
+        if business_type is BusinessType.REVOKE and frozen_copy is None:
+            record["outcome"] = "accepted"  # answered 16; nothing to freeze, nothing to publish
+        else:
+            try:
+                event = PackageReceived(
+                    package_id=base["_id"],
+                    agency_code=base["agency_code"],
+                    from_agency_code=header.sender.agency_code,
+                    document_code=header.document_code
+                    if business_type is not BusinessType.REVOKE
+                    else (target or header.document_code),
+                    business_type=business_type,
+                    target_document_code=target,
+                    issuer=Issuer(
+                        name=(header.sender.name or header.sender.agency_code)[:200],
+                        agency_code=header.sender.agency_code,
+                    ),
+                    document_type=DocumentType(
+                        name=(
+                            (header.document_type and header.document_type.type_name) or "Công văn"
+                        )[:100]
+                    ),
+                    code_number=header.code.code_number[:11],
+                    code_notation=header.code.code_notation.replace(" ", "")[:30],
+                    issued_date=header.promulgation.promulgation_date,
+                    subject=header.subject[:500],
+                    signer=Signer(
+                        competence=header.signer.competence,
+                        position=header.signer.position or "-",
+                        full_name=header.signer.full_name,
+                    )
+                    if header.signer
+                    else None,
+                    urgency=_URGENCY[int(header.other_info.urgency)],
+                    due_date=header.due_date,
+                    to_places=tuple(p[:200] for p in header.to_places if p),
+                    page_count=header.other_info.page_amount or None,
+                    attachments=tuple(attachments),
+                    package_object_key=package_key,
+                    package_sha256=package_sha,
+                    signature=signature,
+                    hub_message_id=base["_id"],
+                    received_at=base["received_at"],
+                )
+            except ValidationError as error:
+                return await self._refuse(
+                    base,
+                    f"the package does not fit the registry's fields: {error.errors()[0]['msg']}",
+                    header.document_code,
+                )
+            record["outbox"] = [
+                _record(
+                    event, event_id=derived_id(base["_id"], "received"), correlation_id=base["_id"]
+                )
+            ]
+        await self.store.add_received(record)
+        if frozen_copy is not None and not frozen_copy.get("frozen"):
+            await self.store.freeze(frozen_copy["_id"], base["_id"])
+        self.wake_relay.set()
+        return await self.store.received(base["_id"]) or record
+
+
+class _NotReady(Exception):
+    def __init__(self, reason: str, retry_in_s: float) -> None:
+        self.retry_in_s = retry_in_s
+        super().__init__(reason)
+
+
+def _media_type(content_type: str) -> str:
+    value = content_type.split(";")[0].strip().lower()
+    return value if "/" in value and " " not in value else "application/octet-stream"
+
+
+def _write_status(path: Path, package: StatusPackage, signer: Any) -> None:
+    with path.open("wb") as sink:
+        write_status_package(sink, package, signer=signer)
+
+
+def _write_document(
+    path: Path, package: DocumentPackage, sources: Sequence[tuple[Path, Any]], signer: Any
+) -> None:
+    with ExitStack() as stack:
+        attachments = [
+            AttachmentSource(
+                content_id=f"cid:{index + 1}",
+                name=file.name,
+                content_type=file.media_type,
+                stream=stack.enter_context(local.open("rb")),
+                sha256=file.sha256,
+            )
+            for index, (local, file) in enumerate(sources)
+        ]
+        with path.open("wb") as sink:
+            write_document_package(sink, package, attachments, signer=signer)
+
+
+def _read_to_files(path: Path, workdir: Path) -> tuple[ReadPackage, dict[str, Path]]:
+    files: dict[str, Path] = {}
+    with ExitStack() as stack:
+
+        def open_sink(start: AttachmentStart) -> Any:
+            local = workdir / f"attachment-{start.index}"
+            files[start.content_id or str(start.index)] = local
+            return stack.enter_context(local.open("wb"))
+
+        with path.open("rb") as source:
+            read = read_package(source, open_sink)
+    by_content_id = {}
+    for index, descriptor in enumerate(read.attachments):
+        by_content_id[descriptor.content_id] = (
+            files.get(descriptor.content_id) or workdir / f"attachment-{index}"
+        )
+    return read, by_content_id

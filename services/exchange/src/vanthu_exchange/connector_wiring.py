@@ -1,0 +1,148 @@
+"""Wiring of the connector role: its consume loops and its background tasks (sender, receiver,
+delivery follower, outbox relay), built from the worker's platform."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+
+import structlog
+from vanthu_contracts.events.exchange import OUTBOUND_TOPIC
+from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
+from vanthu_runtime.kafka_consumer import ConsumeLoop
+from vanthu_runtime.outbox import OutboxRelay
+from vanthu_runtime.platform import Platform
+
+from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, HubUnavailable
+from vanthu_exchange.adapters.mongo_connector_store import OUTBOX_COLLECTIONS, MongoConnectorStore
+from vanthu_exchange.bootstrap import package_store
+from vanthu_exchange.config import ExchangeSettings
+from vanthu_exchange.connector_handlers import Connector, ConnectorPolicy
+
+log = structlog.get_logger(__name__)
+
+_connectors: dict[int, Connector] = {}
+
+
+def connector_for(platform: Platform, settings: ExchangeSettings) -> Connector:
+    """One connector per worker process, shared by its loops and tasks."""
+    found = _connectors.get(id(platform))
+    if found is None:
+        relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
+        found = Connector(
+            MongoConnectorStore(platform.db),
+            package_store(platform),
+            HttpHubClient(
+                settings.hub_url, settings.system_id, settings.system_secret.get_secret_value()
+            ),
+            relay,
+            ConnectorPolicy(
+                agencies=settings.agencies,
+                max_attempts=settings.max_send_attempts,
+                initial_backoff_s=settings.initial_backoff_s,
+                max_backoff_s=settings.max_backoff_s,
+            ),
+        )
+        _connectors[id(platform)] = found
+    return found
+
+
+async def connector_loops(
+    platform: Platform, settings: ExchangeSettings
+) -> Sequence[Callable[[], ConsumeLoop]]:
+    connector = connector_for(platform, settings)
+    await connector.store.ensure_indexes()
+    group = f"exchange-connector-{settings.system_id}"
+
+    def documents() -> ConsumeLoop:
+        return ConsumeLoop(
+            settings=platform.settings.kafka,
+            group_id=f"{group}-documents",
+            topics=[DOCUMENT_RECEIVED_TOPIC],
+            handler=connector.remember_outgoing_document,
+            publisher=platform.publisher,
+        )
+
+    def requests() -> ConsumeLoop:
+        return ConsumeLoop(
+            settings=platform.settings.kafka,
+            group_id=f"{group}-outbound",
+            topics=[OUTBOUND_TOPIC],
+            handler=connector.queue_send_request,
+            publisher=platform.publisher,
+        )
+
+    return (documents, requests)
+
+
+async def _repeat(
+    name: str,
+    step: Callable[[], Awaitable[object]],
+    stopping: asyncio.Event,
+    interval_s: float,
+    wake: asyncio.Event | None = None,
+) -> None:
+    """Run ``step`` until stopping; a failing step is logged and tried again after a pause."""
+    delay = interval_s
+    while not stopping.is_set():
+        try:
+            await step()
+        except (HubUnavailable, HubRefused, OSError) as exc:
+            log.warning(
+                "connector step failed; retrying", step=name, error=str(exc), retry_in_s=delay
+            )
+            delay = min(delay * 2, 10.0)
+        except Exception:
+            log.exception("connector step crashed; retrying", step=name)
+            delay = min(delay * 2, 10.0)
+        else:
+            delay = interval_s
+        waiter = wake if wake is not None else asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter.wait(), delay)
+        waiter.clear()
+
+
+def connector_tasks(
+    platform: Platform, settings: ExchangeSettings, stopping: asyncio.Event
+) -> Sequence[Awaitable[None]]:
+    connector = connector_for(platform, settings)
+    keys_ready = asyncio.Event()
+    interval = settings.poll_interval_s
+
+    async def publish_keys() -> None:
+        await connector.ensure_keys_published()
+        keys_ready.set()
+
+    async def keys_then_stop() -> None:
+        await _repeat("keys", publish_keys_once, stopping, interval)
+
+    async def publish_keys_once() -> None:
+        if not keys_ready.is_set():
+            await publish_keys()
+        else:
+            await connector.sync_directory()
+
+    async def send() -> None:
+        if keys_ready.is_set():
+            await connector.send_due()
+
+    async def receive() -> None:
+        if keys_ready.is_set():
+            await connector.receive_pending()
+
+    async def follow() -> None:
+        if keys_ready.is_set():
+            await connector.follow_deliveries()
+
+    async def relay() -> None:
+        await connector.publish_outbox()
+
+    return (
+        _repeat("relay", relay, stopping, 0.2, connector.wake_relay),
+        keys_then_stop(),
+        _repeat("send", send, stopping, interval, connector.wake_sender),
+        _repeat("receive", receive, stopping, interval),
+        _repeat("follow", follow, stopping, max(interval, 1.0)),
+    )

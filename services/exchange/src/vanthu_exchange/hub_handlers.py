@@ -1,0 +1,384 @@
+"""The hub's use cases: register systems, open sessions, accept, list, hand out and acknowledge
+packages, keep the agency directory. Talks to its store and blob store only (ADR 0030-0033)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+import structlog
+from cryptography import x509
+
+from vanthu_exchange.adapters.minio_package_store import MinioPackageStore
+from vanthu_exchange.adapters.mongo_hub_store import MongoHubStore
+from vanthu_exchange.domain.agency_code import is_agency_code_syntax
+from vanthu_exchange.domain.edxml import (
+    DocumentPackage,
+    PackageRejected,
+    ReadPackage,
+    StatusPackage,
+    read_package,
+)
+from vanthu_exchange.domain.hub import (
+    DeliveryState,
+    HubRefusal,
+    PackageKind,
+    check_secret_strength,
+    check_sender_hosted,
+    delivery_id,
+    document_dedup_subject,
+    hash_secret,
+    plan_routes,
+    secret_matches,
+    status_dedup_subject,
+)
+
+log = structlog.get_logger(__name__)
+
+TOKEN_AUDIENCE = "vanthu-hub"  # noqa: S105 (a JWT audience, not a password)
+PACKAGE_PREFIX = "hub/packages"
+
+
+@dataclass(frozen=True)
+class SystemSession:
+    """A system signed in at the hub: its id, the agencies it represents, whether it is a hub."""
+
+    system_id: str
+    agencies: tuple[str, ...]
+    is_hub: bool
+
+
+@dataclass(frozen=True)
+class AgencyEntry:
+    code: str
+    name: str
+    parent: str | None = None
+    certificate_pem: str | None = None
+
+
+@dataclass(frozen=True)
+class AcceptedDelivery:
+    recipient: str
+    delivery_id: str
+    state: str
+    duplicate: bool
+
+
+def _summary(read: ReadPackage) -> tuple[PackageKind, list[str], dict[str, Any], str]:
+    """(kind, recipients, fields shown in listings, dedup subject base) of a parsed package."""
+    package = read.package
+    if isinstance(package, DocumentPackage):
+        header = package.message_header
+        business = package.trace_header_list.business
+        return (
+            PackageKind.EDOC,
+            [r.agency_code for r in header.recipients],
+            {
+                "document_code": header.document_code,
+                "subject": header.subject[:500],
+                "business_doc_type": int(business.doc_type),
+                "target_document_code": business.document_code,
+            },
+            document_dedup_subject(
+                header.sender.agency_code, header.document_code, int(business.doc_type)
+            ),
+        )
+    assert isinstance(package, StatusPackage)
+    return (
+        PackageKind.STATUS,
+        [package.response_for.agency_code],
+        {
+            "document_code": package.response_for.document_code,
+            "status_code": package.status_code.value,
+        },
+        "",
+    )
+
+
+class Hub:
+    def __init__(
+        self,
+        store: MongoHubStore,
+        packages: MinioPackageStore,
+        *,
+        hub_id: str,
+        token_secret: str,
+        operator_agency: str,
+        session_minutes: int = 60,
+    ) -> None:
+        self.store = store
+        self.packages = packages
+        self.hub_id = hub_id
+        self._token_secret = token_secret or secrets.token_hex(32)
+        self.operator_agency = operator_agency
+        self._session = timedelta(minutes=session_minutes)
+
+    # -- systems and sessions ----------------------------------------------------------------
+
+    async def register_system(
+        self,
+        *,
+        system_id: str,
+        secret: str,
+        agencies: Sequence[AgencyEntry],
+        is_hub: bool = False,
+    ) -> None:
+        if not is_agency_code_syntax(system_id) and not is_hub:
+            raise HubRefusal("system_id", f"{system_id!r} is not an agency identifier code")
+        check_secret_strength(secret)
+        for entry in agencies:
+            if not is_agency_code_syntax(entry.code):
+                raise HubRefusal("agencies.code", f"{entry.code!r} is not an agency code")
+            if entry.certificate_pem:
+                _load_certificate(entry.certificate_pem)
+        for entry in agencies:
+            existing = await self.store.agency(entry.code)
+            if existing and existing.get("system_id") not in (None, system_id):
+                raise HubRefusal(
+                    "agencies.code",
+                    f"{entry.code} is already served by system {existing['system_id']}",
+                    status=409,
+                )
+        codes = [e.code for e in agencies]
+        await self.store.save_system(system_id, hash_secret(secret), codes, is_hub)
+        for entry in agencies:
+            fields: dict[str, Any] = {
+                "name": entry.name,
+                "parent": entry.parent,
+                "system_id": system_id,
+                "peer_hub": None,
+                "hub_id": self.hub_id,
+            }
+            if entry.certificate_pem:
+                fields["certificate_pem"] = entry.certificate_pem
+            await self.store.save_agency(entry.code, fields)
+        log.info("system registered", system_id=system_id, agencies=codes)
+
+    async def open_session(self, system_id: str, secret: str) -> tuple[str, datetime]:
+        system = await self.store.system(system_id)
+        # The same answer for an unknown system and a wrong secret: do not reveal which.
+        if system is None or not secret_matches(secret, system["secret_hash"]):
+            raise HubRefusal("secret", "unknown system or wrong secret", status=401)
+        expires = datetime.now(UTC) + self._session
+        token = jwt.encode(
+            {"sub": system_id, "aud": TOKEN_AUDIENCE, "iss": self.hub_id, "exp": expires},
+            self._token_secret,
+            algorithm="HS256",
+        )
+        return token, expires
+
+    async def session_of(self, token: str) -> SystemSession:
+        try:
+            claims = jwt.decode(
+                token,
+                self._token_secret,
+                algorithms=["HS256"],
+                audience=TOKEN_AUDIENCE,
+                issuer=self.hub_id,
+                options={"require": ["sub", "exp"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise HubRefusal("Authorization", f"invalid session token: {exc}", 401) from exc
+        system = await self.store.system(claims["sub"])
+        if system is None:
+            raise HubRefusal("Authorization", "the system is no longer registered", 401)
+        return SystemSession(system["_id"], tuple(system["agencies"]), bool(system["is_hub"]))
+
+    # -- directory ---------------------------------------------------------------------------
+
+    async def publish_certificate(self, session: SystemSession, code: str, pem: str) -> int:
+        if code not in session.agencies:
+            raise HubRefusal("agency_code", f"{code} is not an agency of {session.system_id}", 403)
+        _load_certificate(pem)
+        return await self.store.save_agency(code, {"certificate_pem": pem})
+
+    async def directory(self, since: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "code": entry["_id"],
+                "name": entry.get("name"),
+                "parent": entry.get("parent"),
+                "certificate_pem": entry.get("certificate_pem"),
+                "hub_id": entry.get("hub_id"),
+                "version": entry["version"],
+            }
+            for entry in await self.store.agencies_since(since)
+        ]
+
+    async def learn_peer_agencies(self, peer: str, entries: Sequence[dict[str, Any]]) -> int:
+        """Agencies a peer hub serves become reachable through it, unless hosted here."""
+        learned = 0
+        for entry in entries:
+            code = entry["code"]
+            local = await self.store.agency(code)
+            if local is not None and local.get("system_id"):
+                continue
+            if entry.get("hub_id") == self.hub_id:
+                continue  # our own agency echoed back by the peer
+            fields = {
+                "name": entry.get("name"),
+                "parent": entry.get("parent"),
+                "certificate_pem": entry.get("certificate_pem"),
+                "system_id": None,
+                "peer_hub": peer,
+                "hub_id": entry.get("hub_id"),
+            }
+            if local is not None and all(local.get(k) == v for k, v in fields.items()):
+                continue
+            await self.store.save_agency(code, fields)
+            learned += 1
+        return learned
+
+    # -- packages ----------------------------------------------------------------------------
+
+    async def accept_package(
+        self,
+        session: SystemSession,
+        *,
+        idempotency_key: str,
+        path: Path,
+        only_recipients: Sequence[str] = (),
+        hub_trace: Sequence[str] = (),
+    ) -> list[AcceptedDelivery]:
+        """Store the package and create one delivery per recipient; resends change nothing."""
+        if self.hub_id in hub_trace:
+            raise HubRefusal("X-Vanthu-Hub-Trace", f"hub {self.hub_id} already handled it", 409)
+        try:
+            read = await asyncio.to_thread(_read_envelope, path)
+        except PackageRejected as rejection:
+            raise HubRefusal("package", rejection.reason) from rejection
+        kind, recipients, fields, dedup_base = _summary(read)
+        sender = read.sender_agency_code
+        if not session.is_hub:
+            check_sender_hosted(sender, session.agencies, session.system_id)
+        if only_recipients:
+            unknown = set(only_recipients) - set(recipients)
+            if unknown:
+                raise HubRefusal("recipients", f"not among the package's To: {sorted(unknown)}")
+            recipients = list(only_recipients)
+        hosting, peers = await self.store.routing_tables(recipients)
+        routes = plan_routes(recipients, hosting, peers, hub_trace)
+        key, sha256, size = await self.packages.put_file(
+            path, prefix=PACKAGE_PREFIX, media_type="application/xml"
+        )
+        if kind is PackageKind.STATUS:
+            dedup_base = status_dedup_subject(sender, idempotency_key)
+        now = datetime.now(UTC)
+        accepted = []
+        for route in routes:
+            identifier = delivery_id(kind, dedup_base, route.agency_code)
+            fresh = await self.store.add_delivery(
+                {
+                    "_id": identifier,
+                    "kind": kind.value,
+                    "sender_system": session.system_id,
+                    "from_agency": sender,
+                    "recipient": route.agency_code,
+                    "recipient_system": route.system_id,
+                    "peer_hub": route.peer_hub,
+                    "state": route.state.value,
+                    "object_key": key,
+                    "sha256": sha256,
+                    "size": size,
+                    "idempotency_key": idempotency_key,
+                    "hub_trace": [*hub_trace, self.hub_id],
+                    "created_at": now,
+                    "updated_at": now,
+                    **fields,
+                }
+            )
+            current = route.state.value
+            if not fresh:
+                existing = await self.store.delivery(identifier)
+                current = existing["state"] if existing else current
+            accepted.append(AcceptedDelivery(route.agency_code, identifier, current, not fresh))
+        log.info(
+            "package accepted",
+            kind=kind.value,
+            sender=sender,
+            deliveries=[a.delivery_id for a in accepted],
+            duplicates=sum(a.duplicate for a in accepted),
+        )
+        return accepted
+
+    async def pending(self, session: SystemSession, limit: int = 100) -> list[dict[str, Any]]:
+        return [_listed(d) for d in await self.store.pending_for(session.system_id, limit)]
+
+    async def open_delivery(self, session: SystemSession, identifier: str) -> dict[str, Any]:
+        delivery = await self.store.delivery(identifier)
+        if delivery is None or delivery.get("recipient_system") != session.system_id:
+            raise HubRefusal("delivery_id", f"no package {identifier} for this system", 404)
+        await self.store.move(identifier, [DeliveryState.PENDING], DeliveryState.FETCHED)
+        return delivery
+
+    async def acknowledge(
+        self, session: SystemSession, identifier: str, done: bool, reason: str | None
+    ) -> str:
+        delivery = await self.store.delivery(identifier)
+        if delivery is None or delivery.get("recipient_system") != session.system_id:
+            raise HubRefusal("delivery_id", f"no package {identifier} for this system", 404)
+        target = DeliveryState.DONE if done else DeliveryState.FAILED
+        if delivery["state"] in (DeliveryState.DONE.value, DeliveryState.FAILED.value):
+            if delivery["state"] != target.value:
+                raise HubRefusal(
+                    "status",
+                    f"package {identifier} was already acknowledged as {delivery['state']}",
+                    409,
+                )
+            return target.value
+        await self.store.move(
+            identifier,
+            [DeliveryState.PENDING, DeliveryState.FETCHED],
+            target,
+            {"acknowledged_at": datetime.now(UTC), "reason": reason},
+        )
+        return target.value
+
+    async def sent(
+        self, session: SystemSession, since: datetime | None, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        return [_listed(d) for d in await self.store.sent_by(session.system_id, since, limit)]
+
+
+def _listed(delivery: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "delivery_id": delivery["_id"],
+        "kind": delivery["kind"],
+        "from_agency": delivery["from_agency"],
+        "recipient": delivery["recipient"],
+        "state": delivery["state"],
+        "document_code": delivery.get("document_code"),
+        "subject": delivery.get("subject"),
+        "status_code": delivery.get("status_code"),
+        "business_doc_type": delivery.get("business_doc_type"),
+        "size": delivery["size"],
+        "sha256": delivery["sha256"],
+        "reason": delivery.get("reason"),
+        "created_at": delivery["created_at"],
+        "updated_at": delivery["updated_at"],
+    }
+
+
+def _read_envelope(path: Path) -> ReadPackage:
+    # The hub routes on the envelope; attachments are measured and dropped, never kept apart.
+    with path.open("rb") as source:
+        return read_package(source)
+
+
+def _load_certificate(pem: str) -> x509.Certificate:
+    try:
+        return x509.load_pem_x509_certificate(pem.encode())
+    except ValueError as exc:
+        raise HubRefusal("certificate_pem", f"not a PEM X.509 certificate: {exc}") from exc
+
+
+async def remove_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        await asyncio.to_thread(path.unlink)

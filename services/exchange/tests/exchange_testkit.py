@@ -1,0 +1,336 @@
+"""Hubs, connectors and a Kafka tap for exchange tests: real processes on the real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from harness.processes import ServiceProcess, free_port
+from harness.servers import Servers
+from minio import Minio
+from vanthu_contracts import DecodedEvent, Event, decode
+from vanthu_contracts.events.exchange import SendDocumentRequested, SendStatusRequested
+from vanthu_contracts.events.intake import OutgoingDocumentIssued
+from vanthu_contracts.events.values import (
+    BusinessType,
+    Confidentiality,
+    DocumentType,
+    FileRef,
+    FileRole,
+    Person,
+    Recipient,
+    Signer,
+    StaffInfo,
+    StatusCode,
+    Urgency,
+)
+from vanthu_runtime.auth import issue_dev_token
+from vanthu_runtime.settings import AuthSettings
+
+OPERATOR = "000.00.00.G22"
+
+
+def random_agency(prefix: str = "H41") -> str:
+    """A QĐ 20/2020-style code no other test uses."""
+    return f"{prefix}.{secrets.token_hex(4).upper()}"
+
+
+def random_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class HubProcess:
+    process: ServiceProcess
+    dev_secret: str
+    database: str
+    bucket: str
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    def admin_token(self, agency: str = OPERATOR) -> str:
+        settings = AuthSettings(dev_mode=True, dev_secret=self.dev_secret)
+        return issue_dev_token(
+            settings, user_id="hub-admin", agency_code=agency, roles=["administrator"]
+        )
+
+    def register(
+        self, system_id: str, secret: str, agencies: list[str], *, is_hub: bool = False
+    ) -> httpx.Response:
+        return httpx.post(
+            f"{self.url}/hub/v1/systems",
+            headers={"Authorization": f"Bearer {self.admin_token()}"},
+            json={
+                "system_id": system_id,
+                "secret": secret,
+                "agencies": [{"code": a, "name": f"Cơ quan {a}"} for a in agencies],
+                "is_hub": is_hub,
+            },
+            timeout=10,
+        )
+
+    def session(self, system_id: str, secret: str) -> dict[str, str]:
+        response = httpx.post(
+            f"{self.url}/hub/v1/sessions",
+            json={"system_id": system_id, "secret": secret},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def base_env(servers: Servers) -> dict[str, str]:
+    return {**servers.env(), "VANTHU_LOG_JSON": "true", "VANTHU_LOG_LEVEL": "INFO"}
+
+
+def start_hub(
+    servers: Servers,
+    logs: Path,
+    *,
+    hub_id: str = "hub",
+    peers: list[dict[str, str]] | None = None,
+    port: int | None = None,
+    token_secret: str | None = None,
+    database: str | None = None,
+    bucket: str | None = None,
+) -> HubProcess:
+    dev_secret = secrets.token_hex(32)
+    database = database or f"hub_{secrets.token_hex(4)}"
+    bucket = bucket or f"hub-{secrets.token_hex(4)}"
+    env = {
+        **base_env(servers),
+        "VANTHU_MONGO_DATABASE": database,
+        "VANTHU_S3_BUCKET": bucket,
+        "VANTHU_AUTH_DEV_MODE": "true",
+        "VANTHU_AUTH_DEV_SECRET": dev_secret,
+        "VANTHU_EXCHANGE_HUB_ID": hub_id,
+        "VANTHU_EXCHANGE_HUB_TOKEN_SECRET": token_secret or secrets.token_hex(32),
+        "VANTHU_EXCHANGE_HUB_OPERATOR_AGENCY": OPERATOR,
+        "VANTHU_EXCHANGE_HUB_PEERS": json.dumps(peers or []),
+    }
+    process = ServiceProcess(
+        "exchange", "api", port or free_port(), env, logs / f"{hub_id}-{secrets.token_hex(2)}.log"
+    ).start()
+    process.wait_ready()
+    return HubProcess(process, dev_secret, database, bucket)
+
+
+@dataclass
+class Deployment:
+    """One deployment's connector (the exchange worker) and its own database and bucket."""
+
+    process: ServiceProcess
+    system_id: str
+    agencies: list[str]
+    database: str
+    bucket: str
+
+
+def start_connector(
+    servers: Servers,
+    logs: Path,
+    hub: HubProcess,
+    system_id: str,
+    secret: str,
+    agencies: list[str],
+    *,
+    database: str | None = None,
+    bucket: str | None = None,
+) -> Deployment:
+    database = database or f"conn_{secrets.token_hex(4)}"
+    bucket = bucket or f"conn-{secrets.token_hex(4)}"
+    env = {
+        **base_env(servers),
+        "VANTHU_MONGO_DATABASE": database,
+        "VANTHU_S3_BUCKET": bucket,
+        "VANTHU_EXCHANGE_HUB_ENABLED": "false",
+        "VANTHU_EXCHANGE_HUB_URL": hub.url,
+        "VANTHU_EXCHANGE_SYSTEM_ID": system_id,
+        "VANTHU_EXCHANGE_SYSTEM_SECRET": secret,
+        "VANTHU_EXCHANGE_HOSTED_AGENCIES": json.dumps(agencies),
+        "VANTHU_EXCHANGE_POLL_INTERVAL_S": "0.2",
+        "VANTHU_EXCHANGE_INITIAL_BACKOFF_S": "0.2",
+        "VANTHU_EXCHANGE_MAX_BACKOFF_S": "2",
+    }
+    process = ServiceProcess(
+        "exchange", "worker", free_port(), env, logs / f"connector-{system_id}.log"
+    ).start()
+    process.wait_ready()
+    return Deployment(process, system_id, agencies, database, bucket)
+
+
+def minio_client(servers: Servers) -> Minio:
+    return Minio(
+        servers.s3_endpoint,
+        access_key=servers.s3_access_key,
+        secret_key=servers.s3_secret_key,
+        secure=False,
+    )
+
+
+def put_file(servers: Servers, bucket: str, data: bytes, name: str = "cong-van.pdf") -> FileRef:
+    """A file as intake would have stored it in the deployment's bucket."""
+    import hashlib
+    import io
+
+    client = minio_client(servers)
+    if not client.bucket_exists(bucket):
+        client.make_bucket(bucket)
+    sha = hashlib.sha256(data).hexdigest()
+    key = f"sha256/{sha}"
+    client.put_object(bucket, key, io.BytesIO(data), len(data), content_type="application/pdf")
+    return FileRef(
+        file_id=str(uuid.uuid4()),
+        name=name,
+        media_type="application/pdf",
+        size=len(data),
+        sha256=sha,
+        object_key=key,
+        role=FileRole.ORIGINAL,
+    )
+
+
+def issued_document(
+    agency: str, recipients: list[str], files: tuple[FileRef, ...], number: str | None = None
+) -> OutgoingDocumentIssued:
+    number = number or str(secrets.randbelow(9000) + 100)
+    issued = date(2026, 11, 20)
+    return OutgoingDocumentIssued(
+        document_id=str(uuid.uuid4()),
+        agency_code=agency,
+        document_code=f"{agency},{issued:%Y/%m/%d},{number}/UBND-VX",
+        code_number=number,
+        code_notation="UBND-VX",
+        issued_date=issued,
+        place="Hà Nội",
+        document_type=DocumentType(name="Công văn"),
+        subject="V/v triển khai liên thông văn bản điện tử",
+        signer=Signer(
+            competence="KT. CHỦ TỊCH", position="Phó Chủ tịch", full_name="Nguyễn Văn An"
+        ),
+        recipients=tuple(Recipient(name=f"Cơ quan {r}", agency_code=r) for r in recipients),
+        urgency=Urgency.URGENT,
+        confidentiality=Confidentiality.NORMAL,
+        page_count=2,
+        files=files,
+        issued_at=datetime.now(UTC),
+        registered_by=Person(user_id="vt1", full_name="Trần Thị Bình"),
+    )
+
+
+def send_request(
+    document: OutgoingDocumentIssued,
+    recipients: list[str],
+    business: BusinessType = BusinessType.NEW,
+    target: str | None = None,
+) -> SendDocumentRequested:
+    return SendDocumentRequested(
+        request_id=str(uuid.uuid4()),
+        document_id=document.document_id,
+        agency_code=document.agency_code,
+        business_type=business,
+        target_document_code=target,
+        recipients=tuple(recipients),
+        requested_by=Person(user_id="vt1", full_name="Trần Thị Bình"),
+        requested_at=datetime.now(UTC),
+    )
+
+
+def status_request(
+    agency: str, to_agency: str, document_code: str, code: StatusCode
+) -> SendStatusRequested:
+    return SendStatusRequested(
+        request_id=str(uuid.uuid4()),
+        document_id=str(uuid.uuid4()),
+        agency_code=agency,
+        to_agency_code=to_agency,
+        in_response_to=document_code,
+        status_code=code,
+        description=f"Trạng thái {code.value}",
+        staff=StaffInfo(department="Văn phòng", name="Lê Văn Cường"),
+        requested_at=datetime.now(UTC),
+    )
+
+
+@dataclass
+class EventTap:
+    """Reads exchange topics from their end at start, keeping every decoded event."""
+
+    bootstrap: str
+    topics: tuple[str, ...]
+    seen: list[Event] = field(default_factory=list)
+    _consumer: AIOKafkaConsumer | None = None
+    _task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None
+        )
+        await consumer.start()
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in self.topics
+            for p in (consumer.partitions_for_topic(topic) or await _partitions(consumer, topic))
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            await consumer.position(tp)
+        self._consumer = consumer
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=200)
+            for messages in batches.values():
+                for message in messages:
+                    with contextlib.suppress(Exception):
+                        decoded: DecodedEvent = decode(list(message.headers or ()), message.value)
+                        self.seen.append(decoded.event)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+    def matching(self, predicate: Callable[[Any], bool]) -> list[Any]:
+        return [e for e in self.seen if predicate(e)]
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic(topic) or {0}
+
+
+@contextlib.contextmanager
+def stopping(*processes: ServiceProcess) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.stop()
+
+
+def restarted(process: ServiceProcess) -> ServiceProcess:
+    """The same process (same port, environment and log) started again after it died."""
+    again = ServiceProcess(
+        process.service, process.kind, process.port, process.env, process.log_path
+    ).start()
+    again.wait_ready()
+    return again

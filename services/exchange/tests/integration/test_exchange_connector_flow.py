@@ -1,0 +1,327 @@
+"""Two deployments' connectors exchange a document through a hub, on the real servers."""
+
+from __future__ import annotations
+
+import pytest
+from exchange_testkit import (
+    EventTap,
+    issued_document,
+    put_file,
+    random_agency,
+    random_secret,
+    send_request,
+    start_connector,
+    start_hub,
+    status_request,
+)
+from harness.polling import eventually
+from vanthu_contracts.events.exchange import (
+    DeliveryStatusChanged,
+    PackageReceived,
+    ProcessingStatusReceived,
+)
+from vanthu_contracts.events.values import BusinessType, StatusCode, TransportState
+
+
+@pytest.fixture(scope="module")
+def exchange(servers, tmp_path_factory, topics_ready):
+    logs = tmp_path_factory.mktemp("exchange-flow")
+    hub = start_hub(servers, logs, hub_id="hub-flow")
+    ministry, province = random_agency("G09"), random_agency("H41")
+    secrets_ = {ministry: random_secret(), province: random_secret()}
+    for code in (ministry, province):
+        assert hub.register(code, secrets_[code], [code]).status_code == 201
+    sender = start_connector(servers, logs, hub, ministry, secrets_[ministry], [ministry])
+    receiver = start_connector(servers, logs, hub, province, secrets_[province], [province])
+    yield {
+        "hub": hub,
+        "sender": sender,
+        "receiver": receiver,
+        "ministry": ministry,
+        "province": province,
+    }
+    for process in (sender.process, receiver.process, hub.process):
+        process.stop()
+
+
+@pytest.fixture
+async def tap(platform_settings):
+    tap = EventTap(
+        platform_settings.kafka.bootstrap_servers, ("exchange.inbound", "exchange.status")
+    )
+    await tap.start()
+    yield tap
+    await tap.stop()
+
+
+async def test_a_sent_document_arrives_with_its_file_and_the_sender_hears_it_arrived(
+    exchange, servers, publisher, tap
+) -> None:
+    ministry, province = exchange["ministry"], exchange["province"]
+    pdf = b"%PDF-1.4 cong van " * 2000
+    document = issued_document(
+        ministry, [province], (put_file(servers, exchange["sender"].bucket, pdf),)
+    )
+
+    await publisher.publish(document)
+    await publisher.publish(send_request(document, [province]))
+
+    received = await eventually(
+        lambda: tap.matching(
+            lambda e: isinstance(e, PackageReceived) and e.document_code == document.document_code
+        ),
+        timeout=60,
+        what="PackageReceived at the province",
+    )
+    event = received[0]
+    assert event.agency_code == province
+    assert event.from_agency_code == ministry
+    assert event.signature.value == "valid"
+    assert event.abstract == document.abstract
+    assert [(a.sha256, a.size) for a in event.attachments] == [(document.files[0].sha256, len(pdf))]
+    arrived = await eventually(
+        lambda: tap.matching(
+            lambda e: (
+                isinstance(e, ProcessingStatusReceived) and e.document_id == document.document_id
+            )
+        ),
+        timeout=60,
+        what="status 01 back at the ministry",
+    )
+    assert arrived[0].status_code is StatusCode.ARRIVED
+    assert arrived[0].from_agency_code == province
+    await eventually(
+        lambda: tap.matching(
+            lambda e: (
+                isinstance(e, DeliveryStatusChanged)
+                and e.document_id == document.document_id
+                and e.transport is TransportState.ACKNOWLEDGED
+            )
+        ),
+        timeout=60,
+        what="delivery acknowledged",
+    )
+
+
+async def test_processing_statuses_flow_back_in_order_and_a_revocation_freezes_the_copy(
+    exchange, servers, publisher, tap
+) -> None:
+    ministry, province = exchange["ministry"], exchange["province"]
+    document = issued_document(
+        ministry, [province], (put_file(servers, exchange["sender"].bucket, b"%PDF-1.4 x"),)
+    )
+    await publisher.publish(document)
+    await publisher.publish(send_request(document, [province]))
+    await eventually(
+        lambda: tap.matching(
+            lambda e: isinstance(e, PackageReceived) and e.document_code == document.document_code
+        ),
+        timeout=60,
+        what="arrival",
+    )
+
+    for code in (StatusCode.ACCEPTED, StatusCode.ASSIGNED, StatusCode.COMPLETED):
+        await publisher.publish(status_request(province, ministry, document.document_code, code))
+        await eventually(
+            lambda code=code: tap.matching(
+                lambda e: (
+                    isinstance(e, ProcessingStatusReceived)
+                    and e.document_id == document.document_id
+                    and e.status_code is code
+                )
+            ),
+            timeout=60,
+            what=f"status {code.value}",
+        )
+
+    await publisher.publish(
+        send_request(document, [province], BusinessType.REVOKE, document.document_code)
+    )
+    revoked = await eventually(
+        lambda: tap.matching(
+            lambda e: (
+                isinstance(e, PackageReceived)
+                and e.business_type is BusinessType.REVOKE
+                and e.target_document_code == document.document_code
+            )
+        ),
+        timeout=60,
+        what="revocation at the province",
+    )
+    assert revoked[0].agency_code == province
+    answer = await eventually(
+        lambda: tap.matching(
+            lambda e: (
+                isinstance(e, ProcessingStatusReceived)
+                and e.document_id == document.document_id
+                and e.status_code in (StatusCode.RECALL_ACCEPTED, StatusCode.RECALL_REFUSED)
+            )
+        ),
+        timeout=60,
+        what="answer to the recall",
+    )
+    assert answer[0].status_code is StatusCode.RECALL_ACCEPTED
+    # Intake, running beside us on the same topics, may ask for 01 and 03 too: each status still
+    # reaches the ministry once, in the order it happened.
+    reports = tap.matching(
+        lambda e: isinstance(e, ProcessingStatusReceived) and e.document_id == document.document_id
+    )
+    unique_reports = {e.package_id: e.status_code for e in reports}
+    assert len(reports) == len(unique_reports), "a status event was published twice"
+    assert list(unique_reports.values()) == [
+        StatusCode.ARRIVED,
+        StatusCode.ACCEPTED,
+        StatusCode.ASSIGNED,
+        StatusCode.COMPLETED,
+        StatusCode.RECALL_ACCEPTED,
+    ]
+
+
+def _forged_package(sender: str, recipient: str) -> bytes:
+    """A package signed with a key the hub's directory does not know for ``sender``."""
+    import io
+    from datetime import date
+
+    from vanthu_exchange.domain.edxml import (
+        Business,
+        DocumentNumber,
+        DocumentPackage,
+        MessageHeader,
+        Organization,
+        Promulgation,
+        TraceHeaderList,
+        write_document_package,
+    )
+    from vanthu_exchange.domain.signing_keys import self_signed_key, signer_from_pem
+
+    header = MessageHeader(
+        sender=Organization(agency_code=sender),
+        recipients=(Organization(agency_code=recipient),),
+        document_code=f"{sender},2026/11/20,77/GM-VP",
+        code=DocumentNumber(code_number="77", code_notation="GM-VP"),
+        promulgation=Promulgation(promulgation_date=date(2026, 11, 20)),
+        subject="Giấy mời họp",
+    )
+    sink = io.BytesIO()
+    write_document_package(
+        sink,
+        DocumentPackage(
+            message_header=header, trace_header_list=TraceHeaderList(business=Business())
+        ),
+        signer=signer_from_pem(*self_signed_key(sender)),
+    )
+    return sink.getvalue()
+
+
+async def test_a_package_with_a_signature_the_directory_cannot_vouch_for_is_refused_with_status_02(
+    exchange, tap
+) -> None:
+    import httpx
+
+    hub, province = exchange["hub"], exchange["province"]
+    forger, secret = random_agency("H49"), random_secret()
+    assert hub.register(forger, secret, [forger]).status_code == 201
+    auth = hub.session(forger, secret)
+
+    client = httpx.AsyncClient(base_url=hub.url, timeout=30)
+    sent = await client.post(
+        "/hub/v1/packages",
+        content=_forged_package(forger, province),
+        headers={**auth, "Idempotency-Key": "forged-1"},
+    )
+    assert sent.status_code == 201, sent.text
+
+    async def answer_waiting():
+        pending = (await client.get("/hub/v1/packages", headers=auth)).json()["packages"]
+        return [p for p in pending if p["kind"] == "status"]
+
+    answers = await eventually(answer_waiting, timeout=60, what="status 02 back to the forger")
+    assert answers[0]["status_code"] == "02"
+    body = (await client.get(f"/hub/v1/packages/{answers[0]['delivery_id']}", headers=auth)).text
+    assert "Chữ ký số của gói tin không hợp lệ" in body
+    sent_state = (await client.get("/hub/v1/sent", headers=auth)).json()["deliveries"]
+    await client.aclose()
+    assert [d["state"] for d in sent_state if d["kind"] == "edoc"] == ["failed"]
+    assert not tap.matching(
+        lambda e: isinstance(e, PackageReceived) and e.from_agency_code == forger
+    )
+
+
+async def test_an_agency_without_a_system_reads_downloads_and_answers_on_the_portal(
+    exchange, servers, publisher, tap
+) -> None:
+    import httpx
+
+    hub, ministry = exchange["hub"], exchange["ministry"]
+    commune, secret = random_agency("H41"), random_secret()
+    assert hub.register(commune, secret, [commune]).status_code == 201
+    pdf = b"%PDF-1.4 giay moi hop " * 300
+    document = issued_document(
+        ministry, [commune], (put_file(servers, exchange["sender"].bucket, pdf),)
+    )
+    await publisher.publish(document)
+    await publisher.publish(send_request(document, [commune]))
+
+    async with httpx.AsyncClient(base_url=hub.url, timeout=30) as browser:
+        wrong = await browser.post(
+            "/portal/login", data={"agency_code": commune, "secret": "sai-mat-khau"}
+        )
+        assert wrong.status_code == 401
+        assert "không đúng" in wrong.text
+        signed_in = await browser.post(
+            "/portal/login", data={"agency_code": commune, "secret": secret}
+        )
+        assert signed_in.status_code == 303
+
+        async def listed() -> str | None:
+            page = (await browser.get("/portal/inbox")).text
+            return page if document.abstract in page else None
+
+        inbox = await eventually(listed, timeout=60, what="the document in the portal inbox")
+        delivery_id = inbox.split('href="/portal/packages/')[1].split('"')[0]
+        page = (await browser.get(f"/portal/packages/{delivery_id}")).text
+        assert "cong-van.pdf" in page
+        download = await browser.get(f"/portal/packages/{delivery_id}/attachments/0")
+        assert download.content == pdf
+        acknowledged = await browser.post(f"/portal/packages/{delivery_id}/ack")
+        assert "Đã xác nhận" in acknowledged.text
+        answered = await browser.post(
+            f"/portal/packages/{delivery_id}/status",
+            data={"status_code": "03", "staff": "Nguyễn Thị Hoa", "description": "Đã vào sổ"},
+        )
+        assert answered.status_code == 200, answered.text
+        replied = await browser.post(
+            f"/portal/packages/{delivery_id}/reply",
+            data={
+                "code_number": "05",
+                "code_notation": "UBND-VP",
+                "subject": "V/v xác nhận dự họp",
+            },
+            files={"file": ("tra-loi.pdf", b"%PDF-1.4 tra loi", "application/pdf")},
+        )
+        assert replied.status_code == 200, replied.text
+        stranger = httpx.AsyncClient(base_url=hub.url)
+        assert (await stranger.get(f"/portal/packages/{delivery_id}")).status_code == 303
+        await stranger.aclose()
+
+    status = await eventually(
+        lambda: tap.matching(
+            lambda e: (
+                isinstance(e, ProcessingStatusReceived)
+                and e.document_id == document.document_id
+                and e.status_code is StatusCode.ACCEPTED
+            )
+        ),
+        timeout=60,
+        what="status 03 from the portal at the ministry",
+    )
+    assert status[0].from_agency_code == commune
+    reply = await eventually(
+        lambda: tap.matching(
+            lambda e: isinstance(e, PackageReceived) and e.from_agency_code == commune
+        ),
+        timeout=60,
+        what="the reply document at the ministry",
+    )
+    assert reply[0].agency_code == ministry
+    assert reply[0].signature.value == "valid"

@@ -1,0 +1,309 @@
+"""`/v1/documents`: register incoming documents, read them, fetch their files by short-lived link."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+from vanthu_runtime.auth import Principal, Role, require_roles
+
+from vanthu_intake import handlers
+from vanthu_intake.config import IntakeSettings
+from vanthu_intake.domain.metadata import Channel, IncomingDocumentMetadata, describe_errors
+from vanthu_intake.domain.vietnam_time import VIETNAM
+from vanthu_intake.handlers import Registry, UploadedFile
+
+REGISTRARS = (Role.CLERK, Role.ADMINISTRATOR)
+READERS = tuple(Role)
+
+Registrar = Annotated[Principal, Depends(require_roles(*REGISTRARS))]
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+
+def registry_of(request: Request) -> Registry:
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+def settings_of(request: Request) -> IntakeSettings:
+    settings: IntakeSettings = request.app.state.intake_settings
+    return settings
+
+
+def unprocessable(problems: list[tuple[list[str | int], str]]) -> HTTPException:
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        detail=[
+            {"loc": loc, "msg": msg, "field": ".".join(map(str, loc))} for loc, msg in problems
+        ],
+    )
+
+
+def metadata_problems(error: ValidationError) -> list[tuple[list[str | int], str]]:
+    problems: list[tuple[list[str | int], str]] = []
+    for line in describe_errors(error):
+        where, _, message = line.partition(": ")
+        problems.append((["metadata", *where.split(".")], message))
+    return problems
+
+
+def document_view(record: dict[str, Any]) -> dict[str, Any]:
+    """What callers see of a record: never the outbox or internal keys."""
+    ocr = record.get("ocr") or {}
+    view: dict[str, Any] = {
+        "id": record["_id"],
+        "kind": record.get("kind", "incoming"),
+        "status": record["status"],
+        "agency_code": record["agency_code"],
+        "register": record.get("register"),
+        "year": record.get("year"),
+        "number": record.get("number"),
+        "registered_at": _iso(record.get("registered_at")),
+        "registered_by": record.get("registered_by"),
+        "channel": record.get("channel"),
+        "metadata": record.get("metadata"),
+        "files": [_file_view(f) for f in record.get("files", [])],
+        "ocr": {
+            file_id: {
+                "pages": result.get("pages"),
+                "needs_review": result.get("needs_review"),
+                "text": result.get("text"),
+                "derivative": _file_view(result["derivative"]) if "derivative" in result else None,
+                "error": result.get("error"),
+            }
+            for file_id, result in ocr.items()
+        },
+        "signatures": record.get("signatures") or {},
+    }
+    if view["kind"] == "incoming":
+        view["arrival_number"] = record.get("number")
+        view["arrival_year"] = record.get("year")
+    for optional in (
+        "duplicate_of",
+        "duplicate_reason",
+        "void_reason",
+        "legacy_id",
+        "exchange",
+        "code_number",
+        "code_notation",
+        "document_code",
+        "issued_date",
+        "send_requests",
+    ):
+        if optional in record:
+            view[optional] = record[optional]
+    if "voided_at" in record:
+        view["voided_at"] = _iso(record["voided_at"])
+    return view
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else None
+
+
+def _file_view(file: dict[str, Any]) -> dict[str, Any]:
+    return {k: file[k] for k in ("file_id", "name", "media_type", "size", "sha256", "role")}
+
+
+async def read_upload_form(
+    request: Request, settings: IntakeSettings
+) -> tuple[dict[str, str], list[UploadedFile]]:
+    """The form's text fields and files, refusing bodies over the size limit before reading them."""
+    limit = settings.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise _too_large(limit)
+    try:
+        form = await request.form(max_files=100, max_fields=50)
+    except MultiPartException as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=f"multipart body: {exc}") from exc
+    fields: dict[str, str] = {}
+    uploads: list[UploadedFile] = []
+    total = 0
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if name != "file":
+                    raise unprocessable([([name], "unknown part; files go in parts named 'file'")])
+                data = await value.read()
+                total += len(data)
+                if total > limit:
+                    raise _too_large(limit)
+                uploads.append(UploadedFile(value.filename or "", data))
+            else:
+                fields[name] = value
+    finally:
+        await form.close()
+    return fields, uploads
+
+
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        detail=f"file: the upload is larger than the limit of {limit} bytes",
+    )
+
+
+def parse_metadata_part(fields: dict[str, str]) -> dict[str, Any]:
+    raw = fields.get("metadata")
+    if raw is None:
+        raise unprocessable([(["metadata"], "is required: a form part with the metadata as JSON")])
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise unprocessable([(["metadata"], f"is not valid JSON: {exc.msg}")]) from exc
+    if not isinstance(parsed, dict):
+        raise unprocessable([(["metadata"], "must be a JSON object")])
+    return parsed
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def register_incoming_document(request: Request, principal: Registrar) -> JSONResponse:
+    settings = settings_of(request)
+    fields, uploads = await read_upload_form(request, settings)
+    unknown = sorted(set(fields) - {"metadata", "register_anyway_reason"})
+    if unknown:
+        raise unprocessable([([name], "is not a known form field") for name in unknown])
+    raw = parse_metadata_part(fields)
+    raw.setdefault("channel", Channel.PAPER.value)
+    try:
+        metadata = IncomingDocumentMetadata.model_validate(raw)
+    except ValidationError as exc:
+        raise unprocessable(metadata_problems(exc)) from exc
+    if metadata.channel not in (Channel.PAPER, Channel.ELECTRONIC):
+        raise unprocessable([(["metadata", "channel"], "must be 'paper' or 'electronic' here")])
+    if not uploads:
+        raise unprocessable([(["file"], "at least one file (the scan or the electronic file)")])
+    reason = (fields.get("register_anyway_reason") or "").strip() or None
+    try:
+        record = await handlers.register_document(
+            registry_of(request),
+            principal=principal,
+            metadata=metadata,
+            uploads=uploads,
+            register_anyway_reason=reason,
+            correlation_id=request.headers.get("x-correlation-id"),
+        )
+    except handlers.UnacceptableFile as exc:
+        code = (
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+            if exc.unsupported_type
+            else status.HTTP_422_UNPROCESSABLE_ENTITY
+        )
+        raise HTTPException(code, detail=f"file: {exc}") from exc
+    except handlers.DuplicateDocument as exc:
+        return JSONResponse(
+            {"detail": str(exc), "existing_id": exc.existing_id, "same": exc.key},
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    return JSONResponse(
+        document_view(record),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Location": f"/v1/documents/{record['_id']}"},
+    )
+
+
+@router.get("/{document_id}")
+async def get_document(document_id: str, request: Request, principal: Reader) -> dict[str, Any]:
+    try:
+        record = await handlers.readable_document(registry_of(request), principal, document_id)
+    except handlers.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document not found") from exc
+    return document_view(record)
+
+
+class DocumentPage(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    offset: int
+    limit: int
+
+
+@router.get("")
+async def list_documents(
+    request: Request,
+    principal: Reader,
+    kind: Annotated[str | None, Query(pattern="^(incoming|outgoing)$")] = None,
+    year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
+    number: Annotated[int | None, Query(ge=1)] = None,
+    status_: Annotated[str | None, Query(alias="status", pattern="^(registered|void)$")] = None,
+    channel: Annotated[Channel | None, Query()] = None,
+    document_type: Annotated[str | None, Query(max_length=40)] = None,
+    registered_from: Annotated[date | None, Query()] = None,
+    registered_to: Annotated[date | None, Query()] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> DocumentPage:
+    filters: dict[str, Any] = {}
+    for field_name, value in (
+        ("kind", kind),
+        ("year", year),
+        ("number", number),
+        ("status", status_),
+        ("channel", channel.value if channel else None),
+        ("metadata.document_type", document_type),
+    ):
+        if value is not None:
+            filters[field_name] = value
+    window: dict[str, Any] = {}
+    if registered_from is not None:
+        window["$gte"] = _start_of_vietnam_day(registered_from)
+    if registered_to is not None:
+        window["$lt"] = _start_of_vietnam_day(registered_to) + timedelta(days=1)
+    if window:
+        filters["registered_at"] = window
+    records, total = await handlers.list_documents(
+        registry_of(request), principal, filters, skip=offset, limit=limit
+    )
+    return DocumentPage(
+        items=[document_view(r) for r in records], total=total, offset=offset, limit=limit
+    )
+
+
+def _start_of_vietnam_day(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=VIETNAM)
+
+
+class FileLink(BaseModel):
+    url: str
+    expires_in_s: int
+    file: dict[str, Any]
+
+
+@router.get("/{document_id}/files/{file_id}/link")
+async def link_to_file(
+    document_id: str, file_id: str, request: Request, principal: Reader
+) -> FileLink:
+    ttl = timedelta(seconds=settings_of(request).link_ttl_s)
+    try:
+        file, url = await handlers.file_link(
+            registry_of(request), principal, document_id, file_id, ttl
+        )
+    except handlers.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document or file not found") from exc
+    return FileLink(url=url, expires_in_s=int(ttl.total_seconds()), file=_file_view(file))
+
+
+class VoidRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/{document_id}/void")
+async def void_document(
+    document_id: str, body: VoidRequest, request: Request, principal: Registrar
+) -> dict[str, Any]:
+    try:
+        record = await handlers.void_document(
+            registry_of(request), principal=principal, document_id=document_id, reason=body.reason
+        )
+    except handlers.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document not found") from exc
+    return document_view(record)

@@ -1,0 +1,65 @@
+"""Intake's own API and worker processes on free ports, against the real servers."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from harness.processes import ServiceProcess, free_port
+from harness.servers import Servers
+from vanthu_runtime.platform import PlatformSettings
+from vanthu_runtime.settings import AuthSettings
+
+# --import-mode=importlib puts no test folder on sys.path; the helpers module lives beside us.
+sys.path.insert(0, str(Path(__file__).parent))
+
+from intake_testkit import MAX_UPLOAD_BYTES, Intake, random_agency
+
+
+@pytest.fixture(scope="session")
+def intake(
+    servers: Servers,
+    platform_settings: PlatformSettings,
+    topics_ready: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Intake]:
+    secret = secrets.token_hex(32)
+    env = {
+        **servers.env(),
+        "VANTHU_MONGO_DATABASE": f"intake_{secrets.token_hex(4)}",
+        "VANTHU_S3_BUCKET": platform_settings.s3.bucket,
+        "VANTHU_AUTH_DEV_MODE": "true",
+        "VANTHU_AUTH_DEV_SECRET": secret,
+        "VANTHU_LOG_JSON": "true",
+        "VANTHU_INTAKE_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
+        "VANTHU_INTAKE_RESERVATION_GRACE_S": "2",
+        # Own consumer groups: intake workers of other test sessions share these topics.
+        "VANTHU_INTAKE_CONSUMER_GROUP_PREFIX": f"intake-test-{secrets.token_hex(4)}",
+    }
+    # Outside pytest's rotating temp folders, so the logs outlive parallel runs for reading.
+    logs = Path(tempfile.mkdtemp(prefix="vanthu-intake-logs-"))
+    api = ServiceProcess("intake", "api", free_port(), env, logs / "api.log").start()
+    worker = ServiceProcess("intake", "worker", free_port(), env, logs / "worker.log").start()
+    try:
+        api.wait_ready()
+        worker.wait_ready()
+        yield Intake(api, worker, AuthSettings(dev_mode=True, dev_secret=secret), env)
+    finally:
+        api.stop()
+        worker.stop()
+
+
+@pytest.fixture
+def agency() -> str:
+    return random_agency()
+
+
+@pytest.fixture
+async def clerk(intake: Intake, agency: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with intake.client("clerk-" + secrets.token_hex(3), agency, "clerk") as client:
+        yield client

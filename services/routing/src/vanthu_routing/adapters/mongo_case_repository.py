@@ -1,0 +1,138 @@
+"""Cases in Mongo-wire: one document per case, its events in the same document's outbox.
+
+Besides the case itself the document carries a few flat fields, rewritten on every save, that
+the inbox, task lists and reports query (FerretDB v1 matches arrays of strings well, nested
+queries less so). Writes are guarded by a revision counted on every save: a save that finds
+another revision raises ConcurrentUpdate and the handler re-reads and re-applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+from vanthu_contracts import KafkaRecord
+from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.outbox import outbox_entry
+
+from vanthu_routing.adapters.mongo_case_codec import from_document, to_document
+from vanthu_routing.domain.case import Case, CaseStatus
+from vanthu_routing.domain.deadlines import NoticeKey, NoticeKind
+from vanthu_routing.ports import CaseNotFound, ConcurrentUpdate, DocumentSummary, StoredCase
+
+CASES = "cases"
+URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
+
+
+def _query_fields(stored: StoredCase) -> dict[str, Any]:
+    case = stored.case
+    open_tasks = [t for t in case.tasks if t.status.is_open]
+    return {
+        "agency_code": case.agency_code,
+        "document_id": case.document_id,
+        "leader_user_id": case.leader.user_id,
+        "status": case.status.value,
+        "version": case.version,
+        "revision": stored.revision,
+        "urgency_rank": URGENCY_RANK.get(stored.document.urgency, 0),
+        "open_users": sorted({t.assignee.user_id for t in open_tasks if t.assignee.user_id}),
+        "open_units": sorted({t.assignee.unit_id for t in open_tasks if t.assignee.unit_id}),
+        "has_open_deadlines": any(t.is_open_work and t.due_date for t in case.tasks),
+        "updated_at": datetime.now(UTC),
+    }
+
+
+def _body(stored: StoredCase) -> dict[str, Any]:
+    return {
+        **_query_fields(stored),
+        "case": to_document(stored.case),
+        "document": to_document(stored.document),
+        "sent_notices": [
+            {"task_id": k.task_id, "kind": k.kind.value, "level": k.level}
+            for k in sorted(stored.sent_notices)
+        ],
+    }
+
+
+def _stored(doc: MongoDocument) -> StoredCase:
+    return StoredCase(
+        case=from_document(Case, doc["case"]),
+        document=from_document(DocumentSummary, doc["document"]),
+        revision=int(doc.get("revision", 0)),
+        sent_notices=frozenset(
+            NoticeKey(n["task_id"], NoticeKind(n["kind"]), int(n["level"]))
+            for n in doc.get("sent_notices", [])
+        ),
+    )
+
+
+class MongoCaseRepository:
+    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
+        self._cases = db[CASES]
+
+    async def ensure_indexes(self) -> None:
+        await self._cases.create_index([("agency_code", 1), ("leader_user_id", 1), ("status", 1)])
+        await self._cases.create_index([("agency_code", 1), ("open_users", 1)])
+        await self._cases.create_index([("agency_code", 1), ("open_units", 1)])
+
+    async def add(self, stored: StoredCase, records: Sequence[KafkaRecord]) -> bool:
+        try:
+            await self._cases.insert_one(
+                {
+                    "_id": stored.case.case_id,
+                    **_body(stored),
+                    "outbox": [outbox_entry(r) for r in records],
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, agency_code: str, case_id: str) -> StoredCase:
+        doc = await self._cases.find_one({"_id": case_id, "agency_code": agency_code})
+        if doc is None:
+            raise CaseNotFound(case_id)
+        return _stored(doc)
+
+    async def save(
+        self, before: StoredCase, after: StoredCase, records: Sequence[KafkaRecord]
+    ) -> None:
+        update: dict[str, Any] = {"$set": {**_body(after), "revision": before.revision + 1}}
+        if records:
+            update["$push"] = {"outbox": {"$each": [outbox_entry(r) for r in records]}}
+        result = await self._cases.update_one(
+            {"_id": before.case.case_id, "revision": before.revision}, update
+        )
+        if result.matched_count == 0:
+            raise ConcurrentUpdate(before.case.case_id)
+
+    async def awaiting_direction(self, agency_code: str, leader_user_id: str) -> list[StoredCase]:
+        return await self._find(
+            {
+                "agency_code": agency_code,
+                "leader_user_id": leader_user_id,
+                "status": CaseStatus.AWAITING_DIRECTION.value,
+            }
+        )
+
+    async def with_open_tasks_for(
+        self, agency_code: str, *, user_id: str | None = None, unit_id: str | None = None
+    ) -> list[StoredCase]:
+        query: dict[str, Any] = {"agency_code": agency_code}
+        if user_id is not None:
+            query["open_users"] = user_id
+        if unit_id is not None:
+            query["open_units"] = unit_id
+        return await self._find(query)
+
+    async def of_agency(self, agency_code: str) -> list[StoredCase]:
+        return await self._find({"agency_code": agency_code})
+
+    async def with_open_deadlines(self) -> list[StoredCase]:
+        return await self._find({"has_open_deadlines": True})
+
+    async def _find(self, query: dict[str, Any]) -> list[StoredCase]:
+        return [_stored(doc) async for doc in self._cases.find(query)]

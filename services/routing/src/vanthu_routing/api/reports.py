@@ -1,0 +1,76 @@
+"""Overdue tasks and processing times per unit, counted on the working-day calendar."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from statistics import median
+from typing import Any
+
+from fastapi import APIRouter
+from vanthu_runtime.auth import Role
+
+from vanthu_routing.api.dependencies import Handlers, caller_with
+from vanthu_routing.domain.calendar import local_date
+from vanthu_routing.domain.task import TaskStatus
+from vanthu_routing.handlers import Caller
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+Reader = caller_with(Role.LEADER, Role.UNIT_HEAD, Role.AUDITOR, Role.ADMINISTRATOR)
+
+
+@router.get("/overdue")
+async def overdue_by_unit(handlers: Handlers, caller: Caller = Reader) -> list[dict[str, Any]]:
+    """Open tasks past their due date, per unit, with how many working days late."""
+    today = local_date(handlers.clock.now())
+    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for stored in await handlers.cases.of_agency(caller.agency_code):
+        for task in stored.case.tasks:
+            if not task.is_open_work or task.due_date is None or task.due_date >= today:
+                continue
+            by_unit[task.assignee.unit_id or "-"].append(
+                {
+                    "task_id": task.task_id,
+                    "case_id": stored.case.case_id,
+                    "subject": stored.document.subject,
+                    "assignee_user_id": task.assignee.user_id,
+                    "due_date": task.due_date.isoformat(),
+                    "overdue_working_days": handlers.calendar.working_days_between(
+                        task.due_date, today
+                    ),
+                }
+            )
+    return [
+        {"unit_id": unit, "overdue": len(tasks), "tasks": tasks}
+        for unit, tasks in sorted(by_unit.items())
+    ]
+
+
+@router.get("/processing-time")
+async def processing_time_by_unit(
+    handlers: Handlers, caller: Caller = Reader
+) -> list[dict[str, Any]]:
+    """Completed tasks per unit: working days from assignment to completion, on time or late."""
+    durations: dict[str, list[int]] = defaultdict(list)
+    late: dict[str, int] = defaultdict(int)
+    for stored in await handlers.cases.of_agency(caller.agency_code):
+        for task in stored.case.tasks:
+            if task.status is not TaskStatus.COMPLETED or task.closed_at is None:
+                continue
+            unit = task.assignee.unit_id or "-"
+            done = local_date(task.closed_at)
+            durations[unit].append(
+                handlers.calendar.working_days_between(local_date(task.assigned_at), done)
+            )
+            if task.due_date is not None and done > task.due_date:
+                late[unit] += 1
+    return [
+        {
+            "unit_id": unit,
+            "completed": len(days),
+            "completed_late": late[unit],
+            "median_working_days": median(days),
+            "max_working_days": max(days),
+        }
+        for unit, days in sorted(durations.items())
+    ]

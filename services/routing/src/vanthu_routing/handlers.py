@@ -1,0 +1,368 @@
+"""Use cases of routing, talking to ports only: open a case, direct it, work its tasks,
+keep the directory, send deadline notices.
+
+Every change to a case is applied by the pure domain, mapped to contract events and written
+with them in one document write (the outbox); a concurrent writer makes us read and re-apply.
+Each change carries a decision id, so the same request or event applied twice has one effect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import structlog
+from vanthu_contracts import DocumentReceived, Event, KafkaRecord, encode
+from vanthu_contracts.events import routing as contract
+from vanthu_contracts.events.values import StaffInfo
+from vanthu_runtime.errors import PermanentFailure
+
+from vanthu_routing import outgoing_events
+from vanthu_routing.domain.calendar import WorkingCalendar
+from vanthu_routing.domain.case import Applied, Case, case_id_for
+from vanthu_routing.domain.deadlines import (
+    DeadlinePolicy,
+    EscalationTarget,
+    TaskEscalated,
+    deadline_notices,
+)
+from vanthu_routing.domain.delegation import Delegation
+from vanthu_routing.domain.errors import InvalidInput, NotPermitted
+from vanthu_routing.domain.files import FileReference
+from vanthu_routing.domain.people import Actor, Person
+from vanthu_routing.domain.routing_rules import DocumentFacts
+from vanthu_routing.ports import (
+    CaseRepository,
+    Clock,
+    ConcurrentUpdate,
+    Directory,
+    DirectoryUnit,
+    DirectoryUser,
+    DocumentSummary,
+    EvidenceStore,
+    StoredCase,
+)
+
+log = structlog.get_logger(__name__)
+
+SOURCE = "/vanthu/routing"
+MAX_ATTEMPTS = 8
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is acting, as the API authenticated them."""
+
+    user_id: str
+    agency_code: str
+    full_name: str
+    roles: frozenset[str]
+    unit_id: str | None = None
+
+    @property
+    def person(self) -> Person:
+        return Person(self.user_id, self.full_name or self.user_id)
+
+    @property
+    def actor(self) -> Actor:
+        heads = (
+            frozenset({self.unit_id}) if self.unit_id and "unit_head" in self.roles else frozenset()
+        )
+        return Actor(self.person, heads)
+
+    @property
+    def as_contract_person(self) -> contract.Person:
+        return outgoing_events.person(self.person)
+
+
+def _record(event: Event, correlation_id: str | None, causation_id: str | None) -> KafkaRecord:
+    return encode(event, source=SOURCE, correlation_id=correlation_id, causation_id=causation_id)
+
+
+class RoutingHandlers:
+    def __init__(
+        self,
+        *,
+        cases: CaseRepository,
+        directory: Directory,
+        evidence: EvidenceStore,
+        clock: Clock | None = None,
+        calendar: WorkingCalendar | None = None,
+        policy: DeadlinePolicy | None = None,
+        notify: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.cases = cases
+        self.directory = directory
+        self.evidence = evidence
+        self.clock = clock or SystemClock()
+        self.calendar = calendar or WorkingCalendar()
+        self.policy = policy or DeadlinePolicy()
+        self._notify = notify
+
+    # ---- a registered document opens a case ---------------------------------------------------
+
+    async def open_case(
+        self, event: DocumentReceived, *, event_id: str, correlation_id: str
+    ) -> bool:
+        """The document awaits direction by the leader the routing rules suggest; False when its
+        case was already open (the same document.received delivered again)."""
+        facts = DocumentFacts(
+            subject=event.abstract,
+            document_type_code=event.document_type.code,
+            issuer_agency_code=event.issuer.agency_code,
+        )
+        leader = await self._leader_for(event.agency_code, facts)
+        if leader is None:
+            log.warning("document of an agency not routed here", agency=event.agency_code)
+            return False
+        applied = Case.open(
+            document_id=event.document_id,
+            agency_code=event.agency_code,
+            leader=leader,
+            opened_at=event.received_at,
+        )
+        summary = DocumentSummary(
+            subject=event.abstract,
+            urgency=event.urgency.value,
+            confidentiality=event.confidentiality.value,
+            received_at=event.received_at,
+            arrival_number=event.arrival_number,
+            document_type_code=event.document_type.code,
+            issuer_name=event.issuer.name,
+            issuer_agency_code=event.issuer.agency_code,
+            due_date=event.due_date,
+            sender_agency_code=event.exchange.sender_agency_code if event.exchange else None,
+            sender_document_code=event.exchange.document_code if event.exchange else None,
+        )
+        added = await self.cases.add(StoredCase(applied.case, summary), ())
+        if added:
+            log.info("case opened", case_id=applied.case.case_id, leader=leader.user_id)
+        return added
+
+    async def _leader_for(self, agency_code: str, facts: DocumentFacts) -> Person | None:
+        """The leader the rules name, else the directory's first leader; None for an agency
+        this deployment does not route (no rules, nobody in the directory)."""
+        rules = await self.directory.routing_rules(agency_code)
+        if rules is not None:
+            leader_id = rules.suggest(facts).route.leader_user_id
+            user = await self.directory.user(agency_code, leader_id)
+            return _person_of(user) if user else Person(leader_id, leader_id)
+        users = await self.directory.users(agency_code)
+        if not users:
+            return None
+        leaders = [u for u in users if u.active and "leader" in u.roles]
+        if not leaders:
+            # Retrying cannot help until an administrator adds a leader; the dead letter keeps
+            # the event for replay once the directory is filled in.
+            raise PermanentFailure(
+                f"agency {agency_code} has no routing rules and no leader in the directory"
+            )
+        return _person_of(leaders[0])
+
+    # ---- changes to a case --------------------------------------------------------------------
+
+    async def change_case(
+        self,
+        caller: Caller,
+        case_id: str,
+        change: Callable[[Case, Sequence[Delegation]], Applied],
+        *,
+        correlation_id: str | None = None,
+    ) -> StoredCase:
+        """Apply one domain change and write it with its events; retried on concurrent writes."""
+        for _ in range(MAX_ATTEMPTS):
+            stored = await self.cases.get(caller.agency_code, case_id)
+            delegations = await self.directory.delegations(
+                caller.agency_code, stored.case.leader.user_id
+            )
+            applied = change(stored.case, delegations)
+            if not applied.events:
+                return stored
+            after = replace(stored, case=applied.case)
+            staff = await self._staff(caller)
+            events = outgoing_events.contract_events(
+                applied.case, stored.document, applied.events, staff
+            )
+            records = [_record(e, correlation_id, None) for e in events]
+            try:
+                await self.cases.save(stored, after, records)
+            except ConcurrentUpdate:
+                continue
+            self._notify()
+            return after
+        raise ConcurrentUpdate(case_id)
+
+    async def _staff(self, caller: Caller) -> StaffInfo:
+        unit = (
+            await self.directory.unit(caller.agency_code, caller.unit_id)
+            if caller.unit_id
+            else None
+        )
+        return StaffInfo(
+            department=unit.name if unit else caller.agency_code,
+            name=caller.full_name or caller.user_id,
+        )
+
+    async def keep_evidence(self, data: bytes, name: str, media_type: str) -> FileReference:
+        if not data:
+            raise InvalidInput("slip: the scanned paper slip is empty.", "Bản quét phiếu trống.")
+        return await self.evidence.keep(data, name, media_type)
+
+    # ---- deadlines ----------------------------------------------------------------------------
+
+    async def send_deadline_notices(self, now: datetime | None = None) -> int:
+        """Reminders and escalations due now, each sent once per task, kind and level."""
+        at = now or self.clock.now()
+        sent = 0
+        for stored in await self.cases.with_open_deadlines():
+            for _ in range(MAX_ATTEMPTS):
+                try:
+                    sent += await self._notify_case(stored, at)
+                    break
+                except ConcurrentUpdate:
+                    stored = await self.cases.get(stored.case.agency_code, stored.case.case_id)
+        if sent:
+            self._notify()
+        return sent
+
+    async def _notify_case(self, stored: StoredCase, at: datetime) -> int:
+        case = stored.case
+        notices = deadline_notices(case.tasks, at, self.calendar, self.policy, stored.sent_notices)
+        if not notices:
+            return 0
+        records = []
+        for notice in notices:
+            notify = (
+                await self._escalation_target(case, notice)
+                if isinstance(notice, TaskEscalated)
+                else None
+            )
+            event = outgoing_events.deadline_event(case, notice, notify, at)
+            records.append(_record(event, None, None))
+        after = replace(stored, sent_notices=stored.sent_notices | {n.key for n in notices})
+        # Guarded by the revision we read: two workers scanning at once send each notice once.
+        await self.cases.save(stored, after, records)
+        return len(records)
+
+    async def _escalation_target(self, case: Case, notice: TaskEscalated) -> str | None:
+        if notice.escalate_to is EscalationTarget.LEADER:
+            return case.leader.user_id
+        task = case.task(notice.task_id)
+        unit_id = task.assignee.unit_id
+        if unit_id is None:
+            return None
+        heads = [
+            u.user_id
+            for u in await self.directory.users(case.agency_code)
+            if u.active and u.unit_id == unit_id and "unit_head" in u.roles
+        ]
+        return heads[0] if heads else None
+
+    # ---- the directory ------------------------------------------------------------------------
+
+    async def save_unit(self, caller: Caller, unit: DirectoryUnit) -> None:
+        _same_agency(caller, unit.agency_code)
+        event = contract.UnitChanged(
+            agency_code=unit.agency_code,
+            unit_id=unit.unit_id,
+            name=unit.name,
+            parent_unit_id=unit.parent_unit_id,
+            active=unit.active,
+            changed_by=caller.as_contract_person,
+            changed_at=self.clock.now(),
+        )
+        await self.directory.save_unit(unit, _record(event, None, None))
+        self._notify()
+
+    async def save_user(self, caller: Caller, user: DirectoryUser) -> None:
+        _same_agency(caller, user.agency_code)
+        event = contract.UserChanged(
+            agency_code=user.agency_code,
+            user_id=user.user_id,
+            full_name=user.full_name,
+            position=user.position,
+            unit_id=user.unit_id,
+            email=user.email,
+            roles=tuple(contract.DirectoryRole(r) for r in user.roles),
+            active=user.active,
+            changed_by=caller.as_contract_person,
+            changed_at=self.clock.now(),
+        )
+        await self.directory.save_user(user, _record(event, None, None))
+        self._notify()
+
+    async def grant_delegation(
+        self,
+        caller: Caller,
+        *,
+        leader_user_id: str,
+        secretary_user_id: str,
+        valid_from: datetime,
+        valid_until: datetime | None,
+        delegation_id: str | None = None,
+    ) -> Delegation:
+        for who, field in (
+            (leader_user_id, "leader_user_id"),
+            (secretary_user_id, "secretary_user_id"),
+        ):
+            if await self.directory.user(caller.agency_code, who) is None:
+                raise InvalidInput(
+                    f"{field}: {who} is not in the directory of {caller.agency_code}.",
+                    f"{field}: {who} không có trong danh bạ.",
+                )
+        delegation = Delegation(
+            delegation_id=delegation_id or str(uuid.uuid4()),
+            leader_user_id=leader_user_id,
+            secretary_user_id=secretary_user_id,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        await self._save_delegation(caller, delegation)
+        return delegation
+
+    async def revoke_delegation(self, caller: Caller, delegation_id: str) -> Delegation:
+        found = await self.directory.delegation(caller.agency_code, delegation_id)
+        if found is None:
+            raise LookupError(delegation_id)
+        revoked = found.revoke(self.clock.now())
+        await self._save_delegation(caller, revoked)
+        return revoked
+
+    async def _save_delegation(self, caller: Caller, delegation: Delegation) -> None:
+        event = contract.DelegationChanged(
+            agency_code=caller.agency_code,
+            delegation_id=delegation.delegation_id,
+            leader_user_id=delegation.leader_user_id,
+            secretary_user_id=delegation.secretary_user_id,
+            valid_from=delegation.valid_from,
+            valid_until=delegation.valid_until,
+            revoked_at=delegation.revoked_at,
+            changed_by=caller.as_contract_person,
+            changed_at=self.clock.now(),
+        )
+        await self.directory.save_delegation(
+            caller.agency_code, delegation, _record(event, None, None)
+        )
+        self._notify()
+
+
+def _same_agency(caller: Caller, agency_code: str) -> None:
+    if agency_code != caller.agency_code:
+        raise NotPermitted(
+            f"agency_code: you administer {caller.agency_code}, not {agency_code}.",
+            f"agency_code: bạn quản trị {caller.agency_code}, không phải {agency_code}.",
+        )
+
+
+def _person_of(user: DirectoryUser) -> Person:
+    return Person(user.user_id, user.full_name, user.position)
+
+
+__all__ = ["Caller", "RoutingHandlers", "SystemClock", "case_id_for"]

@@ -1,0 +1,131 @@
+"""What the routing handlers need from the world, in domain words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from vanthu_contracts import KafkaRecord
+
+from vanthu_routing.domain.case import Case
+from vanthu_routing.domain.deadlines import NoticeKey
+from vanthu_routing.domain.delegation import Delegation
+from vanthu_routing.domain.files import FileReference
+from vanthu_routing.domain.routing_rules import RoutingRules
+
+
+class CaseNotFound(Exception):
+    """No case with that id in the caller's agency."""
+
+
+class ConcurrentUpdate(Exception):
+    """Someone changed the case between our read and our write; read again and re-apply."""
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """What routing keeps of the registered document: enough to sort, show and answer."""
+
+    subject: str
+    urgency: str
+    confidentiality: str
+    received_at: datetime
+    arrival_number: int
+    document_type_code: str | None = None
+    issuer_name: str | None = None
+    issuer_agency_code: str | None = None
+    due_date: date | None = None
+    sender_agency_code: str | None = None
+    """Set for documents that came through the exchange: who is told our processing status."""
+    sender_document_code: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    case: Case
+    document: DocumentSummary
+    sent_notices: frozenset[NoticeKey] = field(default_factory=frozenset)
+    revision: int = 0
+    """Counts every write of the stored case (changes and notices), guarding concurrent saves."""
+
+
+class CaseRepository(Protocol):
+    async def add(self, stored: StoredCase, records: Sequence[KafkaRecord]) -> bool:
+        """Store a new case; False when a case with its id already exists."""
+
+    async def get(self, agency_code: str, case_id: str) -> StoredCase: ...
+
+    async def save(
+        self, before: StoredCase, after: StoredCase, records: Sequence[KafkaRecord]
+    ) -> None:
+        """Write the new state and its events in one write; ConcurrentUpdate if it moved on."""
+
+    async def awaiting_direction(
+        self, agency_code: str, leader_user_id: str
+    ) -> list[StoredCase]: ...
+
+    async def with_open_tasks_for(
+        self, agency_code: str, *, user_id: str | None = None, unit_id: str | None = None
+    ) -> list[StoredCase]: ...
+
+    async def of_agency(self, agency_code: str) -> list[StoredCase]: ...
+
+    async def with_open_deadlines(self) -> list[StoredCase]: ...
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    agency_code: str
+    user_id: str
+    full_name: str
+    position: str | None = None
+    unit_id: str | None = None
+    email: str | None = None
+    roles: tuple[str, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class DirectoryUnit:
+    agency_code: str
+    unit_id: str
+    name: str
+    parent_unit_id: str | None = None
+    active: bool = True
+
+
+class Directory(Protocol):
+    async def user(self, agency_code: str, user_id: str) -> DirectoryUser | None: ...
+
+    async def unit(self, agency_code: str, unit_id: str) -> DirectoryUnit | None: ...
+
+    async def users(self, agency_code: str) -> list[DirectoryUser]: ...
+
+    async def units(self, agency_code: str) -> list[DirectoryUnit]: ...
+
+    async def delegations(self, agency_code: str, leader_user_id: str) -> list[Delegation]: ...
+
+    async def delegation(self, agency_code: str, delegation_id: str) -> Delegation | None: ...
+
+    async def save_user(self, user: DirectoryUser, record: KafkaRecord) -> None: ...
+
+    async def save_unit(self, unit: DirectoryUnit, record: KafkaRecord) -> None: ...
+
+    async def save_delegation(
+        self, agency_code: str, delegation: Delegation, record: KafkaRecord
+    ) -> None: ...
+
+    async def routing_rules(self, agency_code: str) -> RoutingRules | None: ...
+
+    async def save_routing_rules(self, agency_code: str, rules: dict[str, Any]) -> None: ...
+
+
+class EvidenceStore(Protocol):
+    async def keep(self, data: bytes, name: str, media_type: str) -> FileReference:
+        """Store a scanned slip (content-addressed) and say where it is."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
