@@ -28,6 +28,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from bson import Binary
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
@@ -74,6 +75,7 @@ class OutboxRelay:
         lease: timedelta = timedelta(seconds=30),
     ) -> None:
         self._collections = [db[name] for name in collections]
+        self._leases: AsyncCollection[MongoDocument] = db["outbox_leases"]
         self._publisher = publisher
         self._poll_interval_s = poll_interval_s
         self._lease = lease
@@ -104,42 +106,49 @@ class OutboxRelay:
                     for entry in doc[OUTBOX_FIELD]:
                         published += await self._deliver(collection, doc, entry)
                 finally:
-                    await collection.update_one(
-                        {"_id": doc["_id"], "outbox_lease.owner": self._owner},
-                        {"$unset": {"outbox_lease": ""}},
-                    )
+                    await self._release(collection.name, doc["_id"])
         return published
 
     async def _lease_one(self, collection: AsyncCollection[MongoDocument]) -> MongoDocument | None:
         """Take one aggregate with pending events, so two relays never publish the same entry.
 
-        The lease is taken by a compare-and-set `update_one` on the lease we saw, not by
-        findAndModify: FerretDB v1 (SQLite) does not run findAndModify atomically, and two
-        relays racing for the same aggregate both won it and published its entries twice.
+        The lease is a document of its own in `outbox_leases`, taken by inserting it under a
+        unique `_id`. A conditional update (findAndModify, or update_one on the lease we saw) is
+        not enough: FerretDB v1 (SQLite) does not apply them atomically, and two relays racing
+        for the same aggregate both won it and published its entries twice. Unique inserts are
+        atomic there as on MongoDB.
         """
         now = datetime.now(UTC)
-        candidate = await collection.find_one(
-            {
-                f"{OUTBOX_FIELD}.0": {"$exists": True},
-                "$or": [{"outbox_lease": {"$exists": False}}, {"outbox_lease.until": {"$lt": now}}],
-            },
-            projection={"outbox_lease": 1},
-        )
-        if candidate is None:
-            return None
-        seen = candidate.get("outbox_lease")
-        guard: dict[str, Any] = {"_id": candidate["_id"]}
-        if seen is None:
-            guard["outbox_lease"] = {"$exists": False}
-        else:
-            guard["outbox_lease.owner"] = seen["owner"]
-            guard["outbox_lease.until"] = seen["until"]
-        taken = await collection.update_one(
-            guard, {"$set": {"outbox_lease": {"owner": self._owner, "until": now + self._lease}}}
-        )
-        if taken.modified_count != 1:
-            return None  # another relay took it first; the next pass looks again
-        return await collection.find_one({"_id": candidate["_id"]})
+        cursor = collection.find(
+            {f"{OUTBOX_FIELD}.0": {"$exists": True}}, projection={"_id": 1}
+        ).limit(50)
+        async for candidate in cursor:
+            if await self._claim(collection.name, candidate["_id"], now):
+                doc = await collection.find_one({"_id": candidate["_id"]})
+                if doc is not None:
+                    return doc
+                await self._release(collection.name, candidate["_id"])
+        return None
+
+    async def _claim(self, collection: str, doc_id: Any, now: datetime) -> bool:
+        key = f"{collection}|{doc_id}"
+        lease = {"_id": key, "owner": self._owner, "until": now + self._lease}
+        try:
+            await self._leases.insert_one(lease)
+        except DuplicateKeyError:
+            held = await self._leases.find_one({"_id": key})
+            if held is None or held["until"] >= now:
+                return False
+            # The holder died: drop its expired lease, then race for a fresh one.
+            await self._leases.delete_one({"_id": key, "owner": held["owner"]})
+            try:
+                await self._leases.insert_one(lease)
+            except DuplicateKeyError:
+                return False
+        return True
+
+    async def _release(self, collection: str, doc_id: Any) -> None:
+        await self._leases.delete_one({"_id": f"{collection}|{doc_id}", "owner": self._owner})
 
     async def _deliver(
         self, collection: AsyncCollection[MongoDocument], doc: MongoDocument, entry: MongoDocument

@@ -299,3 +299,25 @@ class DelegationChanged(Event):
 
     def subject(self) -> str:
         return f"delegation:{self.agency_code}:{self.delegation_id}"
+
+
+@register_event
+class DraftApproved(Event):
+    """The leader approved a draft reply (directly or recorded on paper): the clerk may number and
+    issue it. ``decision_id`` names the DecisionRecorded of kind draft_approval behind it."""
+
+    event_type: ClassVar[str] = "vanthu.routing.draft.approved.v1"
+    topic: ClassVar[str] = DECISION_RECORDED_TOPIC
+
+    draft_id: Identifier
+    document_id: Identifier
+    """The incoming document the draft answers."""
+    case_id: Identifier
+    task_id: Identifier
+    agency_code: AgencyCode
+    file: FileRef
+    """The approved draft as uploaded."""
+    drafted_by: Person
+    approved_by: Person
+    decision_id: Identifier
+    approved_at: Instant

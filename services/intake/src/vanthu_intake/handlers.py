@@ -46,6 +46,7 @@ from vanthu_intake.domain.metadata import Channel, IncomingDocumentMetadata, des
 from vanthu_intake.domain.numbering import Register, RegisterKey, register_key
 from vanthu_intake.ports import (
     DocumentRepository,
+    FileMissing,
     FileStore,
     NumberRegister,
     OcrEngine,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from harness.processes import ServiceProcess, free_port
 from harness.servers import Servers
 from vanthu_runtime.platform import PlatformSettings
@@ -21,13 +22,33 @@ sys.path.insert(0, str(Path(__file__).parent))
 from intake_testkit import MAX_UPLOAD_BYTES, Intake, random_agency
 
 
+async def start_groups_at_the_end(bootstrap: str, groups: dict[str, str]) -> None:
+    """Commit each group at the end of its topic: the shared topics hold every earlier session's
+    records, which this fresh deployment must not replay."""
+    for group, topic in groups.items():
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
+            tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            if not tps:
+                await consumer._client.force_metadata_update()
+                tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            consumer.assign(tps)
+            ends = await consumer.end_offsets(tps)
+            await consumer.commit(dict(ends))
+        finally:
+            await consumer.stop()
+
+
 @pytest.fixture(scope="session")
-def intake(
+async def intake(
     servers: Servers,
     platform_settings: PlatformSettings,
     topics_ready: None,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Intake]:
+) -> AsyncIterator[Intake]:
     secret = secrets.token_hex(32)
     env = {
         **servers.env(),
@@ -41,6 +62,14 @@ def intake(
         # Own consumer groups: intake workers of other test sessions share these topics.
         "VANTHU_INTAKE_CONSUMER_GROUP_PREFIX": f"intake-test-{secrets.token_hex(4)}",
     }
+    prefix = env["VANTHU_INTAKE_CONSUMER_GROUP_PREFIX"]
+    await start_groups_at_the_end(
+        servers.kafka_bootstrap,
+        {
+            f"{prefix}-digitiser": "document.received",
+            f"{prefix}-exchange-inbound": "exchange.inbound",
+        },
+    )
     # Outside pytest's rotating temp folders, so the logs outlive parallel runs for reading.
     logs = Path(tempfile.mkdtemp(prefix="vanthu-intake-logs-"))
     api = ServiceProcess("intake", "api", free_port(), env, logs / "api.log").start()

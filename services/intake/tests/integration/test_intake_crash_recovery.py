@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 from harness.polling import eventually
-from intake_testkit import events_keyed, form, metadata, png_scan
+from intake_testkit import events_keyed, form, metadata, tiny_pdf
 from vanthu_intake.adapters.mongo_number_register import MongoNumberRegister
 from vanthu_intake.domain.numbering import Register, register_key
 from vanthu_runtime.mongo import create_mongo_client
@@ -22,7 +22,7 @@ async def test_a_worker_killed_while_publishing_still_publishes_each_registratio
     ids = []
     for i in range(12):
         response = await clerk.post(
-            "/v1/documents", **form(metadata(code_number=str(500 + i)), ("a.png", png_scan()))
+            "/v1/documents", **form(metadata(code_number=str(500 + i)), ("a.pdf", tiny_pdf()))
         )
         ids.append(response.json()["id"])
     bootstrap = platform_settings.kafka.bootstrap_servers
@@ -60,7 +60,7 @@ async def test_a_number_taken_by_a_registration_that_died_is_kept_as_void(
         await client.close()
     assert taken == 1
 
-    after = await clerk.post("/v1/documents", **form(metadata(), ("a.png", png_scan())))
+    after = await clerk.post("/v1/documents", **form(metadata(), ("a.pdf", tiny_pdf())))
     assert after.json()["arrival_number"] == 2
 
     async def void_entries() -> list[dict]:
@@ -77,10 +77,10 @@ async def test_a_number_taken_by_a_registration_that_died_is_kept_as_void(
 
 
 async def test_a_clerk_voids_a_registration_and_its_number_is_never_given_again(clerk) -> None:
-    first = (await clerk.post("/v1/documents", **form(metadata(), ("a.png", png_scan())))).json()
+    first = (await clerk.post("/v1/documents", **form(metadata(), ("a.pdf", tiny_pdf())))).json()
 
     voided = await clerk.post(f"/v1/documents/{first['id']}/void", json={"reason": "nhầm văn bản"})
-    second = await clerk.post("/v1/documents", **form(metadata(), ("b.png", png_scan())))
+    second = await clerk.post("/v1/documents", **form(metadata(), ("b.pdf", tiny_pdf())))
 
     assert voided.status_code == 200
     assert voided.json()["status"] == "void"

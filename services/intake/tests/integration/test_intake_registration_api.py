@@ -7,19 +7,19 @@ import json
 from datetime import timedelta
 
 from harness.polling import eventually
-from intake_testkit import events_keyed, form, header, metadata, png_scan
+from intake_testkit import events_keyed, form, header, metadata, tiny_pdf
 from vanthu_intake.domain.vietnam_time import vietnam_today
 
 
 async def test_a_registered_scan_gets_arrival_number_one_and_reads_back(clerk, agency) -> None:
-    response = await clerk.post("/v1/documents", **form(metadata(), ("scan.png", png_scan())))
+    response = await clerk.post("/v1/documents", **form(metadata(), ("scan.pdf", tiny_pdf())))
 
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["arrival_number"] == 1
     assert body["arrival_year"] == vietnam_today().year
     assert body["agency_code"] == agency
-    assert body["files"][0]["media_type"] == "image/png"
+    assert body["files"][0]["media_type"] == "application/pdf"
     again = await clerk.get(f"/v1/documents/{body['id']}")
     assert again.status_code == 200
     assert again.json()["metadata"]["subject"] == "Về việc ban hành Quy chế công tác văn thư"
@@ -31,7 +31,7 @@ async def test_the_registration_is_announced_on_document_received_with_cloudeven
     response = await clerk.post(
         "/v1/documents",
         headers={"X-Correlation-Id": "corr-registration-1"},
-        **form(metadata(), ("scan.png", png_scan())),
+        **form(metadata(), ("scan.pdf", tiny_pdf())),
     )
     document_id = response.json()["id"]
 
@@ -60,7 +60,7 @@ async def test_two_hundred_concurrent_registrations_get_exactly_numbers_one_to_t
     async def register(i: int) -> int:
         response = await clerk.post(
             "/v1/documents",
-            **form(metadata(code_number=str(1000 + i)), (f"{i}.png", png_scan())),
+            **form(metadata(code_number=str(1000 + i)), (f"{i}.pdf", tiny_pdf())),
         )
         assert response.status_code == 201, response.text
         return int(response.json()["arrival_number"])
@@ -72,16 +72,16 @@ async def test_two_hundred_concurrent_registrations_get_exactly_numbers_one_to_t
 
 async def test_the_same_document_twice_is_refused_with_the_first_ones_id(clerk) -> None:
     meta = metadata()
-    first = await clerk.post("/v1/documents", **form(meta, ("a.png", png_scan())))
+    first = await clerk.post("/v1/documents", **form(meta, ("a.pdf", tiny_pdf())))
 
-    again = await clerk.post("/v1/documents", **form(meta, ("b.png", png_scan())))
+    again = await clerk.post("/v1/documents", **form(meta, ("b.pdf", tiny_pdf())))
 
     assert again.status_code == 409
     assert again.json()["existing_id"] == first.json()["id"]
 
 
 async def test_the_same_scan_under_other_metadata_is_a_duplicate_too(clerk) -> None:
-    scan = png_scan()
+    scan = tiny_pdf()
     first = await clerk.post("/v1/documents", **form(metadata(), ("a.png", scan)))
 
     again = await clerk.post("/v1/documents", **form(metadata(), ("a.png", scan)))
@@ -94,11 +94,11 @@ async def test_a_duplicate_with_a_stated_reason_is_registered_and_points_to_the_
     clerk,
 ) -> None:
     meta = metadata()
-    first = await clerk.post("/v1/documents", **form(meta, ("a.png", png_scan())))
+    first = await clerk.post("/v1/documents", **form(meta, ("a.pdf", tiny_pdf())))
 
     again = await clerk.post(
         "/v1/documents",
-        **form(meta, ("b.png", png_scan()), register_anyway_reason="bản gốc thứ hai có bút phê"),
+        **form(meta, ("b.pdf", tiny_pdf()), register_anyway_reason="bản gốc thứ hai có bút phê"),
     )
 
     assert again.status_code == 201, again.text
@@ -107,12 +107,12 @@ async def test_a_duplicate_with_a_stated_reason_is_registered_and_points_to_the_
 
 
 async def test_an_upload_over_the_size_limit_is_refused_and_takes_no_number(clerk) -> None:
-    big = png_scan() + b"\0" * 400_000
+    big = tiny_pdf() + b"\0" * 400_000
 
     response = await clerk.post("/v1/documents", **form(metadata(), ("big.png", big)))
 
     assert response.status_code == 413
-    after = await clerk.post("/v1/documents", **form(metadata(), ("ok.png", png_scan())))
+    after = await clerk.post("/v1/documents", **form(metadata(), ("ok.pdf", tiny_pdf())))
     assert after.json()["arrival_number"] == 1
 
 
@@ -129,7 +129,7 @@ async def test_invalid_metadata_is_refused_naming_each_field(clerk) -> None:
     tomorrow = (vietnam_today() + timedelta(days=2)).isoformat()
     bad = metadata(code_notation="QĐ--BNV", issued_date=tomorrow)
 
-    response = await clerk.post("/v1/documents", **form(bad, ("a.png", png_scan())))
+    response = await clerk.post("/v1/documents", **form(bad, ("a.pdf", tiny_pdf())))
 
     assert response.status_code == 422
     fields = {problem["field"] for problem in response.json()["detail"]}
@@ -138,7 +138,7 @@ async def test_invalid_metadata_is_refused_naming_each_field(clerk) -> None:
 
 async def test_metadata_that_is_not_json_is_refused_naming_the_part(clerk) -> None:
     response = await clerk.post(
-        "/v1/documents", data={"metadata": "{not json"}, files=[("file", ("a.png", png_scan()))]
+        "/v1/documents", data={"metadata": "{not json"}, files=[("file", ("a.pdf", tiny_pdf()))]
     )
 
     assert response.status_code == 422
@@ -147,7 +147,7 @@ async def test_metadata_that_is_not_json_is_refused_naming_the_part(clerk) -> No
 
 async def test_listing_pages_through_the_agencys_documents(clerk) -> None:
     for _ in range(3):
-        await clerk.post("/v1/documents", **form(metadata(), ("a.png", png_scan())))
+        await clerk.post("/v1/documents", **form(metadata(), ("a.pdf", tiny_pdf())))
 
     page = await clerk.get("/v1/documents", params={"limit": 2})
 
@@ -159,7 +159,7 @@ async def test_listing_pages_through_the_agencys_documents(clerk) -> None:
 async def test_a_file_is_downloaded_by_a_short_lived_link_bit_for_bit(clerk) -> None:
     import httpx
 
-    scan = png_scan()
+    scan = tiny_pdf()
     created = (await clerk.post("/v1/documents", **form(metadata(), ("a.png", scan)))).json()
     file_id = created["files"][0]["file_id"]
 

@@ -22,7 +22,7 @@ from vanthu_runtime.platform import Platform
 from vanthu_routing.adapters.minio_evidence_store import MinioEvidenceStore
 from vanthu_routing.adapters.mongo_case_repository import CASES, MongoCaseRepository
 from vanthu_routing.adapters.mongo_directory import DELEGATIONS, UNITS, USERS, MongoDirectory
-from vanthu_routing.api import cases, directory, reports
+from vanthu_routing.api import cases, directory, drafts, reports
 from vanthu_routing.config import SERVICE, RoutingSettings
 from vanthu_routing.consumers.document_received import open_cases
 from vanthu_routing.domain.calendar import WorkingCalendar
@@ -73,7 +73,7 @@ async def _wire_api(app: FastAPI, platform: Platform) -> None:
 def create_api() -> FastAPI:
     return create_app(
         service=SERVICE,
-        routers=(cases.router, directory.router, reports.router),
+        routers=(cases.router, drafts.router, directory.router, reports.router),
         on_startup=_wire_api,
     )
 

@@ -215,6 +215,11 @@ class RoutingHandlers:
             raise InvalidInput("slip: the scanned paper slip is empty.", "Bản quét phiếu trống.")
         return await self.evidence.keep(data, name, media_type)
 
+    async def keep_draft(self, data: bytes, name: str, media_type: str) -> FileReference:
+        if not data:
+            raise InvalidInput("file: the draft is empty.", "Tệp dự thảo trống.")
+        return await self.evidence.keep(data, name, media_type, prefix="routing/drafts")
+
     # ---- deadlines ----------------------------------------------------------------------------
 
     async def send_deadline_notices(self, now: datetime | None = None) -> int:

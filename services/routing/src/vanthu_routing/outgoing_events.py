@@ -149,6 +149,23 @@ def _contract_events(
                     returned_at=fact.returned_at,
                 )
             ]
+        case domain.DraftApproved(draft=draft):
+            decision = case.decision(fact.decision_id)
+            approved_at = decision.recorded_at if decision else draft.uploaded_at
+            return [
+                contract.DraftApproved(
+                    draft_id=draft.draft_id,
+                    document_id=case.document_id,
+                    case_id=case.case_id,
+                    task_id=draft.task_id,
+                    agency_code=case.agency_code,
+                    file=file_ref(draft.file, FileRole.ATTACHMENT),
+                    drafted_by=person(draft.uploaded_by),
+                    approved_by=person(draft.approved_by or draft.uploaded_by),
+                    decision_id=fact.decision_id,
+                    approved_at=approved_at,
+                )
+            ]
         case domain.CaseStatusChanged():
             status = STATUS_FOR_SENDER.get(fact.current)
             if status is None or document.sender_agency_code is None:

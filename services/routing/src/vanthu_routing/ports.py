@@ -123,8 +123,10 @@ class Directory(Protocol):
 
 
 class EvidenceStore(Protocol):
-    async def keep(self, data: bytes, name: str, media_type: str) -> FileReference:
-        """Store a scanned slip (content-addressed) and say where it is."""
+    async def keep(
+        self, data: bytes, name: str, media_type: str, prefix: str = "routing/evidence"
+    ) -> FileReference:
+        """Store a scanned slip or a draft (content-addressed) and say where it is."""
 
 
 class Clock(Protocol):

@@ -60,7 +60,7 @@ async def start_group_at_end(bootstrap: str, group: str, topic: str) -> None:
     )
     await consumer.start()
     try:
-        partitions = await consumer._client.fetch_all_metadata()  # noqa: SLF001
+        partitions = await consumer._client.fetch_all_metadata()
         tps = [TopicPartition(topic, p) for p in partitions.partitions_for_topic(topic) or ()]
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
@@ -216,7 +216,7 @@ class TopicReader:
             bootstrap_servers=self._bootstrap, enable_auto_commit=False
         )
         await self._consumer.start()
-        metadata = await self._consumer._client.fetch_all_metadata()  # noqa: SLF001
+        metadata = await self._consumer._client.fetch_all_metadata()
         tps = [
             TopicPartition(t, p)
             for t in self._topics

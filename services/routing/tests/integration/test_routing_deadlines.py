@@ -77,7 +77,7 @@ async def directed_case(handlers: RoutingHandlers, agency: str, due: date) -> tu
 async def test_a_task_is_reminded_then_escalated_to_the_unit_head_and_leader_skipping_tet(
     handlers, agency, publisher, published, mongo_db
 ):
-    case_id, task_id = await directed_case(handlers, agency, due=date(2027, 2, 4))
+    _, task_id = await directed_case(handlers, agency, due=date(2027, 2, 4))
 
     reminded = await handlers.send_deadline_notices(vn(date(2027, 2, 3)))
     reminded_again = await handlers.send_deadline_notices(vn(date(2027, 2, 3), 15))
@@ -107,7 +107,7 @@ async def test_a_task_is_reminded_then_escalated_to_the_unit_head_and_leader_ski
 
 
 async def test_the_overdue_report_counts_working_days_late_per_unit(handlers, agency):
-    case_id, task_id = await directed_case(handlers, agency, due=date(2027, 2, 4))
+    await directed_case(handlers, agency, due=date(2027, 2, 4))
     handlers.clock = FixedClock(vn(date(2027, 2, 16)))
     auth = AuthSettings(dev_mode=True, dev_secret="s" * 32)
     app = create_app(service="routing", routers=(reports.router,), auth_settings=auth)

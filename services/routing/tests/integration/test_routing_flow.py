@@ -4,7 +4,7 @@ secretary), and its units work on it; everything shows on the topics other servi
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -12,6 +12,7 @@ from harness.polling import eventually
 from harness.samples import sample_event
 from vanthu_contracts import DecisionRecorded, SendStatusRequested, TaskAssigned, TaskCompleted
 from vanthu_contracts.events.values import Channel, Urgency
+from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 
@@ -41,7 +42,7 @@ async def at_least(n: int, found: Any) -> list[Any] | None:
 
 
 def in_days(n: int) -> str:
-    return (date.today() + timedelta(days=n)).isoformat()
+    return (datetime.now(VIETNAM_TIME).date() + timedelta(days=n)).isoformat()
 
 
 def direction(org: Any, decision_id: str | None = None) -> dict[str, Any]:
@@ -129,7 +130,7 @@ async def test_a_secretary_records_the_leaders_paper_decision_with_the_scanned_s
     payload = {
         **direction(org),
         "decided_by_user_id": org.ids["director"],
-        "decided_at": f"{date.today().isoformat()}T08:00:00+07:00",
+        "decided_at": f"{datetime.now(VIETNAM_TIME).date().isoformat()}T08:00:00+07:00",
     }
 
     response = await http.post(
@@ -163,7 +164,7 @@ async def test_a_secretary_without_the_leaders_delegation_cannot_record_for_them
     payload = {
         **direction(org),
         "decided_by_user_id": org.ids["director"],
-        "decided_at": f"{date.today().isoformat()}T08:00:00+07:00",
+        "decided_at": f"{datetime.now(VIETNAM_TIME).date().isoformat()}T08:00:00+07:00",
     }
 
     response = await http.post(
@@ -185,7 +186,7 @@ async def test_a_proxy_entry_without_the_scan_is_refused_naming_the_slip(http, o
     payload = {
         **direction(org),
         "decided_by_user_id": org.ids["director"],
-        "decided_at": f"{date.today().isoformat()}T08:00:00+07:00",
+        "decided_at": f"{datetime.now(VIETNAM_TIME).date().isoformat()}T08:00:00+07:00",
     }
 
     response = await http.post(

@@ -7,7 +7,7 @@ import asyncio
 import secrets
 import signal
 from collections import Counter
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from harness.polling import eventually
 from harness.samples import sample_event
@@ -15,6 +15,7 @@ from vanthu_contracts import TaskAssigned
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_contracts.events.values import Channel
 from vanthu_routing.bootstrap import build_handlers
+from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_routing.domain.decision import Entry
 from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
@@ -81,7 +82,7 @@ async def test_killing_a_worker_and_adding_two_loses_no_case_and_assigns_no_task
         )
 
         director = Caller("director", agency, "Giám đốc", frozenset({"leader"}))
-        due = date.today() + timedelta(days=30)
+        due = datetime.now(VIETNAM_TIME).date() + timedelta(days=30)
         for i, case_id in enumerate(case_ids):
             entry = Entry(f"d-{i}", director.actor, handlers.clock.now(), None)
             lead = Assignment(Assignee.unit("unit-plan"), TaskRole.LEAD, due)
@@ -107,7 +108,11 @@ async def test_killing_a_worker_and_adding_two_loses_no_case_and_assigns_no_task
             if isinstance(d.event, TaskAssigned) and d.event.agency_code == agency
         ]
         counts = Counter(t.event.task_id for t in tasks)
-        twice = [(t.envelope.id, t.event.task_id, t.envelope.time) for t in tasks if counts[t.event.task_id] > 1]
+        twice = [
+            (t.envelope.id, t.event.task_id, t.envelope.time)
+            for t in tasks
+            if counts[t.event.task_id] > 1
+        ]
         assert not twice, sorted(twice, key=lambda x: x[1])
         assert len(counts) == DOCUMENTS
         assert max(counts.values()) == 1

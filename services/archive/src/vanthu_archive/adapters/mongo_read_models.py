@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReplaceOne, UpdateOne
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 from vanthu_runtime.mongo import MongoDocument
 
 from vanthu_archive.domain.document_history import Actor, DocumentFacts, StoredFile, TimelineEntry
@@ -34,6 +35,7 @@ from vanthu_archive.ports import Projected
 TIMELINE = "archive_timeline"
 DOCUMENTS = "archive_documents"
 OBJECTS = "archive_objects"
+_DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
@@ -79,15 +81,7 @@ class MongoReadModels:
         """
         if not items:
             return
-        await self._timeline.bulk_write(
-            [
-                ReplaceOne(
-                    {"_id": i.entry.event_id}, timeline_document(i.entry, i.position), upsert=True
-                )
-                for i in items
-            ],
-            ordered=False,
-        )
+        await self._add_timeline_entries(items)
         groups: dict[str, list[Projected]] = {}
         for item in items:
             groups.setdefault(item.facts.document_id, []).append(item)
@@ -96,10 +90,23 @@ class MongoReadModels:
             _object_upsert(item.facts, stored) for item in items for stored in item.facts.files
         ]
         if objects:
-            await self._objects.bulk_write(objects, ordered=False)
+            await self._objects.bulk_write(objects)
         later = await self._search_fields(groups) + _newest_statuses(groups)
         if later:
             await self._documents.bulk_write(later)
+
+    async def _add_timeline_entries(self, items: Sequence[Projected]) -> None:
+        # An entry is fixed by its event: one already there (a redelivered batch) stays as is.
+        # Plain inserts, because FerretDB v1 answered unordered bulk upserts with a reply
+        # PyMongo could not read.
+        try:
+            await self._timeline.insert_many(
+                [timeline_document(i.entry, i.position) for i in items], ordered=False
+            )
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if not all(error.get("code") == _DUPLICATE_KEY for error in errors):
+                raise
 
     async def _search_fields(self, groups: dict[str, list[Projected]]) -> list[UpdateOne]:
         wanted = [

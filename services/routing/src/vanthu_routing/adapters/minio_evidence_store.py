@@ -1,4 +1,4 @@
-"""Scanned paper slips in MinIO, content-addressed, through the runtime's blob store."""
+"""Scanned paper slips and draft replies in MinIO, content-addressed, through the runtime's blob store."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ class MinioEvidenceStore:
     def __init__(self, blobs: MinioBlobStore) -> None:
         self._blobs = blobs
 
-    async def keep(self, data: bytes, name: str, media_type: str) -> FileReference:
-        stored = await self._blobs.put_content_addressed(
-            data, prefix="routing/evidence", media_type=media_type
-        )
+    async def keep(
+        self, data: bytes, name: str, media_type: str, prefix: str = "routing/evidence"
+    ) -> FileReference:
+        stored = await self._blobs.put_content_addressed(data, prefix=prefix, media_type=media_type)
         return FileReference(
             file_id=f"f-{hashlib.sha256(data).hexdigest()[:16]}",
             name=name,

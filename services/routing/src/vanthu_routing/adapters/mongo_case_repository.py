@@ -4,12 +4,18 @@ Besides the case itself the document carries a few flat fields, rewritten on eve
 the inbox, task lists and reports query (FerretDB v1 matches arrays of strings well, nested
 queries less so). Writes are guarded by a revision counted on every save: a save that finds
 another revision raises ConcurrentUpdate and the handler re-reads and re-applies.
+
+The guard is a claim on the next revision, inserted under a unique `_id` before the update:
+FerretDB v1 (SQLite) does not apply conditional updates atomically (eight concurrent
+`update_one({revision: 0})` calls all reported a match and all but one write were lost), while
+unique inserts are atomic there as on MongoDB. A claim whose writer died before its update is
+taken over once it is older than CLAIM_TIMEOUT.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -24,6 +30,8 @@ from vanthu_routing.domain.deadlines import NoticeKey, NoticeKind
 from vanthu_routing.ports import CaseNotFound, ConcurrentUpdate, DocumentSummary, StoredCase
 
 CASES = "cases"
+CLAIMS = "case_revision_claims"
+CLAIM_TIMEOUT = timedelta(seconds=30)
 URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
 
 
@@ -72,6 +80,7 @@ def _stored(doc: MongoDocument) -> StoredCase:
 class MongoCaseRepository:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._cases = db[CASES]
+        self._claims = db[CLAIMS]
 
     async def ensure_indexes(self) -> None:
         await self._cases.create_index([("agency_code", 1), ("leader_user_id", 1), ("status", 1)])
@@ -100,6 +109,7 @@ class MongoCaseRepository:
     async def save(
         self, before: StoredCase, after: StoredCase, records: Sequence[KafkaRecord]
     ) -> None:
+        await self._claim(before)
         update: dict[str, Any] = {"$set": {**_body(after), "revision": before.revision + 1}}
         if records:
             update["$push"] = {"outbox": {"$each": [outbox_entry(r) for r in records]}}
@@ -108,6 +118,31 @@ class MongoCaseRepository:
         )
         if result.matched_count == 0:
             raise ConcurrentUpdate(before.case.case_id)
+
+    async def _claim(self, before: StoredCase) -> None:
+        case_id = before.case.case_id
+        claim_id = f"{case_id}:{before.revision + 1}"
+        now = datetime.now(UTC)
+        try:
+            await self._claims.insert_one({"_id": claim_id, "claimed_at": now})
+            return
+        except DuplicateKeyError:
+            held = await self._claims.find_one({"_id": claim_id})
+        current = await self._cases.find_one({"_id": case_id}, projection={"revision": 1})
+        stale = (
+            held is not None
+            and held["claimed_at"] < now - CLAIM_TIMEOUT
+            and current is not None
+            and current.get("revision", 0) == before.revision
+        )
+        if not stale:
+            raise ConcurrentUpdate(case_id)
+        # Its writer died between claiming and writing: take the claim over.
+        await self._claims.delete_one({"_id": claim_id, "claimed_at": held["claimed_at"]})
+        try:
+            await self._claims.insert_one({"_id": claim_id, "claimed_at": now})
+        except DuplicateKeyError:
+            raise ConcurrentUpdate(case_id) from None
 
     async def awaiting_direction(self, agency_code: str, leader_user_id: str) -> list[StoredCase]:
         return await self._find(

@@ -92,7 +92,7 @@ class ReturnIn(Strict):
     reason: str = Field(min_length=1, max_length=4000)
 
 
-def _entry(caller: Caller, handlers: Any, decision_id: str | None, text: str | None) -> Entry:
+def entry_for(caller: Caller, handlers: Any, decision_id: str | None, text: str | None) -> Entry:
     return Entry(decision_id or str(uuid.uuid4()), caller.actor, handlers.clock.now(), text)
 
 
@@ -138,7 +138,7 @@ async def show_case(case_id: str, handlers: Handlers, caller: Caller = Anyone) -
 async def direct_case(
     case_id: str, body: DirectionIn, handlers: Handlers, caller: Caller = Leader
 ) -> dict[str, Any]:
-    entry = _entry(caller, handlers, body.decision_id, body.text)
+    entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
 
     def change(case: Case, delegations: Any) -> Any:
@@ -152,7 +152,7 @@ async def direct_case(
 async def redirect_case(
     case_id: str, body: DirectionIn, handlers: Handlers, caller: Caller = Leader
 ) -> dict[str, Any]:
-    entry = _entry(caller, handlers, body.decision_id, body.text)
+    entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
     stored = await answering(
         lambda: handlers.change_case(caller, case_id, lambda c, _: c.redirect(entry, assignments))
@@ -209,7 +209,7 @@ async def record_direction_on_behalf(
     paper = PaperSlip(
         Person(leader.user_id, leader.full_name, leader.position), body.decided_at, evidence
     )
-    entry = _entry(caller, handlers, body.decision_id, body.text)
+    entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
 
     def change(case: Case, delegations: list[Delegation]) -> Any:
@@ -223,7 +223,7 @@ async def record_direction_on_behalf(
 async def reassign_task(
     case_id: str, task_id: str, body: ReassignmentIn, handlers: Handlers, caller: Caller = UnitHead
 ) -> dict[str, Any]:
-    entry = _entry(caller, handlers, body.decision_id, body.text)
+    entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
     stored = await answering(
         lambda: handlers.change_case(
@@ -237,7 +237,7 @@ async def reassign_task(
 async def report_progress(
     case_id: str, task_id: str, body: ProgressIn, handlers: Handlers, caller: Caller = Worker
 ) -> dict[str, Any]:
-    entry = _entry(caller, handlers, body.decision_id, body.text)
+    entry = entry_for(caller, handlers, body.decision_id, body.text)
     stored = await answering(
         lambda: handlers.change_case(
             caller,
@@ -252,7 +252,7 @@ async def report_progress(
 async def complete_task(
     case_id: str, task_id: str, body: CompletionIn, handlers: Handlers, caller: Caller = Worker
 ) -> dict[str, Any]:
-    entry = _entry(caller, handlers, body.decision_id, body.text)
+    entry = entry_for(caller, handlers, body.decision_id, body.text)
     stored = await answering(
         lambda: handlers.change_case(
             caller,
@@ -269,7 +269,7 @@ async def complete_task(
 async def return_task(
     case_id: str, task_id: str, body: ReturnIn, handlers: Handlers, caller: Caller = Worker
 ) -> dict[str, Any]:
-    entry = _entry(caller, handlers, body.decision_id, body.reason)
+    entry = entry_for(caller, handlers, body.decision_id, body.reason)
     stored = await answering(
         lambda: handlers.change_case(caller, case_id, lambda c, _: c.return_task(entry, task_id))
     )

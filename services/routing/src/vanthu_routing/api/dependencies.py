@@ -1,6 +1,5 @@
 """What every route needs: the handlers wired at start-up, the caller, domain errors as HTTP."""
 
-
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 

@@ -1,0 +1,179 @@
+"""Drafts of the reply inside the work: the specialist uploads, the unit head reviews (forwards or
+returns with comments), the leader approves or returns, directly or recorded on paper by a
+delegated secretary. The approved draft goes to the clerk (DraftApproved on decision.recorded)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from pydantic import AwareDatetime, Field, ValidationError
+from vanthu_runtime.auth import Role
+
+from vanthu_routing.api.cases import SLIP_MEDIA_TYPES, Id, Strict, entry_for
+from vanthu_routing.api.dependencies import Handlers, answering, caller_with
+from vanthu_routing.api.views import case_view
+from vanthu_routing.domain.decision import PaperSlip
+from vanthu_routing.domain.errors import NotPermitted
+from vanthu_routing.domain.people import Person
+from vanthu_routing.handlers import Caller
+
+router = APIRouter(tags=["drafts"])
+
+MAX_DRAFT_BYTES = 50 * 1024 * 1024
+DRAFT_MEDIA_TYPES = {
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+}
+
+Worker = caller_with(Role.UNIT_HEAD, Role.SPECIALIST)
+UnitHead = caller_with(Role.UNIT_HEAD)
+Leader = caller_with(Role.LEADER)
+Secretary = caller_with(Role.SECRETARY)
+
+
+class ReviewIn(Strict):
+    decision_id: Id | None = None
+    forward: bool
+    """True: forward to the leader; false: return to the drafter (comment required)."""
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class LeaderDraftIn(Strict):
+    decision_id: Id | None = None
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class OnBehalfDraftIn(LeaderDraftIn):
+    approve: bool = True
+    decided_by_user_id: Id
+    decided_at: AwareDatetime
+
+
+async def _read_upload(
+    upload: UploadFile, allowed: set[str], limit: int, field: str
+) -> tuple[bytes, str]:
+    media_type = (upload.content_type or "").split(";")[0].strip()
+    if media_type not in allowed:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail=f"{field}: {media_type or 'no type'} is not accepted here",
+        )
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=f"{field}: too large")
+    return data, media_type
+
+
+@router.post("/cases/{case_id}/tasks/{task_id}/drafts", status_code=status.HTTP_201_CREATED)
+async def upload_draft(
+    case_id: str,
+    task_id: str,
+    handlers: Handlers,
+    file: Annotated[UploadFile, File(description="the draft reply")],
+    supersedes: Annotated[str | None, Form()] = None,
+    caller: Caller = Worker,
+) -> dict[str, Any]:
+    data, media_type = await _read_upload(file, DRAFT_MEDIA_TYPES, MAX_DRAFT_BYTES, "file")
+    await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
+    stored_file = await answering(
+        lambda: handlers.keep_draft(data, file.filename or "du-thao", media_type)
+    )
+    draft_id = str(uuid.uuid4())
+    now = handlers.clock.now()
+    after = await answering(
+        lambda: handlers.change_case(
+            caller,
+            case_id,
+            lambda c, _: c.upload_draft(
+                draft_id, task_id, stored_file, caller.actor, now, supersedes=supersedes
+            ),
+        )
+    )
+    return {"draft_id": draft_id, "case": case_view(after)}
+
+
+@router.post("/cases/{case_id}/drafts/{draft_id}/review")
+async def review_draft(
+    case_id: str, draft_id: str, body: ReviewIn, handlers: Handlers, caller: Caller = UnitHead
+) -> dict[str, Any]:
+    entry = entry_for(caller, handlers, body.decision_id, body.comment)
+    after = await answering(
+        lambda: handlers.change_case(
+            caller, case_id, lambda c, _: c.review_draft(entry, draft_id, forward=body.forward)
+        )
+    )
+    return case_view(after)
+
+
+@router.post("/cases/{case_id}/drafts/{draft_id}/approval")
+async def approve_draft(
+    case_id: str, draft_id: str, body: LeaderDraftIn, handlers: Handlers, caller: Caller = Leader
+) -> dict[str, Any]:
+    entry = entry_for(caller, handlers, body.decision_id, body.comment)
+    after = await answering(
+        lambda: handlers.change_case(caller, case_id, lambda c, _: c.approve_draft(entry, draft_id))
+    )
+    return case_view(after)
+
+
+@router.post("/cases/{case_id}/drafts/{draft_id}/return")
+async def return_draft(
+    case_id: str, draft_id: str, body: LeaderDraftIn, handlers: Handlers, caller: Caller = Leader
+) -> dict[str, Any]:
+    entry = entry_for(caller, handlers, body.decision_id, body.comment)
+    after = await answering(
+        lambda: handlers.change_case(caller, case_id, lambda c, _: c.return_draft(entry, draft_id))
+    )
+    return case_view(after)
+
+
+@router.post("/cases/{case_id}/drafts/{draft_id}/on-behalf")
+async def record_draft_decision_on_behalf(
+    case_id: str,
+    draft_id: str,
+    handlers: Handlers,
+    payload: Annotated[str, Form(description="the decision as JSON (OnBehalfDraftIn)")],
+    slip: Annotated[UploadFile, File(description="the scanned paper with the leader's decision")],
+    caller: Caller = Secretary,
+) -> dict[str, Any]:
+    try:
+        body = OnBehalfDraftIn.model_validate(json.loads(payload))
+    except (ValidationError, json.JSONDecodeError) as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"payload: {error}"
+        ) from error
+    data, media_type = await _read_upload(slip, SLIP_MEDIA_TYPES, 20 * 1024 * 1024, "slip")
+    stored = await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
+    leader = stored.case.leader
+    delegations = await handlers.directory.delegations(caller.agency_code, leader.user_id)
+    if body.decided_by_user_id != leader.user_id or not any(
+        d.covers(leader.user_id, caller.user_id, handlers.clock.now()) for d in delegations
+    ):
+        error = NotPermitted(
+            f"decided_by_user_id: you hold no valid delegation from {leader.user_id} for this case.",
+            f"Không có ủy quyền còn hiệu lực của {leader.full_name} để nhập thay.",
+        )
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail={"message": error.message, "message_vi": error.message_vi},
+        )
+    evidence = await answering(
+        lambda: handlers.keep_evidence(data, slip.filename or "phieu.pdf", media_type)
+    )
+    paper = PaperSlip(
+        Person(leader.user_id, leader.full_name, leader.position), body.decided_at, evidence
+    )
+    entry = entry_for(caller, handlers, body.decision_id, body.comment)
+
+    def change(case: Any, delegations: Any) -> Any:
+        if body.approve:
+            return case.approve_draft(entry, draft_id, paper=paper, delegations=delegations)
+        return case.return_draft(entry, draft_id, paper=paper, delegations=delegations)
+
+    after = await answering(lambda: handlers.change_case(caller, case_id, change))
+    return case_view(after)

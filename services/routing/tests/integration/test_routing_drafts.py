@@ -1,0 +1,119 @@
+"""A reply is drafted inside the work: uploaded by the specialist, reviewed by the unit head,
+approved by the leader (or from paper by the secretary), then handed to the clerk."""
+
+from __future__ import annotations
+
+import json
+
+from harness.polling import eventually
+from vanthu_contracts.events.routing import DraftApproved
+
+from .test_routing_flow import direction, in_days, receive, wait_in_inbox
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+async def specialist_task(http, org, publisher) -> tuple[str, str]:
+    case_id = await receive(publisher, org.agency)
+    await wait_in_inbox(http, org.auth("director"), case_id)
+    directed = await http.post(
+        f"/cases/{case_id}/direction", json=direction(org), headers=org.auth("director")
+    )
+    lead = next(t for t in directed.json()["tasks"] if t["role"] == "lead")
+    reassigned = await http.post(
+        f"/cases/{case_id}/tasks/{lead['task_id']}/reassignment",
+        json={
+            "assignments": [
+                {"user_id": org.ids["specialist"], "role": "specialist", "due_date": in_days(20)}
+            ]
+        },
+        headers=org.auth("planning_head"),
+    )
+    child = next(t for t in reassigned.json()["tasks"] if t["parent_task_id"] == lead["task_id"])
+    return case_id, child["task_id"]
+
+
+async def upload(http, org, case_id: str, task_id: str) -> str:
+    response = await http.post(
+        f"/cases/{case_id}/tasks/{task_id}/drafts",
+        files={"file": ("du-thao.docx", b"PK\x03\x04 du thao tra loi", DOCX)},
+        headers=org.auth("specialist"),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["draft_id"]
+
+
+async def test_an_approved_draft_goes_to_the_clerk_after_the_unit_heads_review(
+    http, org, publisher, published
+):
+    case_id, task_id = await specialist_task(http, org, publisher)
+    draft_id = await upload(http, org, case_id, task_id)
+
+    too_early = await http.post(
+        f"/cases/{case_id}/drafts/{draft_id}/approval", json={}, headers=org.auth("director")
+    )
+    reviewed = await http.post(
+        f"/cases/{case_id}/drafts/{draft_id}/review",
+        json={"forward": True, "comment": "Đạt yêu cầu"},
+        headers=org.auth("planning_head"),
+    )
+    approved = await http.post(
+        f"/cases/{case_id}/drafts/{draft_id}/approval", json={}, headers=org.auth("director")
+    )
+
+    assert too_early.status_code == 409
+    assert reviewed.status_code == 200, reviewed.text
+    assert approved.status_code == 200, approved.text
+
+    async def handed_over() -> list | None:
+        found = await published.matching(
+            lambda d: isinstance(d.event, DraftApproved) and d.event.draft_id == draft_id
+        )
+        return found or None
+
+    [event] = await eventually(handed_over, what="the approved draft on decision.recorded")
+    assert event.event.file.name == "du-thao.docx"
+    assert event.event.approved_by.user_id == org.ids["director"]
+
+
+async def test_the_secretary_records_the_leaders_paper_approval_of_a_draft(http, org, publisher):
+    case_id, task_id = await specialist_task(http, org, publisher)
+    draft_id = await upload(http, org, case_id, task_id)
+    await http.post(
+        f"/cases/{case_id}/drafts/{draft_id}/review",
+        json={"forward": True},
+        headers=org.auth("planning_head"),
+    )
+    payload = {"decided_by_user_id": org.ids["director"], "decided_at": "2026-01-05T08:00:00+07:00"}
+
+    response = await http.post(
+        f"/cases/{case_id}/drafts/{draft_id}/on-behalf",
+        data={"payload": json.dumps(payload)},
+        files={"slip": ("duyet.pdf", b"%PDF-1.4 duyet", "application/pdf")},
+        headers=org.auth("secretary"),
+    )
+
+    assert response.status_code == 200, response.text
+    approval = response.json()["decisions"][-1]
+    assert approval["kind"] == "draft_approval"
+    assert approval["on_behalf"] is True
+    assert approval["recorded_by"]["user_id"] == org.ids["secretary"]
+
+
+async def test_a_draft_returned_by_the_unit_head_needs_a_comment(http, org, publisher):
+    case_id, task_id = await specialist_task(http, org, publisher)
+    draft_id = await upload(http, org, case_id, task_id)
+
+    no_comment = await http.post(
+        f"/cases/{case_id}/drafts/{draft_id}/review",
+        json={"forward": False},
+        headers=org.auth("planning_head"),
+    )
+    someone_else = await http.post(
+        f"/cases/{case_id}/drafts/{draft_id}/review",
+        json={"forward": True},
+        headers=org.auth("finance_head"),
+    )
+
+    assert no_comment.status_code == 422
+    assert someone_else.status_code == 403
