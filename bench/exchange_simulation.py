@@ -65,6 +65,7 @@ from vanthu_runtime.settings import AuthSettings, KafkaSettings  # noqa: E402
 
 OPERATOR = "000.00.00.G22"
 PROVINCES = 63
+refused: dict[str, str] = {}
 POLL_S = 0.5
 
 
@@ -127,10 +128,15 @@ async def receive_until(
         try:
             for item in await connector.hub.pending():
                 if await connector.receive(item) and item["kind"] == "edoc":
-                    arrived[f"{item['document_code']}|{item['recipient']}"] = time.perf_counter()
+                    record = await connector.store.received(item["delivery_id"]) or {}
+                    key = f"{item['document_code']}|{item['recipient']}"
+                    if record.get("outcome") == "accepted":
+                        arrived[key] = time.perf_counter()
+                    else:
+                        refused[key] = record.get("reason", "?")
         except HubUnavailable:
             pass  # as the connector's own loop does: the hub keeps the package, try again
-        if wanted <= arrived.keys():
+        if wanted <= arrived.keys() | refused.keys():
             return
         await asyncio.sleep(POLL_S)
 
@@ -286,7 +292,9 @@ async def simulate(
         await asyncio.wait_for(asyncio.gather(*receivers), timeout=600)
         elapsed = time.perf_counter() - started
         done.set()
-        latencies = [arrived[k] - queued_at[k.split("|")[0]] for k in wanted]
+        if refused:
+            print(f"REFUSED {len(refused)} deliveries, e.g. {next(iter(refused.values()))}")
+        latencies = [arrived[k] - queued_at[k.split("|")[0]] for k in wanted if k in arrived]
         package_bytes = len(attachment) * 4 // 3 + 4096
         raw_elapsed = await raw_minio_copy(minio, bucket, b"x" * package_bytes, len(wanted))
         print(

@@ -30,7 +30,7 @@ async def test_a_document_registered_and_decided_on_shows_in_its_archive_timelin
     )
     clerk = _token(api, "u-vt-0007", "clerk")
 
-    async with httpx.AsyncClient(base_url=api.url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=api.url, timeout=120) as client:
 
         async def timeline_kinds() -> list[str]:
             response = await client.get(f"/archive/documents/{document_id}/timeline", headers=clerk)

@@ -62,6 +62,49 @@ def _record_of(entry: MongoDocument) -> KafkaRecord:
     )
 
 
+LEASES = "outbox_leases"
+
+
+async def take_lease(
+    db: AsyncDatabase[MongoDocument],
+    collection: str,
+    doc_id: Any,
+    owner: str,
+    ttl: timedelta,
+) -> bool:
+    """Hold one aggregate against relays and other writers; False when someone else holds it.
+
+    The lease is a document of its own, taken by inserting it under a unique `_id`: on FerretDB v1
+    (SQLite) conditional updates are not atomic (two writers of one document can both "match" and
+    one write is lost), unique inserts are. A writer that adds to an aggregate's outbox while a
+    relay removes from it must hold the lease, or one of the two writes can be lost there.
+    An expired lease (its holder died) is taken over.
+    """
+    leases = db[LEASES]
+    key = f"{collection}|{doc_id}"
+    now = datetime.now(UTC)
+    lease = {"_id": key, "owner": owner, "until": now + ttl}
+    try:
+        await leases.insert_one(lease)
+    except DuplicateKeyError:
+        held = await leases.find_one({"_id": key})
+        if held is not None and held["until"] >= now:
+            return False
+        if held is not None:
+            await leases.delete_one({"_id": key, "owner": held["owner"]})
+        try:
+            await leases.insert_one(lease)
+        except DuplicateKeyError:
+            return False
+    return True
+
+
+async def release_lease(
+    db: AsyncDatabase[MongoDocument], collection: str, doc_id: Any, owner: str
+) -> None:
+    await db[LEASES].delete_one({"_id": f"{collection}|{doc_id}", "owner": owner})
+
+
 class OutboxRelay:
     """Publishes the outbox entries of the given collections, oldest aggregate write first."""
 
@@ -75,7 +118,7 @@ class OutboxRelay:
         lease: timedelta = timedelta(seconds=30),
     ) -> None:
         self._collections = [db[name] for name in collections]
-        self._leases: AsyncCollection[MongoDocument] = db["outbox_leases"]
+        self._db = db
         self._publisher = publisher
         self._poll_interval_s = poll_interval_s
         self._lease = lease
@@ -110,45 +153,24 @@ class OutboxRelay:
         return published
 
     async def _lease_one(self, collection: AsyncCollection[MongoDocument]) -> MongoDocument | None:
-        """Take one aggregate with pending events, so two relays never publish the same entry.
-
-        The lease is a document of its own in `outbox_leases`, taken by inserting it under a
-        unique `_id`. A conditional update (findAndModify, or update_one on the lease we saw) is
-        not enough: FerretDB v1 (SQLite) does not apply them atomically, and two relays racing
-        for the same aggregate both won it and published its entries twice. Unique inserts are
-        atomic there as on MongoDB.
-        """
-        now = datetime.now(UTC)
+        """Take one aggregate with pending events, so two relays never publish the same entry
+        (`take_lease`: findAndModify is not atomic on FerretDB v1, and two relays racing for the
+        same aggregate both won it and published its entries twice)."""
         cursor = collection.find(
             {f"{OUTBOX_FIELD}.0": {"$exists": True}}, projection={"_id": 1}
         ).limit(50)
         async for candidate in cursor:
-            if await self._claim(collection.name, candidate["_id"], now):
+            if await take_lease(
+                self._db, collection.name, candidate["_id"], self._owner, self._lease
+            ):
                 doc = await collection.find_one({"_id": candidate["_id"]})
                 if doc is not None:
                     return doc
                 await self._release(collection.name, candidate["_id"])
         return None
 
-    async def _claim(self, collection: str, doc_id: Any, now: datetime) -> bool:
-        key = f"{collection}|{doc_id}"
-        lease = {"_id": key, "owner": self._owner, "until": now + self._lease}
-        try:
-            await self._leases.insert_one(lease)
-        except DuplicateKeyError:
-            held = await self._leases.find_one({"_id": key})
-            if held is None or held["until"] >= now:
-                return False
-            # The holder died: drop its expired lease, then race for a fresh one.
-            await self._leases.delete_one({"_id": key, "owner": held["owner"]})
-            try:
-                await self._leases.insert_one(lease)
-            except DuplicateKeyError:
-                return False
-        return True
-
     async def _release(self, collection: str, doc_id: Any) -> None:
-        await self._leases.delete_one({"_id": f"{collection}|{doc_id}", "owner": self._owner})
+        await release_lease(self._db, collection, doc_id, self._owner)
 
     async def _deliver(
         self, collection: AsyncCollection[MongoDocument], doc: MongoDocument, entry: MongoDocument

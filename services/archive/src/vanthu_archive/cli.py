@@ -76,7 +76,7 @@ Command = Callable[[argparse.Namespace, Archive], Awaitable[int]]
 def _run(command: Command, args: argparse.Namespace) -> int:
     # `make run` keeps the MinIO keys in .local/secrets.env; the environment wins when set.
     env_file = LOCAL_SECRETS if LOCAL_SECRETS.exists() else None
-    s3 = S3Settings(_env_file=env_file)  # type: ignore[call-arg]
+    s3 = S3Settings(_env_file=env_file)
     return asyncio.run(_with_archive(command, args, MongoSettings(), s3))
 
 

@@ -294,7 +294,8 @@ async def _verify_partition(
     until: datetime | None,
     started_from: str,
 ) -> PartitionVerdict:
-    running, last, checked, gaps = start_hash, after, 0, []
+    running, last, checked = start_hash, after, 0
+    gaps: list[OffsetGap] = []
     async for chunk in _chunks(store.records(position, after_offset=after, until=until)):
         result = verify_chain(chunk, running, after_offset=last)
         checked += result.checked

@@ -50,7 +50,9 @@ def create_api(settings: ExchangeSettings | None = None) -> FastAPI:
 
             background.append(asyncio.create_task(run_forwarding(hub, settings)))
 
-    app = create_app(service=SERVICE, routers=[hub_router, portal_router], on_startup=on_startup)
+    app: FastAPI = create_app(
+        service=SERVICE, routers=[hub_router, portal_router], on_startup=on_startup
+    )
     app.state.background = background
     return app
 

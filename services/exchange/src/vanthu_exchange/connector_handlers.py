@@ -120,13 +120,15 @@ def status_job_id(request: SendStatusRequested) -> str:
 def _record(
     event: Event, *, event_id: str, correlation_id: str | None, causation_id: str | None = None
 ) -> dict[str, Any]:
-    return outbox_entry(
-        encode(
-            event,
-            source=SOURCE,
-            event_id=event_id,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
+    return dict(
+        outbox_entry(
+            encode(
+                event,
+                source=SOURCE,
+                event_id=event_id,
+                correlation_id=correlation_id,
+                causation_id=causation_id,
+            )
         )
     )
 
@@ -181,7 +183,7 @@ class Connector:
         """One relay pass at a time in this process: FerretDB's findAndModify lease is not
         atomic between two concurrent callers, so the process serialises them itself."""
         async with self._relay_lock:
-            return await self.relay.publish_pending()
+            return int(await self.relay.publish_pending())
 
     def hosts(self, agency_code: str) -> bool:
         return agency_code in self.policy.agencies
@@ -198,8 +200,11 @@ class Connector:
             await self.hub.publish_certificate(code, found["certificate_pem"])
         await self.sync_directory()
 
-    async def sync_directory(self) -> None:
-        answer = await self.hub.directory(self.directory.version)
+    async def sync_directory(self, *, full: bool = False) -> None:
+        """Incremental by the hub's version; ``full`` reads everything again, because two
+        concurrent directory writes can commit out of version order and a cursor past the
+        later one would never see the earlier."""
+        answer = await self.hub.directory(0 if full else self.directory.version)
         for entry in answer["agencies"]:
             self.directory.entries[entry["code"]] = entry
         self.directory.version = max(self.directory.version, int(answer["version"]))
@@ -362,8 +367,8 @@ class Connector:
         signer = await self._signer(job["agency_code"])
         if job["kind"] == "status":
             request = SendStatusRequested.model_validate(job["request"])
-            package = status_package(request, names=names, sent_at=self._clock())
-            await asyncio.to_thread(_write_status, path, package, signer)
+            status = status_package(request, names=names, sent_at=self._clock())
+            await asyncio.to_thread(_write_status, path, status, signer)
             return path
         request_doc = SendDocumentRequested.model_validate(job["request"])
         stored = await self.store.outgoing(request_doc.document_id)
@@ -579,7 +584,7 @@ class Connector:
                 item.get("document_code"),
             )
         if not self.directory.certificates(read.sender_agency_code):
-            await self.sync_directory()
+            await self.sync_directory(full=True)
         verdict = verify_package_signature(read, self.directory.certificates)
         unsigned_allowed = verdict.reason is None and not self.policy.require_signature
         if not verdict.is_valid and not unsigned_allowed:

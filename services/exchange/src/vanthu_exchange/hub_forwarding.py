@@ -22,6 +22,8 @@ from vanthu_exchange.hub_handlers import Hub
 
 log = structlog.get_logger(__name__)
 
+FULL_SYNC_EVERY = 20
+
 
 class PeerLink:
     def __init__(self, hub: Hub, peer: PeerHub) -> None:
@@ -29,9 +31,14 @@ class PeerLink:
         self.peer = peer
         self.client = HttpHubClient(peer.url, peer.system_id, peer.secret.get_secret_value())
         self.version = 0
+        self.passes = 0
 
     async def learn_directory(self) -> None:
-        answer = await self.client.directory(self.version)
+        # Every so often read everything again: two directory writes can commit out of version
+        # order, and an incremental cursor past the later one never sees the earlier.
+        self.passes += 1
+        since = 0 if self.passes % FULL_SYNC_EVERY == 0 else self.version
+        answer = await self.client.directory(since)
         if answer["agencies"]:
             await self.hub.learn_peer_agencies(self.peer.name, answer["agencies"])
         self.version = max(self.version, int(answer["version"]))

@@ -316,7 +316,7 @@ class Hub:
         if delivery is None or delivery.get("recipient_system") != session.system_id:
             raise HubRefusal("delivery_id", f"no package {identifier} for this system", 404)
         await self.store.move(identifier, [DeliveryState.PENDING], DeliveryState.FETCHED)
-        return delivery
+        return dict(delivery)
 
     async def acknowledge(
         self, session: SystemSession, identifier: str, done: bool, reason: str | None

@@ -74,7 +74,7 @@ class Portal:
         delivery = await self.hub.store.delivery(delivery_id)
         if delivery is None or delivery.get("recipient_system") != session.system_id:
             raise HubRefusal("delivery_id", f"no package {delivery_id} for this agency", 404)
-        return delivery
+        return dict(delivery)
 
     async def view(self, session: SystemSession, delivery_id: str) -> PackageView:
         delivery = await self._delivery(session, delivery_id)

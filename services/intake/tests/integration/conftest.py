@@ -6,6 +6,7 @@ import secrets
 import sys
 import tempfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -42,14 +43,13 @@ async def start_groups_at_the_end(bootstrap: str, groups: dict[str, str]) -> Non
             await consumer.stop()
 
 
-@pytest.fixture(scope="session")
-async def intake(
-    servers: Servers,
-    platform_settings: PlatformSettings,
-    topics_ready: None,
-    tmp_path_factory: pytest.TempPathFactory,
+@asynccontextmanager
+async def running_intake(
+    servers: Servers, platform_settings: PlatformSettings
 ) -> AsyncIterator[Intake]:
+    """An intake API and worker of their own (database, consumer groups), as `make run` starts them."""
     secret = secrets.token_hex(32)
+    prefix = f"intake-test-{secrets.token_hex(4)}"
     env = {
         **servers.env(),
         "VANTHU_MONGO_DATABASE": f"intake_{secrets.token_hex(4)}",
@@ -60,9 +60,8 @@ async def intake(
         "VANTHU_INTAKE_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
         "VANTHU_INTAKE_RESERVATION_GRACE_S": "2",
         # Own consumer groups: intake workers of other test sessions share these topics.
-        "VANTHU_INTAKE_CONSUMER_GROUP_PREFIX": f"intake-test-{secrets.token_hex(4)}",
+        "VANTHU_INTAKE_CONSUMER_GROUP_PREFIX": prefix,
     }
-    prefix = env["VANTHU_INTAKE_CONSUMER_GROUP_PREFIX"]
     await start_groups_at_the_end(
         servers.kafka_bootstrap,
         {
@@ -81,6 +80,14 @@ async def intake(
     finally:
         api.stop()
         worker.stop()
+
+
+@pytest.fixture(scope="session")
+async def intake(
+    servers: Servers, platform_settings: PlatformSettings, topics_ready: None
+) -> AsyncIterator[Intake]:
+    async with running_intake(servers, platform_settings) as running:
+        yield running
 
 
 @pytest.fixture

@@ -158,7 +158,7 @@ def pdf_document(text: str = "Quyết định về công tác văn thư", *, com
     return bytes(pdf.output())
 
 
-def sign_pdf(pdf: bytes, folder: Any, common_name: str = "Nguyễn Văn An") -> bytes:
+async def sign_pdf(pdf: bytes, folder: Any, common_name: str = "Nguyễn Văn An") -> bytes:
     """`pdf` signed (PAdES) with a fresh self-signed certificate, which nobody trusts."""
     from datetime import UTC, datetime, timedelta
 
@@ -205,7 +205,7 @@ def sign_pdf(pdf: bytes, folder: Any, common_name: str = "Nguyễn Văn An") -> 
     signer = signers.SimpleSigner.load(str(key_file), str(cert_file))
     assert signer is not None
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    signed = signers.sign_pdf(
+    signed = await signers.async_sign_pdf(
         writer, signers.PdfSignatureMetadata(field_name="ChuKySo"), signer=signer
     )
     return signed.getvalue()

@@ -8,6 +8,7 @@ Each change carries a decision id, so the same request or event applied twice ha
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -48,7 +49,7 @@ from vanthu_routing.ports import (
 log = structlog.get_logger(__name__)
 
 SOURCE = "/vanthu/routing"
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 10
 
 
 class SystemClock:
@@ -177,7 +178,7 @@ class RoutingHandlers:
         correlation_id: str | None = None,
     ) -> StoredCase:
         """Apply one domain change and write it with its events; retried on concurrent writes."""
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             stored = await self.cases.get(caller.agency_code, case_id)
             delegations = await self.directory.delegations(
                 caller.agency_code, stored.case.leader.user_id
@@ -194,6 +195,8 @@ class RoutingHandlers:
             try:
                 await self.cases.save(stored, after, records)
             except ConcurrentUpdate:
+                # Another writer (or a relay publishing this case's events) holds it: back off.
+                await asyncio.sleep(min(0.02 * 2**attempt, 1.0))
                 continue
             self._notify()
             return after
@@ -227,11 +230,12 @@ class RoutingHandlers:
         at = now or self.clock.now()
         sent = 0
         for stored in await self.cases.with_open_deadlines():
-            for _ in range(MAX_ATTEMPTS):
+            for attempt in range(MAX_ATTEMPTS):
                 try:
                     sent += await self._notify_case(stored, at)
                     break
                 except ConcurrentUpdate:
+                    await asyncio.sleep(min(0.02 * 2**attempt, 1.0))
                     stored = await self.cases.get(stored.case.agency_code, stored.case.case_id)
         if sent:
             self._notify()

@@ -69,7 +69,7 @@ class MinioCheckpointStore:
             return
 
     def _put_once(self, key: str, data: bytes) -> None:
-        headers = {
+        headers: dict[str, str | list[str] | tuple[str]] = {
             "Content-Type": "application/json",
             "Content-MD5": base64.b64encode(hashlib.md5(data).digest()).decode("ascii"),  # noqa: S324 - S3 integrity header, not security
             "If-None-Match": "*",

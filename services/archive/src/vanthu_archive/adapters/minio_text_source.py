@@ -18,4 +18,5 @@ class MinioTextSource:
                 # Indexed without its OCR text; the timeline still shows the digitisation.
                 return None
             raise
-        return data.decode("utf-8", errors="replace")
+        text: str = bytes(data).decode("utf-8", errors="replace")
+        return text

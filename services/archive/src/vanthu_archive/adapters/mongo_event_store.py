@@ -135,11 +135,15 @@ class MongoEventStore:
         )
 
     async def partitions(self) -> list[TopicPartition]:
-        positions: list[TopicPartition] = []
-        for topic in sorted(await self._events.distinct("topic")):
-            for partition in sorted(await self._events.distinct("partition", {"topic": topic})):
-                positions.append(TopicPartition(topic, int(partition)))
-        return positions
+        # One pass over the position index instead of a distinct() per topic.
+        cursor = await self._events.aggregate(
+            [{"$group": {"_id": {"topic": "$topic", "partition": "$partition"}}}]
+        )
+        found = [
+            TopicPartition(group["_id"]["topic"], int(group["_id"]["partition"]))
+            async for group in cursor
+        ]
+        return sorted(found)
 
     async def records(
         self,

@@ -7,7 +7,7 @@ Calendar days are stored as `YYYY-MM-DD` strings: they are days, not instants.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -31,6 +31,7 @@ from vanthu_archive.ports import StaleRecordsFile
 
 FILE_PLANS = "archive_file_plans"
 RECORDS_FILES = "archive_records_files"
+VERSION_CLAIMS = "archive_records_file_claims"
 
 
 def _day(value: date | None) -> str | None:
@@ -149,6 +150,7 @@ class MongoRecordsFiles:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._plans: AsyncCollection[MongoDocument] = db[FILE_PLANS]
         self._files: AsyncCollection[MongoDocument] = db[RECORDS_FILES]
+        self._claims: AsyncCollection[MongoDocument] = db[VERSION_CLAIMS]
 
     async def ensure_indexes(self) -> None:
         await self._files.create_index([("agency_code", 1), ("status", 1)], name="agency_status")
@@ -186,6 +188,15 @@ class MongoRecordsFiles:
     async def update(
         self, records_file: RecordsFile, version: int, events: tuple[KafkaRecord, ...] = ()
     ) -> None:
+        # FerretDB v1 applies a conditional update without holding the document, so two writers
+        # could both match `version` (ADR 0021). A unique insert has exactly one winner: whoever
+        # claims the next version writes it.
+        try:
+            await self._claims.insert_one(
+                {"_id": f"{records_file.file_id}:{version + 1}", "at": datetime.now(UTC)}
+            )
+        except DuplicateKeyError as exc:
+            raise StaleRecordsFile(records_file.file_id) from exc
         change: MongoDocument = {"$set": {**file_to_fields(records_file), "version": version + 1}}
         if events:
             change["$push"] = {"outbox": {"$each": [outbox_entry(e) for e in events]}}

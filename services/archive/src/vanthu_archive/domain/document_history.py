@@ -14,7 +14,7 @@ documents reach the people who handle them, nobody else).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -497,7 +497,7 @@ def _processing(envelope: Envelope, event: Event) -> HistoryItem:
     return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
 
 
-_READERS: dict[type[Event], Any] = {
+_READERS: dict[type[Event], Callable[[Envelope, Event], HistoryItem]] = {
     DocumentReceived: _received,
     OutgoingDocumentIssued: _issued,
     DocumentDigitized: _digitized,

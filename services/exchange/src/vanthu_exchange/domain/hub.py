@@ -57,7 +57,7 @@ class HubRefusal(Exception):
 def hash_secret(secret: str) -> str:
     """scrypt with a random salt; the hub keeps only this (ADR 0031)."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, **_SCRYPT)  # type: ignore[arg-type]
+    digest = hashlib.scrypt(secret.encode(), salt=salt, **_SCRYPT)
     return f"scrypt${salt.hex()}${digest.hex()}"
 
 
@@ -66,7 +66,7 @@ def secret_matches(secret: str, stored: str) -> bool:
     salt_hex, _, digest_hex = rest.partition("$")
     if scheme != "scrypt" or not salt_hex or not digest_hex:
         return False
-    digest = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt_hex), **_SCRYPT)  # type: ignore[arg-type]
+    digest = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt_hex), **_SCRYPT)
     return hmac.compare_digest(digest.hex(), digest_hex)
 
 

@@ -5,15 +5,16 @@ the inbox, task lists and reports query (FerretDB v1 matches arrays of strings w
 queries less so). Writes are guarded by a revision counted on every save: a save that finds
 another revision raises ConcurrentUpdate and the handler re-reads and re-applies.
 
-The guard is a claim on the next revision, inserted under a unique `_id` before the update:
-FerretDB v1 (SQLite) does not apply conditional updates atomically (eight concurrent
-`update_one({revision: 0})` calls all reported a match and all but one write were lost), while
-unique inserts are atomic there as on MongoDB. A claim whose writer died before its update is
-taken over once it is older than CLAIM_TIMEOUT.
+On FerretDB v1 (SQLite) that filter alone guards nothing: conditional updates are not atomic
+there (eight concurrent `update_one({revision: 0})` calls all reported a match, and all but one
+write were lost). So a save first takes the aggregate's lease (`take_lease`, a unique insert,
+the same one the outbox relay takes), which also keeps a relay from removing published entries
+while we add new ones (ADR 0021).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry
+from vanthu_runtime.outbox import outbox_entry, release_lease, take_lease
 
 from vanthu_routing.adapters.mongo_case_codec import from_document, to_document
 from vanthu_routing.domain.case import Case, CaseStatus
@@ -30,8 +31,7 @@ from vanthu_routing.domain.deadlines import NoticeKey, NoticeKind
 from vanthu_routing.ports import CaseNotFound, ConcurrentUpdate, DocumentSummary, StoredCase
 
 CASES = "cases"
-CLAIMS = "case_revision_claims"
-CLAIM_TIMEOUT = timedelta(seconds=30)
+WRITE_LEASE = timedelta(seconds=10)
 URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
 
 
@@ -80,7 +80,7 @@ def _stored(doc: MongoDocument) -> StoredCase:
 class MongoCaseRepository:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._cases = db[CASES]
-        self._claims = db[CLAIMS]
+        self._db = db
 
     async def ensure_indexes(self) -> None:
         await self._cases.create_index([("agency_code", 1), ("leader_user_id", 1), ("status", 1)])
@@ -109,40 +109,21 @@ class MongoCaseRepository:
     async def save(
         self, before: StoredCase, after: StoredCase, records: Sequence[KafkaRecord]
     ) -> None:
-        await self._claim(before)
-        update: dict[str, Any] = {"$set": {**_body(after), "revision": before.revision + 1}}
-        if records:
-            update["$push"] = {"outbox": {"$each": [outbox_entry(r) for r in records]}}
-        result = await self._cases.update_one(
-            {"_id": before.case.case_id, "revision": before.revision}, update
-        )
-        if result.matched_count == 0:
-            raise ConcurrentUpdate(before.case.case_id)
-
-    async def _claim(self, before: StoredCase) -> None:
         case_id = before.case.case_id
-        claim_id = f"{case_id}:{before.revision + 1}"
-        now = datetime.now(UTC)
-        try:
-            await self._claims.insert_one({"_id": claim_id, "claimed_at": now})
-            return
-        except DuplicateKeyError:
-            held = await self._claims.find_one({"_id": claim_id})
-        current = await self._cases.find_one({"_id": case_id}, projection={"revision": 1})
-        stale = (
-            held is not None
-            and held["claimed_at"] < now - CLAIM_TIMEOUT
-            and current is not None
-            and current.get("revision", 0) == before.revision
-        )
-        if not stale:
+        owner = uuid.uuid4().hex
+        if not await take_lease(self._db, CASES, case_id, owner, WRITE_LEASE):
             raise ConcurrentUpdate(case_id)
-        # Its writer died between claiming and writing: take the claim over.
-        await self._claims.delete_one({"_id": claim_id, "claimed_at": held["claimed_at"]})
         try:
-            await self._claims.insert_one({"_id": claim_id, "claimed_at": now})
-        except DuplicateKeyError:
-            raise ConcurrentUpdate(case_id) from None
+            update: dict[str, Any] = {"$set": {**_body(after), "revision": before.revision + 1}}
+            if records:
+                update["$push"] = {"outbox": {"$each": [outbox_entry(r) for r in records]}}
+            result = await self._cases.update_one(
+                {"_id": case_id, "revision": before.revision}, update
+            )
+        finally:
+            await release_lease(self._db, CASES, case_id, owner)
+        if result.matched_count == 0:
+            raise ConcurrentUpdate(case_id)
 
     async def awaiting_direction(self, agency_code: str, leader_user_id: str) -> list[StoredCase]:
         return await self._find(

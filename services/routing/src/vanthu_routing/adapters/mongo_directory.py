@@ -6,13 +6,16 @@ Routing rules are one document per agency, kept as data an administrator edits.
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry
+from vanthu_runtime.outbox import outbox_entry, release_lease, take_lease
 
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.routing_rules import Route, RoutingRule, RoutingRules
@@ -22,6 +25,7 @@ USERS = "directory_users"
 UNITS = "directory_units"
 DELEGATIONS = "directory_delegations"
 RULES = "routing_rules"
+WRITE_LEASE = timedelta(seconds=10)
 
 
 def _key(agency_code: str, item_id: str) -> str:
@@ -51,6 +55,7 @@ def rules_from_document(doc: MongoDocument) -> RoutingRules:
 
 class MongoDirectory:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
+        self._db = db
         self._users = db[USERS]
         self._units = db[UNITS]
         self._delegations = db[DELEGATIONS]
@@ -108,13 +113,24 @@ class MongoDirectory:
     async def save_routing_rules(self, agency_code: str, rules: dict[str, Any]) -> None:
         await self._rules.replace_one({"_id": agency_code}, rules, upsert=True)
 
-    @staticmethod
     async def _write(
-        collection: Any, doc_id: str, fields: dict[str, Any], record: KafkaRecord
+        self, collection: Any, doc_id: str, fields: dict[str, Any], record: KafkaRecord
     ) -> None:
+        """Change the entry and queue its event, holding the entry's lease so that a relay
+        cannot remove published events in the same moment (FerretDB v1 would lose one write)."""
         values = {k: (list(v) if isinstance(v, tuple) else v) for k, v in fields.items()}
-        await collection.update_one(
-            {"_id": doc_id},
-            {"$set": values, "$push": {"outbox": outbox_entry(record)}},
-            upsert=True,
-        )
+        owner = uuid.uuid4().hex
+        for attempt in range(50):
+            if await take_lease(self._db, collection.name, doc_id, owner, WRITE_LEASE):
+                break
+            await asyncio.sleep(min(0.01 * 2**attempt, 0.5))
+        else:
+            raise TimeoutError(f"{collection.name} {doc_id} stayed busy")
+        try:
+            await collection.update_one(
+                {"_id": doc_id},
+                {"$set": values, "$push": {"outbox": outbox_entry(record)}},
+                upsert=True,
+            )
+        finally:
+            await release_lease(self._db, collection.name, doc_id, owner)

@@ -1,0 +1,153 @@
+"""In-memory stand-ins for routing's ports, with state a test can look at."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from vanthu_contracts import KafkaRecord, decode_record
+from vanthu_routing.domain.case import CaseStatus
+from vanthu_routing.domain.delegation import Delegation
+from vanthu_routing.domain.files import FileReference
+from vanthu_routing.domain.routing_rules import RoutingRules
+from vanthu_routing.ports import (
+    CaseNotFound,
+    ConcurrentUpdate,
+    DirectoryUnit,
+    DirectoryUser,
+    StoredCase,
+)
+
+
+@dataclass
+class FakeCaseRepository:
+    saved: dict[str, StoredCase] = field(default_factory=dict)
+    outbox: list[KafkaRecord] = field(default_factory=list)
+
+    def published(self) -> list[Any]:
+        return [decode_record(r).event for r in self.outbox]
+
+    async def add(self, stored: StoredCase, records: Sequence[KafkaRecord]) -> bool:
+        if stored.case.case_id in self.saved:
+            return False
+        self.saved[stored.case.case_id] = stored
+        self.outbox += records
+        return True
+
+    async def get(self, agency_code: str, case_id: str) -> StoredCase:
+        stored = self.saved.get(case_id)
+        if stored is None or stored.case.agency_code != agency_code:
+            raise CaseNotFound(case_id)
+        return stored
+
+    async def save(
+        self, before: StoredCase, after: StoredCase, records: Sequence[KafkaRecord]
+    ) -> None:
+        if self.saved[before.case.case_id].revision != before.revision:
+            raise ConcurrentUpdate(before.case.case_id)
+        self.saved[before.case.case_id] = replace(after, revision=before.revision + 1)
+        self.outbox += records
+
+    async def awaiting_direction(self, agency_code: str, leader_user_id: str) -> list[StoredCase]:
+        return [
+            s
+            for s in self.saved.values()
+            if s.case.agency_code == agency_code
+            and s.case.leader.user_id == leader_user_id
+            and s.case.status is CaseStatus.AWAITING_DIRECTION
+        ]
+
+    async def with_open_tasks_for(
+        self, agency_code: str, *, user_id: str | None = None, unit_id: str | None = None
+    ) -> list[StoredCase]:
+        return [
+            s
+            for s in self.saved.values()
+            if any(
+                t.status.is_open
+                and (user_id is None or t.assignee.user_id == user_id)
+                and (unit_id is None or t.assignee.unit_id == unit_id)
+                for t in s.case.tasks
+            )
+        ]
+
+    async def of_agency(self, agency_code: str) -> list[StoredCase]:
+        return [s for s in self.saved.values() if s.case.agency_code == agency_code]
+
+    async def with_open_deadlines(self) -> list[StoredCase]:
+        return [s for s in self.saved.values() if any(t.is_open_work for t in s.case.tasks)]
+
+
+@dataclass
+class FakeDirectory:
+    people: dict[tuple[str, str], DirectoryUser] = field(default_factory=dict)
+    divisions: dict[tuple[str, str], DirectoryUnit] = field(default_factory=dict)
+    grants: dict[tuple[str, str], Delegation] = field(default_factory=dict)
+    rules: dict[str, RoutingRules] = field(default_factory=dict)
+    outbox: list[KafkaRecord] = field(default_factory=list)
+
+    async def user(self, agency_code: str, user_id: str) -> DirectoryUser | None:
+        return self.people.get((agency_code, user_id))
+
+    async def unit(self, agency_code: str, unit_id: str) -> DirectoryUnit | None:
+        return self.divisions.get((agency_code, unit_id))
+
+    async def users(self, agency_code: str) -> list[DirectoryUser]:
+        return [u for (a, _), u in sorted(self.people.items()) if a == agency_code]
+
+    async def units(self, agency_code: str) -> list[DirectoryUnit]:
+        return [u for (a, _), u in sorted(self.divisions.items()) if a == agency_code]
+
+    async def delegations(self, agency_code: str, leader_user_id: str) -> list[Delegation]:
+        return [
+            d
+            for (a, _), d in self.grants.items()
+            if a == agency_code and d.leader_user_id == leader_user_id
+        ]
+
+    async def delegation(self, agency_code: str, delegation_id: str) -> Delegation | None:
+        return self.grants.get((agency_code, delegation_id))
+
+    async def save_user(self, user: DirectoryUser, record: KafkaRecord) -> None:
+        self.people[(user.agency_code, user.user_id)] = user
+        self.outbox.append(record)
+
+    async def save_unit(self, unit: DirectoryUnit, record: KafkaRecord) -> None:
+        self.divisions[(unit.agency_code, unit.unit_id)] = unit
+        self.outbox.append(record)
+
+    async def save_delegation(
+        self, agency_code: str, delegation: Delegation, record: KafkaRecord
+    ) -> None:
+        self.grants[(agency_code, delegation.delegation_id)] = delegation
+        self.outbox.append(record)
+
+    async def routing_rules(self, agency_code: str) -> RoutingRules | None:
+        return self.rules.get(agency_code)
+
+    async def save_routing_rules(self, agency_code: str, rules: dict[str, Any]) -> None:
+        raise NotImplementedError("tests set FakeDirectory.rules directly")
+
+
+@dataclass
+class FakeEvidenceStore:
+    kept: list[tuple[str, bytes]] = field(default_factory=list)
+
+    async def keep(
+        self, data: bytes, name: str, media_type: str, prefix: str = "routing/evidence"
+    ) -> FileReference:
+        self.kept.append((name, data))
+        digest = f"{len(self.kept):064x}"
+        return FileReference(
+            f"f-{len(self.kept)}", name, media_type, len(data), digest, f"{prefix}/{digest}"
+        )
+
+
+@dataclass
+class FixedClock:
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
