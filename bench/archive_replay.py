@@ -109,7 +109,9 @@ async def run(events: int, partitions: int) -> None:
             started = time.perf_counter()
             await produce(kafka.bootstrap_servers, topic, events)
             produce_s = time.perf_counter() - started
+            print(f"  produced in {produce_s:.1f} s", flush=True)
             bare_s = await bare_consume(kafka.bootstrap_servers, topic, events)
+            print(f"  bare consume in {bare_s:.1f} s", flush=True)
 
             blobs = MinioBlobStore(create_minio_client(s3), s3.bucket)
             await blobs.ensure_bucket()

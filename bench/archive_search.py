@@ -171,10 +171,12 @@ async def run(documents: int, queries: int, batch: int) -> None:
             for first in range(0, documents, batch):
                 chunk = [synthetic(n, rng) for n in range(first, min(documents, first + batch))]
                 await db[DOCUMENTS].insert_many(chunk, ordered=False)
+                print(f"  loaded {first + len(chunk)}", flush=True)
             load_s = time.perf_counter() - started
             started = time.perf_counter()
             await models.ensure_indexes()
             index_s = time.perf_counter() - started
+            print(f"  indexes in {index_s:.1f} s", flush=True)
 
             latencies: list[float] = []
             hits: list[int] = []
@@ -193,6 +195,8 @@ async def run(documents: int, queries: int, batch: int) -> None:
                     searcher, filters, parse_text_query(text), page=1, page_size=20, candidates=2000
                 )
                 latencies.append(time.perf_counter() - started)
+                if n % 10 == 0:
+                    print(f"  query {n}: {latencies[-1] * 1000:.0f} ms", flush=True)
                 hits.append(page.total)
         finally:
             await client.drop_database(database)

@@ -66,7 +66,7 @@ from vanthu_runtime.settings import AuthSettings, KafkaSettings  # noqa: E402
 OPERATOR = "000.00.00.G22"
 PROVINCES = 63
 refused: dict[str, str] = {}
-POLL_S = 0.5
+POLL_S = 2.0
 
 
 def percentile(values: list[float], q: float) -> float:

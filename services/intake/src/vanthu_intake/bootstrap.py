@@ -33,6 +33,9 @@ from vanthu_intake.adapters.pyhanko_signature_verifier import (
     load_trust_roots,
 )
 from vanthu_intake.api.documents import router as documents_router
+from vanthu_intake.api.legacy import router as legacy_router
+from vanthu_intake.api.outgoing import router as outgoing_router
+from vanthu_intake.api.registers import router as registers_router
 from vanthu_intake.config import SERVICE, IntakeSettings
 from vanthu_intake.consumers import document_received, exchange_inbound
 from vanthu_intake.handlers import Digitiser, Registry, StatusDesk
@@ -58,7 +61,11 @@ async def _wire_api(app: FastAPI, platform: Platform) -> None:
 
 
 def create_api() -> FastAPI:
-    return create_app(service=SERVICE, routers=[documents_router], on_startup=_wire_api)
+    return create_app(
+        service=SERVICE,
+        routers=[documents_router, outgoing_router, registers_router, legacy_router],
+        on_startup=_wire_api,
+    )
 
 
 async def ensure_indexes(platform: Platform) -> None:

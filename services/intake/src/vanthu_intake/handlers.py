@@ -17,19 +17,25 @@ from vanthu_contracts import (
     DocumentReceived,
     Envelope,
     KafkaRecord,
+    OutgoingDocumentIssued,
     PackageReceived,
+    SendDocumentRequested,
     SendStatusRequested,
     SignatureVerified,
 )
 from vanthu_contracts.events.values import (
+    BusinessType,
     CertificateSigner,
     FileRole,
     PackageSignature,
     PageConfidence,
+    Recipient,
     SignatureResult,
     StaffInfo,
     StatusCode,
+    Urgency,
 )
+from vanthu_contracts.events.values import Confidentiality as ContractConfidentiality
 from vanthu_runtime.auth import Principal
 from vanthu_runtime.errors import AlreadyExists
 
@@ -42,8 +48,20 @@ from vanthu_intake.domain.file_sniffing import (
     sniff_media_type,
 )
 from vanthu_intake.domain.markings import Confidentiality
-from vanthu_intake.domain.metadata import Channel, IncomingDocumentMetadata, describe_errors
-from vanthu_intake.domain.numbering import Register, RegisterKey, register_key
+from vanthu_intake.domain.metadata import (
+    Channel,
+    IncomingDocumentMetadata,
+    OutgoingDocumentMetadata,
+    describe_errors,
+)
+from vanthu_intake.domain.notation import edxml_document_code
+from vanthu_intake.domain.numbering import (
+    Register,
+    RegisterKey,
+    outgoing_register_for,
+    register_key,
+)
+from vanthu_intake.domain.vietnam_time import VIETNAM, vietnam_date
 from vanthu_intake.ports import (
     DocumentRepository,
     FileMissing,
@@ -754,3 +772,242 @@ async def _reject_package(
     status = _status_request(document_id, package, StatusCode.REJECTED, desk, envelope, reason)
     await registry.documents.add_fact(fact, [status])
     log.warning("package rejected", package_id=package.package_id, reason=reason)
+
+
+# ------------------------------------------------------------------------------------------
+# Outgoing documents (văn bản đi)
+
+
+def _contract_recipients(metadata: OutgoingDocumentMetadata) -> tuple[Recipient, ...]:
+    return tuple(
+        Recipient(name=r.name[:200], agency_code=r.agency_code, unit_id=r.unit_id)
+        for r in metadata.recipients
+    )
+
+
+def _agency_recipients(record: Record) -> tuple[str, ...]:
+    return tuple(r["agency_code"] for r in record["metadata"]["recipients"] if r.get("agency_code"))
+
+
+async def issue_outgoing_document(
+    registry: Registry,
+    *,
+    principal: Principal,
+    metadata: OutgoingDocumentMetadata,
+    agency_abbreviation: str,
+    place: str | None,
+    upload: UploadedFile,
+    correlation_id: str | None = None,
+) -> Record:
+    """Number a signed outgoing document, keep its signed original, and ask exchange to send it to
+    the other agencies among its recipients (state secrets never travel over the exchange)."""
+    (media_type,) = sniff_files([upload], Channel.ELECTRONIC)
+    if media_type is not MediaType.PDF:
+        raise UnacceptableFile(
+            0,
+            upload.name,
+            "the signed original of an outgoing document must be a PDF",
+            unsupported_type=True,
+        )
+    # Surface a bad abbreviation before a number is taken.
+    metadata.notation(1, agency_abbreviation)
+    document_id = str(uuid.uuid4())
+    (stored,) = await store_files(registry.files, document_id, [upload], [media_type])
+    now = datetime.now(UTC)
+    register = outgoing_register_for(metadata.confidentiality)
+    key = register_key(principal.agency_code, register, now)
+    number = await registry.numbers.reserve(key, document_id)
+    notation = metadata.notation(number, agency_abbreviation)
+    issued = vietnam_date(now)
+    document_code = edxml_document_code(principal.agency_code, issued, notation)
+    person = person_of(principal)
+    record: Record = {
+        "_id": document_id,
+        "kind": "outgoing",
+        "status": "registered",
+        "agency_code": principal.agency_code,
+        "register": register.value,
+        "year": key.year,
+        "number": number,
+        "code_number": notation.code_number,
+        "code_notation": notation.code_notation,
+        "document_code": document_code,
+        "issued_date": issued.isoformat(),
+        "place": place,
+        "registered_at": now,
+        "registered_by": person,
+        "channel": Channel.ELECTRONIC.value,
+        "metadata": metadata.model_dump(mode="json"),
+        "confidentiality": metadata.confidentiality.value,
+        "allowed_user_ids": list(metadata.allowed_user_ids),
+        "content_keys": [stored["sha256"]],
+        "files": [stored],
+    }
+    issued_event = OutgoingDocumentIssued(
+        document_id=document_id,
+        agency_code=principal.agency_code,
+        document_code=document_code,
+        code_number=notation.code_number,
+        code_notation=notation.code_notation,
+        issued_date=issued,
+        place=place,
+        document_type=events.contract_document_type(metadata.document_type),
+        subject=metadata.subject,
+        signer=events.contract_signer(metadata.signer),
+        recipients=_contract_recipients(metadata),
+        urgency=Urgency(metadata.urgency.value),
+        confidentiality=ContractConfidentiality(metadata.confidentiality.value),
+        page_count=metadata.page_count,
+        due_date=metadata.due_date,
+        files=(events.contract_file(stored),),
+        reply_to=metadata.reply_to,
+        issued_at=now,
+        registered_by=events.contract_person(person),
+    )
+    outgoing = [events.to_record(issued_event, correlation_id=correlation_id)]
+    others = _agency_recipients(record)
+    if others and not metadata.confidentiality.is_state_secret:
+        request = SendDocumentRequested(
+            request_id=events.derived_id(document_id, "send", "new"),
+            document_id=document_id,
+            agency_code=principal.agency_code,
+            business_type=BusinessType.NEW,
+            recipients=others,
+            requested_by=events.contract_person(person),
+            requested_at=now,
+        )
+        outgoing.append(
+            events.to_record(request, correlation_id=correlation_id, event_id=request.request_id)
+        )
+        record["send_requested_to"] = list(others)
+    try:
+        await registry.documents.add(record, outgoing)
+    except AlreadyExists:
+        await void_reservation(registry, key, number, document_id, "duplicate write")
+        raise
+    await registry.numbers.release(key, number)
+    return record
+
+
+class InvalidSendRequest(Exception):
+    pass
+
+
+async def request_change(
+    registry: Registry,
+    *,
+    principal: Principal,
+    document_id: str,
+    business_type: BusinessType,
+    reason: str,
+    replacement_document_id: str | None,
+    correlation_id: str | None = None,
+) -> Record:
+    """Ask exchange to revoke a sent document, or to send an update or replacement of it."""
+    original = await readable_document(registry, principal, document_id)
+    if original.get("kind") != "outgoing" or original["status"] != "registered":
+        raise InvalidSendRequest("only registered outgoing documents can be revoked or replaced")
+    recipients = _agency_recipients(original)
+    if not recipients or original["confidentiality"] != Confidentiality.NORMAL.value:
+        raise InvalidSendRequest("the document was not sent to other agencies over the exchange")
+    carrier = document_id
+    if business_type is BusinessType.REVOKE:
+        if replacement_document_id is not None:
+            raise InvalidSendRequest("a revocation carries no replacement_document_id")
+    else:
+        if replacement_document_id is None:
+            raise InvalidSendRequest(
+                f"an {business_type.value} needs replacement_document_id: the outgoing document "
+                "that carries the new text"
+            )
+        replacement = await readable_document(registry, principal, replacement_document_id)
+        if replacement.get("kind") != "outgoing":
+            raise InvalidSendRequest("replacement_document_id must be an outgoing document")
+        carrier = replacement_document_id
+    now = datetime.now(UTC)
+    request_id = events.derived_id(document_id, "send", business_type.value, carrier)
+    request = SendDocumentRequested(
+        request_id=request_id,
+        document_id=carrier,
+        agency_code=principal.agency_code,
+        business_type=business_type,
+        target_document_code=original["document_code"],
+        recipients=recipients,
+        reason=reason[:500],
+        requested_by=events.contract_person(person_of(principal)),
+        requested_at=now,
+    )
+    fact = {
+        "_id": f"{document_id}:send:{request_id}",
+        "document_id": document_id,
+        "kind": "send_request",
+        "recorded_at": now,
+        "request": {
+            "request_id": request_id,
+            "business_type": business_type.value,
+            "document_id": carrier,
+            "reason": reason,
+            "requested_at": now,
+        },
+    }
+    await registry.documents.add_fact(
+        fact, [events.to_record(request, correlation_id=correlation_id, event_id=request_id)]
+    )
+    return await readable_document(registry, principal, document_id)
+
+
+# ------------------------------------------------------------------------------------------
+# Printed registers
+
+_MASKED = "(văn bản mật)"
+
+
+def _register_row(principal: Principal, record: Record, outgoing: bool) -> Record:
+    metadata = record.get("metadata") or {}
+    visible = may_read(principal, record)
+    subject = metadata.get("subject", "") if visible else _MASKED
+    registered = record["registered_at"].astimezone(VIETNAM)
+    note = "Hủy: " + record.get("void_reason", "") if record["status"] == "void" else ""
+    if outgoing:
+        signer = metadata.get("signer") or {}
+        recipients = "; ".join(r["name"] for r in metadata.get("recipients", ()))
+        return {
+            "Số, ký hiệu": f"{record.get('code_number', record['number'])}/"
+            f"{record.get('code_notation', '')}",
+            "Ngày văn bản": record.get("issued_date", f"{registered:%Y-%m-%d}"),
+            "Tên loại và trích yếu nội dung": subject,
+            "Người ký": signer.get("full_name", ""),
+            "Nơi nhận": recipients if visible else "",
+            "Ghi chú": note,
+        }
+    issuer = (metadata.get("issuer") or {}).get("name", "")
+    code = f"{metadata.get('code_number', '')}/{metadata.get('code_notation', '')}".strip("/")
+    return {
+        "Số đến": str(record["number"]),
+        "Ngày đến": f"{registered:%d/%m/%Y}",
+        "Tác giả": issuer,
+        "Số, ký hiệu": code,
+        "Ngày văn bản": metadata.get("issued_date", ""),
+        "Trích yếu nội dung": subject,
+        "Ghi chú": note,
+    }
+
+
+async def register_rows(
+    registry: Registry,
+    principal: Principal,
+    register: Register,
+    start: datetime,
+    end: datetime,
+) -> list[Record]:
+    """Every entry of a register in a period, voided ones included; secrets masked unless named."""
+    query = {
+        "agency_code": principal.agency_code,
+        "register": register.value,
+        "registered_at": {"$gte": start, "$lt": end},
+    }
+    records, _ = await registry.documents.find(
+        query, skip=0, limit=100_000, sort=[("year", 1), ("number", 1)]
+    )
+    outgoing = register is not Register.INCOMING
+    return [_register_row(principal, record, outgoing) for record in records]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -162,6 +163,16 @@ async def _change(
     return file_view(changed)
 
 
+def silently(action: Callable[[RecordsFile], object]) -> Callable[[RecordsFile], tuple[()]]:
+    """A change that publishes no event."""
+
+    def change(records_file: RecordsFile) -> tuple[()]:
+        action(records_file)
+        return ()
+
+    return change
+
+
 def records_files_router() -> APIRouter:
     router = APIRouter(prefix="/archive", tags=["records files"])
 
@@ -270,7 +281,7 @@ def records_files_router() -> APIRouter:
             request,
             principal,
             file_id,
-            lambda f: (f.add_document(body.document_id), ())[1],
+            silently(lambda f: f.add_document(body.document_id)),
         )
         ordinal = view["document_ids"].index(body.document_id) + 1
         # The archive's own step in the document's timeline; id fixed per (file, document).
@@ -299,13 +310,13 @@ def records_files_router() -> APIRouter:
         elif body.retention_years is not None:
             retention = RetentionPeriod.of_years(body.retention_years)
         return await _change(
-            request, principal, file_id, lambda f: (f.close(today(), retention), ())[1]
+            request, principal, file_id, silently(lambda f: f.close(today(), retention))
         )
 
     @router.post("/records-files/{file_id}/handover")
     async def hand_over(request: Request, principal: Keeper, file_id: str) -> dict[str, Any]:
         return await _change(
-            request, principal, file_id, lambda f: (f.record_handover(today()), ())[1]
+            request, principal, file_id, silently(lambda f: f.record_handover(today()))
         )
 
     @router.post("/records-files/{file_id}/disposition")
@@ -316,7 +327,7 @@ def records_files_router() -> APIRouter:
             request,
             principal,
             file_id,
-            lambda f: (f.propose_disposition(principal.user_id, today(), body.reason), ())[1],
+            silently(lambda f: f.propose_disposition(principal.user_id, today(), body.reason)),
         )
 
     @router.post("/records-files/{file_id}/disposition/approve")
@@ -354,7 +365,7 @@ def records_files_router() -> APIRouter:
             request,
             principal,
             file_id,
-            lambda f: (f.reject_disposition(principal.user_id, today(), body.reason), ())[1],
+            silently(lambda f: f.reject_disposition(principal.user_id, today(), body.reason)),
         )
 
     @router.post("/records-files/{file_id}/disposal")
@@ -363,7 +374,7 @@ def records_files_router() -> APIRouter:
             request,
             principal,
             file_id,
-            lambda f: (f.record_disposal(principal.user_id, today()), ())[1],
+            silently(lambda f: f.record_disposal(principal.user_id, today())),
         )
 
     @router.get("/handover-due")

@@ -97,6 +97,8 @@ def document_view(record: dict[str, Any]) -> dict[str, Any]:
         "document_code",
         "issued_date",
         "send_requests",
+        "send_requested_to",
+        "place",
     ):
         if optional in record:
             view[optional] = record[optional]

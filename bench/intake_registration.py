@@ -1,0 +1,307 @@
+"""Registrations per second through intake, beside the bare clients doing the same I/O.
+
+    uv run python bench/intake_registration.py [--count 300] [--concurrency 16]
+
+Needs the local servers (`deploy/local/infra.sh up`, or `make run`). Starts its own intake API and
+worker on free ports against a fresh database, then measures, in the same run:
+
+1. intake: POST /v1/documents with a 100 KB file and full metadata, `--concurrency` at a time;
+   the rate at which the API answers 201, and the rate until every `DocumentReceived` is on Kafka
+   (published by the worker's outbox relay);
+2. bare clients: for each item, the same 100 KB MinIO put + one Mongo insert + one Kafka produce
+   (acks=all), with the same concurrency;
+
+and prints both and their ratio. Not part of `make test`; figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import suppress
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from minio import Minio
+from pymongo import AsyncMongoClient
+from vanthu_runtime.auth import issue_dev_token
+from vanthu_runtime.settings import AuthSettings, KafkaSettings, MongoSettings, S3Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SCAN_BYTES = 100 * 1024
+
+
+def server_env() -> dict[str, str]:
+    """The local servers' endpoints and keys, as `make run` gives them to the services."""
+    out = subprocess.run(
+        ["bash", str(ROOT / "deploy/local/infra.sh"), "env"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    env = {}
+    for line in out.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        if key.startswith("VANTHU_"):
+            env[key] = value.strip().strip("'\"")
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def scan_pdf() -> bytes:
+    """A valid one-page PDF padded to 100 KB with an unreferenced stream: unique bytes each time."""
+    body = b"%PDF-1.7\n%" + secrets.token_hex(8).encode() + b"\n"
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
+    ]
+    filler = secrets.token_bytes(SCAN_BYTES - 600)
+    objects.append(b"<</Length %d>>stream\n" % len(filler) + filler + b"\nendstream")
+    out = bytearray(body)
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def metadata(i: int) -> str:
+    return json.dumps(
+        {
+            "channel": "electronic",
+            "issuer": {"name": "Bộ Nội vụ", "agency_code": "000.00.00.G09"},
+            "document_type": "QĐ",
+            "code_number": str(i + 1),
+            "code_notation": "QĐ-BNV",
+            "issued_date": "2026-03-02",
+            "subject": "Về việc ban hành Quy chế công tác văn thư, lưu trữ",
+            "page_count": 1,
+            "signer": {"position": "Thứ trưởng", "full_name": "Trần Văn B"},
+        },
+        ensure_ascii=False,
+    )
+
+
+async def gather_limited(concurrency: int, jobs: list) -> None:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def run(job) -> None:
+        async with gate:
+            await job()
+
+    await asyncio.gather(*(run(job) for job in jobs))
+
+
+async def wait_ready(url: str, within_s: float = 90) -> None:
+    deadline = time.monotonic() + within_s
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            with suppress(httpx.HTTPError):
+                if (await client.get(f"{url}/health/ready")).status_code == 200:
+                    return
+            await asyncio.sleep(0.3)
+    raise SystemExit(f"{url} did not become ready")
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or {0}]
+        return dict(await consumer.end_offsets(tps))
+    finally:
+        await consumer.stop()
+
+
+async def wait_for_events(
+    bootstrap: str, topic: str, start: dict[TopicPartition, int], ids: set[str]
+) -> None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(list(start))
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+        missing = set(ids)
+        while missing:
+            batch = await consumer.getmany(timeout_ms=500, max_records=1000)
+            for messages in batch.values():
+                for message in messages:
+                    if dict(message.headers or ()).get("ce_type") == (
+                        b"vanthu.intake.document.received.v1"
+                    ):
+                        missing.discard((message.key or b"").decode())
+    finally:
+        await consumer.stop()
+
+
+def start_intake(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "vanthu_intake", kind, "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def bench_intake(env: dict[str, str], count: int, concurrency: int) -> tuple[float, float]:
+    secret = secrets.token_hex(32)
+    database = f"bench_intake_{secrets.token_hex(4)}"
+    process_env = {
+        **os.environ,
+        **env,
+        "VANTHU_MONGO_DATABASE": database,
+        "VANTHU_AUTH_DEV_MODE": "true",
+        "VANTHU_AUTH_DEV_SECRET": secret,
+        "VANTHU_LOG_JSON": "true",
+        "VANTHU_LOG_LEVEL": "WARNING",
+        "VANTHU_INTAKE_CONSUMER_GROUP_PREFIX": f"bench-{secrets.token_hex(4)}",
+    }
+    api_port, worker_port = free_port(), free_port()
+    processes = [
+        start_intake(kind, port, process_env)
+        for kind, port in (("api", api_port), ("worker", worker_port))
+    ]
+    try:
+        url = f"http://127.0.0.1:{api_port}"
+        await wait_ready(url)
+        await wait_ready(f"http://127.0.0.1:{worker_port}")
+        auth = AuthSettings(dev_mode=True, dev_secret=secret)
+        token = issue_dev_token(
+            auth, user_id="bench", agency_code="000.00.00.H41", roles=["clerk"], full_name="Bench"
+        )
+        bootstrap = env.get("VANTHU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+        start = await end_offsets(bootstrap, "document.received")
+        files = [scan_pdf() for _ in range(count)]
+        ids: set[str] = set()
+        async with httpx.AsyncClient(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120
+        ) as client:
+
+            def job(i: int):
+                async def register() -> None:
+                    response = await client.post(
+                        "/v1/documents",
+                        data={"metadata": metadata(i)},
+                        files=[("file", (f"{i}.pdf", files[i], "application/pdf"))],
+                    )
+                    response.raise_for_status()
+                    ids.add(response.json()["id"])
+
+                return register
+
+            began = time.perf_counter()
+            await gather_limited(concurrency, [job(i) for i in range(count)])
+            answered = time.perf_counter() - began
+            await wait_for_events(bootstrap, "document.received", start, ids)
+            published = time.perf_counter() - began
+        return count / answered, count / published
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=20)
+        client = AsyncMongoClient(env.get("VANTHU_MONGO_URI", MongoSettings().uri))
+        await client.drop_database(database)
+        await client.close()
+
+
+async def bench_bare(env: dict[str, str], count: int, concurrency: int) -> float:
+    s3 = S3Settings(
+        endpoint=env.get("VANTHU_S3_ENDPOINT", "127.0.0.1:9000"),
+        access_key=env.get("VANTHU_S3_ACCESS_KEY", ""),
+        secret_key=env.get("VANTHU_S3_SECRET_KEY", ""),
+    )
+    minio = Minio(
+        s3.endpoint,
+        access_key=s3.access_key,
+        secret_key=s3.secret_key.get_secret_value(),
+        secure=False,
+    )
+    bucket = f"bench-{secrets.token_hex(4)}"
+    await asyncio.to_thread(minio.make_bucket, bucket)
+    mongo = AsyncMongoClient(env.get("VANTHU_MONGO_URI", MongoSettings().uri), retryWrites=False)
+    database = f"bench_bare_{secrets.token_hex(4)}"
+    collection = mongo[database]["documents"]
+    kafka = KafkaSettings(
+        bootstrap_servers=env.get("VANTHU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka.bootstrap_servers, acks="all", enable_idempotence=True, linger_ms=5
+    )
+    topic = f"bench.bare.{secrets.token_hex(4)}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await admin.start()
+    # Same shape as document.received: six partitions, one replica.
+    await admin.create_topics([NewTopic(topic, num_partitions=6, replication_factor=1)])
+    await producer.start()
+    files = [scan_pdf() for _ in range(count)]
+    try:
+
+        def job(i: int):
+            async def write() -> None:
+                key = f"sha256/{uuid.uuid4().hex}"
+                await asyncio.to_thread(
+                    minio.put_object, bucket, key, io.BytesIO(files[i]), len(files[i])
+                )
+                doc_id = str(uuid.uuid4())
+                await collection.insert_one({"_id": doc_id, "meta": metadata(i), "file": key})
+                await producer.send_and_wait(topic, value=metadata(i).encode(), key=doc_id.encode())
+
+            return write
+
+        began = time.perf_counter()
+        await gather_limited(concurrency, [job(i) for i in range(count)])
+        return count / (time.perf_counter() - began)
+    finally:
+        await producer.stop()
+        await admin.delete_topics([topic])
+        await admin.close()
+        await mongo.drop_database(database)
+        await mongo.close()
+        for item in minio.list_objects(bucket, recursive=True):
+            minio.remove_object(bucket, item.object_name)
+        minio.remove_bucket(bucket)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    env = server_env()
+    bare = await bench_bare(env, args.count, args.concurrency)
+    answered, published = await bench_intake(env, args.count, args.concurrency)
+    print(f"{args.count} registrations of 100 KB files, {args.concurrency} at a time")
+    print(f"  bare MinIO put + Mongo insert + Kafka produce: {bare:8.1f} /s")
+    print(f"  intake API answered 201:                       {answered:8.1f} /s")
+    print(f"  intake through to Kafka (outbox relay):        {published:8.1f} /s")
+    print(f"  ratio intake/bare (answered):                  {answered / bare:8.2f}")
+    print(f"  ratio intake/bare (on Kafka):                  {published / bare:8.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

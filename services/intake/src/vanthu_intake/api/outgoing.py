@@ -1,0 +1,96 @@
+"""`/v1/outgoing-documents`: number signed outgoing documents; revoke, update or replace them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from vanthu_contracts.events.values import BusinessType
+
+from vanthu_intake import handlers
+from vanthu_intake.api.documents import (
+    Registrar,
+    document_view,
+    metadata_problems,
+    parse_metadata_part,
+    read_upload_form,
+    registry_of,
+    settings_of,
+    unprocessable,
+)
+from vanthu_intake.domain.metadata import OutgoingDocumentMetadata
+from vanthu_intake.domain.notation import NotationError, validate_abbreviation
+
+router = APIRouter(prefix="/v1/outgoing-documents", tags=["outgoing documents"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def issue_outgoing_document(request: Request, principal: Registrar) -> JSONResponse:
+    fields, uploads = await read_upload_form(request, settings_of(request))
+    unknown = sorted(set(fields) - {"metadata", "agency_abbreviation", "place"})
+    if unknown:
+        raise unprocessable([([name], "is not a known form field") for name in unknown])
+    raw = parse_metadata_part(fields)
+    try:
+        metadata = OutgoingDocumentMetadata.model_validate(raw)
+    except ValidationError as exc:
+        raise unprocessable(metadata_problems(exc)) from exc
+    try:
+        abbreviation = validate_abbreviation(
+            fields.get("agency_abbreviation", ""), "agency abbreviation"
+        )
+    except NotationError as exc:
+        raise unprocessable([(["agency_abbreviation"], str(exc))]) from exc
+    if len(uploads) != 1:
+        raise unprocessable([(["file"], "exactly one file: the signed original (PDF)")])
+    place = (fields.get("place") or "").strip()[:200] or None
+    try:
+        record = await handlers.issue_outgoing_document(
+            registry_of(request),
+            principal=principal,
+            metadata=metadata,
+            agency_abbreviation=abbreviation,
+            place=place,
+            upload=uploads[0],
+            correlation_id=request.headers.get("x-correlation-id"),
+        )
+    except handlers.UnacceptableFile as exc:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, detail=f"file: {exc}") from exc
+    except NotationError as exc:
+        raise unprocessable([(["metadata", "drafting_unit_abbreviation"], str(exc))]) from exc
+    return JSONResponse(
+        document_view(record),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Location": f"/v1/documents/{record['_id']}"},
+    )
+
+
+class ChangeRequest(BaseModel):
+    business_type: BusinessType = Field(description="revoke, update or replace")
+    reason: str = Field(min_length=1, max_length=500)
+    replacement_document_id: str | None = None
+
+
+@router.post("/{document_id}/change-requests", status_code=status.HTTP_202_ACCEPTED)
+async def request_change(
+    document_id: str, body: ChangeRequest, request: Request, principal: Registrar
+) -> dict[str, Any]:
+    if body.business_type is BusinessType.NEW:
+        raise unprocessable([(["business_type"], "must be revoke, update or replace")])
+    try:
+        record = await handlers.request_change(
+            registry_of(request),
+            principal=principal,
+            document_id=document_id,
+            business_type=body.business_type,
+            reason=body.reason,
+            replacement_document_id=body.replacement_document_id,
+            correlation_id=request.headers.get("x-correlation-id"),
+        )
+    except handlers.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document not found") from exc
+    except handlers.InvalidSendRequest as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+    return document_view(record)

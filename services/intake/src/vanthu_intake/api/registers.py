@@ -1,0 +1,60 @@
+"""`/v1/registers/{register}.pdf`: the incoming or outgoing register of a period, printable."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from vanthu_intake import handlers
+from vanthu_intake.adapters.fpdf_register_printer import print_register
+from vanthu_intake.api.documents import Registrar, registry_of, unprocessable
+from vanthu_intake.domain.numbering import Register
+from vanthu_intake.domain.vietnam_time import VIETNAM
+
+router = APIRouter(prefix="/v1/registers", tags=["registers"])
+
+_TITLES = {
+    Register.INCOMING: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
+    Register.OUTGOING: "SỔ ĐĂNG KÝ VĂN BẢN ĐI",
+    Register.OUTGOING_CONFIDENTIAL: "SỔ ĐĂNG KÝ VĂN BẢN ĐI (MẬT)",
+}
+
+
+@router.get("/{register}.pdf")
+async def print_register_pdf(
+    register: Register,
+    request: Request,
+    principal: Registrar,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> Response:
+    if end < start:
+        raise unprocessable([(["to"], "is before 'from'")])
+    if (end - start).days > 366:
+        raise unprocessable([(["to"], "a printed register covers at most one year")])
+    rows = await handlers.register_rows(
+        registry_of(request),
+        principal,
+        register,
+        datetime(start.year, start.month, start.day, tzinfo=VIETNAM),
+        datetime(end.year, end.month, end.day, tzinfo=VIETNAM) + timedelta(days=1),
+    )
+    pdf = await asyncio.to_thread(
+        print_register,
+        title=_TITLES[register],
+        agency_code=principal.agency_code,
+        start=start,
+        end=end,
+        rows=rows,
+        outgoing=register is not Register.INCOMING,
+    )
+    filename = f"{register.value}-register-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
