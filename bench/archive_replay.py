@@ -126,8 +126,14 @@ async def run(events: int, partitions: int) -> None:
             )
             started = time.perf_counter()
             task = asyncio.create_task(loop.run())
-            while loop.archived < events:  # noqa: ASYNC110 - polling the counter is the measurement
+            reported = time.perf_counter()
+            while loop.archived < events:
                 await asyncio.sleep(0.05)
+                if task.done():
+                    task.result()
+                if time.perf_counter() - reported > 5:
+                    reported = time.perf_counter()
+                    print(f"  archived {loop.archived}", flush=True)
             archive_s = time.perf_counter() - started
             task.cancel()
             await loop.stop()

@@ -66,7 +66,7 @@ from vanthu_runtime.settings import AuthSettings, KafkaSettings  # noqa: E402
 OPERATOR = "000.00.00.G22"
 PROVINCES = 63
 refused: dict[str, str] = {}
-POLL_S = 2.0
+LONG_POLL_S = 5.0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -126,7 +126,7 @@ async def receive_until(
 ) -> None:
     while not done.is_set():
         try:
-            for item in await connector.hub.pending():
+            for item in await connector.hub.pending(wait_s=LONG_POLL_S):
                 if await connector.receive(item) and item["kind"] == "edoc":
                     record = await connector.store.received(item["delivery_id"]) or {}
                     key = f"{item['document_code']}|{item['recipient']}"
@@ -138,7 +138,6 @@ async def receive_until(
             pass  # as the connector's own loop does: the hub keeps the package, try again
         if wanted <= arrived.keys() | refused.keys():
             return
-        await asyncio.sleep(POLL_S)
 
 
 async def raw_minio_copy(minio: Minio, bucket: str, payload: bytes, copies: int) -> float:

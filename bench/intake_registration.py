@@ -216,8 +216,13 @@ async def bench_intake(env: dict[str, str], count: int, concurrency: int) -> tup
             began = time.perf_counter()
             await gather_limited(concurrency, [job(i) for i in range(count)])
             answered = time.perf_counter() - began
+            print(
+                f"  intake API answered 201:                       {count / answered:8.1f} /s",
+                flush=True,
+            )
             await wait_for_events(bootstrap, "document.received", start, ids)
             published = time.perf_counter() - began
+            print(f"  intake through to Kafka (outbox relay):        {count / published:8.1f} /s")
         return count / answered, count / published
     finally:
         for process in processes:
@@ -293,12 +298,10 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     env = server_env()
+    print(f"{args.count} registrations of 100 KB files, {args.concurrency} at a time", flush=True)
     bare = await bench_bare(env, args.count, args.concurrency)
+    print(f"  bare MinIO put + Mongo insert + Kafka produce: {bare:8.1f} /s", flush=True)
     answered, published = await bench_intake(env, args.count, args.concurrency)
-    print(f"{args.count} registrations of 100 KB files, {args.concurrency} at a time")
-    print(f"  bare MinIO put + Mongo insert + Kafka produce: {bare:8.1f} /s")
-    print(f"  intake API answered 201:                       {answered:8.1f} /s")
-    print(f"  intake through to Kafka (outbox relay):        {published:8.1f} /s")
     print(f"  ratio intake/bare (answered):                  {answered / bare:8.2f}")
     print(f"  ratio intake/bare (on Kafka):                  {published / bare:8.2f}")
 

@@ -181,10 +181,18 @@ cmd_which() {
   esac
 }
 
+# One `up` or `down` at a time: tests and a person may both ask for the servers at once.
+serialized() {
+  mkdir -p "$STATE"
+  exec 9>"$STATE/infra.lock"
+  flock 9
+  "$@"
+}
+
 case "${1:-}" in
-  install) cmd_install ;;
-  up) cmd_up ;;
-  down) cmd_down ;;
+  install) serialized cmd_install ;;
+  up) serialized cmd_up ;;
+  down) serialized cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
   which) cmd_which "${2:-}" ;;

@@ -34,7 +34,8 @@ start() {
     die "127.0.0.1:$port is taken by another process; set VANTHU_*_PORT to move $name"
   fi
   mkdir -p "$STATE/run" "$STATE/logs"
-  setsid nohup "$@" >>"$STATE/logs/$name.log" 2>&1 </dev/null &
+  # 9>&-: the server must not inherit the lock of infra.sh (it would hold it for its whole life)
+  setsid nohup "$@" >>"$STATE/logs/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$pidf"
 }
 

@@ -124,18 +124,22 @@ class OutboxRelay:
         self._lease = lease
         self._owner = uuid.uuid4().hex
         self._wake = asyncio.Event()
+        self._offsets: AIOKafkaConsumer | None = None
 
     def notify(self) -> None:
         """Tell a relay in the same process that something was written, to skip the poll wait."""
         self._wake.set()
 
     async def run(self, stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            published = await self.publish_pending()
-            if published == 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+        try:
+            while not stopping.is_set():
+                published = await self.publish_pending()
+                if published == 0:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+        finally:
+            await self.close()
 
     async def publish_pending(self, limit: int = 100) -> int:
         """One pass over every collection; the number of events published."""
@@ -214,13 +218,17 @@ class OutboxRelay:
         return int(_partitioner(record.key, partitions, partitions))
 
     async def _end_offset(self, topic: str, partition: int) -> int:
-        consumer = self._scratch_consumer()
-        await consumer.start()
-        try:
-            tp = TopicPartition(topic, partition)
-            return int((await consumer.end_offsets([tp]))[tp])
-        finally:
-            await consumer.stop()
+        # One consumer for the relay's life: starting one per event cost ~100 ms each.
+        if self._offsets is None:
+            self._offsets = self._scratch_consumer()
+            await self._offsets.start()
+        tp = TopicPartition(topic, partition)
+        return int((await self._offsets.end_offsets([tp]))[tp])
+
+    async def close(self) -> None:
+        if self._offsets is not None:
+            await self._offsets.stop()
+            self._offsets = None
 
     async def _already_published(self, record: KafkaRecord, attempt: MongoDocument) -> bool:
         """Read the partition from the noted offset to its end, looking for this event's id."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from harness.samples import sample_event
 from vanthu_contracts import encode
@@ -31,6 +32,20 @@ async def _copies_on_topic(bootstrap: str, topic: str, event_id: str) -> int:
         await consumer.stop()
 
 
+@pytest.fixture
+async def relays(mongo_db, publisher):
+    """Relays over the test's `documents` collection, closed afterwards."""
+    made: list[OutboxRelay] = []
+
+    def make() -> OutboxRelay:
+        made.append(OutboxRelay(mongo_db, ["documents"], publisher))
+        return made[-1]
+
+    yield make
+    for relay in made:
+        await relay.close()
+
+
 def _record(topic: str):
     return dataclasses.replace(
         encode(sample_event(DOCUMENT_RECEIVED), source="/vanthu/tests"), topic=topic
@@ -38,7 +53,7 @@ def _record(topic: str):
 
 
 async def test_a_pending_event_is_published_once_and_leaves_the_outbox(
-    publisher, mongo_db, scratch_topic, platform_settings
+    publisher, mongo_db, scratch_topic, platform_settings, relays
 ) -> None:
     record = _record(scratch_topic)
     # the process "died" right after the state change: the relay starts later
@@ -46,7 +61,7 @@ async def test_a_pending_event_is_published_once_and_leaves_the_outbox(
         {"_id": "d1", "state": "registered", "outbox": [outbox_entry(record)]}
     )
 
-    relay = OutboxRelay(mongo_db, ["documents"], publisher)
+    relay = relays()
     assert await relay.publish_pending() == 1
     assert await relay.publish_pending() == 0
 
@@ -58,11 +73,11 @@ async def test_a_pending_event_is_published_once_and_leaves_the_outbox(
 
 
 async def test_a_relay_that_died_after_producing_does_not_publish_the_event_again(
-    publisher, mongo_db, scratch_topic, platform_settings
+    publisher, mongo_db, scratch_topic, platform_settings, relays
 ) -> None:
     record = _record(scratch_topic)
     await mongo_db.documents.insert_one({"_id": "d2", "outbox": [outbox_entry(record)]})
-    relay = OutboxRelay(mongo_db, ["documents"], publisher)
+    relay = relays()
     # Replay what the dead relay did: note the attempt, produce, then die before removing the entry.
     doc = await mongo_db.documents.find_one({"_id": "d2"})
     partition = await relay._partition_for(record)
@@ -92,11 +107,11 @@ async def test_a_relay_that_died_after_producing_does_not_publish_the_event_agai
 
 
 async def test_a_relay_that_died_before_producing_publishes_the_event(
-    publisher, mongo_db, scratch_topic, platform_settings
+    publisher, mongo_db, scratch_topic, platform_settings, relays
 ) -> None:
     record = _record(scratch_topic)
     await mongo_db.documents.insert_one({"_id": "d3", "outbox": [outbox_entry(record)]})
-    relay = OutboxRelay(mongo_db, ["documents"], publisher)
+    relay = relays()
     partition = await relay._partition_for(record)
     start = await relay._end_offset(scratch_topic, partition)
     await mongo_db.documents.update_one(
@@ -114,14 +129,14 @@ async def test_a_relay_that_died_before_producing_publishes_the_event(
 
 
 async def test_two_relays_side_by_side_publish_each_event_once(
-    publisher, mongo_db, scratch_topic, platform_settings
+    publisher, mongo_db, scratch_topic, platform_settings, relays
 ) -> None:
     records = [_record(scratch_topic) for _ in range(20)]
     await mongo_db.documents.insert_many(
         [{"_id": f"m{i}", "outbox": [outbox_entry(r)]} for i, r in enumerate(records)]
     )
-    relays = [OutboxRelay(mongo_db, ["documents"], publisher) for _ in range(2)]
-    counts = await asyncio.gather(*(r.publish_pending() for r in relays))
+    both = [relays() for _ in range(2)]
+    counts = await asyncio.gather(*(r.publish_pending() for r in both))
 
     assert sum(counts) == 20
     bootstrap = platform_settings.kafka.bootstrap_servers

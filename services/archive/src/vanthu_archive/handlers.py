@@ -109,8 +109,11 @@ async def archive_records(
             await store.append(chained)
         except AlreadyExists:
             # Another member of the group held this partition a moment ago and stored some of
-            # these offsets; read its head and link after it.
+            # these offsets; forget the remembered head, so the next read scans the store.
+            await store.forget_head(records[0].topic_partition)
             continue
+        if head is not None and chained:
+            await store.remember_head(head)
         return chained
     raise ArchiveWriteConflict(f"{records[0].topic_partition}: could not link after the head")
 

@@ -57,7 +57,9 @@ async def test_every_record_is_archived_in_a_chain_even_one_that_is_no_contract_
     first = await archive.store.record_at(TopicPartition(archive_topic, 0), 0)
     assert first is not None
     assert first.previous_hash == genesis_hash(archive_topic, 0)
-    timeline = await archive.read_models.timeline(["doc-chain-1"])
+    timeline = await eventually(
+        lambda: _timeline_of(archive, "doc-chain-1", 3), what="the projected timeline"
+    )
     assert [entry["kind"] for entry in timeline] == ["decided", "registered", "assigned"]
 
 
@@ -127,6 +129,11 @@ async def test_removing_a_stored_event_breaks_the_link_of_the_one_after_it(
 
     assert report.first_break is not None
     assert (report.first_break.offset, report.first_break.kind.value) == (2, "link_mismatch")
+
+
+async def _timeline_of(archive: Archive, document_id: str, size: int) -> list[dict[str, Any]]:
+    entries = await archive.read_models.timeline([document_id])
+    return entries if len(entries) >= size else []
 
 
 async def _has(archive: Archive, count: int) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
+import structlog
 from fastapi import FastAPI
+from pymongo.errors import PyMongoError
 from vanthu_runtime.api import create_app
 from vanthu_runtime.kafka_consumer import ConsumeLoop
 from vanthu_runtime.minio_blob_store import create_minio_client
@@ -18,14 +20,33 @@ from vanthu_exchange.api.portal_routes import router as portal_router
 from vanthu_exchange.config import SERVICE, ExchangeSettings
 from vanthu_exchange.hub_handlers import Hub
 
+log = structlog.get_logger(__name__)
+# Strong references to fire-and-forget tasks, so they are not collected mid-flight.
+background_tasks: set[asyncio.Task[None]] = set()
+
 
 def package_store(platform: Platform) -> MinioPackageStore:
     return MinioPackageStore(create_minio_client(platform.settings.s3), platform.settings.s3.bucket)
 
 
+async def ensure_indexes_when_reachable(ensure: Callable[[], Awaitable[None]]) -> None:
+    """Indexes speed queries up but nothing needs them to start: a Mongo-wire server that is
+    still starting must leave the process up (and not ready), not kill it."""
+    delay = 0.5
+    while True:
+        try:
+            await ensure()
+        except PyMongoError as exc:
+            log.warning("indexes not created yet; retrying", error=str(exc), retry_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+        else:
+            return
+
+
 async def build_hub(platform: Platform, settings: ExchangeSettings) -> Hub:
     store = MongoHubStore(platform.db)
-    await store.ensure_indexes()
+    background_tasks.add(asyncio.create_task(ensure_indexes_when_reachable(store.ensure_indexes)))
     return Hub(
         store,
         package_store(platform),

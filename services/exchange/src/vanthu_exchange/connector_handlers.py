@@ -155,6 +155,7 @@ class ConnectorPolicy:
     initial_backoff_s: float = 0.5
     max_backoff_s: float = 60.0
     require_signature: bool = True
+    long_poll_s: float = 10.0
 
 
 class Connector:
@@ -519,7 +520,7 @@ class Connector:
 
     async def receive_pending(self) -> int:
         handled = 0
-        for item in await self.hub.pending():
+        for item in await self.hub.pending(wait_s=self.policy.long_poll_s):
             try:
                 handled += await self.receive(item)
             except HubUnavailable as exc:

@@ -16,7 +16,7 @@ from vanthu_runtime.platform import Platform
 
 from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, HubUnavailable
 from vanthu_exchange.adapters.mongo_connector_store import OUTBOX_COLLECTIONS, MongoConnectorStore
-from vanthu_exchange.bootstrap import package_store
+from vanthu_exchange.bootstrap import background_tasks, ensure_indexes_when_reachable, package_store
 from vanthu_exchange.config import ExchangeSettings
 from vanthu_exchange.connector_handlers import Connector, ConnectorPolicy
 
@@ -52,7 +52,9 @@ async def connector_loops(
     platform: Platform, settings: ExchangeSettings
 ) -> Sequence[Callable[[], ConsumeLoop]]:
     connector = connector_for(platform, settings)
-    await connector.store.ensure_indexes()
+    background_tasks.add(
+        asyncio.create_task(ensure_indexes_when_reachable(connector.store.ensure_indexes))
+    )
     group = f"exchange-connector-{settings.system_id}"
 
     def documents() -> ConsumeLoop:

@@ -119,6 +119,13 @@ class Hub:
         self._token_secret = token_secret or secrets.token_hex(32)
         self.operator_agency = operator_agency
         self._session = timedelta(minutes=session_minutes)
+        self._arrivals: dict[str, asyncio.Event] = {}
+
+    def _announce(self, system_id: str) -> None:
+        """Wake the long polls of ``system_id`` waiting in this process."""
+        waiting = self._arrivals.pop(system_id, None)
+        if waiting is not None:
+            waiting.set()
 
     # -- systems and sessions ----------------------------------------------------------------
 
@@ -295,6 +302,8 @@ class Hub:
                 }
             )
             current = route.state.value
+            if fresh and route.system_id:
+                self._announce(route.system_id)
             if not fresh:
                 existing = await self.store.delivery(identifier)
                 current = existing["state"] if existing else current
@@ -308,8 +317,25 @@ class Hub:
         )
         return accepted
 
-    async def pending(self, session: SystemSession, limit: int = 100) -> list[dict[str, Any]]:
-        return [_listed(d) for d in await self.store.pending_for(session.system_id, limit)]
+    async def pending(
+        self, session: SystemSession, limit: int = 100, wait_s: float = 0.0
+    ) -> list[dict[str, Any]]:
+        """Pending packages; with ``wait_s`` a long poll that answers as soon as one arrives.
+
+        Arrivals accepted by this process wake the poll at once; those accepted by another API
+        process of the same hub are seen by the re-query every second.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        while True:
+            # Registered before the query, so an arrival between query and wait is not missed.
+            arrival = self._arrivals.setdefault(session.system_id, asyncio.Event())
+            found = await self.store.pending_for(session.system_id, limit)
+            remaining = deadline - loop.time()
+            if found or remaining <= 0:
+                return [_listed(d) for d in found]
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrival.wait(), min(remaining, 1.0))
 
     async def open_delivery(self, session: SystemSession, identifier: str) -> dict[str, Any]:
         delivery = await self.store.delivery(identifier)

@@ -28,6 +28,7 @@ from vanthu_archive.domain.hashchain import (
 )
 
 COLLECTION = "archive_events"
+HEADS = "archive_heads"
 _DUPLICATE_KEY = 11000
 _INDEXED_HEADERS = {
     "ce_id": "event_id",
@@ -43,9 +44,16 @@ def _header_text(value: bytes | None) -> str | None:
     return value.decode("utf-8", errors="replace")
 
 
+def record_id(topic: str, partition: int, offset: int) -> str:
+    """The stored record's `_id`: its Kafka position, so a lookup by position is an `_id` lookup
+    (the one FerretDB v1 serves from an index) and a second copy is refused by `_id` alone."""
+    return f"{topic}|{partition}|{offset:020d}"
+
+
 def record_to_document(chained: ChainedRecord) -> MongoDocument:
     record = chained.record
     document: MongoDocument = {
+        "_id": record_id(record.topic, record.partition, record.offset),
         "topic": record.topic,
         "partition": record.partition,
         "offset": record.offset,
@@ -83,6 +91,10 @@ def document_to_record(document: MongoDocument) -> ChainedRecord:
     )
 
 
+def _head_id(position: TopicPartition) -> str:
+    return f"{position.topic}|{position.partition}"
+
+
 def _bytes_or_none(value: Any) -> bytes | None:
     return None if value is None else bytes(value)
 
@@ -90,6 +102,7 @@ def _bytes_or_none(value: Any) -> bytes | None:
 class MongoEventStore:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._events: AsyncCollection[MongoDocument] = db[COLLECTION]
+        self._heads: AsyncCollection[MongoDocument] = db[HEADS]
 
     async def ensure_indexes(self) -> None:
         await self._events.create_index(
@@ -101,6 +114,28 @@ class MongoEventStore:
         await self._events.create_index([("timestamp", ASCENDING)], name="timestamp")
 
     async def head(self, position: TopicPartition) -> PartitionHead | None:
+        """The newest stored record of a partition.
+
+        Fast path: the remembered head (`archive_heads`, by `_id`) confirmed against the store by
+        looking up the record after it; a writer that died between storing and remembering is
+        caught up on. Without a remembered head, or when a write clashed, the store is scanned.
+        """
+        remembered = await self._heads.find_one({"_id": _head_id(position)})
+        if remembered is None:
+            return await self.scanned_head(position)
+        offset = int(remembered["offset"])
+        stored = await self._events.find_one({"_id": record_id(*position, offset)})
+        if stored is None:
+            return await self.scanned_head(position)
+        while True:
+            following = await self._events.find_one({"_id": record_id(*position, offset + 1)})
+            if following is None:
+                return PartitionHead(
+                    position.topic, position.partition, offset, bytes(stored["hash"])
+                )
+            stored, offset = following, offset + 1
+
+    async def scanned_head(self, position: TopicPartition) -> PartitionHead | None:
         found = await self._events.find_one(
             {"topic": position.topic, "partition": position.partition},
             projection={"offset": 1, "hash": 1},
@@ -111,6 +146,16 @@ class MongoEventStore:
         return PartitionHead(
             position.topic, position.partition, int(found["offset"]), bytes(found["hash"])
         )
+
+    async def remember_head(self, head: PartitionHead) -> None:
+        await self._heads.replace_one(
+            {"_id": _head_id(head.topic_partition)},
+            {"offset": head.offset, "hash": head.hash},
+            upsert=True,
+        )
+
+    async def forget_head(self, position: TopicPartition) -> None:
+        await self._heads.delete_one({"_id": _head_id(position)})
 
     async def append(self, chained: Sequence[ChainedRecord]) -> None:
         if not chained:
@@ -162,9 +207,7 @@ class MongoEventStore:
             yield document_to_record(document)
 
     async def record_at(self, position: TopicPartition, offset: int) -> ChainedRecord | None:
-        found = await self._events.find_one(
-            {"topic": position.topic, "partition": position.partition, "offset": offset}
-        )
+        found = await self._events.find_one({"_id": record_id(*position, offset)})
         return None if found is None else document_to_record(found)
 
     async def records_until(self, until: datetime) -> AsyncIterator[ChainedRecord]:

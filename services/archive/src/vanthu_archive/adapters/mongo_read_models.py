@@ -7,6 +7,7 @@ entry. `archive_documents`: one search record per document, in the shape
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,7 +92,13 @@ class MongoReadModels:
         ]
         if objects:
             await self._objects.bulk_write(objects)
-        later = await self._search_fields(groups) + _newest_statuses(groups)
+        # By `_id` one at a time: the lookup FerretDB v1 answers from its index; `$in` and
+        # compound filters are full scans there.
+        stored = await asyncio.gather(
+            *(self._documents.find_one({"_id": doc_id}) for doc_id in groups)
+        )
+        current = {doc_id: found or {} for doc_id, found in zip(groups, stored, strict=True)}
+        later = _search_fields(groups, current) + _newest_statuses(groups, current)
         if later:
             await self._documents.bulk_write(later)
 
@@ -107,28 +114,6 @@ class MongoReadModels:
             errors = exc.details.get("writeErrors", [])
             if not all(error.get("code") == _DUPLICATE_KEY for error in errors):
                 raise
-
-    async def _search_fields(self, groups: dict[str, list[Projected]]) -> list[UpdateOne]:
-        wanted = [
-            doc_id
-            for doc_id, group in groups.items()
-            if any(i.facts.descriptive is not None or i.body is not None for i in group)
-        ]
-        if not wanted:
-            return []
-        stored = {d["_id"]: d async for d in self._documents.find({"_id": {"$in": wanted}})}
-        updates = []
-        for doc_id in wanted:
-            merged: dict[str, Any] = dict(stored.get(doc_id, {}))
-            changed: dict[str, Any] = {}
-            for item in groups[doc_id]:
-                fields = _search_record_fields(item.facts, item.body)
-                merged.update(fields)
-                changed.update(fields)
-            if "subject" in merged:
-                changed.update(index_entry(_searchable(merged)).as_document_fields())
-            updates.append(UpdateOne({"_id": doc_id}, {"$set": changed}))
-        return updates
 
     # --- reads ---
 
@@ -276,7 +261,28 @@ def _object_upsert(facts: DocumentFacts, stored: StoredFile) -> UpdateOne:
     )
 
 
-def _newest_statuses(groups: dict[str, list[Projected]]) -> list[UpdateOne]:
+def _search_fields(
+    groups: dict[str, list[Projected]], current: dict[str, MongoDocument]
+) -> list[UpdateOne]:
+    updates = []
+    for doc_id, group in groups.items():
+        if not any(i.facts.descriptive is not None or i.body is not None for i in group):
+            continue
+        merged: dict[str, Any] = dict(current[doc_id])
+        changed: dict[str, Any] = {}
+        for item in group:
+            fields = _search_record_fields(item.facts, item.body)
+            merged.update(fields)
+            changed.update(fields)
+        if "subject" in merged:
+            changed.update(index_entry(_searchable(merged)).as_document_fields())
+        updates.append(UpdateOne({"_id": doc_id}, {"$set": changed}))
+    return updates
+
+
+def _newest_statuses(
+    groups: dict[str, list[Projected]], current: dict[str, MongoDocument]
+) -> list[UpdateOne]:
     updates = []
     for doc_id, group in groups.items():
         timed = [
@@ -287,12 +293,14 @@ def _newest_statuses(groups: dict[str, list[Projected]]) -> list[UpdateOne]:
         if not timed:
             continue
         status_at, status = max(timed, key=lambda pair: pair[0])
-        updates.append(
-            UpdateOne(
-                {"_id": doc_id, "$or": [{"status_at": None}, {"status_at": {"$lt": status_at}}]},
-                {"$set": {"status": status, "status_at": status_at}},
+        stored_at = current[doc_id].get("status_at")
+        # Topics are read in no common order: only a newer status replaces the stored one.
+        # Checked here rather than in the filter (a compound filter is a scan on FerretDB v1);
+        # one projector writes a document at a time (ADR 0042).
+        if stored_at is None or stored_at < status_at:
+            updates.append(
+                UpdateOne({"_id": doc_id}, {"$set": {"status": status, "status_at": status_at}})
             )
-        )
     return updates
 
 

@@ -101,8 +101,13 @@ class HttpHubClient:
         )
         return list(body["deliveries"])
 
-    async def pending(self, limit: int = 100) -> list[dict[str, Any]]:
-        body = await self._call("GET", "/hub/v1/packages", params={"limit": limit})
+    async def pending(self, limit: int = 100, wait_s: float = 0.0) -> list[dict[str, Any]]:
+        body = await self._call(
+            "GET",
+            "/hub/v1/packages",
+            params={"limit": limit, "wait": wait_s},
+            timeout=self._timeout + wait_s,
+        )
         return list(body["packages"])
 
     async def fetch(self, delivery_id: str, path: Path) -> None:

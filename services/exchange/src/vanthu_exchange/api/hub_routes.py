@@ -231,9 +231,13 @@ async def send_package(
 
 @router.get("/packages")
 async def pending_packages(
-    system: SystemDep, hub: HubDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    system: SystemDep,
+    hub: HubDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    wait: Annotated[float, Query(ge=0, le=30)] = 0,
 ) -> dict[str, object]:
-    return {"packages": await hub.pending(system, limit)}
+    """``wait`` (seconds) makes it a long poll: the answer comes when a package arrives."""
+    return {"packages": await hub.pending(system, limit, wait)}
 
 
 @router.get("/packages/{delivery_id}")

@@ -1,0 +1,113 @@
+"""In-memory stand-ins for intake's ports, with state a test can look at."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vanthu_contracts import KafkaRecord
+from vanthu_intake.domain.numbering import RegisterKey
+from vanthu_intake.ports import FileMissing, Reservation, StoredFile
+from vanthu_runtime.errors import AlreadyExists
+
+
+class FakeFileStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    async def put(self, data: bytes, media_type: str) -> StoredFile:
+        digest = hashlib.sha256(data).hexdigest()
+        self.objects[f"sha256/{digest}"] = data
+        return StoredFile(f"sha256/{digest}", digest, len(data))
+
+    async def put_named(self, key: str, data: bytes, media_type: str) -> StoredFile:
+        self.objects[key] = data
+        return StoredFile(key, hashlib.sha256(data).hexdigest(), len(data))
+
+    async def get(self, object_key: str, sha256: str) -> bytes:
+        if object_key not in self.objects:
+            raise FileMissing(object_key)
+        return self.objects[object_key]
+
+    async def link(self, object_key: str, ttl: timedelta) -> str:
+        return f"https://blobs.example/{object_key}"
+
+
+class FakeNumberRegister:
+    def __init__(self) -> None:
+        self.claims: dict[tuple[RegisterKey, int], dict[str, Any]] = {}
+
+    async def reserve(self, key: RegisterKey, document_id: str) -> int:
+        number = 1 + max((n for k, n in self.claims if k == key), default=0)
+        self.claims[(key, number)] = {
+            "document_id": document_id,
+            "state": "reserved",
+            "at": datetime.now(UTC),
+        }
+        return number
+
+    async def release(self, key: RegisterKey, number: int) -> None:
+        self.claims[(key, number)]["state"] = "stored"
+
+    async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> bool:
+        if (key, number) in self.claims:
+            return False
+        self.claims[(key, number)] = {"document_id": document_id, "state": "stored", "at": None}
+        return True
+
+    async def stale_reservations(self, older_than: timedelta) -> Sequence[Reservation]:
+        cutoff = datetime.now(UTC) - older_than
+        return [
+            Reservation(key, number, claim["document_id"])
+            for (key, number), claim in self.claims.items()
+            if claim["state"] == "reserved" and claim["at"] <= cutoff
+        ]
+
+
+class FakeDocumentRepository:
+    def __init__(self) -> None:
+        self.saved: dict[str, dict[str, Any]] = {}
+        self.facts: dict[str, dict[str, Any]] = {}
+        self.published: list[KafkaRecord] = []
+
+    async def add(self, record: dict[str, Any], events: Sequence[KafkaRecord]) -> None:
+        if record["_id"] in self.saved:
+            raise AlreadyExists("intake_documents", {"_id": record["_id"]})
+        self.saved[record["_id"]] = dict(record)
+        self.published += events
+
+    async def get(self, document_id: str) -> dict[str, Any] | None:
+        return self.saved.get(document_id)
+
+    async def find_duplicate(
+        self, agency_code: str, metadata_key: str | None, content_keys: Sequence[str]
+    ) -> dict[str, Any] | None:
+        for record in self.saved.values():
+            if record["agency_code"] != agency_code or record["status"] != "registered":
+                continue
+            if record.get("metadata_key") == metadata_key or set(
+                record.get("content_keys", ())
+            ) & set(content_keys):
+                return record
+        return None
+
+    async def find(self, query, *, skip, limit, sort):  # pragma: no cover - not used by unit tests
+        raise NotImplementedError
+
+    async def add_fact(self, fact: dict[str, Any], events: Sequence[KafkaRecord]) -> bool:
+        if fact["_id"] in self.facts:
+            return False
+        self.facts[fact["_id"]] = fact
+        self.published += events
+        return True
+
+    async def facts_of(self, document_id: str) -> list[dict[str, Any]]:
+        return [f for f in self.facts.values() if f["document_id"] == document_id]
+
+    async def set_fields(self, document_id: str, changes: dict[str, Any]) -> None:
+        self.saved[document_id].update(changes)
+
+    async def by_legacy_id(self, agency_code: str, legacy_id: str) -> dict[str, Any] | None:
+        return None

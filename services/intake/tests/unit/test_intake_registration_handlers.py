@@ -1,0 +1,138 @@
+"""Registration use cases on fakes: numbers, duplicates, recovery, packages from the exchange."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from harness.samples import sample_event
+from intake_fakes import FakeDocumentRepository, FakeFileStore, FakeNumberRegister
+from vanthu_contracts import decode_record, encode
+from vanthu_contracts.events.values import PackageSignature
+from vanthu_intake import handlers
+from vanthu_intake.domain.metadata import IncomingDocumentMetadata
+from vanthu_intake.handlers import Registry, StatusDesk, UploadedFile
+from vanthu_runtime.auth import Principal, Role
+
+CLERK = Principal(
+    user_id="vt01", agency_code="000.00.00.H41", roles=frozenset({Role.CLERK}), full_name="Văn thư"
+)
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+def registry() -> Registry:
+    return Registry(FakeDocumentRepository(), FakeNumberRegister(), FakeFileStore())
+
+
+def metadata(number: str = "15") -> IncomingDocumentMetadata:
+    return IncomingDocumentMetadata.model_validate(
+        {
+            "channel": "electronic",
+            "issuer": {"name": "Bộ Nội vụ"},
+            "document_type": "QĐ",
+            "code_number": number,
+            "code_notation": "QĐ-BNV",
+            "issued_date": "2026-03-02",
+            "subject": "Về việc ban hành Quy chế",
+            "page_count": 1,
+            "signer": {"position": "Thứ trưởng", "full_name": "Trần Văn B"},
+        }
+    )
+
+
+async def register(reg: Registry, number: str, data: bytes, reason: str | None = None):
+    return await handlers.register_document(
+        reg,
+        principal=CLERK,
+        metadata=metadata(number),
+        uploads=[UploadedFile("a.pdf", data)],
+        register_anyway_reason=reason,
+    )
+
+
+async def test_each_registration_takes_the_next_arrival_number_and_announces_it() -> None:
+    reg = registry()
+
+    first = await register(reg, "1", PDF + b"1")
+    second = await register(reg, "2", PDF + b"2")
+
+    assert (first["number"], second["number"]) == (1, 2)
+    announced = [decode_record(r).event for r in reg.documents.published]
+    assert [e.arrival_number for e in announced] == [1, 2]
+
+
+async def test_a_duplicate_is_refused_unless_a_reason_is_given() -> None:
+    reg = registry()
+    first = await register(reg, "7", PDF + b"a")
+
+    with pytest.raises(handlers.DuplicateDocument) as refused:
+        await register(reg, "7", PDF + b"b")
+    again = await register(reg, "7", PDF + b"b", reason="bản sao có bút phê")
+
+    assert refused.value.existing_id == first["_id"]
+    assert again["duplicate_of"] == first["_id"]
+
+
+async def test_a_file_that_is_not_a_document_takes_no_number() -> None:
+    reg = registry()
+
+    with pytest.raises(handlers.UnacceptableFile):
+        await register(reg, "1", b"PK\x03\x04rest-of-a-zip")
+
+    assert reg.numbers.claims == {}
+
+
+async def test_a_number_whose_document_never_came_is_written_as_void() -> None:
+    reg = registry()
+    key = handlers.register_key(
+        CLERK.agency_code, handlers.Register.INCOMING, handlers.datetime.now(handlers.UTC)
+    )
+    await reg.numbers.reserve(key, "died-before-storing")
+
+    handled = await handlers.reconcile_reservations(reg, timedelta(0))
+
+    assert handled == 1
+    (void,) = reg.documents.saved.values()
+    assert (void["number"], void["status"]) == (1, "void")
+    assert decode_record(reg.documents.published[0]).event.number == "1"
+
+
+async def test_a_package_is_registered_once_and_the_sender_told_arrived_and_accepted() -> None:
+    reg = registry()
+    package = sample_event(
+        "vanthu.exchange.package.received.v1", package_id="pkg-1", attachments=()
+    )
+    record = encode(package, source="/vanthu/exchange")
+    decoded = decode_record(record)
+    desk = StatusDesk("Văn thư", "Tiếp nhận")
+
+    await handlers.receive_package(reg, desk, package, decoded.envelope)
+    await handlers.receive_package(reg, desk, package, decoded.envelope)
+
+    assert len(reg.documents.saved) == 1
+    statuses = [
+        json.loads(r.value)["status_code"]
+        for r in reg.documents.published
+        if r.topic == "exchange.outbound"
+    ]
+    assert statuses == ["01", "03"]
+
+
+async def test_a_package_with_a_broken_signature_is_refused_with_the_reason() -> None:
+    reg = registry()
+    package = sample_event(
+        "vanthu.exchange.package.received.v1",
+        package_id="pkg-2",
+        signature=PackageSignature.INVALID,
+    )
+    decoded = decode_record(encode(package, source="/vanthu/exchange"))
+
+    await handlers.receive_package(
+        reg, StatusDesk("Văn thư", "Tiếp nhận"), package, decoded.envelope
+    )
+
+    assert reg.documents.saved == {}
+    (status,) = [json.loads(r.value) for r in reg.documents.published]
+    assert status["status_code"] == "02"
+    assert "chữ ký" in status["description"]
