@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from vanthu_contracts import TOPICS
 from vanthu_contracts.asyncapi import asyncapi_document
 from vanthu_contracts.generate import main
 
@@ -95,6 +96,7 @@ def test_intake_publishes_documents_and_requests_and_reads_what_exchange_brings(
         ("send", "exchange.outbound"),
         ("receive", "exchange.inbound"),
         ("receive", "exchange.status"),
+        ("receive", "directory.changed"),
     }
 
 
@@ -106,29 +108,26 @@ def test_routing_reads_documents_and_statuses_and_publishes_its_work():
         ("send", "decision.recorded"),
         ("send", "exchange.outbound"),
         ("receive", "exchange.status"),
+        ("send", "task.deadline"),
+        ("send", "directory.changed"),
     }
 
 
-def test_exchange_reads_its_inbox_and_publishes_what_arrives():
+def test_exchange_reads_its_inbox_and_the_documents_it_packages_and_publishes_what_arrives():
     assert _operations("exchange") == {
         ("receive", "exchange.outbound"),
+        ("receive", "document.received"),
+        ("receive", "directory.changed"),
         ("send", "exchange.inbound"),
         ("send", "exchange.status"),
     }
 
 
-def test_archive_reads_every_topic_and_publishes_nothing():
+def test_archive_reads_every_topic_and_publishes_only_its_own_events():
     operations = _operations("archive")
 
-    assert {action for action, _ in operations} == {"receive"}
-    assert {channel for _, channel in operations} == {
-        "document.received",
-        "task.assigned",
-        "decision.recorded",
-        "exchange.outbound",
-        "exchange.inbound",
-        "exchange.status",
-    }
+    assert {channel for action, channel in operations if action == "send"} == {"archive.events"}
+    assert {channel for action, channel in operations if action == "receive"} == set(TOPICS)
 
 
 def test_each_message_in_asyncapi_carries_its_payload_schema_headers_and_kafka_key():

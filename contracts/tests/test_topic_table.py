@@ -35,6 +35,9 @@ def test_each_topic_has_one_publisher_except_the_exchange_inbox():
         "exchange.outbound": ("intake", "routing"),
         "exchange.inbound": ("exchange",),
         "exchange.status": ("exchange",),
+        "task.deadline": ("routing",),
+        "directory.changed": ("routing",),
+        "archive.events": ("archive",),
     }
 
 
@@ -42,12 +45,15 @@ def test_each_topic_is_read_by_the_services_that_act_on_it():
     consumers = {name: set(spec.consumers) for name, spec in TOPICS.items()}
 
     assert consumers == {
-        "document.received": {"routing", "archive"},
+        "document.received": {"routing", "exchange", "archive"},
         "task.assigned": {"routing", "archive"},
         "decision.recorded": {"archive"},
         "exchange.outbound": {"exchange", "archive"},
         "exchange.inbound": {"intake", "archive"},
         "exchange.status": {"routing", "intake", "archive"},
+        "task.deadline": {"archive"},
+        "directory.changed": {"intake", "exchange", "archive"},
+        "archive.events": {"archive"},
     }
 
 
@@ -67,5 +73,5 @@ def test_the_topic_list_without_dead_letters_is_just_the_topics():
     assert all_topic_names(include_dlq=False) == list(TOPICS)
 
 
-def test_event_streams_are_kept_whole_not_compacted():
-    assert not any(spec.compacted for spec in TOPICS.values())
+def test_event_streams_are_kept_whole_and_only_the_directory_is_compacted():
+    assert {name for name, spec in TOPICS.items() if spec.compacted} == {"directory.changed"}

@@ -68,7 +68,8 @@ TOPICS: Mapping[str, TopicSpec] = MappingProxyType(
             _spec(
                 intake.DOCUMENT_RECEIVED_TOPIC,
                 owner="intake",
-                consumers=("routing", "archive"),
+                # exchange reads OutgoingDocumentIssued for the metadata and files it packages.
+                consumers=("routing", "exchange", "archive"),
                 description=(
                     "Documents entering and leaving the agency: registration, OCR, signature "
                     "checks, voided registrations, issued outgoing documents."
