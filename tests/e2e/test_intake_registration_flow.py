@@ -90,7 +90,7 @@ async def test_a_registered_vietnamese_scan_is_announced_and_its_words_are_read_
 
         bootstrap = platform_settings.kafka.bootstrap_servers
         published = await eventually(
-            lambda: _records_keyed(bootstrap, document["id"]), timeout=60, what="document.received"
+            lambda: _records_keyed(bootstrap, document["id"]), timeout=240, what="document.received"
         )
         received = published[0]
         headers = {k: v.decode() for k, v in received.headers}
@@ -104,6 +104,6 @@ async def test_a_registered_vietnamese_scan_is_announced_and_its_words_are_read_
             body = (await clerk.get(f"/v1/documents/{document['id']}")).json()
             return " ".join(result.get("text") or "" for result in body["ocr"].values())
 
-        text = fold(await eventually(ocr_text, timeout=180, interval=1, what="OCR text"))
+        text = fold(await eventually(ocr_text, timeout=240, interval=1, what="OCR text"))
     for words in ("quyet dinh", "ban hanh", "quy che", "van thu"):
         assert words in text

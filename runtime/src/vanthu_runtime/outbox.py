@@ -160,10 +160,12 @@ class OutboxRelay:
         """Take one aggregate with pending events, so two relays never publish the same entry
         (`take_lease`: findAndModify is not atomic on FerretDB v1, and two relays racing for the
         same aggregate both won it and published its entries twice)."""
-        cursor = collection.find(
+        # Read the whole (small) batch: a cursor left open holds one of FerretDB's SQLite
+        # connections until it times out, and enough of them starve every writer.
+        candidates = await collection.find(
             {f"{OUTBOX_FIELD}.0": {"$exists": True}}, projection={"_id": 1}
-        ).limit(50)
-        async for candidate in cursor:
+        ).to_list(50)
+        for candidate in candidates:
             if await take_lease(
                 self._db, collection.name, candidate["_id"], self._owner, self._lease
             ):
