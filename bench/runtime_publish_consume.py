@@ -141,7 +141,9 @@ async def main(n: int) -> None:
     ours_pub = await bench_publish_ours(settings, topic, events)
     raw_con = await bench_consume_raw(settings, topic, 2 * n)
     ours_con = await bench_consume_ours(settings, topic, 2 * n)
-    print(f"events: {n} DocumentReceived ({len(encode(events[0], source='/vanthu/bench').value)} B payload)")
+    print(
+        f"events: {n} DocumentReceived ({len(encode(events[0], source='/vanthu/bench').value)} B payload)"
+    )
     print(f"{'':10}{'vanthu':>14}{'bare aiokafka':>16}{'ratio':>8}")
     print(f"{'publish/s':10}{ours_pub:14.0f}{raw_pub:16.0f}{ours_pub / raw_pub:8.2f}")
     print(f"{'consume/s':10}{ours_con:14.0f}{raw_con:16.0f}{ours_con / raw_con:8.2f}")

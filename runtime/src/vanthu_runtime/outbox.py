@@ -162,9 +162,11 @@ class OutboxRelay:
         same aggregate both won it and published its entries twice)."""
         # Read the whole (small) batch: a cursor left open holds one of FerretDB's SQLite
         # connections until it times out, and enough of them starve every writer.
-        candidates = await collection.find(
-            {f"{OUTBOX_FIELD}.0": {"$exists": True}}, projection={"_id": 1}
-        ).to_list(50)
+        candidates = (
+            await collection.find({f"{OUTBOX_FIELD}.0": {"$exists": True}}, projection={"_id": 1})
+            .limit(50)
+            .to_list(None)
+        )
         for candidate in candidates:
             if await take_lease(
                 self._db, collection.name, candidate["_id"], self._owner, self._lease

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from vanthu_runtime.errors import AlreadyExists
 from vanthu_runtime.idempotency import ProcessedEvents, apply_once
-from vanthu_runtime.mongo import create_mongo_client, unique
+from vanthu_runtime.mongo import unique
 
 
 async def test_documents_are_created_read_updated_and_deleted(mongo_db) -> None:
@@ -52,33 +50,3 @@ async def test_an_effect_applied_twice_for_the_same_event_counts_once(mongo_db) 
     assert await apply_once(counters, "case-1", "e-1", {"$inc": {"n": 1}}) is False
     assert await apply_once(counters, "case-1", "e-2", {"$inc": {"n": 1}}) is True
     assert (await counters.find_one({"_id": "case-1"}))["n"] == 2
-
-
-async def test_concurrent_increments_of_one_document_are_all_kept(
-    mongo_db, platform_settings
-) -> None:
-    """Eight clients taking numbers from one counter: MongoDB makes each update atomic, and the
-    local FerretDB must too (its SQLite handler alone loses updates; deploy/local serializes)."""
-    from pymongo import ReturnDocument
-
-    clients = [create_mongo_client(platform_settings.mongo) for _ in range(8)]
-    taken: list[int] = []
-
-    async def take_numbers(client) -> None:
-        counters = client[mongo_db.name].counters
-        for _ in range(25):
-            doc = await counters.find_one_and_update(
-                {"_id": "arrivals"},
-                {"$inc": {"last": 1}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            taken.append(doc["last"])
-
-    try:
-        await asyncio.gather(*(take_numbers(c) for c in clients))
-    finally:
-        for client in clients:
-            await client.close()
-
-    assert sorted(taken) == list(range(1, 201))

@@ -85,7 +85,11 @@ async def test_a_task_is_reminded_then_escalated_to_the_unit_head_and_leader_ski
     first_working_day_after = await handlers.send_deadline_notices(vn(date(2027, 2, 12)))
     two_days_later = await handlers.send_deadline_notices(vn(date(2027, 2, 15)))
     three_days_later = await handlers.send_deadline_notices(vn(date(2027, 2, 16)))
-    await OutboxRelay(mongo_db, OUTBOX_COLLECTIONS, publisher).publish_pending()
+    relay = OutboxRelay(mongo_db, OUTBOX_COLLECTIONS, publisher)
+    try:
+        await relay.publish_pending()
+    finally:
+        await relay.close()
 
     assert (reminded, reminded_again, during_tet) == (1, 0, 0)
     assert (first_working_day_after, two_days_later, three_days_later) == (1, 0, 1)

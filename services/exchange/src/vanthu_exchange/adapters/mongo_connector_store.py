@@ -66,7 +66,7 @@ class MongoConnectorStore:
         cursor = self._jobs.find({"state": "waiting", "next_attempt_at": {"$lte": now}}).sort(
             "next_attempt_at", ASCENDING
         )
-        return await cursor.to_list(limit)
+        return await cursor.limit(limit).to_list(None)
 
     async def update_job(
         self, job_id: str, fields: dict[str, Any], outbox: Sequence[dict[str, Any]] = ()

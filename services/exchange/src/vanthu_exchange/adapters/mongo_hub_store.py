@@ -89,7 +89,7 @@ class MongoHubStore:
 
     async def agencies_since(self, version: int, limit: int = 1000) -> list[MongoDocument]:
         cursor = self._agencies.find({"version": {"$gt": version}}).sort("version", ASCENDING)
-        return await cursor.to_list(limit)
+        return await cursor.limit(limit).to_list(None)
 
     async def routing_tables(self, codes: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
         """(agency → hosting system, agency → peer hub) for the given codes."""
@@ -120,11 +120,11 @@ class MongoHubStore:
         cursor = self._deliveries.find(
             {"recipient_system": system_id, "state": {"$in": waiting}}
         ).sort("created_at", ASCENDING)
-        return await cursor.to_list(limit)
+        return await cursor.limit(limit).to_list(None)
 
     async def received_by(self, system_id: str, limit: int) -> list[MongoDocument]:
         cursor = self._deliveries.find({"recipient_system": system_id}).sort("created_at", -1)
-        return await cursor.to_list(limit)
+        return await cursor.limit(limit).to_list(None)
 
     async def portal_key(self, agency_code: str) -> MongoDocument | None:
         return await self._db["hub_portal_keys"].find_one({"_id": agency_code})
@@ -154,13 +154,13 @@ class MongoHubStore:
         if since is not None:
             query["updated_at"] = {"$gte": since}
         cursor = self._deliveries.find(query).sort("updated_at", ASCENDING)
-        return await cursor.to_list(limit)
+        return await cursor.limit(limit).to_list(None)
 
     async def to_forward(self, limit: int) -> list[MongoDocument]:
         cursor = self._deliveries.find({"state": DeliveryState.FORWARDING.value}).sort(
             "created_at", ASCENDING
         )
-        return await cursor.to_list(limit)
+        return await cursor.limit(limit).to_list(None)
 
     async def move(
         self,
