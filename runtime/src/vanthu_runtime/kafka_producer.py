@@ -27,7 +27,13 @@ class KafkaEventPublisher:
             enable_idempotence=True,
             linger_ms=5,
         )
-        await self._producer.start()
+        try:
+            await self._producer.start()
+        except BaseException:
+            # A producer that failed to start still holds a client; close it before retrying.
+            await self._producer.stop()
+            self._producer = None
+            raise
 
     async def stop(self) -> None:
         if self._producer is not None:
