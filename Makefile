@@ -9,7 +9,7 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
-run: install infra-up topics services-up ## install what is missing, start servers, topics and all services
+run: install test-prereqs infra-up topics services-up ## install what is missing, start servers, topics and all services
 	@echo
 	@echo "vanthu is running on 127.0.0.1:"
 	@echo "  intake    http://127.0.0.1:8001/docs   (worker health :8101)"
@@ -47,7 +47,7 @@ uv:
 		|| python3 -m pip install --quiet --break-system-packages uv
 
 .PHONY: test-prereqs
-test-prereqs: ## Debian tools the tests use (kcat), Node packages of the contract tests
+test-prereqs: ## Debian tools the suite uses: kcat, curl, Tesseract with Vietnamese, OCRmyPDF, fonts
 	@$(LOCAL)/prereqs.sh
 
 .PHONY: infra-up
