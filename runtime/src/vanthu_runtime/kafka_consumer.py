@@ -70,6 +70,33 @@ def dead_letter_headers(
     return original + [(k, v.encode()) for k, v in extra.items()]
 
 
+def create_group_consumer(
+    settings: KafkaSettings, group_id: str, topics: Sequence[str], **overrides: object
+) -> AIOKafkaConsumer:
+    """A consumer-group member that commits by hand, reads from the start of a new group's topics
+    and sees only committed records."""
+    options: dict[str, object] = {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "group_id": group_id,
+        "client_id": f"{settings.client_id}-{group_id}",
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "isolation_level": "read_committed",
+        **overrides,
+    }
+    return AIOKafkaConsumer(*topics, **options)
+
+
+async def commit_partition(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+    """Commit one partition's offset; a refusal after a rebalance is expected and harmless."""
+    try:
+        await consumer.commit({tp: offset})
+    except CommitFailedError:
+        # The partition moved to another member; it re-reads from the last committed offset and
+        # the idempotent handlers absorb the repeat.
+        log.warning("commit refused after rebalance", topic=tp.topic, partition=tp.partition)
+
+
 class ConsumeLoop:
     def __init__(
         self,
@@ -96,15 +123,7 @@ class ConsumeLoop:
         self.assigned = False
 
     async def start(self) -> None:
-        self._consumer = AIOKafkaConsumer(
-            *self.topics,
-            bootstrap_servers=self._settings.bootstrap_servers,
-            group_id=self.group_id,
-            client_id=f"{self._settings.client_id}-{self.group_id}",
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-        )
+        self._consumer = create_group_consumer(self._settings, self.group_id, self.topics)
         await self._consumer.start()
 
     async def stop(self) -> None:
@@ -125,15 +144,7 @@ class ConsumeLoop:
             for tp, messages in batches.items():
                 for message in messages:
                     await self._take(message)
-                await self._commit(consumer, tp, messages[-1].offset + 1)
-
-    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
-        try:
-            await consumer.commit({tp: offset})
-        except CommitFailedError:
-            # The partition moved to another member during a rebalance; it re-reads from the last
-            # committed offset and the idempotent handlers absorb the repeat.
-            log.warning("commit refused after rebalance", topic=tp.topic, partition=tp.partition)
+                await commit_partition(consumer, tp, messages[-1].offset + 1)
 
     async def _take(self, message: RawRecord) -> None:
         started = time.perf_counter()

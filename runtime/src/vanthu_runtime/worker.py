@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 import structlog
 import uvicorn
@@ -19,7 +20,15 @@ log = structlog.get_logger(__name__)
 LoopFactory = Callable[[Platform], Awaitable[Sequence[Callable[[], ConsumeLoop]]]]
 
 
-async def supervise(make_loop: Callable[[], ConsumeLoop], stopping: asyncio.Event) -> None:
+class RestartableLoop(Protocol):
+    group_id: str
+
+    async def run(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def supervise(make_loop: Callable[[], RestartableLoop], stopping: asyncio.Event) -> None:
     """Run one consume loop; if it dies (say, the dead-letter topic could not be written), start a
     fresh consumer from the last committed offset after a pause."""
     delay = 1.0

@@ -20,6 +20,7 @@ from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.platform import Platform, PlatformSettings
 from vanthu_runtime.settings import AuthSettings, S3Settings
+from vanthu_runtime.worker import supervise
 
 from vanthu_archive.adapters.minio_checkpoint_store import MinioCheckpointStore
 from vanthu_archive.adapters.minio_originals import MinioOriginals
@@ -32,7 +33,7 @@ from vanthu_archive.adapters.mongo_signing_key import load_or_create_signing_key
 from vanthu_archive.api.records_files import records_files_router
 from vanthu_archive.api.routes import archive_router
 from vanthu_archive.config import SERVICE, ArchiveSettings
-from vanthu_archive.consumers.event_store_loop import EventStoreLoop, run_supervised
+from vanthu_archive.consumers.event_store_loop import EventStoreLoop
 from vanthu_archive.domain.bagit_package import VIETNAM_TIME
 from vanthu_archive.domain.fixity import FixityReport
 from vanthu_archive.handlers import alert_due_handovers, check_fixity, sign_current_heads
@@ -184,7 +185,7 @@ async def _run_worker_tasks(
     relay = OutboxRelay(platform.db, [RECORDS_FILES, FIXITY_RUNS], platform.publisher)
     cfg = archive.settings
     await asyncio.gather(
-        run_supervised(lambda: event_store_loop(platform, archive, topics), stopping),
+        supervise(lambda: event_store_loop(platform, archive, topics), stopping),
         relay.run(stopping),
         every(cfg.checkpoint_interval_s, archive.sign_checkpoint_now, "checkpoint", stopping),
         every(cfg.handover_check_interval_s, archive.alert_due_handovers_now, "handover", stopping),

@@ -10,12 +10,12 @@ projections are idempotent.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from vanthu_runtime.kafka_consumer import commit_partition, create_group_consumer
 from vanthu_runtime.settings import KafkaSettings
 
 from vanthu_archive.domain.hashchain import StoredRecord
@@ -72,14 +72,10 @@ class EventStoreLoop:
 
     async def start(self) -> None:
         # Kept before it starts, so a stop during the start still closes its connections.
-        self._consumer = AIOKafkaConsumer(
-            *self.topics,
-            bootstrap_servers=self._settings.bootstrap_servers,
-            group_id=self.group_id,
-            client_id=f"{self._settings.client_id}-{self.group_id}",
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
+        self._consumer = create_group_consumer(
+            self._settings,
+            self.group_id,
+            self.topics,
             max_partition_fetch_bytes=4 * 1024 * 1024,
         )
         await self._consumer.start()
@@ -99,7 +95,7 @@ class EventStoreLoop:
             batches = await consumer.getmany(timeout_ms=500, max_records=self._max_batch)
             for tp, messages in batches.items():
                 await self._archive(messages)
-                await self._commit(consumer, tp, messages[-1].offset + 1)
+                await commit_partition(consumer, tp, messages[-1].offset + 1)
 
     async def _archive(self, messages: list[ConsumerRecord[bytes, bytes]]) -> None:
         arrived_at = now_in_milliseconds()
@@ -109,28 +105,3 @@ class EventStoreLoop:
         # Every record of the batch, not only the new ones: a crash between storing and
         # projecting must not leave the read models behind.
         await project_records(self._projections, self._texts, records)
-
-    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
-        try:
-            await consumer.commit({tp: offset})
-        except CommitFailedError:
-            log.warning("commit refused after rebalance", topic=tp.topic, partition=tp.partition)
-
-
-async def run_supervised(make_loop: Callable[[], EventStoreLoop], stopping: asyncio.Event) -> None:
-    """Restart the loop after a failure, from the last committed offset."""
-    delay = 1.0
-    while not stopping.is_set():
-        loop = make_loop()
-        try:
-            await loop.run()
-        except asyncio.CancelledError:
-            await loop.stop()
-            raise
-        except Exception:
-            log.exception("event store loop died; restarting", retry_in_s=delay)
-            await loop.stop()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-        else:
-            await loop.stop()
