@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -116,8 +117,15 @@ def running_services(
     topics_ready: None,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, ServiceProcess]]:
-    """Every service's API and worker process, started as `make run` starts them, on free ports."""
-    env = service_env(servers, platform_settings)
+    """Every service's API and worker process, started as `make run` starts them, on free ports.
+
+    Their consumer groups are new (named after the session's database) but the broker is shared
+    with the rest of the suite, so they start at this moment rather than replaying every event the
+    suite wrote before: an end-to-end test sees its own flow, at its own speed."""
+    env = {
+        **service_env(servers, platform_settings),
+        "VANTHU_KAFKA_NEW_GROUP_START": datetime.now(UTC).isoformat(),
+    }
     logs = tmp_path_factory.mktemp("service-logs")
     processes = {
         f"{service}-{kind}": ServiceProcess(

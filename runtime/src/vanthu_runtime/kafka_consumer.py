@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeAlias
 
 import structlog
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from vanthu_contracts import ContractError, DecodedEvent, decode, dlq_topic
 
@@ -73,8 +73,8 @@ def dead_letter_headers(
 def create_group_consumer(
     settings: KafkaSettings, group_id: str, topics: Sequence[str], **overrides: object
 ) -> AIOKafkaConsumer:
-    """A consumer-group member that commits by hand, reads from the start of a new group's topics
-    and sees only committed records."""
+    """A consumer-group member that commits by hand and sees only committed records. A group that
+    has never committed reads from the start of its topics, or from `settings.new_group_start`."""
     options: dict[str, object] = {
         "bootstrap_servers": settings.bootstrap_servers,
         "group_id": group_id,
@@ -84,7 +84,39 @@ def create_group_consumer(
         "isolation_level": "read_committed",
         **overrides,
     }
-    return AIOKafkaConsumer(*topics, **options)
+    consumer = AIOKafkaConsumer(**options)
+    listener = (
+        StartNewGroupAt(consumer, settings.new_group_start)
+        if settings.new_group_start is not None
+        else None
+    )
+    consumer.subscribe(list(topics), listener=listener)
+    return consumer
+
+
+class StartNewGroupAt(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Moves each assigned partition that the group never committed to its first record at or after
+    an instant, or to its end when there is none yet. The seek happens inside the rebalance, before
+    any fetch, so nothing written after the instant is skipped, however late the member joins."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, instant: datetime) -> None:
+        self._consumer = consumer
+        self._at_ms = int(instant.timestamp() * 1000)
+
+    async def on_partitions_revoked(self, revoked: Collection[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: Collection[TopicPartition]) -> None:
+        never_committed = [tp for tp in assigned if await self._consumer.committed(tp) is None]
+        if not never_committed:
+            return
+        found = await self._consumer.offsets_for_times({tp: self._at_ms for tp in never_committed})
+        ends = await self._consumer.end_offsets(never_committed)
+        for tp in never_committed:
+            position = found.get(tp)
+            # An explicit seek, not seek_to_end(): it replaces the reset to "earliest" that the
+            # fetcher may already have started for the new partition.
+            self._consumer.seek(tp, ends[tp] if position is None else position.offset)
 
 
 async def commit_partition(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:

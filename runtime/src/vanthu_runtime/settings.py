@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AwareDatetime, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,6 +13,11 @@ class KafkaSettings(BaseSettings):
     partitions: int = Field(default=6, ge=1)
     replication_factor: int = Field(default=1, ge=1)
     client_id: str = "vanthu"
+    # Where a consumer group that has never committed starts on each partition: the beginning
+    # (unset, the default: a new service or projection replays history) or the first record at or
+    # after this instant (a new subscriber that wants only what happens from a date on, or a test
+    # that shares a broker with older traffic). Committed groups always resume where they were.
+    new_group_start: AwareDatetime | None = None
 
 
 class MongoSettings(BaseSettings):
