@@ -9,6 +9,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,10 +20,17 @@ import (
 func main() {
 	addr := flag.String("listen-addr", "127.0.0.1:27017", "TCP listen address")
 	url := flag.String("sqlite-url", "file:./data/", "SQLite directory URI; must end with /")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error (info logs every connection)")
 	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		log.Fatal(err)
+	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *addr},
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 		Handler:   "sqlite",
 		SQLiteURL: *url,
 	})
