@@ -38,6 +38,7 @@ from harness.servers import choose_servers  # noqa: E402
 from vanthu_contracts import DecodedEvent, DocumentReceived, TaskAssigned, decode  # noqa: E402
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC  # noqa: E402
 from vanthu_contracts.events.values import Channel  # noqa: E402
+from vanthu_routing.adapters.mongo_outbox_relay import HeartbeatOutboxRelay  # noqa: E402
 from vanthu_routing.bootstrap import OUTBOX_COLLECTIONS, build_handlers  # noqa: E402
 from vanthu_routing.domain.case import case_id_for  # noqa: E402
 from vanthu_routing.domain.decision import Entry  # noqa: E402
@@ -50,7 +51,6 @@ from vanthu_runtime.kafka_producer import KafkaEventPublisher  # noqa: E402
 from vanthu_runtime.kafka_topics import ensure_topics  # noqa: E402
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client  # noqa: E402
 from vanthu_runtime.mongo import create_mongo_client  # noqa: E402
-from vanthu_runtime.outbox import OutboxRelay  # noqa: E402
 from vanthu_runtime.settings import KafkaSettings, MongoSettings, S3Settings  # noqa: E402
 
 
@@ -87,7 +87,9 @@ class RoutingPipeline:
         await blobs.ensure_bucket()
         self.publisher = KafkaEventPublisher(self.kafka, source="/vanthu/routing")
         await self.publisher.start()
-        self.relay = OutboxRelay(db, OUTBOX_COLLECTIONS, self.publisher, poll_interval_s=0.05)
+        self.relay = HeartbeatOutboxRelay(
+            db, OUTBOX_COLLECTIONS, self.publisher, poll_interval_s=0.05
+        )
         self.handlers = await build_handlers(db, blobs, notify=self.relay.notify)
         admin = Caller("admin", self.agency, "Quản trị", frozenset({"administrator"}))
         await self.handlers.save_user(

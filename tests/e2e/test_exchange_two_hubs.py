@@ -11,6 +11,7 @@ import secrets
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services" / "exchange" / "tests"))
@@ -28,8 +29,12 @@ from exchange_testkit import (
 )
 from harness.polling import eventually
 from harness.processes import free_port
-from vanthu_contracts.events.exchange import PackageReceived, ProcessingStatusReceived
-from vanthu_contracts.events.values import BusinessType, StatusCode
+from vanthu_contracts.events.exchange import (
+    DeliveryStatusChanged,
+    PackageReceived,
+    ProcessingStatusReceived,
+)
+from vanthu_contracts.events.values import BusinessType, StatusCode, TransportState
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +93,7 @@ def two_hubs(servers, tmp_path_factory, topics_ready):
         "ministry": ministry,
         "department": department,
         "province": province,
+        "deployment_secret": deployment_secret,
     }
     for process in (shared.process, remote.process, gov.process, party.process):
         process.stop()
@@ -162,6 +168,34 @@ async def test_a_document_crosses_hubs_statuses_come_back_and_a_revocation_is_ho
         StatusCode.ASSIGNED,
         StatusCode.COMPLETED,
     ]
+    # The province acknowledged at the party hub: the sender sees it, not just "forwarded".
+    await eventually(
+        lambda: (
+            {
+                e.recipient_agency_code
+                for e in tap.matching(
+                    lambda e: (
+                        isinstance(e, DeliveryStatusChanged)
+                        and e.document_id == document.document_id
+                        and e.transport is TransportState.ACKNOWLEDGED
+                    )
+                )
+            }
+            >= {department, province}
+        ),
+        timeout=90,
+        what="both deliveries acknowledged, the one across hubs included",
+    )
+    gov = two_hubs["gov"]
+    auth = gov.session(ministry, two_hubs["deployment_secret"])
+    async with httpx.AsyncClient(base_url=gov.url, headers=auth, timeout=10) as client:
+        sent = (await client.get("/hub/v1/sent")).json()["deliveries"]
+    states = {
+        d["recipient"]: d["state"]
+        for d in sent
+        if d["kind"] == "edoc" and d["document_code"] == document.document_code
+    }
+    assert states == {department: "done", province: "done"}
 
     await publisher.publish(
         send_request(document, [department, province], BusinessType.REVOKE, document.document_code)

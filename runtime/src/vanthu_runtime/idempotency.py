@@ -2,7 +2,7 @@
 
 Without multi-document transactions an effect and its "processed" mark cannot be written together
 in two collections. So two tools, used together:
-- `ProcessedEvents`: a fast skip for events already handled (unique index on consumer + event id);
+- `ProcessedEvents`: a fast skip for events already handled (one `_id` per consumer + event id);
   it is recorded after the handler succeeded, so a crash in between re-runs the handler.
 - `apply_once`: the handler's own write carries the event id in the same document, so the re-run
   changes nothing. Handlers whose writes are upserts keyed by ids derived from the event need only
@@ -23,26 +23,34 @@ from vanthu_runtime.mongo import MongoDocument
 
 
 class ProcessedEvents:
+    """Event ids a consumer has handled, one document each under `_id` = consumer|event id: the
+    look-up on every consumed event is then an `_id` equality, which FerretDB v1 answers from its
+    index (a filter on other fields read all 5,000 marks of a test collection: 121 ms an event)."""
+
     def __init__(self, db: AsyncDatabase[MongoDocument], consumer: str) -> None:
         self._collection: AsyncCollection[MongoDocument] = db["processed_events"]
         self.consumer = consumer
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index(
-            [("consumer", 1), ("event_id", 1)], unique=True, name="consumer_event_unique"
-        )
+        """Nothing beyond `_id` is needed; kept so callers need not know."""
+
+    def _key(self, event_id: str) -> str:
+        return f"{self.consumer}|{event_id}"
 
     async def seen(self, event_id: str) -> bool:
-        found = await self._collection.find_one(
-            {"consumer": self.consumer, "event_id": event_id}, projection={"_id": 1}
-        )
+        found = await self._collection.find_one({"_id": self._key(event_id)}, projection={"_id": 1})
         return found is not None
 
     async def record(self, event_id: str) -> bool:
         """Mark the event handled; False when it already was."""
         try:
             await self._collection.insert_one(
-                {"consumer": self.consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
+                {
+                    "_id": self._key(event_id),
+                    "consumer": self.consumer,
+                    "event_id": event_id,
+                    "processed_at": datetime.now(UTC),
+                }
             )
         except DuplicateKeyError:
             return False

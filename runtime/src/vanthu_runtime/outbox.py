@@ -6,19 +6,34 @@ A handler that changes an aggregate and must publish an event writes both in ONE
         {"_id": doc_id}, {"$set": {...state...}, "$push": {"outbox": outbox_entry(record)}}
     )
 
+and announces the aggregate to the relay with `outbox_write`, around that write:
+
+    async with outbox_write(db, "documents", doc_id):
+        await documents.update_one(...)
+
 `OutboxRelay` (run by the worker) publishes pending entries in order and removes them. So that a
 crash at any moment neither loses nor doubles an event on the topic, the relay notes, before it
 produces, the partition and its end offset in `outbox_attempts.<event id>`. If it finds such a note
 for an entry still pending (it died between producing and removing), it reads that partition from
 the noted offset and publishes only if the event is not already there.
+
+Finding the aggregates with pending entries must not scan: FerretDB v1 answers any filter but `_id`
+by reading every document (3.5 s for 5,000 documents), and a relay polls several times a second.
+So each write that adds entries leaves a marker in `outbox_pending` (`_id` = collection|aggregate id)
+before and after it, and the relay reads that small collection. The marker before the write survives
+a writer that dies after writing; the marker after it re-announces an aggregate whose marker the
+relay removed between the two. A slow sweep of the collections (at start, then every few minutes)
+catches writes that were never announced (a writer that died between its write and the second
+marker while the relay was clearing the first, or code that writes without `outbox_write`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -105,6 +120,35 @@ async def release_lease(
     await db[LEASES].delete_one({"_id": f"{collection}|{doc_id}", "owner": owner})
 
 
+PENDING = "outbox_pending"
+
+
+def _pending_key(collection: str, doc_id: Any) -> str:
+    return f"{collection}|{doc_id}"
+
+
+async def _mark_pending(db: AsyncDatabase[MongoDocument], collection: str, doc_id: Any) -> None:
+    marker = {
+        "_id": _pending_key(collection, doc_id),
+        "collection": collection,
+        "doc_id": doc_id,
+        "since": datetime.now(UTC),
+    }
+    with contextlib.suppress(DuplicateKeyError):
+        await db[PENDING].insert_one(marker)
+
+
+@contextlib.asynccontextmanager
+async def outbox_write(
+    db: AsyncDatabase[MongoDocument], collection: str, doc_id: Any
+) -> AsyncIterator[None]:
+    """Wrap every write that adds entries to an aggregate's outbox, so the relay finds it without
+    scanning the collection (see the module's docstring for why a marker on each side)."""
+    await _mark_pending(db, collection, doc_id)
+    yield
+    await _mark_pending(db, collection, doc_id)
+
+
 class OutboxRelay:
     """Publishes the outbox entries of the given collections, oldest aggregate write first."""
 
@@ -116,8 +160,14 @@ class OutboxRelay:
         *,
         poll_interval_s: float = 0.2,
         lease: timedelta = timedelta(seconds=30),
+        sweep_interval_s: float = 300.0,
+        orphan_marker_after: timedelta = timedelta(minutes=2),
     ) -> None:
-        self._collections = [db[name] for name in collections]
+        self._collections = {name: db[name] for name in collections}
+        self._pending = db[PENDING]
+        self._sweep_interval_s = sweep_interval_s
+        self._next_sweep = 0.0
+        self._orphan_marker_after = orphan_marker_after
         self._db = db
         self._publisher = publisher
         self._poll_interval_s = poll_interval_s
@@ -142,40 +192,74 @@ class OutboxRelay:
             await self.close()
 
     async def publish_pending(self, limit: int = 100) -> int:
-        """One pass over every collection; the number of events published."""
-        published = 0
-        for collection in self._collections:
-            for _ in range(limit):
-                doc = await self._lease_one(collection)
-                if doc is None:
-                    break
-                try:
-                    for entry in doc[OUTBOX_FIELD]:
-                        published += await self._deliver(collection, doc, entry)
-                finally:
-                    await self._release(collection.name, doc["_id"])
-        return published
-
-    async def _lease_one(self, collection: AsyncCollection[MongoDocument]) -> MongoDocument | None:
-        """Take one aggregate with pending events, so two relays never publish the same entry
-        (`take_lease`: findAndModify is not atomic on FerretDB v1, and two relays racing for the
-        same aggregate both won it and published its entries twice)."""
-        # Read the whole (small) batch: a cursor left open holds one of FerretDB's SQLite
-        # connections until it times out, and enough of them starve every writer.
-        candidates = (
-            await collection.find({f"{OUTBOX_FIELD}.0": {"$exists": True}}, projection={"_id": 1})
-            .limit(50)
+        """One pass over the announced aggregates (and a sweep when one is due); the number of
+        events published."""
+        if time.monotonic() >= self._next_sweep:
+            await self._sweep()
+            self._next_sweep = time.monotonic() + self._sweep_interval_s
+        # A bounded, fully read batch: an open cursor holds one of FerretDB's SQLite connections
+        # until it times out, and enough of them starve every writer.
+        markers = (
+            await self._pending.find({"collection": {"$in": list(self._collections)}})
+            .sort("since", 1)
+            .limit(limit)
             .to_list(None)
         )
-        for candidate in candidates:
-            if await take_lease(
-                self._db, collection.name, candidate["_id"], self._owner, self._lease
-            ):
-                doc = await collection.find_one({"_id": candidate["_id"]})
-                if doc is not None:
-                    return doc
-                await self._release(collection.name, candidate["_id"])
-        return None
+        published = 0
+        for marker in markers:
+            published += await self._publish_aggregate(marker)
+        return published
+
+    async def _sweep(self) -> None:
+        """Announce every aggregate that has entries, found the slow way (a full scan)."""
+        for name, collection in self._collections.items():
+            found = (
+                await collection.find(
+                    {f"{OUTBOX_FIELD}.0": {"$exists": True}}, projection={"_id": 1}
+                )
+                .limit(10_000)
+                .to_list(None)
+            )
+            for doc in found:
+                await _mark_pending(self._db, name, doc["_id"])
+            if found:
+                log.info(
+                    "outbox sweep found unannounced aggregates", collection=name, count=len(found)
+                )
+
+    async def _publish_aggregate(self, marker: MongoDocument) -> int:
+        """Publish one aggregate's entries under its lease, so two relays never publish the same
+        entry (`take_lease`: findAndModify is not atomic on FerretDB v1, and two relays racing for
+        the same aggregate both won it and published its entries twice)."""
+        name, doc_id = marker["collection"], marker["doc_id"]
+        collection = self._collections[name]
+        if not await self._take(name, doc_id):
+            return 0
+        published = 0
+        try:
+            doc = await collection.find_one({"_id": doc_id})
+            if doc is None:
+                # Its writer died before writing, or the write failed: drop the marker once no
+                # writer can still be on its way.
+                since = marker["since"].replace(tzinfo=UTC)
+                if datetime.now(UTC) - since > self._orphan_marker_after:
+                    await self._pending.delete_one({"_id": marker["_id"]})
+                return 0
+            for entry in doc.get(OUTBOX_FIELD) or []:
+                published += await self._deliver(collection, doc, entry)
+            # Remove the marker first, then look again: an entry added in between is announced
+            # again here, or by its writer's second marker.
+            await self._pending.delete_one({"_id": marker["_id"]})
+            again = await collection.find_one({"_id": doc_id}, projection={OUTBOX_FIELD: 1})
+            if again is not None and again.get(OUTBOX_FIELD):
+                await _mark_pending(self._db, name, doc_id)
+        finally:
+            await self._release(name, doc_id)
+        return published
+
+    async def _take(self, collection: str, doc_id: Any) -> bool:
+        """Lease one aggregate for this pass; a subclass may also take over a dead holder's."""
+        return await take_lease(self._db, collection, doc_id, self._owner, self._lease)
 
     async def _release(self, collection: str, doc_id: Any) -> None:
         await release_lease(self._db, collection, doc_id, self._owner)
@@ -209,9 +293,11 @@ class OutboxRelay:
             )
             published = 1
         # Entries leave from the front, in order. ($pop rather than $pull: FerretDB v1's $pull
-        # compares whole elements instead of matching a condition.)
+        # compares whole elements instead of matching a condition.) The filter is the `_id` alone:
+        # FerretDB v1 uses its index only then, and any other condition reads every document. The
+        # lease already guarantees that this entry is still the first.
         await collection.update_one(
-            {"_id": doc["_id"], f"{OUTBOX_FIELD}.0.event_id": record.event_id},
+            {"_id": doc["_id"]},
             {"$pop": {OUTBOX_FIELD: -1}, "$unset": {f"outbox_attempts.{record.event_id}": ""}},
         )
         return published

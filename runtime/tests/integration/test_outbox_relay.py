@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from harness.samples import sample_event
 from vanthu_contracts import encode
-from vanthu_runtime.outbox import OutboxRelay, outbox_entry
+from vanthu_runtime.outbox import OutboxRelay, outbox_entry, outbox_write
 
 DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
 
@@ -142,3 +143,57 @@ async def test_two_relays_side_by_side_publish_each_event_once(
     bootstrap = platform_settings.kafka.bootstrap_servers
     for record in records[:3]:
         assert await _copies_on_topic(bootstrap, scratch_topic, record.event_id) == 1
+
+
+async def test_an_announced_write_is_published_without_scanning_the_collection(
+    publisher, mongo_db, scratch_topic, platform_settings
+) -> None:
+    relay = OutboxRelay(mongo_db, ["documents"], publisher, sweep_interval_s=3600)
+    try:
+        assert await relay.publish_pending() == 0  # the sweep at start: nothing yet
+        announced, silent = _record(scratch_topic), _record(scratch_topic)
+        async with outbox_write(mongo_db, "documents", "a1"):
+            await mongo_db.documents.insert_one({"_id": "a1", "outbox": [outbox_entry(announced)]})
+        # Written without the markers: only the next sweep, an hour away, would find it.
+        await mongo_db.documents.insert_one({"_id": "s1", "outbox": [outbox_entry(silent)]})
+
+        assert await relay.publish_pending() == 1
+        assert await mongo_db.outbox_pending.count_documents({}) == 0
+        assert (await mongo_db.documents.find_one({"_id": "s1"}))["outbox"] != []
+    finally:
+        await relay.close()
+    bootstrap = platform_settings.kafka.bootstrap_servers
+    assert await _copies_on_topic(bootstrap, scratch_topic, announced.event_id) == 1
+
+
+async def test_the_periodic_sweep_finds_a_write_that_was_never_announced(
+    publisher, mongo_db, scratch_topic, relays
+) -> None:
+    relay = OutboxRelay(mongo_db, ["documents"], publisher, sweep_interval_s=0)
+    try:
+        assert await relay.publish_pending() == 0
+        await mongo_db.documents.insert_one(
+            {"_id": "s2", "outbox": [outbox_entry(_record(scratch_topic))]}
+        )
+        assert await relay.publish_pending() == 1
+    finally:
+        await relay.close()
+
+
+async def test_a_marker_whose_write_never_happened_is_dropped_once_it_is_old(
+    publisher, mongo_db
+) -> None:
+    relay = OutboxRelay(
+        mongo_db, ["documents"], publisher, orphan_marker_after=timedelta(seconds=0)
+    )
+    try:
+        # The writer announced the aggregate, then died before writing it.
+        with pytest.raises(RuntimeError):
+            async with outbox_write(mongo_db, "documents", "never"):
+                raise RuntimeError("writer died")
+        assert await mongo_db.outbox_pending.count_documents({}) == 1
+
+        assert await relay.publish_pending() == 0
+        assert await mongo_db.outbox_pending.count_documents({}) == 0
+    finally:
+        await relay.close()

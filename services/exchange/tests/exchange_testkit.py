@@ -105,6 +105,7 @@ def start_hub(
     token_secret: str | None = None,
     database: str | None = None,
     bucket: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> HubProcess:
     dev_secret = secrets.token_hex(32)
     database = database or f"hub_{secrets.token_hex(4)}"
@@ -119,6 +120,9 @@ def start_hub(
         "VANTHU_EXCHANGE_HUB_TOKEN_SECRET": token_secret or secrets.token_hex(32),
         "VANTHU_EXCHANGE_HUB_OPERATOR_AGENCY": OPERATOR,
         "VANTHU_EXCHANGE_HUB_PEERS": json.dumps(peers or []),
+        # Tests talk plain HTTP to 127.0.0.1; a Secure cookie would never come back.
+        "VANTHU_EXCHANGE_PORTAL_COOKIE_SECURE": "false",
+        **(extra_env or {}),
     }
     process = ServiceProcess(
         "exchange", "api", port or free_port(), env, logs / f"{hub_id}-{secrets.token_hex(2)}.log"
@@ -148,6 +152,7 @@ def start_connector(
     *,
     database: str | None = None,
     bucket: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Deployment:
     database = database or f"conn_{secrets.token_hex(4)}"
     bucket = bucket or f"conn-{secrets.token_hex(4)}"
@@ -163,6 +168,7 @@ def start_connector(
         "VANTHU_EXCHANGE_POLL_INTERVAL_S": "0.2",
         "VANTHU_EXCHANGE_INITIAL_BACKOFF_S": "0.2",
         "VANTHU_EXCHANGE_MAX_BACKOFF_S": "2",
+        **(extra_env or {}),
     }
     process = ServiceProcess(
         "exchange", "worker", free_port(), env, logs / f"connector-{system_id}.log"

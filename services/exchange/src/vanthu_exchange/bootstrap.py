@@ -54,6 +54,7 @@ async def build_hub(platform: Platform, settings: ExchangeSettings) -> Hub:
         token_secret=settings.hub_token_secret.get_secret_value(),
         operator_agency=settings.hub_operator_agency,
         session_minutes=settings.hub_session_minutes,
+        requery_s=settings.hub_long_poll_requery_s,
     )
 
 
@@ -75,6 +76,7 @@ def create_api(settings: ExchangeSettings | None = None) -> FastAPI:
         service=SERVICE, routers=[hub_router, portal_router], on_startup=on_startup
     )
     app.state.background = background
+    app.state.portal_cookie_secure = settings.portal_cookie_secure
     return app
 
 

@@ -40,6 +40,11 @@ class ExchangeSettings(BaseSettings):
     hub_peers: list[PeerHub] = []
     hub_forward_interval_s: float = 0.3
     hub_session_minutes: int = 60
+    hub_long_poll_requery_s: float = 5.0
+    """How often a long poll looks again for arrivals another API process of the hub accepted;
+    arrivals in the same process wake it at once."""
+    portal_cookie_secure: bool = True
+    """The portal's session cookie is sent over HTTPS only; false only for plain-HTTP dev."""
 
     # -- connector role ------------------------------------------------------------------------
     hub_url: str = ""
@@ -48,6 +53,9 @@ class ExchangeSettings(BaseSettings):
     hosted_agencies: list[str] = []
     """Agencies this deployment serves; empty means just ``system_id``."""
     poll_interval_s: float = 0.3
+    directory_sync_s: float = 30.0
+    """How often the connector re-reads the hub's directory; an unknown sender's certificate
+    triggers a full read at once."""
     max_send_attempts: int = 8
     initial_backoff_s: float = 0.5
     max_backoff_s: float = 60.0

@@ -52,6 +52,7 @@ from vanthu_exchange.adapters.mongo_connector_store import MongoConnectorStore
 from vanthu_exchange.domain.edxml import (
     AttachmentSource,
     AttachmentStart,
+    Business,
     DocumentPackage,
     PackageRejected,
     ReadPackage,
@@ -179,6 +180,10 @@ class Connector:
         self.wake_sender = asyncio.Event()
         self.wake_relay = asyncio.Event()
         self._relay_lock = asyncio.Lock()
+
+    async def close(self) -> None:
+        await self.relay.close()
+        await self.hub.close()
 
     async def publish_outbox(self) -> int:
         """One relay pass at a time in this process: FerretDB's findAndModify lease is not
@@ -376,8 +381,17 @@ class Connector:
         if stored is None:
             raise _NotReady(f"document {request_doc.document_id} not issued yet", 1.0)
         document = OutgoingDocumentIssued.model_validate(stored["event"])
+        earlier: list[str] | None = None
+        if request_doc.business_type in (BusinessType.UPDATE, BusinessType.REPLACE):
+            earlier = await self.store.sent_to(
+                request_doc.agency_code, request_doc.target_document_code or ""
+            )
         package = document_package(
-            document, request_doc, names=names, sent_at=self._clock().replace(microsecond=0)
+            document,
+            request_doc,
+            names=names,
+            sent_at=self._clock().replace(microsecond=0),
+            earlier_recipients=earlier,
         )
         sources: list[tuple[Path, Any]] = []
         if request_doc.business_type is not BusinessType.REVOKE:
@@ -393,6 +407,7 @@ class Connector:
     ) -> None:
         outbox = []
         if job["kind"] == "document":
+            await self._note_recipients(job, [d["recipient"] for d in deliveries])
             outbox = [
                 _record(
                     DeliveryStatusChanged(
@@ -425,6 +440,15 @@ class Connector:
         )
         self.wake_relay.set()
         log.info("package sent", job=job["_id"], kind=job["kind"], attempt=attempt)
+
+    async def _note_recipients(self, job: dict[str, Any], recipients: list[str]) -> None:
+        """Whom the document went to, before the job says sent: a later update or replacement
+        of it names them (ReceiverList, ReplacementInfoList)."""
+        if job["request"].get("business_type") == BusinessType.REVOKE.value:
+            return
+        stored = await self.store.outgoing(job["document_id"])
+        if stored is not None:
+            await self.store.note_sent_to(job["agency_code"], stored["document_code"], recipients)
 
     async def _retry_later(self, job: dict[str, Any], attempt: int, reason: str) -> None:
         if attempt >= self.policy.max_attempts:
@@ -538,6 +562,7 @@ class Connector:
             with tempfile.TemporaryDirectory(prefix="recv-") as workdir:
                 record = await self._take_in(delivery_id, item, Path(workdir))
         await self._ensure_answer(record)
+        await self._ensure_copy_marked(record)
         if record.get("outbox"):
             await self.publish_outbox()
             record = await self.store.received(delivery_id) or record
@@ -547,6 +572,24 @@ class Connector:
             delivery_id, record["outcome"] != "refused", record.get("reason")
         )
         return 1
+
+    async def _ensure_copy_marked(self, record: dict[str, Any]) -> None:
+        """The copies a received document package affects, marked on every pass until the hub
+        is acknowledged, so a crash after the record was written still marks them."""
+        if record.get("kind") != "edoc" or record.get("outcome") != "accepted":
+            return
+        business_type = record.get("business_type")
+        if business_type != BusinessType.REVOKE.value:
+            await self.store.note_held_copy(
+                record["agency_code"], record["from_agency"], record["document_code"], record["_id"]
+            )
+        change = record.get("change")
+        if not change or not change.get("copy_id"):
+            return
+        if business_type == BusinessType.REVOKE.value:
+            await self.store.freeze(change["copy_id"], record["_id"])
+        else:
+            await self.store.note_change(change["copy_id"], change["entry"])
 
     async def _ensure_answer(self, record: dict[str, Any]) -> None:
         answer = record.get("answer")
@@ -680,10 +723,11 @@ class Connector:
         target = business.document_code if business_type is not BusinessType.NEW else None
         answer: Answer
         frozen_copy: dict[str, Any] | None = None
+        held: dict[str, Any] | None = None
+        if target is not None:
+            held = await self.store.held_copy(base["from_agency"], base["agency_code"], target)
         if business_type is BusinessType.REVOKE:
-            frozen_copy = await self.store.held_copy(
-                base["from_agency"], base["agency_code"], target or ""
-            )
+            frozen_copy = held
             answer = answer_to_recall(
                 frozen_copy is not None, bool(frozen_copy and frozen_copy.get("frozen"))
             )
@@ -715,6 +759,7 @@ class Connector:
             if business_type is not BusinessType.REVOKE
             else target,
             "business_type": business_type.value,
+            "business": _business_record(business),
             "outcome": "accepted",
             "package_object_key": package_key,
             "answer": {
@@ -778,11 +823,41 @@ class Connector:
                     event, event_id=derived_id(base["_id"], "received"), correlation_id=base["_id"]
                 )
             ]
+        if held is not None:
+            record["change"] = {
+                "copy_id": held["_id"],
+                "entry": {
+                    "delivery_id": base["_id"],
+                    "business_type": business_type.value,
+                    "document_code": header.document_code,
+                    **_business_record(business),
+                    "received_at": base["received_at"],
+                },
+            }
         await self.store.add_received(record)
-        if frozen_copy is not None and not frozen_copy.get("frozen"):
-            await self.store.freeze(frozen_copy["_id"], base["_id"])
         self.wake_relay.set()
         return await self.store.received(base["_id"]) or record
+
+
+def _business_record(business: Business) -> dict[str, Any]:
+    """What a package's Bussiness block says about the document it changes, as stored."""
+    info = business.document_info
+    return {
+        "target_document_code": business.document_code
+        if business.doc_type is not EdxmlBusinessDocType.NEW
+        else None,
+        "reason": business.reason,
+        "document_info_changed": info.document_info == "1" if info else None,
+        "receivers_changed": info.document_receiver == "1" if info else None,
+        "receiver_changes": [
+            {"agency_code": c.agency_code, "change": c.change.name.lower()}
+            for c in (info.receiver_changes if info else ())
+        ],
+        "replacements": [
+            {"document_code": r.document_code, "agency_codes": list(r.agency_codes)}
+            for r in business.replacements
+        ],
+    }
 
 
 class _NotReady(Exception):

@@ -29,7 +29,9 @@ def connector_for(platform: Platform, settings: ExchangeSettings) -> Connector:
     """One connector per worker process, shared by its loops and tasks."""
     found = _connectors.get(id(platform))
     if found is None:
-        relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
+        # The connector's writes do not announce themselves with `outbox_write` yet, so this
+        # relay sweeps its (small) collections on every pass, as every relay did before.
+        relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher, sweep_interval_s=0)
         found = Connector(
             MongoConnectorStore(platform.db),
             package_store(platform),
@@ -112,6 +114,8 @@ def connector_tasks(
     connector = connector_for(platform, settings)
     keys_ready = asyncio.Event()
     interval = settings.poll_interval_s
+    loop = asyncio.get_running_loop()
+    next_sync = [0.0]
 
     async def publish_keys() -> None:
         await connector.ensure_keys_published()
@@ -121,10 +125,15 @@ def connector_tasks(
         await _repeat("keys", publish_keys_once, stopping, interval)
 
     async def publish_keys_once() -> None:
+        # Fast until the keys are published, then the directory every directory_sync_s: with
+        # 64 connectors a sync every poll interval was hundreds of hub requests a second.
         if not keys_ready.is_set():
             await publish_keys()
-        else:
+        elif loop.time() >= next_sync[0]:
             await connector.sync_directory()
+        else:
+            return
+        next_sync[0] = loop.time() + settings.directory_sync_s
 
     async def send() -> None:
         if keys_ready.is_set():
@@ -141,8 +150,16 @@ def connector_tasks(
     async def relay() -> None:
         await connector.publish_outbox()
 
+    async def relay_then_close() -> None:
+        # The worker cancels its tasks at shutdown: close what the connector opened (the
+        # relay's offsets consumer, the hub client) here, or they are left to the collector.
+        try:
+            await _repeat("relay", relay, stopping, 0.2, connector.wake_relay)
+        finally:
+            await connector.close()
+
     return (
-        _repeat("relay", relay, stopping, 0.2, connector.wake_relay),
+        relay_then_close(),
         keys_then_stop(),
         _repeat("send", send, stopping, interval, connector.wake_sender),
         _repeat("receive", receive, stopping, interval),

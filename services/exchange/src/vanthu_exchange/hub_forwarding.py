@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import structlog
@@ -21,6 +22,8 @@ from vanthu_exchange.domain.hub import DeliveryState
 from vanthu_exchange.hub_handlers import Hub
 
 log = structlog.get_logger(__name__)
+
+DONE, FAILED = DeliveryState.DONE.value, DeliveryState.FAILED.value
 
 FULL_SYNC_EVERY = 20
 
@@ -42,6 +45,36 @@ class PeerLink:
         if answer["agencies"]:
             await self.hub.learn_peer_agencies(self.peer.name, answer["agencies"])
         self.version = max(self.version, int(answer["version"]))
+
+    async def follow_forwarded(self) -> int:
+        """The peer's recipients acknowledged: our forwarded deliveries become done or failed.
+
+        The peer lists what this hub sent it (``/sent``), each entry keyed by the idempotency
+        key we forwarded with, which is our delivery's id; a hub further on does the same, so
+        the acknowledgement travels back hop by hop (ADR 0037)."""
+        cursor_name = f"peer-sent|{self.peer.name}"
+        since = await self.hub.store.cursor(cursor_name)
+        latest = since
+        followed = 0
+        for remote in await self.client.sent(since):
+            latest = remote["updated_at"] if latest is None else max(latest, remote["updated_at"])
+            local_id = remote.get("idempotency_key")
+            if remote["state"] not in (DONE, FAILED) or not local_id:
+                continue
+            moved = await self.hub.store.move(
+                local_id,
+                [DeliveryState.FORWARDED, DeliveryState.FORWARDING],
+                DeliveryState(remote["state"]),
+                {
+                    "acknowledged_at": datetime.fromisoformat(remote["updated_at"]),
+                    "reason": remote.get("reason"),
+                    "acknowledged_via": self.peer.name,
+                },
+            )
+            followed += int(moved)
+        if latest is not None and latest != since:
+            await self.hub.store.set_cursor(cursor_name, latest)
+        return followed
 
     async def forward_waiting(self) -> int:
         forwarded = 0
@@ -85,6 +118,7 @@ async def run_forwarding(hub: Hub, settings: ExchangeSettings) -> None:
                 try:
                     await link.learn_directory()
                     await link.forward_waiting()
+                    await link.follow_forwarded()
                 except (HubUnavailable, OSError) as exc:
                     log.warning("peer hub unreachable", peer=link.peer.name, error=str(exc))
             await asyncio.sleep(delay)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -112,6 +114,7 @@ class Hub:
         token_secret: str,
         operator_agency: str,
         session_minutes: int = 60,
+        requery_s: float = 5.0,
     ) -> None:
         self.store = store
         self.packages = packages
@@ -120,6 +123,7 @@ class Hub:
         self.operator_agency = operator_agency
         self._session = timedelta(minutes=session_minutes)
         self._arrivals: dict[str, asyncio.Event] = {}
+        self._requery_s = requery_s
 
     def _announce(self, system_id: str) -> None:
         """Wake the long polls of ``system_id`` waiting in this process."""
@@ -155,6 +159,7 @@ class Hub:
                 )
         codes = [e.code for e in agencies]
         await self.store.save_system(system_id, hash_secret(secret), codes, is_hub)
+        await self.store.ensure_inbox(system_id)
         for entry in agencies:
             fields: dict[str, Any] = {
                 "name": entry.name,
@@ -197,6 +202,15 @@ class Hub:
         if system is None:
             raise HubRefusal("Authorization", "the system is no longer registered", 401)
         return SystemSession(system["_id"], tuple(system["agencies"]), bool(system["is_hub"]))
+
+    def form_token(self, session_token: str) -> str:
+        """The portal's anti-CSRF token of one session: an HMAC of the session token, so it
+        needs no storage and dies with the session."""
+        key = hashlib.sha256(f"portal-form|{self._token_secret}".encode()).digest()
+        return hmac.new(key, session_token.encode(), hashlib.sha256).hexdigest()
+
+    def form_token_matches(self, session_token: str, sent: str) -> bool:
+        return bool(session_token) and hmac.compare_digest(self.form_token(session_token), sent)
 
     # -- directory ---------------------------------------------------------------------------
 
@@ -278,36 +292,46 @@ class Hub:
         if kind is PackageKind.STATUS:
             dedup_base = status_dedup_subject(sender, idempotency_key)
         now = datetime.now(UTC)
+        planned = [
+            {
+                "_id": delivery_id(kind, dedup_base, route.agency_code),
+                "kind": kind.value,
+                "sender_system": session.system_id,
+                "from_agency": sender,
+                "recipient": route.agency_code,
+                "recipient_system": route.system_id,
+                "peer_hub": route.peer_hub,
+                "state": route.state.value,
+                "object_key": key,
+                "sha256": sha256,
+                "size": size,
+                "idempotency_key": idempotency_key,
+                "hub_trace": [*hub_trace, self.hub_id],
+                "created_at": now,
+                "updated_at": now,
+                **fields,
+            }
+            for route in routes
+        ]
+        fresh = await self.store.add_deliveries(planned)
         accepted = []
-        for route in routes:
-            identifier = delivery_id(kind, dedup_base, route.agency_code)
-            fresh = await self.store.add_delivery(
-                {
-                    "_id": identifier,
-                    "kind": kind.value,
-                    "sender_system": session.system_id,
-                    "from_agency": sender,
-                    "recipient": route.agency_code,
-                    "recipient_system": route.system_id,
-                    "peer_hub": route.peer_hub,
-                    "state": route.state.value,
-                    "object_key": key,
-                    "sha256": sha256,
-                    "size": size,
-                    "idempotency_key": idempotency_key,
-                    "hub_trace": [*hub_trace, self.hub_id],
-                    "created_at": now,
-                    "updated_at": now,
-                    **fields,
-                }
-            )
-            current = route.state.value
-            if fresh and route.system_id:
-                self._announce(route.system_id)
-            if not fresh:
+        for delivery in planned:
+            identifier, system_id = delivery["_id"], delivery["recipient_system"]
+            current = delivery["state"]
+            if identifier not in fresh:
                 existing = await self.store.delivery(identifier)
-                current = existing["state"] if existing else current
-            accepted.append(AcceptedDelivery(route.agency_code, identifier, current, not fresh))
+                delivery = dict(existing) if existing else delivery
+                current = delivery["state"]
+            if system_id and DeliveryState(current).waiting_for_recipient:
+                # Also for a resend: a crash may have come between the delivery and its listing.
+                await self.store.add_to_inbox(system_id, delivery)
+                if identifier in fresh:
+                    self._announce(system_id)
+            accepted.append(
+                AcceptedDelivery(
+                    delivery["recipient"], identifier, current, identifier not in fresh
+                )
+            )
         log.info(
             "package accepted",
             kind=kind.value,
@@ -318,16 +342,25 @@ class Hub:
         return accepted
 
     async def pending(
-        self, session: SystemSession, limit: int = 100, wait_s: float = 0.0
+        self,
+        session: SystemSession,
+        limit: int = 100,
+        wait_s: float = 0.0,
+        *,
+        gone: Callable[[], Awaitable[bool]] | None = None,
     ) -> list[dict[str, Any]]:
         """Pending packages; with ``wait_s`` a long poll that answers as soon as one arrives.
 
         Arrivals accepted by this process wake the poll at once; those accepted by another API
-        process of the same hub are seen by the re-query every second.
+        process of the same hub are seen by the re-query every ``requery_s`` (each re-query of
+        every waiting system costs the database, so it is not done every second). A poll whose caller is
+        ``gone`` ends then, so a stopped system does not hold the hub's shutdown.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
         while True:
+            if gone is not None and await gone():
+                return []
             # Registered before the query, so an arrival between query and wait is not missed.
             arrival = self._arrivals.setdefault(session.system_id, asyncio.Event())
             found = await self.store.pending_for(session.system_id, limit)
@@ -335,13 +368,14 @@ class Hub:
             if found or remaining <= 0:
                 return [_listed(d) for d in found]
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(arrival.wait(), min(remaining, 1.0))
+                await asyncio.wait_for(arrival.wait(), min(remaining, self._requery_s))
 
     async def open_delivery(self, session: SystemSession, identifier: str) -> dict[str, Any]:
         delivery = await self.store.delivery(identifier)
         if delivery is None or delivery.get("recipient_system") != session.system_id:
             raise HubRefusal("delivery_id", f"no package {identifier} for this system", 404)
-        await self.store.move(identifier, [DeliveryState.PENDING], DeliveryState.FETCHED)
+        if await self.store.move(identifier, [DeliveryState.PENDING], DeliveryState.FETCHED):
+            await self.store.note_in_inbox(session.system_id, identifier, DeliveryState.FETCHED)
         return dict(delivery)
 
     async def acknowledge(
@@ -358,13 +392,15 @@ class Hub:
                     f"package {identifier} was already acknowledged as {delivery['state']}",
                     409,
                 )
-            return target.value
-        await self.store.move(
-            identifier,
-            [DeliveryState.PENDING, DeliveryState.FETCHED],
-            target,
-            {"acknowledged_at": datetime.now(UTC), "reason": reason},
-        )
+        else:
+            await self.store.move(
+                identifier,
+                [DeliveryState.PENDING, DeliveryState.FETCHED],
+                target,
+                {"acknowledged_at": datetime.now(UTC), "reason": reason},
+            )
+        # After the state, so a crash in between leaves it listed and the repeat removes it.
+        await self.store.remove_from_inbox(session.system_id, identifier)
         return target.value
 
     async def sent(
@@ -387,6 +423,7 @@ def _listed(delivery: dict[str, Any]) -> dict[str, Any]:
         "size": delivery["size"],
         "sha256": delivery["sha256"],
         "reason": delivery.get("reason"),
+        "idempotency_key": delivery.get("idempotency_key"),
         "created_at": delivery["created_at"],
         "updated_at": delivery["updated_at"],
     }

@@ -281,13 +281,21 @@ async def test_an_agency_without_a_system_reads_downloads_and_answers_on_the_por
         delivery_id = inbox.split('href="/portal/packages/')[1].split('"')[0]
         page = (await browser.get(f"/portal/packages/{delivery_id}")).text
         assert "cong-van.pdf" in page
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
         download = await browser.get(f"/portal/packages/{delivery_id}/attachments/0")
         assert download.content == pdf
-        acknowledged = await browser.post(f"/portal/packages/{delivery_id}/ack")
+        acknowledged = await browser.post(
+            f"/portal/packages/{delivery_id}/ack", data={"csrf_token": token}
+        )
         assert "Đã xác nhận" in acknowledged.text
         answered = await browser.post(
             f"/portal/packages/{delivery_id}/status",
-            data={"status_code": "03", "staff": "Nguyễn Thị Hoa", "description": "Đã vào sổ"},
+            data={
+                "status_code": "03",
+                "staff": "Nguyễn Thị Hoa",
+                "description": "Đã vào sổ",
+                "csrf_token": token,
+            },
         )
         assert answered.status_code == 200, answered.text
         replied = await browser.post(
@@ -296,6 +304,7 @@ async def test_an_agency_without_a_system_reads_downloads_and_answers_on_the_por
                 "code_number": "05",
                 "code_notation": "UBND-VP",
                 "subject": "V/v xác nhận dự họp",
+                "csrf_token": token,
             },
             files={"file": ("tra-loi.pdf", b"%PDF-1.4 tra loi", "application/pdf")},
         )
@@ -325,3 +334,80 @@ async def test_an_agency_without_a_system_reads_downloads_and_answers_on_the_por
     )
     assert reply[0].agency_code == ministry
     assert reply[0].signature.value == "valid"
+
+
+async def _held_copy(servers, deployment, sender: str, document_code: str):
+    from pymongo import AsyncMongoClient
+
+    client = AsyncMongoClient(servers.mongo_uri, tz_aware=True, retryWrites=False)
+    try:
+        return await client[deployment.database]["received_packages"].find_one(
+            {"from_agency": sender, "document_code": document_code, "business_type": "new"}
+        )
+    finally:
+        await client.close()
+
+
+async def test_an_update_and_a_replacement_reach_the_recipient_whose_copy_records_them(
+    exchange, servers, publisher, tap
+) -> None:
+    hub, ministry, province = exchange["hub"], exchange["ministry"], exchange["province"]
+    added = random_agency("H14")
+    assert hub.register(added, random_secret(), [added]).status_code == 201
+    bucket = exchange["sender"].bucket
+    original = issued_document(ministry, [province], (put_file(servers, bucket, b"%PDF v1"),))
+    await publisher.publish(original)
+    await publisher.publish(send_request(original, [province]))
+    await eventually(
+        lambda: tap.matching(
+            lambda e: isinstance(e, PackageReceived) and e.document_code == original.document_code
+        ),
+        timeout=60,
+        what="the original at the province",
+    )
+
+    updated = issued_document(ministry, [province, added], (put_file(servers, bucket, b"%PDF v2"),))
+    await publisher.publish(updated)
+    await publisher.publish(
+        send_request(updated, [province, added], BusinessType.UPDATE, original.document_code)
+    )
+    update = await eventually(
+        lambda: tap.matching(
+            lambda e: (
+                isinstance(e, PackageReceived)
+                and e.business_type is BusinessType.UPDATE
+                and e.target_document_code == original.document_code
+            )
+        ),
+        timeout=60,
+        what="the update at the province",
+    )
+    assert update[0].document_code == updated.document_code
+
+    async def copy_changed(field: str):
+        copy = await _held_copy(servers, exchange["receiver"], ministry, original.document_code)
+        return copy if copy and copy.get(field) else None
+
+    copy = await eventually(
+        lambda: copy_changed("updated_by"), timeout=30, what="the copy records the update"
+    )
+    [change] = copy["changes"]
+    assert change["business_type"] == "update"
+    assert change["document_code"] == updated.document_code
+    assert change["receivers_changed"] is True
+    assert change["receiver_changes"] == [{"agency_code": added, "change": "added"}]
+
+    replacement = issued_document(ministry, [province], (put_file(servers, bucket, b"%PDF v3"),))
+    await publisher.publish(replacement)
+    await publisher.publish(
+        send_request(replacement, [province], BusinessType.REPLACE, original.document_code)
+    )
+    copy = await eventually(
+        lambda: copy_changed("replaced_by"), timeout=60, what="the copy records the replacement"
+    )
+    assert [c["business_type"] for c in copy["changes"]] == ["update", "replace"]
+    assert copy["changes"][1]["document_code"] == replacement.document_code
+    assert copy["changes"][1]["replacements"] == [
+        {"document_code": original.document_code, "agency_codes": [province]}
+    ]
+    assert not copy.get("frozen"), "an update or a replacement does not revoke the copy"

@@ -202,3 +202,41 @@ def test_the_directory_lists_registered_agencies_with_a_version_for_incremental_
         f"{hub.url}/hub/v1/agencies", params={"since": everything["version"]}, headers=sender_auth
     ).json()
     assert later["agencies"] == []
+
+
+def test_a_package_resent_after_its_acknowledgement_is_not_listed_again(hub) -> None:
+    sender, sender_auth, recipient, recipient_auth = two_systems(hub)
+    body = package_bytes(sender, [recipient], number="44")
+    delivery_id = send(hub, sender_auth, body, "k-1").json()["deliveries"][0]["delivery_id"]
+    httpx.get(f"{hub.url}/hub/v1/packages/{delivery_id}", headers=recipient_auth)
+    listed = httpx.get(f"{hub.url}/hub/v1/packages", headers=recipient_auth).json()["packages"]
+    assert [(p["delivery_id"], p["state"]) for p in listed] == [(delivery_id, "fetched")]
+    httpx.post(
+        f"{hub.url}/hub/v1/packages/{delivery_id}/ack",
+        json={"status": "done"},
+        headers=recipient_auth,
+    )
+
+    again = send(hub, sender_auth, body, "k-2")
+
+    assert again.json()["deliveries"][0] == {
+        "recipient": recipient,
+        "delivery_id": delivery_id,
+        "state": "done",
+        "duplicate": True,
+    }
+    assert httpx.get(f"{hub.url}/hub/v1/packages", headers=recipient_auth).json()["packages"] == []
+
+
+def test_each_system_lists_only_what_waits_for_it(hub) -> None:
+    sender, sender_auth, recipient, recipient_auth = two_systems(hub)
+    other, secret = random_agency("H30"), random_secret()
+    assert hub.register(other, secret, [other]).status_code == 201
+    other_auth = hub.session(other, secret)
+
+    sent = send(hub, sender_auth, package_bytes(sender, [recipient, other], number="45"), "k")
+
+    ids = {d["recipient"]: d["delivery_id"] for d in sent.json()["deliveries"]}
+    for code, auth in ((recipient, recipient_auth), (other, other_auth)):
+        listed = httpx.get(f"{hub.url}/hub/v1/packages", headers=auth).json()["packages"]
+        assert [p["delivery_id"] for p in listed] == [ids[code]]

@@ -1,11 +1,16 @@
-"""What intake asks for becomes the package that travels, and what comes back is answered."""
+"""What intake asks for becomes the package that travels, and what comes back is answered.
+
+An update says which receivers it adds and removes, a replacement names the document it
+replaces and who holds it, both in the QCVN 102 layout (shared/research/domain_vn.md §1.4)."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import UTC, date, datetime
 
 import pytest
+from lxml import etree
 from vanthu_contracts.events.exchange import SendDocumentRequested, SendStatusRequested
 from vanthu_contracts.events.intake import OutgoingDocumentIssued
 from vanthu_contracts.events.values import (
@@ -22,8 +27,18 @@ from vanthu_contracts.events.values import (
     Urgency,
 )
 from vanthu_exchange.connector_handlers import status_job_id
-from vanthu_exchange.domain.edxml import BusinessDocType
-from vanthu_exchange.domain.outgoing import NotExchangeable, document_package, status_package
+from vanthu_exchange.domain.edxml import (
+    BusinessDocType,
+    ReceiverChangeType,
+    read_package,
+    write_document_package,
+)
+from vanthu_exchange.domain.outgoing import (
+    NotExchangeable,
+    document_package,
+    receiver_changes,
+    status_package,
+)
 from vanthu_exchange.domain.receipt import answer_to_recall, backoff_seconds
 
 MINISTRY, PROVINCE = "000.00.00.G09", "000.00.00.H41"
@@ -154,3 +169,169 @@ def test_retries_wait_longer_each_time_up_to_a_ceiling() -> None:
     waits = [backoff_seconds(n, 0.5, 4.0) for n in range(1, 7)]
 
     assert waits == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+
+
+EDXML = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+NS = {"edXML": EDXML}
+EARLIER = f"{MINISTRY},2026/11/19,14/BNV-VP"
+CAO_BANG, HAU_GIANG = "000.00.00.H14", "000.00.00.H30"
+
+# A replacement as another vendor's library writes it (VNPT/Bkav element names, our namespace).
+OFFICIAL_REPLACEMENT = f"""<?xml version="1.0" encoding="UTF-8"?>
+<edXML xmlns="{EDXML}">
+  <edXML:edXMLEnvelope xmlns:edXML="{EDXML}">
+    <edXML:edXMLHeader>
+      <edXML:MessageHeader>
+        <edXML:From><edXML:OrganId>{MINISTRY}</edXML:OrganId></edXML:From>
+        <edXML:To><edXML:OrganId>{PROVINCE}</edXML:OrganId></edXML:To>
+        <edXML:DocumentId>{MINISTRY},2026/11/20,15/BNV-VP</edXML:DocumentId>
+        <edXML:Code><edXML:CodeNumber>15</edXML:CodeNumber>
+          <edXML:CodeNotation>BNV-VP</edXML:CodeNotation></edXML:Code>
+        <edXML:PromulgationInfo><edXML:Place>Hà Nội</edXML:Place>
+          <edXML:PromulgationDate>2026/11/20</edXML:PromulgationDate></edXML:PromulgationInfo>
+        <edXML:Subject>V/v thay thế văn bản</edXML:Subject>
+      </edXML:MessageHeader>
+      <edXML:TraceHeaderList>
+        <edXML:Bussiness>
+          <edXML:ReplacementInfoList>
+            <edXML:ReplacementInfo>
+              <edXML:OrganIdList>
+                <edXML:OrganId>{PROVINCE}</edXML:OrganId>
+                <edXML:OrganId>{CAO_BANG}</edXML:OrganId>
+              </edXML:OrganIdList>
+              <edXML:DocumentId>{EARLIER}</edXML:DocumentId>
+            </edXML:ReplacementInfo>
+          </edXML:ReplacementInfoList>
+          <edXML:Paper>0</edXML:Paper>
+          <edXML:BussinessDocType>3</edXML:BussinessDocType>
+          <edXML:DocumentId>{EARLIER}</edXML:DocumentId>
+        </edXML:Bussiness>
+      </edXML:TraceHeaderList>
+    </edXML:edXMLHeader>
+  </edXML:edXMLEnvelope>
+</edXML>
+"""
+
+OFFICIAL_UPDATE_INFO = f"""
+          <edXML:BussinessDocumentInfo>
+            <edXML:ReceiverList>
+              <edXML:Receiver><edXML:OrganId>{HAU_GIANG}</edXML:OrganId>
+                <edXML:ReceiverType>1</edXML:ReceiverType></edXML:Receiver>
+              <edXML:Receiver><edXML:ReceiverType>0</edXML:ReceiverType>
+                <edXML:OrganId>{CAO_BANG}</edXML:OrganId></edXML:Receiver>
+            </edXML:ReceiverList>
+            <edXML:DocumentReceiver>1</edXML:DocumentReceiver>
+            <edXML:DocumentInfo>1</edXML:DocumentInfo>
+          </edXML:BussinessDocumentInfo>"""
+
+
+def built(business: BusinessType, recipients, earlier) -> etree._Element:
+    target = None if business is BusinessType.NEW else EARLIER
+    sending = request(business, target).model_copy(update={"recipients": tuple(recipients)})
+    package = document_package(issued(), sending, names={}, sent_at=NOW, earlier_recipients=earlier)
+    sink = io.BytesIO()
+    write_document_package(sink, package, [])
+    return etree.fromstring(sink.getvalue())
+
+
+def texts(root: etree._Element, path: str) -> list[str]:
+    return [e.text for e in root.xpath(path, namespaces=NS)]
+
+
+def test_an_update_lists_the_receivers_it_adds_and_removes_against_the_earlier_sending():
+    changes = receiver_changes([PROVINCE, CAO_BANG], [PROVINCE, HAU_GIANG])
+
+    assert [(c.agency_code, c.change) for c in changes] == [
+        (HAU_GIANG, ReceiverChangeType.ADDED),
+        (CAO_BANG, ReceiverChangeType.REMOVED),
+    ]
+
+
+def test_an_update_package_carries_its_receiver_list_in_the_official_layout():
+    root = built(BusinessType.UPDATE, [PROVINCE, HAU_GIANG], [PROVINCE, CAO_BANG])
+
+    business = "/*/edXML:edXMLEnvelope/edXML:edXMLHeader/edXML:TraceHeaderList/edXML:Bussiness"
+    info = f"{business}/edXML:BussinessDocumentInfo"
+    assert texts(root, f"{business}/edXML:BussinessDocType") == ["2"]
+    assert texts(root, f"{business}/edXML:DocumentId") == [EARLIER]
+    assert texts(root, f"{info}/edXML:DocumentInfo") == ["1"]
+    assert texts(root, f"{info}/edXML:DocumentReceiver") == ["1"]
+    receivers = root.xpath(f"{info}/edXML:ReceiverList/edXML:Receiver", namespaces=NS)
+    assert [
+        (texts(r, "edXML:ReceiverType")[0], texts(r, "edXML:OrganId")[0]) for r in receivers
+    ] == [("1", HAU_GIANG), ("0", CAO_BANG)]
+    assert all(e.prefix == "edXML" for e in root.xpath(f"{info}//*", namespaces=NS))
+
+
+def test_an_update_to_the_same_receivers_says_the_receivers_did_not_change():
+    root = built(BusinessType.UPDATE, [PROVINCE], [PROVINCE])
+
+    info = "//edXML:Bussiness/edXML:BussinessDocumentInfo"
+    assert texts(root, f"{info}/edXML:DocumentReceiver") == ["0"]
+    assert root.xpath(f"{info}/edXML:ReceiverList", namespaces=NS) == []
+
+
+def test_a_replacement_package_names_the_replaced_document_and_the_agencies_holding_it():
+    root = built(BusinessType.REPLACE, [PROVINCE], [PROVINCE, CAO_BANG])
+
+    item = "//edXML:Bussiness/edXML:ReplacementInfoList/edXML:ReplacementInfo"
+    assert texts(root, "//edXML:Bussiness/edXML:BussinessDocType") == ["3"]
+    assert texts(root, f"{item}/edXML:DocumentId") == [EARLIER]
+    assert texts(root, f"{item}/edXML:OrganIdList/edXML:OrganId") == [PROVINCE, CAO_BANG]
+    assert root.xpath("//edXML:BussinessDocumentInfo", namespaces=NS) == []
+
+
+def test_a_replacement_of_a_document_sent_before_the_system_names_this_sendings_recipients():
+    root = built(BusinessType.REPLACE, [PROVINCE, HAU_GIANG], None)
+
+    organs = "//edXML:ReplacementInfo/edXML:OrganIdList/edXML:OrganId"
+    assert texts(root, organs) == [PROVINCE, HAU_GIANG]
+
+
+def test_a_new_document_carries_neither_block():
+    root = built(BusinessType.NEW, [PROVINCE], None).getroottree()
+
+    assert root.xpath("//edXML:BussinessDocumentInfo", namespaces=NS) == []
+    assert root.xpath("//edXML:ReplacementInfoList", namespaces=NS) == []
+
+
+def test_a_replacement_written_by_another_vendor_reads_in_any_element_order():
+    read = read_package(io.BytesIO(OFFICIAL_REPLACEMENT.encode()))
+
+    business = read.package.trace_header_list.business
+    assert business.doc_type is BusinessDocType.REPLACE
+    assert business.document_code == EARLIER
+    assert [(r.document_code, r.agency_codes) for r in business.replacements] == [
+        (EARLIER, (PROVINCE, CAO_BANG))
+    ]
+
+
+def test_an_update_written_by_another_vendor_reads_its_receiver_changes():
+    text = OFFICIAL_REPLACEMENT.replace(
+        "<edXML:BussinessDocType>3</edXML:BussinessDocType>",
+        "<edXML:BussinessDocType>2</edXML:BussinessDocType>" + OFFICIAL_UPDATE_INFO,
+    )
+
+    business = read_package(io.BytesIO(text.encode())).package.trace_header_list.business
+
+    assert business.doc_type is BusinessDocType.UPDATE
+    info = business.document_info
+    assert (info.document_info, info.document_receiver) == ("1", "1")
+    assert [(c.change, c.agency_code) for c in info.receiver_changes] == [
+        (ReceiverChangeType.ADDED, HAU_GIANG),
+        (ReceiverChangeType.REMOVED, CAO_BANG),
+    ]
+
+
+def test_an_update_and_a_replacement_read_back_exactly_as_built():
+    for business, earlier in ((BusinessType.UPDATE, [CAO_BANG]), (BusinessType.REPLACE, None)):
+        sending = request(business, EARLIER)
+        package = document_package(
+            issued(), sending, names={}, sent_at=NOW, earlier_recipients=earlier
+        )
+        sink = io.BytesIO()
+        write_document_package(sink, package, [])
+
+        read = read_package(io.BytesIO(sink.getvalue()))
+
+        assert read.package.trace_header_list.business == package.trace_header_list.business

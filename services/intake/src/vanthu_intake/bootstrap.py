@@ -9,16 +9,21 @@ from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
+from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_contracts.events.exchange import INBOUND_TOPIC
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_runtime.api import create_app
+from vanthu_runtime.directory_copy import DirectoryCopy, directory_copy_loop
 from vanthu_runtime.idempotency import ProcessedEvents
 from vanthu_runtime.kafka_consumer import ConsumeLoop
+from vanthu_runtime.minio_blob_store import MinioBlobStore
+from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.platform import Platform
 
 from vanthu_intake import handlers
 from vanthu_intake.adapters.minio_file_store import MinioFileStore
+from vanthu_intake.adapters.mongo_claim_book import MongoClaimBook
 from vanthu_intake.adapters.mongo_document_repository import (
     COLLECTION as DOCUMENTS,
 )
@@ -43,21 +48,33 @@ from vanthu_intake.handlers import Digitiser, Registry, StatusDesk
 log = structlog.get_logger(__name__)
 
 OUTBOX_COLLECTIONS = (DOCUMENTS, FACTS)
+# Intake's copy of routing's organisation directory (who is a clerk of which agency).
+DIRECTORY = "intake_directory"
 
 
-def build_registry(platform: Platform) -> Registry:
+def build_registry(
+    db: AsyncDatabase[MongoDocument], blobs: MinioBlobStore, settings: IntakeSettings
+) -> Registry:
     return Registry(
-        documents=MongoDocumentRepository(platform.db),
-        numbers=MongoNumberRegister(platform.db),
-        files=MinioFileStore(platform.blobs),
+        documents=MongoDocumentRepository(db),
+        numbers=MongoNumberRegister(db),
+        files=MinioFileStore(blobs),
+        claims=MongoClaimBook(db),
+        claim_grace=timedelta(seconds=settings.reservation_grace_s),
     )
 
 
+def platform_registry(platform: Platform, settings: IntakeSettings) -> Registry:
+    return build_registry(platform.db, platform.blobs, settings)
+
+
 async def _wire_api(app: FastAPI, platform: Platform) -> None:
-    registry = build_registry(platform)
-    await ensure_indexes(platform)
+    settings = IntakeSettings()
+    registry = platform_registry(platform, settings)
+    await ensure_indexes(platform.db)
     app.state.registry = registry
-    app.state.intake_settings = IntakeSettings()
+    app.state.intake_settings = settings
+    app.state.directory = DirectoryCopy(platform.db, DIRECTORY)
 
 
 def create_api() -> FastAPI:
@@ -68,14 +85,14 @@ def create_api() -> FastAPI:
     )
 
 
-async def ensure_indexes(platform: Platform) -> None:
-    await MongoDocumentRepository(platform.db).ensure_indexes()
-    await MongoNumberRegister(platform.db).ensure_indexes()
+async def ensure_indexes(db: AsyncDatabase[MongoDocument]) -> None:
+    await MongoDocumentRepository(db).ensure_indexes()
+    await MongoNumberRegister(db).ensure_indexes()
 
 
 def build_digitiser(platform: Platform, settings: IntakeSettings) -> Digitiser:
     return Digitiser(
-        registry=build_registry(platform),
+        registry=platform_registry(platform, settings),
         ocr=OcrmypdfOcrEngine(settings.ocr_language, settings.ocr_timeout_s),
         signatures=PyhankoSignatureVerifier(load_trust_roots(settings.trust_roots_dir)),
         low_confidence=settings.ocr_low_confidence,
@@ -83,12 +100,13 @@ def build_digitiser(platform: Platform, settings: IntakeSettings) -> Digitiser:
 
 
 async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]:
-    await ensure_indexes(platform)
+    await ensure_indexes(platform.db)
     settings = IntakeSettings()
     digitiser = build_digitiser(platform, settings)
     desk = StatusDesk(department=settings.staff_department, name=settings.staff_name)
-    digitiser_group = f"{settings.consumer_group_prefix}-{document_received.GROUP}"
-    inbound_group = f"{settings.consumer_group_prefix}-{exchange_inbound.GROUP}"
+    prefix = settings.group_prefix_for(platform.settings.mongo.database)
+    digitiser_group = f"{prefix}-{document_received.GROUP}"
+    inbound_group = f"{prefix}-{exchange_inbound.GROUP}"
     processed_digitiser = ProcessedEvents(platform.db, digitiser_group)
     processed_inbound = ProcessedEvents(platform.db, inbound_group)
     await processed_digitiser.ensure_indexes()
@@ -115,7 +133,15 @@ async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]
             processed=processed_inbound,
         )
 
-    return (digitising_loop, inbound_loop)
+    def directory_loop() -> ConsumeLoop:
+        return directory_copy_loop(
+            DirectoryCopy(platform.db, DIRECTORY),
+            settings=platform.settings.kafka,
+            group_id=f"{prefix}-directory",
+            publisher=platform.publisher,
+        )
+
+    return (digitising_loop, inbound_loop, directory_loop)
 
 
 async def reconcile_forever(
@@ -135,4 +161,5 @@ async def reconcile_forever(
 def extra_tasks(platform: Platform, stopping: asyncio.Event) -> Sequence[Awaitable[None]]:
     settings = IntakeSettings()
     relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
-    return [relay.run(stopping), reconcile_forever(build_registry(platform), settings, stopping)]
+    registry = platform_registry(platform, settings)
+    return [relay.run(stopping), reconcile_forever(registry, settings, stopping)]

@@ -28,6 +28,12 @@ class IntakeSettings(BaseSettings):
     staff_department: str = "Văn thư"
     staff_name: str = "Bộ phận tiếp nhận văn bản"
     """Who the statuses sent back to other agencies name as answerable."""
-    consumer_group_prefix: str = "intake"
-    """Consumer groups are `<prefix>-digitiser` and `<prefix>-exchange-inbound`."""
+    consumer_group_prefix: str = ""
+    """Consumer groups are `<prefix>-digitiser` and `<prefix>-exchange-inbound`; empty means
+    `intake-<mongo database>`, so that deployments sharing a broker (test sessions, a second
+    `make run` on another database) never share a group and its committed offsets."""
+
+    def group_prefix_for(self, database: str) -> str:
+        return self.consumer_group_prefix or f"intake-{database}"
+
     link_ttl_s: int = Field(default=300, ge=10, le=3600)

@@ -63,6 +63,7 @@ from vanthu_intake.domain.numbering import (
 )
 from vanthu_intake.domain.vietnam_time import VIETNAM, vietnam_date
 from vanthu_intake.ports import (
+    ClaimBook,
     DocumentRepository,
     FileMissing,
     FileStore,
@@ -90,11 +91,14 @@ class Registry:
     documents: DocumentRepository
     numbers: NumberRegister
     files: FileStore
+    claims: ClaimBook
+    claim_grace: timedelta = timedelta(seconds=60)
+    """How long a claim whose document is not stored yet counts as a registration in flight."""
 
 
 class DuplicateDocument(Exception):
-    def __init__(self, existing: Record, key: str) -> None:
-        self.existing_id = str(existing["_id"])
+    def __init__(self, existing_id: str, key: str) -> None:
+        self.existing_id = existing_id
         self.key = key
         super().__init__(
             f"this document looks already registered (same {key}) as {self.existing_id}; "
@@ -177,6 +181,8 @@ class Registration:
     event_id: str | None = None
     more_events: list[Any] = field(default_factory=list)
     """Events that depend on the number (built by a callback taking the stored record)."""
+    resuming: bool = False
+    """An interrupted import may already hold a reserved number for this document."""
 
 
 async def register_document(
@@ -187,35 +193,112 @@ async def register_document(
     uploads: Sequence[UploadedFile],
     register_anyway_reason: str | None = None,
     correlation_id: str | None = None,
+    document_id: str | None = None,
+    extra: Record | None = None,
+    resuming: bool = False,
 ) -> Record:
-    """Register an incoming document: keep its files, give it the next arrival number, announce it."""
+    """Register an incoming document: keep its files, give it the next arrival number, announce it.
+
+    `document_id` is given by imports, whose ids derive from the row so that a re-run finds its
+    own claims; `resuming` says an earlier run may have reserved a number for it already.
+    """
     media_types = sniff_files(uploads, metadata.channel)
     agency_code = principal.agency_code
-    content_keys = [content_key(upload.data) for upload in uploads]
-    key_of_metadata = metadata_key_of(metadata)
-    existing = await registry.documents.find_duplicate(agency_code, key_of_metadata, content_keys)
-    extra: Record = {}
-    if existing is not None:
-        if not register_anyway_reason:
-            same = (
-                "file content"
-                if set(existing.get("content_keys", ())) & set(content_keys)
-                else ("issuer, number, notation and date")
-            )
-            raise DuplicateDocument(existing, same)
-        extra = {"duplicate_of": existing["_id"], "duplicate_reason": register_anyway_reason}
-    document_id = str(uuid.uuid4())
-    stored = await store_files(registry.files, document_id, uploads, media_types)
-    registration = Registration(
-        document_id=document_id,
-        agency_code=agency_code,
-        metadata=metadata,
-        files=stored,
-        registered_by=person_of(principal),
-        extra=extra,
-        correlation_id=correlation_id,
-    )
-    return await take_number_and_store(registry, registration)
+    document_id = document_id or str(uuid.uuid4())
+    keys = duplicate_keys(agency_code, metadata, uploads)
+    held = await claim_duplicate_keys(registry, document_id, keys, register_anyway_reason)
+    recorded: Record = dict(extra or {})
+    if held is not None:
+        recorded |= {"duplicate_of": held, "duplicate_reason": register_anyway_reason}
+    try:
+        stored = await store_files(registry.files, document_id, uploads, media_types)
+        registration = Registration(
+            document_id=document_id,
+            agency_code=agency_code,
+            metadata=metadata,
+            files=stored,
+            registered_by=person_of(principal),
+            extra=recorded,
+            correlation_id=correlation_id,
+            resuming=resuming,
+        )
+        return await take_number_and_store(registry, registration)
+    except Exception:
+        # Nothing was registered: the next upload of this document must not be called a duplicate.
+        # (Unless a concurrent run of the same import row stored it: then the claims are its own.)
+        if await registry.documents.get(document_id) is None:
+            for key, _ in keys:
+                await registry.claims.release(key, document_id)
+        raise
+
+
+def duplicate_keys(
+    agency_code: str, metadata: IncomingDocumentMetadata, uploads: Sequence[UploadedFile]
+) -> list[tuple[str, str]]:
+    """The claim keys of a document and what each one means, as `_id`s: one lookup each."""
+    return duplicate_keys_of(agency_code, metadata, [content_key(u.data) for u in uploads])
+
+
+def duplicate_keys_of(
+    agency_code: str, metadata: IncomingDocumentMetadata, sha256s: Sequence[str]
+) -> list[tuple[str, str]]:
+    keys = [
+        (f"dup|{agency_code}|meta|{metadata_key_of(metadata)}", "issuer, number, notation and date")
+    ]
+    for sha256 in sha256s:
+        key = (f"dup|{agency_code}|file|{sha256}", "file content")
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+async def claim_duplicate_keys(
+    registry: Registry, document_id: str, keys: list[tuple[str, str]], reason: str | None
+) -> str | None:
+    """Claim every key for the document, or refuse it as a duplicate of the holder.
+
+    With a reason, the document is registered anyway: the id of the first holder is returned (to
+    be recorded as `duplicate_of`) and the keys stay with that first document. A key held by a
+    voided document, or by a registration that died before storing its document, is taken over.
+    """
+    taken: list[str] = []
+    duplicate_of: str | None = None
+    for key, meaning in keys:
+        holder = await _claim_or_holder(registry, key, document_id)
+        if holder is None:
+            taken.append(key)
+            continue
+        if reason:
+            duplicate_of = duplicate_of or holder
+            continue
+        for mine in taken:
+            await registry.claims.release(mine, document_id)
+        raise DuplicateDocument(holder, meaning)
+    return duplicate_of
+
+
+async def _claim_or_holder(registry: Registry, key: str, document_id: str) -> str | None:
+    """None when the key is now ours; else the id of the document that stands holding it."""
+    for _ in range(3):
+        held = await registry.claims.claim(key, document_id)
+        if held is None or held["owner"] == document_id:
+            return None
+        holder = str(held["owner"])
+        if await _holder_stands(registry, holder, held["at"]):
+            return holder
+        if await registry.claims.take_over(key, holder, document_id):
+            return None
+    # Three holders in a row came and went: let the latest one stand.
+    held = await registry.claims.get(key)
+    return str(held["owner"]) if held else None
+
+
+async def _holder_stands(registry: Registry, holder: str, claimed_at: datetime) -> bool:
+    record = await registry.documents.get(holder)
+    if record is not None:
+        return bool(record.get("status") != "void")
+    # Not stored yet: a registration in flight, unless it is older than any registration takes.
+    return bool(datetime.now(UTC) - claimed_at < registry.claim_grace)
 
 
 def incoming_record(registration: Registration, key: RegisterKey, number: int) -> Record:
@@ -243,7 +326,27 @@ def incoming_record(registration: Registration, key: RegisterKey, number: int) -
 
 async def take_number_and_store(registry: Registry, registration: Registration) -> Record:
     key = register_key(registration.agency_code, Register.INCOMING, registration.registered_at)
-    number = await registry.numbers.reserve(key, registration.document_id)
+    number = None
+    if registration.resuming:
+        number = await registry.numbers.reservation_of(key, registration.document_id)
+    if number is None:
+        number = await registry.numbers.reserve(key, registration.document_id)
+    try:
+        record = await store_registration(registry, registration, key, number)
+    except AlreadyExists:
+        # Only a concurrent writer of the same document id (a package consumed twice, an import
+        # row run twice at once) gets here: its number stays in the register, voided.
+        await void_reservation(registry, key, number, registration.document_id, "duplicate write")
+        raise
+    await registry.numbers.release(key, number)
+    log.info("document registered", document_id=record["_id"], number=number, year=key.year)
+    return record
+
+
+async def store_registration(
+    registry: Registry, registration: Registration, key: RegisterKey, number: int
+) -> Record:
+    """Write the registered document under its number, with `document.received` in its outbox."""
     record = incoming_record(registration, key, number)
     received = events.to_record(
         events.document_received(record, registration.metadata),
@@ -252,14 +355,7 @@ async def take_number_and_store(registry: Registry, registration: Registration) 
         event_id=registration.event_id,
     )
     follow_ups = [build(record) for build in registration.more_events]
-    try:
-        await registry.documents.add(record, [received, *follow_ups])
-    except AlreadyExists:
-        # Only a concurrent consumer of the same package can get here: its number stays voided.
-        await void_reservation(registry, key, number, registration.document_id, "duplicate write")
-        raise
-    await registry.numbers.release(key, number)
-    log.info("document registered", document_id=record["_id"], number=number, year=key.year)
+    await registry.documents.add(record, [received, *follow_ups])
     return record
 
 
@@ -408,7 +504,24 @@ async def readable_document(registry: Registry, principal: Principal, document_i
     if record is None or not may_read(principal, record):
         # The same answer for "absent" and "not yours": existence itself is not disclosed.
         raise NotFound(document_id)
-    return with_facts(record, await registry.documents.facts_of(document_id))
+    if record.get("kind") == "outgoing":
+        # Send requests are keyed by ids only the request knows; outgoing reads are rare.
+        facts = await registry.documents.facts_of(document_id)
+    else:
+        facts = await registry.documents.facts_with_ids(known_fact_ids(record))
+    return with_facts(record, sorted(facts, key=lambda fact: fact["recorded_at"]))
+
+
+def known_fact_ids(record: Record) -> list[str]:
+    """The `_id`s every fact of an incoming document can have: read by `_id`, never by a scan."""
+    document_id = record["_id"]
+    ids = [f"{document_id}:void"]
+    for file in record.get("files", ()):
+        ids += [
+            f"{document_id}:ocr:{file['file_id']}",
+            f"{document_id}:signature:{file['file_id']}",
+        ]
+    return ids
 
 
 async def list_documents(
@@ -470,9 +583,12 @@ async def digitize_document(
         # Registered by another deployment sharing the topic (or a replayed sample): not ours.
         log.info("document.received for a document we do not hold; skipped")
         return
-    facts = {
-        fact["_id"] for fact in await digitiser.registry.documents.facts_of(received.document_id)
-    }
+    wanted = [
+        f"{received.document_id}:{kind}:{file.file_id}"
+        for file in received.files
+        for kind in ("ocr", "signature")
+    ]
+    facts = {fact["_id"] for fact in await digitiser.registry.documents.facts_with_ids(wanted)}
     for file in received.files:
         if file.role is FileRole.OCR_DERIVATIVE:
             continue
@@ -741,9 +857,15 @@ async def receive_package(
         ],
     )
     try:
-        return await take_number_and_store(registry, registration)
+        record = await take_number_and_store(registry, registration)
     except AlreadyExists:
         return None
+    # A clerk who later uploads the paper copy of this document is told it is already here; a
+    # package that duplicates an earlier document is still registered (the sender decided).
+    sha256s = [attachment.sha256 for attachment in package.attachments]
+    for key, _ in duplicate_keys_of(package.agency_code, metadata, sha256s):
+        await registry.claims.claim(key, document_id)
+    return record
 
 
 def _rejection_reason(package: PackageReceived) -> str | None:

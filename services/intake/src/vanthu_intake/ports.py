@@ -44,7 +44,13 @@ class NumberRegister(Protocol):
 
     async def release(self, key: RegisterKey, number: int) -> None: ...
 
-    async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> bool: ...
+    async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> str:
+        """Take a number an older system gave (migration); the id of the document holding it."""
+        ...
+
+    async def reservation_of(self, key: RegisterKey, document_id: str) -> int | None:
+        """The number still reserved for this document by an interrupted run, if any."""
+        ...
 
     async def stale_reservations(self, older_than: timedelta) -> Sequence[Reservation]: ...
 
@@ -63,10 +69,6 @@ class DocumentRepository(Protocol):
 
     async def get(self, document_id: str) -> Record | None: ...
 
-    async def find_duplicate(
-        self, agency_code: str, metadata_key: str | None, content_keys: Sequence[str]
-    ) -> Record | None: ...
-
     async def find(
         self, query: Record, *, skip: int, limit: int, sort: Sequence[tuple[str, int]]
     ) -> tuple[list[Record], int]: ...
@@ -75,9 +77,32 @@ class DocumentRepository(Protocol):
 
     async def facts_of(self, document_id: str) -> list[Record]: ...
 
+    async def facts_with_ids(self, fact_ids: Sequence[str]) -> list[Record]:
+        """The facts among these `_id`s that were recorded (one `_id` lookup each)."""
+        ...
+
     async def set_fields(self, document_id: str, changes: Record) -> None: ...
 
-    async def by_legacy_id(self, agency_code: str, legacy_id: str) -> Record | None: ...
+
+class ClaimBook(Protocol):
+    """Keys that exactly one owner may hold (a duplicate key, an imported row), each taken by an
+    insert under a unique `_id`: the one write FerretDB v1 makes atomic (ADR 0014)."""
+
+    async def claim(self, key: str, owner: str, details: Record | None = None) -> Record | None:
+        """Take `key` for `owner`: None when taken now, else the claim that already holds it."""
+        ...
+
+    async def get(self, key: str) -> Record | None: ...
+
+    async def take_over(self, key: str, holder: str, owner: str) -> bool:
+        """Give the key held by `holder` (dead or voided) to `owner`; False if someone beat us."""
+        ...
+
+    async def release(self, key: str, owner: str) -> None: ...
+
+    async def note(self, key: str, owner: str, changes: Record) -> None:
+        """Record progress on a claim its owner holds (only the owner writes it)."""
+        ...
 
 
 class OcrEngine(Protocol):

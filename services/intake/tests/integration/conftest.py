@@ -67,6 +67,8 @@ async def running_intake(
         {
             f"{prefix}-digitiser": "document.received",
             f"{prefix}-exchange-inbound": "exchange.inbound",
+            # Not in production: there the copy reads the whole compacted directory from the start.
+            f"{prefix}-directory": "directory.changed",
         },
     )
     # Outside pytest's rotating temp folders, so the logs outlive parallel runs for reading.

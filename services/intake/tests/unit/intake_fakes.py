@@ -51,11 +51,17 @@ class FakeNumberRegister:
     async def release(self, key: RegisterKey, number: int) -> None:
         self.claims[(key, number)]["state"] = "stored"
 
-    async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> bool:
+    async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> str:
         if (key, number) in self.claims:
-            return False
+            return str(self.claims[(key, number)]["document_id"])
         self.claims[(key, number)] = {"document_id": document_id, "state": "stored", "at": None}
-        return True
+        return document_id
+
+    async def reservation_of(self, key: RegisterKey, document_id: str) -> int | None:
+        for (k, number), claim in self.claims.items():
+            if k == key and claim["document_id"] == document_id and claim["state"] == "reserved":
+                return number
+        return None
 
     async def stale_reservations(self, older_than: timedelta) -> Sequence[Reservation]:
         cutoff = datetime.now(UTC) - older_than
@@ -81,18 +87,6 @@ class FakeDocumentRepository:
     async def get(self, document_id: str) -> dict[str, Any] | None:
         return self.saved.get(document_id)
 
-    async def find_duplicate(
-        self, agency_code: str, metadata_key: str | None, content_keys: Sequence[str]
-    ) -> dict[str, Any] | None:
-        for record in self.saved.values():
-            if record["agency_code"] != agency_code or record["status"] != "registered":
-                continue
-            if record.get("metadata_key") == metadata_key or set(
-                record.get("content_keys", ())
-            ) & set(content_keys):
-                return record
-        return None
-
     async def find(self, query, *, skip, limit, sort):  # pragma: no cover - not used by unit tests
         raise NotImplementedError
 
@@ -109,5 +103,35 @@ class FakeDocumentRepository:
     async def set_fields(self, document_id: str, changes: dict[str, Any]) -> None:
         self.saved[document_id].update(changes)
 
-    async def by_legacy_id(self, agency_code: str, legacy_id: str) -> dict[str, Any] | None:
+    async def facts_with_ids(self, fact_ids: Sequence[str]) -> list[dict[str, Any]]:
+        return [self.facts[i] for i in fact_ids if i in self.facts]
+
+
+class FakeClaimBook:
+    def __init__(self) -> None:
+        self.held: dict[str, dict[str, Any]] = {}
+
+    async def claim(
+        self, key: str, owner: str, details: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        if key in self.held:
+            return self.held[key]
+        self.held[key] = {**(details or {}), "_id": key, "owner": owner, "at": datetime.now(UTC)}
         return None
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        return self.held.get(key)
+
+    async def take_over(self, key: str, holder: str, owner: str) -> bool:
+        if key not in self.held or self.held[key]["owner"] != holder:
+            return False
+        self.held[key] = {**self.held[key], "owner": owner, "at": datetime.now(UTC)}
+        return True
+
+    async def release(self, key: str, owner: str) -> None:
+        if key in self.held and self.held[key]["owner"] == owner:
+            del self.held[key]
+
+    async def note(self, key: str, owner: str, changes: dict[str, Any]) -> None:
+        if key in self.held and self.held[key]["owner"] == owner:
+            self.held[key].update(changes)

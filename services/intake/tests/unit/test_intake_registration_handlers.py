@@ -7,11 +7,16 @@ from datetime import timedelta
 
 import pytest
 from harness.samples import sample_event
-from intake_fakes import FakeDocumentRepository, FakeFileStore, FakeNumberRegister
+from intake_fakes import (
+    FakeClaimBook,
+    FakeDocumentRepository,
+    FakeFileStore,
+    FakeNumberRegister,
+)
 from vanthu_contracts import decode_record, encode
 from vanthu_contracts.events.values import PackageSignature
 from vanthu_intake import handlers
-from vanthu_intake.domain.metadata import IncomingDocumentMetadata
+from vanthu_intake.domain.metadata import Channel, IncomingDocumentMetadata
 from vanthu_intake.handlers import Registry, StatusDesk, UploadedFile
 from vanthu_runtime.auth import Principal, Role
 
@@ -22,7 +27,9 @@ PDF = b"%PDF-1.7\n%%EOF\n"
 
 
 def registry() -> Registry:
-    return Registry(FakeDocumentRepository(), FakeNumberRegister(), FakeFileStore())
+    return Registry(
+        FakeDocumentRepository(), FakeNumberRegister(), FakeFileStore(), FakeClaimBook()
+    )
 
 
 def metadata(number: str = "15") -> IncomingDocumentMetadata:
@@ -136,3 +143,26 @@ async def test_a_package_with_a_broken_signature_is_refused_with_the_reason() ->
     (status,) = [json.loads(r.value) for r in reg.documents.published]
     assert status["status_code"] == "02"
     assert "chữ ký" in status["description"]
+
+
+async def test_the_paper_copy_of_a_document_received_over_the_exchange_is_a_duplicate() -> None:
+    reg = registry()
+    package = sample_event(
+        "vanthu.exchange.package.received.v1", package_id="pkg-3", attachments=()
+    )
+    decoded = decode_record(encode(package, source="/vanthu/exchange"))
+    received = await handlers.receive_package(
+        reg, StatusDesk("Văn thư", "Tiếp nhận"), package, decoded.envelope
+    )
+    assert received is not None
+    paper = handlers.package_metadata(package).model_copy(update={"channel": Channel.PAPER})
+
+    with pytest.raises(handlers.DuplicateDocument) as refused:
+        await handlers.register_document(
+            reg,
+            principal=CLERK.model_copy(update={"agency_code": package.agency_code}),
+            metadata=paper,
+            uploads=[UploadedFile("scan.pdf", PDF)],
+        )
+
+    assert refused.value.existing_id == received["_id"]

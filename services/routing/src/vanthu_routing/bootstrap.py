@@ -16,12 +16,12 @@ from vanthu_runtime.idempotency import ProcessedEvents
 from vanthu_runtime.kafka_consumer import ConsumeLoop
 from vanthu_runtime.minio_blob_store import MinioBlobStore
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.platform import Platform
 
 from vanthu_routing.adapters.minio_evidence_store import MinioEvidenceStore
 from vanthu_routing.adapters.mongo_case_repository import CASES, MongoCaseRepository
 from vanthu_routing.adapters.mongo_directory import DELEGATIONS, UNITS, USERS, MongoDirectory
+from vanthu_routing.adapters.mongo_outbox_relay import HeartbeatOutboxRelay
 from vanthu_routing.api import cases, directory, drafts, reports
 from vanthu_routing.config import SERVICE, RoutingSettings
 from vanthu_routing.consumers.document_received import open_cases
@@ -78,13 +78,13 @@ def create_api() -> FastAPI:
     )
 
 
-_relays: dict[int, OutboxRelay] = {}
+_relays: dict[int, HeartbeatOutboxRelay] = {}
 
 
-def _relay_of(platform: Platform) -> OutboxRelay:
+def _relay_of(platform: Platform) -> HeartbeatOutboxRelay:
     relay = _relays.get(id(platform))
     if relay is None:
-        relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
+        relay = HeartbeatOutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
         _relays[id(platform)] = relay
     return relay
 

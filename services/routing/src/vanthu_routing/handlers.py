@@ -50,6 +50,9 @@ log = structlog.get_logger(__name__)
 
 SOURCE = "/vanthu/routing"
 MAX_ATTEMPTS = 10
+TOKEN_TRUSTED_ROLES = frozenset({"administrator", "service"})
+"""Roles taken from the token alone: the identity provider's administrators create the directory
+(someone has to add its first users) and service accounts are not people in it (ADR 0023)."""
 
 
 class SystemClock:
@@ -66,10 +69,11 @@ class Caller:
     full_name: str
     roles: frozenset[str]
     unit_id: str | None = None
+    position: str | None = None
 
     @property
     def person(self) -> Person:
-        return Person(self.user_id, self.full_name or self.user_id)
+        return Person(self.user_id, self.full_name or self.user_id, self.position)
 
     @property
     def actor(self) -> Actor:
@@ -106,6 +110,30 @@ class RoutingHandlers:
         self.calendar = calendar or WorkingCalendar()
         self.policy = policy or DeadlinePolicy()
         self._notify = notify
+
+    # ---- who is calling -------------------------------------------------------------------------
+
+    async def identify(self, claimed: Caller, allowed: frozenset[str]) -> Caller:
+        """The caller as routing's own directory knows them: the roles the token claims AND the
+        directory grants, the directory's unit (and so the unit they head), name and position.
+
+        One `_id` look-up per call. NotPermitted, with the reason, when none of ``allowed`` is
+        left after the check."""
+        user = await self.directory.user(claimed.agency_code, claimed.user_id)
+        listed = frozenset(user.roles) if user is not None and user.active else frozenset()
+        roles = (claimed.roles & listed) | (claimed.roles & TOKEN_TRUSTED_ROLES)
+        if not roles & allowed:
+            raise NotPermitted(*_why_refused(claimed, user, allowed))
+        if user is None:
+            return replace(claimed, roles=roles, unit_id=None)
+        return Caller(
+            user_id=claimed.user_id,
+            agency_code=claimed.agency_code,
+            full_name=user.full_name,
+            roles=roles,
+            unit_id=user.unit_id,
+            position=user.position,
+        )
 
     # ---- a registered document opens a case ---------------------------------------------------
 
@@ -155,17 +183,17 @@ class RoutingHandlers:
             leader_id = rules.suggest(facts).route.leader_user_id
             user = await self.directory.user(agency_code, leader_id)
             return _person_of(user) if user else Person(leader_id, leader_id)
-        users = await self.directory.users(agency_code)
-        if not users:
+        roster = await self.directory.roster(agency_code)
+        if roster is None:
             return None
-        leaders = [u for u in users if u.active and "leader" in u.roles]
-        if not leaders:
+        if not roster.leaders:
             # Retrying cannot help until an administrator adds a leader; the dead letter keeps
             # the event for replay once the directory is filled in.
             raise PermanentFailure(
                 f"agency {agency_code} has no routing rules and no leader in the directory"
             )
-        return _person_of(leaders[0])
+        first = await self.directory.user(agency_code, roster.leaders[0])
+        return _person_of(first) if first else Person(roster.leaders[0], roster.leaders[0])
 
     # ---- changes to a case --------------------------------------------------------------------
 
@@ -176,12 +204,16 @@ class RoutingHandlers:
         change: Callable[[Case, Sequence[Delegation]], Applied],
         *,
         correlation_id: str | None = None,
+        on_behalf: bool = False,
     ) -> StoredCase:
-        """Apply one domain change and write it with its events; retried on concurrent writes."""
+        """Apply one domain change and write it with its events; retried on concurrent writes.
+        The leader's delegations are read only for a change recorded on someone's behalf."""
         for attempt in range(MAX_ATTEMPTS):
             stored = await self.cases.get(caller.agency_code, case_id)
-            delegations = await self.directory.delegations(
-                caller.agency_code, stored.case.leader.user_id
+            delegations = (
+                await self.directory.delegations(caller.agency_code, stored.case.leader.user_id)
+                if on_behalf
+                else []
             )
             applied = change(stored.case, delegations)
             if not applied.events:
@@ -267,11 +299,8 @@ class RoutingHandlers:
         unit_id = task.assignee.unit_id
         if unit_id is None:
             return None
-        heads = [
-            u.user_id
-            for u in await self.directory.users(case.agency_code)
-            if u.active and u.unit_id == unit_id and "unit_head" in u.roles
-        ]
+        roster = await self.directory.roster(case.agency_code)
+        heads = roster.heads_of(unit_id) if roster else []
         return heads[0] if heads else None
 
     # ---- the directory ------------------------------------------------------------------------
@@ -368,6 +397,32 @@ def _same_agency(caller: Caller, agency_code: str) -> None:
             f"agency_code: you administer {caller.agency_code}, not {agency_code}.",
             f"agency_code: bạn quản trị {caller.agency_code}, không phải {agency_code}.",
         )
+
+
+def _why_refused(
+    claimed: Caller, user: DirectoryUser | None, allowed: frozenset[str]
+) -> tuple[str, str]:
+    wanted = " or ".join(sorted(allowed - TOKEN_TRUSTED_ROLES) or sorted(allowed))
+    who, agency = claimed.user_id, claimed.agency_code
+    if user is None:
+        return (
+            f"{who} is not in the organisation directory of {agency}, so routing cannot grant "
+            f"the role {wanted}; ask an administrator to add you.",
+            f"{who} chưa có trong danh bạ tổ chức của {agency} nên không được vai trò {wanted}; "
+            "hãy đề nghị quản trị viên bổ sung.",
+        )
+    if not user.active:
+        return (
+            f"{who} is deactivated in the organisation directory of {agency}.",
+            f"{who} đã bị vô hiệu hóa trong danh bạ tổ chức của {agency}.",
+        )
+    listed = ", ".join(user.roles) or "no role"
+    return (
+        f"The organisation directory of {agency} does not list {who} as {wanted} "
+        f"(it lists: {listed}); the token's claim is not enough.",
+        f"Danh bạ tổ chức của {agency} không ghi nhận {who} với vai trò {wanted} "
+        f"(vai trò hiện có: {listed}).",
+    )
 
 
 def _person_of(user: DirectoryUser) -> Person:

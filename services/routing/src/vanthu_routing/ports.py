@@ -96,8 +96,23 @@ class DirectoryUnit:
     active: bool = True
 
 
+@dataclass(frozen=True)
+class Roster:
+    """An agency's leaders and unit heads, kept together so each is found by one read."""
+
+    leaders: tuple[str, ...] = ()
+    unit_heads: tuple[tuple[str, str], ...] = ()
+    """(unit id, user id) pairs."""
+
+    def heads_of(self, unit_id: str) -> list[str]:
+        return [user for unit, user in self.unit_heads if unit == unit_id]
+
+
 class Directory(Protocol):
     async def user(self, agency_code: str, user_id: str) -> DirectoryUser | None: ...
+
+    async def roster(self, agency_code: str) -> Roster | None:
+        """None when nobody of the agency is in the directory."""
 
     async def unit(self, agency_code: str, unit_id: str) -> DirectoryUnit | None: ...
 

@@ -18,9 +18,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from harness.processes import ServiceProcess, free_port
 from harness.servers import Servers
+from minio import Minio
 from vanthu_contracts import DecodedEvent, decode
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_runtime.auth import issue_dev_token
+from vanthu_runtime.minio_blob_store import create_minio_client
 from vanthu_runtime.platform import PlatformSettings
 from vanthu_runtime.settings import AuthSettings
 
@@ -193,6 +195,7 @@ async def org(routing: RoutingDeployment, http: httpx.AsyncClient, agency: str) 
         headers=admin,
     )
     assert response.status_code == 201, response.text
+    ids["delegation"] = response.json()["delegation_id"]
     response = await http.put(
         "/directory/routing-rules",
         json={"default": {"leader_user_id": ids["director"], "lead_unit_id": ids["planning"]}},
@@ -263,6 +266,12 @@ async def published(
         yield reader
     finally:
         await reader.stop()
+
+
+@pytest.fixture
+def routing_bucket(platform_settings: PlatformSettings) -> tuple[Minio, str]:
+    """The bucket routing keeps scans in, to check what was (not) stored."""
+    return create_minio_client(platform_settings.s3), platform_settings.s3.bucket
 
 
 def of_agency(agency: str) -> Callable[[DecodedEvent], bool]:

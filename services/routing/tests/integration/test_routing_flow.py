@@ -325,6 +325,8 @@ async def test_callers_of_another_agency_or_without_the_role_are_refused(http, o
     )
     anonymous = await http.get("/inbox")
 
-    assert other_agency.status_code == 404
+    # The same user id in another agency is nobody in that agency's directory.
+    assert other_agency.status_code == 403
+    assert "not in the organisation directory of 000.00.00.G22" in other_agency.text
     assert specialist_directs.status_code == 403
     assert anonymous.status_code == 401

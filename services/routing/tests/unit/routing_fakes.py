@@ -17,6 +17,7 @@ from vanthu_routing.ports import (
     ConcurrentUpdate,
     DirectoryUnit,
     DirectoryUser,
+    Roster,
     StoredCase,
 )
 
@@ -93,6 +94,19 @@ class FakeDirectory:
 
     async def unit(self, agency_code: str, unit_id: str) -> DirectoryUnit | None:
         return self.divisions.get((agency_code, unit_id))
+
+    async def roster(self, agency_code: str) -> Roster | None:
+        users = [u for (a, _), u in sorted(self.people.items()) if a == agency_code]
+        if not users:
+            return None
+        return Roster(
+            leaders=tuple(sorted(u.user_id for u in users if u.active and "leader" in u.roles)),
+            unit_heads=tuple(
+                (u.unit_id, u.user_id)
+                for u in users
+                if u.active and "unit_head" in u.roles and u.unit_id
+            ),
+        )
 
     async def users(self, agency_code: str) -> list[DirectoryUser]:
         return [u for (a, _), u in sorted(self.people.items()) if a == agency_code]

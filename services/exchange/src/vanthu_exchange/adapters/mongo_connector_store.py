@@ -7,12 +7,14 @@ runtime's ``OutboxRelay`` publishes it (ADR 0004).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import CollectionInvalid
 from vanthu_runtime.mongo import MongoDocument
 
 OUTGOING = "outgoing_documents"
@@ -20,6 +22,10 @@ JOBS = "send_jobs"
 RECEIVED = "received_packages"
 KEYS = "agency_keys"
 CURSORS = "connector_cursors"
+OUTGOING_CODES = "outgoing_codes"
+"""``_id = "<agency>|<document code>"``: the document id and whom it was sent to."""
+HELD_COPIES = "held_copies"
+"""``_id = "<recipient>|<sender>|<document code>"``: the received package holding that copy."""
 OUTBOX_COLLECTIONS = (JOBS, RECEIVED)
 
 
@@ -31,8 +37,16 @@ class MongoConnectorStore:
         self._received = db[RECEIVED]
         self._keys = db[KEYS]
         self._cursors = db[CURSORS]
+        self._codes = db[OUTGOING_CODES]
+        self._held = db[HELD_COPIES]
 
     async def ensure_indexes(self) -> None:
+        # The _id-keyed lookup collections are created up front: DDL is slow on a busy FerretDB.
+        existing = set(await self.db.list_collection_names())
+        for name in (OUTGOING_CODES, HELD_COPIES):
+            if name not in existing:
+                with contextlib.suppress(CollectionInvalid):
+                    await self.db.create_collection(name)
         await self._jobs.create_index([("state", ASCENDING), ("next_attempt_at", ASCENDING)])
         await self._jobs.create_index([("deliveries.delivery_id", ASCENDING)])
         await self._outgoing.create_index([("document_code", ASCENDING)])
@@ -44,14 +58,36 @@ class MongoConnectorStore:
 
     async def remember_outgoing(self, document_id: str, fields: dict[str, Any]) -> None:
         await self._outgoing.update_one({"_id": document_id}, {"$set": fields}, upsert=True)
+        # FerretDB v1 uses an index only for _id equality: statuses find the document by code.
+        await self._codes.update_one(
+            {"_id": _code_key(fields["agency_code"], fields["document_code"])},
+            {"$set": {"document_id": document_id}},
+            upsert=True,
+        )
+
+    async def note_sent_to(
+        self, agency_code: str, document_code: str, recipients: Sequence[str]
+    ) -> None:
+        """Remember whom a document went to, for a later update's ReceiverList or a
+        replacement's OrganIdList. One sender task writes it, so $addToSet is not raced."""
+        await self._codes.update_one(
+            {"_id": _code_key(agency_code, document_code)},
+            {"$addToSet": {"sent_to": {"$each": list(recipients)}}},
+            upsert=True,
+        )
+
+    async def sent_to(self, agency_code: str, document_code: str) -> list[str]:
+        found = await self._codes.find_one({"_id": _code_key(agency_code, document_code)})
+        return list(found.get("sent_to") or []) if found else []
 
     async def outgoing(self, document_id: str) -> MongoDocument | None:
         return await self._outgoing.find_one({"_id": document_id})
 
     async def outgoing_by_code(self, agency_code: str, document_code: str) -> MongoDocument | None:
-        return await self._outgoing.find_one(
-            {"document_code": document_code, "agency_code": agency_code}
-        )
+        key = await self._codes.find_one({"_id": _code_key(agency_code, document_code)})
+        if key is None or not key.get("document_id"):
+            return None
+        return await self.outgoing(key["document_id"])
 
     # -- send jobs -----------------------------------------------------------------------------
 
@@ -103,24 +139,38 @@ class MongoConnectorStore:
         )
         return result.upserted_id is not None
 
+    async def note_held_copy(
+        self, to_agency: str, from_agency: str, document_code: str, delivery_id: str
+    ) -> None:
+        await self._held.update_one(
+            {"_id": _held_key(to_agency, from_agency, document_code)},
+            {"$setOnInsert": {"delivery_id": delivery_id}},
+            upsert=True,
+        )
+
     async def held_copy(
         self, from_agency: str, to_agency: str, document_code: str
     ) -> MongoDocument | None:
-        return await self._received.find_one(
-            {
-                "from_agency": from_agency,
-                "agency_code": to_agency,
-                "document_code": document_code,
-                "outcome": "accepted",
-                "kind": "edoc",
-                "business_type": {"$ne": "revoke"},
-            }
-        )
+        """The accepted copy of ``document_code`` that ``from_agency`` sent ``to_agency``."""
+        key = await self._held.find_one({"_id": _held_key(to_agency, from_agency, document_code)})
+        if key is None:
+            return None
+        return await self.received(key["delivery_id"])
 
     async def freeze(self, delivery_id: str, by_delivery: str) -> None:
         await self._received.update_one(
-            {"_id": delivery_id},
+            {"_id": delivery_id, "frozen": {"$ne": True}},
             {"$set": {"frozen": True, "frozen_by": by_delivery, "frozen_at": datetime.now(UTC)}},
+        )
+
+    async def note_change(self, delivery_id: str, change: dict[str, Any]) -> None:
+        """Record on a held copy that a later package updated or replaced it, once per package."""
+        fields: dict[str, Any] = {"updated_by": change["delivery_id"]}
+        if change["business_type"] == "replace":
+            fields = {"replaced_by": change["delivery_id"]}
+        await self._received.update_one(
+            {"_id": delivery_id, "changed_by": {"$ne": change["delivery_id"]}},
+            {"$set": fields, "$push": {"changes": change, "changed_by": change["delivery_id"]}},
         )
 
     # -- keys and cursors ----------------------------------------------------------------------
@@ -149,3 +199,11 @@ class MongoConnectorStore:
 
     async def set_cursor(self, name: str, value: Any) -> None:
         await self._cursors.update_one({"_id": name}, {"$set": {"value": value}}, upsert=True)
+
+
+def _code_key(agency_code: str, document_code: str) -> str:
+    return f"{agency_code}|{document_code}"
+
+
+def _held_key(to_agency: str, from_agency: str, document_code: str) -> str:
+    return f"{to_agency}|{from_agency}|{document_code}"

@@ -8,6 +8,8 @@ operating agency.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -231,13 +233,36 @@ async def send_package(
 
 @router.get("/packages")
 async def pending_packages(
+    request: Request,
     system: SystemDep,
     hub: HubDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     wait: Annotated[float, Query(ge=0, le=30)] = 0,
 ) -> dict[str, object]:
     """``wait`` (seconds) makes it a long poll: the answer comes when a package arrives."""
-    return {"packages": await hub.pending(system, limit, wait)}
+    if wait == 0:
+        return {"packages": await hub.pending(system, limit)}
+    disconnect = asyncio.ensure_future(_client_gone(request))
+
+    async def gone() -> bool:
+        return disconnect.done()
+
+    try:
+        return {"packages": await hub.pending(system, limit, wait, gone=gone)}
+    finally:
+        disconnect.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await disconnect
+
+
+async def _client_gone(request: Request) -> None:
+    """Returns when the client disconnects. A GET's (empty) body comes first, then the channel
+    waits for the disconnect; Request.is_disconnected does not see it through the runtime's
+    HTTP middleware. Gives up (never returns) if the server keeps answering with body parts."""
+    for _ in range(3):
+        if (await request.receive())["type"] == "http.disconnect":
+            return
+    await asyncio.Event().wait()
 
 
 @router.get("/packages/{delivery_id}")

@@ -25,10 +25,18 @@ _STATUS_LABELS = {
 }
 
 
-def page(title: str, body: str, agency: str | None = None) -> str:
+CSRF_FIELD = "csrf_token"
+
+
+def csrf_input(csrf: str) -> str:
+    """The hidden field every form posting for a signed-in agency carries (checked on POST)."""
+    return f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf)}">'
+
+
+def page(title: str, body: str, agency: str | None = None, csrf: str = "") -> str:
     who = (
         f'<form method="post" action="/portal/logout" class="who">{escape(agency)} '
-        "<button>Đăng xuất</button></form>"
+        f"{csrf_input(csrf)}<button>Đăng xuất</button></form>"
         if agency
         else ""
     )
@@ -57,7 +65,7 @@ def login_page(error: str | None = None) -> str:
     )
 
 
-def inbox_page(agency: str, deliveries: Sequence[dict[str, Any]]) -> str:
+def inbox_page(agency: str, deliveries: Sequence[dict[str, Any]], csrf: str) -> str:
     rows = "".join(
         f"""<tr><td><a href="/portal/packages/{escape(d["_id"])}">{escape(d.get("subject") or d.get("document_code") or d["_id"])}</a></td>
 <td>{escape(d["from_agency"])}</td><td>{escape(d["kind"])}{" " + escape(d.get("status_code") or "") if d["kind"] == "status" else ""}</td>
@@ -70,11 +78,12 @@ def inbox_page(agency: str, deliveries: Sequence[dict[str, Any]]) -> str:
         if rows
         else "<p>Chưa có văn bản nào gửi đến.</p>"
     )
-    return page("Văn bản đến", table, agency)
+    return page("Văn bản đến", table, agency, csrf)
 
 
-def package_page(agency: str, view: PackageView, message: str | None = None) -> str:
+def package_page(agency: str, view: PackageView, csrf: str, message: str | None = None) -> str:
     d = view.delivery
+    token = csrf_input(csrf)
     note = f'<p role="status">{escape(message)}</p>' if message else ""
     files = "".join(
         f'<li><a href="/portal/packages/{escape(d["_id"])}/attachments/{a["index"]}">{escape(a["name"])}</a> '
@@ -87,15 +96,15 @@ def package_page(agency: str, view: PackageView, message: str | None = None) -> 
     actions = ""
     if d["kind"] == "edoc":
         actions = f"""
-<form method="post" action="/portal/packages/{escape(d["_id"])}/ack"><button>Xác nhận đã nhận</button></form>
+<form method="post" action="/portal/packages/{escape(d["_id"])}/ack">{token}<button>Xác nhận đã nhận</button></form>
 <h2>Báo trạng thái xử lý</h2>
-<form method="post" action="/portal/packages/{escape(d["_id"])}/status">
+<form method="post" action="/portal/packages/{escape(d["_id"])}/status">{token}
 <label>Trạng thái <select name="status_code">{options}</select></label>
 <label>Ghi chú <input name="description" maxlength="500"></label>
 <label>Người báo <input name="staff" required maxlength="100"></label>
 <button>Gửi trạng thái</button></form>
 <h2>Gửi văn bản trả lời</h2>
-<form method="post" action="/portal/packages/{escape(d["_id"])}/reply" enctype="multipart/form-data">
+<form method="post" action="/portal/packages/{escape(d["_id"])}/reply" enctype="multipart/form-data">{token}
 <label>Số <input name="code_number" required maxlength="11"></label>
 <label>Ký hiệu <input name="code_notation" required maxlength="30"></label>
 <label>Trích yếu <input name="subject" required maxlength="500"></label>
@@ -109,4 +118,5 @@ def package_page(agency: str, view: PackageView, message: str | None = None) -> 
 <h2>Tệp đính kèm</h2><ul>{files or "<li>Không có</li>"}</ul>{actions}
 <p><a href="/portal/inbox">← Văn bản đến</a></p>""",
         agency,
+        csrf,
     )

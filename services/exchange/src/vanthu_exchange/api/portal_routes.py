@@ -1,7 +1,10 @@
 """The portal's pages at the hub (thin: read the form, check the session, call the portal).
 
-The session is the hub's own system token in an HttpOnly, SameSite=Strict cookie, so only the
-agency that signed in sees its packages and only forms of this site can act for it.
+The session is the hub's own system token in an HttpOnly, SameSite=Strict, Secure cookie (plain
+HTTP only when ``portal_cookie_secure`` is off, for development), so only the agency that signed
+in sees its packages. Every form that acts for it also carries a token derived from the session
+(``Hub.form_token``), checked before anything changes: SameSite alone does not cover older
+browsers or a sibling site on the same registrable domain (ADR 0038).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from vanthu_exchange.api.hub_routes import HubDep
-from vanthu_exchange.api.portal_pages import inbox_page, login_page, package_page
+from vanthu_exchange.api.portal_pages import CSRF_FIELD, inbox_page, login_page, package_page
 from vanthu_exchange.domain.edxml import StatusCode
 from vanthu_exchange.domain.hub import HubRefusal
 from vanthu_exchange.hub_handlers import Hub, SystemSession
@@ -46,6 +49,32 @@ async def portal_session(request: Request, hub: HubDep) -> SystemSession:
 SessionDep = Annotated[SystemSession, Depends(portal_session)]
 
 
+async def checked_form_token(request: Request, session: SessionDep, hub: HubDep) -> None:
+    """403 unless the form carries this session's token; runs before the form is acted on."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    token = request.cookies.get(COOKIE, "")
+    if not isinstance(sent, str) or not hub.form_token_matches(token, sent):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail={
+                "field": CSRF_FIELD,
+                "reason": "the form's token is missing or wrong; open the page again",
+            },
+        )
+
+
+FormTokenDep = Depends(checked_form_token)
+
+
+def _form_token(request: Request, hub: Hub) -> str:
+    return hub.form_token(request.cookies.get(COOKIE, ""))
+
+
+def _cookie_secure(request: Request) -> bool:
+    return bool(getattr(request.app.state, "portal_cookie_secure", True))
+
+
 def _html(body: str, code: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=code, headers={"Cache-Control": "no-store"})
 
@@ -61,6 +90,7 @@ async def login_form() -> HTMLResponse:
 
 @router.post("/login")
 async def login(
+    request: Request,
     hub: HubDep,
     agency_code: Annotated[str, Form(max_length=64)],
     secret: Annotated[str, Form(max_length=200)],
@@ -79,12 +109,12 @@ async def login(
         samesite="strict",
         path="/portal",
         expires=expires,
-        secure=False,
+        secure=_cookie_secure(request),
     )
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[FormTokenDep])
 async def logout() -> Response:
     response = RedirectResponse("/portal/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/portal")
@@ -92,8 +122,9 @@ async def logout() -> Response:
 
 
 @router.get("/inbox")
-async def inbox(session: SessionDep, hub: HubDep) -> HTMLResponse:
-    return _html(inbox_page(_agency(session), await Portal(hub).inbox(session)))
+async def inbox(request: Request, session: SessionDep, hub: HubDep) -> HTMLResponse:
+    deliveries = await Portal(hub).inbox(session)
+    return _html(inbox_page(_agency(session), deliveries, _form_token(request, hub)))
 
 
 def _refused(exc: HubRefusal) -> HTTPException:
@@ -101,18 +132,24 @@ def _refused(exc: HubRefusal) -> HTTPException:
 
 
 async def _package_page(
-    hub: Hub, session: SystemSession, delivery_id: str, message: str | None = None
+    request: Request,
+    hub: Hub,
+    session: SystemSession,
+    delivery_id: str,
+    message: str | None = None,
 ) -> HTMLResponse:
     try:
         view = await Portal(hub).view(session, delivery_id)
     except HubRefusal as exc:
         raise _refused(exc) from exc
-    return _html(package_page(_agency(session), view, message))
+    return _html(package_page(_agency(session), view, _form_token(request, hub), message))
 
 
 @router.get("/packages/{delivery_id}")
-async def package(delivery_id: str, session: SessionDep, hub: HubDep) -> HTMLResponse:
-    return await _package_page(hub, session, delivery_id)
+async def package(
+    request: Request, delivery_id: str, session: SessionDep, hub: HubDep
+) -> HTMLResponse:
+    return await _package_page(request, hub, session, delivery_id)
 
 
 @router.get("/packages/{delivery_id}/attachments/{index}")
@@ -149,17 +186,20 @@ def _quote(name: str) -> str:
     return quote(name, safe="")
 
 
-@router.post("/packages/{delivery_id}/ack")
-async def acknowledge(delivery_id: str, session: SessionDep, hub: HubDep) -> HTMLResponse:
+@router.post("/packages/{delivery_id}/ack", dependencies=[FormTokenDep])
+async def acknowledge(
+    request: Request, delivery_id: str, session: SessionDep, hub: HubDep
+) -> HTMLResponse:
     try:
         await Portal(hub).acknowledge(session, delivery_id)
     except HubRefusal as exc:
         raise _refused(exc) from exc
-    return await _package_page(hub, session, delivery_id, "Đã xác nhận nhận văn bản.")
+    return await _package_page(request, hub, session, delivery_id, "Đã xác nhận nhận văn bản.")
 
 
-@router.post("/packages/{delivery_id}/status")
+@router.post("/packages/{delivery_id}/status", dependencies=[FormTokenDep])
 async def answer_status(
+    request: Request,
     delivery_id: str,
     session: SessionDep,
     hub: HubDep,
@@ -177,11 +217,14 @@ async def answer_status(
         await Portal(hub).answer_with_status(session, delivery_id, code, description or None, staff)
     except HubRefusal as exc:
         raise _refused(exc) from exc
-    return await _package_page(hub, session, delivery_id, f"Đã gửi trạng thái {code.value}.")
+    return await _package_page(
+        request, hub, session, delivery_id, f"Đã gửi trạng thái {code.value}."
+    )
 
 
-@router.post("/packages/{delivery_id}/reply")
+@router.post("/packages/{delivery_id}/reply", dependencies=[FormTokenDep])
 async def reply(
+    request: Request,
     delivery_id: str,
     session: SessionDep,
     hub: HubDep,
@@ -209,4 +252,4 @@ async def reply(
         )
     except HubRefusal as exc:
         raise _refused(exc) from exc
-    return await _package_page(hub, session, delivery_id, "Đã gửi văn bản trả lời.")
+    return await _package_page(request, hub, session, delivery_id, "Đã gửi văn bản trả lời.")

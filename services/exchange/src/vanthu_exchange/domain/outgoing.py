@@ -7,7 +7,7 @@ status package. Names follow the glossary; edXML element names are in the models
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from vanthu_contracts.events.exchange import SendDocumentRequested, SendStatusRequested
@@ -17,6 +17,7 @@ from vanthu_contracts.events.values import BusinessType
 from vanthu_exchange.domain.edxml import (
     Business,
     BusinessDocType,
+    BusinessDocumentInfo,
     DocumentNumber,
     DocumentPackage,
     DocumentType,
@@ -24,6 +25,9 @@ from vanthu_exchange.domain.edxml import (
     Organization,
     OtherInfo,
     Promulgation,
+    ReceiverChange,
+    ReceiverChangeType,
+    Replacement,
     ResponseFor,
     SignerInfo,
     StaffInfo,
@@ -51,14 +55,54 @@ def _organization(code: str, names: Mapping[str, str]) -> Organization:
     return Organization(agency_code=code, name=names.get(code))
 
 
+def receiver_changes(
+    earlier: Sequence[str], recipients: Sequence[str]
+) -> tuple[ReceiverChange, ...]:
+    """``ReceiverList`` of an update: who the update adds to, and removes from, the agencies
+    the earlier document went to (ReceiverType 1 added, 0 removed), in a stable order."""
+    before, after = set(earlier), set(recipients)
+    added = [c for c in dict.fromkeys(recipients) if c not in before]
+    removed = [c for c in dict.fromkeys(earlier) if c not in after]
+    return tuple(
+        [ReceiverChange(change=ReceiverChangeType.ADDED, agency_code=c) for c in added]
+        + [ReceiverChange(change=ReceiverChangeType.REMOVED, agency_code=c) for c in removed]
+    )
+
+
+def _changes(
+    request: SendDocumentRequested, earlier: Sequence[str] | None
+) -> tuple[BusinessDocumentInfo | None, tuple[Replacement, ...]]:
+    """The update's ``BussinessDocumentInfo`` or the replacement's ``ReplacementInfoList``.
+
+    ``earlier`` is whom the target document was sent to, as this connector remembers it; when
+    it sent nothing under that code (the target predates the system), the request's recipients
+    stand in: an update then changes no receiver, and a replacement names them as the holders.
+    """
+    target = request.target_document_code
+    holders = tuple(earlier) if earlier else tuple(request.recipients)
+    if request.business_type is BusinessType.UPDATE:
+        changes = receiver_changes(holders, request.recipients)
+        # DocumentInfo / DocumentReceiver are 0-1 flags in the VNPT library: the document's
+        # own fields changed (always, an update is a new version), the receivers changed or not.
+        info = BusinessDocumentInfo(
+            document_info="1", document_receiver="1" if changes else "0", receiver_changes=changes
+        )
+        return info, ()
+    if request.business_type is BusinessType.REPLACE and target:
+        return None, (Replacement(document_code=target, agency_codes=holders),)
+    return None, ()
+
+
 def document_package(
     document: OutgoingDocumentIssued,
     request: SendDocumentRequested,
     *,
     names: Mapping[str, str],
     sent_at: datetime,
+    earlier_recipients: Sequence[str] | None = None,
 ) -> DocumentPackage:
-    """The document package for ``request``; ``names`` maps agency codes to names (directory)."""
+    """The document package for ``request``; ``names`` maps agency codes to names (directory);
+    ``earlier_recipients`` are the agencies the updated or replaced document went to."""
     if not document.confidentiality.may_be_exchanged:
         # QĐ 28/2018 keeps state secrets off the electronic exchange.
         raise NotExchangeable(
@@ -92,11 +136,14 @@ def document_package(
         ),
         to_places=tuple(r.name for r in document.recipients),
     )
+    document_info, replacements = _changes(request, earlier_recipients)
     business = Business(
         doc_type=BusinessDocType(request.business_type.edxml_code),
         document_code=request.target_document_code or document.document_code,
         reason=request.reason or _REASONS[request.business_type],
         staff=StaffInfo(department="Văn thư", staff=request.requested_by.full_name),
+        document_info=document_info,
+        replacements=replacements,
     )
     return DocumentPackage(
         message_header=header,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument, unique
-from vanthu_runtime.outbox import OUTBOX_FIELD, outbox_entry
+from vanthu_runtime.outbox import OUTBOX_FIELD, outbox_entry, outbox_write
 
 COLLECTION = "intake_documents"
 FACTS = "intake_document_facts"
@@ -27,10 +28,8 @@ class MongoDocumentRepository:
             unique=True,
             name="one_document_per_number",
         )
-        await self._collection.create_index([("agency_code", 1), ("metadata_key", 1)])
-        await self._collection.create_index([("agency_code", 1), ("content_keys", 1)])
+        # Duplicates and legacy ids are looked up by `_id` (claims, derived ids), not by index.
         await self._collection.create_index([("agency_code", 1), ("registered_at", -1)])
-        await self._collection.create_index([("agency_code", 1), ("legacy_id", 1)])
         await self._facts.create_index([("document_id", 1), ("recorded_at", 1)])
 
     async def add(self, record: dict[str, Any], events: Sequence[KafkaRecord]) -> None:
@@ -40,27 +39,13 @@ class MongoDocumentRepository:
             "year": record.get("year"),
         }
         with unique(COLLECTION, key):
-            await self._collection.insert_one(
-                {**record, OUTBOX_FIELD: [outbox_entry(event) for event in events]}
-            )
+            async with outbox_write(self._collection.database, COLLECTION, record["_id"]):
+                await self._collection.insert_one(
+                    {**record, OUTBOX_FIELD: [outbox_entry(event) for event in events]}
+                )
 
     async def get(self, document_id: str) -> dict[str, Any] | None:
         return await self._collection.find_one({"_id": document_id})
-
-    async def find_duplicate(
-        self, agency_code: str, metadata_key: str | None, content_keys: Sequence[str]
-    ) -> dict[str, Any] | None:
-        alternatives: list[dict[str, Any]] = []
-        if metadata_key is not None:
-            alternatives.append({"metadata_key": metadata_key})
-        if content_keys:
-            alternatives.append({"content_keys": {"$in": list(content_keys)}})
-        if not alternatives:
-            return None
-        return await self._collection.find_one(
-            {"agency_code": agency_code, "status": "registered", "$or": alternatives},
-            sort=[("registered_at", 1)],
-        )
 
     async def find(
         self,
@@ -72,7 +57,7 @@ class MongoDocumentRepository:
     ) -> tuple[list[dict[str, Any]], int]:
         total = await self._collection.count_documents(query)
         cursor = self._collection.find(query, sort=list(sort), skip=skip, limit=limit)
-        return [doc async for doc in cursor], total
+        return await cursor.to_list(None), total
 
     async def add_fact(self, fact: dict[str, Any], events: Sequence[KafkaRecord]) -> bool:
         """Record something learnt about a document (OCR, signatures, voiding) with its events.
@@ -82,19 +67,23 @@ class MongoDocumentRepository:
         fact (same `_id`) was already recorded.
         """
         try:
-            await self._facts.insert_one(
-                {**fact, OUTBOX_FIELD: [outbox_entry(event) for event in events]}
-            )
+            async with outbox_write(self._facts.database, self._facts.name, fact["_id"]):
+                await self._facts.insert_one(
+                    {**fact, OUTBOX_FIELD: [outbox_entry(event) for event in events]}
+                )
         except DuplicateKeyError:
             return False
         return True
 
     async def facts_of(self, document_id: str) -> list[dict[str, Any]]:
         cursor = self._facts.find({"document_id": document_id}, sort=[("recorded_at", 1)])
-        return [fact async for fact in cursor]
+        return await cursor.to_list(None)
+
+    async def facts_with_ids(self, fact_ids: Sequence[str]) -> list[dict[str, Any]]:
+        # One `_id` equality each: FerretDB v1 answers those from its index, anything else
+        # (`$in` included) by parsing every fact of every document.
+        found = await asyncio.gather(*(self._facts.find_one({"_id": i}) for i in fact_ids))
+        return [fact for fact in found if fact is not None]
 
     async def set_fields(self, document_id: str, changes: dict[str, Any]) -> None:
         await self._collection.update_one({"_id": document_id}, {"$set": changes})
-
-    async def by_legacy_id(self, agency_code: str, legacy_id: str) -> dict[str, Any] | None:
-        return await self._collection.find_one({"agency_code": agency_code, "legacy_id": legacy_id})

@@ -9,11 +9,18 @@ state "reserved", and `stale_reservations` finds it, so the number is written in
 void, never silently skipped. Numbers are claimed in order (the next is always the highest claimed
 plus one), so the series has no holes. An asyncio lock per register keeps one process's callers
 from colliding; across processes a collision is a refused insert, and the loser tries the next one.
+
+Where to start looking is a hint (`intake_number_tops`, `_id` = agency|register|year): a claimed
+number, raised after each claim. It is only ever a lower bound (a lost update leaves it lower, and
+every number at or below a claimed one is claimed), so a stale hint costs a few refused inserts,
+never a wrong number; it spares the full scan of the claims that FerretDB v1 would otherwise do on
+every first registration and every collision (ADR 0014).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -27,6 +34,7 @@ from vanthu_intake.domain.numbering import Register, RegisterKey, next_number
 from vanthu_intake.ports import Reservation
 
 COLLECTION = "intake_number_claims"
+TOPS = "intake_number_tops"
 RESERVED = "reserved"
 STORED = "stored"
 
@@ -42,6 +50,7 @@ def _register_id(key: RegisterKey) -> str:
 class MongoNumberRegister:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._collection: AsyncCollection[MongoDocument] = db[COLLECTION]
+        self._tops: AsyncCollection[MongoDocument] = db[TOPS]
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last_seen: dict[str, int] = {}
 
@@ -56,7 +65,7 @@ class MongoNumberRegister:
         async with self._locks[register_id]:
             last = self._last_seen.get(register_id)
             if last is None:
-                last = await self._highest_claimed(key)
+                last = await self._known_top(key)
             while True:
                 number = next_number(last or None)
                 try:
@@ -73,11 +82,33 @@ class MongoNumberRegister:
                         }
                     )
                 except DuplicateKeyError:
-                    # Another process claimed it: continue after the highest claim there is.
-                    last = max(number, await self._highest_claimed(key))
+                    # Another process claimed it: continue after the highest claim we know of.
+                    last = max(number, await self._hint(key) or 0)
                     continue
                 self._last_seen[register_id] = number
+                await self._raise_hint(key, number)
                 return number
+
+    async def _hint(self, key: RegisterKey) -> int | None:
+        top = await self._tops.find_one({"_id": _register_id(key)})
+        return int(top["number"]) if top else None
+
+    async def _raise_hint(self, key: RegisterKey, number: int) -> None:
+        # Two first claims may race to create the hint; the other one's is as good.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._tops.update_one(
+                {"_id": _register_id(key)}, {"$max": {"number": number}}, upsert=True
+            )
+
+    async def _known_top(self, key: RegisterKey) -> int:
+        """Where to start: the hint, else 0 for a register never used (its number 1 is free),
+        else (claims from before the hint existed) the highest claim, read once per process."""
+        hint = await self._hint(key)
+        if hint is not None:
+            return hint
+        if await self._collection.find_one({"_id": _claim_id(key, 1)}) is None:
+            return 0
+        return await self._highest_claimed(key)
 
     async def _highest_claimed(self, key: RegisterKey) -> int:
         top = await self._collection.find_one(
@@ -91,8 +122,9 @@ class MongoNumberRegister:
             {"_id": _claim_id(key, number)}, {"$set": {"state": STORED}}
         )
 
-    async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> bool:
-        """Record a number given by an older system (migration); False if it is already taken."""
+    async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> str:
+        """Record a number given by an older system (migration); the id of the document holding it
+        (ours when we took it now or on an earlier run)."""
         try:
             await self._collection.insert_one(
                 {
@@ -107,14 +139,29 @@ class MongoNumberRegister:
                 }
             )
         except DuplicateKeyError:
-            return False
+            held = await self._collection.find_one({"_id": _claim_id(key, number)})
+            return str(held["document_id"]) if held else document_id
+        # New numbers of this register continue after the migrated ones.
         self._last_seen.pop(_register_id(key), None)
-        return True
+        await self._raise_hint(key, number)
+        return document_id
+
+    async def reservation_of(self, key: RegisterKey, document_id: str) -> int | None:
+        # A scan, but only when an import resumes a row that an interrupted run had started.
+        claim = await self._collection.find_one(
+            {"document_id": document_id, "state": RESERVED, "year": key.year}
+        )
+        return int(claim["number"]) if claim else None
 
     async def stale_reservations(self, older_than: timedelta) -> Sequence[Reservation]:
         cutoff = datetime.now(UTC) - older_than
         stale: list[Reservation] = []
-        async for claim in self._collection.find({"state": RESERVED, "at": {"$lt": cutoff}}):
+        claims = (
+            await self._collection.find({"state": RESERVED, "at": {"$lt": cutoff}})
+            .limit(500)
+            .to_list(None)
+        )
+        for claim in claims:
             key = RegisterKey(claim["agency_code"], Register(claim["register"]), claim["year"])
             stale.append(Reservation(key, int(claim["number"]), claim["document_id"]))
         return stale

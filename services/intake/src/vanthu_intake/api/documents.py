@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 from vanthu_runtime.auth import Principal, Role, require_roles
+from vanthu_runtime.directory_copy import DirectoryCopy
 
 from vanthu_intake import handlers
 from vanthu_intake.config import IntakeSettings
@@ -22,7 +23,25 @@ from vanthu_intake.handlers import Registry, UploadedFile
 REGISTRARS = (Role.CLERK, Role.ADMINISTRATOR)
 READERS = tuple(Role)
 
-Registrar = Annotated[Principal, Depends(require_roles(*REGISTRARS))]
+
+async def registrar(
+    request: Request, principal: Annotated[Principal, Depends(require_roles(*REGISTRARS))]
+) -> Principal:
+    """A clerk or administrator by token and, where the agency keeps its directory in vanthu
+    (routing's, copied here from `directory.changed`), by that directory too. An administrator is
+    trusted from the token alone, as in routing: someone has to enter the first users."""
+    if Role.ADMINISTRATOR in principal.roles:
+        return principal
+    directory: DirectoryCopy = request.app.state.directory
+    reason = await directory.refusal(
+        principal.agency_code, principal.user_id, [r.value for r in REGISTRARS]
+    )
+    if reason is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=reason)
+    return principal
+
+
+Registrar = Annotated[Principal, Depends(registrar)]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])

@@ -7,15 +7,24 @@ from fastapi.responses import RedirectResponse
 
 from vanthu_intake import handlers
 from vanthu_intake.api.documents import Reader, registry_of
+from vanthu_intake.imports import legacy_document_id
 
 router = APIRouter(tags=["legacy"])
 
 
 @router.get("/legacy/{old_id}")
 async def follow_legacy_link(old_id: str, request: Request, principal: Reader) -> RedirectResponse:
-    record = await registry_of(request).documents.by_legacy_id(principal.agency_code, old_id)
-    if record is None or not handlers.may_read(principal, record):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no migrated document has this id")
+    """308 to the migrated document of the caller's agency; its id derives from the old id, so
+    this is one `_id` read. Unknown, another agency's and unreadable confidential ids look alike."""
+    document_id = legacy_document_id(principal.agency_code, old_id)
+    try:
+        await handlers.readable_document(registry_of(request), principal, document_id)
+    except handlers.NotFound as exc:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail=f"old_id: no document migrated from the old system has the id {old_id!r} "
+            "in your agency",
+        ) from exc
     return RedirectResponse(
-        f"/v1/documents/{record['_id']}", status_code=status.HTTP_308_PERMANENT_REDIRECT
+        f"/v1/documents/{document_id}", status_code=status.HTTP_308_PERMANENT_REDIRECT
     )

@@ -23,7 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry, release_lease, take_lease
+from vanthu_runtime.outbox import outbox_entry, outbox_write, release_lease, take_lease
 
 from vanthu_routing.adapters.mongo_case_codec import from_document, to_document
 from vanthu_routing.domain.case import Case, CaseStatus
@@ -88,21 +88,27 @@ class MongoCaseRepository:
         await self._cases.create_index([("agency_code", 1), ("open_units", 1)])
 
     async def add(self, stored: StoredCase, records: Sequence[KafkaRecord]) -> bool:
+        document = {
+            "_id": stored.case.case_id,
+            **_body(stored),
+            "outbox": [outbox_entry(r) for r in records],
+        }
         try:
-            await self._cases.insert_one(
-                {
-                    "_id": stored.case.case_id,
-                    **_body(stored),
-                    "outbox": [outbox_entry(r) for r in records],
-                }
-            )
+            if records:
+                async with outbox_write(self._db, CASES, stored.case.case_id):
+                    await self._cases.insert_one(document)
+            else:
+                # Nothing to publish, nothing to announce: two marker writes saved per case.
+                await self._cases.insert_one(document)
         except DuplicateKeyError:
             return False
         return True
 
     async def get(self, agency_code: str, case_id: str) -> StoredCase:
-        doc = await self._cases.find_one({"_id": case_id, "agency_code": agency_code})
-        if doc is None:
+        # A filter of `_id` alone: FerretDB v1 answers `{_id, agency_code}` by reading every case
+        # (200 ms at 3,000 cases against 10 ms), so the agency is compared here.
+        doc = await self._cases.find_one({"_id": case_id})
+        if doc is None or doc.get("agency_code") != agency_code:
             raise CaseNotFound(case_id)
         return _stored(doc)
 
@@ -114,16 +120,21 @@ class MongoCaseRepository:
         if not await take_lease(self._db, CASES, case_id, owner, WRITE_LEASE):
             raise ConcurrentUpdate(case_id)
         try:
+            # Every writer of a case holds its lease, so the revision read now cannot move before
+            # our write; it is read and compared here rather than put in the update's filter,
+            # because FerretDB v1 scans the whole collection for any filter beyond `_id` alone.
+            current = await self._cases.find_one({"_id": case_id}, projection={"revision": 1})
+            if current is None or int(current.get("revision", 0)) != before.revision:
+                raise ConcurrentUpdate(case_id)
             update: dict[str, Any] = {"$set": {**_body(after), "revision": before.revision + 1}}
             if records:
                 update["$push"] = {"outbox": {"$each": [outbox_entry(r) for r in records]}}
-            result = await self._cases.update_one(
-                {"_id": case_id, "revision": before.revision}, update
-            )
+                async with outbox_write(self._db, CASES, case_id):
+                    await self._cases.update_one({"_id": case_id}, update)
+            else:
+                await self._cases.update_one({"_id": case_id}, update)
         finally:
             await release_lease(self._db, CASES, case_id, owner)
-        if result.matched_count == 0:
-            raise ConcurrentUpdate(case_id)
 
     async def awaiting_direction(self, agency_code: str, leader_user_id: str) -> list[StoredCase]:
         return await self._find(

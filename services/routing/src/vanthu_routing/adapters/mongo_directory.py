@@ -1,5 +1,10 @@
-"""The organisation directory in Mongo-wire: one document per unit, user, delegation.
+"""The organisation directory in Mongo-wire: one document per unit, per user, and per leader
+with all of that leader's delegations.
 
+Every look-up an API call or an event makes is an `_id` equality (`<agency>|<id>`): FerretDB v1
+uses no other index, and any other filter parses every document of the collection (ADR 0023).
+A delegation is kept in its leader's document, so "may this secretary record for this leader"
+is one read; a small pointer `<agency>|<delegation id>` → leader finds it for a revocation.
 Each change and its `directory.changed` event are one document write (the outbox).
 Routing rules are one document per agency, kept as data an administrator edits.
 """
@@ -7,23 +12,29 @@ Routing rules are one document per agency, kept as data an administrator edits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry, release_lease, take_lease
+from vanthu_runtime.outbox import outbox_entry, outbox_write, release_lease, take_lease
 
 from vanthu_routing.domain.delegation import Delegation
+from vanthu_routing.domain.errors import InvalidInput
 from vanthu_routing.domain.routing_rules import Route, RoutingRule, RoutingRules
-from vanthu_routing.ports import DirectoryUnit, DirectoryUser
+from vanthu_routing.ports import DirectoryUnit, DirectoryUser, Roster
 
 USERS = "directory_users"
 UNITS = "directory_units"
-DELEGATIONS = "directory_delegations"
+DELEGATIONS = "directory_delegations_by_leader"
+DELEGATION_IDS = "directory_delegation_ids"
+ROSTER = "directory_roster"
 RULES = "routing_rules"
 WRITE_LEASE = timedelta(seconds=10)
 
@@ -59,12 +70,13 @@ class MongoDirectory:
         self._users = db[USERS]
         self._units = db[UNITS]
         self._delegations = db[DELEGATIONS]
+        self._delegation_ids = db[DELEGATION_IDS]
+        self._roster = db[ROSTER]
         self._rules = db[RULES]
 
     async def ensure_indexes(self) -> None:
         await self._users.create_index([("agency_code", 1)])
         await self._units.create_index([("agency_code", 1)])
-        await self._delegations.create_index([("agency_code", 1), ("leader_user_id", 1)])
 
     async def user(self, agency_code: str, user_id: str) -> DirectoryUser | None:
         doc = await self._users.find_one({"_id": _key(agency_code, user_id)})
@@ -83,17 +95,47 @@ class MongoDirectory:
         return [DirectoryUnit(**_fields(doc, DirectoryUnit)) async for doc in cursor]
 
     async def delegations(self, agency_code: str, leader_user_id: str) -> list[Delegation]:
-        cursor = self._delegations.find(
-            {"agency_code": agency_code, "leader_user_id": leader_user_id}
-        )
-        return [Delegation(**_fields(doc, Delegation)) async for doc in cursor]
+        doc = await self._delegations.find_one({"_id": _key(agency_code, leader_user_id)})
+        return [Delegation(**_fields(d, Delegation)) for d in (doc or {}).get("delegations", [])]
 
     async def delegation(self, agency_code: str, delegation_id: str) -> Delegation | None:
-        doc = await self._delegations.find_one({"_id": _key(agency_code, delegation_id)})
-        return Delegation(**_fields(doc, Delegation)) if doc else None
+        pointer = await self._delegation_ids.find_one({"_id": _key(agency_code, delegation_id)})
+        if pointer is None:
+            return None
+        found = await self.delegations(agency_code, pointer["leader_user_id"])
+        return next((d for d in found if d.delegation_id == delegation_id), None)
 
     async def save_user(self, user: DirectoryUser, record: KafkaRecord) -> None:
         await self._write(self._users, _key(user.agency_code, user.user_id), asdict(user), record)
+        await self._place_in_roster(user)
+
+    async def roster(self, agency_code: str) -> Roster | None:
+        doc = await self._roster.find_one({"_id": agency_code})
+        if doc is None:
+            return None
+        return Roster(
+            leaders=tuple(doc.get("leaders", [])),
+            unit_heads=tuple((h["unit_id"], h["user_id"]) for h in doc.get("unit_heads", [])),
+        )
+
+    async def _place_in_roster(self, user: DirectoryUser) -> None:
+        """Keep the agency's leaders and unit heads in one document, so that choosing the
+        leader of a new document or the unit head to escalate to is one `_id` read. Written
+        after the user (under its own lease); a crash in between leaves the roster behind
+        until that user is saved again (ADR 0023)."""
+        async with self._leased(ROSTER, user.agency_code):
+            doc = await self._roster.find_one({"_id": user.agency_code}) or {}
+            leaders = [u for u in doc.get("leaders", []) if u != user.user_id]
+            heads = [h for h in doc.get("unit_heads", []) if h["user_id"] != user.user_id]
+            if user.active and "leader" in user.roles:
+                leaders.append(user.user_id)
+            if user.active and "unit_head" in user.roles and user.unit_id:
+                heads.append({"unit_id": user.unit_id, "user_id": user.user_id})
+            await self._roster.update_one(
+                {"_id": user.agency_code},
+                {"$set": {"leaders": sorted(leaders), "unit_heads": heads}},
+                upsert=True,
+            )
 
     async def save_unit(self, unit: DirectoryUnit, record: KafkaRecord) -> None:
         await self._write(self._units, _key(unit.agency_code, unit.unit_id), asdict(unit), record)
@@ -101,10 +143,40 @@ class MongoDirectory:
     async def save_delegation(
         self, agency_code: str, delegation: Delegation, record: KafkaRecord
     ) -> None:
-        fields = {**asdict(delegation), "agency_code": agency_code}
-        await self._write(
-            self._delegations, _key(agency_code, delegation.delegation_id), fields, record
-        )
+        await self._point(agency_code, delegation)
+        leader_key = _key(agency_code, delegation.leader_user_id)
+
+        def fields(doc: MongoDocument | None) -> dict[str, Any]:
+            kept = [
+                d
+                for d in (doc or {}).get("delegations", [])
+                if d["delegation_id"] != delegation.delegation_id
+            ]
+            return {
+                "agency_code": agency_code,
+                "leader_user_id": delegation.leader_user_id,
+                "delegations": [*kept, asdict(delegation)],
+            }
+
+        await self._write(self._delegations, leader_key, fields, record)
+
+    async def _point(self, agency_code: str, delegation: Delegation) -> None:
+        """Note which leader's document holds the delegation; an id already used for another
+        leader is refused (before anything else is written)."""
+        key = _key(agency_code, delegation.delegation_id)
+        try:
+            await self._delegation_ids.insert_one(
+                {"_id": key, "leader_user_id": delegation.leader_user_id}
+            )
+        except DuplicateKeyError:
+            held = await self._delegation_ids.find_one({"_id": key})
+            if held is not None and held["leader_user_id"] != delegation.leader_user_id:
+                raise InvalidInput(
+                    f"delegation_id: {delegation.delegation_id} is already a delegation of "
+                    f"{held['leader_user_id']}.",
+                    f"delegation_id: {delegation.delegation_id} đã là ủy quyền của "
+                    f"{held['leader_user_id']}.",
+                ) from None
 
     async def routing_rules(self, agency_code: str) -> RoutingRules | None:
         doc = await self._rules.find_one({"_id": agency_code})
@@ -114,23 +186,36 @@ class MongoDirectory:
         await self._rules.replace_one({"_id": agency_code}, rules, upsert=True)
 
     async def _write(
-        self, collection: Any, doc_id: str, fields: dict[str, Any], record: KafkaRecord
+        self,
+        collection: Any,
+        doc_id: str,
+        fields: dict[str, Any] | Callable[[MongoDocument | None], dict[str, Any]],
+        record: KafkaRecord,
     ) -> None:
         """Change the entry and queue its event, holding the entry's lease so that a relay
-        cannot remove published events in the same moment (FerretDB v1 would lose one write)."""
-        values = {k: (list(v) if isinstance(v, tuple) else v) for k, v in fields.items()}
+        cannot remove published events in the same moment (FerretDB v1 would lose one write).
+        ``fields`` may be computed from the stored entry, read under the lease."""
+        async with self._leased(collection.name, doc_id):
+            if callable(fields):
+                fields = fields(await collection.find_one({"_id": doc_id}))
+            values = {k: (list(v) if isinstance(v, tuple) else v) for k, v in fields.items()}
+            async with outbox_write(self._db, collection.name, doc_id):
+                await collection.update_one(
+                    {"_id": doc_id},
+                    {"$set": values, "$push": {"outbox": outbox_entry(record)}},
+                    upsert=True,
+                )
+
+    @contextlib.asynccontextmanager
+    async def _leased(self, collection: str, doc_id: str) -> AsyncIterator[None]:
         owner = uuid.uuid4().hex
         for attempt in range(50):
-            if await take_lease(self._db, collection.name, doc_id, owner, WRITE_LEASE):
+            if await take_lease(self._db, collection, doc_id, owner, WRITE_LEASE):
                 break
             await asyncio.sleep(min(0.01 * 2**attempt, 0.5))
         else:
-            raise TimeoutError(f"{collection.name} {doc_id} stayed busy")
+            raise TimeoutError(f"{collection} {doc_id} stayed busy")
         try:
-            await collection.update_one(
-                {"_id": doc_id},
-                {"$set": values, "$push": {"outbox": outbox_entry(record)}},
-                upsert=True,
-            )
+            yield
         finally:
-            await release_lease(self._db, collection.name, doc_id, owner)
+            await release_lease(self._db, collection, doc_id, owner)

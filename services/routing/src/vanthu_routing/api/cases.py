@@ -3,30 +3,26 @@ progress, completion, return, and the task lists."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from vanthu_runtime.auth import Role
 
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
+from vanthu_routing.api.on_behalf import paper_slip, parse_payload
 from vanthu_routing.api.views import case_view, task_view
 from vanthu_routing.domain.case import Case
-from vanthu_routing.domain.decision import Entry, PaperSlip
+from vanthu_routing.domain.decision import Entry
 from vanthu_routing.domain.delegation import Delegation
-from vanthu_routing.domain.errors import NotPermitted
-from vanthu_routing.domain.people import Person
 from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
 from vanthu_routing.handlers import Caller
 from vanthu_routing.ports import StoredCase
 
 router = APIRouter(tags=["cases"])
 
-MAX_SLIP_BYTES = 20 * 1024 * 1024
-SLIP_MEDIA_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/tiff"}
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
 
 Leader = caller_with(Role.LEADER)
@@ -34,6 +30,7 @@ Secretary = caller_with(Role.SECRETARY)
 UnitHead = caller_with(Role.UNIT_HEAD)
 Worker = caller_with(Role.UNIT_HEAD, Role.SPECIALIST)
 Anyone = caller_with(*Role)
+Involved = caller_with(Role.LEADER, Role.UNIT_HEAD, Role.SPECIALIST)
 
 
 class Strict(BaseModel):
@@ -67,6 +64,18 @@ class OnBehalfIn(DirectionIn):
     decided_by_user_id: Id
     decided_at: AwareDatetime
     """The date written on the paper slip."""
+
+
+class CommentIn(Strict):
+    decision_id: Id | None = None
+    text: str = Field(min_length=1, max_length=4000)
+    task_id: Id | None = None
+    """Comment on one task; none: on the document."""
+
+
+class OnBehalfCommentIn(CommentIn):
+    decided_by_user_id: Id
+    decided_at: AwareDatetime
 
 
 class ReassignmentIn(Strict):
@@ -169,45 +178,9 @@ async def record_direction_on_behalf(
     caller: Caller = Secretary,
 ) -> dict[str, Any]:
     """A secretary records the leader's paper decision, with the scanned slip as evidence."""
-    try:
-        body = OnBehalfIn.model_validate(json.loads(payload))
-    except (ValidationError, json.JSONDecodeError) as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"payload: {error}"
-        ) from error
-    media_type = (slip.content_type or "").split(";")[0].strip()
-    if media_type not in SLIP_MEDIA_TYPES:
-        raise HTTPException(
-            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail=f"slip: {media_type or 'no type'} is not a scan (PDF, PNG, JPEG or TIFF)",
-        )
-    data = await slip.read(MAX_SLIP_BYTES + 1)
-    if len(data) > MAX_SLIP_BYTES:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail="slip: over 20 MB")
-    stored = await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
-    leader = stored.case.leader
-    if body.decided_by_user_id != leader.user_id:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=f"decided_by_user_id: the document was presented to {leader.user_id}",
-        )
-    # Checked before the scan is stored, so a refused proxy leaves nothing behind.
-    delegations = await handlers.directory.delegations(caller.agency_code, leader.user_id)
-    if not any(d.covers(leader.user_id, caller.user_id, handlers.clock.now()) for d in delegations):
-        error = NotPermitted(
-            f"{caller.full_name or caller.user_id} holds no valid delegation from "
-            f"{leader.full_name} to record decisions on their behalf.",
-            f"Không có ủy quyền còn hiệu lực của {leader.full_name} để nhập thay.",
-        )
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail={"message": error.message, "message_vi": error.message_vi},
-        )
-    evidence = await answering(
-        lambda: handlers.keep_evidence(data, slip.filename or "phieu-giai-quyet.pdf", media_type)
-    )
-    paper = PaperSlip(
-        Person(leader.user_id, leader.full_name, leader.position), body.decided_at, evidence
+    body = parse_payload(payload, OnBehalfIn)
+    paper = await paper_slip(
+        handlers, caller, case_id, body.decided_by_user_id, body.decided_at, slip
     )
     entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
@@ -215,7 +188,67 @@ async def record_direction_on_behalf(
     def change(case: Case, delegations: list[Delegation]) -> Any:
         return case.direct(entry, assignments, paper=paper, delegations=delegations)
 
-    after = await answering(lambda: handlers.change_case(caller, case_id, change))
+    after = await answering(lambda: handlers.change_case(caller, case_id, change, on_behalf=True))
+    return case_view(after)
+
+
+@router.post("/cases/{case_id}/redirection/on-behalf")
+async def record_redirection_on_behalf(
+    case_id: str,
+    handlers: Handlers,
+    payload: Annotated[str, Form(description="the new direction as JSON (OnBehalfIn)")],
+    slip: Annotated[UploadFile, File(description="the scanned paper slip")],
+    caller: Caller = Secretary,
+) -> dict[str, Any]:
+    """A secretary records the leader's paper re-direction: open tasks withdrawn, new ones
+    assigned, decided by the leader and recorded by the secretary."""
+    body = parse_payload(payload, OnBehalfIn)
+    paper = await paper_slip(
+        handlers, caller, case_id, body.decided_by_user_id, body.decided_at, slip
+    )
+    entry = entry_for(caller, handlers, body.decision_id, body.text)
+    assignments = [a.domain() for a in body.assignments]
+
+    def change(case: Case, delegations: list[Delegation]) -> Any:
+        return case.redirect(entry, assignments, paper=paper, delegations=delegations)
+
+    after = await answering(lambda: handlers.change_case(caller, case_id, change, on_behalf=True))
+    return case_view(after)
+
+
+@router.post("/cases/{case_id}/comments")
+async def comment_on_case(
+    case_id: str, body: CommentIn, handlers: Handlers, caller: Caller = Involved
+) -> dict[str, Any]:
+    """An opinion on the document or on one of its tasks, by the leader or someone working on it."""
+    entry = entry_for(caller, handlers, body.decision_id, body.text)
+    after = await answering(
+        lambda: handlers.change_case(
+            caller, case_id, lambda c, _: c.comment(entry, task_id=body.task_id)
+        )
+    )
+    return case_view(after)
+
+
+@router.post("/cases/{case_id}/comments/on-behalf")
+async def record_comment_on_behalf(
+    case_id: str,
+    handlers: Handlers,
+    payload: Annotated[str, Form(description="the leader's comment as JSON (OnBehalfCommentIn)")],
+    slip: Annotated[UploadFile, File(description="the scanned paper with the leader's comment")],
+    caller: Caller = Secretary,
+) -> dict[str, Any]:
+    """A secretary records the leader's written comment (bút phê) from paper."""
+    body = parse_payload(payload, OnBehalfCommentIn)
+    paper = await paper_slip(
+        handlers, caller, case_id, body.decided_by_user_id, body.decided_at, slip
+    )
+    entry = entry_for(caller, handlers, body.decision_id, body.text)
+
+    def change(case: Case, delegations: list[Delegation]) -> Any:
+        return case.comment(entry, task_id=body.task_id, paper=paper, delegations=delegations)
+
+    after = await answering(lambda: handlers.change_case(caller, case_id, change, on_behalf=True))
     return case_view(after)
 
 

@@ -45,11 +45,19 @@ def caller_of(principal: Principal) -> Caller:
 
 
 def caller_with(*roles: Role) -> Any:
-    """A dependency giving the caller when they hold one of ``roles``."""
+    """A dependency giving the caller when the token claims one of ``roles`` AND routing's own
+    directory grants it (an `_id` look-up per call); the caller's unit, name and the unit they
+    head come from the directory, not from the token."""
     check = require_roles(*roles)
+    allowed = frozenset(r.value for r in roles)
 
-    async def dependency(principal: Annotated[Principal, Depends(check)]) -> Caller:
-        return caller_of(principal)
+    async def dependency(
+        principal: Annotated[Principal, Depends(check)], handlers: Handlers
+    ) -> Caller:
+        try:
+            return await handlers.identify(caller_of(principal), allowed)
+        except RoutingError as error:
+            raise http_error(error) from error
 
     return Depends(dependency)
 

@@ -4,20 +4,17 @@ delegated secretary. The approved draft goes to the clerk (DraftApproved on deci
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
-from pydantic import AwareDatetime, Field, ValidationError
+from fastapi import APIRouter, File, Form, UploadFile, status
+from pydantic import AwareDatetime, Field
 from vanthu_runtime.auth import Role
 
-from vanthu_routing.api.cases import SLIP_MEDIA_TYPES, Id, Strict, entry_for
+from vanthu_routing.api.cases import Id, Strict, entry_for
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
+from vanthu_routing.api.on_behalf import paper_slip, parse_payload, read_upload
 from vanthu_routing.api.views import case_view
-from vanthu_routing.domain.decision import PaperSlip
-from vanthu_routing.domain.errors import NotPermitted
-from vanthu_routing.domain.people import Person
 from vanthu_routing.handlers import Caller
 
 router = APIRouter(tags=["drafts"])
@@ -54,21 +51,6 @@ class OnBehalfDraftIn(LeaderDraftIn):
     decided_at: AwareDatetime
 
 
-async def _read_upload(
-    upload: UploadFile, allowed: set[str], limit: int, field: str
-) -> tuple[bytes, str]:
-    media_type = (upload.content_type or "").split(";")[0].strip()
-    if media_type not in allowed:
-        raise HTTPException(
-            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail=f"{field}: {media_type or 'no type'} is not accepted here",
-        )
-    data = await upload.read(limit + 1)
-    if len(data) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=f"{field}: too large")
-    return data, media_type
-
-
 @router.post("/cases/{case_id}/tasks/{task_id}/drafts", status_code=status.HTTP_201_CREATED)
 async def upload_draft(
     case_id: str,
@@ -78,7 +60,7 @@ async def upload_draft(
     supersedes: Annotated[str | None, Form()] = None,
     caller: Caller = Worker,
 ) -> dict[str, Any]:
-    data, media_type = await _read_upload(file, DRAFT_MEDIA_TYPES, MAX_DRAFT_BYTES, "file")
+    data, media_type = await read_upload(file, DRAFT_MEDIA_TYPES, MAX_DRAFT_BYTES, "file")
     await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
     stored_file = await answering(
         lambda: handlers.keep_draft(data, file.filename or "du-thao", media_type)
@@ -141,32 +123,10 @@ async def record_draft_decision_on_behalf(
     slip: Annotated[UploadFile, File(description="the scanned paper with the leader's decision")],
     caller: Caller = Secretary,
 ) -> dict[str, Any]:
-    try:
-        body = OnBehalfDraftIn.model_validate(json.loads(payload))
-    except (ValidationError, json.JSONDecodeError) as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"payload: {error}"
-        ) from error
-    data, media_type = await _read_upload(slip, SLIP_MEDIA_TYPES, 20 * 1024 * 1024, "slip")
-    stored = await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
-    leader = stored.case.leader
-    delegations = await handlers.directory.delegations(caller.agency_code, leader.user_id)
-    if body.decided_by_user_id != leader.user_id or not any(
-        d.covers(leader.user_id, caller.user_id, handlers.clock.now()) for d in delegations
-    ):
-        error = NotPermitted(
-            f"decided_by_user_id: you hold no valid delegation from {leader.user_id} for this case.",
-            f"Không có ủy quyền còn hiệu lực của {leader.full_name} để nhập thay.",
-        )
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail={"message": error.message, "message_vi": error.message_vi},
-        )
-    evidence = await answering(
-        lambda: handlers.keep_evidence(data, slip.filename or "phieu.pdf", media_type)
-    )
-    paper = PaperSlip(
-        Person(leader.user_id, leader.full_name, leader.position), body.decided_at, evidence
+    """A secretary records the leader's paper approval, or return with comments, of a draft."""
+    body = parse_payload(payload, OnBehalfDraftIn)
+    paper = await paper_slip(
+        handlers, caller, case_id, body.decided_by_user_id, body.decided_at, slip
     )
     entry = entry_for(caller, handlers, body.decision_id, body.comment)
 
@@ -175,5 +135,5 @@ async def record_draft_decision_on_behalf(
             return case.approve_draft(entry, draft_id, paper=paper, delegations=delegations)
         return case.return_draft(entry, draft_id, paper=paper, delegations=delegations)
 
-    after = await answering(lambda: handlers.change_case(caller, case_id, change))
+    after = await answering(lambda: handlers.change_case(caller, case_id, change, on_behalf=True))
     return case_view(after)

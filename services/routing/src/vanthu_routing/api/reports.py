@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from vanthu_runtime.auth import Role
 
 from vanthu_routing.api.dependencies import Handlers, caller_with
+from vanthu_routing.api.views import authorship_view
 from vanthu_routing.domain.calendar import local_date
 from vanthu_routing.domain.task import TaskStatus
 from vanthu_routing.handlers import Caller
@@ -38,6 +39,7 @@ async def overdue_by_unit(handlers: Handlers, caller: Caller = Reader) -> list[d
                     "overdue_working_days": handlers.calendar.working_days_between(
                         task.due_date, today
                     ),
+                    "assigned_by_decision": authorship_view(stored.case.decision(task.decision_id)),
                 }
             )
     return [
@@ -73,4 +75,26 @@ async def processing_time_by_unit(
             "max_working_days": max(days),
         }
         for unit, days in sorted(durations.items())
+    ]
+
+
+@router.get("/entries-on-behalf")
+async def entries_on_behalf(handlers: Handlers, caller: Caller = Reader) -> list[dict[str, Any]]:
+    """Every decision a secretary recorded for a leader, per leader: who decided, who typed it
+    in, under which delegation, with which scanned paper."""
+    by_leader: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for stored in await handlers.cases.of_agency(caller.agency_code):
+        for decision in stored.case.decisions:
+            if decision.on_behalf:
+                by_leader[decision.decided_by.user_id].append(
+                    {
+                        "case_id": stored.case.case_id,
+                        "document_id": stored.case.document_id,
+                        "subject": stored.document.subject,
+                        **(authorship_view(decision) or {}),
+                    }
+                )
+    return [
+        {"leader_user_id": leader, "entries": len(rows), "decisions": rows}
+        for leader, rows in sorted(by_leader.items())
     ]

@@ -5,15 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from vanthu_routing.adapters.mongo_case_codec import to_document
+from vanthu_routing.domain.decision import Decision
 from vanthu_routing.domain.task import Task
 from vanthu_routing.ports import StoredCase
+
+
+def decision_view(decision: Decision) -> dict[str, Any]:
+    return {**to_document(decision), "on_behalf": decision.on_behalf}
+
+
+def authorship_view(decision: Decision | None) -> dict[str, Any] | None:
+    """Who decided and who typed it in: what a task list or a report row shows of a decision."""
+    if decision is None:
+        return None
+    body = to_document(decision)
+    return {
+        "decision_id": decision.decision_id,
+        "kind": decision.kind.value,
+        "decided_by": body["decided_by"],
+        "recorded_by": body["recorded_by"],
+        "decided_at": body["decided_at"],
+        "on_behalf": decision.on_behalf,
+        "delegation_id": decision.delegation_id,
+        "evidence_file": body.get("evidence_file"),
+    }
 
 
 def case_view(stored: StoredCase) -> dict[str, Any]:
     case = stored.case
     body = to_document(case)
-    body["decisions"] = [{**to_document(d), "on_behalf": d.on_behalf} for d in case.decisions]
+    body["decisions"] = [decision_view(d) for d in case.decisions]
     body["document"] = to_document(stored.document)
+    body["has_entries_on_behalf"] = any(d.on_behalf for d in case.decisions)
     return body
 
 
@@ -24,4 +47,5 @@ def task_view(stored: StoredCase, task: Task) -> dict[str, Any]:
         "subject": stored.document.subject,
         "urgency": stored.document.urgency,
         "case_status": stored.case.status.value,
+        "assigned_by_decision": authorship_view(stored.case.decision(task.decision_id)),
     }

@@ -182,14 +182,21 @@ def leader_authorship(
 def _valid_delegation(
     leader: Person, entry: Entry, delegations: Iterable[Delegation]
 ) -> Delegation:
-    secretary = entry.actor.person
+    return delegation_for(leader, entry.actor.person, entry.recorded_at, delegations)
+
+
+def delegation_for(
+    leader: Person, secretary: Person, at: datetime, delegations: Iterable[Delegation]
+) -> Delegation:
+    """The grant letting ``secretary`` record ``leader``'s decisions at ``at``; NotPermitted
+    saying why not (none, revoked, expired, not yet started) otherwise."""
     relevant = [
         d
         for d in delegations
         if d.leader_user_id == leader.user_id and d.secretary_user_id == secretary.user_id
     ]
     for delegation in relevant:
-        if delegation.covers(leader.user_id, secretary.user_id, entry.recorded_at):
+        if delegation.covers(leader.user_id, secretary.user_id, at):
             return delegation
     if not relevant:
         raise NotPermitted(
@@ -197,7 +204,7 @@ def _valid_delegation(
             "decisions on their behalf.",
             f"{secretary.full_name} không được {leader.full_name} ủy quyền nhập thay ý kiến.",
         )
-    reasons = [reason for d in relevant if (reason := d.why_not_valid_at(entry.recorded_at))]
+    reasons = [reason for d in relevant if (reason := d.why_not_valid_at(at))]
     english = "; ".join(en for en, _ in reasons)
     vietnamese = "; ".join(vi for _, vi in reasons)
     raise NotPermitted(

@@ -1,0 +1,82 @@
+"""What every proxy entry (nhập thay) shares: the decision as JSON plus the scanned paper in one
+multipart request, the document's leader named as the one who decided, and a delegation from
+that leader valid right now. All of it is checked before the scan is stored, so a refused proxy
+leaves nothing behind (no object in MinIO, no change, no event)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TypeVar
+
+from fastapi import HTTPException, UploadFile, status
+from pydantic import BaseModel, ValidationError
+
+from vanthu_routing.api.dependencies import answering, http_error
+from vanthu_routing.domain.decision import PaperSlip, delegation_for
+from vanthu_routing.domain.errors import NotPermitted
+from vanthu_routing.domain.people import Person
+from vanthu_routing.handlers import Caller, RoutingHandlers
+
+MAX_SLIP_BYTES = 20 * 1024 * 1024
+SLIP_MEDIA_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/tiff"}
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+async def read_upload(
+    upload: UploadFile, allowed: set[str], limit: int, field: str
+) -> tuple[bytes, str]:
+    media_type = (upload.content_type or "").split(";")[0].strip()
+    if media_type not in allowed:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail=f"{field}: {media_type or 'no type'} is not accepted here",
+        )
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=f"{field}: too large")
+    return data, media_type
+
+
+def parse_payload(payload: str, model: type[Body]) -> Body:
+    try:
+        return model.model_validate(json.loads(payload))
+    except (ValidationError, json.JSONDecodeError) as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"payload: {error}"
+        ) from error
+
+
+async def paper_slip(
+    handlers: RoutingHandlers,
+    caller: Caller,
+    case_id: str,
+    decided_by_user_id: str,
+    decided_at: datetime,
+    slip: UploadFile,
+) -> PaperSlip:
+    """Check the proxy entry and keep the scan; the slip to hand to the domain change (which
+    checks the delegation again, at the moment of the write)."""
+    data, media_type = await read_upload(slip, SLIP_MEDIA_TYPES, MAX_SLIP_BYTES, "slip")
+    stored = await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
+    leader = stored.case.leader
+    if decided_by_user_id != leader.user_id:
+        raise http_error(
+            NotPermitted(
+                f"decided_by_user_id: the document was presented to {leader.user_id}, "
+                f"not {decided_by_user_id}.",
+                f"decided_by_user_id: văn bản được trình {leader.full_name}.",
+            )
+        )
+    delegations = await handlers.directory.delegations(caller.agency_code, leader.user_id)
+    try:
+        delegation_for(leader, caller.person, handlers.clock.now(), delegations)
+    except NotPermitted as error:
+        raise http_error(error) from error
+    evidence = await answering(
+        lambda: handlers.keep_evidence(data, slip.filename or "phieu-giai-quyet.pdf", media_type)
+    )
+    return PaperSlip(
+        Person(leader.user_id, leader.full_name, leader.position), decided_at, evidence
+    )
