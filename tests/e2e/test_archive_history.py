@@ -4,7 +4,6 @@ timeline, and the stored history verifies under a signed checkpoint."""
 from __future__ import annotations
 
 import httpx
-import pytest
 from harness.polling import eventually
 from harness.processes import ServiceProcess
 from harness.samples import sample_event
@@ -19,9 +18,6 @@ def _token(process: ServiceProcess, user: str, *roles: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {jwt}"}
 
 
-@pytest.mark.skip(
-    reason="does not pass yet: with the whole suite's events in the store, a timeline request takes over 120 s on FerretDB v1, which scans whole collections (see the archive closing note and ADR 0042)"
-)
 async def test_a_document_registered_and_decided_on_shows_in_its_archive_timeline_and_verifies(
     running_services: dict[str, ServiceProcess], publisher: KafkaEventPublisher
 ) -> None:

@@ -2,7 +2,7 @@
 
     vanthu audit verify [--from T1] [--to T2]    check chains and checkpoints; exit 1 on a break
     vanthu audit checkpoint                      sign the current heads now
-    vanthu audit replay --as-of T [--document ID] [--keep]
+    vanthu audit replay --as-of T [--document ID] [--keep] [--from-kafka [--topic T]...]
     vanthu audit report --user U [--from T1] [--to T2]
 
 They read the servers of the VANTHU_* environment (as the services do), not the HTTP API: an
@@ -23,12 +23,18 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 from vanthu_runtime.mongo import MongoDocument, create_mongo_client
-from vanthu_runtime.settings import MongoSettings, S3Settings
+from vanthu_runtime.settings import KafkaSettings, MongoSettings, S3Settings
 
+from vanthu_archive.adapters.kafka_history import KafkaHistory
 from vanthu_archive.adapters.mongo_read_models import MongoReadModels
-from vanthu_archive.bootstrap import Archive, build_archive
+from vanthu_archive.bootstrap import Archive, archived_topics, build_archive
 from vanthu_archive.config import ArchiveSettings
-from vanthu_archive.handlers import VerificationReport, replay_projections, verify_archive
+from vanthu_archive.handlers import (
+    VerificationReport,
+    replay_projections,
+    replay_projections_from,
+    verify_archive,
+)
 
 LOCAL_SECRETS = Path(".local/secrets.env")
 VIETNAM_OFFSET = "+07:00"
@@ -61,6 +67,18 @@ def register(sub: Any) -> None:
     replay.add_argument("--as-of", dest="as_of", type=_instant, required=True)
     replay.add_argument("--document", default=None, help="show this document's state")
     replay.add_argument("--keep", action="store_true", help="keep the scratch database")
+    replay.add_argument(
+        "--from-kafka",
+        action="store_true",
+        help="read the records back from Kafka by timestamp instead of the store "
+        "(as far as its retention keeps them)",
+    )
+    replay.add_argument(
+        "--topic",
+        action="append",
+        default=None,
+        help="with --from-kafka: this topic only (repeatable; default every archived topic)",
+    )
     replay.set_defaults(func=lambda args: _run(_replay, args))
 
     report = actions.add_parser("report", help="who did what and when")
@@ -137,7 +155,17 @@ async def _replay(args: argparse.Namespace, archive: Archive) -> int:
     try:
         models = MongoReadModels(scratch)
         await models.ensure_indexes()
-        read, used = await replay_projections(archive.store, models, archive.texts, args.as_of)
+        if args.from_kafka:
+            history = KafkaHistory(KafkaSettings(), args.topic or archived_topics())
+            read, used = await replay_projections_from(history, models, archive.texts, args.as_of)
+            _out(f"read {read} records back from Kafka ({history.report.partitions} partitions)")
+            for partition, lost in sorted(history.report.lost_to_retention.items()):
+                _out(
+                    f"RETENTION: {partition} keeps no records before offset {lost}; "
+                    "replay from the store for those"
+                )
+        else:
+            read, used = await replay_projections(archive.store, models, archive.texts, args.as_of)
         _out(f"replayed {read} records ({used} events) up to {args.as_of.isoformat()}")
         _out(f"scratch database: {scratch_name}")
         if args.document:

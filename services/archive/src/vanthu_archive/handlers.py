@@ -65,6 +65,7 @@ from vanthu_archive.ports import (
     FixityRuns,
     Projected,
     Projections,
+    RecordHistory,
     RecordsFileNotFound,
     RecordsFileRepository,
     StaleRecordsFile,
@@ -119,12 +120,18 @@ async def archive_records(
 
 
 async def project_records(
-    projections: Projections, texts: TextSource | None, records: Iterable[StoredRecord]
+    projections: Projections,
+    texts: TextSource | None,
+    records: Iterable[StoredRecord],
+    *,
+    first_time: Callable[[StoredRecord], bool] | None = None,
 ) -> int:
     """Update timelines and search records from archived records; returns how many were used.
 
     A record that is not a known contract event is history all the same (it stays in the store),
-    but it has nothing to say to a read model, so it is skipped here.
+    but it has nothing to say to a read model, so it is skipped here. ``first_time`` tells which
+    records were never projected (stored by this batch, or replayed into a fresh database), which
+    spares the read models a check per record; without it every record is checked.
     """
     batch: list[Projected] = []
     for record in records:
@@ -140,7 +147,8 @@ async def project_records(
         if item.facts.text_ref is not None and texts is not None:
             body = await texts.text(item.facts.text_ref)
         position = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
-        batch.append(Projected(item.entry, item.facts, position, body))
+        new = first_time is not None and first_time(record)
+        batch.append(Projected(item.entry, item.facts, position, body, new))
     await projections.apply(batch)
     return len(batch)
 
@@ -340,10 +348,29 @@ async def replay_projections(
         batch.append(chained.record)
         read += 1
         if len(batch) >= 1000:
-            used += await project_records(projections, texts, batch)
+            used += await project_records(projections, texts, batch, first_time=_always)
             batch = []
-    used += await project_records(projections, texts, batch)
+    used += await project_records(projections, texts, batch, first_time=_always)
     return read, used
+
+
+async def replay_projections_from(
+    history: RecordHistory, projections: Projections, texts: TextSource | None, as_of: datetime
+) -> tuple[int, int]:
+    """Rebuild read models from records read back from Kafka up to ``as_of``: (read, used).
+
+    The records are projected as the worker projects them, not chained: the proof stays with
+    the store (`verify_archive`); this is the check that the store told the same story.
+    """
+    read = used = 0
+    async for batch in history.batches_until(as_of):
+        read += len(batch)
+        used += await project_records(projections, texts, batch, first_time=_always)
+    return read, used
+
+
+def _always(record: StoredRecord) -> bool:
+    return True
 
 
 # --- records files -------------------------------------------------------------------------------

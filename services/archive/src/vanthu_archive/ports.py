@@ -11,7 +11,12 @@ from vanthu_contracts import KafkaRecord
 
 from vanthu_archive.domain.document_history import DocumentFacts, TimelineEntry
 from vanthu_archive.domain.fixity import FixityReport
-from vanthu_archive.domain.hashchain import ChainedRecord, PartitionHead, TopicPartition
+from vanthu_archive.domain.hashchain import (
+    ChainedRecord,
+    PartitionHead,
+    StoredRecord,
+    TopicPartition,
+)
 from vanthu_archive.domain.records_files import RecordsFile
 
 
@@ -58,6 +63,8 @@ class Projected:
     facts: DocumentFacts
     position: dict[str, Any]
     body: str | None = None
+    first_time: bool = False
+    """Stored in the archive by this very batch: it cannot have been projected before."""
 
 
 class Projections(Protocol):
@@ -66,6 +73,12 @@ class Projections(Protocol):
     async def apply(self, items: Sequence[Projected]) -> None:
         """Apply a batch in order; applying it again changes nothing."""
         ...
+
+
+class RecordHistory(Protocol):
+    """Raw records read back from somewhere other than the store (Kafka, as far as it keeps them)."""
+
+    def batches_until(self, as_of: datetime) -> AsyncIterator[list[StoredRecord]]: ...
 
 
 class TextSource(Protocol):

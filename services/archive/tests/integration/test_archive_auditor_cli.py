@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from harness.samples import sample_event
 from harness.servers import ROOT, Servers
@@ -15,6 +15,7 @@ from vanthu_archive.config import ArchiveSettings
 from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_archive.handlers import archive_records, project_records
 from vanthu_contracts import Event, encode
+from vanthu_runtime.kafka_producer import KafkaEventPublisher
 from vanthu_runtime.platform import PlatformSettings
 
 REGISTERED_AT = datetime(2026, 11, 21, 2, 15, 31, tzinfo=UTC)
@@ -115,3 +116,42 @@ def _vanthu(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         timeout=60,
         check=False,
     )
+
+
+async def test_replay_from_kafka_reads_the_topics_back_by_timestamp_up_to_the_time_asked(
+    archive: Archive,
+    servers: Servers,
+    platform_settings: PlatformSettings,
+    archive_settings: ArchiveSettings,
+    archive_topic: str,
+    publisher: KafkaEventPublisher,
+) -> None:
+    document_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    story = [
+        ("vanthu.intake.document.received.v1", now - timedelta(hours=3)),
+        ("vanthu.routing.task.assigned.v1", now - timedelta(hours=2)),
+        ("vanthu.routing.task.completed.v1", now - timedelta(hours=1)),
+    ]
+    for event_type, at in story:
+        record = encode(sample_event(event_type, document_id=document_id), source="/vanthu/tests")
+        await publisher.producer.send_and_wait(
+            archive_topic,
+            value=record.value,
+            key=record.key,
+            headers=list(record.headers),
+            timestamp_ms=int(at.timestamp() * 1000),
+        )
+    env = _env(servers, platform_settings, archive_settings, archive.db.name)
+    as_of = (now - timedelta(minutes=90)).isoformat()
+
+    replayed = _vanthu(
+        env, "audit", "replay", "--from-kafka", "--topic", archive_topic,
+        "--as-of", as_of, "--document", document_id,
+    )  # fmt: skip
+
+    assert replayed.returncode == 0, replayed.stderr
+    assert "read 2 records back from Kafka (2 partitions)" in replayed.stdout
+    assert "status: in_progress" in replayed.stdout
+    assert "completed" not in replayed.stdout
+    assert await archive.store.count() == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry
+from vanthu_runtime.outbox import outbox_entry, outbox_write
 
 from vanthu_archive.domain.fixity import FixityReport
 
@@ -35,7 +35,8 @@ class MongoFixityRuns:
         }
         if events:
             document["outbox"] = [outbox_entry(event) for event in events]
-        await self._runs.insert_one(document)
+        async with outbox_write(self._runs.database, FIXITY_RUNS, check_id):
+            await self._runs.insert_one(document)
 
     async def latest(self) -> MongoDocument | None:
         return await self._runs.find_one({}, sort=[("checked_at", -1)])

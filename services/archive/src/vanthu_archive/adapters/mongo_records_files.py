@@ -7,7 +7,7 @@ Calendar days are stored as `YYYY-MM-DD` strings: they are days, not instants.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -16,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.errors import AlreadyExists
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry
+from vanthu_runtime.outbox import outbox_entry, outbox_write
 
 from vanthu_archive.domain.records_files import (
     Disposition,
@@ -32,6 +32,8 @@ from vanthu_archive.ports import StaleRecordsFile
 FILE_PLANS = "archive_file_plans"
 RECORDS_FILES = "archive_records_files"
 VERSION_CLAIMS = "archive_records_file_claims"
+_TAKEOVERS = 10
+_TAKEOVER_MARK = ">"
 
 
 def _day(value: date | None) -> str | None:
@@ -147,7 +149,12 @@ def file_from_document(document: MongoDocument) -> RecordsFile:
 
 
 class MongoRecordsFiles:
-    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[MongoDocument],
+        stale_claim_after: timedelta = timedelta(seconds=60),
+    ) -> None:
+        self._stale_claim_after = stale_claim_after
         self._plans: AsyncCollection[MongoDocument] = db[FILE_PLANS]
         self._files: AsyncCollection[MongoDocument] = db[RECORDS_FILES]
         self._claims: AsyncCollection[MongoDocument] = db[VERSION_CLAIMS]
@@ -191,20 +198,42 @@ class MongoRecordsFiles:
         # FerretDB v1 applies a conditional update without holding the document, so two writers
         # could both match `version` (ADR 0021). A unique insert has exactly one winner: whoever
         # claims the next version writes it.
-        try:
-            await self._claims.insert_one(
-                {"_id": f"{records_file.file_id}:{version + 1}", "at": datetime.now(UTC)}
-            )
-        except DuplicateKeyError as exc:
-            raise StaleRecordsFile(records_file.file_id) from exc
+        await self._claim(records_file.file_id, version + 1)
         change: MongoDocument = {"$set": {**file_to_fields(records_file), "version": version + 1}}
         if events:
             change["$push"] = {"outbox": {"$each": [outbox_entry(e) for e in events]}}
-        result = await self._files.update_one(
-            {"_id": records_file.file_id, "version": version}, change
-        )
+        async with outbox_write(self._files.database, RECORDS_FILES, records_file.file_id):
+            result = await self._files.update_one(
+                {"_id": records_file.file_id, "version": version}, change
+            )
         if result.matched_count == 0:
             raise StaleRecordsFile(records_file.file_id)
+
+    async def _claim(self, file_id: str, version: int) -> None:
+        """Claim the right to write ``version``; a claim older than ``stale_claim_after`` whose
+        version never got written was left by a writer that died, and is taken over — by one
+        taker only, since the take-over is itself a unique insert (ADR 0045)."""
+        claim_id = f"{file_id}:{version}"
+        for _ in range(_TAKEOVERS):
+            try:
+                await self._claims.insert_one({"_id": claim_id, "at": datetime.now(UTC)})
+            except DuplicateKeyError as exc:
+                held = await self._claims.find_one({"_id": claim_id})
+                if held is None or not self._abandoned(held):
+                    raise StaleRecordsFile(file_id) from exc
+                current = await self._files.find_one({"_id": file_id}, projection={"version": 1})
+                if current is None or int(current["version"]) >= version:
+                    raise StaleRecordsFile(file_id) from exc
+                claim_id += _TAKEOVER_MARK
+                continue
+            return
+        raise StaleRecordsFile(file_id)
+
+    def _abandoned(self, claim: MongoDocument) -> bool:
+        at: datetime = claim["at"]
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        return datetime.now(UTC) - at > self._stale_claim_after
 
     async def of_agency(
         self, agency_code: str, statuses: list[str] | None = None

@@ -131,7 +131,13 @@ def archive_router() -> APIRouter:
             if item["_id"] in found.scores:
                 shown["score"] = round(found.scores[item["_id"]], 4)
             items.append(shown)
-        return {"total": found.total, "page": page, "page_size": page_size, "items": items}
+        return {
+            "total": found.total,
+            "total_is_exact": found.total_is_exact,
+            "page": page,
+            "page_size": page_size,
+            "items": items,
+        }
 
     @router.get("/documents/{document_id}")
     async def document(request: Request, principal: Staff, document_id: str) -> dict[str, Any]:

@@ -104,4 +104,10 @@ class EventStoreLoop:
         self.archived += len(chained)
         # Every record of the batch, not only the new ones: a crash between storing and
         # projecting must not leave the read models behind.
-        await project_records(self._projections, self._texts, records)
+        stored_now = {link.record.offset for link in chained}
+        await project_records(
+            self._projections,
+            self._texts,
+            records,
+            first_time=lambda record: record.offset in stored_now,
+        )

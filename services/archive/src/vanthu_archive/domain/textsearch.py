@@ -148,14 +148,14 @@ class TextQuery:
         required = self._required_terms()
         if required:
             clauses.append({"search_terms": {"$all": required}})
-        clauses.extend({"search_text": {"$regex": pattern}} for pattern in self._text_patterns())
+        clauses.extend({"search_text": {"$regex": pattern}} for pattern in self.text_patterns())
         return clauses
 
     def matches(self, entry: SearchIndexEntry) -> bool:
         """The same test as ``mongo_clauses``, in memory: for fakes and for re-checking."""
         terms = set(entry.search_terms)
         return all(term in terms for term in self._required_terms()) and all(
-            re.search(pattern, entry.search_text) for pattern in self._text_patterns()
+            re.search(pattern, entry.search_text) for pattern in self.text_patterns()
         )
 
     def _required_terms(self) -> list[str]:
@@ -164,7 +164,8 @@ class TextQuery:
         required |= {prefix[:MAX_PREFIX_LENGTH] + PREFIX_MARK for prefix in self.prefixes}
         return sorted(required)
 
-    def _text_patterns(self) -> list[str]:
+    def text_patterns(self) -> list[str]:
+        """What the word index cannot tell: phrases and word beginnings longer than its markers."""
         patterns = [_phrase_pattern(phrase) for phrase in self.phrases]
         # Markers stop at MAX_PREFIX_LENGTH letters; the rest of a longer prefix is checked on
         # the text, after the index has narrowed the candidates.
@@ -470,3 +471,54 @@ def _contains_run(field_words: list[str], phrase: tuple[str, ...]) -> bool:
     return any(
         tuple(field_words[i : i + width]) == phrase for i in range(len(field_words) - width + 1)
     )
+
+
+# --- Checking a candidate read by id -------------------------------------------------------------
+
+
+def may_see(searcher: Searcher, record: dict[str, Any]) -> bool:
+    """The searcher's agency, and a normal document or a confidential one that names them.
+
+    A record without a ``confidentiality`` field is neither: a missing marking is treated as
+    secret, so a faulty write hides a document instead of exposing it.
+    """
+    if record.get("agency_code") != searcher.agency_code:
+        return False
+    if record.get("confidentiality") == Confidentiality.NORMAL.value:
+        return True
+    return searcher.user_id in (record.get("allowed_user_ids") or [])
+
+
+def admits(
+    searcher: Searcher, filters: SearchFilters, query: TextQuery | None, record: dict[str, Any]
+) -> bool:
+    """The same test as ``build_search_filter``, on one record read by its id: what the inverted
+    index could not answer (statuses, issued dates, issuer name, phrases, long word beginnings)
+    and, again, permissions and the filters it did answer."""
+    if not may_see(searcher, record):
+        return False
+    document_type = (record.get("document_type") or {}).get("code")
+    if filters.document_types and document_type not in filters.document_types:
+        return False
+    issuer = record.get("issuer") or {}
+    if filters.issuer_code is not None and issuer.get("agency_code") != filters.issuer_code:
+        return False
+    if filters.issuer_name is not None and words(filters.issuer_name):
+        pattern = _phrase_pattern(words(filters.issuer_name))
+        if not re.search(pattern, record.get("issuer_folded", "")):
+            return False
+    issued = record.get("issued_date")
+    if filters.issued_from is not None and not (
+        issued and issued >= filters.issued_from.isoformat()
+    ):
+        return False
+    if filters.issued_to is not None and not (issued and issued <= filters.issued_to.isoformat()):
+        return False
+    if filters.statuses and record.get("status") not in filters.statuses:
+        return False
+    if filters.urgencies and record.get("urgency") not in {u.value for u in filters.urgencies}:
+        return False
+    if query is not None:
+        text = record.get("search_text", "")
+        return all(re.search(pattern, text) for pattern in query.text_patterns())
+    return True

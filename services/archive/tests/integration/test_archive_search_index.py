@@ -1,0 +1,162 @@
+"""The timeline slots and the inverted index on the real Mongo-wire server: redelivery adds nothing,
+concurrent writers lose nothing, big terms split into chunks and are still found whole."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from harness.samples import sample_event
+from pymongo.asynchronous.database import AsyncDatabase
+from vanthu_archive.adapters.mongo_read_models import MongoReadModels
+from vanthu_archive.adapters.mongo_search_index import CHUNKS
+from vanthu_archive.domain.hashchain import StoredRecord
+from vanthu_archive.domain.textsearch import Searcher, SearchFilters, parse_text_query
+from vanthu_archive.handlers import project_records
+from vanthu_contracts import Event, encode
+from vanthu_runtime.mongo import MongoDocument
+
+AGENCY = "000.00.00.H41"
+CLERK = Searcher("u-any", AGENCY)
+RECEIVED = "vanthu.intake.document.received.v1"
+DECIDED = "vanthu.routing.decision.recorded.v1"
+ASSIGNED = "vanthu.routing.task.assigned.v1"
+
+
+def record(event: Event, offset: int, partition: int = 0) -> StoredRecord:
+    encoded = encode(event, source="/vanthu/tests", event_id=str(uuid.uuid4()))
+    now = datetime.now(UTC)
+    return StoredRecord(
+        topic=event.topic,
+        partition=partition,
+        offset=offset,
+        timestamp=now,
+        key=encoded.key,
+        value=encoded.value,
+        headers=list(encoded.headers),
+        arrived_at=now,
+    )
+
+
+def registered(subject: str, **changes: Any) -> Event:
+    sample = sample_event(RECEIVED)
+    payload = {
+        **sample.model_dump(mode="json", by_alias=True),
+        "subject": subject,
+        "document_id": f"doc-{uuid.uuid4().hex[:12]}",
+        **changes,
+    }
+    return type(sample).model_validate(payload)
+
+
+async def found_ids(models: MongoReadModels, text: str, **options: Any) -> list[str]:
+    page = await models.search(
+        CLERK,
+        SearchFilters(),
+        parse_text_query(text, last_word_is_prefix=options.pop("prefix", False)),
+        page=1,
+        page_size=options.pop("page_size", 50),
+        candidates=2000,
+    )
+    return [str(item["_id"]) for item in page.items]
+
+
+async def postings_written(db: AsyncDatabase[MongoDocument]) -> int:
+    chunks = db[CHUNKS].find({}, limit=10_000)
+    return sum([len(chunk["p"]) async for chunk in chunks])
+
+
+async def test_a_redelivered_batch_adds_no_timeline_entry_and_no_posting(
+    mongo_db: AsyncDatabase[MongoDocument],
+) -> None:
+    models = MongoReadModels(mongo_db)
+    document = registered("Quyết định phê duyệt kế hoạch")
+    document_id = document.document_id  # type: ignore[attr-defined]
+    batch = [
+        record(document, 0),
+        record(sample_event(DECIDED, document_id=document_id), 1),
+    ]
+    await project_records(models, None, batch)
+    posted = await postings_written(mongo_db)
+
+    await project_records(models, None, batch)
+
+    assert [e["kind"] for e in await models.timeline([document_id])] == ["decided", "registered"]
+    assert await postings_written(mongo_db) == posted
+    assert await found_ids(models, "phe duyet") == [document_id]
+
+
+async def test_writers_of_different_partitions_at_once_lose_no_document(
+    mongo_db: AsyncDatabase[MongoDocument],
+) -> None:
+    models = MongoReadModels(mongo_db, index_chunk_span=3)
+    documents = [registered(f"Báo cáo tổng kết số {n}") for n in range(12)]
+
+    async def consume(partition: int) -> None:
+        # One consumer per partition takes its records one batch after another.
+        for n, document in enumerate(documents):
+            if n % 4 == partition:
+                await project_records(models, None, [record(document, n, partition=partition)])
+
+    await asyncio.gather(*(consume(partition) for partition in range(4)))
+
+    assert sorted(await found_ids(models, "tong ket")) == sorted(
+        d.document_id  # type: ignore[attr-defined]
+        for d in documents
+    )
+
+
+async def test_events_of_one_document_written_at_once_all_reach_its_timeline(
+    mongo_db: AsyncDatabase[MongoDocument],
+) -> None:
+    models = MongoReadModels(mongo_db)
+    document = registered("Giấy mời họp")
+    document_id = document.document_id  # type: ignore[attr-defined]
+    events = [document] + [sample_event(ASSIGNED, document_id=document_id) for _ in range(5)]
+
+    # Events of one document come on several topics, to consumers that do not wait for each other.
+    await asyncio.gather(
+        *(project_records(models, None, [record(e, n)]) for n, e in enumerate(events))
+    )
+
+    entries = await models.timeline([document_id])
+    assert len(entries) == 6
+    assert sorted(e["kind"] for e in entries) == ["assigned"] * 5 + ["registered"]
+
+
+async def test_a_term_in_many_chunks_is_found_whole_and_paged_newest_first(
+    mongo_db: AsyncDatabase[MongoDocument],
+) -> None:
+    models = MongoReadModels(mongo_db, index_chunk_span=2)
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    documents = [
+        registered("Tờ trình kinh phí", received_at=(start + timedelta(days=n)).isoformat())
+        for n in range(7)
+    ]
+    await project_records(models, None, [record(d, n) for n, d in enumerate(documents)])
+
+    first = await models.search(
+        CLERK, SearchFilters(), parse_text_query("kinh phi"), page=1, page_size=3, candidates=2000
+    )
+    last = await models.search(
+        CLERK, SearchFilters(), parse_text_query("kinh phi"), page=3, page_size=3, candidates=2000
+    )
+
+    newest = [d.document_id for d in reversed(documents)]  # type: ignore[attr-defined]
+    assert [item["_id"] for item in first.items] == newest[:3]
+    assert [item["_id"] for item in last.items] == newest[6:]
+    assert last.total == 7
+
+
+async def test_typing_the_start_of_a_word_finds_documents_with_that_word(
+    mongo_db: AsyncDatabase[MongoDocument],
+) -> None:
+    models = MongoReadModels(mongo_db)
+    wanted = registered("Kế hoạch phòng chống lụt bão")
+    await project_records(models, None, [record(wanted, 0), record(registered("Công văn"), 1)])
+
+    found = await found_ids(models, "phong chong lu", prefix=True)
+
+    assert found == [wanted.document_id]  # type: ignore[attr-defined]
