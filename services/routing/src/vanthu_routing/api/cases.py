@@ -4,8 +4,9 @@ progress, completion, return, and the task lists."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -15,7 +16,7 @@ from vanthu_routing.api.dependencies import Handlers, answering, caller_with
 from vanthu_routing.api.on_behalf import paper_slip, parse_payload
 from vanthu_routing.api.views import case_view, task_view
 from vanthu_routing.domain.case import Case
-from vanthu_routing.domain.decision import Entry
+from vanthu_routing.domain.decision import Entry, PaperSlip
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
 from vanthu_routing.handlers import Caller
@@ -105,6 +106,35 @@ def entry_for(caller: Caller, handlers: Any, decision_id: str | None, text: str 
     return Entry(decision_id or str(uuid.uuid4()), caller.actor, handlers.clock.now(), text)
 
 
+class OnBehalfBody(Protocol):
+    decided_by_user_id: str
+    decided_at: datetime
+    decision_id: str | None
+
+
+async def record_on_behalf(
+    handlers: Any,
+    caller: Caller,
+    case_id: str,
+    body: OnBehalfBody,
+    text: str | None,
+    slip: UploadFile,
+    decide: Callable[[Case, Entry, PaperSlip, list[Delegation]], Any],
+) -> dict[str, Any]:
+    """What every "on the leader's behalf" route does: check the delegation and keep the scanned
+    slip, then apply the leader's decision to the case, recorded by the secretary."""
+    paper = await paper_slip(
+        handlers, caller, case_id, body.decided_by_user_id, body.decided_at, slip
+    )
+    entry = entry_for(caller, handlers, body.decision_id, text)
+
+    def change(case: Case, delegations: list[Delegation]) -> Any:
+        return decide(case, entry, paper, delegations)
+
+    after = await answering(lambda: handlers.change_case(caller, case_id, change, on_behalf=True))
+    return case_view(after)
+
+
 def _urgency_then_deadline(stored: StoredCase) -> tuple[int, date, datetime]:
     ranks = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
     due = stored.document.due_date or date.max
@@ -179,17 +209,18 @@ async def record_direction_on_behalf(
 ) -> dict[str, Any]:
     """A secretary records the leader's paper decision, with the scanned slip as evidence."""
     body = parse_payload(payload, OnBehalfIn)
-    paper = await paper_slip(
-        handlers, caller, case_id, body.decided_by_user_id, body.decided_at, slip
-    )
-    entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
-
-    def change(case: Case, delegations: list[Delegation]) -> Any:
-        return case.direct(entry, assignments, paper=paper, delegations=delegations)
-
-    after = await answering(lambda: handlers.change_case(caller, case_id, change, on_behalf=True))
-    return case_view(after)
+    return await record_on_behalf(
+        handlers,
+        caller,
+        case_id,
+        body,
+        body.text,
+        slip,
+        lambda case, entry, paper, delegations: case.direct(
+            entry, assignments, paper=paper, delegations=delegations
+        ),
+    )
 
 
 @router.post("/cases/{case_id}/redirection/on-behalf")
@@ -203,17 +234,18 @@ async def record_redirection_on_behalf(
     """A secretary records the leader's paper re-direction: open tasks withdrawn, new ones
     assigned, decided by the leader and recorded by the secretary."""
     body = parse_payload(payload, OnBehalfIn)
-    paper = await paper_slip(
-        handlers, caller, case_id, body.decided_by_user_id, body.decided_at, slip
-    )
-    entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
-
-    def change(case: Case, delegations: list[Delegation]) -> Any:
-        return case.redirect(entry, assignments, paper=paper, delegations=delegations)
-
-    after = await answering(lambda: handlers.change_case(caller, case_id, change, on_behalf=True))
-    return case_view(after)
+    return await record_on_behalf(
+        handlers,
+        caller,
+        case_id,
+        body,
+        body.text,
+        slip,
+        lambda case, entry, paper, delegations: case.redirect(
+            entry, assignments, paper=paper, delegations=delegations
+        ),
+    )
 
 
 @router.post("/cases/{case_id}/comments")
@@ -240,16 +272,17 @@ async def record_comment_on_behalf(
 ) -> dict[str, Any]:
     """A secretary records the leader's written comment (bút phê) from paper."""
     body = parse_payload(payload, OnBehalfCommentIn)
-    paper = await paper_slip(
-        handlers, caller, case_id, body.decided_by_user_id, body.decided_at, slip
+    return await record_on_behalf(
+        handlers,
+        caller,
+        case_id,
+        body,
+        body.text,
+        slip,
+        lambda case, entry, paper, delegations: case.comment(
+            entry, task_id=body.task_id, paper=paper, delegations=delegations
+        ),
     )
-    entry = entry_for(caller, handlers, body.decision_id, body.text)
-
-    def change(case: Case, delegations: list[Delegation]) -> Any:
-        return case.comment(entry, task_id=body.task_id, paper=paper, delegations=delegations)
-
-    after = await answering(lambda: handlers.change_case(caller, case_id, change, on_behalf=True))
-    return case_view(after)
 
 
 @router.post("/cases/{case_id}/tasks/{task_id}/reassignment")

@@ -11,9 +11,9 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from pydantic import AwareDatetime, Field
 from vanthu_runtime.auth import Role
 
-from vanthu_routing.api.cases import Id, Strict, entry_for
+from vanthu_routing.api.cases import Id, Strict, entry_for, record_on_behalf
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
-from vanthu_routing.api.on_behalf import paper_slip, parse_payload, read_upload
+from vanthu_routing.api.on_behalf import parse_payload, read_upload
 from vanthu_routing.api.views import case_view
 from vanthu_routing.handlers import Caller
 
@@ -125,15 +125,10 @@ async def record_draft_decision_on_behalf(
 ) -> dict[str, Any]:
     """A secretary records the leader's paper approval, or return with comments, of a draft."""
     body = parse_payload(payload, OnBehalfDraftIn)
-    paper = await paper_slip(
-        handlers, caller, case_id, body.decided_by_user_id, body.decided_at, slip
-    )
-    entry = entry_for(caller, handlers, body.decision_id, body.comment)
 
-    def change(case: Any, delegations: Any) -> Any:
+    def decide(case: Any, entry: Any, paper: Any, delegations: Any) -> Any:
         if body.approve:
             return case.approve_draft(entry, draft_id, paper=paper, delegations=delegations)
         return case.return_draft(entry, draft_id, paper=paper, delegations=delegations)
 
-    after = await answering(lambda: handlers.change_case(caller, case_id, change, on_behalf=True))
-    return case_view(after)
+    return await record_on_behalf(handlers, caller, case_id, body, body.comment, slip, decide)
