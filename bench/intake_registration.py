@@ -42,6 +42,10 @@ from vanthu_runtime.settings import AuthSettings, KafkaSettings, MongoSettings, 
 
 ROOT = Path(__file__).resolve().parents[1]
 SCAN_BYTES = 100 * 1024
+sys.path.insert(0, str(ROOT / "tests"))
+
+from harness.pdfs import one_page_pdf  # noqa: E402
+
 RELAY_TIMEOUT_S = 300
 LOGS = Path(tempfile.mkdtemp(prefix="bench-intake-logs-"))
 
@@ -69,26 +73,8 @@ def free_port() -> int:
 
 
 def scan_pdf() -> bytes:
-    """A valid one-page PDF padded to 100 KB with an unreferenced stream: unique bytes each time."""
-    body = b"%PDF-1.7\n%" + secrets.token_hex(8).encode() + b"\n"
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
-    ]
-    filler = secrets.token_bytes(SCAN_BYTES - 600)
-    objects.append(b"<</Length %d>>stream\n" % len(filler) + filler + b"\nendstream")
-    out = bytearray(body)
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A valid one-page PDF padded to about 100 KB: unique bytes each time."""
+    return one_page_pdf(padding=SCAN_BYTES - 600)
 
 
 def metadata(i: int) -> str:

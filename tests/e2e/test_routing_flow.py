@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
+from harness.pdfs import one_page_pdf
 from harness.polling import eventually
 from harness.processes import ServiceProcess
 from vanthu_runtime.auth import issue_dev_token
@@ -23,29 +24,6 @@ from vanthu_runtime.platform import PlatformSettings
 from vanthu_runtime.settings import AuthSettings
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def tiny_pdf() -> bytes:
-    """A valid one-page PDF, unique by a comment (so intake does not see a duplicate)."""
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
-    ]
-    out = bytearray(b"%PDF-1.7\n%" + secrets.token_hex(8).encode() + b"\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 class Department:
@@ -231,7 +209,7 @@ async def _walk_through(
             response = await intake.post(
                 "/v1/documents",
                 data={"metadata": json.dumps(metadata, ensure_ascii=False)},
-                files=[("file", ("cong-van.pdf", tiny_pdf(), "application/pdf"))],
+                files=[("file", ("cong-van.pdf", one_page_pdf(), "application/pdf"))],
                 headers=dept.headers("clerk"),
             )
             return None if response.status_code == 403 else response
@@ -264,7 +242,7 @@ async def _walk_through(
         recorded = await routing.post(
             f"/cases/{case_id}/direction/on-behalf",
             data={"payload": json.dumps(payload, ensure_ascii=False)},
-            files={"slip": ("phieu-giai-quyet.pdf", tiny_pdf(), "application/pdf")},
+            files={"slip": ("phieu-giai-quyet.pdf", one_page_pdf(), "application/pdf")},
             headers=dept.headers("secretary"),
         )
         assert recorded.status_code == 200, recorded.text

@@ -31,9 +31,6 @@ class ProcessedEvents:
         self._collection: AsyncCollection[MongoDocument] = db["processed_events"]
         self.consumer = consumer
 
-    async def ensure_indexes(self) -> None:
-        """Nothing beyond `_id` is needed; kept so callers need not know."""
-
     def _key(self, event_id: str) -> str:
         return f"{self.consumer}|{event_id}"
 

@@ -35,7 +35,6 @@ async def test_a_unique_index_violation_names_the_collection_and_the_key(mongo_d
 async def test_processed_events_remember_each_event_once_per_consumer(mongo_db) -> None:
     intake = ProcessedEvents(mongo_db, consumer="intake")
     archive = ProcessedEvents(mongo_db, consumer="archive")
-    await intake.ensure_indexes()
 
     assert await intake.record("e-1") is True
     assert await intake.record("e-1") is False

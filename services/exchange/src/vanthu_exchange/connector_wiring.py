@@ -29,9 +29,7 @@ def connector_for(platform: Platform, settings: ExchangeSettings) -> Connector:
     """One connector per worker process, shared by its loops and tasks."""
     found = _connectors.get(id(platform))
     if found is None:
-        # The connector's writes do not announce themselves with `outbox_write` yet, so this
-        # relay sweeps its (small) collections on every pass, as every relay did before.
-        relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher, sweep_interval_s=0)
+        relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
         found = Connector(
             MongoConnectorStore(platform.db),
             package_store(platform),

@@ -109,7 +109,6 @@ async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]
     inbound_group = f"{prefix}-{exchange_inbound.GROUP}"
     processed_digitiser = ProcessedEvents(platform.db, digitiser_group)
     processed_inbound = ProcessedEvents(platform.db, inbound_group)
-    await processed_digitiser.ensure_indexes()
 
     def digitising_loop() -> ConsumeLoop:
         return ConsumeLoop(

@@ -87,26 +87,6 @@ def png_scan(lines: list[str] | None = None) -> bytes:
     return out.getvalue()
 
 
-def tiny_pdf() -> bytes:
-    """A valid one-page PDF of a few hundred bytes, unique by a comment: cheap to check, no OCR."""
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
-    ]
-    out = bytearray(b"%PDF-1.7\n%" + secrets.token_hex(8).encode() + b"\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def form(meta: dict[str, Any], *files: tuple[str, bytes], **fields: str) -> dict[str, Any]:
     return {
         "data": {"metadata": json.dumps(meta, ensure_ascii=False), **fields},

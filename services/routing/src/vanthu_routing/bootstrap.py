@@ -94,7 +94,6 @@ async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]
     relay = _relay_of(platform)
     handlers = await build_handlers(platform.db, platform.blobs, settings, relay.notify)
     processed = ProcessedEvents(platform.db, settings.consumer_group)
-    await processed.ensure_indexes()
 
     def make() -> ConsumeLoop:
         return ConsumeLoop(

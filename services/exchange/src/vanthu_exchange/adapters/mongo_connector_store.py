@@ -16,6 +16,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid
 from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.outbox import outbox_write
 
 OUTGOING = "outgoing_documents"
 JOBS = "send_jobs"
@@ -93,9 +94,10 @@ class MongoConnectorStore:
 
     async def add_job(self, job: MongoDocument) -> bool:
         """Insert a job unless one with its id exists (the request was seen before)."""
-        result = await self._jobs.update_one(
-            {"_id": job["_id"]}, {"$setOnInsert": job}, upsert=True
-        )
+        async with outbox_write(self.db, JOBS, job["_id"]):
+            result = await self._jobs.update_one(
+                {"_id": job["_id"]}, {"$setOnInsert": job}, upsert=True
+            )
         return result.upserted_id is not None
 
     async def due_jobs(self, now: datetime, limit: int) -> list[MongoDocument]:
@@ -108,9 +110,12 @@ class MongoConnectorStore:
         self, job_id: str, fields: dict[str, Any], outbox: Sequence[dict[str, Any]] = ()
     ) -> None:
         update: dict[str, Any] = {"$set": {**fields, "updated_at": datetime.now(UTC)}}
-        if outbox:
-            update["$push"] = {"outbox": {"$each": list(outbox)}}
-        await self._jobs.update_one({"_id": job_id}, update)
+        if not outbox:
+            await self._jobs.update_one({"_id": job_id}, update)
+            return
+        update["$push"] = {"outbox": {"$each": list(outbox)}}
+        async with outbox_write(self.db, JOBS, job_id):
+            await self._jobs.update_one({"_id": job_id}, update)
 
     async def job(self, job_id: str) -> MongoDocument | None:
         return await self._jobs.find_one({"_id": job_id})
@@ -122,10 +127,11 @@ class MongoConnectorStore:
         self, job_id: str, delivery_id: str, outbox: dict[str, Any]
     ) -> bool:
         """Record the recipient's acknowledgement once, with its event."""
-        result = await self._jobs.update_one(
-            {"_id": job_id, "acknowledged": {"$ne": delivery_id}},
-            {"$push": {"acknowledged": delivery_id, "outbox": outbox}},
-        )
+        async with outbox_write(self.db, JOBS, job_id):
+            result = await self._jobs.update_one(
+                {"_id": job_id, "acknowledged": {"$ne": delivery_id}},
+                {"$push": {"acknowledged": delivery_id, "outbox": outbox}},
+            )
         return result.modified_count == 1
 
     # -- received packages -------------------------------------------------------------------
@@ -134,9 +140,10 @@ class MongoConnectorStore:
         return await self._received.find_one({"_id": delivery_id})
 
     async def add_received(self, record: MongoDocument) -> bool:
-        result = await self._received.update_one(
-            {"_id": record["_id"]}, {"$setOnInsert": record}, upsert=True
-        )
+        async with outbox_write(self.db, RECEIVED, record["_id"]):
+            result = await self._received.update_one(
+                {"_id": record["_id"]}, {"$setOnInsert": record}, upsert=True
+            )
         return result.upserted_id is not None
 
     async def note_held_copy(
