@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from harness.pdfs import one_page_pdf
 from harness.processes import ServiceProcess
 from PIL import Image, ImageDraw, ImageFont
 from vanthu_runtime.auth import issue_dev_token
@@ -85,6 +86,10 @@ def png_scan(lines: list[str] | None = None) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", dpi=(300, 300))
     return out.getvalue()
+
+
+# The intake tests' name for the harness's small PDF: cheap to check, no OCR.
+tiny_pdf = one_page_pdf
 
 
 def form(meta: dict[str, Any], *files: tuple[str, bytes], **fields: str) -> dict[str, Any]:
