@@ -78,6 +78,7 @@ def _record_of(entry: MongoDocument) -> KafkaRecord:
 
 
 LEASES = "outbox_leases"
+TAKEOVERS = "outbox_lease_takeovers"
 
 
 async def take_lease(
@@ -105,12 +106,28 @@ async def take_lease(
         held = await leases.find_one({"_id": key})
         if held is not None and held["until"] >= now:
             return False
-        if held is not None:
-            await leases.delete_one({"_id": key, "owner": held["owner"]})
+        if held is not None and not await take_over_lease(db, held):
+            return False
         try:
             await leases.insert_one(lease)
         except DuplicateKeyError:
             return False
+    return True
+
+
+async def take_over_lease(db: AsyncDatabase[MongoDocument], held: MongoDocument) -> bool:
+    """Remove a lease whose holder is gone; True for the one caller allowed to.
+
+    Two relays that both see the same dead holder must not both remove its lease: on FerretDB v1 a
+    `delete_one({_id, owner})` reads, then deletes by `_id`, so the slower one removed the lease
+    the faster one had just taken, and both published the aggregate (seen in routing's reliability
+    test). The right to remove is claimed first, by a unique insert keyed by the lease as seen."""
+    claim = f"takeover|{held['_id']}|{held['owner']}|{held['until'].isoformat()}"
+    try:
+        await db[TAKEOVERS].insert_one({"_id": claim, "at": datetime.now(UTC)})
+    except DuplicateKeyError:
+        return False
+    await db[LEASES].delete_one({"_id": held["_id"], "owner": held["owner"]})
     return True
 
 

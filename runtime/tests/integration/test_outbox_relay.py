@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from harness.samples import sample_event
 from vanthu_contracts import encode
-from vanthu_runtime.outbox import OutboxRelay, outbox_entry, outbox_write
+from vanthu_runtime.outbox import LEASES, OutboxRelay, outbox_entry, outbox_write, take_lease
 
 DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
 
@@ -197,3 +197,18 @@ async def test_a_marker_whose_write_never_happened_is_dropped_once_it_is_old(
         assert await mongo_db.outbox_pending.count_documents({}) == 0
     finally:
         await relay.close()
+
+
+async def test_of_eight_writers_finding_an_expired_lease_exactly_one_takes_it_over(
+    mongo_db,
+) -> None:
+    expired = datetime.now(UTC) - timedelta(minutes=1)
+    await mongo_db[LEASES].insert_one({"_id": "cases|c1", "owner": "dead", "until": expired})
+
+    won = await asyncio.gather(
+        *(take_lease(mongo_db, "cases", "c1", f"w{i}", timedelta(seconds=30)) for i in range(8))
+    )
+
+    assert sum(won) == 1
+    lease = await mongo_db[LEASES].find_one({"_id": "cases|c1"})
+    assert lease["owner"] == f"w{won.index(True)}"

@@ -26,7 +26,14 @@ import structlog
 from aiokafka import TopicPartition
 from pymongo.asynchronous.collection import AsyncCollection
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import LEASES, OUTBOX_FIELD, OutboxRelay, _record_of, take_lease
+from vanthu_runtime.outbox import (
+    LEASES,
+    OUTBOX_FIELD,
+    OutboxRelay,
+    _record_of,
+    take_lease,
+    take_over_lease,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -89,8 +96,9 @@ class HeartbeatOutboxRelay(OutboxRelay):
         beat = await self._db[HEARTBEATS].find_one({"_id": lease["owner"]})
         if beat is None or beat["at"] >= datetime.now(UTC) - self._stale_after:
             return False
-        log.warning("taking over the lease of a relay that stopped", key=key, dead=lease["owner"])
-        await self._db[LEASES].delete_one({"_id": key, "owner": lease["owner"]})
+        if not await take_over_lease(self._db, lease):
+            return False
+        log.warning("took over the lease of a relay that stopped", key=key, dead=lease["owner"])
         return True
 
     async def _deliver(
