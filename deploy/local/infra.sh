@@ -25,7 +25,7 @@ MINIO_PORT=${VANTHU_MINIO_PORT:-9000}
 MINIO_CONSOLE_PORT=${VANTHU_MINIO_CONSOLE_PORT:-9001}
 
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
-FERRET_STAMP=$(cat "$HERE/ferretdb/go.sum" "$HERE/ferretdb/main.go" | sha256sum | cut -c1-12)
+FERRET_STAMP=$(cat "$HERE/ferretdb/go.mod" "$HERE/ferretdb/go.sum" "$HERE"/ferretdb/*.go | sha256sum | cut -c1-12)
 FERRET_BIN="$CACHE/bin/ferretdb-sqlite-$FERRET_STAMP"
 MINIO_BIN="$CACHE/bin/minio-$MINIO_VERSION"
 

@@ -1,4 +1,5 @@
-// Command ferretdb-sqlite runs FerretDB v1 with its SQLite backend as the local Mongo-wire server.
+// Command ferretdb-sqlite runs FerretDB v1 with its SQLite backend as the local Mongo-wire server,
+// with the `_id` look-up index its SQLite backend misses (idindex.go).
 //
 // It embeds the ferretdb package instead of building cmd/ferretdb because `go install` of the
 // real CLI produces a binary that panics on its missing build/version/version.txt; embedding
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -28,9 +30,10 @@ func main() {
 		log.Fatal(err)
 	}
 
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *addr},
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: *url,
 	})
@@ -42,5 +45,6 @@ func main() {
 	defer stop()
 
 	log.Printf("FerretDB (sqlite) listening on %s, data in %s", *addr, *url)
+	go keepIDIndexes(ctx, sqliteDir(*url), time.Second, logger) // see idindex.go
 	f.Run(ctx)
 }
