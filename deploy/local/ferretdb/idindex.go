@@ -49,7 +49,16 @@ func keepIDIndexes(ctx context.Context, dir string, every time.Duration, logger 
 			if known, ok := done[file]; ok && known == state {
 				continue // nothing written since every table had its index
 			}
-			if err := indexFile(ctx, file, logger); err != nil {
+			err := indexFile(ctx, file, logger)
+			if _, statErr := os.Stat(file); os.IsNotExist(statErr) {
+				// Dropped while we had it open: FerretDB's close was not the last one, so the
+				// journal files it would have removed are ours to remove (names are not reused
+				// by our tests and tools, which drop only random-named databases).
+				_ = os.Remove(file + "-wal")
+				_ = os.Remove(file + "-shm")
+				continue
+			}
+			if err != nil {
 				logger.Debug("indexing _id", "file", file, "error", err) // retried next round
 				continue
 			}
