@@ -38,6 +38,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from minio import Minio
 from pymongo import AsyncMongoClient
 from vanthu_runtime.auth import issue_dev_token
+from vanthu_runtime.kafka_topics import ensure_topics
 from vanthu_runtime.settings import AuthSettings, KafkaSettings, MongoSettings, S3Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -303,6 +304,8 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     env = server_env()
+    # A fresh `make infra-up` has no topics yet (`make run` creates them).
+    await ensure_topics(KafkaSettings(bootstrap_servers=env["VANTHU_KAFKA_BOOTSTRAP_SERVERS"]))
     print(f"{args.count} registrations of 100 KB files, {args.concurrency} at a time", flush=True)
     bare = await bench_bare(env, args.count, args.concurrency)
     print(f"  bare MinIO put + Mongo insert + Kafka produce: {bare:8.1f} /s", flush=True)
