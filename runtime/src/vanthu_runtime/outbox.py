@@ -41,9 +41,10 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
 from bson import Binary
+from pymongo import DeleteOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
@@ -52,6 +53,7 @@ from vanthu_runtime.mongo import MongoDocument
 log = structlog.get_logger(__name__)
 
 OUTBOX_FIELD = "outbox"
+_DUPLICATE_KEY = 11000
 _partitioner = DefaultPartitioner()
 
 
@@ -135,6 +137,57 @@ async def release_lease(
     db: AsyncDatabase[MongoDocument], collection: str, doc_id: Any, owner: str
 ) -> None:
     await db[LEASES].delete_one({"_id": f"{collection}|{doc_id}", "owner": owner})
+
+
+async def take_leases(
+    db: AsyncDatabase[MongoDocument],
+    collection: str,
+    doc_ids: Sequence[Any],
+    owner: str,
+    ttl: timedelta,
+) -> list[Any]:
+    """`take_lease` for many aggregates with one insert; returns the ids now held, in order.
+
+    The others are held by someone alive. A caller that needs them all takes what it gets, does
+    its work, releases, and asks again for the rest: waiting while holding some could deadlock two
+    writers that each hold what the other wants."""
+    if not doc_ids:
+        return []
+    leases = db[LEASES]
+    now = datetime.now(UTC)
+    keys = [f"{collection}|{doc_id}" for doc_id in doc_ids]
+    rows = [{"_id": key, "owner": owner, "until": now + ttl} for key in keys]
+    clashed: set[int] = set()
+    try:
+        await leases.insert_many(rows, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if not all(error.get("code") == _DUPLICATE_KEY for error in errors):
+            raise
+        clashed = {int(error["index"]) for error in errors}
+    for index in sorted(clashed):
+        held = await leases.find_one({"_id": keys[index]})
+        if held is not None and held["until"] >= now:
+            continue
+        if held is not None and not await take_over_lease(db, held):
+            continue
+        try:
+            await leases.insert_one(rows[index])
+        except DuplicateKeyError:
+            continue
+        clashed.discard(index)
+    return [doc_id for index, doc_id in enumerate(doc_ids) if index not in clashed]
+
+
+async def release_leases(
+    db: AsyncDatabase[MongoDocument], collection: str, doc_ids: Sequence[Any], owner: str
+) -> None:
+    operations = [
+        DeleteOne({"_id": f"{collection}|{doc_id}", "owner": owner}) for doc_id in doc_ids
+    ]
+    # FerretDB v1 never answered a bulk of 100 operations or more.
+    for start in range(0, len(operations), 50):
+        await db[LEASES].bulk_write(operations[start : start + 50], ordered=False)
 
 
 PENDING = "outbox_pending"

@@ -10,7 +10,15 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from harness.samples import sample_event
 from vanthu_contracts import encode
-from vanthu_runtime.outbox import LEASES, OutboxRelay, outbox_entry, outbox_write, take_lease
+from vanthu_runtime.outbox import (
+    LEASES,
+    OutboxRelay,
+    outbox_entry,
+    outbox_write,
+    release_leases,
+    take_lease,
+    take_leases,
+)
 
 DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
 
@@ -212,3 +220,23 @@ async def test_of_eight_writers_finding_an_expired_lease_exactly_one_takes_it_ov
     assert sum(won) == 1
     lease = await mongo_db[LEASES].find_one({"_id": "cases|c1"})
     assert lease["owner"] == f"w{won.index(True)}"
+
+
+async def test_writers_taking_many_leases_at_once_never_hold_the_same_one(mongo_db) -> None:
+    expired = datetime.now(UTC) - timedelta(minutes=1)
+    await mongo_db[LEASES].insert_one({"_id": "docs|d0", "owner": "dead", "until": expired})
+    await mongo_db[LEASES].insert_one(
+        {"_id": "docs|d1", "owner": "alive", "until": datetime.now(UTC) + timedelta(minutes=1)}
+    )
+    ids = [f"d{n}" for n in range(10)]
+
+    held = await asyncio.gather(
+        *(take_leases(mongo_db, "docs", ids, f"w{i}", timedelta(seconds=30)) for i in range(4))
+    )
+
+    taken = [doc_id for each in held for doc_id in each]
+    assert sorted(taken) == sorted(set(ids) - {"d1"})  # each free or expired one, exactly once
+    assert all(each == sorted(each, key=ids.index) for each in held)  # in the order asked
+    for i, each in enumerate(held):
+        await release_leases(mongo_db, "docs", each, f"w{i}")
+    assert [row["_id"] async for row in mongo_db[LEASES].find({})] == ["docs|d1"]

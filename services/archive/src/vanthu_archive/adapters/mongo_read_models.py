@@ -13,15 +13,20 @@ No `$text`, no `$lookup`, no transactions.
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.outbox import release_leases, take_leases
 
 from vanthu_archive.adapters.mongo_batching import (
     find_by_ids,
@@ -63,6 +68,13 @@ _SLOT_ATTEMPTS = 50
 _SLOT_WINDOW = 8
 _READ_AHEAD = 5
 _REMEMBERED_SLOTS = 100_000
+_DOCUMENT_LEASE = timedelta(seconds=30)
+"""Longer than any merge of one batch; a dead worker's records wait this long for another."""
+_MERGE_PATIENCE_S = 120.0
+
+
+class DocumentsBusy(RuntimeError):
+    """Another worker held the records longer than a lease can last: the batch is not done."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,8 @@ class MongoReadModels:
     def __init__(
         self, db: AsyncDatabase[MongoDocument], index_chunk_span: int = CHUNK_SPAN
     ) -> None:
+        self._db = db
+        self._owner = f"archive-{uuid.uuid4().hex[:12]}"
         self._timeline: AsyncCollection[MongoDocument] = db[TIMELINE]
         self._slots: AsyncCollection[MongoDocument] = db[TIMELINE_SLOTS]
         self._last_slot: dict[str, int] = {}
@@ -110,7 +124,8 @@ class MongoReadModels:
 
         Per document: one upsert that adds people and related ids, then the search fields merged
         over what is stored (and their postings), then the newest status if it is newer than the
-        stored one (topics are read in no common order).
+        stored one (topics are read in no common order). Timeline slots need no lease; the
+        document records are read, merged and written under per-document leases.
         """
         if not items:
             return
@@ -120,16 +135,45 @@ class MongoReadModels:
         groups: dict[str, list[Projected]] = {}
         for item in items:
             groups.setdefault(item.facts.document_id, []).append(item)
+        await self._merge_under_leases(groups)
+
+    async def _merge_under_leases(self, groups: dict[str, list[Projected]]) -> None:
+        """Merge into the document records what these events say, holding each record's lease.
+
+        A document's events come on several topics, so with several archive workers two of them
+        may merge into one record at once; the merge reads, then writes, and on FerretDB v1 even a
+        single update is a read-modify-write that can lose a concurrent one (ADR 0002 addendum).
+        A lease per document (a unique insert, `take_leases`) makes one worker merge at a time.
+        This worker merges what it could lease, releases, and asks again for the rest, so two
+        workers never wait for each other while holding; a dead worker's lease expires."""
+        waiting = dict(groups)
+        deadline = time.monotonic() + _MERGE_PATIENCE_S
+        pause = 0.02
+        while waiting:
+            held = await take_leases(
+                self._db, DOCUMENTS, list(waiting), self._owner, _DOCUMENT_LEASE
+            )
+            if not held:
+                if time.monotonic() > deadline:
+                    raise DocumentsBusy(f"records held by another worker: {sorted(waiting)[:5]}")
+                await asyncio.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter)
+                pause = min(pause * 2, 1.0)
+                continue
+            try:
+                await self._merge({doc_id: waiting.pop(doc_id) for doc_id in held})
+            finally:
+                await release_leases(self._db, DOCUMENTS, held, self._owner)
+
+    async def _merge(self, groups: dict[str, list[Projected]]) -> None:
         await self._upsert_people(groups)
         objects = {
             stored.object_key: _object_document(item.facts, stored)
-            for item in items
+            for group in groups.values()
+            for item in group
             for stored in item.facts.files
         }
         if objects:
             await self._insert_new(self._objects, list(objects.values()))
-        # By `_id` one at a time: the lookup FerretDB v1 answers from its index; `$in` and
-        # compound filters are full scans there.
         stored = await find_by_ids(self._documents, list(groups))
         current = {doc_id: found or {} for doc_id, found in zip(groups, stored, strict=True)}
         searchable, to_index = _search_fields(groups, current)
