@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
+import os
 import tempfile
 import uuid
 import zipfile
@@ -522,20 +522,27 @@ async def packaged_document(
     return PackagedDocument(metadata=metadata, originals=originals, history=tuple(history))
 
 
-def bag_as_zip(build: Callable[[BagSink], BagSummary], name: str) -> bytes:
-    """Build a bag in a scratch directory and return it zipped (blocking: run it in a thread)."""
+def bag_as_zip(build: Callable[[BagSink], BagSummary], name: str) -> Path:
+    """Build a bag in a scratch directory and zip it into a temporary file, returned for the
+    caller to send and delete (blocking: run it in a thread). Neither the bag nor the zip is held
+    in memory: a records file with hundreds of scans streams from disk."""
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / name
         build(DirectoryBagSink(root))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    archive.write(path, arcname=f"{name}/{path.relative_to(root).as_posix()}")
-        return buffer.getvalue()
+        handle, zipped = tempfile.mkstemp(prefix=f"{name}-", suffix=".zip")
+        os.close(handle)
+        try:
+            with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(root.rglob("*")):
+                    if path.is_file():
+                        archive.write(path, arcname=f"{name}/{path.relative_to(root).as_posix()}")
+        except BaseException:
+            os.unlink(zipped)
+            raise
+        return Path(zipped)
 
 
-def document_bag(document: PackagedDocument, context: PackagingContext) -> bytes:
+def document_bag(document: PackagedDocument, context: PackagingContext) -> Path:
     return bag_as_zip(
         lambda sink: build_document_package(sink, document, context),
         f"bag-{document.metadata.document_id}",
@@ -544,7 +551,7 @@ def document_bag(document: PackagedDocument, context: PackagingContext) -> bytes
 
 def records_file_bag(
     records_file: RecordsFile, documents: Sequence[PackagedDocument], context: PackagingContext
-) -> bytes:
+) -> Path:
     return bag_as_zip(
         lambda sink: build_records_file_package(sink, records_file, documents, context),
         f"bag-{records_file.file_id}",

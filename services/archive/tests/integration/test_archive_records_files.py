@@ -3,9 +3,12 @@ and fixity of the stored originals."""
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
+import os
 import secrets
+import tempfile
 import uuid
 import zipfile
 from collections.abc import AsyncIterator, Callable
@@ -189,6 +192,8 @@ async def test_one_document_downloads_as_a_valid_bag_with_its_original_byte_for_
     assert bagit.Bag(str(bag_dir)).validate()
     (original,) = list((bag_dir / "data" / "originals").iterdir())
     assert original.read_bytes() == content
+    # The zip was streamed from a temporary file, which is gone once sent.
+    assert not glob.glob(os.path.join(tempfile.gettempdir(), f"bag-{document_id}-*.zip"))
 
 
 async def test_disposal_needs_the_approval_of_someone_other_than_the_proposer_and_is_announced(

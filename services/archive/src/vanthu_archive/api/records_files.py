@@ -6,10 +6,13 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
 from vanthu_contracts.events.archive import DispositionApproved
 from vanthu_contracts.events.values import Person
 from vanthu_runtime.auth import Principal, Role, require_roles
@@ -402,10 +405,10 @@ def records_files_router() -> APIRouter:
             raise HTTPException(404, detail=f"document {document_id} not found")
         try:
             document = await _packaged(archive, document_id, visible)
-            data = await asyncio.to_thread(document_bag, document, _context(principal))
+            zipped = await asyncio.to_thread(document_bag, document, _context(principal))
         except PackagingRefused as exc:
             raise _refused(exc) from None
-        return Response(data, media_type=ZIP, headers=_download(f"bag-{document_id}.zip"))
+        return _send_and_delete(zipped, f"bag-{document_id}.zip")
 
     @router.get("/records-files/{file_id}/package")
     async def file_package(request: Request, principal: Reader, file_id: str) -> Response:
@@ -416,12 +419,12 @@ def records_files_router() -> APIRouter:
             for document_id in records_file.document_ids:
                 read = await archive.read_models.document(document_id) or {}
                 documents.append(await _packaged(archive, document_id, read))
-            data = await asyncio.to_thread(
+            zipped = await asyncio.to_thread(
                 records_file_bag, records_file, documents, _context(principal)
             )
         except PackagingRefused as exc:
             raise _refused(exc) from None
-        return Response(data, media_type=ZIP, headers=_download(f"bag-{file_id}.zip"))
+        return _send_and_delete(zipped, f"bag-{file_id}.zip")
 
     @router.post("/audit/fixity")
     async def fixity_now(request: Request, principal: Auditor) -> dict[str, Any]:
@@ -464,3 +467,13 @@ def _context(principal: Principal) -> PackagingContext:
 
 def _download(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+def _send_and_delete(zipped: Path, name: str) -> FileResponse:
+    """Stream a zipped bag from its temporary file, which is deleted once sent (or not sent)."""
+    return FileResponse(
+        zipped,
+        media_type=ZIP,
+        headers=_download(name),
+        background=BackgroundTask(zipped.unlink, missing_ok=True),
+    )
