@@ -9,6 +9,7 @@ found; they are not part of the proof and are re-read from the raw headers when 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from vanthu_runtime.errors import AlreadyExists
 from vanthu_runtime.mongo import MongoDocument
 
+from vanthu_archive.adapters.mongo_batching import find_by_ids
 from vanthu_archive.domain.hashchain import (
     ChainedRecord,
     PartitionHead,
@@ -30,6 +32,7 @@ from vanthu_archive.domain.hashchain import (
 COLLECTION = "archive_events"
 HEADS = "archive_heads"
 _DUPLICATE_KEY = 11000
+_READ_WINDOW = 256
 _INDEXED_HEADERS = {
     "ce_id": "event_id",
     "ce_type": "event_type",
@@ -197,32 +200,64 @@ class MongoEventStore:
         after_offset: int | None = None,
         until: datetime | None = None,
     ) -> AsyncIterator[ChainedRecord]:
-        query: MongoDocument = {"topic": position.topic, "partition": position.partition}
-        if after_offset is not None:
-            query["offset"] = {"$gt": after_offset}
-        if until is not None:
-            query["timestamp"] = {"$lte": until}
-        cursor = self._events.find(query, sort=[("offset", ASCENDING)], batch_size=1000)
-        async for document in cursor:
-            yield document_to_record(document)
+        """A partition's records in offset order (those with a Kafka timestamp after ``until``
+        left out), read by `_id` in windows of offsets up to the head: the look-up FerretDB v1
+        serves from an index, so reading a partition costs its own size, not the store's (a query
+        on `topic`/`partition` decoded every stored record, once per partition: 640 ms a
+        partition at 6,000 records). A window with nothing in it (offsets a compacted topic or a
+        transaction marker left unused) is jumped over by one query for the next stored offset."""
+        head = await self.head(position)
+        if head is None:
+            return
+        offset = -1 if after_offset is None else after_offset
+        while offset < head.offset:
+            window = range(offset + 1, min(offset + 1 + _READ_WINDOW, head.offset + 1))
+            found = await find_by_ids(self._events, [record_id(*position, o) for o in window])
+            present = [document for document in found if document is not None]
+            for document in present:
+                if until is None or document["timestamp"] <= until:
+                    yield document_to_record(document)
+            offset = window[-1]
+            if not present and offset < head.offset:
+                following = await self._events.find_one(
+                    {
+                        "topic": position.topic,
+                        "partition": position.partition,
+                        "offset": {"$gt": offset},
+                    },
+                    projection={"offset": 1},
+                    sort=[("offset", ASCENDING)],
+                )
+                if following is None:
+                    return
+                offset = int(following["offset"]) - 1
 
     async def record_at(self, position: TopicPartition, offset: int) -> ChainedRecord | None:
         found = await self._events.find_one({"_id": record_id(*position, offset)})
         return None if found is None else document_to_record(found)
 
     async def records_until(self, until: datetime) -> AsyncIterator[ChainedRecord]:
-        cursor = self._events.find(
-            {"timestamp": {"$lte": until}},
-            sort=[
-                ("timestamp", ASCENDING),
-                ("topic", ASCENDING),
-                ("partition", ASCENDING),
-                ("offset", ASCENDING),
-            ],
-            batch_size=1000,
-        )
-        async for document in cursor:
-            yield document_to_record(document)
+        """Every record with a Kafka timestamp up to ``until``, oldest first: the partitions read
+        as `records` reads them, merged by (timestamp, topic, partition, offset). Within a
+        partition records stay in offset order, which is timestamp order unless a producer set
+        its own times; the read models do not depend on the order (ADR 0042)."""
+        streams = [
+            self.records(position, until=until).__aiter__() for position in await self.partitions()
+        ]
+        heap: list[tuple[datetime, str, int, int, int, ChainedRecord]] = []
+
+        async def push(index: int) -> None:
+            nxt = await anext(streams[index], None)
+            if nxt is not None:
+                r = nxt.record
+                heapq.heappush(heap, (r.timestamp, r.topic, r.partition, r.offset, index, nxt))
+
+        for index in range(len(streams)):
+            await push(index)
+        while heap:
+            *_, index, chained = heapq.heappop(heap)
+            yield chained
+            await push(index)
 
     async def records_about(self, subjects: Sequence[str]) -> AsyncIterator[ChainedRecord]:
         cursor = self._events.find(
