@@ -3,9 +3,10 @@
 FerretDB v1 (SQLite) never answered an update batch of 100 operations or more in our tests (99
 took 0.1 s), so bulk updates go in slices of `SLICE` operations, in order. Many concurrent
 requests are slower there than a few at a time (SQLite takes one writer at once), so fan-outs go
-`CONCURRENCY` at a time. Its finds scan whole tables even for `_id` equality (`find_by_ids`). An upsert that creates a document
-scans the collection there (96 ms at 20,000 documents, against 1 ms for an update by `_id`), so
-documents are created by inserts that skip duplicates, then updated.
+`CONCURRENCY` at a time. It serves only `_id` equality from an index (with the index our wrapper
+adds, ADR 0002 addendum), so reads are `_id` look-ups (`find_by_ids`). An upsert that creates a
+document scanned the collection there (96 ms at 20,000 documents, against 1 ms for an update by
+`_id`), so documents are created by inserts that skip duplicates, then updated.
 """
 
 from __future__ import annotations
@@ -65,8 +66,7 @@ async def find_by_ids(
     projection: dict[str, int] | None = None,
 ) -> list[MongoDocument | None]:
     """The documents with these ids, in their order (None where absent): one `_id` equality
-    each, `CONCURRENCY` at a time. On MongoDB an index look-up. The local FerretDB v1 build
-    answers `_id` equality with a scan of the table in SQLite (its plan says SCAN) and an `$in`
-    with a slower scan that decodes every document (a search at 100k documents took 35 s with
-    `$in`, 17 s with these), so this stays one query per id (ADR 0044)."""
+    each, `CONCURRENCY` at a time. An index look-up on MongoDB and on the local FerretDB v1 with
+    the `_id` index our wrapper adds; an `$in` there is not pushed down to SQLite and decodes
+    every document of the collection, so this stays one query per id (ADR 0044)."""
     return await gather_bounded(*(collection.find_one({"_id": each}, projection) for each in ids))
