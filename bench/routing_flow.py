@@ -99,7 +99,6 @@ class RoutingPipeline:
         group = f"bench-routing-{suffix}"
         await self._start_group_at_end(group)
         processed = ProcessedEvents(db, group)
-        await processed.ensure_indexes()
         self.loop = ConsumeLoop(
             settings=self.kafka,
             group_id=group,

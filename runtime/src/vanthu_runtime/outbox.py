@@ -232,8 +232,11 @@ class OutboxRelay:
         lease: timedelta = timedelta(seconds=30),
         sweep_interval_s: float = 300.0,
         orphan_marker_after: timedelta = timedelta(minutes=2),
+        concurrency: int = 8,
     ) -> None:
         self._collections = {name: db[name] for name in collections}
+        self._concurrency = concurrency
+        self._offsets_started = asyncio.Lock()
         self._pending = db[PENDING]
         self._sweep_interval_s = sweep_interval_s
         self._next_sweep = 0.0
@@ -275,10 +278,20 @@ class OutboxRelay:
             .limit(limit)
             .to_list(None)
         )
-        published = 0
-        for marker in markers:
-            published += await self._publish_aggregate(marker)
-        return published
+        # Aggregates are independent (each under its own lease, its entries in order), so a few
+        # are published at once: one at a time, the round trips of each (lease, read, note,
+        # produce, remove) capped a relay at a few dozen events a second.
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def one(marker: MongoDocument) -> int:
+            async with gate:
+                return await self._publish_aggregate(marker)
+
+        results = await asyncio.gather(*(one(m) for m in markers), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(r for r in results if isinstance(r, int))
 
     async def _sweep(self) -> None:
         """Announce every aggregate that has entries, found the slow way (a full scan)."""
@@ -378,12 +391,18 @@ class OutboxRelay:
         return int(_partitioner(record.key, partitions, partitions))
 
     async def _end_offset(self, topic: str, partition: int) -> int:
-        # One consumer for the relay's life: starting one per event cost ~100 ms each.
-        if self._offsets is None:
-            self._offsets = self._scratch_consumer()
-            await self._offsets.start()
         tp = TopicPartition(topic, partition)
-        return int((await self._offsets.end_offsets([tp]))[tp])
+        return int((await (await self._offset_reader()).end_offsets([tp]))[tp])
+
+    async def _offset_reader(self) -> AIOKafkaConsumer:
+        """One consumer for the relay's life (starting one per event cost ~100 ms each), started
+        once however many aggregates ask at the same moment."""
+        async with self._offsets_started:
+            if self._offsets is None:
+                consumer = self._scratch_consumer()
+                await consumer.start()
+                self._offsets = consumer
+            return self._offsets
 
     async def close(self) -> None:
         if self._offsets is not None:

@@ -8,8 +8,9 @@ from vanthu_contracts.events.routing import DelegationChanged, UnitChanged, User
 
 
 async def test_an_imported_directory_is_listed_and_every_entry_is_published_keyed_by_entry(
-    http, org, published
+    http, published, org
 ):
+    # `published` first: it reads from the end of the topics as it starts, and `org` imports.
     users = (await http.get("/directory/users", headers=org.auth("director"))).json()
     assert {u["user_id"] for u in users} >= {org.ids["director"], org.ids["specialist"]}
 

@@ -121,10 +121,7 @@ class HeartbeatOutboxRelay(OutboxRelay):
         records = [_record_of(e) for e in entries]
         partitions = [await self._partition_for(r) for r in records]
         tps = sorted({TopicPartition(r.topic, p) for r, p in zip(records, partitions, strict=True)})
-        if self._offsets is None:
-            self._offsets = self._scratch_consumer()
-            await self._offsets.start()
-        ends = await self._offsets.end_offsets(tps)
+        ends = await (await self._offset_reader()).end_offsets(tps)
         notes = {
             f"outbox_attempts.{r.event_id}": {
                 "partition": p,
