@@ -71,6 +71,7 @@ from vanthu_intake.ports import (
     OcrEngine,
     Record,
     SignatureVerifier,
+    UnreadableScan,
 )
 
 log = structlog.get_logger(__name__)
@@ -604,7 +605,15 @@ async def digitize_document(
                 needs_ocr(received.channel.value, stored)
                 and f"{received.document_id}:ocr:{file.file_id}" not in facts
             ):
-                await _read_scan(digitiser, received, envelope, stored)
+                try:
+                    await _read_scan(digitiser, received, envelope, stored)
+                except UnreadableScan as exc:
+                    log.warning(
+                        "scan cannot be read", document_id=received.document_id, why=str(exc)
+                    )
+                    await _ocr_needs_a_person(
+                        digitiser, received, file.file_id, f"the scan cannot be read: {exc}"
+                    )
             if file.media_type == MediaType.PDF.value and (
                 f"{received.document_id}:signature:{file.file_id}" not in facts
             ):
@@ -612,17 +621,27 @@ async def digitize_document(
         except FileMissing:
             # Retrying cannot bring it back; a person has to look, and the record says so.
             log.error("original file missing from the blob store", object_key=file.object_key)
-            await digitiser.registry.documents.add_fact(
-                {
-                    "_id": f"{received.document_id}:ocr:{file.file_id}",
-                    "document_id": received.document_id,
-                    "kind": "ocr",
-                    "file_id": file.file_id,
-                    "recorded_at": datetime.now(UTC),
-                    "ocr": {"error": "the original file is missing", "needs_review": True},
-                },
-                [],
+            await _ocr_needs_a_person(
+                digitiser, received, file.file_id, "the original file is missing"
             )
+
+
+async def _ocr_needs_a_person(
+    digitiser: Digitiser, received: DocumentReceived, file_id: str, error: str
+) -> None:
+    """Record, instead of a reading, why there is none: the document shows it for review (a
+    retry would fail the same way, and a dead letter would hide it from the clerk)."""
+    await digitiser.registry.documents.add_fact(
+        {
+            "_id": f"{received.document_id}:ocr:{file_id}",
+            "document_id": received.document_id,
+            "kind": "ocr",
+            "file_id": file_id,
+            "recorded_at": datetime.now(UTC),
+            "ocr": {"error": error, "needs_review": True},
+        },
+        [],
+    )
 
 
 async def _read_scan(

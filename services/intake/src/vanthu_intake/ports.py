@@ -25,6 +25,11 @@ class FileMissing(Exception):
     """The blob store has no object under the key a record names."""
 
 
+class UnreadableScan(Exception):
+    """OCR cannot read this file and trying again will not help (damaged, not really an image,
+    encrypted): a person has to look at it."""
+
+
 class FileStore(Protocol):
     """Originals and derivatives, content-addressed and never altered."""
 

@@ -82,6 +82,22 @@ async def test_a_blank_page_is_flagged_for_a_person_to_check(clerk) -> None:
     assert ocr["pages"][0]["needs_review"] is True
 
 
+async def test_a_damaged_scan_is_shown_for_review_with_the_reason_not_lost(clerk) -> None:
+    # A PNG signature, then nothing an image reader can use: it passes the upload's sniffing
+    # (the bytes say PNG), but no OCR will ever read it.
+    damaged = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"garbage" * 100
+    created = (
+        await clerk.post("/v1/documents", **form(metadata(channel="paper"), ("d.png", damaged)))
+    ).json()
+
+    body = await _document_when(clerk, created["id"], lambda b: b["ocr"])
+
+    (ocr,) = body["ocr"].values()
+    assert ocr["needs_review"] is True
+    assert "cannot be read" in ocr["error"]
+    assert ocr["derivative"] is None
+
+
 async def test_a_signed_pdf_is_checked_and_its_original_stays_bit_exact(
     clerk, tmp_path, platform_settings
 ) -> None:

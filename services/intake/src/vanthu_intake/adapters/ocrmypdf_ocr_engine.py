@@ -18,7 +18,7 @@ from pathlib import Path
 
 import structlog
 
-from vanthu_intake.ports import OcrResult
+from vanthu_intake.ports import OcrResult, UnreadableScan
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +31,12 @@ _SUFFIX = {
 
 
 class OcrFailed(Exception):
-    pass
+    """OCR did not run to the end for a reason that may pass (a missing program, a timeout)."""
+
+
+# OCRmyPDF's exit codes that are about the input itself: 2 the input file (not an image or PDF it
+# can read), 4 the output it made is not a valid PDF, 8 the PDF is encrypted.
+_INPUT_REFUSED = frozenset({2, 4, 8})
 
 
 def _program(name: str) -> str:
@@ -41,7 +46,9 @@ def _program(name: str) -> str:
     return found
 
 
-async def _run(args: list[str], timeout_s: float) -> bytes:
+async def _run(
+    args: list[str], timeout_s: float, input_refused: frozenset[int] = frozenset()
+) -> bytes:
     process = await asyncio.create_subprocess_exec(
         *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
@@ -53,7 +60,10 @@ async def _run(args: list[str], timeout_s: float) -> bytes:
         raise OcrFailed(f"{Path(args[0]).name} took longer than {timeout_s:g} s") from None
     if process.returncode != 0:
         tail = stderr.decode(errors="replace").strip()[-500:]
-        raise OcrFailed(f"{Path(args[0]).name} exited with {process.returncode}: {tail}")
+        message = f"{Path(args[0]).name} exited with {process.returncode}: {tail}"
+        if process.returncode in input_refused:
+            raise UnreadableScan(message)
+        raise OcrFailed(message)
     return stdout
 
 
@@ -110,7 +120,7 @@ class OcrmypdfOcrEngine:
             else:
                 # Used only when the image does not say its own resolution.
                 args += ["--image-dpi", "300"]
-            await _run([*args, str(source), str(derivative)], self._timeout_s)
+            await _run([*args, str(source), str(derivative)], self._timeout_s, _INPUT_REFUSED)
             confidences = await self._confidences(work, source, media_type)
             return OcrResult(
                 searchable_pdf=derivative.read_bytes(),
