@@ -86,6 +86,9 @@ class MongoCaseRepository:
         await self._cases.create_index([("agency_code", 1), ("leader_user_id", 1), ("status", 1)])
         await self._cases.create_index([("agency_code", 1), ("open_users", 1)])
         await self._cases.create_index([("agency_code", 1), ("open_units", 1)])
+        # The deadline ticker's query. On MongoDB these serve the lists; the local FerretDB v1
+        # scans for any filter beyond `_id` (a leader's inbox at 20,000 cases of 3 KB: 1.9 s).
+        await self._cases.create_index([("has_open_deadlines", 1)])
 
     async def add(self, stored: StoredCase, records: Sequence[KafkaRecord]) -> bool:
         document = {
