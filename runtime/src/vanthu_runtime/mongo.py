@@ -7,13 +7,33 @@ from contextlib import contextmanager
 from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from vanthu_runtime.errors import AlreadyExists
 from vanthu_runtime.settings import MongoSettings
 
 MongoDocument = dict[str, Any]
+DUPLICATE_KEY = 11000
+
+
+async def insert_new(
+    collection: AsyncCollection[MongoDocument], documents: list[MongoDocument]
+) -> set[int]:
+    """Insert the documents whose `_id` is not taken yet, in one round trip; a taken one stays as
+    it was first written. Returns the positions of those that were taken. A unique insert is the
+    one write FerretDB v1 makes atomic, so this is how its users claim things."""
+    if not documents:
+        return set()
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if not all(error.get("code") == DUPLICATE_KEY for error in errors):
+            raise
+        return {int(error["index"]) for error in errors}
+    return set()
 
 
 def create_mongo_client(settings: MongoSettings) -> AsyncMongoClient[MongoDocument]:

@@ -44,16 +44,15 @@ from bson import Binary
 from pymongo import DeleteOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
-from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.mongo import MongoDocument, insert_new
 
 log = structlog.get_logger(__name__)
 
 OUTBOX_FIELD = "outbox"
-_DUPLICATE_KEY = 11000
 _partitioner = DefaultPartitioner()
 
 
@@ -157,14 +156,7 @@ async def take_leases(
     now = datetime.now(UTC)
     keys = [f"{collection}|{doc_id}" for doc_id in doc_ids]
     rows = [{"_id": key, "owner": owner, "until": now + ttl} for key in keys]
-    clashed: set[int] = set()
-    try:
-        await leases.insert_many(rows, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if not all(error.get("code") == _DUPLICATE_KEY for error in errors):
-            raise
-        clashed = {int(error["index"]) for error in errors}
+    clashed = await insert_new(leases, rows)
     for index in sorted(clashed):
         held = await leases.find_one({"_id": keys[index]})
         if held is not None and held["until"] >= now:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -18,6 +20,9 @@ from vanthu_archive.consumers.event_store_loop import EventStoreLoop
 from vanthu_contracts import Event, encode
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
+
+# --import-mode=importlib puts no test folder on sys.path; archive_testkit lives beside us.
+sys.path.insert(0, str(Path(__file__).parent))
 from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.platform import PlatformSettings
 

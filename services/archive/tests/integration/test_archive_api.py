@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from archive_testkit import stored_event
 from harness.samples import sample_event
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_archive.bootstrap import Archive, create_api
 from vanthu_archive.config import ArchiveSettings
 from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_archive.handlers import project_records
-from vanthu_contracts import Event, encode
+from vanthu_contracts import Event
 from vanthu_contracts.events.values import Person
 from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.mongo import MongoDocument
@@ -33,18 +33,7 @@ Token = Callable[..., dict[str, str]]
 
 
 def as_record(event: Event, offset: int) -> StoredRecord:
-    record = encode(event, source="/vanthu/tests", event_id=str(uuid.uuid4()))
-    now = datetime.now(UTC)
-    return StoredRecord(
-        topic=event.topic,
-        partition=0,
-        offset=offset,
-        timestamp=now,
-        key=record.key,
-        value=record.value,
-        headers=list(record.headers),
-        arrived_at=now,
-    )
+    return stored_event(event, offset)
 
 
 async def project(archive: Archive, *events: Event) -> None:

@@ -8,6 +8,7 @@ import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from archive_testkit import stored_event
 from harness.samples import sample_event
 from harness.servers import ROOT, Servers
 from vanthu_archive.bootstrap import Archive
@@ -24,17 +25,7 @@ COMPLETED_AT = datetime(2026, 11, 27, 9, 10, 6, tzinfo=UTC)
 
 
 def on_topic(event: Event, offset: int, at: datetime) -> StoredRecord:
-    record = encode(event, source="/vanthu/tests", event_id=str(uuid.uuid4()), time=at)
-    return StoredRecord(
-        topic=f"audit.{event.topic}",
-        partition=0,
-        offset=offset,
-        timestamp=at,
-        key=record.key,
-        value=record.value,
-        headers=list(record.headers),
-        arrived_at=at,
-    )
+    return stored_event(event, offset, topic=f"audit.{event.topic}", at=at)
 
 
 async def archive_story(archive: Archive, document_id: str) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from archive_testkit import stored_event
 from harness.samples import sample_event
 from minio.error import S3Error
 from vanthu_archive.adapters.minio_checkpoint_store import (
@@ -17,33 +17,21 @@ from vanthu_archive.adapters.mongo_event_store import COLLECTION
 from vanthu_archive.bootstrap import Archive
 from vanthu_archive.domain.hashchain import StoredRecord, TopicPartition, chain_hash
 from vanthu_archive.handlers import archive_records, verify_archive
-from vanthu_contracts import encode
 
 START = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
 
 def records_on(topic: str, count: int) -> list[StoredRecord]:
-    made = []
-    for offset in range(count):
-        record = encode(
+    return [
+        stored_event(
             sample_event("vanthu.intake.document.received.v1"),
+            offset,
+            topic=topic,
+            at=START + timedelta(minutes=offset),
             source="/vanthu/intake",
-            event_id=str(uuid.uuid4()),
         )
-        moment = START + timedelta(minutes=offset)
-        made.append(
-            StoredRecord(
-                topic=topic,
-                partition=0,
-                offset=offset,
-                timestamp=moment,
-                key=record.key,
-                value=record.value,
-                headers=list(record.headers),
-                arrived_at=moment,
-            )
-        )
-    return made
+        for offset in range(count)
+    ]
 
 
 async def test_a_signed_checkpoint_verifies_and_can_be_neither_overwritten_nor_deleted(

@@ -5,36 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
+from archive_testkit import stored_event
 from harness.samples import sample_event
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_archive.adapters.mongo_read_models import MongoReadModels
-from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_archive.domain.textsearch import Searcher, SearchFilters, parse_text_query
 from vanthu_archive.handlers import project_records
-from vanthu_contracts import Event, encode
+from vanthu_contracts import Event
 from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.outbox import LEASES
 
 RECEIVED = "vanthu.intake.document.received.v1"
 ASSIGNED = "vanthu.routing.task.assigned.v1"
-
-
-def record(event: Event, offset: int, partition: int) -> StoredRecord:
-    encoded = encode(event, source="/vanthu/tests", event_id=str(uuid.uuid4()))
-    now = datetime.now(UTC)
-    return StoredRecord(
-        topic=event.topic,
-        partition=partition,
-        offset=offset,
-        timestamp=now,
-        key=encoded.key,
-        value=encoded.value,
-        headers=list(encoded.headers),
-        arrived_at=now,
-    )
 
 
 def with_changes(event: Event, **changes: Any) -> Event:
@@ -71,7 +55,7 @@ async def test_workers_merging_into_the_same_document_records_at_once_lose_nothi
     async def consume(events: list[Event], partition: int) -> None:
         worker = MongoReadModels(mongo_db)
         for offset, event in enumerate(events):
-            await project_records(worker, None, [record(event, offset, partition)])
+            await project_records(worker, None, [stored_event(event, offset, partition=partition)])
 
     await asyncio.gather(
         consume(registrations, 0),

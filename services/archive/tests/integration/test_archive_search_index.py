@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from archive_testkit import stored_event
 from harness.samples import sample_event
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_archive.adapters.mongo_read_models import MongoReadModels
@@ -15,7 +16,7 @@ from vanthu_archive.adapters.mongo_search_index import CHUNKS
 from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_archive.domain.textsearch import Searcher, SearchFilters, parse_text_query
 from vanthu_archive.handlers import project_records
-from vanthu_contracts import Event, encode
+from vanthu_contracts import Event
 from vanthu_runtime.mongo import MongoDocument
 
 AGENCY = "000.00.00.H41"
@@ -26,18 +27,7 @@ ASSIGNED = "vanthu.routing.task.assigned.v1"
 
 
 def record(event: Event, offset: int, partition: int = 0) -> StoredRecord:
-    encoded = encode(event, source="/vanthu/tests", event_id=str(uuid.uuid4()))
-    now = datetime.now(UTC)
-    return StoredRecord(
-        topic=event.topic,
-        partition=partition,
-        offset=offset,
-        timestamp=now,
-        key=encoded.key,
-        value=encoded.value,
-        headers=list(encoded.headers),
-        arrived_at=now,
-    )
+    return stored_event(event, offset, partition=partition)
 
 
 def registered(subject: str, **changes: Any) -> Event:

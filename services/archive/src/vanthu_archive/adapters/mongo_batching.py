@@ -16,11 +16,9 @@ from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
 from vanthu_runtime.mongo import MongoDocument
 
 SLICE = 50
-_DUPLICATE_KEY = 11000
 CONCURRENCY = 16
 _T = TypeVar("_T")
 
@@ -41,23 +39,6 @@ async def gather_bounded(*awaitables: Awaitable[_T], limit: int = CONCURRENCY) -
             return await awaitable
 
     return list(await asyncio.gather(*(one(a) for a in awaitables)))
-
-
-async def insert_new(
-    collection: AsyncCollection[MongoDocument], documents: list[MongoDocument]
-) -> set[int]:
-    """Insert what is not there yet; what is there stays as first written. Returns the
-    positions of the documents that were there already."""
-    if not documents:
-        return set()
-    try:
-        await collection.insert_many(documents, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if not all(error.get("code") == _DUPLICATE_KEY for error in errors):
-            raise
-        return {int(error["index"]) for error in errors}
-    return set()
 
 
 async def find_by_ids(

@@ -25,13 +25,12 @@ from typing import Any
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.mongo import MongoDocument, insert_new
 from vanthu_runtime.outbox import release_leases, take_leases
 
 from vanthu_archive.adapters.mongo_batching import (
     find_by_ids,
     gather_bounded,
-    insert_new,
     write_in_slices,
 )
 from vanthu_archive.adapters.mongo_search_index import MongoSearchIndex, Posted
@@ -63,7 +62,6 @@ TIMELINE = "archive_timeline"
 TIMELINE_SLOTS = "archive_timeline_slots"
 DOCUMENTS = "archive_documents"
 OBJECTS = "archive_objects"
-_DUPLICATE_KEY = 11000
 _SLOT_ATTEMPTS = 50
 _SLOT_WINDOW = 8
 _READ_AHEAD = 5

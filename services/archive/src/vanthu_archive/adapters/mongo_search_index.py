@@ -22,9 +22,9 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.mongo import MongoDocument, insert_new
 
-from vanthu_archive.adapters.mongo_batching import find_by_ids, insert_new, write_in_slices
+from vanthu_archive.adapters.mongo_batching import find_by_ids, write_in_slices
 from vanthu_archive.domain.inverted_index import (
     ALL,
     CHUNK_SPAN,
