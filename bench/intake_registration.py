@@ -1,6 +1,6 @@
 """Registrations per second through intake, beside the bare clients doing the same I/O.
 
-    uv run python bench/intake_registration.py [--count 300] [--concurrency 16]
+    uv run python bench/intake_registration.py [--count 300] [--concurrency 16] [--with-archive]
 
 Needs the local servers (`deploy/local/infra.sh up`, or `make run`). Starts its own intake API and
 worker on free ports against a fresh database, then measures, in the same run:
@@ -11,7 +11,11 @@ worker on free ports against a fresh database, then measures, in the same run:
 2. bare clients: for each item, the same 100 KB MinIO put + one Mongo insert + one Kafka produce
    (acks=all), with the same concurrency;
 
-and prints both and their ratio. Not part of `make test`; figures depend on the machine.
+and prints both and their ratio. With `--with-archive`, an archive worker (its own database and
+consumer group, starting now) runs beside intake the whole time, and the bench prints how long
+after intake's last event reached Kafka the archive had stored every record of
+`document.received` up to that point: whether the archive keeps up with intake at its peak.
+Not part of `make test`; figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -158,17 +162,60 @@ async def wait_for_events(
 
 
 def start_intake(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return start_service("vanthu_intake", kind, port, env)
+
+
+def start_service(
+    module: str, kind: str, port: int, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "vanthu_intake", kind, "--port", str(port)],
+        [sys.executable, "-m", module, kind, "--port", str(port)],
         env=env,
         cwd=ROOT,
         # Kept for reading when a phase fails; printed with the figures.
-        stdout=(LOGS / f"{kind}.log").open("ab"),
+        stdout=(LOGS / f"{module}-{kind}.log").open("ab"),
         stderr=subprocess.STDOUT,
     )
 
 
-async def bench_intake(env: dict[str, str], count: int, concurrency: int) -> tuple[float, float]:
+def archive_env(process_env: dict[str, str]) -> dict[str, str]:
+    """An archive worker of its own: a fresh store and group, and no checkpoint during the run
+    (a checkpoint is object-locked in MinIO for as long as its retention says)."""
+    return {
+        **process_env,
+        "VANTHU_MONGO_DATABASE": f"bench_archive_{secrets.token_hex(4)}",
+        "VANTHU_ARCHIVE_CHECKPOINT_INTERVAL_S": "86400",
+        "VANTHU_ARCHIVE_CHECKPOINT_LOCK_MODE": "GOVERNANCE",
+        "VANTHU_ARCHIVE_CHECKPOINT_RETENTION_DAYS": "1",
+    }
+
+
+async def archive_lag(
+    mongo_uri: str, database: str, start: dict[TopicPartition, int], end: dict[TopicPartition, int]
+) -> float:
+    """Seconds until the archive's remembered heads of `document.received` reach ``end``."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri)
+    began = time.perf_counter()
+    try:
+        wanted = {tp: offset - 1 for tp, offset in end.items() if offset > start.get(tp, 0)}
+        while wanted:
+            if time.perf_counter() - began > RELAY_TIMEOUT_S:
+                raise TimeoutError(f"archive behind on {sorted(str(tp) for tp in wanted)}")
+            for tp in list(wanted):
+                head = await client[database]["archive_heads"].find_one(
+                    {"_id": f"{tp.topic}|{tp.partition}"}
+                )
+                if head is not None and int(str(head["offset"])) >= wanted[tp]:
+                    del wanted[tp]
+            await asyncio.sleep(0.1)
+        return time.perf_counter() - began
+    finally:
+        await client.close()
+
+
+async def bench_intake(
+    env: dict[str, str], count: int, concurrency: int, with_archive: bool = False
+) -> tuple[float, float]:
     secret = secrets.token_hex(32)
     database = f"bench_intake_{secrets.token_hex(4)}"
     process_env = {
@@ -187,10 +234,16 @@ async def bench_intake(env: dict[str, str], count: int, concurrency: int) -> tup
         start_intake(kind, port, process_env)
         for kind, port in (("api", api_port), ("worker", worker_port))
     ]
+    archive = archive_env(process_env) if with_archive else None
+    archive_port = free_port()
+    if archive is not None:
+        processes.append(start_service("vanthu_archive", "worker", archive_port, archive))
     try:
         url = f"http://127.0.0.1:{api_port}"
         await wait_ready(url)
         await wait_ready(f"http://127.0.0.1:{worker_port}")
+        if archive is not None:
+            await wait_ready(f"http://127.0.0.1:{archive_port}")
         auth = AuthSettings(dev_mode=True, dev_secret=secret)
         token = issue_dev_token(
             auth, user_id="bench", agency_code="000.00.00.H41", roles=["clerk"], full_name="Bench"
@@ -229,6 +282,23 @@ async def bench_intake(env: dict[str, str], count: int, concurrency: int) -> tup
                 return count / answered, float("nan")
             published = time.perf_counter() - began
             print(f"  intake through to Kafka (outbox relay):        {count / published:8.1f} /s")
+            if archive is not None:
+                end = await end_offsets(bootstrap, "document.received")
+                records = sum(end[tp] - start.get(tp, 0) for tp in end)
+                try:
+                    lag = await archive_lag(
+                        env.get("VANTHU_MONGO_URI", MongoSettings().uri),
+                        archive["VANTHU_MONGO_DATABASE"],
+                        start,
+                        end,
+                    )
+                except TimeoutError as exc:
+                    print(f"  archive: did not catch up ({exc}); logs in {LOGS}")
+                else:
+                    print(
+                        f"  archive beside it: all {records} records of document.received stored "
+                        f"{lag:.1f} s after the last registration reached Kafka"
+                    )
         return count / answered, count / published
     finally:
         for process in processes:
@@ -237,6 +307,8 @@ async def bench_intake(env: dict[str, str], count: int, concurrency: int) -> tup
             process.wait(timeout=20)
         client = AsyncMongoClient(env.get("VANTHU_MONGO_URI", MongoSettings().uri))
         await client.drop_database(database)
+        if archive is not None:
+            await client.drop_database(archive["VANTHU_MONGO_DATABASE"])
         await client.close()
 
 
@@ -302,6 +374,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--with-archive", action="store_true", help="run an archive worker beside")
     args = parser.parse_args()
     env = server_env()
     # A fresh `make infra-up` has no topics yet (`make run` creates them).
@@ -309,7 +382,9 @@ async def main() -> None:
     print(f"{args.count} registrations of 100 KB files, {args.concurrency} at a time", flush=True)
     bare = await bench_bare(env, args.count, args.concurrency)
     print(f"  bare MinIO put + Mongo insert + Kafka produce: {bare:8.1f} /s", flush=True)
-    answered, published = await bench_intake(env, args.count, args.concurrency)
+    answered, published = await bench_intake(
+        env, args.count, args.concurrency, with_archive=args.with_archive
+    )
     print(f"  ratio intake/bare (answered):                  {answered / bare:8.2f}")
     print(f"  ratio intake/bare (on Kafka):                  {published / bare:8.2f}")
 
