@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCAN_BYTES = 100 * 1024
 sys.path.insert(0, str(ROOT / "tests"))
 
+from harness.kafka_reads import end_offsets  # noqa: E402
 from harness.pdfs import one_page_pdf  # noqa: E402
 
 RELAY_TIMEOUT_S = 300
@@ -120,22 +121,6 @@ async def wait_ready(url: str, within_s: float = 90) -> None:
     raise SystemExit(f"{url} did not become ready")
 
 
-async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            # A fresh consumer has no metadata yet: without this, only partition 0 was watched and
-            # five events in six were never seen (the earlier runs' "relay phase" never ended).
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or {0}
-        tps = [TopicPartition(topic, p) for p in partitions]
-        return dict(await consumer.end_offsets(tps))
-    finally:
-        await consumer.stop()
-
-
 async def wait_for_events(
     bootstrap: str, topic: str, start: dict[TopicPartition, int], ids: set[str]
 ) -> None:
@@ -159,10 +144,6 @@ async def wait_for_events(
                         missing.discard((message.key or b"").decode())
     finally:
         await consumer.stop()
-
-
-def start_intake(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return start_service("vanthu_intake", kind, port, env)
 
 
 def start_service(
@@ -231,7 +212,7 @@ async def bench_intake(
     }
     api_port, worker_port = free_port(), free_port()
     processes = [
-        start_intake(kind, port, process_env)
+        start_service("vanthu_intake", kind, port, process_env)
         for kind, port in (("api", api_port), ("worker", worker_port))
     ]
     archive = archive_env(process_env) if with_archive else None

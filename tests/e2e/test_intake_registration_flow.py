@@ -9,7 +9,7 @@ import secrets
 import unicodedata
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from harness.kafka_reads import end_offsets, records_keyed
 from harness.polling import eventually
 from PIL import Image, ImageDraw, ImageFont
 from vanthu_runtime.auth import issue_dev_token
@@ -38,39 +38,6 @@ def fold(text: str) -> str:
 TOPIC = "document.received"
 
 
-async def _end_offsets(bootstrap: str) -> dict[TopicPartition, int]:
-    """Where each partition ends now: the test reads only what comes after, not the suite's past."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(TOPIC)
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(TOPIC) or {0}
-        tps = [TopicPartition(TOPIC, p) for p in partitions]
-        return dict(await consumer.end_offsets(tps))
-    finally:
-        await consumer.stop()
-
-
-async def _records_keyed(bootstrap: str, start: dict[TopicPartition, int], key: str) -> list:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(list(start))
-        for tp, offset in start.items():
-            consumer.seek(tp, offset)
-        ends = await consumer.end_offsets(list(start))
-        found = []
-        while [tp for tp in start if await consumer.position(tp) < ends[tp]]:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-            for messages in batch.values():
-                found += [m for m in messages if m.key == key.encode()]
-        return found
-    finally:
-        await consumer.stop()
-
-
 async def test_a_registered_vietnamese_scan_is_announced_and_its_words_are_read_back(
     running_services, platform_settings
 ) -> None:
@@ -97,7 +64,7 @@ async def test_a_registered_vietnamese_scan_is_announced_and_its_words_are_read_
         base_url=api.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
     ) as clerk:
         bootstrap = platform_settings.kafka.bootstrap_servers
-        before = await _end_offsets(bootstrap)
+        before = await end_offsets(bootstrap, TOPIC)
         created = await clerk.post(
             "/v1/documents",
             data={"metadata": json.dumps(metadata, ensure_ascii=False)},
@@ -108,7 +75,7 @@ async def test_a_registered_vietnamese_scan_is_announced_and_its_words_are_read_
         assert document["arrival_number"] == 1
 
         published = await eventually(
-            lambda: _records_keyed(bootstrap, before, document["id"]),
+            lambda: records_keyed(bootstrap, TOPIC, document["id"], start=before),
             timeout=120,
             what="document.received",
         )

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from harness.kafka_reads import topic_partitions
 from harness.processes import ServiceProcess, free_port
 from harness.servers import Servers
 from minio import Minio
@@ -34,10 +36,54 @@ from vanthu_contracts.events.values import (
     StatusCode,
     Urgency,
 )
+from vanthu_exchange.domain.edxml import (
+    AttachmentSource,
+    Business,
+    DocumentNumber,
+    DocumentPackage,
+    MessageHeader,
+    Organization,
+    PackageSigner,
+    Promulgation,
+    TraceHeaderList,
+    write_document_package,
+)
 from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.settings import AuthSettings
 
 OPERATOR = "000.00.00.G22"
+
+
+def edxml_package(
+    sender: str,
+    recipients: Sequence[str],
+    *,
+    number: str = "12",
+    notation: str = "SNV-VP",
+    subject: str = "V/v báo cáo tình hình liên thông",
+    sender_name: str | None = None,
+    attachments: Sequence[AttachmentSource] = (),
+    signer: PackageSigner | None = None,
+) -> bytes:
+    """An edXML package as an agency's system sends it to the hub, dated 20/11/2026."""
+    header = MessageHeader(
+        sender=Organization(agency_code=sender, name=sender_name),
+        recipients=tuple(Organization(agency_code=r) for r in recipients),
+        document_code=f"{sender},2026/11/20,{number}/{notation}",
+        code=DocumentNumber(code_number=number, code_notation=notation),
+        promulgation=Promulgation(promulgation_date=date(2026, 11, 20)),
+        subject=subject,
+    )
+    sink = io.BytesIO()
+    write_document_package(
+        sink,
+        DocumentPackage(
+            message_header=header, trace_header_list=TraceHeaderList(business=Business())
+        ),
+        list(attachments),
+        signer=signer,
+    )
+    return sink.getvalue()
 
 
 def random_agency(prefix: str = "H41") -> str:
@@ -285,11 +331,7 @@ class EventTap:
             bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None
         )
         await consumer.start()
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in self.topics
-            for p in (consumer.partitions_for_topic(topic) or await _partitions(consumer, topic))
-        ]
+        partitions = [tp for topic in self.topics for tp in await topic_partitions(consumer, topic)]
         consumer.assign(partitions)
         await consumer.seek_to_end(*partitions)
         for tp in partitions:
@@ -317,11 +359,6 @@ class EventTap:
 
     def matching(self, predicate: Callable[[Any], bool]) -> list[Any]:
         return [e for e in self.seen if predicate(e)]
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer._client.force_metadata_update()
-    return consumer.partitions_for_topic(topic) or {0}
 
 
 @contextlib.contextmanager

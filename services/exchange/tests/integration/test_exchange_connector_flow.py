@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from exchange_testkit import (
     EventTap,
+    edxml_package,
     issued_document,
     put_file,
     random_agency,
@@ -179,38 +180,16 @@ async def test_processing_statuses_flow_back_in_order_and_a_revocation_freezes_t
 
 def _forged_package(sender: str, recipient: str) -> bytes:
     """A package signed with a key the hub's directory does not know for ``sender``."""
-    import io
-    from datetime import date
-
-    from vanthu_exchange.domain.edxml import (
-        Business,
-        DocumentNumber,
-        DocumentPackage,
-        MessageHeader,
-        Organization,
-        Promulgation,
-        TraceHeaderList,
-        write_document_package,
-    )
     from vanthu_exchange.domain.signing_keys import self_signed_key, signer_from_pem
 
-    header = MessageHeader(
-        sender=Organization(agency_code=sender),
-        recipients=(Organization(agency_code=recipient),),
-        document_code=f"{sender},2026/11/20,77/GM-VP",
-        code=DocumentNumber(code_number="77", code_notation="GM-VP"),
-        promulgation=Promulgation(promulgation_date=date(2026, 11, 20)),
+    return edxml_package(
+        sender,
+        [recipient],
+        number="77",
+        notation="GM-VP",
         subject="Giấy mời họp",
-    )
-    sink = io.BytesIO()
-    write_document_package(
-        sink,
-        DocumentPackage(
-            message_header=header, trace_header_list=TraceHeaderList(business=Business())
-        ),
         signer=signer_from_pem(*self_signed_key(sender)),
     )
-    return sink.getvalue()
 
 
 async def test_a_package_with_a_signature_the_directory_cannot_vouch_for_is_refused_with_status_02(

@@ -6,17 +6,9 @@ import io
 
 import httpx
 import pytest
-from exchange_testkit import HubProcess, random_agency, random_secret, start_hub
+from exchange_testkit import HubProcess, edxml_package, random_agency, random_secret, start_hub
 from vanthu_exchange.domain.edxml import (
     AttachmentSource,
-    Business,
-    DocumentNumber,
-    DocumentPackage,
-    MessageHeader,
-    Organization,
-    Promulgation,
-    TraceHeaderList,
-    write_document_package,
 )
 
 
@@ -28,27 +20,14 @@ def hub(servers, tmp_path_factory) -> HubProcess:
 
 
 def package_bytes(sender: str, recipients: list[str], number: str = "12") -> bytes:
-    header = MessageHeader(
-        sender=Organization(agency_code=sender, name="Sở Nội vụ"),
-        recipients=tuple(Organization(agency_code=r) for r in recipients),
-        document_code=f"{sender},2026/11/20,{number}/SNV-VP",
-        code=DocumentNumber(code_number=number, code_notation="SNV-VP"),
-        promulgation=Promulgation(promulgation_date=__import__("datetime").date(2026, 11, 20)),
-        subject="V/v báo cáo tình hình liên thông",
+    report = io.BytesIO(b"%PDF-1.4 ..." * 100)
+    return edxml_package(
+        sender,
+        recipients,
+        number=number,
+        sender_name="Sở Nội vụ",
+        attachments=[AttachmentSource("cid:1", "bao-cao.pdf", "application/pdf", report)],
     )
-    sink = io.BytesIO()
-    write_document_package(
-        sink,
-        DocumentPackage(
-            message_header=header, trace_header_list=TraceHeaderList(business=Business())
-        ),
-        [
-            AttachmentSource(
-                "cid:1", "bao-cao.pdf", "application/pdf", io.BytesIO(b"%PDF-1.4 ..." * 100)
-            )
-        ],
-    )
-    return sink.getvalue()
 
 
 def two_systems(hub: HubProcess) -> tuple[str, dict[str, str], str, dict[str, str]]:

@@ -3,23 +3,11 @@ travels over HTTPS unless a development setting says otherwise."""
 
 from __future__ import annotations
 
-import io
 import re
-from datetime import date
 
 import httpx
 import pytest
-from exchange_testkit import HubProcess, random_agency, random_secret, start_hub
-from vanthu_exchange.domain.edxml import (
-    Business,
-    DocumentNumber,
-    DocumentPackage,
-    MessageHeader,
-    Organization,
-    Promulgation,
-    TraceHeaderList,
-    write_document_package,
-)
+from exchange_testkit import HubProcess, edxml_package, random_agency, random_secret, start_hub
 
 TOKEN_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
@@ -37,22 +25,7 @@ def hub(servers, tmp_path_factory) -> HubProcess:
 
 
 def _package(sender: str, recipient: str) -> bytes:
-    header = MessageHeader(
-        sender=Organization(agency_code=sender),
-        recipients=(Organization(agency_code=recipient),),
-        document_code=f"{sender},2026/11/20,31/SNV-VP",
-        code=DocumentNumber(code_number="31", code_notation="SNV-VP"),
-        promulgation=Promulgation(promulgation_date=date(2026, 11, 20)),
-        subject="V/v mời họp giao ban",
-    )
-    sink = io.BytesIO()
-    write_document_package(
-        sink,
-        DocumentPackage(
-            message_header=header, trace_header_list=TraceHeaderList(business=Business())
-        ),
-    )
-    return sink.getvalue()
+    return edxml_package(sender, [recipient], number="31", subject="V/v mời họp giao ban")
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from harness.kafka_reads import topic_partitions
 from harness.processes import ServiceProcess, free_port
 from harness.servers import Servers
 from vanthu_runtime.platform import PlatformSettings
@@ -32,10 +33,7 @@ async def start_groups_at_the_end(bootstrap: str, groups: dict[str, str]) -> Non
         )
         await consumer.start()
         try:
-            tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-            if not tps:
-                await consumer._client.force_metadata_update()
-                tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            tps = await topic_partitions(consumer, topic)
             consumer.assign(tps)
             ends = await consumer.end_offsets(tps)
             await consumer.commit(dict(ends))

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from harness.kafka_reads import records_keyed
 from harness.pdfs import one_page_pdf
 from harness.processes import ServiceProcess
 from PIL import Image, ImageDraw, ImageFont
@@ -101,26 +101,7 @@ def form(meta: dict[str, Any], *files: tuple[str, bytes], **fields: str) -> dict
 
 async def events_keyed(bootstrap: str, topic: str, key: str) -> list[Any]:
     """Every record on `topic` whose key is `key`, from the beginning."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or {0}
-        tps = [TopicPartition(topic, p) for p in partitions]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        found = []
-        wanted = key.encode()
-        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-            for messages in batch.values():
-                found += [m for m in messages if m.key == wanted]
-        return found
-    finally:
-        await consumer.stop()
+    return await records_keyed(bootstrap, topic, key)
 
 
 def header(message: Any, name: str) -> str | None:
