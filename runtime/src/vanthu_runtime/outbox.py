@@ -138,6 +138,33 @@ async def release_lease(
     await db[LEASES].delete_one({"_id": f"{collection}|{doc_id}", "owner": owner})
 
 
+@contextlib.asynccontextmanager
+async def holding_lease(
+    db: AsyncDatabase[MongoDocument],
+    collection: str,
+    doc_id: Any,
+    *,
+    ttl: timedelta = timedelta(seconds=10),
+    attempts: int = 50,
+) -> AsyncIterator[None]:
+    """Hold an aggregate's lease around a write, waiting for it (with backoff) while a relay or
+    another writer has it. Any update of a document whose outbox a relay may be emptying needs
+    it: FerretDB v1 applies two concurrent updates of one document as read-modify-writes, and one
+    is lost (a voided registration went back to "registered" when the relay removed its
+    published entry in the same moment)."""
+    owner = uuid.uuid4().hex
+    for attempt in range(attempts):
+        if await take_lease(db, collection, doc_id, owner, ttl):
+            break
+        await asyncio.sleep(min(0.01 * 2**attempt, 0.5))
+    else:
+        raise TimeoutError(f"{collection} {doc_id} stayed busy")
+    try:
+        yield
+    finally:
+        await release_lease(db, collection, doc_id, owner)
+
+
 async def take_leases(
     db: AsyncDatabase[MongoDocument],
     collection: str,

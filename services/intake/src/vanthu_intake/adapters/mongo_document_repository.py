@@ -11,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument, unique
-from vanthu_runtime.outbox import OUTBOX_FIELD, outbox_entry, outbox_write
+from vanthu_runtime.outbox import OUTBOX_FIELD, holding_lease, outbox_entry, outbox_write
 
 COLLECTION = "intake_documents"
 FACTS = "intake_document_facts"
@@ -86,4 +86,6 @@ class MongoDocumentRepository:
         return [fact for fact in found if fact is not None]
 
     async def set_fields(self, document_id: str, changes: dict[str, Any]) -> None:
-        await self._collection.update_one({"_id": document_id}, {"$set": changes})
+        # Under the document's lease: the relay may be removing its published entries right now.
+        async with holding_lease(self._collection.database, COLLECTION, document_id):
+            await self._collection.update_one({"_id": document_id}, {"$set": changes})

@@ -11,10 +11,7 @@ Routing rules are one document per agency, kept as data an administrator edits.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
@@ -23,7 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry, outbox_write, release_lease, take_lease
+from vanthu_runtime.outbox import holding_lease, outbox_entry, outbox_write
 
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.errors import InvalidInput
@@ -123,7 +120,7 @@ class MongoDirectory:
         leader of a new document or the unit head to escalate to is one `_id` read. Written
         after the user (under its own lease); a crash in between leaves the roster behind
         until that user is saved again (ADR 0023)."""
-        async with self._leased(ROSTER, user.agency_code):
+        async with holding_lease(self._db, ROSTER, user.agency_code, ttl=WRITE_LEASE):
             doc = await self._roster.find_one({"_id": user.agency_code}) or {}
             leaders = [u for u in doc.get("leaders", []) if u != user.user_id]
             heads = [h for h in doc.get("unit_heads", []) if h["user_id"] != user.user_id]
@@ -195,7 +192,7 @@ class MongoDirectory:
         """Change the entry and queue its event, holding the entry's lease so that a relay
         cannot remove published events in the same moment (FerretDB v1 would lose one write).
         ``fields`` may be computed from the stored entry, read under the lease."""
-        async with self._leased(collection.name, doc_id):
+        async with holding_lease(self._db, collection.name, doc_id, ttl=WRITE_LEASE):
             if callable(fields):
                 fields = fields(await collection.find_one({"_id": doc_id}))
             values = {k: (list(v) if isinstance(v, tuple) else v) for k, v in fields.items()}
@@ -205,17 +202,3 @@ class MongoDirectory:
                     {"$set": values, "$push": {"outbox": outbox_entry(record)}},
                     upsert=True,
                 )
-
-    @contextlib.asynccontextmanager
-    async def _leased(self, collection: str, doc_id: str) -> AsyncIterator[None]:
-        owner = uuid.uuid4().hex
-        for attempt in range(50):
-            if await take_lease(self._db, collection, doc_id, owner, WRITE_LEASE):
-                break
-            await asyncio.sleep(min(0.01 * 2**attempt, 0.5))
-        else:
-            raise TimeoutError(f"{collection} {doc_id} stayed busy")
-        try:
-            yield
-        finally:
-            await release_lease(self._db, collection, doc_id, owner)
