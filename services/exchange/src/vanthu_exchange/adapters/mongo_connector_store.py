@@ -16,7 +16,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_write
+from vanthu_runtime.outbox import holding_lease, outbox_write
 
 OUTGOING = "outgoing_documents"
 JOBS = "send_jobs"
@@ -110,12 +110,16 @@ class MongoConnectorStore:
         self, job_id: str, fields: dict[str, Any], outbox: Sequence[dict[str, Any]] = ()
     ) -> None:
         update: dict[str, Any] = {"$set": {**fields, "updated_at": datetime.now(UTC)}}
-        if not outbox:
-            await self._jobs.update_one({"_id": job_id}, update)
-            return
-        update["$push"] = {"outbox": {"$each": list(outbox)}}
-        async with outbox_write(self.db, JOBS, job_id):
-            await self._jobs.update_one({"_id": job_id}, update)
+        # Every write to a job or a received package holds its lease: the relay may be removing
+        # published entries from the same document, and on FerretDB v1 one of two concurrent
+        # updates of a document is lost (ADR 0004 addendum).
+        async with holding_lease(self.db, JOBS, job_id):
+            if not outbox:
+                await self._jobs.update_one({"_id": job_id}, update)
+                return
+            update["$push"] = {"outbox": {"$each": list(outbox)}}
+            async with outbox_write(self.db, JOBS, job_id):
+                await self._jobs.update_one({"_id": job_id}, update)
 
     async def job(self, job_id: str) -> MongoDocument | None:
         return await self._jobs.find_one({"_id": job_id})
@@ -127,7 +131,7 @@ class MongoConnectorStore:
         self, job_id: str, delivery_id: str, outbox: dict[str, Any]
     ) -> bool:
         """Record the recipient's acknowledgement once, with its event."""
-        async with outbox_write(self.db, JOBS, job_id):
+        async with holding_lease(self.db, JOBS, job_id), outbox_write(self.db, JOBS, job_id):
             result = await self._jobs.update_one(
                 {"_id": job_id, "acknowledged": {"$ne": delivery_id}},
                 {"$push": {"acknowledged": delivery_id, "outbox": outbox}},
@@ -165,20 +169,28 @@ class MongoConnectorStore:
         return await self.received(key["delivery_id"])
 
     async def freeze(self, delivery_id: str, by_delivery: str) -> None:
-        await self._received.update_one(
-            {"_id": delivery_id, "frozen": {"$ne": True}},
-            {"$set": {"frozen": True, "frozen_by": by_delivery, "frozen_at": datetime.now(UTC)}},
-        )
+        async with holding_lease(self.db, RECEIVED, delivery_id):
+            await self._received.update_one(
+                {"_id": delivery_id, "frozen": {"$ne": True}},
+                {
+                    "$set": {
+                        "frozen": True,
+                        "frozen_by": by_delivery,
+                        "frozen_at": datetime.now(UTC),
+                    }
+                },
+            )
 
     async def note_change(self, delivery_id: str, change: dict[str, Any]) -> None:
         """Record on a held copy that a later package updated or replaced it, once per package."""
         fields: dict[str, Any] = {"updated_by": change["delivery_id"]}
         if change["business_type"] == "replace":
             fields = {"replaced_by": change["delivery_id"]}
-        await self._received.update_one(
-            {"_id": delivery_id, "changed_by": {"$ne": change["delivery_id"]}},
-            {"$set": fields, "$push": {"changes": change, "changed_by": change["delivery_id"]}},
-        )
+        async with holding_lease(self.db, RECEIVED, delivery_id):
+            await self._received.update_one(
+                {"_id": delivery_id, "changed_by": {"$ne": change["delivery_id"]}},
+                {"$set": fields, "$push": {"changes": change, "changed_by": change["delivery_id"]}},
+            )
 
     # -- keys and cursors ----------------------------------------------------------------------
 
