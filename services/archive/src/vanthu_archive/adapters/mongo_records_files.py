@@ -16,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.errors import AlreadyExists
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry, outbox_write
+from vanthu_runtime.outbox import holding_lease, outbox_entry, outbox_write
 
 from vanthu_archive.domain.records_files import (
     Disposition,
@@ -202,10 +202,14 @@ class MongoRecordsFiles:
         change: MongoDocument = {"$set": {**file_to_fields(records_file), "version": version + 1}}
         if events:
             change["$push"] = {"outbox": {"$each": [outbox_entry(e) for e in events]}}
-        async with outbox_write(self._files.database, RECORDS_FILES, records_file.file_id):
-            result = await self._files.update_one(
-                {"_id": records_file.file_id, "version": version}, change
-            )
+        # And the document's lease: the relay may be removing published entries from it now,
+        # and FerretDB v1 loses one of two concurrent updates of a document (ADR 0004).
+        db, file_id = self._files.database, records_file.file_id
+        async with (
+            holding_lease(db, RECORDS_FILES, file_id),
+            outbox_write(db, RECORDS_FILES, file_id),
+        ):
+            result = await self._files.update_one({"_id": file_id, "version": version}, change)
         if result.matched_count == 0:
             raise StaleRecordsFile(records_file.file_id)
 
