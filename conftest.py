@@ -16,6 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 from vanthu_runtime.kafka_topics import ensure_topics
 from vanthu_runtime.mongo import MongoDocument, create_mongo_client
+from vanthu_runtime.outbox_guard import outbox_guard
 from vanthu_runtime.platform import PlatformSettings
 from vanthu_runtime.settings import KafkaSettings, MongoSettings, S3Settings
 
@@ -141,3 +142,13 @@ def running_services(
     finally:
         for process in processes.values():
             process.stop()
+
+
+@pytest.fixture(autouse=True)
+def _outbox_writes_stay_guarded() -> Iterator[None]:
+    """Every write to an outbox collection goes through `OutboxCollection` (ADR 0004)."""
+    before = len(outbox_guard.violations)
+    yield
+    unguarded = outbox_guard.violations[before:]
+    del outbox_guard.violations[before:]
+    assert not unguarded, f"writes to outbox collections outside OutboxCollection: {unguarded}"

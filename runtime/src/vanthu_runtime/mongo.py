@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from vanthu_runtime.errors import AlreadyExists
+from vanthu_runtime.outbox_guard import outbox_guard
 from vanthu_runtime.settings import MongoSettings
 
 MongoDocument = dict[str, Any]
@@ -44,6 +45,7 @@ def create_mongo_client(settings: MongoSettings) -> AsyncMongoClient[MongoDocume
         tz_aware=True,
         # FerretDB v1 has no replica sets, hence no retryable writes.
         retryWrites=False,
+        event_listeners=[outbox_guard],
     )
 
 

@@ -1,39 +1,38 @@
 """Transactional outbox without transactions: the event rides in the aggregate's own document write.
 
-A handler that changes an aggregate and must publish an event writes both in ONE update:
+`OutboxCollection` is the one write path for an aggregate whose changes publish events:
 
-    await documents.update_one(
-        {"_id": doc_id}, {"$set": {...state...}, "$push": {"outbox": outbox_entry(record)}}
-    )
+    cases = OutboxCollection(db["cases"], notify=relay.notify)
+    await cases.insert({"_id": case_id, ...state...}, records)            # False: id taken
+    after = await cases.update(case_id, {"$set": {...}}, records, revision=seen)
+    if after is None: ...  # gone, or another writer changed it since `seen`: re-read, re-apply
 
-and announces the aggregate to the relay with `outbox_write`, around that write:
+Each is ONE single-document write (an insert, or a `findAndModify` whose filter holds the
+expected revision or condition), so the state change and its events land together or not at all,
+and two writers of one aggregate cannot both win. The events go into the document's `outbox`
+array; `outbox_since` (indexed) holds when the oldest pending one was written.
 
-    async with outbox_write(db, "documents", doc_id):
-        await documents.update_one(...)
+`OutboxRelay` (run by the worker) finds aggregates by `outbox_since`, claims each for a short
+time in the document itself (a conditional `findAndModify`, so two relays never publish one
+aggregate at once, and a dead relay's claim simply expires), publishes the entries of a whole
+batch of aggregates without awaiting each send, and removes them with `$pullAll`, all in a few
+round trips per batch. So that a crash at any moment neither loses nor doubles an event on the
+topic, before producing it notes each entry's partition and that partition's end offset in
+`outbox_attempts.<event id>`; an entry found later with such a note (its relay died between
+producing and removing) is published only if the partition does not already hold it from there.
 
-`OutboxRelay` (run by the worker) publishes pending entries in order and removes them. So that a
-crash at any moment neither loses nor doubles an event on the topic, the relay notes, before it
-produces, the partition and its end offset in `outbox_attempts.<event id>`. If it finds such a note
-for an entry still pending (it died between producing and removing), it reads that partition from
-the noted offset and publishes only if the event is not already there.
-
-Finding the aggregates with pending entries must not scan: FerretDB v1 answers any filter but `_id`
-by reading every document (3.5 s for 5,000 documents), and a relay polls several times a second.
-So each write that adds entries leaves a marker in `outbox_pending` (`_id` = collection|aggregate id)
-before and after it, and the relay reads that small collection. The marker before the write survives
-a writer that dies after writing; the marker after it re-announces an aggregate whose marker the
-relay removed between the two. A slow sweep of the collections (at start, then every few minutes)
-catches writes that were never announced (a writer that died between its write and the second
-marker while the relay was clearing the first, or code that writes without `outbox_write`).
+A writer that bypasses `OutboxCollection` would break these rules silently, so `OutboxGuard` (a
+PyMongo command listener every client of `create_mongo_client` carries) reports any insert,
+update or findAndModify of an outbox collection that does not come from here (ADR 0004).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,35 +40,42 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
 from bson import Binary
-from pymongo import DeleteOne
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
-from vanthu_runtime.mongo import MongoDocument, insert_new
+from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.outbox_guard import guarded as _guarded
+from vanthu_runtime.outbox_guard import register as _register
 
 log = structlog.get_logger(__name__)
 
 OUTBOX_FIELD = "outbox"
+PENDING_SINCE = "outbox_since"
+ATTEMPTS = "outbox_attempts"
+CLAIM_OWNER = "outbox_claim_owner"
+CLAIM_UNTIL = "outbox_claim_until"
+REVISION = "revision"
+_OUTBOX_FIELDS = (OUTBOX_FIELD, PENDING_SINCE, ATTEMPTS, CLAIM_OWNER, CLAIM_UNTIL)
 _partitioner = DefaultPartitioner()
 
 
 def outbox_entry(record: KafkaRecord) -> dict[str, Any]:
-    """The sub-document to `$push` into the aggregate's `outbox` array in the state-changing write."""
+    """The sub-document one pending event is stored as."""
     return {
         "event_id": record.event_id,
         "topic": record.topic,
         "key": Binary(record.key),
         "value": Binary(record.value),
-        # FerretDB v1 stores no nested arrays, so each header is a small document.
         "headers": [{"name": name, "value": Binary(value)} for name, value in record.headers],
         "created_at": datetime.now(UTC),
     }
 
 
-def _record_of(entry: MongoDocument) -> KafkaRecord:
+def record_of(entry: MongoDocument) -> KafkaRecord:
     return KafkaRecord(
         topic=entry["topic"],
         key=bytes(entry["key"]),
@@ -78,168 +84,101 @@ def _record_of(entry: MongoDocument) -> KafkaRecord:
     )
 
 
-LEASES = "outbox_leases"
-TAKEOVERS = "outbox_lease_takeovers"
+# --- the write path --------------------------------------------------------------------------
 
 
-async def take_lease(
-    db: AsyncDatabase[MongoDocument],
-    collection: str,
-    doc_id: Any,
-    owner: str,
-    ttl: timedelta,
-) -> bool:
-    """Hold one aggregate against relays and other writers; False when someone else holds it.
+class OutboxCollection:
+    """The one way to write an aggregate whose changes publish events (see the module's text)."""
 
-    The lease is a document of its own, taken by inserting it under a unique `_id`: on FerretDB v1
-    (SQLite) conditional updates are not atomic (two writers of one document can both "match" and
-    one write is lost), unique inserts are. A writer that adds to an aggregate's outbox while a
-    relay removes from it must hold the lease, or one of the two writes can be lost there.
-    An expired lease (its holder died) is taken over.
-    """
-    leases = db[LEASES]
-    key = f"{collection}|{doc_id}"
-    now = datetime.now(UTC)
-    lease = {"_id": key, "owner": owner, "until": now + ttl}
-    try:
-        await leases.insert_one(lease)
-    except DuplicateKeyError:
-        held = await leases.find_one({"_id": key})
-        if held is not None and held["until"] >= now:
-            return False
-        if held is not None and not await take_over_lease(db, held):
-            return False
+    def __init__(
+        self,
+        collection: AsyncCollection[MongoDocument],
+        *,
+        notify: Callable[[], None] | None = None,
+    ) -> None:
+        self.raw = collection
+        self._notify = notify
+        _register(collection)
+
+    @property
+    def name(self) -> str:
+        return self.raw.name
+
+    async def ensure_indexes(self) -> None:
+        await self.raw.create_index([(PENDING_SINCE, 1)])
+
+    async def insert(self, document: MongoDocument, records: Sequence[KafkaRecord] = ()) -> bool:
+        """Insert a new aggregate with its events; False (and nothing written) when its `_id`
+        is taken."""
+        body = {REVISION: 0, **document}
+        if records:
+            body[OUTBOX_FIELD] = [outbox_entry(r) for r in records]
+            body[PENDING_SINCE] = datetime.now(UTC)
         try:
-            await leases.insert_one(lease)
+            with _guarded():
+                await self.raw.insert_one(body)
         except DuplicateKeyError:
             return False
-    return True
+        self._announce(records)
+        return True
+
+    async def update(
+        self,
+        doc_id: Any,
+        update: Mapping[str, Any],
+        records: Sequence[KafkaRecord] = (),
+        *,
+        revision: int | None = None,
+        where: Mapping[str, Any] | None = None,
+        upsert: bool = False,
+    ) -> MongoDocument | None:
+        """Apply `update` and queue `records` in one atomic write, only when the aggregate exists
+        (or `upsert`), matches `where`, and, when `revision` is given, still has that revision
+        (then it moves to revision + 1). The document after the change (outbox fields left
+        out), or None when nothing matched."""
+        for operator in update.values():
+            if any(field in _OUTBOX_FIELDS or field == REVISION for field in operator):
+                raise ValueError(f"the update sets a field the write path owns: {operator}")
+        change: dict[str, Any] = {op: dict(fields) for op, fields in update.items()}
+        query: dict[str, Any] = {"_id": doc_id, **(where or {})}
+        if revision is not None:
+            query[REVISION] = revision
+            change.setdefault("$set", {})[REVISION] = revision + 1
+        if records:
+            change.setdefault("$push", {})[OUTBOX_FIELD] = {
+                "$each": [outbox_entry(r) for r in records]
+            }
+            change.setdefault("$min", {})[PENDING_SINCE] = datetime.now(UTC)
+        with _guarded():
+            after = await self.raw.find_one_and_update(
+                query,
+                change,
+                upsert=upsert,
+                return_document=ReturnDocument.AFTER,
+            )
+        if after is None:
+            return None
+        self._announce(records)
+        return {k: v for k, v in after.items() if k not in _OUTBOX_FIELDS}
+
+    def _announce(self, records: Sequence[KafkaRecord]) -> None:
+        if records and self._notify is not None:
+            self._notify()
 
 
-async def take_over_lease(db: AsyncDatabase[MongoDocument], held: MongoDocument) -> bool:
-    """Remove a lease whose holder is gone; True for the one caller allowed to.
-
-    Two relays that both see the same dead holder must not both remove its lease: on FerretDB v1 a
-    `delete_one({_id, owner})` reads, then deletes by `_id`, so the slower one removed the lease
-    the faster one had just taken, and both published the aggregate (seen in routing's reliability
-    test). The right to remove is claimed first, by a unique insert keyed by the lease as seen."""
-    claim = f"takeover|{held['_id']}|{held['owner']}|{held['until'].isoformat()}"
-    try:
-        await db[TAKEOVERS].insert_one({"_id": claim, "at": datetime.now(UTC)})
-    except DuplicateKeyError:
-        return False
-    await db[LEASES].delete_one({"_id": held["_id"], "owner": held["owner"]})
-    return True
+# --- the relay -------------------------------------------------------------------------------
 
 
-async def release_lease(
-    db: AsyncDatabase[MongoDocument], collection: str, doc_id: Any, owner: str
-) -> None:
-    await db[LEASES].delete_one({"_id": f"{collection}|{doc_id}", "owner": owner})
-
-
-@contextlib.asynccontextmanager
-async def holding_lease(
-    db: AsyncDatabase[MongoDocument],
-    collection: str,
-    doc_id: Any,
-    *,
-    ttl: timedelta = timedelta(seconds=10),
-    attempts: int = 50,
-) -> AsyncIterator[None]:
-    """Hold an aggregate's lease around a write, waiting for it (with backoff) while a relay or
-    another writer has it. Any update of a document whose outbox a relay may be emptying needs
-    it: FerretDB v1 applies two concurrent updates of one document as read-modify-writes, and one
-    is lost (a voided registration went back to "registered" when the relay removed its
-    published entry in the same moment)."""
-    owner = uuid.uuid4().hex
-    for attempt in range(attempts):
-        if await take_lease(db, collection, doc_id, owner, ttl):
-            break
-        await asyncio.sleep(min(0.01 * 2**attempt, 0.5))
-    else:
-        raise TimeoutError(f"{collection} {doc_id} stayed busy")
-    try:
-        yield
-    finally:
-        await release_lease(db, collection, doc_id, owner)
-
-
-async def take_leases(
-    db: AsyncDatabase[MongoDocument],
-    collection: str,
-    doc_ids: Sequence[Any],
-    owner: str,
-    ttl: timedelta,
-) -> list[Any]:
-    """`take_lease` for many aggregates with one insert; returns the ids now held, in order.
-
-    The others are held by someone alive. A caller that needs them all takes what it gets, does
-    its work, releases, and asks again for the rest: waiting while holding some could deadlock two
-    writers that each hold what the other wants."""
-    if not doc_ids:
-        return []
-    leases = db[LEASES]
-    now = datetime.now(UTC)
-    keys = [f"{collection}|{doc_id}" for doc_id in doc_ids]
-    rows = [{"_id": key, "owner": owner, "until": now + ttl} for key in keys]
-    clashed = await insert_new(leases, rows)
-    for index in sorted(clashed):
-        held = await leases.find_one({"_id": keys[index]})
-        if held is not None and held["until"] >= now:
-            continue
-        if held is not None and not await take_over_lease(db, held):
-            continue
-        try:
-            await leases.insert_one(rows[index])
-        except DuplicateKeyError:
-            continue
-        clashed.discard(index)
-    return [doc_id for index, doc_id in enumerate(doc_ids) if index not in clashed]
-
-
-async def release_leases(
-    db: AsyncDatabase[MongoDocument], collection: str, doc_ids: Sequence[Any], owner: str
-) -> None:
-    operations = [
-        DeleteOne({"_id": f"{collection}|{doc_id}", "owner": owner}) for doc_id in doc_ids
-    ]
-    # FerretDB v1 never answered a bulk of 100 operations or more.
-    for start in range(0, len(operations), 50):
-        await db[LEASES].bulk_write(operations[start : start + 50], ordered=False)
-
-
-PENDING = "outbox_pending"
-
-
-def _pending_key(collection: str, doc_id: Any) -> str:
-    return f"{collection}|{doc_id}"
-
-
-async def _mark_pending(db: AsyncDatabase[MongoDocument], collection: str, doc_id: Any) -> None:
-    marker = {
-        "_id": _pending_key(collection, doc_id),
-        "collection": collection,
-        "doc_id": doc_id,
-        "since": datetime.now(UTC),
-    }
-    with contextlib.suppress(DuplicateKeyError):
-        await db[PENDING].insert_one(marker)
-
-
-@contextlib.asynccontextmanager
-async def outbox_write(
-    db: AsyncDatabase[MongoDocument], collection: str, doc_id: Any
-) -> AsyncIterator[None]:
-    """Wrap every write that adds entries to an aggregate's outbox, so the relay finds it without
-    scanning the collection (see the module's docstring for why a marker on each side)."""
-    await _mark_pending(db, collection, doc_id)
-    yield
-    await _mark_pending(db, collection, doc_id)
+@dataclass
+class _Claimed:
+    collection: AsyncCollection[MongoDocument]
+    doc: MongoDocument
+    to_send: list[tuple[MongoDocument, KafkaRecord]]
+    done: list[MongoDocument]
 
 
 class OutboxRelay:
-    """Publishes the outbox entries of the given collections, oldest aggregate write first."""
+    """Publishes the outbox entries of the given collections, oldest pending aggregate first."""
 
     def __init__(
         self,
@@ -248,25 +187,23 @@ class OutboxRelay:
         publisher: KafkaEventPublisher,
         *,
         poll_interval_s: float = 0.2,
-        lease: timedelta = timedelta(seconds=30),
-        sweep_interval_s: float = 300.0,
-        orphan_marker_after: timedelta = timedelta(minutes=2),
-        concurrency: int = 8,
+        claim_for: timedelta = timedelta(seconds=30),
+        batch: int = 200,
+        concurrency: int = 16,
     ) -> None:
         self._collections = {name: db[name] for name in collections}
-        self._concurrency = concurrency
-        self._offsets_started = asyncio.Lock()
-        self._pending = db[PENDING]
-        self._sweep_interval_s = sweep_interval_s
-        self._next_sweep = 0.0
-        self._orphan_marker_after = orphan_marker_after
-        self._db = db
+        for collection in self._collections.values():
+            _register(collection)
         self._publisher = publisher
         self._poll_interval_s = poll_interval_s
-        self._lease = lease
-        self._owner = uuid.uuid4().hex
+        self._claim_for = claim_for
+        self._batch = batch
+        self._concurrency = concurrency
+        self.owner = uuid.uuid4().hex
         self._wake = asyncio.Event()
         self._offsets: AIOKafkaConsumer | None = None
+        self._offsets_started = asyncio.Lock()
+        self._indexed = False
 
     def notify(self) -> None:
         """Tell a relay in the same process that something was written, to skip the poll wait."""
@@ -283,139 +220,143 @@ class OutboxRelay:
         finally:
             await self.close()
 
-    async def publish_pending(self, limit: int = 100) -> int:
-        """One pass over the announced aggregates (and a sweep when one is due); the number of
-        events published."""
-        if time.monotonic() >= self._next_sweep:
-            await self._sweep()
-            self._next_sweep = time.monotonic() + self._sweep_interval_s
-        # A bounded, fully read batch: an open cursor holds one of FerretDB's SQLite connections
-        # until it times out, and enough of them starve every writer.
-        markers = (
-            await self._pending.find({"collection": {"$in": list(self._collections)}})
-            .sort("since", 1)
+    async def publish_pending(self, limit: int | None = None) -> int:
+        """One pass: claim up to `limit` pending aggregates per collection and publish them; the
+        number of events published."""
+        if not self._indexed:
+            for collection in self._collections.values():
+                await OutboxCollection(collection).ensure_indexes()
+            self._indexed = True
+        published = 0
+        for collection in self._collections.values():
+            claimed = await self._claim_batch(collection, limit or self._batch)
+            if claimed:
+                published += await self._publish(claimed)
+        return published
+
+    async def _claim_batch(
+        self, collection: AsyncCollection[MongoDocument], limit: int
+    ) -> list[_Claimed]:
+        now = datetime.now(UTC)
+        free = {"$or": [{CLAIM_UNTIL: {"$exists": False}}, {CLAIM_UNTIL: {"$lt": now}}]}
+        candidates = (
+            await collection.find({PENDING_SINCE: {"$lte": now}, **free}, projection={"_id": 1})
+            .sort(PENDING_SINCE, 1)
             .limit(limit)
             .to_list(None)
         )
-        # Aggregates are independent (each under its own lease, its entries in order), so a few
-        # are published at once: one at a time, the round trips of each (lease, read, note,
-        # produce, remove) capped a relay at a few dozen events a second.
         gate = asyncio.Semaphore(self._concurrency)
 
-        async def one(marker: MongoDocument) -> int:
+        async def claim(doc_id: Any) -> MongoDocument | None:
             async with gate:
-                return await self._publish_aggregate(marker)
+                with _guarded():
+                    return await collection.find_one_and_update(
+                        {"_id": doc_id, PENDING_SINCE: {"$exists": True}, **free},
+                        {"$set": {CLAIM_OWNER: self.owner, CLAIM_UNTIL: now + self._claim_for}},
+                        return_document=ReturnDocument.AFTER,
+                    )
 
-        results = await asyncio.gather(*(one(m) for m in markers), return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-        return sum(r for r in results if isinstance(r, int))
+        docs = await asyncio.gather(*(claim(c["_id"]) for c in candidates))
+        return [_Claimed(collection, doc, [], []) for doc in docs if doc is not None]
 
-    async def _sweep(self) -> None:
-        """Announce every aggregate that has entries, found the slow way (a full scan)."""
-        for name, collection in self._collections.items():
-            found = (
-                await collection.find(
-                    {f"{OUTBOX_FIELD}.0": {"$exists": True}}, projection={"_id": 1}
+    async def _publish(self, claimed: list[_Claimed]) -> int:
+        # Entries with a note from an earlier attempt go out only if their partition lacks them.
+        for item in claimed:
+            attempts = item.doc.get(ATTEMPTS) or {}
+            for entry in item.doc.get(OUTBOX_FIELD) or []:
+                record = record_of(entry)
+                attempt = attempts.get(record.event_id)
+                if attempt is not None and await self._already_published(record, attempt):
+                    item.done.append(entry)
+                else:
+                    item.to_send.append((entry, record))
+        sending = [(item, entry, record) for item in claimed for entry, record in item.to_send]
+        if sending:
+            partitions = await self._note_attempts(sending)
+            producer = self._publisher.producer
+            futures = [
+                await producer.send(
+                    record.topic,
+                    value=record.value,
+                    key=record.key,
+                    headers=list(record.headers),
+                    partition=partition,
                 )
-                .limit(10_000)
-                .to_list(None)
+                for (_, _, record), partition in zip(sending, partitions, strict=True)
+            ]
+            await asyncio.gather(*futures)
+        await self._remove_published(claimed)
+        return len(sending)
+
+    async def _note_attempts(
+        self, sending: list[tuple[_Claimed, MongoDocument, KafkaRecord]]
+    ) -> list[int]:
+        """Note, per entry, the partition it goes to and where that partition ends now; the
+        partitions, in order."""
+        partitions = [await self._partition_for(record) for _, _, record in sending]
+        wanted = {
+            TopicPartition(r.topic, p) for (_, _, r), p in zip(sending, partitions, strict=True)
+        }
+        ends = await (await self._offset_reader()).end_offsets(list(wanted))
+        notes: dict[int, tuple[_Claimed, dict[str, Any]]] = {}
+        for (item, _, record), partition in zip(sending, partitions, strict=True):
+            end = int(ends[TopicPartition(record.topic, partition)])
+            note = {"partition": partition, "from_offset": end}
+            notes.setdefault(id(item), (item, {}))[1][f"{ATTEMPTS}.{record.event_id}"] = note
+        by_collection: dict[str, list[UpdateOne]] = {}
+        collections: dict[str, AsyncCollection[MongoDocument]] = {}
+        for item, fields in notes.values():
+            by_collection.setdefault(item.collection.name, []).append(
+                UpdateOne({"_id": item.doc["_id"], CLAIM_OWNER: self.owner}, {"$set": fields})
             )
-            for doc in found:
-                await _mark_pending(self._db, name, doc["_id"])
-            if found:
-                log.info(
-                    "outbox sweep found unannounced aggregates", collection=name, count=len(found)
+            collections[item.collection.name] = item.collection
+        for name, operations in by_collection.items():
+            with _guarded():
+                await collections[name].bulk_write(operations, ordered=False)
+        return partitions
+
+    async def _remove_published(self, claimed: list[_Claimed]) -> None:
+        """Remove what was published, release the claim, and clear `outbox_since` where the
+        outbox is empty now (a write that added entries meanwhile keeps it): one bulk per
+        collection."""
+        by_collection: dict[str, list[UpdateOne]] = {}
+        collections: dict[str, AsyncCollection[MongoDocument]] = {}
+        for item in claimed:
+            entries = item.done + [entry for entry, _ in item.to_send]
+            doc_id = item.doc["_id"]
+            unset = {f"{ATTEMPTS}.{e['event_id']}": "" for e in entries}
+            operations = by_collection.setdefault(item.collection.name, [])
+            collections[item.collection.name] = item.collection
+            if entries:
+                operations.append(
+                    UpdateOne(
+                        {"_id": doc_id},
+                        {"$pullAll": {OUTBOX_FIELD: entries}, "$unset": unset},
+                    )
                 )
-
-    async def _publish_aggregate(self, marker: MongoDocument) -> int:
-        """Publish one aggregate's entries under its lease, so two relays never publish the same
-        entry (`take_lease`: findAndModify is not atomic on FerretDB v1, and two relays racing for
-        the same aggregate both won it and published its entries twice)."""
-        name, doc_id = marker["collection"], marker["doc_id"]
-        collection = self._collections[name]
-        if not await self._take(name, doc_id):
-            return 0
-        published = 0
-        try:
-            doc = await collection.find_one({"_id": doc_id})
-            if doc is None:
-                # Its writer died before writing, or the write failed: drop the marker once no
-                # writer can still be on its way.
-                since = marker["since"].replace(tzinfo=UTC)
-                if datetime.now(UTC) - since > self._orphan_marker_after:
-                    await self._pending.delete_one({"_id": marker["_id"]})
-                return 0
-            for entry in doc.get(OUTBOX_FIELD) or []:
-                published += await self._deliver(collection, doc, entry)
-            # Remove the marker first, then look again: an entry added in between is announced
-            # again here, or by its writer's second marker.
-            await self._pending.delete_one({"_id": marker["_id"]})
-            again = await collection.find_one({"_id": doc_id}, projection={OUTBOX_FIELD: 1})
-            if again is not None and again.get(OUTBOX_FIELD):
-                await _mark_pending(self._db, name, doc_id)
-        finally:
-            await self._release(name, doc_id)
-        return published
-
-    async def _take(self, collection: str, doc_id: Any) -> bool:
-        """Lease one aggregate for this pass; a subclass may also take over a dead holder's."""
-        return await take_lease(self._db, collection, doc_id, self._owner, self._lease)
-
-    async def _release(self, collection: str, doc_id: Any) -> None:
-        await release_lease(self._db, collection, doc_id, self._owner)
-
-    async def _deliver(
-        self, collection: AsyncCollection[MongoDocument], doc: MongoDocument, entry: MongoDocument
-    ) -> int:
-        record = _record_of(entry)
-        attempt = (doc.get("outbox_attempts") or {}).get(record.event_id)
-        published = 0
-        if attempt is None or not await self._already_published(record, attempt):
-            partition = await self._partition_for(record)
-            start = await self._end_offset(record.topic, partition)
-            await collection.update_one(
-                {"_id": doc["_id"]},
-                {
-                    "$set": {
-                        f"outbox_attempts.{record.event_id}": {
-                            "partition": partition,
-                            "from_offset": start,
-                        }
-                    }
-                },
+            operations.append(
+                UpdateOne(
+                    {"_id": doc_id, CLAIM_OWNER: self.owner},
+                    {"$unset": {CLAIM_OWNER: "", CLAIM_UNTIL: ""}},
+                )
             )
-            await self._publisher.producer.send_and_wait(
-                record.topic,
-                value=record.value,
-                key=record.key,
-                headers=list(record.headers),
-                partition=partition,
+            operations.append(
+                UpdateOne(
+                    {"_id": doc_id, f"{OUTBOX_FIELD}.0": {"$exists": False}},
+                    {"$unset": {PENDING_SINCE: "", OUTBOX_FIELD: ""}},
+                )
             )
-            published = 1
-        # Entries leave from the front, in order. ($pop rather than $pull: FerretDB v1's $pull
-        # compares whole elements instead of matching a condition.) The filter is the `_id` alone:
-        # FerretDB v1 uses its index only then, and any other condition reads every document. The
-        # lease already guarantees that this entry is still the first.
-        await collection.update_one(
-            {"_id": doc["_id"]},
-            {"$pop": {OUTBOX_FIELD: -1}, "$unset": {f"outbox_attempts.{record.event_id}": ""}},
-        )
-        return published
+        for name, operations in by_collection.items():
+            with _guarded():
+                await collections[name].bulk_write(operations, ordered=True)
 
     async def _partition_for(self, record: KafkaRecord) -> int:
         producer = self._publisher.producer
         partitions = sorted(await producer.partitions_for(record.topic))
         return int(_partitioner(record.key, partitions, partitions))
 
-    async def _end_offset(self, topic: str, partition: int) -> int:
-        tp = TopicPartition(topic, partition)
-        return int((await (await self._offset_reader()).end_offsets([tp]))[tp])
-
     async def _offset_reader(self) -> AIOKafkaConsumer:
-        """One consumer for the relay's life (starting one per event cost ~100 ms each), started
-        once however many aggregates ask at the same moment."""
+        """One consumer for the relay's life (starting one per event cost ~100 ms each)."""
         async with self._offsets_started:
             if self._offsets is None:
                 consumer = self._scratch_consumer()
@@ -441,7 +382,7 @@ class OutboxRelay:
             while await consumer.position(tp) < end:
                 batch = await consumer.getmany(tp, timeout_ms=1000)
                 for message in batch.get(tp, []):
-                    if (("ce_id", wanted)) in list(message.headers or ()):
+                    if ("ce_id", wanted) in list(message.headers or ()):
                         log.info("outbox entry was already published", event_id=record.event_id)
                         return True
             return False
