@@ -17,15 +17,14 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.mongo import DUPLICATE_KEY, MongoDocument
 
 
 class ProcessedEvents:
-    """Event ids a consumer has handled, one document each under `_id` = consumer|event id: the
-    look-up on every consumed event is then an `_id` equality, which FerretDB v1 answers from its
-    index (a filter on other fields read all 5,000 marks of a test collection: 121 ms an event)."""
+    """Event ids a consumer has handled, one document each under `_id` = consumer|event id (the
+    id derives from its cause, so a repeat is a duplicate key)."""
 
     def __init__(self, db: AsyncDatabase[MongoDocument], consumer: str) -> None:
         self._collection: AsyncCollection[MongoDocument] = db["processed_events"]
@@ -37,6 +36,25 @@ class ProcessedEvents:
     async def seen(self, event_id: str) -> bool:
         found = await self._collection.find_one({"_id": self._key(event_id)}, projection={"_id": 1})
         return found is not None
+
+    async def seen_many(self, event_ids: list[str]) -> set[str]:
+        """Which of these events were handled already: one `$in` read for a consumed batch."""
+        keys = [self._key(event_id) for event_id in event_ids]
+        found = self._collection.find({"_id": {"$in": keys}}, projection={"event_id": 1})
+        return {doc["event_id"] async for doc in found}
+
+    async def record_many(self, event_ids: list[str]) -> None:
+        """Mark a batch handled in one write; marks that exist already stay as they were."""
+        now = datetime.now(UTC)
+        marks = [
+            {"_id": self._key(e), "consumer": self.consumer, "event_id": e, "processed_at": now}
+            for e in event_ids
+        ]
+        try:
+            await self._collection.insert_many(marks, ordered=False)
+        except BulkWriteError as exc:
+            if any(error.get("code") != DUPLICATE_KEY for error in exc.details["writeErrors"]):
+                raise
 
     async def record(self, event_id: str) -> bool:
         """Mark the event handled; False when it already was."""

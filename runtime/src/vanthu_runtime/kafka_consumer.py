@@ -174,34 +174,49 @@ class ConsumeLoop:
             batches = await consumer.getmany(timeout_ms=500, max_records=self._max_batch)
             self.assigned = bool(consumer.assignment())
             for tp, messages in batches.items():
-                for message in messages:
-                    await self._take(message)
+                await self._take_batch(messages)
                 await commit_partition(consumer, tp, messages[-1].offset + 1)
 
-    async def _take(self, message: RawRecord) -> None:
+    async def _take_batch(self, messages: Sequence[RawRecord]) -> None:
+        """Handle one partition's batch in order: one read of the processed marks for the whole
+        batch, one write of the new ones after the handlers succeeded (a crash in between re-runs
+        idempotent handlers, never skips one)."""
+        decoded: list[tuple[RawRecord, DecodedEvent]] = []
+        for message in messages:
+            try:
+                decoded.append((message, decode(list(message.headers or ()), message.value)))
+            except ContractError as exc:
+                await self._dead_letter(message, Failure(str(exc), type(exc).__name__, 0))
+        seen: set[str] = set()
+        if self._processed is not None and decoded:
+            seen = await self._processed.seen_many([d.envelope.id for _, d in decoded])
+        handled: list[str] = []
+        for message, event in decoded:
+            if event.envelope.id in seen:
+                EVENTS_HANDLED.labels(message.topic, self.group_id, "skipped_duplicate").inc()
+                continue
+            if await self._take(message, event):
+                handled.append(event.envelope.id)
+            seen.add(event.envelope.id)  # a repeat of it later in the same batch is skipped
+        if self._processed is not None and handled:
+            await self._processed.record_many(handled)
+
+    async def _take(self, message: RawRecord, decoded: DecodedEvent) -> bool:
+        """Handle one event (retries, then the dead letter); True when its handler succeeded."""
         started = time.perf_counter()
-        try:
-            decoded = decode(list(message.headers or ()), message.value)
-        except ContractError as exc:
-            await self._dead_letter(message, Failure(str(exc), type(exc).__name__, 0))
-            return
         envelope = decoded.envelope
         with bound_context(
             correlation_id=envelope.correlationid, event_id=envelope.id, event_type=envelope.type
         ):
-            if self._processed is not None and await self._processed.seen(envelope.id):
-                EVENTS_HANDLED.labels(message.topic, self.group_id, "skipped_duplicate").inc()
-                return
             failure = await self._handle_with_retries(decoded, message.topic)
             if failure is not None:
                 await self._dead_letter(message, failure)
-                return
-            if self._processed is not None:
-                await self._processed.record(envelope.id)
+                return False
             EVENTS_HANDLED.labels(message.topic, self.group_id, "handled").inc()
             HANDLE_SECONDS.labels(message.topic, self.group_id).observe(
                 time.perf_counter() - started
             )
+            return True
 
     async def _handle_with_retries(self, decoded: DecodedEvent, topic: str) -> Failure | None:
         attempt = 0

@@ -176,3 +176,44 @@ async def test_a_consumer_killed_mid_batch_loses_nothing_and_applies_no_effect_t
 
 async def _at_least(collection, n: int) -> bool:
     return await collection.count_documents({}) >= n
+
+
+async def test_an_event_handled_before_or_repeated_in_the_same_batch_is_handled_once(
+    publisher: KafkaEventPublisher, platform_settings, scratch_topic: str, mongo_db
+) -> None:
+    from vanthu_runtime.idempotency import ProcessedEvents
+
+    handled: list[str] = []
+
+    async def handle(event: DecodedEvent) -> None:
+        handled.append(event.envelope.id)
+
+    records = [
+        dataclasses.replace(
+            encode(sample_event(DOCUMENT_RECEIVED), source="/vanthu/tests"), topic=scratch_topic
+        )
+        for _ in range(4)
+    ]
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    processed = ProcessedEvents(mongo_db, group)
+    assert await processed.record(records[0].event_id)  # handled by an earlier member
+    # the old one, two new ones, a producer's repeat of the second, and a last one
+    for record in [*records[:3], records[1], records[3]]:
+        await publisher.publish_record(record)
+
+    loop = ConsumeLoop(
+        settings=platform_settings.kafka,
+        group_id=group,
+        topics=[scratch_topic],
+        handler=handle,
+        publisher=publisher,
+        processed=processed,
+    )
+    running = asyncio.create_task(loop.run())
+    try:
+        await eventually(lambda: records[3].event_id in handled, what="the last event handled")
+    finally:
+        await loop.stop()
+        running.cancel()
+
+    assert handled == [records[1].event_id, records[2].event_id, records[3].event_id]
