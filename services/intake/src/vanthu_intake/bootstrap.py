@@ -25,10 +25,7 @@ from vanthu_intake import handlers
 from vanthu_intake.adapters.minio_file_store import MinioFileStore
 from vanthu_intake.adapters.mongo_claim_book import MongoClaimBook
 from vanthu_intake.adapters.mongo_document_repository import (
-    COLLECTION as DOCUMENTS,
-)
-from vanthu_intake.adapters.mongo_document_repository import (
-    FACTS,
+    OUTBOX_COLLECTIONS,
     MongoDocumentRepository,
 )
 from vanthu_intake.adapters.mongo_number_register import MongoNumberRegister
@@ -47,7 +44,6 @@ from vanthu_intake.handlers import Digitiser, Registry, StatusDesk
 
 log = structlog.get_logger(__name__)
 
-OUTBOX_COLLECTIONS = (DOCUMENTS, FACTS)
 # Intake's copy of routing's organisation directory (who is a clerk of which agency).
 DIRECTORY = "intake_directory"
 

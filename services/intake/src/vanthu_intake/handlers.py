@@ -228,15 +228,15 @@ async def register_document(
         # Nothing was registered: the next upload of this document must not be called a duplicate.
         # (Unless a concurrent run of the same import row stored it: then the claims are its own.)
         if await registry.documents.get(document_id) is None:
-            for key, _ in keys:
-                await registry.claims.release(key, document_id)
+            await registry.claims.release([key for key, _ in keys], document_id)
         raise
 
 
 def duplicate_keys(
     agency_code: str, metadata: IncomingDocumentMetadata, uploads: Sequence[UploadedFile]
 ) -> list[tuple[str, str]]:
-    """The claim keys of a document and what each one means, as `_id`s: one lookup each."""
+    """The claim keys of a document (issuer + number + notation + date, each file's content)
+    and what each one means."""
     return duplicate_keys_of(agency_code, metadata, [content_key(u.data) for u in uploads])
 
 
@@ -262,26 +262,25 @@ async def claim_duplicate_keys(
     be recorded as `duplicate_of`) and the keys stay with that first document. A key held by a
     voided document, or by a registration that died before storing its document, is taken over.
     """
-    taken: list[str] = []
+    held = await registry.claims.claim_all([key for key, _ in keys], document_id)
     duplicate_of: str | None = None
     for key, meaning in keys:
-        holder = await _claim_or_holder(registry, key, document_id)
+        holder = await _claim_or_holder(registry, key, document_id, held.get(key))
         if holder is None:
-            taken.append(key)
             continue
         if reason:
             duplicate_of = duplicate_of or holder
             continue
-        for mine in taken:
-            await registry.claims.release(mine, document_id)
+        await registry.claims.release([key for key, _ in keys], document_id)
         raise DuplicateDocument(holder, meaning)
     return duplicate_of
 
 
-async def _claim_or_holder(registry: Registry, key: str, document_id: str) -> str | None:
+async def _claim_or_holder(
+    registry: Registry, key: str, document_id: str, held: Record | None
+) -> str | None:
     """None when the key is now ours; else the id of the document that stands holding it."""
     for _ in range(3):
-        held = await registry.claims.claim(key, document_id)
         if held is None or held["owner"] == document_id:
             return None
         holder = str(held["owner"])
@@ -289,9 +288,10 @@ async def _claim_or_holder(registry: Registry, key: str, document_id: str) -> st
             return holder
         if await registry.claims.take_over(key, holder, document_id):
             return None
+        held = await registry.claims.claim(key, document_id)
     # Three holders in a row came and went: let the latest one stand.
-    held = await registry.claims.get(key)
-    return str(held["owner"]) if held else None
+    latest = await registry.claims.get(key)
+    return str(latest["owner"]) if latest else None
 
 
 async def _holder_stands(registry: Registry, holder: str, claimed_at: datetime) -> bool:
@@ -440,16 +440,10 @@ async def void_document(
             voided_at=now,
         )
     )
-    fact = {
-        "_id": f"{document_id}:void",
-        "document_id": document_id,
-        "kind": "void",
-        "recorded_at": now,
-        "void": {"reason": reason, "voided_at": now, "voided_by": voided_by},
-    }
-    await registry.documents.add_fact(fact, [voided])
-    # The fact is what counts; the field lets listings filter on status.
-    await registry.documents.set_fields(document_id, {"status": "void"})
+    # Only a registered document is voided: of two clerks voiding it at once, one event goes out.
+    await registry.documents.void(
+        document_id, {"void_reason": reason, "voided_at": now, "voided_by": voided_by}, [voided]
+    )
     return await readable_document(registry, principal, document_id)
 
 
@@ -464,6 +458,7 @@ def with_facts(record: Record, facts: list[Record]) -> Record:
         elif fact["kind"] == "signature":
             signatures[fact["file_id"]] = fact["signature"]
         elif fact["kind"] == "void":
+            # Voids recorded as facts before the document itself took them (ADR 0014 addendum).
             merged["status"] = "void"
             merged["void_reason"] = fact["void"]["reason"]
             merged["voided_at"] = fact["void"]["voided_at"]
@@ -505,24 +500,8 @@ async def readable_document(registry: Registry, principal: Principal, document_i
     if record is None or not may_read(principal, record):
         # The same answer for "absent" and "not yours": existence itself is not disclosed.
         raise NotFound(document_id)
-    if record.get("kind") == "outgoing":
-        # Send requests are keyed by ids only the request knows; outgoing reads are rare.
-        facts = await registry.documents.facts_of(document_id)
-    else:
-        facts = await registry.documents.facts_with_ids(known_fact_ids(record))
-    return with_facts(record, sorted(facts, key=lambda fact: fact["recorded_at"]))
-
-
-def known_fact_ids(record: Record) -> list[str]:
-    """The `_id`s every fact of an incoming document can have: read by `_id`, never by a scan."""
-    document_id = record["_id"]
-    ids = [f"{document_id}:void"]
-    for file in record.get("files", ()):
-        ids += [
-            f"{document_id}:ocr:{file['file_id']}",
-            f"{document_id}:signature:{file['file_id']}",
-        ]
-    return ids
+    facts = await registry.documents.facts_of(document_id)
+    return with_facts(record, facts)
 
 
 async def list_documents(
@@ -584,12 +563,8 @@ async def digitize_document(
         # Registered by another deployment sharing the topic (or a replayed sample): not ours.
         log.info("document.received for a document we do not hold; skipped")
         return
-    wanted = [
-        f"{received.document_id}:{kind}:{file.file_id}"
-        for file in received.files
-        for kind in ("ocr", "signature")
-    ]
-    facts = {fact["_id"] for fact in await digitiser.registry.documents.facts_with_ids(wanted)}
+    known = await digitiser.registry.documents.facts_of(received.document_id)
+    facts = {fact["_id"] for fact in known}
     for file in received.files:
         if file.role is FileRole.OCR_DERIVATIVE:
             continue
@@ -882,8 +857,8 @@ async def receive_package(
     # A clerk who later uploads the paper copy of this document is told it is already here; a
     # package that duplicates an earlier document is still registered (the sender decided).
     sha256s = [attachment.sha256 for attachment in package.attachments]
-    for key, _ in duplicate_keys_of(package.agency_code, metadata, sha256s):
-        await registry.claims.claim(key, document_id)
+    keys = duplicate_keys_of(package.agency_code, metadata, sha256s)
+    await registry.claims.claim_all([key for key, _ in keys], document_id)
     return record
 
 

@@ -89,14 +89,14 @@ async def import_scan(
             resuming=held is not None,
         )
     except handlers.DuplicateDocument as exc:
-        await registry.claims.release(claim_key, document_id)
+        await registry.claims.release([claim_key], document_id)
         field = "file" if exc.key == "file content" else "code_number"
         raise RowRefused(
             f"{field}: already registered as document {exc.existing_id} (same {exc.key}); "
             "give --register-anyway-reason to register it again"
         ) from exc
     except handlers.UnacceptableFile as exc:
-        await registry.claims.release(claim_key, document_id)
+        await registry.claims.release([claim_key], document_id)
         raise RowRefused(f"file: {exc}") from exc
     except AlreadyExists:
         # A second run of the same batch, at the same time, stored it first.
@@ -149,8 +149,8 @@ async def migrate_document(
         )
     # Later uploads of a migrated document are duplicates; duplicates inside the old system
     # itself were its own business, so a key already held just stays with its first holder.
-    for claim_key, _ in handlers.duplicate_keys(line.agency_code, line.metadata, uploads):
-        await registry.claims.claim(claim_key, document_id)
+    keys = handlers.duplicate_keys(line.agency_code, line.metadata, uploads)
+    await registry.claims.claim_all([claim_key for claim_key, _ in keys], document_id)
     registered_by = line.registered_by or "migration"
     registration = Registration(
         document_id=document_id,

@@ -82,19 +82,24 @@ class DocumentRepository(Protocol):
 
     async def facts_of(self, document_id: str) -> list[Record]: ...
 
-    async def facts_with_ids(self, fact_ids: Sequence[str]) -> list[Record]:
-        """The facts among these `_id`s that were recorded (one `_id` lookup each)."""
+    async def void(
+        self, document_id: str, changes: Record, events: Sequence[KafkaRecord]
+    ) -> Record | None:
+        """Mark a registered document void with its events, at once; None when it is not
+        registered (any more)."""
         ...
-
-    async def set_fields(self, document_id: str, changes: Record) -> None: ...
 
 
 class ClaimBook(Protocol):
-    """Keys that exactly one owner may hold (a duplicate key, an imported row), each taken by an
-    insert under a unique `_id`: the one write FerretDB v1 makes atomic (ADR 0014)."""
+    """Keys that exactly one owner may hold (a duplicate key, an imported row): the unique `_id`
+    of a claim is the rule, and the first insert wins (ADR 0014)."""
 
     async def claim(self, key: str, owner: str, details: Record | None = None) -> Record | None:
         """Take `key` for `owner`: None when taken now, else the claim that already holds it."""
+        ...
+
+    async def claim_all(self, keys: Sequence[str], owner: str) -> dict[str, Record]:
+        """Take every free key of `keys` for `owner` at once; the claims others hold, by key."""
         ...
 
     async def get(self, key: str) -> Record | None: ...
@@ -103,10 +108,8 @@ class ClaimBook(Protocol):
         """Give the key held by `holder` (dead or voided) to `owner`; False if someone beat us."""
         ...
 
-    async def release(self, key: str, owner: str) -> None: ...
-
-    async def note(self, key: str, owner: str, changes: Record) -> None:
-        """Record progress on a claim its owner holds (only the owner writes it)."""
+    async def release(self, keys: Sequence[str], owner: str) -> None:
+        """Give up those of `keys` that `owner` holds."""
         ...
 
 

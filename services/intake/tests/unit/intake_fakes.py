@@ -98,13 +98,18 @@ class FakeDocumentRepository:
         return True
 
     async def facts_of(self, document_id: str) -> list[dict[str, Any]]:
-        return [f for f in self.facts.values() if f["document_id"] == document_id]
+        facts = [f for f in self.facts.values() if f["document_id"] == document_id]
+        return sorted(facts, key=lambda fact: fact["recorded_at"])
 
-    async def set_fields(self, document_id: str, changes: dict[str, Any]) -> None:
-        self.saved[document_id].update(changes)
-
-    async def facts_with_ids(self, fact_ids: Sequence[str]) -> list[dict[str, Any]]:
-        return [self.facts[i] for i in fact_ids if i in self.facts]
+    async def void(
+        self, document_id: str, changes: dict[str, Any], events: Sequence[KafkaRecord]
+    ) -> dict[str, Any] | None:
+        record = self.saved.get(document_id)
+        if record is None or record["status"] != "registered":
+            return None
+        record.update(changes, status="void")
+        self.published += events
+        return dict(record)
 
 
 class FakeClaimBook:
@@ -119,6 +124,10 @@ class FakeClaimBook:
         self.held[key] = {**(details or {}), "_id": key, "owner": owner, "at": datetime.now(UTC)}
         return None
 
+    async def claim_all(self, keys: Sequence[str], owner: str) -> dict[str, dict[str, Any]]:
+        held = {key: await self.claim(key, owner) for key in keys}
+        return {key: claim for key, claim in held.items() if claim is not None}
+
     async def get(self, key: str) -> dict[str, Any] | None:
         return self.held.get(key)
 
@@ -128,10 +137,7 @@ class FakeClaimBook:
         self.held[key] = {**self.held[key], "owner": owner, "at": datetime.now(UTC)}
         return True
 
-    async def release(self, key: str, owner: str) -> None:
-        if key in self.held and self.held[key]["owner"] == owner:
-            del self.held[key]
-
-    async def note(self, key: str, owner: str, changes: dict[str, Any]) -> None:
-        if key in self.held and self.held[key]["owner"] == owner:
-            self.held[key].update(changes)
+    async def release(self, keys: Sequence[str], owner: str) -> None:
+        for key in keys:
+            if key in self.held and self.held[key]["owner"] == owner:
+                del self.held[key]

@@ -1,51 +1,50 @@
-"""Registered documents in a Mongo-wire collection, each written with its outbox in one write."""
+"""Registered documents and the facts learnt about them, each written with its events in one
+write through the runtime's `OutboxCollection` (ADR 0004)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
-from vanthu_runtime.mongo import MongoDocument, unique
-from vanthu_runtime.outbox import OUTBOX_FIELD, holding_lease, outbox_entry, outbox_write
+from vanthu_runtime.errors import AlreadyExists
+from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.outbox import OutboxCollection
 
 COLLECTION = "intake_documents"
 FACTS = "intake_document_facts"
+OUTBOX_COLLECTIONS = (COLLECTION, FACTS)
 
 
 class MongoDocumentRepository:
-    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
-        self._collection: AsyncCollection[MongoDocument] = db[COLLECTION]
-        self._facts: AsyncCollection[MongoDocument] = db[FACTS]
+    def __init__(
+        self, db: AsyncDatabase[MongoDocument], *, notify: Callable[[], None] | None = None
+    ) -> None:
+        self._documents = OutboxCollection(db[COLLECTION], notify=notify)
+        self._facts = OutboxCollection(db[FACTS], notify=notify)
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index(
+        documents, facts = self._documents.raw, self._facts.raw
+        await documents.create_index(
             [("agency_code", 1), ("register", 1), ("year", 1), ("number", 1)],
             unique=True,
             name="one_document_per_number",
         )
-        # Duplicates and legacy ids are looked up by `_id` (claims, derived ids), not by index.
-        await self._collection.create_index([("agency_code", 1), ("registered_at", -1)])
-        await self._facts.create_index([("document_id", 1), ("recorded_at", 1)])
+        await documents.create_index([("agency_code", 1), ("registered_at", -1)])
+        await facts.create_index([("document_id", 1), ("recorded_at", 1)])
+        await self._documents.ensure_indexes()
+        await self._facts.ensure_indexes()
 
     async def add(self, record: dict[str, Any], events: Sequence[KafkaRecord]) -> None:
-        key = {
-            "_id": record["_id"],
-            "number": record.get("number"),
-            "year": record.get("year"),
-        }
-        with unique(COLLECTION, key):
-            async with outbox_write(self._collection.database, COLLECTION, record["_id"]):
-                await self._collection.insert_one(
-                    {**record, OUTBOX_FIELD: [outbox_entry(event) for event in events]}
-                )
+        """Store a new document with its events; `AlreadyExists` when its id or its number is
+        taken (the unique index on the number refuses a second document under it)."""
+        if not await self._documents.insert(record, events):
+            key = {"_id": record["_id"], "number": record.get("number"), "year": record.get("year")}
+            raise AlreadyExists(COLLECTION, key)
 
     async def get(self, document_id: str) -> dict[str, Any] | None:
-        return await self._collection.find_one({"_id": document_id})
+        return await self._documents.raw.find_one({"_id": document_id})
 
     async def find(
         self,
@@ -55,37 +54,28 @@ class MongoDocumentRepository:
         limit: int,
         sort: Sequence[tuple[str, int]],
     ) -> tuple[list[dict[str, Any]], int]:
-        total = await self._collection.count_documents(query)
-        cursor = self._collection.find(query, sort=list(sort), skip=skip, limit=limit)
+        raw = self._documents.raw
+        total = await raw.count_documents(query)
+        cursor = raw.find(query, sort=list(sort), skip=skip, limit=limit)
         return await cursor.to_list(None), total
 
-    async def add_fact(self, fact: dict[str, Any], events: Sequence[KafkaRecord]) -> bool:
-        """Record something learnt about a document (OCR, signatures, voiding) with its events.
+    async def void(
+        self, document_id: str, changes: dict[str, Any], events: Sequence[KafkaRecord]
+    ) -> dict[str, Any] | None:
+        """Mark a registered document void, with its events, in one conditional write; None
+        when it is not (or no longer) registered: someone else voided it first."""
+        return await self._documents.update(
+            document_id,
+            {"$set": {**changes, "status": "void"}},
+            events,
+            where={"status": "registered"},
+        )
 
-        Facts are inserted, never updated into the document: an insert is atomic on FerretDB v1,
-        whose concurrent updates of one document can lose each other (ADR 0010). False when the
-        fact (same `_id`) was already recorded.
-        """
-        try:
-            async with outbox_write(self._facts.database, self._facts.name, fact["_id"]):
-                await self._facts.insert_one(
-                    {**fact, OUTBOX_FIELD: [outbox_entry(event) for event in events]}
-                )
-        except DuplicateKeyError:
-            return False
-        return True
+    async def add_fact(self, fact: dict[str, Any], events: Sequence[KafkaRecord]) -> bool:
+        """Record something learnt about a document (OCR, signatures, a send request) with its
+        events; False when that fact (same derived `_id`) was already recorded."""
+        return await self._facts.insert(fact, events)
 
     async def facts_of(self, document_id: str) -> list[dict[str, Any]]:
-        cursor = self._facts.find({"document_id": document_id}, sort=[("recorded_at", 1)])
+        cursor = self._facts.raw.find({"document_id": document_id}, sort=[("recorded_at", 1)])
         return await cursor.to_list(None)
-
-    async def facts_with_ids(self, fact_ids: Sequence[str]) -> list[dict[str, Any]]:
-        # One `_id` equality each: FerretDB v1 answers those from its index, anything else
-        # (`$in` included) by parsing every fact of every document.
-        found = await asyncio.gather(*(self._facts.find_one({"_id": i}) for i in fact_ids))
-        return [fact for fact in found if fact is not None]
-
-    async def set_fields(self, document_id: str, changes: dict[str, Any]) -> None:
-        # Under the document's lease: the relay may be removing its published entries right now.
-        async with holding_lease(self._collection.database, COLLECTION, document_id):
-            await self._collection.update_one({"_id": document_id}, {"$set": changes})

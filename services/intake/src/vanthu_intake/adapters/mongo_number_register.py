@@ -1,26 +1,18 @@
 """Yearly registers in a Mongo-wire collection of number claims, one document per number taken.
 
 A number is taken by INSERTING its claim (`_id` = agency|register|year|number) with the id of the
-document it is for. An insert under the unique `_id` is the one write that is atomic on every
-Mongo-wire server we run on: FerretDB v1 loses concurrent updates of one document (even `$inc` and
-findAndModify), so a counter document cannot be trusted (ADR 0010). The claim is also the
+document it is for; the unique `_id` makes the number one document's. The claim is also the
 reservation: a process that dies after claiming but before storing its document leaves a claim in
 state "reserved", and `stale_reservations` finds it, so the number is written into the register as
-void, never silently skipped. Numbers are claimed in order (the next is always the highest claimed
-plus one), so the series has no holes. An asyncio lock per register keeps one process's callers
-from colliding; across processes a collision is a refused insert, and the loser tries the next one.
-
-Where to start looking is a hint (`intake_number_tops`, `_id` = agency|register|year): a claimed
-number, raised after each claim. It is only ever a lower bound (a lost update leaves it lower, and
-every number at or below a claimed one is claimed), so a stale hint costs a few refused inserts,
-never a wrong number; it spares the full scan of the claims that FerretDB v1 would otherwise do on
-every first registration and every collision (ADR 0014).
+void, never silently skipped (ADR 0010). Numbers are claimed in order (the next is always the
+highest claimed plus one), so the series has no holes. An asyncio lock per register keeps one
+process's callers from colliding; across processes a collision is a refused insert, and the loser
+continues after the highest claim, read from the register's index.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -34,7 +26,6 @@ from vanthu_intake.domain.numbering import Register, RegisterKey, next_number
 from vanthu_intake.ports import Reservation
 
 COLLECTION = "intake_number_claims"
-TOPS = "intake_number_tops"
 RESERVED = "reserved"
 STORED = "stored"
 
@@ -50,7 +41,6 @@ def _register_id(key: RegisterKey) -> str:
 class MongoNumberRegister:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._collection: AsyncCollection[MongoDocument] = db[COLLECTION]
-        self._tops: AsyncCollection[MongoDocument] = db[TOPS]
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last_seen: dict[str, int] = {}
 
@@ -59,13 +49,14 @@ class MongoNumberRegister:
             [("agency_code", 1), ("register", 1), ("year", 1), ("number", -1)]
         )
         await self._collection.create_index([("state", 1), ("at", 1)])
+        await self._collection.create_index([("document_id", 1)])
 
     async def reserve(self, key: RegisterKey, document_id: str) -> int:
         register_id = _register_id(key)
         async with self._locks[register_id]:
             last = self._last_seen.get(register_id)
             if last is None:
-                last = await self._known_top(key)
+                last = await self._highest_claimed(key)
             while True:
                 number = next_number(last or None)
                 try:
@@ -83,32 +74,10 @@ class MongoNumberRegister:
                     )
                 except DuplicateKeyError:
                     # Another process claimed it: continue after the highest claim we know of.
-                    last = max(number, await self._hint(key) or 0)
+                    last = max(number, await self._highest_claimed(key))
                     continue
                 self._last_seen[register_id] = number
-                await self._raise_hint(key, number)
                 return number
-
-    async def _hint(self, key: RegisterKey) -> int | None:
-        top = await self._tops.find_one({"_id": _register_id(key)})
-        return int(top["number"]) if top else None
-
-    async def _raise_hint(self, key: RegisterKey, number: int) -> None:
-        # Two first claims may race to create the hint; the other one's is as good.
-        with contextlib.suppress(DuplicateKeyError):
-            await self._tops.update_one(
-                {"_id": _register_id(key)}, {"$max": {"number": number}}, upsert=True
-            )
-
-    async def _known_top(self, key: RegisterKey) -> int:
-        """Where to start: the hint, else 0 for a register never used (its number 1 is free),
-        else (claims from before the hint existed) the highest claim, read once per process."""
-        hint = await self._hint(key)
-        if hint is not None:
-            return hint
-        if await self._collection.find_one({"_id": _claim_id(key, 1)}) is None:
-            return 0
-        return await self._highest_claimed(key)
 
     async def _highest_claimed(self, key: RegisterKey) -> int:
         top = await self._collection.find_one(
@@ -143,11 +112,9 @@ class MongoNumberRegister:
             return str(held["document_id"]) if held else document_id
         # New numbers of this register continue after the migrated ones.
         self._last_seen.pop(_register_id(key), None)
-        await self._raise_hint(key, number)
         return document_id
 
     async def reservation_of(self, key: RegisterKey, document_id: str) -> int | None:
-        # A scan, but only when an import resumes a row that an interrupted run had started.
         claim = await self._collection.find_one(
             {"document_id": document_id, "state": RESERVED, "year": key.year}
         )
