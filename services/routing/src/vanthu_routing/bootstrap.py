@@ -16,15 +16,19 @@ from vanthu_runtime.idempotency import ProcessedEvents
 from vanthu_runtime.kafka_consumer import ConsumeLoop
 from vanthu_runtime.minio_blob_store import MinioBlobStore
 from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.platform import Platform
 
 from vanthu_routing.adapters.minio_evidence_store import MinioEvidenceStore
 from vanthu_routing.adapters.mongo_case_repository import CASES, MongoCaseRepository
 from vanthu_routing.adapters.mongo_directory import DELEGATIONS, UNITS, USERS, MongoDirectory
-from vanthu_routing.adapters.mongo_outbox_relay import HeartbeatOutboxRelay
 from vanthu_routing.api import cases, directory, drafts, reports
 from vanthu_routing.config import SERVICE, RoutingSettings
-from vanthu_routing.consumers.document_received import open_cases
+from vanthu_routing.consumers.document_received import (
+    BatchConsumeLoop,
+    open_cases,
+    open_cases_in_batches,
+)
 from vanthu_routing.domain.calendar import WorkingCalendar
 from vanthu_routing.domain.deadlines import DeadlinePolicy
 from vanthu_routing.handlers import RoutingHandlers
@@ -46,11 +50,12 @@ async def build_handlers(
     db: AsyncDatabase[MongoDocument],
     blobs: MinioBlobStore,
     settings: RoutingSettings | None = None,
-    notify: Callable[[], None] = lambda: None,
+    notify: Callable[[], None] | None = None,
 ) -> RoutingHandlers:
+    """`notify` wakes a relay in the same process when a write queued events."""
     settings = settings or RoutingSettings()
-    repository = MongoCaseRepository(db)
-    people = MongoDirectory(db)
+    repository = MongoCaseRepository(db, notify)
+    people = MongoDirectory(db, notify)
     await repository.ensure_indexes()
     await people.ensure_indexes()
     return RoutingHandlers(
@@ -62,7 +67,6 @@ async def build_handlers(
             remind_working_days_before=tuple(settings.remind_working_days_before),
             leader_escalation_after_working_days=settings.leader_escalation_after_working_days,
         ),
-        notify=notify,
     )
 
 
@@ -78,34 +82,43 @@ def create_api() -> FastAPI:
     )
 
 
-_relays: dict[int, HeartbeatOutboxRelay] = {}
+class RoutingWorker:
+    """The worker's parts, built once per process: the relay, the handlers (shared by the consume
+    loop and the deadline timer) and the loop. `build_loops` runs before `extra_tasks`."""
 
+    def __init__(self, settings: RoutingSettings | None = None) -> None:
+        self.settings = settings or RoutingSettings()
+        self._relay: OutboxRelay | None = None
+        self._handlers: RoutingHandlers | None = None
 
-def _relay_of(platform: Platform) -> HeartbeatOutboxRelay:
-    relay = _relays.get(id(platform))
-    if relay is None:
-        relay = HeartbeatOutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
-        _relays[id(platform)] = relay
-    return relay
+    async def build_loops(self, platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]:
+        relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
+        handlers = await build_handlers(platform.db, platform.blobs, self.settings, relay.notify)
+        self._relay, self._handlers = relay, handlers
+        group = self.settings.consumer_group
+        processed = ProcessedEvents(platform.db, group)
 
+        def make() -> ConsumeLoop:
+            return BatchConsumeLoop(
+                settings=platform.settings.kafka,
+                group_id=group,
+                topics=[DOCUMENT_RECEIVED_TOPIC],
+                handler=open_cases(handlers),
+                batch_handler=open_cases_in_batches(handlers),
+                publisher=platform.publisher,
+                processed=processed,
+            )
 
-async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]:
-    settings = RoutingSettings()
-    relay = _relay_of(platform)
-    handlers = await build_handlers(platform.db, platform.blobs, settings, relay.notify)
-    processed = ProcessedEvents(platform.db, settings.consumer_group)
+        return (make,)
 
-    def make() -> ConsumeLoop:
-        return ConsumeLoop(
-            settings=platform.settings.kafka,
-            group_id=settings.consumer_group,
-            topics=[DOCUMENT_RECEIVED_TOPIC],
-            handler=open_cases(handlers),
-            publisher=platform.publisher,
-            processed=processed,
+    def extra_tasks(self, platform: Platform, stopping: asyncio.Event) -> Sequence[Awaitable[None]]:
+        if self._relay is None or self._handlers is None:
+            raise RuntimeError("build_loops runs first")
+        interval = self.settings.deadline_scan_interval_s
+        return (
+            self._relay.run(stopping),
+            run_deadline_timer(self._handlers, interval, stopping),
         )
-
-    return (make,)
 
 
 async def run_deadline_timer(
@@ -122,14 +135,3 @@ async def run_deadline_timer(
                 log.info("deadline notices sent", count=sent)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), interval_s)
-
-
-def extra_tasks(platform: Platform, stopping: asyncio.Event) -> Sequence[Awaitable[None]]:
-    settings = RoutingSettings()
-    relay = _relay_of(platform)
-
-    async def deadlines() -> None:
-        handlers = await build_handlers(platform.db, platform.blobs, settings, relay.notify)
-        await run_deadline_timer(handlers, settings.deadline_scan_interval_s, stopping)
-
-    return (relay.run(stopping), deadlines())

@@ -33,7 +33,7 @@ from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.errors import InvalidInput, NotPermitted
 from vanthu_routing.domain.files import FileReference
 from vanthu_routing.domain.people import Actor, Person
-from vanthu_routing.domain.routing_rules import DocumentFacts
+from vanthu_routing.domain.routing_rules import DocumentFacts, RoutingRules
 from vanthu_routing.ports import (
     CaseRepository,
     Clock,
@@ -101,7 +101,6 @@ class RoutingHandlers:
         clock: Clock | None = None,
         calendar: WorkingCalendar | None = None,
         policy: DeadlinePolicy | None = None,
-        notify: Callable[[], None] = lambda: None,
     ) -> None:
         self.cases = cases
         self.directory = directory
@@ -109,7 +108,6 @@ class RoutingHandlers:
         self.clock = clock or SystemClock()
         self.calendar = calendar or WorkingCalendar()
         self.policy = policy or DeadlinePolicy()
-        self._notify = notify
 
     # ---- who is calling -------------------------------------------------------------------------
 
@@ -142,58 +140,76 @@ class RoutingHandlers:
     ) -> bool:
         """The document awaits direction by the leader the routing rules suggest; False when its
         case was already open (the same document.received delivered again)."""
-        facts = DocumentFacts(
-            subject=event.abstract,
-            document_type_code=event.document_type.code,
-            issuer_agency_code=event.issuer.agency_code,
-        )
-        leader = await self._leader_for(event.agency_code, facts)
-        if leader is None:
-            log.warning("document of an agency not routed here", agency=event.agency_code)
-            return False
-        applied = Case.open(
-            document_id=event.document_id,
-            agency_code=event.agency_code,
-            leader=leader,
-            opened_at=event.received_at,
-        )
-        summary = DocumentSummary(
-            subject=event.abstract,
-            urgency=event.urgency.value,
-            confidentiality=event.confidentiality.value,
-            received_at=event.received_at,
-            arrival_number=event.arrival_number,
-            document_type_code=event.document_type.code,
-            issuer_name=event.issuer.name,
-            issuer_agency_code=event.issuer.agency_code,
-            due_date=event.due_date,
-            sender_agency_code=event.exchange.sender_agency_code if event.exchange else None,
-            sender_document_code=event.exchange.document_code if event.exchange else None,
-        )
-        added = await self.cases.add(StoredCase(applied.case, summary), ())
-        if added:
-            log.info("case opened", case_id=applied.case.case_id, leader=leader.user_id)
-        return added
+        [opened] = await self.open_cases([event])
+        return opened
 
-    async def _leader_for(self, agency_code: str, facts: DocumentFacts) -> Person | None:
-        """The leader the rules name, else the directory's first leader; None for an agency
-        this deployment does not route (no rules, nobody in the directory)."""
-        rules = await self.directory.routing_rules(agency_code)
-        if rules is not None:
-            leader_id = rules.suggest(facts).route.leader_user_id
-            user = await self.directory.user(agency_code, leader_id)
-            return _person_of(user) if user else Person(leader_id, leader_id)
-        roster = await self.directory.roster(agency_code)
-        if roster is None:
-            return None
-        if not roster.leaders:
-            # Retrying cannot help until an administrator adds a leader; the dead letter keeps
-            # the event for replay once the directory is filled in.
-            raise PermanentFailure(
-                f"agency {agency_code} has no routing rules and no leader in the directory"
+    async def open_cases(self, events: Sequence[DocumentReceived]) -> list[bool]:
+        """`open_case` for a consumed batch, in a few reads and writes for all of it: the rules of
+        the agencies involved, their leaders, the new cases."""
+        rules = await self.directory.routing_rules_of({e.agency_code for e in events})
+        leaders = await self._leaders_for(events, rules)
+        routed = [(e, leader) for e, leader in zip(events, leaders, strict=True) if leader]
+        stored = [
+            StoredCase(
+                Case.open(
+                    document_id=event.document_id,
+                    agency_code=event.agency_code,
+                    leader=leader,
+                    opened_at=event.received_at,
+                ).case,
+                _summary_of(event),
             )
-        first = await self.directory.user(agency_code, roster.leaders[0])
-        return _person_of(first) if first else Person(roster.leaders[0], roster.leaders[0])
+            for event, leader in routed
+        ]
+        added = iter(await self.cases.add_many(stored))
+        opened = []
+        for event, leader in zip(events, leaders, strict=True):
+            if leader is None:
+                log.warning("document of an agency not routed here", agency=event.agency_code)
+                opened.append(False)
+                continue
+            new = next(added)
+            if new:
+                case_id = case_id_for(event.agency_code, event.document_id)
+                log.info("case opened", case_id=case_id, leader=leader.user_id)
+            opened.append(new)
+        return opened
+
+    async def _leaders_for(
+        self, events: Sequence[DocumentReceived], rules: dict[str, RoutingRules]
+    ) -> list[Person | None]:
+        """Per document, the leader its agency's rules name, else the directory's first leader;
+        None for an agency this deployment does not route (no rules, nobody in the directory)."""
+        named: dict[str, set[str]] = {}
+        for event in events:
+            if event.agency_code in rules:
+                leader_id = rules[event.agency_code].suggest(_facts_of(event)).route.leader_user_id
+                named.setdefault(event.agency_code, set()).add(leader_id)
+        unruled = sorted({e.agency_code for e in events} - set(rules))
+        found, firsts = await asyncio.gather(
+            asyncio.gather(*(self.directory.users_by_id(a, ids) for a, ids in named.items())),
+            asyncio.gather(*(self.directory.first_leader(a) for a in unruled)),
+        )
+        people = dict(zip(named, found, strict=True))
+        first = dict(zip(unruled, firsts, strict=True))
+        leaders: list[Person | None] = []
+        for event in events:
+            agency = event.agency_code
+            if agency in rules:
+                leader_id = rules[agency].suggest(_facts_of(event)).route.leader_user_id
+                user = people[agency].get(leader_id)
+                leaders.append(_person_of(user) if user else Person(leader_id, leader_id))
+            elif (leader := first[agency]) is not None:
+                leaders.append(_person_of(leader))
+            elif await self.directory.users(agency):
+                # Retrying cannot help until an administrator adds a leader; the dead letter keeps
+                # the event for replay once the directory is filled in.
+                raise PermanentFailure(
+                    f"agency {agency} has no routing rules and no leader in the directory"
+                )
+            else:
+                leaders.append(None)
+        return leaders
 
     # ---- changes to a case --------------------------------------------------------------------
 
@@ -230,7 +246,6 @@ class RoutingHandlers:
                 # Another writer (or a relay publishing this case's events) holds it: back off.
                 await asyncio.sleep(min(0.02 * 2**attempt, 1.0))
                 continue
-            self._notify()
             return after
         raise ConcurrentUpdate(case_id)
 
@@ -269,8 +284,6 @@ class RoutingHandlers:
                 except ConcurrentUpdate:
                     await asyncio.sleep(min(0.02 * 2**attempt, 1.0))
                     stored = await self.cases.get(stored.case.agency_code, stored.case.case_id)
-        if sent:
-            self._notify()
         return sent
 
     async def _notify_case(self, stored: StoredCase, at: datetime) -> int:
@@ -299,8 +312,7 @@ class RoutingHandlers:
         unit_id = task.assignee.unit_id
         if unit_id is None:
             return None
-        roster = await self.directory.roster(case.agency_code)
-        heads = roster.heads_of(unit_id) if roster else []
+        heads = await self.directory.unit_heads(case.agency_code, unit_id)
         return heads[0] if heads else None
 
     # ---- the directory ------------------------------------------------------------------------
@@ -317,7 +329,6 @@ class RoutingHandlers:
             changed_at=self.clock.now(),
         )
         await self.directory.save_unit(unit, _record(event, None, None))
-        self._notify()
 
     async def save_user(self, caller: Caller, user: DirectoryUser) -> None:
         _same_agency(caller, user.agency_code)
@@ -334,7 +345,6 @@ class RoutingHandlers:
             changed_at=self.clock.now(),
         )
         await self.directory.save_user(user, _record(event, None, None))
-        self._notify()
 
     async def grant_delegation(
         self,
@@ -346,11 +356,14 @@ class RoutingHandlers:
         valid_until: datetime | None,
         delegation_id: str | None = None,
     ) -> Delegation:
+        known = await self.directory.users_by_id(
+            caller.agency_code, (leader_user_id, secretary_user_id)
+        )
         for who, field in (
             (leader_user_id, "leader_user_id"),
             (secretary_user_id, "secretary_user_id"),
         ):
-            if await self.directory.user(caller.agency_code, who) is None:
+            if who not in known:
                 raise InvalidInput(
                     f"{field}: {who} is not in the directory of {caller.agency_code}.",
                     f"{field}: {who} không có trong danh bạ.",
@@ -388,7 +401,6 @@ class RoutingHandlers:
         await self.directory.save_delegation(
             caller.agency_code, delegation, _record(event, None, None)
         )
-        self._notify()
 
 
 def _same_agency(caller: Caller, agency_code: str) -> None:
@@ -427,6 +439,30 @@ def _why_refused(
 
 def _person_of(user: DirectoryUser) -> Person:
     return Person(user.user_id, user.full_name, user.position)
+
+
+def _facts_of(event: DocumentReceived) -> DocumentFacts:
+    return DocumentFacts(
+        subject=event.abstract,
+        document_type_code=event.document_type.code,
+        issuer_agency_code=event.issuer.agency_code,
+    )
+
+
+def _summary_of(event: DocumentReceived) -> DocumentSummary:
+    return DocumentSummary(
+        subject=event.abstract,
+        urgency=event.urgency.value,
+        confidentiality=event.confidentiality.value,
+        received_at=event.received_at,
+        arrival_number=event.arrival_number,
+        document_type_code=event.document_type.code,
+        issuer_name=event.issuer.name,
+        issuer_agency_code=event.issuer.agency_code,
+        due_date=event.due_date,
+        sender_agency_code=event.exchange.sender_agency_code if event.exchange else None,
+        sender_document_code=event.exchange.document_code if event.exchange else None,
+    )
 
 
 __all__ = ["Caller", "RoutingHandlers", "SystemClock", "case_id_for"]

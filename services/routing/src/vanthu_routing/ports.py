@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -55,6 +55,9 @@ class CaseRepository(Protocol):
     async def add(self, stored: StoredCase, records: Sequence[KafkaRecord]) -> bool:
         """Store a new case; False when a case with its id already exists."""
 
+    async def add_many(self, stored: Sequence[StoredCase]) -> list[bool]:
+        """Store new cases that publish nothing; per case, False when its id existed."""
+
     async def get(self, agency_code: str, case_id: str) -> StoredCase: ...
 
     async def save(
@@ -67,8 +70,9 @@ class CaseRepository(Protocol):
     ) -> list[StoredCase]: ...
 
     async def with_open_tasks_for(
-        self, agency_code: str, *, user_id: str | None = None, unit_id: str | None = None
-    ) -> list[StoredCase]: ...
+        self, agency_code: str, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
+    ) -> list[StoredCase]:
+        """Cases with an open task given to the person or to one of the units."""
 
     async def of_agency(self, agency_code: str) -> list[StoredCase]: ...
 
@@ -96,23 +100,18 @@ class DirectoryUnit:
     active: bool = True
 
 
-@dataclass(frozen=True)
-class Roster:
-    """An agency's leaders and unit heads, kept together so each is found by one read."""
-
-    leaders: tuple[str, ...] = ()
-    unit_heads: tuple[tuple[str, str], ...] = ()
-    """(unit id, user id) pairs."""
-
-    def heads_of(self, unit_id: str) -> list[str]:
-        return [user for unit, user in self.unit_heads if unit == unit_id]
-
-
 class Directory(Protocol):
     async def user(self, agency_code: str, user_id: str) -> DirectoryUser | None: ...
 
-    async def roster(self, agency_code: str) -> Roster | None:
-        """None when nobody of the agency is in the directory."""
+    async def users_by_id(
+        self, agency_code: str, user_ids: Iterable[str]
+    ) -> dict[str, DirectoryUser]: ...
+
+    async def first_leader(self, agency_code: str) -> DirectoryUser | None:
+        """The agency's active leader who comes first by id, if it has one."""
+
+    async def unit_heads(self, agency_code: str, unit_id: str) -> list[str]:
+        """User ids of the unit's active heads."""
 
     async def unit(self, agency_code: str, unit_id: str) -> DirectoryUnit | None: ...
 
@@ -133,6 +132,9 @@ class Directory(Protocol):
     ) -> None: ...
 
     async def routing_rules(self, agency_code: str) -> RoutingRules | None: ...
+
+    async def routing_rules_of(self, agency_codes: Iterable[str]) -> dict[str, RoutingRules]:
+        """The rules of those agencies that have some, in one read."""
 
     async def save_routing_rules(self, agency_code: str, rules: dict[str, Any]) -> None: ...
 

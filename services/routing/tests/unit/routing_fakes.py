@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,6 @@ from vanthu_routing.ports import (
     ConcurrentUpdate,
     DirectoryUnit,
     DirectoryUser,
-    Roster,
     StoredCase,
 )
 
@@ -36,6 +35,9 @@ class FakeCaseRepository:
         self.saved[stored.case.case_id] = stored
         self.outbox += records
         return True
+
+    async def add_many(self, stored: Sequence[StoredCase]) -> list[bool]:
+        return [await self.add(s, ()) for s in stored]
 
     async def get(self, agency_code: str, case_id: str) -> StoredCase:
         stored = self.saved.get(case_id)
@@ -61,15 +63,18 @@ class FakeCaseRepository:
         ]
 
     async def with_open_tasks_for(
-        self, agency_code: str, *, user_id: str | None = None, unit_id: str | None = None
+        self, agency_code: str, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
     ) -> list[StoredCase]:
         return [
             s
             for s in self.saved.values()
-            if any(
+            if s.case.agency_code == agency_code
+            and any(
                 t.status.is_open
-                and (user_id is None or t.assignee.user_id == user_id)
-                and (unit_id is None or t.assignee.unit_id == unit_id)
+                and (
+                    (user_id is not None and t.assignee.user_id == user_id)
+                    or t.assignee.unit_id in unit_ids
+                )
                 for t in s.case.tasks
             )
         ]
@@ -95,18 +100,26 @@ class FakeDirectory:
     async def unit(self, agency_code: str, unit_id: str) -> DirectoryUnit | None:
         return self.divisions.get((agency_code, unit_id))
 
-    async def roster(self, agency_code: str) -> Roster | None:
-        users = [u for (a, _), u in sorted(self.people.items()) if a == agency_code]
-        if not users:
-            return None
-        return Roster(
-            leaders=tuple(sorted(u.user_id for u in users if u.active and "leader" in u.roles)),
-            unit_heads=tuple(
-                (u.unit_id, u.user_id)
-                for u in users
-                if u.active and "unit_head" in u.roles and u.unit_id
-            ),
-        )
+    async def users_by_id(
+        self, agency_code: str, user_ids: Iterable[str]
+    ) -> dict[str, DirectoryUser]:
+        wanted = set(user_ids)
+        return {u: p for (a, u), p in self.people.items() if a == agency_code and u in wanted}
+
+    async def first_leader(self, agency_code: str) -> DirectoryUser | None:
+        leaders = [
+            u
+            for (a, _), u in sorted(self.people.items())
+            if a == agency_code and u.active and "leader" in u.roles
+        ]
+        return leaders[0] if leaders else None
+
+    async def unit_heads(self, agency_code: str, unit_id: str) -> list[str]:
+        return [
+            u.user_id
+            for (a, _), u in sorted(self.people.items())
+            if a == agency_code and u.active and "unit_head" in u.roles and u.unit_id == unit_id
+        ]
 
     async def users(self, agency_code: str) -> list[DirectoryUser]:
         return [u for (a, _), u in sorted(self.people.items()) if a == agency_code]
@@ -140,6 +153,9 @@ class FakeDirectory:
 
     async def routing_rules(self, agency_code: str) -> RoutingRules | None:
         return self.rules.get(agency_code)
+
+    async def routing_rules_of(self, agency_codes: Iterable[str]) -> dict[str, RoutingRules]:
+        return {a: self.rules[a] for a in agency_codes if a in self.rules}
 
     async def save_routing_rules(self, agency_code: str, rules: dict[str, Any]) -> None:
         raise NotImplementedError("tests set FakeDirectory.rules directly")

@@ -1,29 +1,23 @@
 """Cases in Mongo-wire: one document per case, its events in the same document's outbox.
 
 Besides the case itself the document carries a few flat fields, rewritten on every save, that
-the inbox, task lists and reports query (FerretDB v1 matches arrays of strings well, nested
-queries less so). Writes are guarded by a revision counted on every save: a save that finds
-another revision raises ConcurrentUpdate and the handler re-reads and re-applies.
-
-On FerretDB v1 (SQLite) that filter alone guards nothing: conditional updates are not atomic
-there (eight concurrent `update_one({revision: 0})` calls all reported a match, and all but one
-write were lost). So a save first takes the aggregate's lease (`take_lease`, a unique insert,
-the same one the outbox relay takes), which also keeps a relay from removing published entries
-while we add new ones (ADR 0021).
+the inbox, task lists, reports and the deadline ticker query through their indexes. Every write
+goes through the runtime's `OutboxCollection` (ADR 0004): a new case is one insert, a change is
+one `findAndModify` on `{_id, revision}` carrying the new state and its events, so two writers
+of one case cannot both win and the loser re-reads and re-applies (ConcurrentUpdate).
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry, outbox_write, release_lease, take_lease
+from vanthu_runtime.outbox import OutboxCollection
 
 from vanthu_routing.adapters.mongo_case_codec import from_document, to_document
 from vanthu_routing.domain.case import Case, CaseStatus
@@ -31,8 +25,9 @@ from vanthu_routing.domain.deadlines import NoticeKey, NoticeKind
 from vanthu_routing.ports import CaseNotFound, ConcurrentUpdate, DocumentSummary, StoredCase
 
 CASES = "cases"
-WRITE_LEASE = timedelta(seconds=10)
 URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
+# What a case is read back from: lists leave the pending events (the relay's business) behind.
+_CASE_FIELDS = {"case": 1, "document": 1, "revision": 1, "sent_notices": 1}
 
 
 def _query_fields(stored: StoredCase) -> dict[str, Any]:
@@ -44,7 +39,6 @@ def _query_fields(stored: StoredCase) -> dict[str, Any]:
         "leader_user_id": case.leader.user_id,
         "status": case.status.value,
         "version": case.version,
-        "revision": stored.revision,
         "urgency_rank": URGENCY_RANK.get(stored.document.urgency, 0),
         "open_users": sorted({t.assignee.user_id for t in open_tasks if t.assignee.user_id}),
         "open_units": sorted({t.assignee.unit_id for t in open_tasks if t.assignee.unit_id}),
@@ -78,40 +72,33 @@ def _stored(doc: MongoDocument) -> StoredCase:
 
 
 class MongoCaseRepository:
-    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
-        self._cases = db[CASES]
-        self._db = db
+    def __init__(
+        self, db: AsyncDatabase[MongoDocument], notify: Callable[[], None] | None = None
+    ) -> None:
+        self._cases = OutboxCollection(db[CASES], notify=notify)
 
     async def ensure_indexes(self) -> None:
-        await self._cases.create_index([("agency_code", 1), ("leader_user_id", 1), ("status", 1)])
-        await self._cases.create_index([("agency_code", 1), ("open_users", 1)])
-        await self._cases.create_index([("agency_code", 1), ("open_units", 1)])
-        # The deadline ticker's query. On MongoDB these serve the lists; the local FerretDB v1
-        # scans for any filter beyond `_id` (a leader's inbox at 20,000 cases of 3 KB: 1.9 s).
-        await self._cases.create_index([("has_open_deadlines", 1)])
+        raw = self._cases.raw
+        await self._cases.ensure_indexes()
+        # One index per query: the leader's inbox (and the reports, on its first field), the
+        # task lists of a person and of units, the deadline ticker.
+        await raw.create_index([("agency_code", 1), ("leader_user_id", 1), ("status", 1)])
+        await raw.create_index([("agency_code", 1), ("open_users", 1)])
+        await raw.create_index([("agency_code", 1), ("open_units", 1)])
+        await raw.create_index([("has_open_deadlines", 1)])
 
     async def add(self, stored: StoredCase, records: Sequence[KafkaRecord]) -> bool:
-        document = {
-            "_id": stored.case.case_id,
-            **_body(stored),
-            "outbox": [outbox_entry(r) for r in records],
-        }
-        try:
-            if records:
-                async with outbox_write(self._db, CASES, stored.case.case_id):
-                    await self._cases.insert_one(document)
-            else:
-                # Nothing to publish, nothing to announce: two marker writes saved per case.
-                await self._cases.insert_one(document)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self._cases.insert({"_id": stored.case.case_id, **_body(stored)}, records)
+
+    async def add_many(self, stored: Sequence[StoredCase]) -> list[bool]:
+        """New cases without events, written concurrently; False where the id was taken."""
+        return list(await asyncio.gather(*(self.add(s, ()) for s in stored)))
 
     async def get(self, agency_code: str, case_id: str) -> StoredCase:
-        # A filter of `_id` alone: FerretDB v1 answers `{_id, agency_code}` by reading every case
-        # (200 ms at 3,000 cases against 10 ms), so the agency is compared here.
-        doc = await self._cases.find_one({"_id": case_id})
-        if doc is None or doc.get("agency_code") != agency_code:
+        doc = await self._cases.raw.find_one(
+            {"_id": case_id, "agency_code": agency_code}, projection=_CASE_FIELDS
+        )
+        if doc is None:
             raise CaseNotFound(case_id)
         return _stored(doc)
 
@@ -119,25 +106,11 @@ class MongoCaseRepository:
         self, before: StoredCase, after: StoredCase, records: Sequence[KafkaRecord]
     ) -> None:
         case_id = before.case.case_id
-        owner = uuid.uuid4().hex
-        if not await take_lease(self._db, CASES, case_id, owner, WRITE_LEASE):
+        written = await self._cases.update(
+            case_id, {"$set": _body(after)}, records, revision=before.revision
+        )
+        if written is None:
             raise ConcurrentUpdate(case_id)
-        try:
-            # Every writer of a case holds its lease, so the revision read now cannot move before
-            # our write; it is read and compared here rather than put in the update's filter,
-            # because FerretDB v1 scans the whole collection for any filter beyond `_id` alone.
-            current = await self._cases.find_one({"_id": case_id}, projection={"revision": 1})
-            if current is None or int(current.get("revision", 0)) != before.revision:
-                raise ConcurrentUpdate(case_id)
-            update: dict[str, Any] = {"$set": {**_body(after), "revision": before.revision + 1}}
-            if records:
-                update["$push"] = {"outbox": {"$each": [outbox_entry(r) for r in records]}}
-                async with outbox_write(self._db, CASES, case_id):
-                    await self._cases.update_one({"_id": case_id}, update)
-            else:
-                await self._cases.update_one({"_id": case_id}, update)
-        finally:
-            await release_lease(self._db, CASES, case_id, owner)
 
     async def awaiting_direction(self, agency_code: str, leader_user_id: str) -> list[StoredCase]:
         return await self._find(
@@ -149,14 +122,17 @@ class MongoCaseRepository:
         )
 
     async def with_open_tasks_for(
-        self, agency_code: str, *, user_id: str | None = None, unit_id: str | None = None
+        self, agency_code: str, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
     ) -> list[StoredCase]:
-        query: dict[str, Any] = {"agency_code": agency_code}
+        queries: list[dict[str, Any]] = []
         if user_id is not None:
-            query["open_users"] = user_id
-        if unit_id is not None:
-            query["open_units"] = unit_id
-        return await self._find(query)
+            queries.append({"agency_code": agency_code, "open_users": user_id})
+        if unit_ids:
+            queries.append({"agency_code": agency_code, "open_units": {"$in": list(unit_ids)}})
+        found: dict[str, StoredCase] = {}
+        for batch in await asyncio.gather(*(self._find(q) for q in queries)):
+            found.update((s.case.case_id, s) for s in batch)
+        return list(found.values())
 
     async def of_agency(self, agency_code: str) -> list[StoredCase]:
         return await self._find({"agency_code": agency_code})
@@ -165,4 +141,4 @@ class MongoCaseRepository:
         return await self._find({"has_open_deadlines": True})
 
     async def _find(self, query: dict[str, Any]) -> list[StoredCase]:
-        return [_stored(doc) async for doc in self._cases.find(query)]
+        return [_stored(doc) async for doc in self._cases.raw.find(query, _CASE_FIELDS)]

@@ -345,19 +345,13 @@ async def return_task(
 @router.get("/tasks/mine")
 async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str, Any]]:
     """Open tasks given to me, and, for a unit head, the open tasks of my unit."""
-    found: dict[str, StoredCase] = {
-        c.case.case_id: c
-        for c in await handlers.cases.with_open_tasks_for(
-            caller.agency_code, user_id=caller.user_id
-        )
-    }
     heads = caller.actor.heads_unit_ids
-    for unit_id in heads:
-        for c in await handlers.cases.with_open_tasks_for(caller.agency_code, unit_id=unit_id):
-            found[c.case.case_id] = c
+    found = await handlers.cases.with_open_tasks_for(
+        caller.agency_code, user_id=caller.user_id, unit_ids=sorted(heads)
+    )
     return [
         task_view(stored, task)
-        for stored in found.values()
+        for stored in found
         for task in stored.case.tasks
         if task.status.is_open
         and (
@@ -374,7 +368,7 @@ async def unit_tasks(
     """Open tasks of a unit: for its head, the leaders and auditors."""
     if not (caller.actor.heads(unit_id) or {"leader", "auditor", "administrator"} & caller.roles):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"unit_id: you do not head {unit_id}")
-    cases = await handlers.cases.with_open_tasks_for(caller.agency_code, unit_id=unit_id)
+    cases = await handlers.cases.with_open_tasks_for(caller.agency_code, unit_ids=[unit_id])
     return [
         task_view(stored, task)
         for stored in cases
