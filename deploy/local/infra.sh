@@ -25,7 +25,9 @@ MINIO_PORT=${VANTHU_MINIO_PORT:-9000}
 MINIO_CONSOLE_PORT=${VANTHU_MINIO_CONSOLE_PORT:-9001}
 
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
-FERRET_STAMP=$(cat "$HERE/ferretdb/go.mod" "$HERE/ferretdb/go.sum" "$HERE"/ferretdb/*.go | sha256sum | cut -c1-12)
+FERRET_MODULE=github.com/FerretDB/FerretDB
+FERRET_STAMP=$(cat "$HERE/ferretdb/go.mod" "$HERE/ferretdb/go.sum" "$HERE"/ferretdb/*.go \
+  "$HERE"/ferretdb/patches/*.patch | sha256sum | cut -c1-12)
 FERRET_BIN="$CACHE/bin/ferretdb-sqlite-$FERRET_STAMP"
 MINIO_BIN="$CACHE/bin/minio-$MINIO_VERSION"
 
@@ -60,13 +62,29 @@ install_kafka() {
   mv "$tmp" "$KAFKA_LIBS"
 }
 
+# FerretDB is built from a patched copy of its module source (docs/adr/0005-…): Go does not build
+# edited files inside the module cache, so the version go.mod names is copied out of it into a
+# build folder of the cache, patched with deploy/local/ferretdb/patches/*.patch in order, and the
+# wrapper is built with a `replace` onto that copy (a copy of the wrapper's go.mod is edited, the
+# committed one keeps no machine path).
 install_ferretdb() {
   [ -x "$FERRET_BIN" ] && return
-  log "building FerretDB v1 (SQLite backend) with Go (once)"
-  mkdir -p "$CACHE/bin"
-  (cd "$HERE/ferretdb" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod \
+  log "building FerretDB v1 (SQLite backend, patched) with Go (once)"
+  local build="$CACHE/build/ferretdb-$FERRET_STAMP" src patch
+  rm -rf "$build" && mkdir -p "$build/wrapper" "$CACHE/bin"
+  cp "$HERE"/ferretdb/go.mod "$HERE"/ferretdb/go.sum "$HERE"/ferretdb/*.go "$build/wrapper/"
+  local -x CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
+  src=$(cd "$build/wrapper" && go mod download "$FERRET_MODULE" && go list -m -f '{{.Dir}}' "$FERRET_MODULE")
+  [ -d "$src" ] || die "no module source for $FERRET_MODULE (go list said: $src)"
+  cp -R "$src" "$build/FerretDB"
+  chmod -R u+w "$build/FerretDB"
+  for patch in "$HERE"/ferretdb/patches/*.patch; do
+    patch -d "$build/FerretDB" -p1 --forward --batch --quiet <"$patch" || die "patch $(basename "$patch") does not apply"
+  done
+  (cd "$build/wrapper" && go mod edit -replace "$FERRET_MODULE=../FerretDB" &&
     go build -trimpath -o "$FERRET_BIN.tmp" .)
   mv "$FERRET_BIN.tmp" "$FERRET_BIN"
+  rm -rf "$build"
 }
 
 install_minio() {
