@@ -144,7 +144,18 @@ start_kafka() {
   start kafka "$KAFKA_PORT" -- java -cp "$KAFKA_LIBS/*" "${jopts[@]}" kafka.Kafka "$conf"
 }
 
+# A FerretDB started from an older build (its sources or patches changed since) is restarted on
+# the current one; the other servers keep running.
+stop_stale_ferretdb() {
+  local pidf="$STATE/run/ferretdb.pid"
+  pid_alive "$pidf" || return 0
+  tr '\0' ' ' <"/proc/$(cat "$pidf")/cmdline" 2>/dev/null | grep -qF "$FERRET_BIN " && return 0
+  log "ferretdb runs an older build; restarting it on $(basename "$FERRET_BIN")"
+  stop_one ferretdb
+}
+
 start_ferretdb() {
+  stop_stale_ferretdb
   mkdir -p "$STATE/data/ferretdb"
   start ferretdb "$MONGO_PORT" -- "$FERRET_BIN" -listen-addr "127.0.0.1:$MONGO_PORT" \
     -sqlite-url "file:$STATE/data/ferretdb/"
