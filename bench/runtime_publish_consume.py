@@ -5,13 +5,16 @@
 Needs the local servers (`make infra-up`). Prints events/s for:
 - publish: KafkaEventPublisher (encode to CloudEvents + idempotent acks=all produce) vs a bare
   AIOKafkaProducer sending the same bytes with the same settings;
-- consume: ConsumeLoop (decode, handle, commit per partition batch) vs a bare consumer getmany loop.
+- consume: ConsumeLoop (decode, handle, commit per partition batch) vs a bare consumer getmany loop;
+- outbox: aggregates written through OutboxCollection (16 writers at a time) and published by the
+  OutboxRelay, vs the same documents by `insert_many` and the same records by a pipelined produce.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import secrets
 import time
@@ -23,7 +26,9 @@ from vanthu_contracts import DecodedEvent, decode, encode
 from vanthu_contracts.samples import golden_sample
 from vanthu_runtime.kafka_consumer import ConsumeLoop
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
-from vanthu_runtime.settings import KafkaSettings
+from vanthu_runtime.mongo import create_mongo_client
+from vanthu_runtime.outbox import PENDING_SINCE, OutboxCollection, OutboxRelay
+from vanthu_runtime.settings import KafkaSettings, MongoSettings
 
 DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
 
@@ -131,6 +136,69 @@ async def bench_consume_raw(settings: KafkaSettings, topic: str, n: int) -> floa
     return n / elapsed
 
 
+def _state(i: int) -> dict[str, object]:
+    return {"_id": f"agg-{i}", "agency_code": "000.00.00.G22", "status": "registered", "n": i}
+
+
+async def bench_outbox_ours(settings: KafkaSettings, topic: str, events: list) -> float:
+    mongo = MongoSettings()
+    client = create_mongo_client(mongo)
+    name = f"bench_{secrets.token_hex(4)}"
+    publisher = KafkaEventPublisher(settings, source="/vanthu/bench")
+    await publisher.start()
+    relay = OutboxRelay(client[name], ["aggregates"], publisher)
+    aggregates = OutboxCollection(client[name]["aggregates"], notify=relay.notify)
+    await aggregates.ensure_indexes()
+    records = [encode(e, source=publisher.source) for e in events]
+    records = [dataclasses.replace(r, topic=topic) for r in records]
+    gate = asyncio.Semaphore(16)
+
+    async def write(i: int) -> None:
+        async with gate:
+            await aggregates.insert(_state(i), [records[i]])
+
+    stopping = asyncio.Event()
+    started = time.perf_counter()
+    relaying = asyncio.create_task(relay.run(stopping))
+    await asyncio.gather(*(write(i) for i in range(len(records))))
+    while await aggregates.raw.count_documents({PENDING_SINCE: {"$exists": True}}, limit=1):  # noqa: ASYNC110 - polling the store
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    stopping.set()
+    await relaying
+    await publisher.stop()
+    await client.drop_database(name)
+    await client.close()
+    return len(records) / elapsed
+
+
+async def bench_outbox_raw(settings: KafkaSettings, topic: str, events: list) -> float:
+    client = create_mongo_client(MongoSettings())
+    name = f"bench_{secrets.token_hex(4)}"
+    records = [encode(e, source="/vanthu/bench") for e in events]
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+    )
+    await producer.start()
+    started = time.perf_counter()
+    documents = [_state(i) for i in range(len(records))]
+    for start in range(0, len(documents), 500):
+        await client[name]["aggregates"].insert_many(documents[start : start + 500])
+    futures = [
+        await producer.send(topic, value=r.value, key=r.key, headers=list(r.headers))
+        for r in records
+    ]
+    await asyncio.gather(*futures)
+    elapsed = time.perf_counter() - started
+    await producer.stop()
+    await client.drop_database(name)
+    await client.close()
+    return len(records) / elapsed
+
+
 async def main(n: int) -> None:
     settings = KafkaSettings()
     topic = f"bench.{secrets.token_hex(4)}"
@@ -141,12 +209,31 @@ async def main(n: int) -> None:
     ours_pub = await bench_publish_ours(settings, topic, events)
     raw_con = await bench_consume_raw(settings, topic, 2 * n)
     ours_con = await bench_consume_ours(settings, topic, 2 * n)
+    outbox_events = events[: max(1, n // 4)]
+    raw_box = await bench_outbox_raw(settings, topic, outbox_events)
+    ours_box = await bench_outbox_ours(settings, topic, outbox_events)
     print(
         f"events: {n} DocumentReceived ({len(encode(events[0], source='/vanthu/bench').value)} B payload)"
     )
     print(f"{'':10}{'vanthu':>14}{'bare aiokafka':>16}{'ratio':>8}")
     print(f"{'publish/s':10}{ours_pub:14.0f}{raw_pub:16.0f}{ours_pub / raw_pub:8.2f}")
     print(f"{'consume/s':10}{ours_con:14.0f}{raw_con:16.0f}{ours_con / raw_con:8.2f}")
+    print(
+        f"{'outbox/s':10}{ours_box:14.0f}{raw_box:16.0f}{ours_box / raw_box:8.2f}"
+        f"   ({len(outbox_events)} aggregates; bare: insert_many + pipelined produce)"
+    )
+    print(
+        f"bench: runtime_publish ours={ours_pub:.0f}/s limit={raw_pub:.0f}/s"
+        f" ratio={ours_pub / raw_pub:.2f}"
+    )
+    print(
+        f"bench: runtime_consume ours={ours_con:.0f}/s limit={raw_con:.0f}/s"
+        f" ratio={ours_con / raw_con:.2f}"
+    )
+    print(
+        f"bench: runtime_outbox ours={ours_box:.0f}/s limit={raw_box:.0f}/s"
+        f" ratio={ours_box / raw_box:.2f}"
+    )
 
 
 if __name__ == "__main__":
