@@ -6,9 +6,13 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from importlib import resources
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from vanthu_runtime.health import health_router
 from vanthu_runtime.logging import bound_context
@@ -43,7 +47,9 @@ def create_app(
         finally:
             await platform.close()
 
-    app = FastAPI(title=f"vanthu {service}", lifespan=lifespan)
+    # The docs page must work on a closed network: Swagger UI's assets are served from here.
+    app = FastAPI(title=f"vanthu {service}", lifespan=lifespan, docs_url=None, redoc_url=None)
+    _serve_docs(app)
     app.state.auth_settings = auth_settings or AuthSettings()
     app.include_router(health_router(lambda: app.state.platform.checks()))
     for router in routers:
@@ -66,3 +72,22 @@ def create_app(
         return response
 
     return app
+
+
+SWAGGER_ASSETS = "/docs-assets"
+
+
+def _serve_docs(app: FastAPI) -> None:
+    assets = resources.files("fastapi_swagger") / "resources"
+    app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} – API",
+            swagger_js_url=f"{root}{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{SWAGGER_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{SWAGGER_ASSETS}/favicon-32x32.png",
+        )

@@ -50,7 +50,10 @@ def _cmd_topics(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+BUILT_IN = ("token", "topics")
+
+
+def build_parser(*, plugins: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vanthu", description="vanthu command line")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -72,13 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_argument("action", choices=["ensure", "plan"])
     topics.set_defaults(func=_cmd_topics)
 
-    for entry in entry_points(group="vanthu.cli"):
-        entry.load()(sub)
+    if plugins:
+        for entry in entry_points(group="vanthu.cli"):
+            entry.load()(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # The services' commands import whole services (seconds); `token` and `topics` need none.
+    built_in = bool(argv) and argv[0] in BUILT_IN
+    args = build_parser(plugins=not built_in).parse_args(argv)
     return int(args.func(args))
 
 

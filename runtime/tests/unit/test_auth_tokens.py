@@ -129,3 +129,24 @@ def test_vanthu_token_without_a_dev_secret_says_how_to_get_one(tmp_path) -> None
     )
     assert done.returncode == 1
     assert "make run" in done.stderr
+
+
+def test_vanthu_token_does_not_load_the_services_so_it_prints_at_once() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from vanthu_runtime.cli import main; "
+        "main(['token', '--user', 'u1', '--agency', '000.00.00.G22', '--role', 'clerk']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('vanthu_intake', 'vanthu_routing',"
+        " 'vanthu_exchange', 'vanthu_archive'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"VANTHU_AUTH_DEV_MODE": "true", "VANTHU_AUTH_DEV_SECRET": "x" * 32, "PATH": ""},
+    ).stdout.splitlines()
+    assert out[-1] == "[]"
+    assert out[0].count(".") == 2  # a JWT
