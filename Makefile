@@ -17,7 +17,7 @@ run: install test-prereqs infra-up topics services-up ## install what is missing
 	@echo "  exchange  http://127.0.0.1:8003/docs   (worker health :8103)"
 	@echo "  archive   http://127.0.0.1:8004/docs   (worker health :8104)"
 	@echo "  Kafka 127.0.0.1:9092 · Mongo-wire 127.0.0.1:27017 · MinIO http://127.0.0.1:9001 (keys in .local/secrets.env)"
-	@echo "  a token:  uv run vanthu token --user clerk1 --agency 000.00.00.G22 --role clerk"
+	@echo "  a token:  .venv/bin/vanthu token --user clerk1 --agency 000.00.00.G22 --role clerk"
 	@echo "  stop it:  make stop"
 
 .PHONY: stop
