@@ -49,7 +49,7 @@ async def test_compare_and_set_on_a_revision_has_exactly_one_winner_per_round(
     await db[name].insert_one({"_id": "aggregate", "revision": 0, "owner": None, "history": []})
     colls = await _collections(db, clients, name)
 
-    for revision in range(10):
+    for revision in range(20):
         start = asyncio.Event()
 
         async def claim(i: int, coll, revision: int = revision, start=start) -> bool:

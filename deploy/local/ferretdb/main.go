@@ -1,5 +1,6 @@
-// Command ferretdb-sqlite runs FerretDB v1 with its SQLite backend as the local Mongo-wire server,
-// with the `_id` look-up index its SQLite backend misses (idindex.go).
+// Command ferretdb-sqlite runs FerretDB v1 with its SQLite backend as the local Mongo-wire server.
+// deploy/local/infra.sh builds it against FerretDB's source patched with patches/*.patch
+// (atomic single-document writes, indexes that queries use: docs/adr/0005-…).
 //
 // It embeds the ferretdb package instead of building cmd/ferretdb because `go install` of the
 // real CLI produces a binary that panics on its missing build/version/version.txt; embedding
@@ -14,7 +15,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -45,6 +45,5 @@ func main() {
 	defer stop()
 
 	log.Printf("FerretDB (sqlite) listening on %s, data in %s", *addr, *url)
-	go keepIDIndexes(ctx, sqliteDir(*url), time.Second, logger) // see idindex.go
 	f.Run(ctx)
 }
