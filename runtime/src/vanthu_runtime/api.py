@@ -14,6 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from vanthu_runtime.body_limit import BodyLimit
 from vanthu_runtime.health import health_router
 from vanthu_runtime.logging import bound_context
 from vanthu_runtime.metrics import HTTP_REQUESTS
@@ -23,6 +24,7 @@ from vanthu_runtime.settings import AuthSettings
 log = structlog.get_logger(__name__)
 
 CORRELATION_HEADER = "X-Correlation-Id"
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 StartupHook = Callable[[FastAPI, Platform], Awaitable[None]]
 
 
@@ -33,7 +35,10 @@ def create_app(
     on_startup: StartupHook | None = None,
     platform_settings: PlatformSettings | None = None,
     auth_settings: AuthSettings | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
+    """`max_body_bytes`: the largest request body accepted, counted as it arrives (413 above)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = Platform(service, platform_settings)
@@ -50,6 +55,7 @@ def create_app(
     # The docs page must work on a closed network: Swagger UI's assets are served from here.
     app = FastAPI(title=f"vanthu {service}", lifespan=lifespan, docs_url=None, redoc_url=None)
     _serve_docs(app)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.state.auth_settings = auth_settings or AuthSettings()
     app.include_router(health_router(lambda: app.state.platform.checks()))
     for router in routers:

@@ -15,6 +15,7 @@ from vanthu_runtime.platform import Platform
 
 from vanthu_exchange.adapters.minio_package_store import MinioPackageStore
 from vanthu_exchange.adapters.mongo_hub_store import MongoHubStore
+from vanthu_exchange.api.hub_routes import MAX_PACKAGE_BYTES
 from vanthu_exchange.api.hub_routes import router as hub_router
 from vanthu_exchange.api.portal_routes import router as portal_router
 from vanthu_exchange.config import SERVICE, ExchangeSettings
@@ -73,7 +74,10 @@ def create_api(settings: ExchangeSettings | None = None) -> FastAPI:
             background.append(asyncio.create_task(run_forwarding(hub, settings)))
 
     app: FastAPI = create_app(
-        service=SERVICE, routers=[hub_router, portal_router], on_startup=on_startup
+        service=SERVICE,
+        routers=[hub_router, portal_router],
+        on_startup=on_startup,
+        max_body_bytes=MAX_PACKAGE_BYTES + 1024 * 1024,  # a hub package and its form fields
     )
     app.state.background = background
     app.state.portal_cookie_secure = settings.portal_cookie_secure

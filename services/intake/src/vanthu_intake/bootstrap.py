@@ -60,25 +60,32 @@ def build_registry(
     )
 
 
+FORM_FIELDS_ROOM = 1024 * 1024
+
+
 def platform_registry(platform: Platform, settings: IntakeSettings) -> Registry:
     return build_registry(platform.db, platform.blobs, settings)
 
 
 async def _wire_api(app: FastAPI, platform: Platform) -> None:
-    settings = IntakeSettings()
+    settings: IntakeSettings = app.state.intake_settings
     registry = platform_registry(platform, settings)
     await ensure_indexes(platform.db)
     app.state.registry = registry
-    app.state.intake_settings = settings
     app.state.directory = DirectoryCopy(platform.db, DIRECTORY)
 
 
 def create_api() -> FastAPI:
-    return create_app(
+    settings = IntakeSettings()
+    app = create_app(
         service=SERVICE,
         routers=[documents_router, outgoing_router, registers_router, legacy_router],
         on_startup=_wire_api,
+        # all files of a registration together, plus room for its form fields
+        max_body_bytes=settings.max_upload_bytes + FORM_FIELDS_ROOM,
     )
+    app.state.intake_settings = settings
+    return app
 
 
 async def ensure_indexes(db: AsyncDatabase[MongoDocument]) -> None:

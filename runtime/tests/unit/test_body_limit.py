@@ -1,0 +1,57 @@
+"""An upload past the limit is refused with 413 however it is sent, before it is all read."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import APIRouter, Request
+from vanthu_runtime.api import create_app
+
+router = APIRouter()
+completed: list[int] = []
+
+
+@router.post("/upload")
+async def upload(request: Request) -> dict[str, int]:
+    body = await request.body()
+    completed.append(len(body))
+    return {"size": len(body)}
+
+
+def _client(limit: int) -> httpx.AsyncClient:
+    app = create_app(service="intake", routers=(router,), max_body_bytes=limit)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
+
+
+async def _chunks(count: int, size: int, sent: list[int]) -> AsyncIterator[bytes]:
+    for _ in range(count):
+        sent.append(size)
+        yield b"x" * size
+
+
+async def test_a_declared_length_over_the_limit_is_refused_before_the_endpoint_runs() -> None:
+    completed.clear()
+    async with _client(1000) as client:
+        answer = await client.post("/upload", content=b"x" * 2000)
+    assert answer.status_code == 413
+    assert "larger than 1000 bytes" in answer.json()["detail"]["reason"]
+    assert completed == []
+
+
+async def test_a_chunked_upload_is_cut_off_at_the_limit() -> None:
+    completed.clear()
+    sent: list[int] = []
+    async with _client(1000) as client:
+        answer = await client.post("/upload", content=_chunks(100, 400, sent))
+    assert answer.status_code == 413
+    assert completed == []
+    assert sum(sent) < 100 * 400  # the rest was never read
+
+
+async def test_an_upload_within_the_limit_is_taken_whole() -> None:
+    completed.clear()
+    async with _client(1000) as client:
+        answer = await client.post("/upload", content=_chunks(2, 400, []))
+    assert answer.status_code == 200
+    assert answer.json() == {"size": 800}
