@@ -24,9 +24,6 @@ class ArchiveSettings(BaseSettings):
     checkpoint_lock_mode: str = Field(default="COMPLIANCE", pattern="^(COMPLIANCE|GOVERNANCE)$")
     handover_check_interval_s: float = Field(default=6 * 3600.0, gt=0)
     fixity_interval_s: float = Field(default=24 * 3600.0, gt=0)
-    stale_claim_after_s: float = Field(default=60.0, gt=0)
-    """A records-file version claim older than this, never written, was left by a writer that
-    died: the next writer takes it over."""
     search_candidates: int = Field(default=2000, ge=10, le=100_000)
     """How many text matches are ranked at most; newer documents win beyond that."""
 

@@ -1,15 +1,16 @@
-"""A records file whose writer died between claiming a version and writing it is not blocked for
-ever: after a while the next writer takes the claim over; a fresh claim still turns others away."""
+"""Several people changing one records file at the same moment: every change is kept, each one
+written on the version it was made on."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_archive.adapters.mongo_records_files import VERSION_CLAIMS, MongoRecordsFiles
+from vanthu_archive.adapters.mongo_records_files import MongoRecordsFiles
 from vanthu_archive.domain.records_files import RecordsFile, RetentionPeriod
 from vanthu_archive.handlers import change_records_file
 from vanthu_archive.ports import StaleRecordsFile
@@ -38,38 +39,42 @@ def adding(document_id: str) -> Callable[[RecordsFile], tuple[KafkaRecord, ...]]
     return change
 
 
-async def test_a_claim_left_by_a_dead_writer_is_taken_over_after_a_while(
+async def test_documents_added_to_one_file_at_the_same_moment_are_all_in_it(
     mongo_db: AsyncDatabase[MongoDocument],
 ) -> None:
-    files = MongoRecordsFiles(mongo_db, stale_claim_after=timedelta(seconds=30))
     records_file = a_file()
-    await files.add(records_file)
-    # The writer claimed version 2 ten minutes ago and died before writing it.
-    await mongo_db[VERSION_CLAIMS].insert_one(
-        {"_id": f"{records_file.file_id}:2", "at": datetime.now(UTC) - timedelta(minutes=10)}
+    await MongoRecordsFiles(mongo_db).add(records_file)
+    added = [f"doc-{n}" for n in range(4)]
+
+    # Four clerks, each with a connection of their own (API processes), at once.
+    await asyncio.gather(
+        *(
+            change_records_file(MongoRecordsFiles(mongo_db), records_file.file_id, adding(d))
+            for d in added
+        )
     )
 
-    changed = await change_records_file(files, records_file.file_id, adding("doc-1"))
-
-    stored = await files.get(records_file.file_id)
+    stored = await MongoRecordsFiles(mongo_db).get(records_file.file_id)
     assert stored is not None
-    assert stored[0].document_ids == ["doc-1"] == changed.document_ids
-    assert stored[1] == 2
+    assert sorted(stored[0].document_ids) == added
+    assert stored[1] == 1 + len(added)
 
 
-async def test_a_fresh_claim_of_a_live_writer_is_not_taken_over(
+async def test_a_change_made_on_an_old_version_is_refused(
     mongo_db: AsyncDatabase[MongoDocument],
 ) -> None:
-    files = MongoRecordsFiles(mongo_db, stale_claim_after=timedelta(seconds=30))
+    files = MongoRecordsFiles(mongo_db)
     records_file = a_file()
     await files.add(records_file)
-    await mongo_db[VERSION_CLAIMS].insert_one(
-        {"_id": f"{records_file.file_id}:2", "at": datetime.now(UTC)}
-    )
+    read = await files.get(records_file.file_id)
+    assert read is not None
+    first, version = read
+    await change_records_file(files, records_file.file_id, adding("doc-1"))
 
+    first.add_document("doc-2")
     with pytest.raises(StaleRecordsFile):
-        await change_records_file(files, records_file.file_id, adding("doc-1"))
+        await files.update(first, version)
 
     stored = await files.get(records_file.file_id)
     assert stored is not None
-    assert stored[0].document_ids == []
+    assert stored[0].document_ids == ["doc-1"]

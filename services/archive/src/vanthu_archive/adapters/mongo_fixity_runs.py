@@ -5,7 +5,7 @@ from __future__ import annotations
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import outbox_entry, outbox_write
+from vanthu_runtime.outbox import OutboxCollection
 
 from vanthu_archive.domain.fixity import FixityReport
 
@@ -14,7 +14,7 @@ FIXITY_RUNS = "archive_fixity_runs"
 
 class MongoFixityRuns:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
-        self._runs = db[FIXITY_RUNS]
+        self._runs = OutboxCollection(db[FIXITY_RUNS])
 
     async def record(
         self, check_id: str, report: FixityReport, events: tuple[KafkaRecord, ...]
@@ -33,10 +33,7 @@ class MongoFixityRuns:
                 for f in report.findings
             ],
         }
-        if events:
-            document["outbox"] = [outbox_entry(event) for event in events]
-        async with outbox_write(self._runs.database, FIXITY_RUNS, check_id):
-            await self._runs.insert_one(document)
+        await self._runs.insert(document, events)
 
     async def latest(self) -> MongoDocument | None:
-        return await self._runs.find_one({}, sort=[("checked_at", -1)])
+        return await self._runs.raw.find_one({}, sort=[("checked_at", -1)])

@@ -1,22 +1,22 @@
-"""File plans and records files in MongoDB/FerretDB.
+"""File plans and records files in MongoDB.
 
-A records file is one document with a `version`; every change is a compare-and-set on it, and an
-event the change must publish rides in the same write (`outbox`, relayed by the worker).
-Calendar days are stored as `YYYY-MM-DD` strings: they are days, not instants.
+A records file is one document with a `revision` (its version, from 1); every change is one
+compare-and-set on it through the runtime's `OutboxCollection`, and an event the change must
+publish rides in the same write (relayed by the worker). Calendar days are stored as `YYYY-MM-DD`
+strings: they are days, not instants.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.errors import AlreadyExists
 from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.outbox import holding_lease, outbox_entry, outbox_write
+from vanthu_runtime.outbox import OutboxCollection
 
 from vanthu_archive.domain.records_files import (
     Disposition,
@@ -31,9 +31,7 @@ from vanthu_archive.ports import StaleRecordsFile
 
 FILE_PLANS = "archive_file_plans"
 RECORDS_FILES = "archive_records_files"
-VERSION_CLAIMS = "archive_records_file_claims"
-_TAKEOVERS = 10
-_TAKEOVER_MARK = ">"
+FIRST_REVISION = 1
 
 
 def _day(value: date | None) -> str | None:
@@ -149,23 +147,19 @@ def file_from_document(document: MongoDocument) -> RecordsFile:
 
 
 class MongoRecordsFiles:
-    def __init__(
-        self,
-        db: AsyncDatabase[MongoDocument],
-        stale_claim_after: timedelta = timedelta(seconds=60),
-    ) -> None:
-        self._stale_claim_after = stale_claim_after
+    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._plans: AsyncCollection[MongoDocument] = db[FILE_PLANS]
-        self._files: AsyncCollection[MongoDocument] = db[RECORDS_FILES]
-        self._claims: AsyncCollection[MongoDocument] = db[VERSION_CLAIMS]
+        self._files = OutboxCollection(db[RECORDS_FILES])
 
     async def ensure_indexes(self) -> None:
-        await self._files.create_index([("agency_code", 1), ("status", 1)], name="agency_status")
-        await self._files.create_index(
+        files = self._files.raw
+        await files.create_index([("agency_code", 1), ("status", 1)], name="agency_status")
+        await files.create_index(
             [("agency_code", 1), ("year", 1), ("notation", 1)],
             unique=True,
             name="agency_year_notation_unique",
         )
+        await self._files.ensure_indexes()
 
     async def save_plan(self, plan: FilePlan) -> None:
         document = plan_to_document(plan)
@@ -176,68 +170,38 @@ class MongoRecordsFiles:
         return None if found is None else plan_from_document(found)
 
     async def add(self, records_file: RecordsFile) -> None:
-        try:
-            await self._files.insert_one(
-                {"_id": records_file.file_id, "version": 1, **file_to_fields(records_file)}
-            )
-        except DuplicateKeyError as exc:
+        # Refused for a taken id and for a notation the agency already used that year.
+        added = await self._files.insert(
+            {
+                "_id": records_file.file_id,
+                "revision": FIRST_REVISION,
+                **file_to_fields(records_file),
+            }
+        )
+        if not added:
             raise AlreadyExists(
-                RECORDS_FILES,
-                {"year": records_file.year, "notation": records_file.notation},
-            ) from exc
+                RECORDS_FILES, {"year": records_file.year, "notation": records_file.notation}
+            )
 
     async def get(self, file_id: str) -> tuple[RecordsFile, int] | None:
-        found = await self._files.find_one({"_id": file_id})
+        found = await self._files.raw.find_one({"_id": file_id})
         if found is None:
             return None
-        return file_from_document(found), int(found["version"])
+        return file_from_document(found), int(found["revision"])
 
     async def update(
         self, records_file: RecordsFile, version: int, events: tuple[KafkaRecord, ...] = ()
     ) -> None:
-        # FerretDB v1 applies a conditional update without holding the document, so two writers
-        # could both match `version` (ADR 0021). A unique insert has exactly one winner: whoever
-        # claims the next version writes it.
-        await self._claim(records_file.file_id, version + 1)
-        change: MongoDocument = {"$set": {**file_to_fields(records_file), "version": version + 1}}
-        if events:
-            change["$push"] = {"outbox": {"$each": [outbox_entry(e) for e in events]}}
-        # And the document's lease: the relay may be removing published entries from it now,
-        # and FerretDB v1 loses one of two concurrent updates of a document (ADR 0004).
-        db, file_id = self._files.database, records_file.file_id
-        async with (
-            holding_lease(db, RECORDS_FILES, file_id),
-            outbox_write(db, RECORDS_FILES, file_id),
-        ):
-            result = await self._files.update_one({"_id": file_id, "version": version}, change)
-        if result.matched_count == 0:
+        """Write the file if it is still at ``version`` (one compare-and-set, with its events);
+        `StaleRecordsFile` when another change came first."""
+        written = await self._files.update(
+            records_file.file_id,
+            {"$set": file_to_fields(records_file)},
+            events,
+            revision=version,
+        )
+        if written is None:
             raise StaleRecordsFile(records_file.file_id)
-
-    async def _claim(self, file_id: str, version: int) -> None:
-        """Claim the right to write ``version``; a claim older than ``stale_claim_after`` whose
-        version never got written was left by a writer that died, and is taken over — by one
-        taker only, since the take-over is itself a unique insert (ADR 0045)."""
-        claim_id = f"{file_id}:{version}"
-        for _ in range(_TAKEOVERS):
-            try:
-                await self._claims.insert_one({"_id": claim_id, "at": datetime.now(UTC)})
-            except DuplicateKeyError as exc:
-                held = await self._claims.find_one({"_id": claim_id})
-                if held is None or not self._abandoned(held):
-                    raise StaleRecordsFile(file_id) from exc
-                current = await self._files.find_one({"_id": file_id}, projection={"version": 1})
-                if current is None or int(current["version"]) >= version:
-                    raise StaleRecordsFile(file_id) from exc
-                claim_id += _TAKEOVER_MARK
-                continue
-            return
-        raise StaleRecordsFile(file_id)
-
-    def _abandoned(self, claim: MongoDocument) -> bool:
-        at: datetime = claim["at"]
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        return datetime.now(UTC) - at > self._stale_claim_after
 
     async def of_agency(
         self, agency_code: str, statuses: list[str] | None = None
@@ -245,8 +209,9 @@ class MongoRecordsFiles:
         query: MongoDocument = {"agency_code": agency_code}
         if statuses:
             query["status"] = {"$in": statuses}
-        return [file_from_document(d) async for d in self._files.find(query, sort=[("_id", 1)])]
+        cursor = self._files.raw.find(query, sort=[("_id", 1)])
+        return [file_from_document(d) async for d in cursor]
 
     async def closed_files(self) -> list[tuple[RecordsFile, int]]:
-        cursor = self._files.find({"status": RecordsFileStatus.CLOSED.value})
-        return [(file_from_document(d), int(d["version"])) async for d in cursor]
+        cursor = self._files.raw.find({"status": RecordsFileStatus.CLOSED.value})
+        return [(file_from_document(d), int(d["revision"])) async for d in cursor]
