@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -92,9 +92,7 @@ async def build_archive(
         retention_days=settings.checkpoint_retention_days,
         lock_mode=settings.checkpoint_lock_mode,
     )
-    records_files = MongoRecordsFiles(
-        db, stale_claim_after=timedelta(seconds=settings.stale_claim_after_s)
-    )
+    records_files = MongoRecordsFiles(db)
     await store.ensure_indexes()
     await read_models.ensure_indexes()
     await records_files.ensure_indexes()

@@ -155,6 +155,7 @@ async def _replay(args: argparse.Namespace, archive: Archive) -> int:
     try:
         models = MongoReadModels(scratch)
         await models.ensure_indexes()
+        await models.ensure_indexes()
         if args.from_kafka:
             history = KafkaHistory(KafkaSettings(), args.topic or archived_topics())
             read, used = await replay_projections_from(history, models, archive.texts, args.as_of)

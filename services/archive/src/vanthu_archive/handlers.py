@@ -45,7 +45,7 @@ from vanthu_archive.domain.checkpoint import (
     take_checkpoint,
     verify_signed_checkpoint,
 )
-from vanthu_archive.domain.document_history import history_of, package_metadata
+from vanthu_archive.domain.document_history import HistoryItem, history_of, package_metadata
 from vanthu_archive.domain.fixity import Digest, FixityObservation, FixityReport, fixity_report
 from vanthu_archive.domain.hashchain import (
     ChainBreak,
@@ -110,11 +110,8 @@ async def archive_records(
             await store.append(chained)
         except AlreadyExists:
             # Another member of the group held this partition a moment ago and stored some of
-            # these offsets; forget the remembered head, so the next read scans the store.
-            await store.forget_head(records[0].topic_partition)
+            # these offsets: read the head again.
             continue
-        if head is not None and chained:
-            await store.remember_head(head)
         return chained
     raise ArchiveWriteConflict(f"{records[0].topic_partition}: could not link after the head")
 
@@ -123,17 +120,13 @@ async def project_records(
     projections: Projections,
     texts: TextSource | None,
     records: Iterable[StoredRecord],
-    *,
-    first_time: Callable[[StoredRecord], bool] | None = None,
 ) -> int:
     """Update timelines and search records from archived records; returns how many were used.
 
     A record that is not a known contract event is history all the same (it stays in the store),
-    but it has nothing to say to a read model, so it is skipped here. ``first_time`` tells which
-    records were never projected (stored by this batch, or replayed into a fresh database), which
-    spares the read models a check per record; without it every record is checked.
+    but it has nothing to say to a read model, so it is skipped here.
     """
-    batch: list[Projected] = []
+    found: list[tuple[StoredRecord, HistoryItem]] = []
     for record in records:
         try:
             decoded = decode(list(record.headers), record.value)
@@ -141,16 +134,24 @@ async def project_records(
             log.info("record not projected", topic=record.topic, offset=record.offset, why=str(exc))
             continue
         item = history_of(decoded.envelope, decoded.event)
-        if item is None:
-            continue
-        body = None
-        if item.facts.text_ref is not None and texts is not None:
-            body = await texts.text(item.facts.text_ref)
-        position = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
-        new = first_time is not None and first_time(record)
-        batch.append(Projected(item.entry, item.facts, position, body, new))
+        if item is not None:
+            found.append((record, item))
+    bodies = await asyncio.gather(*(_text_of(texts, item.facts.text_ref) for _, item in found))
+    batch = [
+        Projected(
+            item.entry,
+            item.facts,
+            {"topic": record.topic, "partition": record.partition, "offset": record.offset},
+            body,
+        )
+        for (record, item), body in zip(found, bodies, strict=True)
+    ]
     await projections.apply(batch)
     return len(batch)
+
+
+async def _text_of(texts: TextSource | None, ref: str | None) -> str | None:
+    return None if ref is None or texts is None else await texts.text(ref)
 
 
 # --- checkpoints ---------------------------------------------------------------------------------
@@ -348,9 +349,9 @@ async def replay_projections(
         batch.append(chained.record)
         read += 1
         if len(batch) >= 1000:
-            used += await project_records(projections, texts, batch, first_time=_always)
+            used += await project_records(projections, texts, batch)
             batch = []
-    used += await project_records(projections, texts, batch, first_time=_always)
+    used += await project_records(projections, texts, batch)
     return read, used
 
 
@@ -365,12 +366,8 @@ async def replay_projections_from(
     read = used = 0
     async for batch in history.batches_until(as_of):
         read += len(batch)
-        used += await project_records(projections, texts, batch, first_time=_always)
+        used += await project_records(projections, texts, batch)
     return read, used
-
-
-def _always(record: StoredRecord) -> bool:
-    return True
 
 
 # --- records files -------------------------------------------------------------------------------

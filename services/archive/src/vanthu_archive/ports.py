@@ -29,12 +29,6 @@ class EventStore(Protocol):
         """Raises `AlreadyExists` when another writer stored one of these offsets first."""
         ...
 
-    async def remember_head(self, head: PartitionHead) -> None:
-        """Note the head after an append (a cache: `head` checks it against the store)."""
-        ...
-
-    async def forget_head(self, position: TopicPartition) -> None: ...
-
     async def partitions(self) -> list[TopicPartition]: ...
 
     def records(
@@ -63,8 +57,6 @@ class Projected:
     facts: DocumentFacts
     position: dict[str, Any]
     body: str | None = None
-    first_time: bool = False
-    """Stored in the archive by this very batch: it cannot have been projected before."""
 
 
 class Projections(Protocol):

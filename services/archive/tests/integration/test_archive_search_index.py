@@ -1,5 +1,6 @@
-"""The timeline slots and the inverted index on the real Mongo-wire server: redelivery adds nothing,
-concurrent writers lose nothing, big terms split into chunks and are still found whole."""
+"""Timelines and the inverted index on the real Mongo-wire server: redelivery adds nothing,
+concurrent writers lose nothing, a changed text is found by its new words only, pages and
+filters list the right documents."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from archive_testkit import stored_event
 from harness.samples import sample_event
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_archive.adapters.mongo_read_models import MongoReadModels
-from vanthu_archive.adapters.mongo_search_index import CHUNKS
+from vanthu_archive.adapters.mongo_search_index import POSTINGS
 from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_archive.domain.textsearch import Searcher, SearchFilters, parse_text_query
 from vanthu_archive.handlers import project_records
@@ -24,6 +25,7 @@ CLERK = Searcher("u-any", AGENCY)
 RECEIVED = "vanthu.intake.document.received.v1"
 DECIDED = "vanthu.routing.decision.recorded.v1"
 ASSIGNED = "vanthu.routing.task.assigned.v1"
+DIGITIZED = "vanthu.intake.document.digitized.v1"
 
 
 def record(event: Event, offset: int, partition: int = 0) -> StoredRecord:
@@ -54,8 +56,7 @@ async def found_ids(models: MongoReadModels, text: str, **options: Any) -> list[
 
 
 async def postings_written(db: AsyncDatabase[MongoDocument]) -> int:
-    chunks = db[CHUNKS].find({}, limit=10_000)
-    return sum([len(chunk["p"]) async for chunk in chunks])
+    return await db[POSTINGS].count_documents({})
 
 
 async def test_a_redelivered_batch_adds_no_timeline_entry_and_no_posting(
@@ -81,7 +82,7 @@ async def test_a_redelivered_batch_adds_no_timeline_entry_and_no_posting(
 async def test_writers_of_different_partitions_at_once_lose_no_document(
     mongo_db: AsyncDatabase[MongoDocument],
 ) -> None:
-    models = MongoReadModels(mongo_db, index_chunk_span=3)
+    models = MongoReadModels(mongo_db)
     documents = [registered(f"Báo cáo tổng kết số {n}") for n in range(12)]
 
     async def consume(partition: int) -> None:
@@ -116,10 +117,10 @@ async def test_events_of_one_document_written_at_once_all_reach_its_timeline(
     assert sorted(e["kind"] for e in entries) == ["assigned"] * 5 + ["registered"]
 
 
-async def test_a_term_in_many_chunks_is_found_whole_and_paged_newest_first(
+async def test_documents_with_the_same_words_are_paged_newest_first(
     mongo_db: AsyncDatabase[MongoDocument],
 ) -> None:
-    models = MongoReadModels(mongo_db, index_chunk_span=2)
+    models = MongoReadModels(mongo_db)
     start = datetime(2026, 10, 1, tzinfo=UTC)
     documents = [
         registered("Tờ trình kinh phí", received_at=(start + timedelta(days=n)).isoformat())
@@ -150,3 +151,57 @@ async def test_typing_the_start_of_a_word_finds_documents_with_that_word(
     found = await found_ids(models, "phong chong lu", prefix=True)
 
     assert found == [wanted.document_id]  # type: ignore[attr-defined]
+
+
+class Texts:
+    """OCR texts by blob key, as the blob store would hold them."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, str] = {}
+
+    async def text(self, key: str) -> str | None:
+        return self.by_key.get(key)
+
+
+async def test_a_document_scanned_again_is_found_by_its_new_text_and_not_its_old(
+    mongo_db: AsyncDatabase[MongoDocument],
+) -> None:
+    models = MongoReadModels(mongo_db)
+    texts = Texts()
+    document = registered("Công văn gửi các đơn vị")
+    document_id = document.document_id  # type: ignore[attr-defined]
+    texts.by_key = {"ocr/first.txt": "lũ lụt miền Trung", "ocr/second.txt": "hạn hán Tây Nguyên"}
+    first = sample_event(DIGITIZED, document_id=document_id, text_ref="ocr/first.txt")
+    second = sample_event(DIGITIZED, document_id=document_id, text_ref="ocr/second.txt")
+
+    await project_records(models, texts, [record(document, 0), record(first, 1)])
+    found_first = await found_ids(models, "mien trung")
+    await project_records(models, texts, [record(second, 2)])
+
+    assert found_first == [document_id]
+    assert await found_ids(models, "mien trung") == []
+    assert await found_ids(models, "tay nguyen") == [document_id]
+    assert await found_ids(models, "cong van") == [document_id]
+
+
+async def test_an_older_status_arriving_last_does_not_replace_the_newer_one(
+    mongo_db: AsyncDatabase[MongoDocument],
+) -> None:
+    models = MongoReadModels(mongo_db)
+    document = registered("Giấy mời họp giao ban")
+    document_id = document.document_id  # type: ignore[attr-defined]
+    received_at = datetime.fromisoformat(
+        document.model_dump(mode="json")["received_at"]  # type: ignore[index]
+    )
+    assigned = sample_event(
+        ASSIGNED, document_id=document_id, assigned_at=received_at + timedelta(hours=2)
+    )
+
+    # The task's topic was read first; the registration, two hours older, comes after.
+    await project_records(models, None, [record(assigned, 0, partition=1)])
+    await project_records(models, None, [record(document, 0)])
+
+    stored = await models.document(document_id)
+    assert stored is not None
+    assert stored["status"] == "in_progress"
+    assert stored["status_at"] == received_at + timedelta(hours=2)

@@ -1,5 +1,4 @@
-"""The inverted index's rules, without a server: what a document posts, how chunks fill, how
-postings rank."""
+"""The inverted index's rules, without a server: what a document posts and how postings rank."""
 
 from __future__ import annotations
 
@@ -10,17 +9,11 @@ from vanthu_archive.domain.inverted_index import (
     IndexedFacts,
     Posting,
     TermPostings,
-    chunk_of,
-    decode_posting,
-    document_postings,
-    encode_posting,
+    document_terms,
     expand_prefix,
-    new_postings,
-    posted_marks,
     rank_postings,
     received_seconds,
     term_weights,
-    type_term,
 )
 from vanthu_archive.domain.textsearch import SearchableDocument
 
@@ -44,43 +37,23 @@ def facts(document_id: str, subject: str, body: str = "", **changes: object) -> 
 def postings_of(*documents: IndexedFacts) -> dict[str, TermPostings]:
     by_term: dict[str, TermPostings] = {}
     for document in documents:
-        for term, text in document_postings(document).items():
-            by_term.setdefault(term, TermPostings()).add([decode_posting(text)])
+        received = received_seconds(document.received_at)
+        for term, weight in document_terms(document).items():
+            posting = Posting(document.document_id, weight, received)
+            by_term.setdefault(term, TermPostings()).add([posting])
     return by_term
 
 
-def test_a_document_is_posted_under_its_folded_words_and_its_filters() -> None:
-    posted = document_postings(facts("d1", "Quyết định về Đảng ủy"))
+def test_a_document_is_posted_under_its_folded_words_and_as_one_of_all() -> None:
+    posted = document_terms(facts("d1", "Quyết định về Đảng ủy"))
 
-    assert {"quyet", "dinh", "ve", "dang", "uy", ALL, type_term("QĐ"), "~u:normal"} <= set(posted)
+    assert set(posted) == {"quyet", "dinh", "ve", "dang", "uy", ALL}
 
 
 def test_a_word_in_the_subject_weighs_more_than_the_same_word_in_the_ocr_text() -> None:
     weights = term_weights(SearchableDocument(subject="ngân sách", body="lũ lụt ngân sách"))
 
     assert weights["ngan"] > weights["lu"]
-
-
-def test_a_posting_reads_back_as_written_even_with_a_colon_in_the_id() -> None:
-    posting = Posting("pkg:01:abc", 812, 1_763_700_000)
-
-    assert decode_posting(encode_posting(posting)) == posting
-
-
-def test_a_redelivered_document_posts_nothing_and_a_changed_text_only_its_news() -> None:
-    first = document_postings(facts("d1", "Kế hoạch tuyển dụng"))
-    again = new_postings(first, posted_marks(first))
-    with_body = new_postings(
-        document_postings(facts("d1", "Kế hoạch tuyển dụng", body="viên chức")),
-        posted_marks(first),
-    )
-
-    assert again == {}
-    assert set(with_body) == {"vien", "chuc"}
-
-
-def test_the_record_that_carried_the_text_decides_the_chunk_so_chunks_stay_bounded() -> None:
-    assert [chunk_of(offset, 4) for offset in (0, 3, 4, 9)] == [0, 0, 1, 2]
 
 
 def test_only_documents_with_every_word_are_found_and_the_subject_match_comes_first() -> None:

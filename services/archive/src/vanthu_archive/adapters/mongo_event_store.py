@@ -21,7 +21,6 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from vanthu_runtime.errors import AlreadyExists
 from vanthu_runtime.mongo import MongoDocument
 
-from vanthu_archive.adapters.mongo_batching import find_by_ids
 from vanthu_archive.domain.hashchain import (
     ChainedRecord,
     PartitionHead,
@@ -30,9 +29,8 @@ from vanthu_archive.domain.hashchain import (
 )
 
 COLLECTION = "archive_events"
-HEADS = "archive_heads"
 _DUPLICATE_KEY = 11000
-_READ_WINDOW = 256
+_READ_BATCH = 2000
 _INDEXED_HEADERS = {
     "ce_id": "event_id",
     "ce_type": "event_type",
@@ -48,8 +46,7 @@ def _header_text(value: bytes | None) -> str | None:
 
 
 def record_id(topic: str, partition: int, offset: int) -> str:
-    """The stored record's `_id`: its Kafka position, so a lookup by position is an `_id` lookup
-    (the one FerretDB v1 serves from an index) and a second copy is refused by `_id` alone."""
+    """The stored record's `_id`: its Kafka position, readable in a dump of the store."""
     return f"{topic}|{partition}|{offset:020d}"
 
 
@@ -94,10 +91,6 @@ def document_to_record(document: MongoDocument) -> ChainedRecord:
     )
 
 
-def _head_id(position: TopicPartition) -> str:
-    return f"{position.topic}|{position.partition}"
-
-
 def _bytes_or_none(value: Any) -> bytes | None:
     return None if value is None else bytes(value)
 
@@ -105,9 +98,10 @@ def _bytes_or_none(value: Any) -> bytes | None:
 class MongoEventStore:
     def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._events: AsyncCollection[MongoDocument] = db[COLLECTION]
-        self._heads: AsyncCollection[MongoDocument] = db[HEADS]
 
     async def ensure_indexes(self) -> None:
+        # A partition's records in offset order and its head are range reads of this index; it
+        # also refuses a second copy of a position.
         await self._events.create_index(
             [("topic", ASCENDING), ("partition", ASCENDING), ("offset", ASCENDING)],
             unique=True,
@@ -117,30 +111,9 @@ class MongoEventStore:
         await self._events.create_index([("timestamp", ASCENDING)], name="timestamp")
 
     async def head(self, position: TopicPartition) -> PartitionHead | None:
-        """The newest stored record of a partition.
-
-        Fast path: the remembered head (`archive_heads`, by `_id`) confirmed against the store by
-        looking up the record after it; a writer that died between storing and remembering is
-        caught up on. Without a remembered head, or when a write clashed, the store is scanned.
-        """
-        remembered = await self._heads.find_one({"_id": _head_id(position)})
-        if remembered is None:
-            return await self.scanned_head(position)
-        offset = int(remembered["offset"])
-        stored = await self._events.find_one({"_id": record_id(*position, offset)})
-        if stored is None:
-            return await self.scanned_head(position)
-        while True:
-            following = await self._events.find_one({"_id": record_id(*position, offset + 1)})
-            if following is None:
-                return PartitionHead(
-                    position.topic, position.partition, offset, bytes(stored["hash"])
-                )
-            stored, offset = following, offset + 1
-
-    async def scanned_head(self, position: TopicPartition) -> PartitionHead | None:
+        """The newest stored record of a partition: the last key of its range in the index."""
         found = await self._events.find_one(
-            {"topic": position.topic, "partition": position.partition},
+            _in_partition(position),
             projection={"offset": 1, "hash": 1},
             sort=[("offset", DESCENDING)],
         )
@@ -149,16 +122,6 @@ class MongoEventStore:
         return PartitionHead(
             position.topic, position.partition, int(found["offset"]), bytes(found["hash"])
         )
-
-    async def remember_head(self, head: PartitionHead) -> None:
-        await self._heads.replace_one(
-            {"_id": _head_id(head.topic_partition)},
-            {"offset": head.offset, "hash": head.hash},
-            upsert=True,
-        )
-
-    async def forget_head(self, position: TopicPartition) -> None:
-        await self._heads.delete_one({"_id": _head_id(position)})
 
     async def append(self, chained: Sequence[ChainedRecord]) -> None:
         if not chained:
@@ -183,7 +146,7 @@ class MongoEventStore:
         )
 
     async def partitions(self) -> list[TopicPartition]:
-        # One pass over the position index instead of a distinct() per topic.
+        # Every partition really stored, not a list that could be edited: verify must see them.
         cursor = await self._events.aggregate(
             [{"$group": {"_id": {"topic": "$topic", "partition": "$partition"}}}]
         )
@@ -201,46 +164,26 @@ class MongoEventStore:
         until: datetime | None = None,
     ) -> AsyncIterator[ChainedRecord]:
         """A partition's records in offset order (those with a Kafka timestamp after ``until``
-        left out), read by `_id` in windows of offsets up to the head: the look-up FerretDB v1
-        serves from an index, so reading a partition costs its own size, not the store's (a query
-        on `topic`/`partition` decoded every stored record, once per partition: 640 ms a
-        partition at 6,000 records). A window with nothing in it (offsets a compacted topic or a
-        transaction marker left unused) is jumped over by one query for the next stored offset."""
-        head = await self.head(position)
-        if head is None:
-            return
-        offset = -1 if after_offset is None else after_offset
-        while offset < head.offset:
-            window = range(offset + 1, min(offset + 1 + _READ_WINDOW, head.offset + 1))
-            found = await find_by_ids(self._events, [record_id(*position, o) for o in window])
-            present = [document for document in found if document is not None]
-            for document in present:
-                if until is None or document["timestamp"] <= until:
-                    yield document_to_record(document)
-            offset = window[-1]
-            if not present and offset < head.offset:
-                following = await self._events.find_one(
-                    {
-                        "topic": position.topic,
-                        "partition": position.partition,
-                        "offset": {"$gt": offset},
-                    },
-                    projection={"offset": 1},
-                    sort=[("offset", ASCENDING)],
-                )
-                if following is None:
-                    return
-                offset = int(following["offset"]) - 1
+        left out): one range read of the position index, however many offsets are unused."""
+        query = _in_partition(position)
+        if after_offset is not None:
+            query["offset"] = {"$gt": after_offset}
+        if until is not None:
+            query["timestamp"] = {"$lte": until}
+        cursor = self._events.find(query, sort=[("offset", ASCENDING)], batch_size=_READ_BATCH)
+        async for document in cursor:
+            yield document_to_record(document)
 
     async def record_at(self, position: TopicPartition, offset: int) -> ChainedRecord | None:
-        found = await self._events.find_one({"_id": record_id(*position, offset)})
+        found = await self._events.find_one({**_in_partition(position), "offset": offset})
         return None if found is None else document_to_record(found)
 
     async def records_until(self, until: datetime) -> AsyncIterator[ChainedRecord]:
         """Every record with a Kafka timestamp up to ``until``, oldest first: the partitions read
-        as `records` reads them, merged by (timestamp, topic, partition, offset). Within a
-        partition records stay in offset order, which is timestamp order unless a producer set
-        its own times; the read models do not depend on the order (ADR 0042)."""
+        as `records` reads them, merged by (timestamp, topic, partition, offset), so the store is
+        never sorted as a whole. Within a partition records stay in offset order, which is
+        timestamp order unless a producer set its own times; the read models do not depend on the
+        order (ADR 0042)."""
         streams = [
             self.records(position, until=until).__aiter__() for position in await self.partitions()
         ]
@@ -268,3 +211,7 @@ class MongoEventStore:
 
     async def count(self) -> int:
         return await self._events.count_documents({})
+
+
+def _in_partition(position: TopicPartition) -> MongoDocument:
+    return {"topic": position.topic, "partition": position.partition}

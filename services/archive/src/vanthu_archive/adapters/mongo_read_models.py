@@ -1,51 +1,40 @@
-"""The archive's read models in MongoDB/FerretDB: document timelines and the search records.
+"""The archive's read models in MongoDB: document timelines and the search records.
 
-Every read a request makes is an `_id` look-up, the only one FerretDB v1 serves from an index
-(ADR 0044):
-- `archive_timeline_slots`: a document's timeline, in slots `<document>|<n>` claimed by unique
-  inserts, each holding the entries of one batch; `archive_timeline_heads` hints how many there are.
-- `archive_timeline`: one entry per event, `_id` = event id: what makes a redelivery add nothing,
-  and the auditor's "who did what" (a scan, fine for an occasional report).
-- `archive_documents`: one search record per document; its words are posted in the inverted index
-  of `mongo_search_index`.
-No `$text`, no `$lookup`, no transactions.
+- `archive_timeline`: one entry per event, `_id` = event id (a redelivery adds nothing), read by
+  the index (document_id, occurred_at); the auditor's "who did what" by (actor_ids, occurred_at).
+- `archive_documents`: one search record per document, merged from every event that names it by
+  single-document upserts (`$addToSet` of people, `$max` of each status's time, `$set` of the
+  search fields), so several workers merge into one record at once and lose nothing; its words
+  are posted in the inverted index of `mongo_search_index`.
+- `archive_objects`: every stored file with the checksum it was stored under.
+A batch of events is written with one write per collection. No `$text`, no `$lookup`, no
+transactions.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
-import time
-import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_runtime.mongo import MongoDocument, insert_new
-from vanthu_runtime.outbox import release_leases, take_leases
+from vanthu_runtime.mongo import MongoDocument
 
-from vanthu_archive.adapters.mongo_batching import (
-    find_by_ids,
-    gather_bounded,
-    write_in_slices,
-)
-from vanthu_archive.adapters.mongo_search_index import MongoSearchIndex, Posted
+from vanthu_archive.adapters.mongo_search_index import ListingFilters, MongoSearchIndex, Reposted
+from vanthu_archive.adapters.mongo_writes import insert_missing
 from vanthu_archive.domain.document_history import Actor, DocumentFacts, StoredFile, TimelineEntry
 from vanthu_archive.domain.inverted_index import (
-    CHUNK_SPAN,
+    ALL,
     IndexedFacts,
     Scored,
     expand_prefix,
-    issuer_term,
     rank_postings,
     received_seconds,
-    type_term,
     union,
-    urgency_term,
 )
 from vanthu_archive.domain.textsearch import (
     SearchableDocument,
@@ -59,20 +48,23 @@ from vanthu_archive.domain.textsearch import (
 from vanthu_archive.ports import Projected
 
 TIMELINE = "archive_timeline"
-TIMELINE_SLOTS = "archive_timeline_slots"
 DOCUMENTS = "archive_documents"
 OBJECTS = "archive_objects"
-_SLOT_ATTEMPTS = 50
-_SLOT_WINDOW = 8
+STATUS_TIMES = "status_times"
 _READ_AHEAD = 5
-_REMEMBERED_SLOTS = 100_000
-_DOCUMENT_LEASE = timedelta(seconds=30)
-"""Longer than any merge of one batch; a dead worker's records wait this long for another."""
-_MERGE_PATIENCE_S = 120.0
-
-
-class DocumentsBusy(RuntimeError):
-    """Another worker held the records longer than a lease can last: the batch is not done."""
+_SEARCH_FIELDS = (
+    "agency_code",
+    "subject",
+    "notation",
+    "document_type",
+    "issuer",
+    "issued_date",
+    "received_at",
+    "urgency",
+    "confidentiality",
+    "direction",
+    "body",
+)
 
 
 @dataclass(frozen=True)
@@ -83,183 +75,80 @@ class SearchPage:
     total_is_exact: bool = True
 
 
-def slot_id(document_id: str, slot: int) -> str:
-    return f"{document_id}|{slot:06d}"
-
-
 def _aware(moment: datetime) -> datetime:
     # PyMongo returns naive UTC datetimes unless the client asks for aware ones.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class MongoReadModels:
-    def __init__(
-        self, db: AsyncDatabase[MongoDocument], index_chunk_span: int = CHUNK_SPAN
-    ) -> None:
-        self._db = db
-        self._owner = f"archive-{uuid.uuid4().hex[:12]}"
+    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
         self._timeline: AsyncCollection[MongoDocument] = db[TIMELINE]
-        self._slots: AsyncCollection[MongoDocument] = db[TIMELINE_SLOTS]
-        self._last_slot: dict[str, int] = {}
         self._documents: AsyncCollection[MongoDocument] = db[DOCUMENTS]
         self._objects: AsyncCollection[MongoDocument] = db[OBJECTS]
-        self.index = MongoSearchIndex(db, index_chunk_span)
+        self.index = MongoSearchIndex(db)
 
     async def ensure_indexes(self) -> None:
-        # Used on MongoDB; FerretDB v1 keeps them but serves only `_id` equality from an index,
-        # which is all the hot paths ask for (ADR 0044).
+        await self._timeline.create_index(
+            [("document_id", ASCENDING), ("occurred_at", ASCENDING)], name="document_time"
+        )
         await self._timeline.create_index(
             [("actor_ids", ASCENDING), ("occurred_at", ASCENDING)], name="actor_time"
         )
+        await self._objects.create_index([("document_id", ASCENDING)], name="document")
+        await self.index.ensure_indexes()
 
     # --- writes (projection) ---
 
     async def add_timeline_entry(self, entry: TimelineEntry, position: dict[str, Any]) -> None:
-        await self._add_timeline_entries([(entry, position)])
+        await insert_missing(self._timeline, [timeline_document(entry, position)])
 
     async def apply(self, items: Sequence[Projected]) -> None:
-        """Write a batch of projected events in a few round trips, in their order.
+        """Write a batch of projected events: one write per collection, applying it again
+        changes nothing.
 
-        Per document: one upsert that adds people and related ids, then the search fields merged
-        over what is stored (and their postings), then the newest status if it is newer than the
-        stored one (topics are read in no common order). Timeline slots need no lease; the
-        document records are read, merged and written under per-document leases.
+        Per document one upsert: the people and related ids added, each status's newest time
+        kept (topics are read in no common order: the status shown is the one with the newest
+        time), and the search fields the batch changes merged over what is stored. Only the
+        consumer of `document.received` (where a document's text comes from, in order) writes
+        those; it reads the stored record for them, and posts the words before it writes the
+        record, so a stop in between posts them again on redelivery.
         """
         if not items:
             return
-        await self._add_timeline_entries(
-            [(i.entry, i.position) for i in items], first_time=all(i.first_time for i in items)
-        )
         groups: dict[str, list[Projected]] = {}
         for item in items:
             groups.setdefault(item.facts.document_id, []).append(item)
-        await self._merge_under_leases(groups)
-
-    async def _merge_under_leases(self, groups: dict[str, list[Projected]]) -> None:
-        """Merge into the document records what these events say, holding each record's lease.
-
-        A document's events come on several topics, so with several archive workers two of them
-        may merge into one record at once; the merge reads, then writes, and on FerretDB v1 even a
-        single update is a read-modify-write that can lose a concurrent one (ADR 0002 addendum).
-        A lease per document (a unique insert, `take_leases`) makes one worker merge at a time.
-        This worker merges what it could lease, releases, and asks again for the rest, so two
-        workers never wait for each other while holding; a dead worker's lease expires."""
-        waiting = dict(groups)
-        deadline = time.monotonic() + _MERGE_PATIENCE_S
-        pause = 0.02
-        while waiting:
-            held = await take_leases(
-                self._db, DOCUMENTS, list(waiting), self._owner, _DOCUMENT_LEASE
-            )
-            if not held:
-                if time.monotonic() > deadline:
-                    raise DocumentsBusy(f"records held by another worker: {sorted(waiting)[:5]}")
-                await asyncio.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter)
-                pause = min(pause * 2, 1.0)
-                continue
-            try:
-                await self._merge({doc_id: waiting.pop(doc_id) for doc_id in held})
-            finally:
-                await release_leases(self._db, DOCUMENTS, held, self._owner)
-
-    async def _merge(self, groups: dict[str, list[Projected]]) -> None:
-        await self._upsert_people(groups)
+        texts = [doc_id for doc_id, group in groups.items() if _carries_text(group)]
         objects = {
             stored.object_key: _object_document(item.facts, stored)
-            for group in groups.values()
-            for item in group
+            for item in items
             for stored in item.facts.files
         }
-        if objects:
-            await self._insert_new(self._objects, list(objects.values()))
-        stored = await find_by_ids(self._documents, list(groups))
-        current = {doc_id: found or {} for doc_id, found in zip(groups, stored, strict=True)}
-        searchable, to_index = _search_fields(groups, current)
-        # One update per document: its search fields and its newest status together.
-        changes: dict[str, dict[str, Any]] = {}
-        for doc_id, fields in [*searchable, *_newest_statuses(groups, current)]:
-            changes.setdefault(doc_id, {}).update(fields)
-        await write_in_slices(
-            self._documents,
-            [UpdateOne({"_id": doc_id}, {"$set": fields}) for doc_id, fields in changes.items()],
+        _, _, current = await asyncio.gather(
+            insert_missing(self._timeline, [timeline_document(i.entry, i.position) for i in items]),
+            insert_missing(self._objects, list(objects.values())),
+            self._stored_text_fields(texts),
         )
-        for writer, documents in to_index.items():
-            await self.index.post(writer, documents)
-
-    async def _add_timeline_entries(
-        self, entries: Sequence[tuple[TimelineEntry, dict[str, Any]]], *, first_time: bool = False
-    ) -> None:
-        """Each new entry into its document's timeline slots, then its marker (`_id` = event id).
-
-        The marker comes last: an event whose marker exists is in a slot already, so a redelivered
-        batch adds nothing; a crash in between adds it to a second slot, and readers keep one.
-        Records stored for the first time (``first_time``) cannot have been projected: no check.
-        """
-        fresh = list(entries)
-        if not first_time:
-            known = await find_by_ids(self._timeline, [e.event_id for e, _ in entries], {"_id": 1})
-            fresh = [pair for pair, found in zip(entries, known, strict=True) if found is None]
-        if not fresh:
-            return
-        per_document: dict[str, list[MongoDocument]] = {}
-        for entry, position in fresh:
-            per_document.setdefault(entry.document_id, []).append(
-                timeline_document(entry, position)
-            )
-        await self._claim_slots(per_document)
-        await self._insert_new(
-            self._timeline, [timeline_document(entry, position) for entry, position in fresh]
+        searchable, reposted = _search_fields(groups, current)
+        if reposted:
+            await self.index.post(reposted)
+        await self._documents.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": doc_id}, _document_update(group, searchable.get(doc_id)), upsert=True
+                )
+                for doc_id, group in groups.items()
+            ],
+            ordered=False,
         )
 
-    async def _claim_slots(self, per_document: dict[str, list[MongoDocument]]) -> None:
-        """Store each document's entries in its next free slot `<document>|<n>`, claimed by a
-        unique insert: writers of one document (its events come on several topics) never share a
-        slot. The last slot this process wrote is only a guess; a taken slot sends it further."""
-        pending = {doc_id: self._last_slot.get(doc_id, 0) + 1 for doc_id in per_document}
-        for _ in range(_SLOT_ATTEMPTS):
-            order = list(pending)
-            taken = await self._insert_new(
-                self._slots,
-                [
-                    {"_id": slot_id(doc_id, pending[doc_id]), "entries": per_document[doc_id]}
-                    for doc_id in order
-                ],
-            )
-            clashed = {order[index] for index in taken}
-            for doc_id in order:
-                if doc_id not in clashed:
-                    self._remember_slot(doc_id, pending.pop(doc_id))
-            if not pending:
-                return
-            counts = await gather_bounded(*(self._slot_count(doc_id) for doc_id in pending))
-            for doc_id, count in zip(list(pending), counts, strict=True):
-                pending[doc_id] = max(count, pending[doc_id]) + 1
-        raise RuntimeError(f"no free timeline slot after {_SLOT_ATTEMPTS} attempts: {pending}")
-
-    def _remember_slot(self, document_id: str, slot: int) -> None:
-        if len(self._last_slot) >= _REMEMBERED_SLOTS:
-            self._last_slot.clear()
-        self._last_slot[document_id] = slot
-
-    async def _upsert_people(self, groups: dict[str, list[Projected]]) -> None:
-        # Created first, by inserts that ignore the ones already there, then updated: no upsert,
-        # so two consumers creating one document at once (its events come on several topics)
-        # cannot clash.
-        changes = [_people_update(group) for group in groups.values()]
-        await self._insert_new(
-            self._documents,
-            [{"_id": doc_id, "agency_code": agency} for doc_id, agency, _ in changes],
+    async def _stored_text_fields(self, ids: list[str]) -> dict[str, MongoDocument]:
+        if not ids:
+            return {}
+        cursor = self._documents.find(
+            {"_id": {"$in": ids}}, projection=dict.fromkeys(_SEARCH_FIELDS, 1)
         )
-        await write_in_slices(
-            self._documents,
-            [UpdateOne({"_id": doc_id}, update) for doc_id, _, update in changes if update],
-        )
-
-    @staticmethod
-    async def _insert_new(
-        collection: AsyncCollection[MongoDocument], documents: list[MongoDocument]
-    ) -> set[int]:
-        return await insert_new(collection, documents)
+        return {str(row["_id"]): row async for row in cursor}
 
     # --- reads ---
 
@@ -268,42 +157,28 @@ class MongoReadModels:
         return [item async for item in self._objects.find(query, sort=[("_id", ASCENDING)])]
 
     async def document(self, document_id: str) -> MongoDocument | None:
-        return await self._documents.find_one({"_id": document_id})
+        found = await self._documents.find_one({"_id": document_id})
+        return None if found is None else with_status(found)
 
     async def timeline(self, subjects: Sequence[str]) -> list[MongoDocument]:
-        """The entries of these documents, oldest first: a handful of `_id` look-ups each."""
-        per_subject = await gather_bounded(*(self._entries_of(s) for s in subjects))
-        unique = {entry["_id"]: entry for entries in per_subject for entry in entries}
-        return sorted(unique.values(), key=lambda e: (_aware(e["occurred_at"]), e["_id"]))
-
-    async def _entries_of(self, document_id: str) -> list[MongoDocument]:
-        return [entry for slot in await self._slots_of(document_id) for entry in slot["entries"]]
-
-    async def _slot_count(self, document_id: str) -> int:
-        return len(await self._slots_of(document_id, projection={"_id": 1}))
-
-    async def _slots_of(
-        self, document_id: str, projection: dict[str, int] | None = None
-    ) -> list[MongoDocument]:
-        # Slots are claimed in order from 1, so the first missing one ends the timeline; they
-        # are read a window at a time.
-        found: list[MongoDocument] = []
-        while True:
-            start = len(found) + 1
-            window = await find_by_ids(
-                self._slots,
-                [slot_id(document_id, n) for n in range(start, start + _SLOT_WINDOW)],
-                projection,
-            )
-            for slot in window:
-                if slot is None:
-                    return found
-                found.append(slot)
+        """The entries of these documents, oldest first."""
+        cursor = self._timeline.find(
+            {"document_id": {"$in": list(subjects)}},
+            sort=[("occurred_at", ASCENDING), ("_id", ASCENDING)],
+        )
+        return [entry async for entry in cursor]
 
     async def actions_of(
-        self, user_id: str, since: datetime | None = None, until: datetime | None = None
+        self,
+        user_id: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        agency_code: str | None = None,
     ) -> list[MongoDocument]:
         query: MongoDocument = {"actor_ids": user_id}
+        if agency_code is not None:
+            query["agency_code"] = agency_code
         bounds: dict[str, datetime] = {}
         if since is not None:
             bounds["$gte"] = since
@@ -316,10 +191,12 @@ class MongoReadModels:
 
     async def visible_document(self, searcher: Searcher, document_id: str) -> MongoDocument | None:
         """The document if it is of the searcher's agency and they may see it."""
-        found = await self._documents.find_one({"_id": document_id})
+        found = await self._documents.find_one(
+            {"_id": document_id, "agency_code": searcher.agency_code}
+        )
         if found is None or not may_see(searcher, found):
             return None
-        return found
+        return with_status(found)
 
     async def search(
         self,
@@ -331,76 +208,142 @@ class MongoReadModels:
         page_size: int,
         candidates: int,
     ) -> SearchPage:
-        """Postings narrow and rank; then documents are read by id, best first, only until the
-        page is full (ADR 0044). ``candidates`` bounds how many are read for one request."""
-        ranked, scored = await self._ranked(searcher.agency_code, filters, query)
+        """Postings narrow and rank (or, without text, list the newest); then documents are read
+        a window at a time, best first, only until the page is full (ADR 0044).
+        ``candidates`` bounds how many are read for one request."""
+        agency = searcher.agency_code
         start = (page - 1) * page_size
         wanted = start + page_size
-        projection = dict(_LISTED) | {"allowed_user_ids": 1, "issuer_folded": 1}
+        projection = dict(_LISTED) | {"allowed_user_ids": 1, "issuer_folded": 1, STATUS_TIMES: 1}
         if query is not None and query.text_patterns():
             projection["search_text"] = 1
+        listing = _listing_filters(filters)
+        if query is not None and not query.is_empty:
+            ranked = await self._ranked(agency, query, listing)
+            scores = {r.document_id: r.score for r in ranked}
+            ordered = _Candidates(_all_at_once([r.document_id for r in ranked]))
+        else:
+            scores = {}
+            ordered = _Candidates(self.index.newest(agency, listing))
         passing: list[MongoDocument] = []
         checked = 0
-        while checked < len(ranked) and len(passing) < wanted and checked < candidates:
-            # As many as the page still needs and a few more (some may be hidden or filtered).
-            step = min(wanted - len(passing) + _READ_AHEAD, candidates - checked)
-            window = ranked[checked : checked + step]
-            records = await find_by_ids(
-                self._documents, [r.document_id for r in window], projection
-            )
-            checked += len(window)
-            passing.extend(
-                record
-                for record in records
-                if record is not None and admits(searcher, filters, query, record)
-            )
-        if checked >= len(ranked):
+        try:
+            while len(passing) < wanted and checked < candidates:
+                # As many as the page still needs and a few more (some may be hidden or filtered).
+                step = min(wanted - len(passing) + _READ_AHEAD, candidates - checked)
+                ids = await ordered.take(step)
+                if not ids:
+                    break
+                checked += len(ids)
+                records = await self._records(ids, projection)
+                passing.extend(r for r in records if admits(searcher, filters, query, r))
+            if ordered.exhausted:
+                listed = checked
+            elif scores:
+                listed = len(scores)
+            else:
+                listed = await self.index.count(agency, listing)
+        finally:
+            await ordered.close()
+        if checked >= listed:
             total, exact = len(passing), True
         else:
             # Not all candidates were read: the share that passed, extended to the rest.
-            total = len(passing) + round((len(ranked) - checked) * len(passing) / checked)
+            total = len(passing) + round((listed - checked) * len(passing) / checked)
             exact = False
         chosen = [{k: v for k, v in r.items() if k in _LISTED} for r in passing[start:wanted]]
-        scores = {r.document_id: r.score for r in ranked} if scored else {}
         shown = {str(item["_id"]): scores[item["_id"]] for item in chosen if item["_id"] in scores}
         return SearchPage(total, chosen, shown, exact)
 
-    async def _ranked(
-        self, agency: str, filters: SearchFilters, query: TextQuery | None
-    ) -> tuple[list[Scored], bool]:
+    async def _records(self, ids: list[str], projection: dict[str, int]) -> list[MongoDocument]:
+        """The records of these documents, in the order of ``ids`` (absent ones left out)."""
+        cursor = self._documents.find({"_id": {"$in": ids}}, projection=projection)
+        found = {row["_id"]: with_status(row) async for row in cursor}
+        return [found[doc_id] for doc_id in ids if doc_id in found]
+
+    async def _ranked(self, agency: str, query: TextQuery, listing: ListingFilters) -> list[Scored]:
         groups: list[list[str]] = []
-        scored_groups: list[list[str]] = []
-        if query is not None and not query.is_empty:
-            plain = list(dict.fromkeys([*query.terms, *(w for p in query.phrases for w in p)]))
-            groups.extend([word] for word in plain)
-            scored_groups.extend([word] for word in plain)
-            for prefix in query.prefixes:
-                expanded = expand_prefix(prefix, await self.index.vocabulary(agency, prefix[0]))
-                if not expanded:
-                    return [], True
-                groups.append(expanded)
-                scored_groups.append(expanded)
-        if filters.document_types:
-            groups.append([type_term(code) for code in sorted(filters.document_types)])
-        if filters.urgencies:
-            groups.append([urgency_term(u.value) for u in sorted(filters.urgencies)])
-        if filters.issuer_code is not None:
-            groups.append([issuer_term(filters.issuer_code)])
-        bounds = {
-            "received_from": None
-            if filters.received_from is None
-            else received_seconds(filters.received_from),
-            "received_to": None
-            if filters.received_to is None
-            else received_seconds(filters.received_to),
-        }
-        if not groups:
-            everything = await self.index.all_postings(agency)
-            return rank_postings([everything], [], len(everything), **bounds), False
-        found = await self.index.lookup(agency, [t for group in groups for t in group])
-        required = [union(found.postings[t] for t in group) for group in groups]
-        scored = [union(found.postings[t] for t in group) for group in scored_groups]
-        return rank_postings(required, scored, found.total_documents, **bounds), bool(scored)
+        plain = list(dict.fromkeys([*query.terms, *(w for p in query.phrases for w in p)]))
+        groups.extend([word] for word in plain)
+        expansions = await asyncio.gather(
+            *(self.index.words_starting(agency, prefix) for prefix in query.prefixes)
+        )
+        for prefix, vocabulary in zip(query.prefixes, expansions, strict=True):
+            expanded = expand_prefix(prefix, vocabulary)
+            if not expanded:
+                return []
+            groups.append(expanded)
+        found, total = await asyncio.gather(
+            self.index.lookup(
+                agency,
+                [t for group in groups for t in group],
+                listing if listing.narrows else None,
+            ),
+            self.index.count(agency),
+        )
+        required = [union(found[t] for t in group) for group in groups]
+        if listing.narrows:
+            required.append(found[ALL])
+        return rank_postings(
+            required,
+            [union(found[t] for t in group) for group in groups],
+            total,
+            received_from=listing.received_from,
+            received_to=listing.received_to,
+        )
+
+
+class _Candidates:
+    """Document ids in the order they are to be read, taken a few at a time from windows."""
+
+    def __init__(self, windows: AsyncGenerator[list[str], None]) -> None:
+        self._windows = windows
+        self._buffer: list[str] = []
+        self._ended = False
+
+    @property
+    def exhausted(self) -> bool:
+        """Every id was taken (none is left to read)."""
+        return self._ended and not self._buffer
+
+    async def take(self, count: int) -> list[str]:
+        while len(self._buffer) < count and not self._ended:
+            window = await anext(self._windows, None)
+            if window is None:
+                self._ended = True
+            else:
+                self._buffer.extend(window)
+        taken, self._buffer = self._buffer[:count], self._buffer[count:]
+        return taken
+
+    async def close(self) -> None:
+        await self._windows.aclose()
+
+
+async def _all_at_once(ids: list[str]) -> AsyncGenerator[list[str], None]:
+    yield ids
+
+
+def _listing_filters(filters: SearchFilters) -> ListingFilters:
+    return ListingFilters(
+        document_types=sorted(filters.document_types),
+        urgencies=sorted(u.value for u in filters.urgencies),
+        issuer_code=filters.issuer_code,
+        received_from=None
+        if filters.received_from is None
+        else received_seconds(filters.received_from),
+        received_to=None if filters.received_to is None else received_seconds(filters.received_to),
+    )
+
+
+def with_status(record: MongoDocument) -> MongoDocument:
+    """The record with its `status` and `status_at`: of every status, the one set by the event
+    with the newest time."""
+    times = record.pop(STATUS_TIMES, None) or {}
+    if times:
+        status, at = max(times.items(), key=lambda pair: (_aware(pair[1]), pair[0]))
+        record["status"], record["status_at"] = status, _aware(at)
+    return record
 
 
 _LISTED = {
@@ -429,17 +372,38 @@ def _searchable(merged: dict[str, Any]) -> SearchableDocument:
     )
 
 
-def _people_update(group: list[Projected]) -> tuple[str, str | None, dict[str, Any]]:
+def _carries_text(group: list[Projected]) -> bool:
+    return any(i.facts.descriptive is not None or i.body is not None for i in group)
+
+
+def _document_update(group: list[Projected], searchable: dict[str, Any] | None) -> MongoDocument:
+    """One document's upsert for a batch: only operators that commute with those of other
+    workers (people added, each status's time raised), and the search fields that only the
+    consumer of the document's text writes."""
     facts = [item.facts for item in group]
+    update: MongoDocument = {}
+    added: dict[str, Any] = {}
     people = sorted({person for f in facts for person in f.people})
     related = sorted({other for f in facts for other in f.related_ids})
-    agency = next((f.agency_code for f in facts if f.agency_code is not None), None)
-    added: dict[str, Any] = {}
     if people:
         added["allowed_user_ids"] = {"$each": people}
     if related:
         added["related_ids"] = {"$each": related}
-    return facts[0].document_id, agency, ({"$addToSet": added} if added else {})
+    if added:
+        update["$addToSet"] = added
+    newest: dict[str, datetime] = {}
+    for f in facts:
+        if f.status is not None and f.status_at is not None:
+            key = f"{STATUS_TIMES}.{f.status}"
+            newest[key] = max(newest.get(key, f.status_at), f.status_at)
+    if newest:
+        update["$max"] = newest
+    if searchable:
+        update["$set"] = searchable
+    if "agency_code" not in (searchable or {}):
+        agency = next((f.agency_code for f in facts if f.agency_code is not None), None)
+        update["$setOnInsert"] = {"agency_code": agency}
+    return update
 
 
 def _object_document(facts: DocumentFacts, stored: StoredFile) -> MongoDocument:
@@ -459,16 +423,17 @@ def _object_document(facts: DocumentFacts, stored: StoredFile) -> MongoDocument:
 
 def _search_fields(
     groups: dict[str, list[Projected]], current: dict[str, MongoDocument]
-) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, list[Posted]]]:
-    """The merged search fields of each document whose text changed, and what to post for it,
-    per writer (the topic-partition that carried the text: its consumer alone posts it)."""
-    updates = []
-    to_index: dict[str, list[Posted]] = {}
+) -> tuple[dict[str, dict[str, Any]], list[Reposted]]:
+    """The search fields each document's text-bearing events change, merged over what is stored
+    (with the folded text they make), and its postings before and after."""
+    updates: dict[str, dict[str, Any]] = {}
+    reposted: list[Reposted] = []
     for doc_id, group in groups.items():
         texts = [i for i in group if i.facts.descriptive is not None or i.body is not None]
         if not texts:
             continue
-        merged: dict[str, Any] = dict(current[doc_id])
+        stored = current.get(doc_id, {})
+        merged: dict[str, Any] = dict(stored)
         changed: dict[str, Any] = {}
         for item in texts:
             fields = _search_record_fields(item.facts, item.body)
@@ -477,13 +442,10 @@ def _search_fields(
         if "subject" in merged:
             entry = index_entry(_searchable(merged))
             changed.update(search_text=entry.search_text, issuer_folded=entry.issuer_folded)
-            position = texts[-1].position
-            writer = f"{position['topic']}:{position['partition']}"
-            to_index.setdefault(writer, []).append(
-                Posted(_indexed(doc_id, merged), int(position["offset"]))
-            )
-        updates.append((doc_id, changed))
-    return updates, to_index
+            before = _indexed(doc_id, stored) if "subject" in stored else None
+            reposted.append(Reposted(before, _indexed(doc_id, merged)))
+        updates[doc_id] = changed
+    return updates, reposted
 
 
 def _indexed(doc_id: str, merged: dict[str, Any]) -> IndexedFacts:
@@ -495,30 +457,7 @@ def _indexed(doc_id: str, merged: dict[str, Any]) -> IndexedFacts:
         document_type_code=(merged.get("document_type") or {}).get("code"),
         urgency=merged.get("urgency"),
         issuer_code=(merged.get("issuer") or {}).get("agency_code"),
-        direction=merged.get("direction"),
     )
-
-
-def _newest_statuses(
-    groups: dict[str, list[Projected]], current: dict[str, MongoDocument]
-) -> list[tuple[str, dict[str, Any]]]:
-    updates = []
-    for doc_id, group in groups.items():
-        timed = [
-            (i.facts.status_at, i.facts.status)
-            for i in group
-            if i.facts.status is not None and i.facts.status_at is not None
-        ]
-        if not timed:
-            continue
-        status_at, status = max(timed, key=lambda pair: pair[0])
-        stored_at = current[doc_id].get("status_at")
-        # Topics are read in no common order: only a newer status replaces the stored one.
-        # Checked here rather than in the filter (a compound filter is a scan on FerretDB v1);
-        # one projector writes a document at a time (ADR 0042).
-        if stored_at is None or stored_at < status_at:
-            updates.append((doc_id, {"status": status, "status_at": status_at}))
-    return updates
 
 
 def _search_record_fields(facts: DocumentFacts, body: str | None) -> dict[str, Any]:

@@ -1,212 +1,231 @@
-"""The inverted index of `domain.inverted_index` in MongoDB/FerretDB: every read is an `_id` look-up.
+"""The inverted index of `domain.inverted_index` in MongoDB: one small document per posting.
 
-Collections (ADR 0044):
-- `archive_index_chunks`: a writer's postings of one term for one span of its offsets, by `_id`;
-- `archive_index_directories`: per agency and writer, the chunks it opened and its document count;
-- `archive_index_vocabulary`: per writer and first letter, the words it posted (for prefixes);
-- `archive_index_writers`: the writers that ever posted (a handful of rows, read whole);
-- `archive_index_posted`: per document, what was posted for it (so a redelivery posts nothing).
-
-Only the consumer of a writer's topic-partition writes that writer's chunks, directories and
-vocabulary, so their updates never race (FerretDB v1 applies concurrent updates of one document
-non-atomically), and it writes without reading them first.
+Collections (ADR 0044, as superseded by issue 10):
+- `archive_postings`: `{a: agency, t: term, d: document, w: weight, r: received (s)}`, and on the
+  document's `~all` posting the filters it can answer (`ty` type code, `u` urgency, `i` issuer
+  code); `_id` is `<agency>|<term>|<document>`, so writing a posting again replaces it. Read by
+  the compound index (a, t, r, d): the postings of a query's terms with one `$in`, a filtered
+  list newest first as a range of that index.
+- `archive_index_words`: `{a, w}` per agency and word, read by the range of the index (a, w) that a
+  word beginning covers.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import DESCENDING, DeleteMany, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
-from vanthu_runtime.mongo import MongoDocument, insert_new
+from vanthu_runtime.mongo import MongoDocument
 
-from vanthu_archive.adapters.mongo_batching import find_by_ids, write_in_slices
+from vanthu_archive.adapters.mongo_writes import insert_missing
 from vanthu_archive.domain.inverted_index import (
     ALL,
-    CHUNK_SPAN,
     IndexedFacts,
+    Posting,
     TermPostings,
-    chunk_key,
-    chunk_of,
-    decode_posting,
-    directory_key,
-    document_postings,
-    new_postings,
-    posted_marks,
-    vocabulary_key,
+    document_terms,
+    received_seconds,
 )
 
-CHUNKS = "archive_index_chunks"
-DIRECTORIES = "archive_index_directories"
-VOCABULARY = "archive_index_vocabulary"
-WRITERS = "archive_index_writers"
-POSTED = "archive_index_posted"
-_MAX_WRITERS = 10_000
+POSTINGS = "archive_postings"
+WORDS = "archive_index_words"
+_LAST_CHARACTER = "\U0010ffff"
+_REMEMBERED_WORDS = 200_000
+_POSTING_FIELDS = {"_id": 0, "t": 1, "d": 1, "w": 1, "r": 1}
 
 
 @dataclass(frozen=True)
-class Posted:
-    """A document to post, and the offset (in the writer's partition) of the record with its text."""
+class Reposted:
+    """A document whose searchable fields changed: as they were (None: never posted) and are."""
 
-    facts: IndexedFacts
-    offset: int
-
-
-@dataclass(frozen=True)
-class TermLookup:
-    postings: dict[str, TermPostings]
-    total_documents: int
-    """How many documents the agency's writers posted: the N of idf."""
+    before: IndexedFacts | None
+    after: IndexedFacts
 
 
 @dataclass(frozen=True)
-class _Directory:
-    writer: str
-    chunks: tuple[int, ...]
-    documents: int
+class ListingFilters:
+    """What the `~all` postings can answer for a search without text."""
+
+    document_types: Sequence[str] = ()
+    urgencies: Sequence[str] = ()
+    issuer_code: str | None = None
+    received_from: int | None = None
+    received_to: int | None = None
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.document_types or self.urgencies or self.issuer_code is not None)
+
+
+def posting_id(agency: str, term: str, document_id: str) -> str:
+    return f"{agency}|{term}|{document_id}"
+
+
+def word_id(agency: str, word: str) -> str:
+    return f"{agency}|{word}"
+
+
+def posting_documents(facts: IndexedFacts) -> dict[str, MongoDocument]:
+    """Every posting of a document, by `_id`."""
+    received = received_seconds(facts.received_at)
+    agency, document_id = facts.agency_code, facts.document_id
+    postings: dict[str, MongoDocument] = {}
+    for term, weight in document_terms(facts).items():
+        key = posting_id(agency, term, document_id)
+        posting: MongoDocument = {
+            "_id": key,
+            "a": agency,
+            "t": term,
+            "d": document_id,
+            "w": weight,
+            "r": received,
+        }
+        if term == ALL:
+            filters = {
+                "ty": facts.document_type_code,
+                "u": facts.urgency,
+                "i": facts.issuer_code,
+            }
+            posting.update({k: v for k, v in filters.items() if v is not None})
+        postings[key] = posting
+    return postings
 
 
 class MongoSearchIndex:
-    def __init__(self, db: AsyncDatabase[MongoDocument], chunk_span: int = CHUNK_SPAN) -> None:
-        self._span = chunk_span
-        self._chunks: AsyncCollection[MongoDocument] = db[CHUNKS]
-        self._directories: AsyncCollection[MongoDocument] = db[DIRECTORIES]
-        self._vocabulary: AsyncCollection[MongoDocument] = db[VOCABULARY]
-        self._writers: AsyncCollection[MongoDocument] = db[WRITERS]
-        self._posted: AsyncCollection[MongoDocument] = db[POSTED]
-        self._registered: set[str] = set()
+    def __init__(self, db: AsyncDatabase[MongoDocument]) -> None:
+        self._postings: AsyncCollection[MongoDocument] = db[POSTINGS]
+        self._words: AsyncCollection[MongoDocument] = db[WORDS]
+        self._known_words: set[str] = set()
 
-    # --- writing (one writer per topic-partition) ---
+    async def ensure_indexes(self) -> None:
+        await self._postings.create_index(
+            [("a", 1), ("t", 1), ("r", DESCENDING), ("d", DESCENDING)], name="agency_term_newest"
+        )
+        await self._words.create_index([("a", 1), ("w", 1)], name="agency_word")
 
-    async def post(self, writer: str, documents: Sequence[Posted]) -> int:
-        """Post these documents' terms as ``writer``; returns how many postings were written."""
-        if not documents:
-            return 0
-        latest = {each.facts.document_id: each for each in documents}
-        found = await find_by_ids(self._posted, list(latest))
-        chunks: dict[str, list[str]] = {}
-        opened: dict[str, set[int]] = {}
-        counted: dict[str, int] = {}
-        words: dict[str, set[str]] = {}
-        marks: list[UpdateOne] = []
-        first_marks: list[MongoDocument] = []
-        for each, record in zip(latest.values(), found, strict=True):
-            facts = each.facts
-            already = (record or {}).get("posted", [])
-            fresh = new_postings(document_postings(facts), already)
-            if not fresh:
-                continue
-            chunk = chunk_of(each.offset, self._span)
-            agency = facts.agency_code
-            for term, posting in fresh.items():
-                chunks.setdefault(chunk_key(agency, term, writer, chunk), []).append(posting)
-                if not term.startswith("~"):
-                    words.setdefault(vocabulary_key(agency, writer, term[0]), set()).add(term)
-            opened.setdefault(agency, set()).add(chunk)
-            if not already:
-                counted[agency] = counted.get(agency, 0) + 1
-            if record is None:
-                first_marks.append({"_id": facts.document_id, "posted": posted_marks(fresh)})
-            else:
-                marks.append(
-                    UpdateOne(
-                        {"_id": facts.document_id},
-                        {"$addToSet": {"posted": {"$each": posted_marks(fresh)}}},
-                    )
-                )
-        if not chunks:
-            return 0
-        await self._register(writer)
-        # Chunks before the directory: a reader never follows it to a chunk not written yet.
-        # Created by inserts (a duplicate is skipped), then appended to without upsert: on
-        # FerretDB v1 an upsert that creates a document scans the collection (ADR 0044).
-        await insert_new(self._chunks, [{"_id": key, "p": []} for key in chunks])
-        await write_in_slices(
-            self._chunks,
-            [
-                UpdateOne({"_id": key}, {"$push": {"p": {"$each": postings}}})
-                for key, postings in chunks.items()
-            ],
-        )
-        await write_in_slices(
-            self._directories,
-            [
-                UpdateOne(
-                    {"_id": directory_key(agency, writer)},
-                    {
-                        "$addToSet": {"chunks": {"$each": sorted(numbers)}},
-                        "$inc": {"documents": counted.get(agency, 0)},
-                    },
-                    upsert=True,
-                )
-                for agency, numbers in opened.items()
-            ],
-        )
-        await write_in_slices(
-            self._vocabulary,
-            [
-                UpdateOne({"_id": key}, {"$addToSet": {"w": {"$each": sorted(terms)}}}, upsert=True)
-                for key, terms in words.items()
-            ],
-        )
-        # Last: a crash before this posts again on redelivery, and readers drop the repeats.
-        await insert_new(self._posted, first_marks)
-        await write_in_slices(self._posted, marks)
-        return sum(len(p) for p in chunks.values())
+    # --- writing ---
 
-    async def _register(self, writer: str) -> None:
-        if writer in self._registered:
+    async def post(self, documents: Sequence[Reposted]) -> int:
+        """Write what changed in these documents' postings: new ones inserted, changed ones
+        replaced, those of words no longer in the text removed; returns how many were written.
+        A posting found already there (the record it was derived from was not written yet when a
+        worker stopped) is replaced, so the index always ends as the record says."""
+        fresh: list[MongoDocument] = []
+        changed: list[MongoDocument] = []
+        removed: list[str] = []
+        for each in documents:
+            before = {} if each.before is None else posting_documents(each.before)
+            after = posting_documents(each.after)
+            for key, posting in after.items():
+                if key not in before:
+                    fresh.append(posting)
+                elif before[key] != posting:
+                    changed.append(posting)
+            removed.extend(key for key in before if key not in after)
+        taken = await insert_missing(self._postings, fresh)
+        changed.extend(fresh[index] for index in sorted(taken))
+        operations: list[Any] = [ReplaceOne({"_id": p["_id"]}, p, upsert=True) for p in changed]
+        if removed:
+            operations.append(DeleteMany({"_id": {"$in": removed}}))
+        if operations:
+            await self._postings.bulk_write(operations, ordered=False)
+        await self._note_words(fresh)
+        return len(fresh) + len(changed)
+
+    async def _note_words(self, postings: Iterable[MongoDocument]) -> None:
+        """Add the words of these postings to the agency's vocabulary (the words this process
+        wrote before are skipped: a hint, the insert skips the others anyway)."""
+        words = {
+            word_id(p["a"], p["t"]): {"_id": word_id(p["a"], p["t"]), "a": p["a"], "w": p["t"]}
+            for p in postings
+            if p["t"] != ALL
+        }
+        new = [word for key, word in words.items() if key not in self._known_words]
+        if not new:
             return
-        with contextlib.suppress(DuplicateKeyError):
-            await self._writers.insert_one({"_id": writer})
-        self._registered.add(writer)
+        await insert_missing(self._words, new)
+        if len(self._known_words) > _REMEMBERED_WORDS:
+            self._known_words.clear()
+        self._known_words.update(word["_id"] for word in new)
 
     # --- reading ---
 
-    async def writers(self) -> list[str]:
-        # A handful of rows (one per partition of the topics that carry document text).
-        cursor = self._writers.find({}, limit=_MAX_WRITERS)
-        return sorted([str(row["_id"]) async for row in cursor])
-
-    async def _directories_of(self, agency: str) -> list[_Directory]:
-        writers = await self.writers()
-        found = await find_by_ids(self._directories, [directory_key(agency, w) for w in writers])
-        return [
-            _Directory(
-                w, tuple(int(k) for k in row.get("chunks", [])), int(row.get("documents", 0))
-            )
-            for w, row in zip(writers, found, strict=True)
-            if row is not None
-        ]
-
-    async def lookup(self, agency: str, terms: Iterable[str]) -> TermLookup:
-        """Every posting of these terms in this agency, and the agency's document count."""
+    async def lookup(
+        self, agency: str, terms: Iterable[str], filters: ListingFilters | None = None
+    ) -> dict[str, TermPostings]:
+        """Every posting of these terms in this agency, by term; with ``filters``, ``ALL`` holds
+        the agency's documents that pass them."""
         wanted = list(dict.fromkeys(terms))
-        directories = await self._directories_of(agency)
-        keys = [
-            (term, chunk_key(agency, term, d.writer, k))
-            for term in wanted
-            for d in directories
-            for k in d.chunks
-        ]
-        chunks = await find_by_ids(self._chunks, [key for _, key in keys])
         postings = {term: TermPostings() for term in wanted}
-        for (term, _), chunk in zip(keys, chunks, strict=True):
-            if chunk is not None:
-                postings[term].add(decode_posting(text) for text in chunk.get("p", []))
-        return TermLookup(postings, sum(d.documents for d in directories))
+        if wanted:
+            cursor = self._postings.find(
+                {"a": agency, "t": {"$in": wanted}}, projection=_POSTING_FIELDS
+            )
+            async for row in cursor:
+                postings[row["t"]].add([_posting(row)])
+        if filters is not None:
+            passing = TermPostings()
+            cursor = self._postings.find(
+                _listing_query(agency, filters), projection=_POSTING_FIELDS
+            )
+            passing.add([_posting(row) async for row in cursor])
+            postings[ALL] = passing
+        return postings
 
-    async def all_postings(self, agency: str) -> TermPostings:
-        """Every document of the agency (a search with no text and no indexed filter)."""
-        return (await self.lookup(agency, [ALL])).postings[ALL]
-
-    async def vocabulary(self, agency: str, first: str) -> set[str]:
-        writers = await self.writers()
-        found = await find_by_ids(
-            self._vocabulary, [vocabulary_key(agency, w, first) for w in writers]
+    async def newest(self, agency: str, filters: ListingFilters) -> AsyncGenerator[list[str], None]:
+        """The agency's documents that pass ``filters``, newest first, a window at a time (as
+        long as the caller asks for more): a range of the index, never a sort of the postings."""
+        cursor = self._postings.find(
+            _listing_query(agency, filters),
+            projection={"_id": 0, "d": 1},
+            sort=[("r", DESCENDING), ("d", DESCENDING)],
         )
-        return {word for row in found if row is not None for word in row.get("w", [])}
+        try:
+            size = 25
+            while True:
+                window = await cursor.to_list(size)
+                if not window:
+                    return
+                yield [str(row["d"]) for row in window]
+                size = min(size * 2, 1000)
+        finally:
+            await cursor.close()
+
+    async def count(self, agency: str, filters: ListingFilters | None = None) -> int:
+        """How many of the agency's documents are posted (and pass ``filters``)."""
+        return await self._postings.count_documents(
+            _listing_query(agency, filters or ListingFilters())
+        )
+
+    async def words_starting(self, agency: str, prefix: str) -> list[str]:
+        cursor = self._words.find(
+            {"a": agency, "w": {"$gte": prefix, "$lt": prefix + _LAST_CHARACTER}},
+            projection={"_id": 0, "w": 1},
+        )
+        return [str(row["w"]) async for row in cursor]
+
+
+def _listing_query(agency: str, filters: ListingFilters) -> MongoDocument:
+    query: MongoDocument = {"a": agency, "t": ALL}
+    if filters.document_types:
+        query["ty"] = {"$in": list(filters.document_types)}
+    if filters.urgencies:
+        query["u"] = {"$in": list(filters.urgencies)}
+    if filters.issuer_code is not None:
+        query["i"] = filters.issuer_code
+    received: dict[str, int] = {}
+    if filters.received_from is not None:
+        received["$gte"] = filters.received_from
+    if filters.received_to is not None:
+        received["$lt"] = filters.received_to
+    if received:
+        query["r"] = received
+    return query
+
+
+def _posting(row: MongoDocument) -> Posting:
+    return Posting(str(row["d"]), int(row["w"]), int(row["r"]))

@@ -213,8 +213,9 @@ def archive_router() -> APIRouter:
         since: Since = None,
         until: Until = None,
     ) -> dict[str, Any]:
-        entries = await _archive(request).read_models.actions_of(user_id, since, until)
-        own = [e for e in entries if e.get("agency_code") == principal.agency_code]
+        own = await _archive(request).read_models.actions_of(
+            user_id, since, until, agency_code=principal.agency_code
+        )
         return {
             "user_id": user_id,
             "actions": [

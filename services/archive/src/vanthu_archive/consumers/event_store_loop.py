@@ -2,8 +2,8 @@
 
 The runtime's `ConsumeLoop` decodes first and dead-letters what does not decode; the archive must
 keep exactly those records too (an integrator's odd message is still history), so it reads raw
-records itself: per partition, chain and store the batch, update the read models, and only then
-commit the offsets. A crash anywhere re-delivers the batch; stored offsets are skipped and the
+records itself: per `getmany` batch, chain and store each partition's records, update the read
+models, and only then commit the offsets. A crash anywhere re-delivers the batch; stored offsets are skipped and the
 projections are idempotent.
 """
 
@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
-from vanthu_runtime.kafka_consumer import commit_partition, create_group_consumer
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError
+from vanthu_runtime.kafka_consumer import create_group_consumer
 from vanthu_runtime.settings import KafkaSettings
 
 from vanthu_archive.domain.hashchain import StoredRecord
@@ -93,21 +94,32 @@ class EventStoreLoop:
         assert consumer is not None
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=self._max_batch)
-            for tp, messages in batches.items():
-                await self._archive(messages)
-                await commit_partition(consumer, tp, messages[-1].offset + 1)
+            if not batches:
+                continue
+            await self._archive(list(batches.values()))
+            await _commit(consumer, {tp: ms[-1].offset + 1 for tp, ms in batches.items()})
 
-    async def _archive(self, messages: list[ConsumerRecord[bytes, bytes]]) -> None:
+    async def _archive(self, batches: list[list[ConsumerRecord[bytes, bytes]]]) -> None:
+        """Chain and store each partition's records (one head read and one insert each, the
+        partitions at once), then project every record of the batch together: one write per
+        read-model collection, whatever the number of partitions."""
         arrived_at = now_in_milliseconds()
-        records = [to_stored(message, arrived_at) for message in messages]
-        chained = await archive_records(self._store, records)
-        self.archived += len(chained)
-        # Every record of the batch, not only the new ones: a crash between storing and
-        # projecting must not leave the read models behind.
-        stored_now = {link.record.offset for link in chained}
-        await project_records(
-            self._projections,
-            self._texts,
-            records,
-            first_time=lambda record: record.offset in stored_now,
+        per_partition = [[to_stored(m, arrived_at) for m in messages] for messages in batches]
+        chained = await asyncio.gather(
+            *(archive_records(self._store, records) for records in per_partition)
         )
+        self.archived += sum(len(links) for links in chained)
+        # Every record of the batch, not only the new ones: a crash between storing and
+        # projecting must not leave the read models behind (projecting again changes nothing).
+        await project_records(
+            self._projections, self._texts, [r for records in per_partition for r in records]
+        )
+
+
+async def _commit(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+    """Commit the batch's partitions at once; a refusal after a rebalance is expected: the
+    partition's new owner reads from the last commit and the repeat changes nothing."""
+    try:
+        await consumer.commit(offsets)
+    except CommitFailedError:
+        log.warning("commit refused after rebalance", partitions=len(offsets))

@@ -1,31 +1,21 @@
-"""An inverted index whose every read is a lookup by key: what search runs on where only `_id`
-equality is indexed (FerretDB v1 on SQLite), and equally on MongoDB.
+"""An inverted index: per agency and folded term, the documents that contain it ("postings"),
+each with the weight of the term in that document and the document's arrival time.
 
-Per agency and term, the ids of the documents that contain it ("postings"), each with the weight
-of the term in that document and the document's arrival time. Postings are append-only and split
-by *writer* (one Kafka topic-partition: the only consumer that ever writes that writer's postings,
-so two processes never update one posting document) and by *span* of that partition's offsets
-(the record that carried the text decides the chunk, so a chunk holds at most ``CHUNK_SPAN``
-postings and a writer appends without reading anything first):
+A search reads the postings of its terms (one indexed query), intersects, ranks by the weights (a
+word in the subject outweighs one in the OCR text), then by recency, and only then reads the few
+documents a page needs. Besides its words a document is posted under ``ALL``, which carries the
+filters a posting can answer (type, urgency, issuer), so a search with filters but no text lists
+documents from postings too, newest first.
 
-    chunk      ``<agency>|<term>|<writer>|<offset // CHUNK_SPAN>``   {p: ["<weight>:<received>:<id>"]}
-    directory  ``<agency>|~dir|<writer>``                       {chunks: [k...], documents: n}
-
-A search reads the directories of the writers, then the chunks of its terms (two rounds of `_id`
-look-ups, missing chunks cost a miss), intersects, ranks by the weights (a word in the subject
-outweighs one in the OCR text), then by recency, and only then reads the few documents a page
-needs. Besides words, a document is posted under filter terms (``~t:<type>``, ``~u:<urgency>``,
-``~i:<issuer>``, ``~d:<direction>``) and ``~all``, so a search with no text is an intersection too.
-
-Redelivery posts nothing twice (each document keeps what it posted); a repeat that slips through
-(a crash between the two writes) is harmless: readers keep one posting per document.
+Postings are derived from the document's searchable fields alone, so a redelivered event writes
+the same postings again and a changed text (OCR arriving later) changes only what differs.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -38,46 +28,11 @@ from vanthu_archive.domain.textsearch import (
     words,
 )
 
-CHUNK_SPAN = 20_000
 ALL = "~all"
 MAX_PREFIX_EXPANSIONS = 64
 _K1 = 1.2
 _WEIGHT_SCALE = 100
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def type_term(code: str) -> str:
-    return f"~t:{code}"
-
-
-def urgency_term(urgency: str) -> str:
-    return f"~u:{urgency}"
-
-
-def issuer_term(agency_code: str) -> str:
-    return f"~i:{agency_code}"
-
-
-def direction_term(direction: str) -> str:
-    return f"~d:{direction}"
-
-
-def chunk_key(agency: str, term: str, writer: str, chunk: int) -> str:
-    return f"{agency}|{term}|{writer}|{chunk}"
-
-
-def directory_key(agency: str, writer: str) -> str:
-    """Which chunks a writer opened for an agency, and how many documents it posted there."""
-    return f"{agency}|~dir|{writer}"
-
-
-def chunk_of(offset: int, span: int = CHUNK_SPAN) -> int:
-    return offset // span
-
-
-def vocabulary_key(agency: str, writer: str, first: str) -> str:
-    """Where a writer lists its words beginning with ``first``: how a prefix finds its words."""
-    return f"{agency}|~v|{writer}|{first}"
 
 
 # --- what a document posts -----------------------------------------------------------------------
@@ -111,38 +66,11 @@ class IndexedFacts:
     document_type_code: str | None = None
     urgency: str | None = None
     issuer_code: str | None = None
-    direction: str | None = None
 
 
-def document_postings(facts: IndexedFacts) -> dict[str, str]:
-    """term → encoded posting for every term the document is posted under."""
-    received = received_seconds(facts.received_at)
-    weights: dict[str, int] = dict(term_weights(facts.document))
-    filters = [ALL]
-    if facts.document_type_code:
-        filters.append(type_term(facts.document_type_code))
-    if facts.urgency:
-        filters.append(urgency_term(facts.urgency))
-    if facts.issuer_code:
-        filters.append(issuer_term(facts.issuer_code))
-    if facts.direction:
-        filters.append(direction_term(facts.direction))
-    weights.update(dict.fromkeys(filters, 0))
-    return {
-        term: encode_posting(Posting(facts.document_id, weight, received))
-        for term, weight in weights.items()
-    }
-
-
-def new_postings(wanted: Mapping[str, str], already: Iterable[str]) -> dict[str, str]:
-    """The postings not yet written, given the document's record of what it posted
-    (``term=posting`` strings): a redelivered event posts nothing, a changed text only its news."""
-    posted = set(already)
-    return {term: p for term, p in wanted.items() if f"{term}={p}" not in posted}
-
-
-def posted_marks(postings: Mapping[str, str]) -> list[str]:
-    return [f"{term}={posting}" for term, posting in postings.items()]
+def document_terms(facts: IndexedFacts) -> dict[str, int]:
+    """term → weight for every term the document is posted under: its words, and ``ALL``."""
+    return {**term_weights(facts.document), ALL: 0}
 
 
 def received_seconds(moment: datetime) -> int:
@@ -157,16 +85,6 @@ class Posting:
     """Arrival time, seconds since the epoch: the tie-breaker and the received-range filter."""
 
 
-def encode_posting(posting: Posting) -> str:
-    # Document id last, so an id with a colon in it still reads back whole.
-    return f"{posting.weight}:{posting.received}:{posting.document_id}"
-
-
-def decode_posting(text: str) -> Posting:
-    weight, received, document_id = text.split(":", 2)
-    return Posting(document_id, int(weight), int(received))
-
-
 # --- answering a query --------------------------------------------------------------------------
 
 
@@ -179,7 +97,7 @@ class Scored:
 
 @dataclass
 class TermPostings:
-    """Everything posted under one term (all writers, all chunks), one posting per document."""
+    """Everything posted under one term (or the union of several), one posting per document."""
 
     by_document: dict[str, Posting] = field(default_factory=dict)
 
