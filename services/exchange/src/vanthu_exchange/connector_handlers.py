@@ -22,7 +22,7 @@ from typing import Any
 import structlog
 from cryptography import x509
 from pydantic import ValidationError
-from vanthu_contracts import DecodedEvent, Event, encode
+from vanthu_contracts import DecodedEvent, Event, KafkaRecord, encode
 from vanthu_contracts.events.exchange import (
     DeliveryStatusChanged,
     PackageReceived,
@@ -44,7 +44,7 @@ from vanthu_contracts.events.values import (
     TransportState,
     Urgency,
 )
-from vanthu_runtime.outbox import OutboxRelay, outbox_entry
+from vanthu_runtime.outbox import OutboxRelay
 
 from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, HubUnavailable
 from vanthu_exchange.adapters.minio_package_store import MinioPackageStore
@@ -120,17 +120,13 @@ def status_job_id(request: SendStatusRequested) -> str:
 
 def _record(
     event: Event, *, event_id: str, correlation_id: str | None, causation_id: str | None = None
-) -> dict[str, Any]:
-    return dict(
-        outbox_entry(
-            encode(
-                event,
-                source=SOURCE,
-                event_id=event_id,
-                correlation_id=correlation_id,
-                causation_id=causation_id,
-            )
-        )
+) -> KafkaRecord:
+    return encode(
+        event,
+        source=SOURCE,
+        event_id=event_id,
+        correlation_id=correlation_id,
+        causation_id=causation_id,
     )
 
 
@@ -178,18 +174,13 @@ class Connector:
         self.directory = Directory()
         self._clock = clock
         self.wake_sender = asyncio.Event()
-        self.wake_relay = asyncio.Event()
-        self._relay_lock = asyncio.Lock()
 
     async def close(self) -> None:
         await self.relay.close()
         await self.hub.close()
 
     async def publish_outbox(self) -> int:
-        """One relay pass at a time in this process: FerretDB's findAndModify lease is not
-        atomic between two concurrent callers, so the process serialises them itself."""
-        async with self._relay_lock:
-            return int(await self.relay.publish_pending())
+        return int(await self.relay.publish_pending())
 
     def hosts(self, agency_code: str) -> bool:
         return agency_code in self.policy.agencies
@@ -256,9 +247,9 @@ class Connector:
             else [event.to_agency_code]
         )
         now = self._clock()
-        outbox = []
+        events: list[KafkaRecord] = []
         if kind == "document":
-            outbox = [
+            events = [
                 _record(
                     DeliveryStatusChanged(
                         package_id=job_id,
@@ -289,11 +280,10 @@ class Connector:
                 "correlation_id": envelope.correlationid,
                 "causation_id": envelope.id,
                 "created_at": now,
-                "outbox": outbox,
-            }
+            },
+            events,
         )
         self.wake_sender.set()
-        self.wake_relay.set()
 
     async def queue_answer(
         self, *, agency_code: str, to_agency: str, document_code: str, answer: Answer, cause: str
@@ -325,7 +315,6 @@ class Connector:
                 "next_attempt_at": self._clock(),
                 "correlation_id": cause,
                 "created_at": self._clock(),
-                "outbox": [],
             }
         )
         self.wake_sender.set()
@@ -405,10 +394,10 @@ class Connector:
     async def _mark_sent(
         self, job: dict[str, Any], attempt: int, deliveries: list[dict[str, Any]]
     ) -> None:
-        outbox = []
+        events: list[KafkaRecord] = []
         if job["kind"] == "document":
             await self._note_recipients(job, [d["recipient"] for d in deliveries])
-            outbox = [
+            events = [
                 _record(
                     DeliveryStatusChanged(
                         package_id=job["_id"],
@@ -436,9 +425,8 @@ class Connector:
                 ],
                 "sent_at": self._clock(),
             },
-            outbox,
+            events,
         )
-        self.wake_relay.set()
         log.info("package sent", job=job["_id"], kind=job["kind"], attempt=attempt)
 
     async def _note_recipients(self, job: dict[str, Any], recipients: list[str]) -> None:
@@ -446,9 +434,7 @@ class Connector:
         of it names them (ReceiverList, ReplacementInfoList)."""
         if job["request"].get("business_type") == BusinessType.REVOKE.value:
             return
-        stored = await self.store.outgoing(job["document_id"])
-        if stored is not None:
-            await self.store.note_sent_to(job["agency_code"], stored["document_code"], recipients)
+        await self.store.note_sent_to(job["document_id"], recipients)
 
     async def _retry_later(self, job: dict[str, Any], attempt: int, reason: str) -> None:
         if attempt >= self.policy.max_attempts:
@@ -469,9 +455,9 @@ class Connector:
 
     async def _give_up(self, job: dict[str, Any], attempt: int, reason: str) -> None:
         log.error("send failed for good", job=job["_id"], reason=reason)
-        outbox = []
+        events: list[KafkaRecord] = []
         if job["kind"] == "document":
-            outbox = [
+            events = [
                 _record(
                     DeliveryStatusChanged(
                         package_id=job["_id"],
@@ -489,9 +475,8 @@ class Connector:
                 for recipient in job["recipients"]
             ]
         await self.store.update_job(
-            job["_id"], {"state": "failed", "attempts": attempt, "last_error": reason[:500]}, outbox
+            job["_id"], {"state": "failed", "attempts": attempt, "last_error": reason[:500]}, events
         )
-        self.wake_relay.set()
 
     # -- following deliveries ----------------------------------------------------------------
 
@@ -532,12 +517,12 @@ class Connector:
                 event_id=derived_id(job["_id"], delivery["recipient"], transport.value),
                 correlation_id=job.get("correlation_id"),
             )
-            noted += await self.store.note_acknowledged(job["_id"], delivery["delivery_id"], entry)
+            noted += await self.store.note_acknowledged(
+                job["_id"], delivery["delivery_id"], [entry]
+            )
         if latest is not None and latest != since:
             # The hub's times are strings here; ISO strings in UTC order like the times.
             await self.store.set_cursor("sent", latest)
-        if noted:
-            self.wake_relay.set()
         return noted
 
     # -- receiving ---------------------------------------------------------------------------
@@ -563,10 +548,10 @@ class Connector:
                 record = await self._take_in(delivery_id, item, Path(workdir))
         await self._ensure_answer(record)
         await self._ensure_copy_marked(record)
-        if record.get("outbox"):
+        if self.store.unpublished(record):
             await self.publish_outbox()
             record = await self.store.received(delivery_id) or record
-            if record.get("outbox"):
+            if self.store.unpublished(record):
                 return 0  # acknowledged on a later pass, once the event is on the topic
         await self.hub.acknowledge(
             delivery_id, record["outcome"] != "refused", record.get("reason")
@@ -574,15 +559,11 @@ class Connector:
         return 1
 
     async def _ensure_copy_marked(self, record: dict[str, Any]) -> None:
-        """The copies a received document package affects, marked on every pass until the hub
-        is acknowledged, so a crash after the record was written still marks them."""
+        """The copy a received update, replacement or revocation affects, marked on every pass
+        until the hub is acknowledged, so a crash after the record was written still marks it."""
         if record.get("kind") != "edoc" or record.get("outcome") != "accepted":
             return
         business_type = record.get("business_type")
-        if business_type != BusinessType.REVOKE.value:
-            await self.store.note_held_copy(
-                record["agency_code"], record["from_agency"], record["document_code"], record["_id"]
-            )
         change = record.get("change")
         if not change or not change.get("copy_id"):
             return
@@ -615,7 +596,6 @@ class Connector:
             "agency_code": item["recipient"],
             "document_code": item.get("document_code"),
             "received_at": self._clock(),
-            "outbox": [],
         }
         try:
             read, files = await asyncio.to_thread(_read_to_files, package_path, workdir)
@@ -659,8 +639,7 @@ class Connector:
                 "description": answer.description,
                 "document_code": document_code,
             }
-        await self.store.add_received(record)
-        return await self.store.received(base["_id"]) or record
+        return await self.store.add_received(record)
 
     async def _take_status(self, base: dict[str, Any], status: StatusPackage) -> dict[str, Any]:
         document_code = status.response_for.document_code or ""
@@ -671,8 +650,7 @@ class Connector:
                 "outcome": "refused",
                 "reason": f"no outgoing document {document_code} here",
             }
-            await self.store.add_received(record)
-            return record
+            return await self.store.add_received(record)
         staff = status.staff
         event = ProcessingStatusReceived(
             document_id=outgoing["_id"],
@@ -691,21 +669,11 @@ class Connector:
             package_id=base["_id"],
             reported_at=status.timestamp,
         )
-        record = {
-            **base,
-            "outcome": "accepted",
-            "status_code": status.status_code.value,
-            "outbox": [
-                _record(
-                    event,
-                    event_id=derived_id(base["_id"], "status"),
-                    correlation_id=outgoing["_id"],
-                )
-            ],
-        }
-        await self.store.add_received(record)
-        self.wake_relay.set()
-        return await self.store.received(base["_id"]) or record
+        record = {**base, "outcome": "accepted", "status_code": status.status_code.value}
+        received = _record(
+            event, event_id=derived_id(base["_id"], "status"), correlation_id=outgoing["_id"]
+        )
+        return await self.store.add_received(record, [received])
 
     async def _take_document(
         self,
@@ -733,25 +701,30 @@ class Connector:
             )
         else:
             answer = answer_to_new_document()
-        package_key, package_sha, _ = await self.packages.put_file(
-            package_path, prefix="exchange/packages", media_type="application/xml"
-        )
-        attachments = []
-        for descriptor in read.attachments:
-            key, sha, size = await self.packages.put_file(
-                files[descriptor.content_id],
-                prefix="exchange/attachments",
-                media_type=descriptor.content_type,
-            )
-            attachments.append(
-                Attachment(
-                    object_key=key,
-                    name=descriptor.name[:255],
-                    media_type=_media_type(descriptor.content_type),
-                    sha256=sha,
-                    size=size,
+        # The package and its attachments go to the blob store at once, not one after another.
+        (package_key, package_sha, _), *stored = await asyncio.gather(
+            self.packages.put_file(
+                package_path, prefix="exchange/packages", media_type="application/xml"
+            ),
+            *(
+                self.packages.put_file(
+                    files[descriptor.content_id],
+                    prefix="exchange/attachments",
+                    media_type=descriptor.content_type,
                 )
+                for descriptor in read.attachments
+            ),
+        )
+        attachments = [
+            Attachment(
+                object_key=key,
+                name=descriptor.name[:255],
+                media_type=_media_type(descriptor.content_type),
+                sha256=sha,
+                size=size,
             )
+            for descriptor, (key, sha, size) in zip(read.attachments, stored, strict=True)
+        ]
         answer_code = target if business_type is BusinessType.REVOKE else header.document_code
         record = {
             **base,
@@ -768,6 +741,7 @@ class Connector:
                 "document_code": answer_code,
             },
         }
+        events: list[KafkaRecord] = []
         if business_type is BusinessType.REVOKE and frozen_copy is None:
             record["outcome"] = "accepted"  # answered 16; nothing to freeze, nothing to publish
         else:
@@ -818,7 +792,7 @@ class Connector:
                     f"the package does not fit the registry's fields: {error.errors()[0]['msg']}",
                     header.document_code,
                 )
-            record["outbox"] = [
+            events = [
                 _record(
                     event, event_id=derived_id(base["_id"], "received"), correlation_id=base["_id"]
                 )
@@ -834,9 +808,7 @@ class Connector:
                     "received_at": base["received_at"],
                 },
             }
-        await self.store.add_received(record)
-        self.wake_relay.set()
-        return await self.store.received(base["_id"]) or record
+        return await self.store.add_received(record, events)
 
 
 def _business_record(business: Business) -> dict[str, Any]:

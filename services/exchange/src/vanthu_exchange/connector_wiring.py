@@ -31,7 +31,7 @@ def connector_for(platform: Platform, settings: ExchangeSettings) -> Connector:
     if found is None:
         relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
         found = Connector(
-            MongoConnectorStore(platform.db),
+            MongoConnectorStore(platform.db, notify=relay.notify),
             package_store(platform),
             HttpHubClient(
                 settings.hub_url, settings.system_id, settings.system_secret.get_secret_value()
@@ -146,13 +146,14 @@ def connector_tasks(
             await connector.follow_deliveries()
 
     async def relay() -> None:
-        await connector.publish_outbox()
+        # Woken by the store's writes in this process (`notify`); restarted here if it fails.
+        await connector.relay.run(stopping)
 
     async def relay_then_close() -> None:
         # The worker cancels its tasks at shutdown: close what the connector opened (the
         # relay's offsets consumer, the hub client) here, or they are left to the collector.
         try:
-            await _repeat("relay", relay, stopping, 0.2, connector.wake_relay)
+            await _repeat("relay", relay, stopping, 0.2)
         finally:
             await connector.close()
 

@@ -71,7 +71,7 @@ class PeerLink:
                     "acknowledged_via": self.peer.name,
                 },
             )
-            followed += int(moved)
+            followed += int(moved is not None)
         if latest is not None and latest != since:
             await self.hub.store.set_cursor(cursor_name, latest)
         return followed

@@ -8,8 +8,9 @@ import contextlib
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,44 @@ log = structlog.get_logger(__name__)
 
 TOKEN_AUDIENCE = "vanthu-hub"  # noqa: S105 (a JWT audience, not a password)
 PACKAGE_PREFIX = "hub/packages"
+_CHUNK = 1024 * 1024
+
+
+class RecentPackages:
+    """The bytes of packages accepted lately, by object key, so that the recipients of a package
+    sent to many (a ministry to its 63 departments) are served from memory, not each with its
+    own read of the blob store. Keys are content-addressed, so a kept copy is never stale.
+    Packages over ``largest`` bytes are not kept (they stream from the blob store as before),
+    and the oldest go when the total passes ``budget``."""
+
+    def __init__(self, budget: int = 64 * 1024 * 1024, largest: int = 8 * 1024 * 1024) -> None:
+        self.budget = budget
+        self.largest = largest
+        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+
+    def keep(self, key: str, data: bytes) -> None:
+        if len(data) > self.largest or key in self._kept:
+            return
+        self._kept[key] = data
+        self._size += len(data)
+        while self._size > self.budget:
+            _, dropped = self._kept.popitem(last=False)
+            self._size -= len(dropped)
+
+    def get(self, key: str) -> bytes | None:
+        data = self._kept.get(key)
+        if data is not None:
+            self._kept.move_to_end(key)
+        return data
+
+
+@dataclass
+class _Waiting:
+    """The long polls of one system waiting in this process, and what arrived for them."""
+
+    woken: asyncio.Event = field(default_factory=asyncio.Event)
+    arrived: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -122,14 +161,16 @@ class Hub:
         self._token_secret = token_secret or secrets.token_hex(32)
         self.operator_agency = operator_agency
         self._session = timedelta(minutes=session_minutes)
-        self._arrivals: dict[str, asyncio.Event] = {}
+        self._arrivals: dict[str, _Waiting] = {}
         self._requery_s = requery_s
+        self.recent = RecentPackages()
 
-    def _announce(self, system_id: str) -> None:
-        """Wake the long polls of ``system_id`` waiting in this process."""
+    def _announce(self, system_id: str, deliveries: Sequence[dict[str, Any]]) -> None:
+        """Hand new deliveries to the long polls of ``system_id`` waiting in this process."""
         waiting = self._arrivals.pop(system_id, None)
         if waiting is not None:
-            waiting.set()
+            waiting.arrived.extend(deliveries)
+            waiting.woken.set()
 
     # -- systems and sessions ----------------------------------------------------------------
 
@@ -149,17 +190,15 @@ class Hub:
                 raise HubRefusal("agencies.code", f"{entry.code!r} is not an agency code")
             if entry.certificate_pem:
                 _load_certificate(entry.certificate_pem)
-        for entry in agencies:
-            existing = await self.store.agency(entry.code)
-            if existing and existing.get("system_id") not in (None, system_id):
+        codes = [e.code for e in agencies]
+        for existing in await self.store.agencies(codes):
+            if existing.get("system_id") not in (None, system_id):
                 raise HubRefusal(
                     "agencies.code",
-                    f"{entry.code} is already served by system {existing['system_id']}",
+                    f"{existing['_id']} is already served by system {existing['system_id']}",
                     status=409,
                 )
-        codes = [e.code for e in agencies]
         await self.store.save_system(system_id, hash_secret(secret), codes, is_hub)
-        await self.store.ensure_inbox(system_id)
         for entry in agencies:
             fields: dict[str, Any] = {
                 "name": entry.name,
@@ -236,9 +275,10 @@ class Hub:
     async def learn_peer_agencies(self, peer: str, entries: Sequence[dict[str, Any]]) -> int:
         """Agencies a peer hub serves become reachable through it, unless hosted here."""
         learned = 0
+        known = {e["_id"]: e for e in await self.store.agencies([e["code"] for e in entries])}
         for entry in entries:
             code = entry["code"]
-            local = await self.store.agency(code)
+            local = known.get(code)
             if local is not None and local.get("system_id"):
                 continue
             if entry.get("hub_id") == self.hub_id:
@@ -284,11 +324,11 @@ class Hub:
             if unknown:
                 raise HubRefusal("recipients", f"not among the package's To: {sorted(unknown)}")
             recipients = list(only_recipients)
-        hosting, peers = await self.store.routing_tables(recipients)
-        routes = plan_routes(recipients, hosting, peers, hub_trace)
-        key, sha256, size = await self.packages.put_file(
-            path, prefix=PACKAGE_PREFIX, media_type="application/xml"
+        (hosting, peers), (key, sha256, size) = await asyncio.gather(
+            self.store.routing_tables(recipients),
+            self.packages.put_file(path, prefix=PACKAGE_PREFIX, media_type="application/xml"),
         )
+        routes = plan_routes(recipients, hosting, peers, hub_trace)
         if kind is PackageKind.STATUS:
             dedup_base = status_dedup_subject(sender, idempotency_key)
         now = datetime.now(UTC)
@@ -314,24 +354,30 @@ class Hub:
             for route in routes
         ]
         fresh = await self.store.add_deliveries(planned)
+        if fresh and size <= self.recent.largest:
+            self.recent.keep(key, await asyncio.to_thread(path.read_bytes))
+        earlier = {
+            d["_id"]: d
+            for d in await self.store.deliveries(
+                [d["_id"] for d in planned if d["_id"] not in fresh]
+            )
+        }
         accepted = []
+        arrived: dict[str, list[dict[str, Any]]] = {}
         for delivery in planned:
-            identifier, system_id = delivery["_id"], delivery["recipient_system"]
-            current = delivery["state"]
-            if identifier not in fresh:
-                existing = await self.store.delivery(identifier)
-                delivery = dict(existing) if existing else delivery
-                current = delivery["state"]
-            if system_id and DeliveryState(current).waiting_for_recipient:
-                # Also for a resend: a crash may have come between the delivery and its listing.
-                await self.store.add_to_inbox(system_id, delivery)
-                if identifier in fresh:
-                    self._announce(system_id)
+            identifier = delivery["_id"]
+            if identifier in fresh:
+                if delivery["recipient_system"]:
+                    arrived.setdefault(delivery["recipient_system"], []).append(delivery)
+            else:
+                delivery = earlier.get(identifier, delivery)
             accepted.append(
                 AcceptedDelivery(
-                    delivery["recipient"], identifier, current, identifier not in fresh
+                    delivery["recipient"], identifier, delivery["state"], identifier not in fresh
                 )
             )
+        for system_id, deliveries in arrived.items():
+            self._announce(system_id, deliveries)
         log.info(
             "package accepted",
             kind=kind.value,
@@ -351,10 +397,12 @@ class Hub:
     ) -> list[dict[str, Any]]:
         """Pending packages; with ``wait_s`` a long poll that answers as soon as one arrives.
 
-        Arrivals accepted by this process wake the poll at once; those accepted by another API
-        process of the same hub are seen by the re-query every ``requery_s`` (each re-query of
-        every waiting system costs the database, so it is not done every second). A poll whose caller is
-        ``gone`` ends then, so a stopped system does not hold the hub's shutdown.
+        Arrivals accepted by this process are handed to the poll at once (it had found nothing
+        waiting, so they are what waits now; it need not ask the database again); those accepted
+        by another API process of the same hub are seen by the re-query every ``requery_s``
+        (each re-query of every waiting system costs the database, so it is not done every
+        second). A poll whose caller is ``gone`` ends then, so a stopped system does not hold
+        the hub's shutdown.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
@@ -362,45 +410,60 @@ class Hub:
             if gone is not None and await gone():
                 return []
             # Registered before the query, so an arrival between query and wait is not missed.
-            arrival = self._arrivals.setdefault(session.system_id, asyncio.Event())
+            waiting = self._arrivals.setdefault(session.system_id, _Waiting())
             found = await self.store.pending_for(session.system_id, limit)
             remaining = deadline - loop.time()
             if found or remaining <= 0:
                 return [_listed(d) for d in found]
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(arrival.wait(), min(remaining, self._requery_s))
+                await asyncio.wait_for(waiting.woken.wait(), min(remaining, self._requery_s))
+            if waiting.arrived:
+                return [_listed(d) for d in waiting.arrived[:limit]]
+
+    async def package_bytes(self, delivery: dict[str, Any]) -> AsyncIterator[bytes]:
+        """The delivery's package, from memory when it was accepted here lately."""
+        kept = self.recent.get(delivery["object_key"])
+        if kept is None:
+            async for chunk in self.packages.stream(delivery["object_key"]):
+                yield chunk
+            return
+        for start in range(0, len(kept), _CHUNK):
+            yield kept[start : start + _CHUNK]
 
     async def open_delivery(self, session: SystemSession, identifier: str) -> dict[str, Any]:
-        delivery = await self.store.delivery(identifier)
+        fetched = await self.store.move(
+            identifier,
+            [DeliveryState.PENDING],
+            DeliveryState.FETCHED,
+            recipient_system=session.system_id,
+        )
+        delivery = fetched or await self.store.delivery(identifier)
         if delivery is None or delivery.get("recipient_system") != session.system_id:
             raise HubRefusal("delivery_id", f"no package {identifier} for this system", 404)
-        if await self.store.move(identifier, [DeliveryState.PENDING], DeliveryState.FETCHED):
-            await self.store.note_in_inbox(session.system_id, identifier, DeliveryState.FETCHED)
         return dict(delivery)
 
     async def acknowledge(
         self, session: SystemSession, identifier: str, done: bool, reason: str | None
     ) -> str:
+        target = DeliveryState.DONE if done else DeliveryState.FAILED
+        moved = await self.store.move(
+            identifier,
+            [DeliveryState.PENDING, DeliveryState.FETCHED],
+            target,
+            {"acknowledged_at": datetime.now(UTC), "reason": reason},
+            recipient_system=session.system_id,
+        )
+        if moved is not None:
+            return target.value
         delivery = await self.store.delivery(identifier)
         if delivery is None or delivery.get("recipient_system") != session.system_id:
             raise HubRefusal("delivery_id", f"no package {identifier} for this system", 404)
-        target = DeliveryState.DONE if done else DeliveryState.FAILED
-        if delivery["state"] in (DeliveryState.DONE.value, DeliveryState.FAILED.value):
-            if delivery["state"] != target.value:
-                raise HubRefusal(
-                    "status",
-                    f"package {identifier} was already acknowledged as {delivery['state']}",
-                    409,
-                )
-        else:
-            await self.store.move(
-                identifier,
-                [DeliveryState.PENDING, DeliveryState.FETCHED],
-                target,
-                {"acknowledged_at": datetime.now(UTC), "reason": reason},
+        if delivery["state"] != target.value:
+            raise HubRefusal(
+                "status",
+                f"package {identifier} was already acknowledged as {delivery['state']}",
+                409,
             )
-        # After the state, so a crash in between leaves it listed and the repeat removes it.
-        await self.store.remove_from_inbox(session.system_id, identifier)
         return target.value
 
     async def sent(

@@ -1,22 +1,20 @@
 """The hub's state in Mongo-wire: registered systems, the agency directory, deliveries.
 
 One document per delivery (package × recipient) with a derived ``_id``: inserting it is the whole
-acceptance, so a retried send re-inserts what a crash left out and changes nothing else.
+acceptance, so a retried send re-inserts what a crash left out and changes nothing else. A
+system's pending packages are its deliveries waiting for it, read through the index on
+(recipient system, state, created at); a state change is one conditional single-document update.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, CollectionInvalid, DuplicateKeyError
-from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.mongo import MongoDocument, insert_new
 
 from vanthu_exchange.domain.hub import DeliveryState
 
@@ -24,16 +22,7 @@ SYSTEMS = "hub_systems"
 AGENCIES = "hub_agencies"
 DELIVERIES = "hub_deliveries"
 COUNTERS = "hub_counters"
-INBOX_PREFIX = "hub_inbox_"
-_DUPLICATE_KEY = 11000
-_DIRECTORY_LOOKUPS = 8
-
-
-def inbox_collection(system_id: str) -> str:
-    """``hub_inbox_<system id>``, every character outside [A-Za-z0-9] written as ``_XX`` (hex),
-    so that two system ids never share an inbox."""
-    safe = "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):02X}" for c in system_id)
-    return f"{INBOX_PREFIX}{safe}"
+_WAITING = [state.value for state in DeliveryState if state.waiting_for_recipient]
 
 
 class MongoHubStore:
@@ -45,13 +34,17 @@ class MongoHubStore:
         self._counters = db[COUNTERS]
 
     async def ensure_indexes(self) -> None:
+        # One per query: pending packages, the portal's inbox, the sender's /sent, forwarding.
         await self._deliveries.create_index(
             [("recipient_system", ASCENDING), ("state", ASCENDING), ("created_at", ASCENDING)]
         )
         await self._deliveries.create_index(
-            [("sender_system", ASCENDING), ("created_at", ASCENDING)]
+            [("recipient_system", ASCENDING), ("created_at", ASCENDING)]
         )
-        await self._deliveries.create_index([("state", ASCENDING), ("peer_hub", ASCENDING)])
+        await self._deliveries.create_index(
+            [("sender_system", ASCENDING), ("updated_at", ASCENDING)]
+        )
+        await self._deliveries.create_index([("state", ASCENDING), ("created_at", ASCENDING)])
         await self._agencies.create_index([("version", ASCENDING)])
 
     # -- systems -------------------------------------------------------------------------------
@@ -104,23 +97,15 @@ class MongoHubStore:
         cursor = self._agencies.find({"version": {"$gt": version}}).sort("version", ASCENDING)
         return await cursor.limit(limit).to_list(None)
 
-    async def routing_tables(self, codes: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
-        """(agency → hosting system, agency → peer hub) for the given codes.
+    async def agencies(self, codes: Sequence[str]) -> list[MongoDocument]:
+        cursor = self._agencies.find({"_id": {"$in": list(dict.fromkeys(codes))}})
+        return await cursor.to_list(None)
 
-        One ``_id`` lookup per code, a few at a time: FerretDB v1 scans the directory for
-        ``$in``, and SQLite serialises many concurrent readers poorly."""
+    async def routing_tables(self, codes: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """(agency → hosting system, agency → peer hub) for the given codes."""
         hosting: dict[str, str] = {}
         peers: dict[str, str] = {}
-        limit = asyncio.Semaphore(_DIRECTORY_LOOKUPS)
-
-        async def lookup(code: str) -> MongoDocument | None:
-            async with limit:
-                return await self.agency(code)
-
-        entries = await asyncio.gather(*(lookup(code) for code in dict.fromkeys(codes)))
-        for entry in entries:
-            if entry is None:
-                continue
+        for entry in await self.agencies(codes):
             if entry.get("system_id"):
                 hosting[entry["_id"]] = entry["system_id"]
             elif entry.get("peer_hub"):
@@ -129,62 +114,25 @@ class MongoHubStore:
 
     # -- deliveries ----------------------------------------------------------------------------
 
-    async def add_delivery(self, delivery: MongoDocument) -> bool:
-        """Insert one delivery; False when it was already there (a resend)."""
-        try:
-            await self._deliveries.insert_one(delivery)
-        except DuplicateKeyError:
-            return False
-        return True
-
     async def add_deliveries(self, deliveries: Sequence[MongoDocument]) -> set[str]:
         """Insert a package's deliveries in one round trip; the ids that were new."""
-        if not deliveries:
-            return set()
-        try:
-            await self._deliveries.insert_many([dict(d) for d in deliveries], ordered=False)
-        except BulkWriteError as exc:
-            if any(e.get("code") != _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                raise
-            failed = {deliveries[e["index"]]["_id"] for e in exc.details["writeErrors"]}
-            return {d["_id"] for d in deliveries} - failed
-        return {d["_id"] for d in deliveries}
+        taken = await insert_new(self._deliveries, [dict(d) for d in deliveries])
+        return {d["_id"] for index, d in enumerate(deliveries) if index not in taken}
 
     async def delivery(self, delivery_id: str) -> MongoDocument | None:
         return await self._deliveries.find_one({"_id": delivery_id})
 
-    def _inbox(self, system_id: str) -> AsyncCollection[MongoDocument]:
-        return self._db[inbox_collection(system_id)]
-
-    async def ensure_inbox(self, system_id: str) -> None:
-        """Create the system's inbox when it registers: creating a collection is DDL, slow on a
-        busy FerretDB, and better not paid by the first package sent to it."""
-        with contextlib.suppress(CollectionInvalid):
-            await self._db.create_collection(inbox_collection(system_id))
-
-    async def add_to_inbox(self, system_id: str, delivery: MongoDocument) -> None:
-        """List a waiting delivery in its recipient system's inbox; once, however often."""
-        try:
-            await self._inbox(system_id).insert_one(dict(delivery))
-        except DuplicateKeyError:
-            return
-
-    async def note_in_inbox(self, system_id: str, delivery_id: str, state: DeliveryState) -> None:
-        await self._inbox(system_id).update_one(
-            {"_id": delivery_id}, {"$set": {"state": state.value, "updated_at": datetime.now(UTC)}}
-        )
-
-    async def remove_from_inbox(self, system_id: str, delivery_id: str) -> None:
-        await self._inbox(system_id).delete_one({"_id": delivery_id})
+    async def deliveries(self, delivery_ids: Sequence[str]) -> list[MongoDocument]:
+        if not delivery_ids:
+            return []
+        cursor = self._deliveries.find({"_id": {"$in": list(delivery_ids)}})
+        return await cursor.to_list(None)
 
     async def pending_for(self, system_id: str, limit: int) -> list[MongoDocument]:
-        """The deliveries waiting for ``system_id``, oldest first.
-
-        Read from the system's own inbox collection, which holds only what waits for it: on
-        FerretDB v1 any filter but ``_id`` equality scans the whole collection, and a scan of
-        every delivery ever made, once per long poll of every system, was the hub's hot spot
-        (ADR 0039)."""
-        cursor = self._inbox(system_id).find({}).sort("created_at", ASCENDING)
+        """The deliveries waiting for ``system_id``, oldest first."""
+        cursor = self._deliveries.find(
+            {"recipient_system": system_id, "state": {"$in": _WAITING}}
+        ).sort("created_at", ASCENDING)
         return await cursor.limit(limit).to_list(None)
 
     async def received_by(self, system_id: str, limit: int) -> list[MongoDocument]:
@@ -242,9 +190,20 @@ class MongoHubStore:
         from_states: Sequence[DeliveryState],
         to_state: DeliveryState,
         extra: dict[str, Any] | None = None,
-    ) -> bool:
-        result = await self._deliveries.update_one(
-            {"_id": delivery_id, "state": {"$in": [s.value for s in from_states]}},
+        *,
+        recipient_system: str | None = None,
+    ) -> MongoDocument | None:
+        """Move the delivery to ``to_state`` if it is in one of ``from_states`` (and, when given,
+        is for ``recipient_system``): one atomic update. The delivery after, or None when it
+        was not in such a state."""
+        query: dict[str, Any] = {
+            "_id": delivery_id,
+            "state": {"$in": [s.value for s in from_states]},
+        }
+        if recipient_system is not None:
+            query["recipient_system"] = recipient_system
+        return await self._deliveries.find_one_and_update(
+            query,
             {"$set": {"state": to_state.value, "updated_at": datetime.now(UTC), **(extra or {})}},
+            return_document=ReturnDocument.AFTER,
         )
-        return result.modified_count == 1

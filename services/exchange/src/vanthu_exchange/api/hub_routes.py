@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -272,12 +271,8 @@ async def fetch_package(delivery_id: str, system: SystemDep, hub: HubDep) -> Str
     except HubRefusal as exc:
         raise refusal(exc) from exc
 
-    async def body() -> AsyncIterator[bytes]:
-        async for chunk in hub.packages.stream(delivery["object_key"]):
-            yield chunk
-
     return StreamingResponse(
-        body(),
+        hub.package_bytes(delivery),
         media_type="application/xml",
         headers={
             "Content-Length": str(delivery["size"]),
