@@ -43,6 +43,7 @@ from vanthu_contracts import DecodedEvent, DocumentReceived, KafkaRecord, encode
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC  # noqa: E402
 from vanthu_contracts.events.values import Channel  # noqa: E402
 from vanthu_routing.bootstrap import OUTBOX_COLLECTIONS, build_handlers  # noqa: E402
+from vanthu_routing.config import RoutingSettings  # noqa: E402
 from vanthu_routing.consumers.document_received import (  # noqa: E402
     BatchConsumeLoop,
     open_cases,
@@ -114,10 +115,14 @@ class RoutingPipeline:
         self.publisher = KafkaEventPublisher(self.kafka, source="/vanthu/routing")
         await self.publisher.start()
         self.relay = OutboxRelay(db, OUTBOX_COLLECTIONS, self.publisher, poll_interval_s=0.05)
-        self.handlers = await build_handlers(db, blobs, notify=self.relay.notify)
+        settings = RoutingSettings(served_agencies=[self.agency])
+        self.handlers = await build_handlers(db, blobs, settings, notify=self.relay.notify)
         admin = Caller("admin", self.agency, "Quản trị", frozenset({"administrator"}))
         await self.handlers.save_user(
             admin, DirectoryUser(self.agency, "director", "Giám đốc", roles=("leader",))
+        )
+        await self.handlers.save_routing_rules(
+            admin, {"default": {"leader_user_id": "director", "lead_unit_id": "unit-bench"}}
         )
         self.director = Caller("director", self.agency, "Giám đốc", frozenset({"leader"}))
         group = f"bench-routing-{suffix}"

@@ -67,6 +67,7 @@ async def build_handlers(
             remind_working_days_before=tuple(settings.remind_working_days_before),
             leader_escalation_after_working_days=settings.leader_escalation_after_working_days,
         ),
+        serves=settings.serves,
     )
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SERVICE = "routing"
 API_PORT = 8002
 WORKER_PORT = 8102
+DEMO_AGENCY = "000.00.00.G22"
+EVERY_AGENCY = "*"
 
 
 class RoutingSettings(BaseSettings):
@@ -23,4 +26,20 @@ class RoutingSettings(BaseSettings):
     remind_working_days_before: list[int] = [1]
     leader_escalation_after_working_days: int = Field(default=2, ge=1)
     consumer_group: str = "routing-cases"
+    served_agencies: Annotated[list[str], NoDecode] = [DEMO_AGENCY]
+    """The agencies whose documents this deployment routes, comma-separated in the environment
+    (`VANTHU_ROUTING_SERVED_AGENCIES=000.00.00.G22,000.00.00.H41`); `*` serves every agency on
+    the topic (a deployment with a broker of its own, the tests). The default is the demo
+    agency `make run` and the README use. Documents of other agencies are skipped (logged and
+    counted); one of a served agency without routing rules waits for them."""
     deadline_scan_interval_s: float = Field(default=60.0, gt=0)
+
+    @field_validator("served_agencies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [code.strip() for code in value.split(",") if code.strip()]
+        return value
+
+    def serves(self, agency_code: str) -> bool:
+        return EVERY_AGENCY in self.served_agencies or agency_code in self.served_agencies

@@ -13,12 +13,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from vanthu_contracts import DocumentReceived, Event, KafkaRecord, encode
 from vanthu_contracts.events import routing as contract
 from vanthu_contracts.events.values import StaffInfo
-from vanthu_runtime.errors import PermanentFailure
 
 from vanthu_routing import outgoing_events
 from vanthu_routing.domain.calendar import WorkingCalendar
@@ -34,6 +34,7 @@ from vanthu_routing.domain.errors import InvalidInput, NotPermitted
 from vanthu_routing.domain.files import FileReference
 from vanthu_routing.domain.people import Actor, Person
 from vanthu_routing.domain.routing_rules import DocumentFacts, RoutingRules
+from vanthu_routing.metrics import DOCUMENTS_SKIPPED
 from vanthu_routing.ports import (
     CaseRepository,
     Clock,
@@ -101,6 +102,7 @@ class RoutingHandlers:
         clock: Clock | None = None,
         calendar: WorkingCalendar | None = None,
         policy: DeadlinePolicy | None = None,
+        serves: Callable[[str], bool] = lambda agency_code: True,
     ) -> None:
         self.cases = cases
         self.directory = directory
@@ -108,6 +110,7 @@ class RoutingHandlers:
         self.clock = clock or SystemClock()
         self.calendar = calendar or WorkingCalendar()
         self.policy = policy or DeadlinePolicy()
+        self._serves = serves
 
     # ---- who is calling -------------------------------------------------------------------------
 
@@ -145,71 +148,112 @@ class RoutingHandlers:
 
     async def open_cases(self, events: Sequence[DocumentReceived]) -> list[bool]:
         """`open_case` for a consumed batch, in a few reads and writes for all of it: the rules of
-        the agencies involved, their leaders, the new cases."""
-        rules = await self.directory.routing_rules_of({e.agency_code for e in events})
-        leaders = await self._leaders_for(events, rules)
-        routed = [(e, leader) for e, leader in zip(events, leaders, strict=True) if leader]
+        the agencies involved, the leaders they name, the new cases.
+
+        A document of an agency this deployment does not serve is skipped (logged and counted).
+        One of a served agency without rules waits for them (`awaiting_rules`)."""
+        served = [e for e in events if self._serves(e.agency_code)]
+        for event in events:
+            if not self._serves(event.agency_code):
+                log.info("document of an agency not served here; skipped", agency=event.agency_code)
+                DOCUMENTS_SKIPPED.labels("agency_not_served").inc()
+        rules = await self.directory.routing_rules_of({e.agency_code for e in served})
+        leaders = await self._leaders_for(served, rules)
         stored = [
-            StoredCase(
-                Case.open(
-                    document_id=event.document_id,
-                    agency_code=event.agency_code,
-                    leader=leader,
-                    opened_at=event.received_at,
-                ).case,
-                _summary_of(event),
-            )
-            for event, leader in routed
+            StoredCase(self._opened(event, leader).case, _summary_of(event))
+            for event, leader in zip(served, leaders, strict=True)
         ]
-        added = iter(await self.cases.add_many(stored))
-        opened = []
-        for event, leader in zip(events, leaders, strict=True):
-            if leader is None:
-                log.warning("document of an agency not routed here", agency=event.agency_code)
-                opened.append(False)
-                continue
-            new = next(added)
-            if new:
-                case_id = case_id_for(event.agency_code, event.document_id)
-                log.info("case opened", case_id=case_id, leader=leader.user_id)
-            opened.append(new)
-        return opened
+        added = dict(
+            zip((s.case.case_id for s in stored), await self.cases.add_many(stored), strict=True)
+        )
+        for case in (s.case for s in stored):
+            if added[case.case_id]:
+                leader = case.leader.user_id if case.leader else None
+                log.info("case opened", case_id=case.case_id, leader=leader, status=case.status)
+        await self._route_if_rules_came_meanwhile({e.agency_code for e in served} - set(rules))
+        return [added.get(case_id_for(e.agency_code, e.document_id), False) for e in events]
+
+    @staticmethod
+    def _opened(event: DocumentReceived, leader: Person | None) -> Applied:
+        if leader is None:
+            return Case.wait_for_rules(
+                document_id=event.document_id,
+                agency_code=event.agency_code,
+                opened_at=event.received_at,
+            )
+        return Case.open(
+            document_id=event.document_id,
+            agency_code=event.agency_code,
+            leader=leader,
+            opened_at=event.received_at,
+        )
 
     async def _leaders_for(
         self, events: Sequence[DocumentReceived], rules: dict[str, RoutingRules]
     ) -> list[Person | None]:
-        """Per document, the leader its agency's rules name, else the directory's first leader;
-        None for an agency this deployment does not route (no rules, nobody in the directory)."""
+        """Per document, the leader its agency's rules name; None where there are no rules."""
         named: dict[str, set[str]] = {}
         for event in events:
             if event.agency_code in rules:
                 leader_id = rules[event.agency_code].suggest(_facts_of(event)).route.leader_user_id
                 named.setdefault(event.agency_code, set()).add(leader_id)
-        unruled = sorted({e.agency_code for e in events} - set(rules))
-        found, firsts = await asyncio.gather(
-            asyncio.gather(*(self.directory.users_by_id(a, ids) for a, ids in named.items())),
-            asyncio.gather(*(self.directory.first_leader(a) for a in unruled)),
+        found = await asyncio.gather(
+            *(self.directory.users_by_id(a, ids) for a, ids in named.items())
         )
         people = dict(zip(named, found, strict=True))
-        first = dict(zip(unruled, firsts, strict=True))
-        leaders: list[Person | None] = []
-        for event in events:
-            agency = event.agency_code
-            if agency in rules:
-                leader_id = rules[agency].suggest(_facts_of(event)).route.leader_user_id
-                user = people[agency].get(leader_id)
-                leaders.append(_person_of(user) if user else Person(leader_id, leader_id))
-            elif (leader := first[agency]) is not None:
-                leaders.append(_person_of(leader))
-            elif await self.directory.users(agency):
-                # Retrying cannot help until an administrator adds a leader; the dead letter keeps
-                # the event for replay once the directory is filled in.
-                raise PermanentFailure(
-                    f"agency {agency} has no routing rules and no leader in the directory"
-                )
-            else:
-                leaders.append(None)
-        return leaders
+        return [
+            _named_leader(rules[e.agency_code], _facts_of(e), people[e.agency_code])
+            if e.agency_code in rules
+            else None
+            for e in events
+        ]
+
+    async def _route_if_rules_came_meanwhile(self, agencies: set[str]) -> None:
+        """Rules saved between our read of them and our write of the waiting cases found no
+        such case to route; the cases are routed here instead."""
+        if agencies:
+            for agency in await self.directory.routing_rules_of(agencies):
+                await self.route_waiting_cases(agency)
+
+    # ---- routing rules ------------------------------------------------------------------------
+
+    async def save_routing_rules(self, caller: Caller, rules: dict[str, Any]) -> int:
+        """Keep the agency's rules and route the documents that were waiting for them; how many
+        were routed."""
+        await self.directory.save_routing_rules(caller.agency_code, rules)
+        return await self.route_waiting_cases(caller.agency_code)
+
+    async def route_waiting_cases(self, agency_code: str) -> int:
+        """Present every document of the agency that awaits rules to the leader the rules name."""
+        rules = await self.directory.routing_rules(agency_code)
+        if rules is None:
+            return 0
+        waiting = await self.cases.awaiting_rules(agency_code)
+        leader_ids = {
+            rules.suggest(_facts_of_summary(s.document)).route.leader_user_id for s in waiting
+        }
+        people = await self.directory.users_by_id(agency_code, leader_ids)
+        routed = 0
+        for stored in waiting:
+            leader = _named_leader(rules, _facts_of_summary(stored.document), people)
+            routed += await self._route(stored, leader)
+        if routed:
+            log.info("waiting documents routed", agency=agency_code, count=routed)
+        return routed
+
+    async def _route(self, stored: StoredCase, leader: Person) -> int:
+        for attempt in range(MAX_ATTEMPTS):
+            applied = stored.case.route_to(leader, self.clock.now())
+            if not applied.events:
+                return 0
+            try:
+                await self.cases.save(stored, replace(stored, case=applied.case), [])
+            except ConcurrentUpdate:
+                await asyncio.sleep(min(0.02 * 2**attempt, 1.0))
+                stored = await self.cases.get(stored.case.agency_code, stored.case.case_id)
+                continue
+            return 1
+        raise ConcurrentUpdate(stored.case.case_id)
 
     # ---- changes to a case --------------------------------------------------------------------
 
@@ -228,7 +272,7 @@ class RoutingHandlers:
             stored = await self.cases.get(caller.agency_code, case_id)
             delegations = (
                 await self.directory.delegations(caller.agency_code, stored.case.leader.user_id)
-                if on_behalf
+                if on_behalf and stored.case.leader is not None
                 else []
             )
             applied = change(stored.case, delegations)
@@ -307,7 +351,7 @@ class RoutingHandlers:
 
     async def _escalation_target(self, case: Case, notice: TaskEscalated) -> str | None:
         if notice.escalate_to is EscalationTarget.LEADER:
-            return case.leader.user_id
+            return case.leader.user_id if case.leader else None
         task = case.task(notice.task_id)
         unit_id = task.assignee.unit_id
         if unit_id is None:
@@ -439,6 +483,22 @@ def _why_refused(
 
 def _person_of(user: DirectoryUser) -> Person:
     return Person(user.user_id, user.full_name, user.position)
+
+
+def _named_leader(
+    rules: RoutingRules, facts: DocumentFacts, people: dict[str, DirectoryUser]
+) -> Person:
+    leader_id = rules.suggest(facts).route.leader_user_id
+    user = people.get(leader_id)
+    return _person_of(user) if user else Person(leader_id, leader_id)
+
+
+def _facts_of_summary(document: DocumentSummary) -> DocumentFacts:
+    return DocumentFacts(
+        subject=document.subject,
+        document_type_code=document.document_type_code,
+        issuer_agency_code=document.issuer_agency_code,
+    )
 
 
 def _facts_of(event: DocumentReceived) -> DocumentFacts:

@@ -69,6 +69,9 @@ class CaseRepository(Protocol):
         self, agency_code: str, leader_user_id: str
     ) -> list[StoredCase]: ...
 
+    async def awaiting_rules(self, agency_code: str) -> list[StoredCase]:
+        """Documents of the agency received before it had routing rules."""
+
     async def with_open_tasks_for(
         self, agency_code: str, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
     ) -> list[StoredCase]:

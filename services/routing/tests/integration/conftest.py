@@ -90,6 +90,8 @@ def routing(
         "VANTHU_AUTH_DEV_SECRET": secret,
         "VANTHU_LOG_JSON": "true",
         "VANTHU_ROUTING_CONSUMER_GROUP": group,
+        # Every test has an agency of its own.
+        "VANTHU_ROUTING_SERVED_AGENCIES": "*",
         # Deadlines are driven by the tests through the handlers, with a chosen "now".
         "VANTHU_ROUTING_DEADLINE_SCAN_INTERVAL_S": "3600",
     }

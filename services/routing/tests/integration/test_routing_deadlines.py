@@ -15,6 +15,7 @@ from vanthu_contracts.events.routing import TaskEscalated, TaskReminded
 from vanthu_contracts.events.values import Channel
 from vanthu_routing.api import reports
 from vanthu_routing.bootstrap import OUTBOX_COLLECTIONS, build_handlers
+from vanthu_routing.config import RoutingSettings
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_routing.domain.decision import Entry
@@ -43,7 +44,7 @@ def vn(day: date, hour: int = 9) -> datetime:
 @pytest.fixture
 async def handlers(mongo_db, platform_settings) -> RoutingHandlers:
     blobs = MinioBlobStore(create_minio_client(platform_settings.s3), platform_settings.s3.bucket)
-    built = await build_handlers(mongo_db, blobs)
+    built = await build_handlers(mongo_db, blobs, RoutingSettings(served_agencies=["*"]))
     built.clock = FixedClock(vn(date(2027, 1, 25)))
     return built
 
@@ -58,6 +59,9 @@ async def directed_case(handlers: RoutingHandlers, agency: str, due: date) -> tu
         await handlers.save_user(
             admin, DirectoryUser(agency, user_id, user_id, None, unit, None, roles)
         )
+    await handlers.save_routing_rules(
+        admin, {"default": {"leader_user_id": "director", "lead_unit_id": "unit-plan"}}
+    )
     event = sample_event(
         "vanthu.intake.document.received.v1",
         agency_code=agency,

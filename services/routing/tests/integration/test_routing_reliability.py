@@ -15,6 +15,7 @@ from vanthu_contracts import TaskAssigned
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_contracts.events.values import Channel
 from vanthu_routing.bootstrap import build_handlers
+from vanthu_routing.config import RoutingSettings
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_routing.domain.decision import Entry
@@ -47,10 +48,13 @@ async def test_killing_a_worker_and_adding_two_loses_no_case_and_assigns_no_task
     )
     db = client[env["VANTHU_MONGO_DATABASE"]]
     blobs = MinioBlobStore(create_minio_client(platform_settings.s3), platform_settings.s3.bucket)
-    handlers = await build_handlers(db, blobs)
+    handlers = await build_handlers(db, blobs, RoutingSettings(served_agencies=["*"]))
     admin = Caller("admin", agency, "Quản trị", frozenset({"administrator"}))
     await handlers.save_user(
         admin, DirectoryUser(agency, "director", "Giám đốc", roles=("leader",))
+    )
+    await handlers.save_routing_rules(
+        admin, {"default": {"leader_user_id": "director", "lead_unit_id": "unit-plan"}}
     )
     try:
         first = await asyncio.to_thread(deployment.start, "worker")

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from vanthu_contracts import KafkaRecord, decode_record
+from vanthu_routing.adapters.mongo_directory import rules_from_document
 from vanthu_routing.domain.case import CaseStatus
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.files import FileReference
@@ -58,8 +59,16 @@ class FakeCaseRepository:
             s
             for s in self.saved.values()
             if s.case.agency_code == agency_code
+            and s.case.leader is not None
             and s.case.leader.user_id == leader_user_id
             and s.case.status is CaseStatus.AWAITING_DIRECTION
+        ]
+
+    async def awaiting_rules(self, agency_code: str) -> list[StoredCase]:
+        return [
+            s
+            for s in self.saved.values()
+            if s.case.agency_code == agency_code and s.case.status is CaseStatus.AWAITING_RULES
         ]
 
     async def with_open_tasks_for(
@@ -158,7 +167,7 @@ class FakeDirectory:
         return {a: self.rules[a] for a in agency_codes if a in self.rules}
 
     async def save_routing_rules(self, agency_code: str, rules: dict[str, Any]) -> None:
-        raise NotImplementedError("tests set FakeDirectory.rules directly")
+        self.rules[agency_code] = rules_from_document(rules)
 
 
 @dataclass

@@ -12,10 +12,10 @@ from vanthu_contracts.events.values import Channel
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_routing.domain.decision import Entry
+from vanthu_routing.domain.routing_rules import Route, RoutingRules
 from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
 from vanthu_routing.handlers import Caller, RoutingHandlers
 from vanthu_routing.ports import DirectoryUser
-from vanthu_runtime.errors import PermanentFailure
 
 from .routing_fakes import FakeCaseRepository, FakeDirectory, FakeEvidenceStore, FixedClock
 
@@ -37,6 +37,7 @@ def directory() -> FakeDirectory:
     found.people[(AGENCY, "plan-head")] = DirectoryUser(
         AGENCY, "plan-head", "Lê Văn Cường", unit_id="unit-plan", roles=("unit_head",)
     )
+    found.rules[AGENCY] = RoutingRules(default=Route("director", "unit-plan"))
     return found
 
 
@@ -64,7 +65,9 @@ async def direct(
     return await handlers.change_case(DIRECTOR, case_id, lambda c, _: c.direct(entry, [lead]))
 
 
-async def test_a_document_delivered_twice_opens_one_case_for_the_directory_leader(handlers, cases):
+async def test_a_document_delivered_twice_opens_one_case_for_the_leader_the_rules_name(
+    handlers, cases
+):
     event = sample_event("vanthu.intake.document.received.v1", agency_code=AGENCY)
 
     first = await handlers.open_case(event, event_id="e1", correlation_id="c")  # type: ignore[arg-type]
@@ -73,15 +76,6 @@ async def test_a_document_delivered_twice_opens_one_case_for_the_directory_leade
     assert (first, second) == (True, False)
     [stored] = cases.saved.values()
     assert stored.case.leader.full_name == "Nguyễn Văn An"
-
-
-async def test_an_agency_with_users_but_no_leader_sends_the_document_to_the_dead_letters(
-    handlers, directory
-):
-    del directory.people[(AGENCY, "director")]
-
-    with pytest.raises(PermanentFailure, match="no leader"):
-        await opened(handlers)
 
 
 async def test_a_direction_publishes_the_decision_the_task_and_status_04_to_the_sender(

@@ -36,7 +36,7 @@ def _query_fields(stored: StoredCase) -> dict[str, Any]:
     return {
         "agency_code": case.agency_code,
         "document_id": case.document_id,
-        "leader_user_id": case.leader.user_id,
+        "leader_user_id": case.leader.user_id if case.leader else None,
         "status": case.status.value,
         "version": case.version,
         "urgency_rank": URGENCY_RANK.get(stored.document.urgency, 0),
@@ -81,8 +81,10 @@ class MongoCaseRepository:
         raw = self._cases.raw
         await self._cases.ensure_indexes()
         # One index per query: the leader's inbox (and the reports, on its first field), the
-        # task lists of a person and of units, the deadline ticker.
+        # documents waiting for rules, the task lists of a person and of units, the deadline
+        # ticker.
         await raw.create_index([("agency_code", 1), ("leader_user_id", 1), ("status", 1)])
+        await raw.create_index([("agency_code", 1), ("status", 1)])
         await raw.create_index([("agency_code", 1), ("open_users", 1)])
         await raw.create_index([("agency_code", 1), ("open_units", 1)])
         await raw.create_index([("has_open_deadlines", 1)])
@@ -119,6 +121,11 @@ class MongoCaseRepository:
                 "leader_user_id": leader_user_id,
                 "status": CaseStatus.AWAITING_DIRECTION.value,
             }
+        )
+
+    async def awaiting_rules(self, agency_code: str) -> list[StoredCase]:
+        return await self._find(
+            {"agency_code": agency_code, "status": CaseStatus.AWAITING_RULES.value}
         )
 
     async def with_open_tasks_for(

@@ -32,6 +32,7 @@ UnitHead = caller_with(Role.UNIT_HEAD)
 Worker = caller_with(Role.UNIT_HEAD, Role.SPECIALIST)
 Anyone = caller_with(*Role)
 Involved = caller_with(Role.LEADER, Role.UNIT_HEAD, Role.SPECIALIST)
+Registry = caller_with(Role.CLERK, Role.LEADER, Role.ADMINISTRATOR)
 
 
 class Strict(BaseModel):
@@ -165,6 +166,14 @@ async def leader_inbox(
             )
     cases = await handlers.cases.awaiting_direction(caller.agency_code, leader)
     return [case_view(c) for c in sorted(cases, key=_urgency_then_deadline)]
+
+
+@router.get("/awaiting-rules")
+async def awaiting_rules(handlers: Handlers, caller: Caller = Registry) -> list[dict[str, Any]]:
+    """Documents of the agency received before it had routing rules, oldest first: they reach
+    the leader the rules name as soon as an administrator saves them."""
+    cases = await handlers.cases.awaiting_rules(caller.agency_code)
+    return [case_view(c) for c in sorted(cases, key=lambda c: c.document.received_at)]
 
 
 @router.get("/cases/{case_id}")

@@ -171,8 +171,9 @@ async def save_routing_rules(
         rules_from_document(document)
     except InvalidInput as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=error.message) from error
-    await handlers.directory.save_routing_rules(caller.agency_code, document)
-    return document
+    routed = await answering(lambda: handlers.save_routing_rules(caller, document))
+    # The documents that were waiting for these rules now wait for the leaders they name.
+    return {**document, "waiting_documents_routed": routed}
 
 
 @router.post("/import")

@@ -13,6 +13,7 @@ from fastapi import HTTPException, UploadFile, status
 from pydantic import BaseModel, ValidationError
 
 from vanthu_routing.api.dependencies import answering, http_error
+from vanthu_routing.domain.case import Case
 from vanthu_routing.domain.decision import PaperSlip, delegation_for
 from vanthu_routing.domain.errors import NotPermitted
 from vanthu_routing.domain.people import Person
@@ -48,6 +49,10 @@ def parse_payload(payload: str, model: type[Body]) -> Body:
         ) from error
 
 
+async def _presented_to(case: Case) -> Person:
+    return case.presented_to
+
+
 async def paper_slip(
     handlers: RoutingHandlers,
     caller: Caller,
@@ -60,7 +65,7 @@ async def paper_slip(
     checks the delegation again, at the moment of the write)."""
     data, media_type = await read_upload(slip, SLIP_MEDIA_TYPES, MAX_SLIP_BYTES, "slip")
     stored = await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
-    leader = stored.case.leader
+    leader = await answering(lambda: _presented_to(stored.case))
     if decided_by_user_id != leader.user_id:
         raise http_error(
             NotPermitted(

@@ -1,5 +1,6 @@
 """The case: the handling of one received document in one agency, with its tasks and drafts.
 
+    awaiting_rules ──rules arrive──▶
     awaiting_direction ──direct──▶ directed ──work starts──▶ in_progress ──lead completes──▶ completed
             ▲                         │  ▲                        │
             └──── lead unit returns ──┘  └──────── redirect ──────┘
@@ -63,6 +64,8 @@ def case_id_for(agency_code: str, document_id: str) -> str:
 
 
 class CaseStatus(StrEnum):
+    AWAITING_RULES = "awaiting_rules"
+    """Received in an agency whose routing rules do not exist yet: nobody to present it to."""
     AWAITING_DIRECTION = "awaiting_direction"
     DIRECTED = "directed"
     IN_PROGRESS = "in_progress"
@@ -81,8 +84,8 @@ class Case:
     case_id: str
     document_id: str
     agency_code: str
-    leader: Person
-    """The leader the document is presented to, who directs it."""
+    leader: Person | None
+    """The leader the document is presented to, who directs it; None while it awaits rules."""
     status: CaseStatus
     opened_at: datetime
     tasks: tuple[Task, ...] = ()
@@ -111,11 +114,40 @@ class Case:
             case, (CaseOpened(case.case_id, document_id, agency_code, leader, opened_at),)
         )
 
+    @classmethod
+    def wait_for_rules(cls, *, document_id: str, agency_code: str, opened_at: datetime) -> Applied:
+        """A registered document of an agency without routing rules: it waits, seen by the
+        agency's clerks and leaders, until rules say whom it goes to."""
+        local_date(opened_at)
+        case = cls(
+            case_id=case_id_for(agency_code, document_id),
+            document_id=document_id,
+            agency_code=agency_code,
+            leader=None,
+            status=CaseStatus.AWAITING_RULES,
+            opened_at=opened_at,
+            version=1,
+        )
+        return Applied(case, (CaseOpened(case.case_id, document_id, agency_code, None, opened_at),))
+
+    def route_to(self, leader: Person, at: datetime) -> Applied:
+        """The rules have arrived: the waiting document is presented to the leader they name.
+        A case that no longer waits is left as it is."""
+        local_date(at)
+        if self.status is not CaseStatus.AWAITING_RULES:
+            return Applied(self, ())
+        case = replace(self, leader=leader, version=self.version + 1)
+        events: list[RoutingEvent] = [CasePresented(self.case_id, leader, at)]
+        case = case._change_status(CaseStatus.AWAITING_DIRECTION, at, events)
+        return Applied(case, tuple(events))
+
     def present_to(self, leader: Person, at: datetime) -> Applied:
         """Put the document before another leader; only while nobody has directed it yet."""
         local_date(at)
         if leader == self.leader:
             return Applied(self, ())
+        if self.status is CaseStatus.AWAITING_RULES:
+            return self.route_to(leader, at)
         if self.status is not CaseStatus.AWAITING_DIRECTION or self._has_been_directed:
             raise InvalidTransition(
                 f"The document was already directed by {self.leader}; it cannot be presented "
@@ -138,7 +170,7 @@ class Case:
         """The leader names the lead unit, coordinating units, units for information, deadlines."""
         if self._already_applied(entry):
             return Applied(self, ())
-        authorship = leader_authorship(self.leader, entry, paper, delegations)
+        authorship = leader_authorship(self.presented_to, entry, paper, delegations)
         if self._has_been_directed:
             raise InvalidTransition(
                 "The document has already been directed; use re-direction to change it.",
@@ -157,7 +189,7 @@ class Case:
         """The leader replaces the direction: open tasks are withdrawn, new ones assigned."""
         if self._already_applied(entry):
             return Applied(self, ())
-        authorship = leader_authorship(self.leader, entry, paper, delegations)
+        authorship = leader_authorship(self.presented_to, entry, paper, delegations)
         if not self._has_been_directed:
             raise InvalidTransition(
                 "The document has not been directed yet, so there is nothing to re-direct.",
@@ -296,7 +328,7 @@ class Case:
         if entry.stripped_text is None:
             raise InvalidInput("A comment needs some text.", "Ý kiến không được để trống.")
         if paper is not None:
-            authorship = leader_authorship(self.leader, entry, paper, delegations)
+            authorship = leader_authorship(self.presented_to, entry, paper, delegations)
         elif self._is_involved(entry.actor):
             authorship = own_authorship(entry)
         else:
@@ -376,7 +408,7 @@ class Case:
         if self._already_applied(entry):
             return Applied(self, ())
         draft = self.draft(draft_id)
-        authorship = leader_authorship(self.leader, entry, paper, delegations)
+        authorship = leader_authorship(self.presented_to, entry, paper, delegations)
         approved = draft.approve(authorship.decided_by)
         decision = authorship.decision(
             entry, DecisionKind.DRAFT_APPROVAL, task_id=draft.task_id, draft_id=draft_id
@@ -399,7 +431,7 @@ class Case:
         if self._already_applied(entry):
             return Applied(self, ())
         draft = self.draft(draft_id)
-        authorship = leader_authorship(self.leader, entry, paper, delegations)
+        authorship = leader_authorship(self.presented_to, entry, paper, delegations)
         if draft.status is DraftStatus.UPLOADED:
             raise InvalidTransition(
                 f"{draft.describe()[0].capitalize()} has not been reviewed by the unit head yet.",
@@ -442,6 +474,18 @@ class Case:
         return next((d for d in self.decisions if d.decision_id == decision_id), None)
 
     @property
+    def presented_to(self) -> Person:
+        """The leader who decides on the document; refused while it awaits routing rules."""
+        if self.leader is None:
+            raise InvalidTransition(
+                "The document awaits the agency's routing rules: it has not been presented to "
+                "any leader yet, so nobody can decide on it.",
+                "Văn bản đang chờ quy tắc phân luồng của cơ quan: chưa được trình lãnh đạo nào "
+                "nên chưa ai có thể cho ý kiến.",
+            )
+        return self.leader
+
+    @property
     def _has_been_directed(self) -> bool:
         return any(d.kind is DecisionKind.DIRECTION for d in self.decisions)
 
@@ -449,7 +493,7 @@ class Case:
         return self.decision(entry.decision_id) is not None
 
     def _is_involved(self, actor: Actor) -> bool:
-        if actor.user_id == self.leader.user_id:
+        if self.leader is not None and actor.user_id == self.leader.user_id:
             return True
         return any(
             t.assignee.user_id == actor.user_id

@@ -24,7 +24,8 @@ class CaseOpened:
     case_id: str
     document_id: str
     agency_code: str
-    leader: Person
+    leader: Person | None
+    """None for a document waiting for its agency's routing rules."""
     opened_at: datetime
 
 
