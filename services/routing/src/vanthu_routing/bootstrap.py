@@ -96,7 +96,7 @@ class RoutingWorker:
         relay = OutboxRelay(platform.db, OUTBOX_COLLECTIONS, platform.publisher)
         handlers = await build_handlers(platform.db, platform.blobs, self.settings, relay.notify)
         self._relay, self._handlers = relay, handlers
-        group = self.settings.consumer_group
+        group = self.settings.cases_group_for(platform.settings.mongo.database)
         processed = ProcessedEvents(platform.db, group)
 
         def make() -> ConsumeLoop:

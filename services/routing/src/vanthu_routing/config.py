@@ -25,7 +25,11 @@ class RoutingSettings(BaseSettings):
     decided_years: list[int] = []
     remind_working_days_before: list[int] = [1]
     leader_escalation_after_working_days: int = Field(default=2, ge=1)
-    consumer_group: str = "routing-cases"
+    consumer_group_prefix: str = ""
+    """Consumer groups are `<prefix>-<consumer>` (`-cases` for document.received); empty means
+    `routing-<mongo database>`, so that deployments sharing a broker (a second `make run` on
+    another database, a test session) never share a group and its committed offsets (ADR 0028,
+    as intake's ADR 0016)."""
     served_agencies: Annotated[list[str], NoDecode] = [DEMO_AGENCY]
     """The agencies whose documents this deployment routes, comma-separated in the environment
     (`VANTHU_ROUTING_SERVED_AGENCIES=000.00.00.G22,000.00.00.H41`); `*` serves every agency on
@@ -43,3 +47,10 @@ class RoutingSettings(BaseSettings):
 
     def serves(self, agency_code: str) -> bool:
         return EVERY_AGENCY in self.served_agencies or agency_code in self.served_agencies
+
+    def group_prefix_for(self, database: str) -> str:
+        return self.consumer_group_prefix or f"{SERVICE}-{database}"
+
+    def cases_group_for(self, database: str) -> str:
+        """The group that opens cases from document.received."""
+        return f"{self.group_prefix_for(database)}-cases"

@@ -3,7 +3,6 @@ of the topics routing publishes to."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import uuid
@@ -20,7 +19,6 @@ from harness.processes import ServiceProcess, free_port
 from harness.servers import Servers
 from minio import Minio
 from vanthu_contracts import DecodedEvent, decode
-from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.minio_blob_store import create_minio_client
 from vanthu_runtime.platform import PlatformSettings
@@ -55,23 +53,6 @@ class RoutingDeployment:
         )
 
 
-async def start_group_at_end(bootstrap: str, group: str, topic: str) -> None:
-    """Commit the group's offsets at the topic's end, so a new group does not replay history."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        partitions = await consumer._client.fetch_all_metadata()
-        tps = [TopicPartition(topic, p) for p in partitions.partitions_for_topic(topic) or ()]
-        consumer.assign(tps)
-        ends = await consumer.end_offsets(tps)
-        if ends:
-            await consumer.commit({tp: offset for tp, offset in ends.items()})
-    finally:
-        await consumer.stop()
-
-
 @pytest.fixture(scope="session")
 def routing(
     servers: Servers,
@@ -81,7 +62,6 @@ def routing(
 ) -> Iterator[RoutingDeployment]:
     suffix = secrets.token_hex(4)
     secret = secrets.token_hex(32)
-    group = f"routing-cases-{suffix}"
     env = {
         **servers.env(),
         "VANTHU_MONGO_DATABASE": f"routing_{suffix}",
@@ -89,13 +69,14 @@ def routing(
         "VANTHU_AUTH_DEV_MODE": "true",
         "VANTHU_AUTH_DEV_SECRET": secret,
         "VANTHU_LOG_JSON": "true",
-        "VANTHU_ROUTING_CONSUMER_GROUP": group,
+        # The groups are named after the database, so new; they start now, not at the
+        # beginning of everything the suite published before.
+        "VANTHU_KAFKA_NEW_GROUP_START": datetime.now(UTC).isoformat(),
         # Every test has an agency of its own.
         "VANTHU_ROUTING_SERVED_AGENCIES": "*",
         # Deadlines are driven by the tests through the handlers, with a chosen "now".
         "VANTHU_ROUTING_DEADLINE_SCAN_INTERVAL_S": "3600",
     }
-    asyncio.run(start_group_at_end(servers.kafka_bootstrap, group, DOCUMENT_RECEIVED_TOPIC))
     deployment = RoutingDeployment(
         env=env,
         auth=AuthSettings(dev_mode=True, dev_secret=secret),

@@ -7,12 +7,11 @@ import asyncio
 import secrets
 import signal
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from harness.polling import eventually
 from harness.samples import sample_event
 from vanthu_contracts import TaskAssigned
-from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_contracts.events.values import Channel
 from vanthu_routing.bootstrap import build_handlers
 from vanthu_routing.config import RoutingSettings
@@ -25,7 +24,7 @@ from vanthu_routing.ports import DirectoryUser
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 from vanthu_runtime.mongo import create_mongo_client
 
-from .conftest import RoutingDeployment, start_group_at_end
+from .conftest import RoutingDeployment
 
 DOCUMENTS = 60
 
@@ -37,11 +36,8 @@ async def test_killing_a_worker_and_adding_two_loses_no_case_and_assigns_no_task
     env = {
         **routing.env,
         "VANTHU_MONGO_DATABASE": f"routing_rel_{suffix}",
-        "VANTHU_ROUTING_CONSUMER_GROUP": f"routing-rel-{suffix}",
+        "VANTHU_KAFKA_NEW_GROUP_START": datetime.now(UTC).isoformat(),
     }
-    await start_group_at_end(
-        servers.kafka_bootstrap, env["VANTHU_ROUTING_CONSUMER_GROUP"], DOCUMENT_RECEIVED_TOPIC
-    )
     deployment = RoutingDeployment(env=env, auth=routing.auth, logs=tmp_path)
     client = create_mongo_client(
         platform_settings.mongo.model_copy(update={"database": env["VANTHU_MONGO_DATABASE"]})

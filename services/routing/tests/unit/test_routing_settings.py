@@ -33,3 +33,19 @@ def test_without_configuration_the_demo_agency_of_make_run_is_served(
 
     assert settings.serves("000.00.00.G22")
     assert not settings.serves("000.00.00.H41")
+
+
+def test_deployments_on_different_databases_never_share_a_consumer_group(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.delenv("VANTHU_ROUTING_CONSUMER_GROUP_PREFIX", raising=False)
+    settings = RoutingSettings()
+
+    assert settings.cases_group_for("vanthu") == "routing-vanthu-cases"
+    assert settings.cases_group_for("vanthu") != settings.cases_group_for("vanthu_staging")
+
+
+def test_an_explicit_group_prefix_wins(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("VANTHU_ROUTING_CONSUMER_GROUP_PREFIX", "routing-blue")
+
+    assert RoutingSettings().cases_group_for("vanthu") == "routing-blue-cases"
