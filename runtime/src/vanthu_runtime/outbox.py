@@ -12,14 +12,14 @@ expected revision or condition), so the state change and its events land togethe
 and two writers of one aggregate cannot both win. The events go into the document's `outbox`
 array; `outbox_since` (indexed) holds when the oldest pending one was written.
 
-`OutboxRelay` (run by the worker) finds aggregates by `outbox_since`, claims each for a short
-time in the document itself (a conditional `findAndModify`, so two relays never publish one
-aggregate at once, and a dead relay's claim simply expires), publishes the entries of a whole
-batch of aggregates without awaiting each send, and removes them with `$pullAll`, all in a few
-round trips per batch. So that a crash at any moment neither loses nor doubles an event on the
-topic, before producing it notes each entry's partition and that partition's end offset in
-`outbox_attempts.<event id>`; an entry found later with such a note (its relay died between
-producing and removing) is published only if the partition does not already hold it from there.
+`OutboxRelay` (run by the worker) finds aggregates by `outbox_since`, claims a batch of them for
+a short time in the documents themselves (one conditional `update_many`, so two relays never
+publish one aggregate at once, and a dead relay's claim simply expires), publishes their entries
+without awaiting each send, and removes them with one `$pull`: a few commands per batch, not per
+event. So that a crash at any moment neither loses nor doubles an event on the topic, the claim
+also notes (`$min`) the end offset of every partition the entries may go to; an aggregate claimed
+again later (its relay died between producing and removing) has its entries looked for on their
+partitions from there, and only the missing ones are published.
 
 A writer that bypasses `OutboxCollection` would break these rules silently, so `OutboxGuard` (a
 PyMongo command listener every client of `create_mongo_client` carries) reports any insert,
@@ -32,7 +32,6 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,7 +39,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
 from bson import Binary
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -55,11 +54,12 @@ log = structlog.get_logger(__name__)
 
 OUTBOX_FIELD = "outbox"
 PENDING_SINCE = "outbox_since"
-ATTEMPTS = "outbox_attempts"
 CLAIM_OWNER = "outbox_claim_owner"
 CLAIM_UNTIL = "outbox_claim_until"
+CLAIM_OFFSETS = "outbox_claim_offsets"
+CLAIMS = "outbox_claims"
 REVISION = "revision"
-_OUTBOX_FIELDS = (OUTBOX_FIELD, PENDING_SINCE, ATTEMPTS, CLAIM_OWNER, CLAIM_UNTIL)
+_OUTBOX_FIELDS = (OUTBOX_FIELD, PENDING_SINCE, CLAIM_OWNER, CLAIM_UNTIL, CLAIM_OFFSETS, CLAIMS)
 _partitioner = DefaultPartitioner()
 
 
@@ -169,16 +169,17 @@ class OutboxCollection:
 # --- the relay -------------------------------------------------------------------------------
 
 
-@dataclass
-class _Claimed:
-    collection: AsyncCollection[MongoDocument]
-    doc: MongoDocument
-    to_send: list[tuple[MongoDocument, KafkaRecord]]
-    done: list[MongoDocument]
-
-
 class OutboxRelay:
-    """Publishes the outbox entries of the given collections, oldest pending aggregate first."""
+    """Publishes the outbox entries of the given collections, oldest pending aggregate first.
+
+    A pass over a collection is a handful of commands for up to `batch` aggregates, whatever
+    their number: find the oldest pending ids; claim them all in one `update_many` that also
+    notes (`$min`) each partition's end offset; read the claimed documents; produce every entry
+    without awaiting each send; one `update_many` pulls what was published and releases the
+    claims; one more clears `outbox_since` where the outbox is empty now. An aggregate claimed
+    before (`outbox_claims` > 1: a relay died holding it, or its claim ran out) has its entries
+    looked for on their partitions from the noted offsets first, and only the missing ones go out.
+    """
 
     def __init__(
         self,
@@ -188,8 +189,7 @@ class OutboxRelay:
         *,
         poll_interval_s: float = 0.2,
         claim_for: timedelta = timedelta(seconds=30),
-        batch: int = 200,
-        concurrency: int = 16,
+        batch: int = 500,
     ) -> None:
         self._collections = {name: db[name] for name in collections}
         for collection in self._collections.values():
@@ -198,8 +198,8 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._claim_for = claim_for
         self._batch = batch
-        self._concurrency = concurrency
         self.owner = uuid.uuid4().hex
+        self._topics: set[str] = set()
         self._wake = asyncio.Event()
         self._offsets: AIOKafkaConsumer | None = None
         self._offsets_started = asyncio.Lock()
@@ -221,60 +221,85 @@ class OutboxRelay:
             await self.close()
 
     async def publish_pending(self, limit: int | None = None) -> int:
-        """One pass: claim up to `limit` pending aggregates per collection and publish them; the
-        number of events published."""
+        """One pass over each collection (up to `limit` aggregates each); the number of events
+        published."""
         if not self._indexed:
             for collection in self._collections.values():
                 await OutboxCollection(collection).ensure_indexes()
             self._indexed = True
         published = 0
         for collection in self._collections.values():
-            claimed = await self._claim_batch(collection, limit or self._batch)
+            claimed = await self._claim(collection, limit or self._batch)
             if claimed:
-                published += await self._publish(claimed)
+                published += await self._publish(collection, claimed)
         return published
 
-    async def _claim_batch(
+    async def _claim(
         self, collection: AsyncCollection[MongoDocument], limit: int
-    ) -> list[_Claimed]:
+    ) -> list[MongoDocument]:
+        """Claim up to `limit` of the oldest pending aggregates; their documents, as claimed."""
         now = datetime.now(UTC)
         free = {"$or": [{CLAIM_UNTIL: {"$exists": False}}, {CLAIM_UNTIL: {"$lt": now}}]}
-        candidates = (
+        found = (
             await collection.find({PENDING_SINCE: {"$lte": now}, **free}, projection={"_id": 1})
             .sort(PENDING_SINCE, 1)
             .limit(limit)
             .to_list(None)
         )
-        gate = asyncio.Semaphore(self._concurrency)
+        if not found:
+            return []
+        ids = [doc["_id"] for doc in found]
+        token = f"{self.owner}:{uuid.uuid4().hex}"
+        change: dict[str, Any] = {
+            "$set": {CLAIM_OWNER: token, CLAIM_UNTIL: now + self._claim_for},
+            "$inc": {CLAIMS: 1},
+        }
+        offsets = await self._end_offsets(self._topics)
+        if offsets:
+            change["$min"] = _offset_fields(offsets)
+        with _guarded():
+            await collection.update_many({"_id": {"$in": ids}, **free}, change)
+        docs = await collection.find({"_id": {"$in": ids}, CLAIM_OWNER: token}).to_list(None)
+        new_topics = {
+            entry["topic"]
+            for doc in docs
+            for entry in doc.get(OUTBOX_FIELD) or []
+            if entry["topic"] not in self._topics
+        }
+        if new_topics:
+            # Noted before anything of these topics is produced, like the rest.
+            self._topics |= new_topics
+            more = await self._end_offsets(new_topics)
+            with _guarded():
+                await collection.update_many(
+                    {"_id": {"$in": [doc["_id"] for doc in docs]}, CLAIM_OWNER: token},
+                    {"$min": _offset_fields(more)},
+                )
+            for doc in docs:
+                noted = doc.setdefault(CLAIM_OFFSETS, {})
+                for key, offset in more.items():
+                    noted[key] = min(noted.get(key, offset), offset)
+        return docs
 
-        async def claim(doc_id: Any) -> MongoDocument | None:
-            async with gate:
-                with _guarded():
-                    return await collection.find_one_and_update(
-                        {"_id": doc_id, PENDING_SINCE: {"$exists": True}, **free},
-                        {"$set": {CLAIM_OWNER: self.owner, CLAIM_UNTIL: now + self._claim_for}},
-                        return_document=ReturnDocument.AFTER,
-                    )
-
-        docs = await asyncio.gather(*(claim(c["_id"]) for c in candidates))
-        return [_Claimed(collection, doc, [], []) for doc in docs if doc is not None]
-
-    async def _publish(self, claimed: list[_Claimed]) -> int:
-        # Entries with a note from an earlier attempt go out only if their partition lacks them.
-        for item in claimed:
-            attempts = item.doc.get(ATTEMPTS) or {}
-            for entry in item.doc.get(OUTBOX_FIELD) or []:
+    async def _publish(
+        self, collection: AsyncCollection[MongoDocument], docs: list[MongoDocument]
+    ) -> int:
+        published: list[str] = []
+        sending: list[KafkaRecord] = []
+        for doc in docs:
+            claimed_before = int(doc.get(CLAIMS, 1)) > 1
+            noted = doc.get(CLAIM_OFFSETS) or {}
+            for entry in doc.get(OUTBOX_FIELD) or []:
                 record = record_of(entry)
-                attempt = attempts.get(record.event_id)
-                if attempt is not None and await self._already_published(record, attempt):
-                    item.done.append(entry)
+                if claimed_before and await self._already_published(record, noted):
+                    published.append(record.event_id)
                 else:
-                    item.to_send.append((entry, record))
-        sending = [(item, entry, record) for item in claimed for entry, record in item.to_send]
-        if sending:
-            partitions = await self._note_attempts(sending)
-            producer = self._publisher.producer
-            futures = [
+                    sending.append(record)
+        producer = self._publisher.producer
+        futures = []
+        for record in sending:
+            partition = await self._partition_for(record)
+            futures.append(
                 await producer.send(
                     record.topic,
                     value=record.value,
@@ -282,73 +307,44 @@ class OutboxRelay:
                     headers=list(record.headers),
                     partition=partition,
                 )
-                for (_, _, record), partition in zip(sending, partitions, strict=True)
-            ]
-            await asyncio.gather(*futures)
-        await self._remove_published(claimed)
+            )
+        await asyncio.gather(*futures)
+        published += [record.event_id for record in sending]
+        await self._finish(collection, docs, published)
         return len(sending)
 
-    async def _note_attempts(
-        self, sending: list[tuple[_Claimed, MongoDocument, KafkaRecord]]
-    ) -> list[int]:
-        """Note, per entry, the partition it goes to and where that partition ends now; the
-        partitions, in order."""
-        partitions = [await self._partition_for(record) for _, _, record in sending]
-        wanted = {
-            TopicPartition(r.topic, p) for (_, _, r), p in zip(sending, partitions, strict=True)
-        }
-        ends = await (await self._offset_reader()).end_offsets(list(wanted))
-        notes: dict[int, tuple[_Claimed, dict[str, Any]]] = {}
-        for (item, _, record), partition in zip(sending, partitions, strict=True):
-            end = int(ends[TopicPartition(record.topic, partition)])
-            note = {"partition": partition, "from_offset": end}
-            notes.setdefault(id(item), (item, {}))[1][f"{ATTEMPTS}.{record.event_id}"] = note
-        by_collection: dict[str, list[UpdateOne]] = {}
-        collections: dict[str, AsyncCollection[MongoDocument]] = {}
-        for item, fields in notes.values():
-            by_collection.setdefault(item.collection.name, []).append(
-                UpdateOne({"_id": item.doc["_id"], CLAIM_OWNER: self.owner}, {"$set": fields})
+    async def _finish(
+        self,
+        collection: AsyncCollection[MongoDocument],
+        docs: list[MongoDocument],
+        published: list[str],
+    ) -> None:
+        """Remove what was published and release the claims (entries added since the claim stay,
+        never produced), then clear `outbox_since` where nothing is pending any more."""
+        ids = [doc["_id"] for doc in docs]
+        tokens = {doc[CLAIM_OWNER] for doc in docs}
+        release = {CLAIM_OWNER: "", CLAIM_UNTIL: "", CLAIM_OFFSETS: "", CLAIMS: ""}
+        with _guarded():
+            await collection.update_many(
+                {"_id": {"$in": ids}, CLAIM_OWNER: {"$in": list(tokens)}},
+                {"$pull": {OUTBOX_FIELD: {"event_id": {"$in": published}}}, "$unset": release},
             )
-            collections[item.collection.name] = item.collection
-        for name, operations in by_collection.items():
-            with _guarded():
-                await collections[name].bulk_write(operations, ordered=False)
-        return partitions
+            await collection.update_many(
+                {"_id": {"$in": ids}, f"{OUTBOX_FIELD}.0": {"$exists": False}},
+                {"$unset": {PENDING_SINCE: "", OUTBOX_FIELD: ""}},
+            )
 
-    async def _remove_published(self, claimed: list[_Claimed]) -> None:
-        """Remove what was published, release the claim, and clear `outbox_since` where the
-        outbox is empty now (a write that added entries meanwhile keeps it): one bulk per
-        collection."""
-        by_collection: dict[str, list[UpdateOne]] = {}
-        collections: dict[str, AsyncCollection[MongoDocument]] = {}
-        for item in claimed:
-            entries = item.done + [entry for entry, _ in item.to_send]
-            doc_id = item.doc["_id"]
-            unset = {f"{ATTEMPTS}.{e['event_id']}": "" for e in entries}
-            operations = by_collection.setdefault(item.collection.name, [])
-            collections[item.collection.name] = item.collection
-            if entries:
-                operations.append(
-                    UpdateOne(
-                        {"_id": doc_id},
-                        {"$pullAll": {OUTBOX_FIELD: entries}, "$unset": unset},
-                    )
-                )
-            operations.append(
-                UpdateOne(
-                    {"_id": doc_id, CLAIM_OWNER: self.owner},
-                    {"$unset": {CLAIM_OWNER: "", CLAIM_UNTIL: ""}},
-                )
-            )
-            operations.append(
-                UpdateOne(
-                    {"_id": doc_id, f"{OUTBOX_FIELD}.0": {"$exists": False}},
-                    {"$unset": {PENDING_SINCE: "", OUTBOX_FIELD: ""}},
-                )
-            )
-        for name, operations in by_collection.items():
-            with _guarded():
-                await collections[name].bulk_write(operations, ordered=True)
+    async def _end_offsets(self, topics: set[str]) -> dict[tuple[str, int], int]:
+        if not topics:
+            return {}
+        producer = self._publisher.producer
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in await producer.partitions_for(topic)
+        ]
+        ends = await (await self._offset_reader()).end_offsets(partitions)
+        return {(tp.topic, tp.partition): int(offset) for tp, offset in ends.items()}
 
     async def _partition_for(self, record: KafkaRecord) -> int:
         producer = self._publisher.producer
@@ -369,15 +365,20 @@ class OutboxRelay:
             await self._offsets.stop()
             self._offsets = None
 
-    async def _already_published(self, record: KafkaRecord, attempt: MongoDocument) -> bool:
-        """Read the partition from the noted offset to its end, looking for this event's id."""
-        tp = TopicPartition(record.topic, int(attempt["partition"]))
+    async def _already_published(self, record: KafkaRecord, noted: Mapping[str, int]) -> bool:
+        """Whether the event is on its partition at or after the offset a relay noted before it
+        could have produced it (nothing noted for that partition: it was not produced)."""
+        partition = await self._partition_for(record)
+        start = noted.get(_offset_key(record.topic, partition))
+        if start is None:
+            return False
+        tp = TopicPartition(record.topic, partition)
         consumer = self._scratch_consumer()
         await consumer.start()
         try:
             end = (await consumer.end_offsets([tp]))[tp]
             consumer.assign([tp])
-            consumer.seek(tp, int(attempt["from_offset"]))
+            consumer.seek(tp, int(start))
             wanted = record.event_id.encode()
             while await consumer.position(tp) < end:
                 batch = await consumer.getmany(tp, timeout_ms=1000)
@@ -395,3 +396,12 @@ class OutboxRelay:
             enable_auto_commit=False,
             group_id=None,
         )
+
+
+def _offset_key(topic: str, partition: int) -> str:
+    # ":" is not allowed in Kafka topic names and "." would be read as a path by the server.
+    return f"{topic.replace('.', ':')}:{partition}"
+
+
+def _offset_fields(offsets: Mapping[tuple[str, int], int]) -> dict[str, int]:
+    return {f"{CLAIM_OFFSETS}.{_offset_key(t, p)}": o for (t, p), o in offsets.items()}
