@@ -15,4 +15,4 @@ def any_sample(request: pytest.FixtureRequest) -> GoldenSample:
 
 @pytest.fixture
 def received_sample() -> GoldenSample:
-    return golden_sample("vanthu.intake.document.received.v1")
+    return golden_sample("vanthu.intake.document.received.v2")

@@ -48,7 +48,7 @@ def test_a_record_carries_the_cloudevents_attributes_as_ce_headers(received_samp
     assert headers["ce_specversion"] == "1.0"
     assert headers["ce_id"] == "id-1"
     assert headers["ce_source"] == "/vanthu/intake"
-    assert headers["ce_type"] == "vanthu.intake.document.received.v1"
+    assert headers["ce_type"] == "vanthu.intake.document.received.v2"
     assert headers["ce_subject"] == event.document_id
     assert headers["content-type"] == "application/json"
     assert headers["ce_correlationid"] == "corr-9"

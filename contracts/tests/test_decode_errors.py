@@ -86,7 +86,7 @@ def test_an_invalid_agency_code_is_refused_naming_the_field(received_sample: Gol
     assert refused.value.fields == ("agency_code",)
     assert "agency_code" in str(refused.value)
     assert "UBND-NGHE-AN" in str(refused.value)
-    assert refused.value.event_type == "vanthu.intake.document.received.v1"
+    assert refused.value.event_type == "vanthu.intake.document.received.v2"
 
 
 def test_a_nested_failing_field_is_named_by_its_path(received_sample: GoldenSample):

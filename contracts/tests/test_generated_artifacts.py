@@ -36,14 +36,14 @@ def test_the_committed_artifacts_are_what_the_code_generates():
 
 
 def test_an_edited_schema_is_reported_by_name(committed_copy: Path, capsys):
-    schema_file = committed_copy / "schemas" / "vanthu.intake.document.received.v1.json"
+    schema_file = committed_copy / "schemas" / "vanthu.intake.document.received.v2.json"
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     schema["required"].remove("arrival_number")
     schema_file.write_text(json.dumps(schema, indent=2), encoding="utf-8")
 
     assert main(["--check", "--out", str(committed_copy)]) == 1
     report = capsys.readouterr().err
-    assert "schemas/vanthu.intake.document.received.v1.json (differs)" in report
+    assert "schemas/vanthu.intake.document.received.v2.json (differs)" in report
     assert "routing" not in report
 
 
@@ -132,11 +132,11 @@ def test_archive_reads_every_topic_and_publishes_only_its_own_events():
 
 def test_each_message_in_asyncapi_carries_its_payload_schema_headers_and_kafka_key():
     document = asyncapi_document("intake")
-    message = document["components"]["messages"]["vanthu.intake.document.received.v1"]
+    message = document["components"]["messages"]["vanthu.intake.document.received.v2"]
 
-    assert message["payload"] == {"$ref": "#/components/schemas/vanthu.intake.document.received.v1"}
+    assert message["payload"] == {"$ref": "#/components/schemas/vanthu.intake.document.received.v2"}
     assert message["headers"]["properties"]["ce_type"]["const"] == (
-        "vanthu.intake.document.received.v1"
+        "vanthu.intake.document.received.v2"
     )
     assert message["bindings"]["kafka"]["key"]["type"] == "string"
     assert "FileRef" in document["components"]["schemas"]

@@ -19,6 +19,7 @@ from vanthu_contracts import (
     PackageReceived,
     SendDocumentRequested,
     SendStatusRequested,
+    decode,
 )
 from vanthu_contracts.events import values
 from vanthu_contracts.events.values import (
@@ -30,7 +31,7 @@ from vanthu_contracts.events.values import (
     StatusCode,
     Urgency,
 )
-from vanthu_contracts.samples import GoldenSample, golden_sample
+from vanthu_contracts.samples import SAMPLES_DIR, GoldenSample, golden_sample, load_sample
 from vanthu_contracts.schemas import payload_schema
 
 GOOD_AGENCY_CODES = [
@@ -166,15 +167,38 @@ def test_business_types_map_to_the_edxml_codes():
 def test_a_document_from_the_exchange_must_say_which_package_it_came_in(
     received_sample: GoldenSample,
 ):
-    value = {key: item for key, item in received_sample.value.items() if key != "exchange"}
+    value = {**received_sample.value, "channel": "exchange"}
 
     with pytest.raises(ValidationError, match="exchange is required"):
         DocumentReceived.model_validate(value)
 
 
 def test_a_paper_document_has_no_exchange_origin(received_sample: GoldenSample):
+    origin = {
+        "package_id": "a9f3e2d1-4c5b-4a6d-8e7f-1b2c3d4e5f60",
+        "sender_agency_code": "000.00.00.G09",
+        "document_code": "000.00.00.G09,2026/11/20,15/QĐ-BNV",
+    }
     with pytest.raises(ValidationError, match="exchange is required"):
-        DocumentReceived.model_validate({**received_sample.value, "channel": "paper"})
+        DocumentReceived.model_validate({**received_sample.value, "exchange": origin})
+
+
+def test_readers_are_named_only_on_confidential_documents(received_sample: GoldenSample):
+    assert DocumentReceived.model_validate(received_sample.value).readers == (
+        "u-ld-0001",
+        "u-cv-0042",
+    )
+    with pytest.raises(ValidationError, match="only on confidential"):
+        DocumentReceived.model_validate({**received_sample.value, "confidentiality": "normal"})
+
+
+def test_a_version_1_document_received_reads_as_version_2_with_no_readers():
+    older = load_sample(SAMPLES_DIR / "older" / "vanthu.intake.document.received.v1.json")
+    decoded = decode(older.kafka_headers, json.dumps(older.value).encode())
+
+    assert decoded.event.event_type == "vanthu.intake.document.received.v2"
+    assert decoded.event.readers == ()
+    assert decoded.event.abstract == older.value["subject"]
 
 
 def test_a_decision_typed_in_by_a_secretary_must_keep_the_scanned_slip():

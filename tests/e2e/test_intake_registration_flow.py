@@ -81,7 +81,7 @@ async def test_a_registered_vietnamese_scan_is_announced_and_its_words_are_read_
         )
         received = published[0]
         headers = {k: v.decode() for k, v in received.headers}
-        assert headers["ce_type"] == "vanthu.intake.document.received.v1"
+        assert headers["ce_type"] == "vanthu.intake.document.received.v2"
         assert headers["ce_source"] == "/vanthu/intake"
         assert headers["ce_subject"] == document["id"]
         assert headers["ce_agencycode"] == agency

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import Field, model_validator
 
@@ -38,15 +38,26 @@ from vanthu_contracts.events.values import (
     Urgency,
 )
 from vanthu_contracts.registry import register_event
+from vanthu_contracts.upcasting import upcaster
 
 DOCUMENT_RECEIVED_TOPIC = "document.received"
 
 
+@upcaster("vanthu.intake.document.received.v1", "vanthu.intake.document.received.v2")
+def _document_received_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 carried no readers: a confidential v1 document is seen by its registering clerk only
+    until someone names readers again (the old system kept them outside the event)."""
+    return {**payload, "readers": []}
+
+
 @register_event
 class DocumentReceived(Event):
-    """An incoming document (văn bản đến) was registered and got its arrival number."""
+    """An incoming document (văn bản đến) was registered and got its arrival number.
 
-    event_type: ClassVar[str] = "vanthu.intake.document.received.v1"
+    v2 adds ``readers``: who may see a confidential document travels with it, so every service
+    applies the same rule (v1 records read as v2 with no readers)."""
+
+    event_type: ClassVar[str] = "vanthu.intake.document.received.v2"
     topic: ClassVar[str] = DOCUMENT_RECEIVED_TOPIC
 
     document_id: Identifier
@@ -81,6 +92,15 @@ class DocumentReceived(Event):
     legacy_id: LegacyId | None = None
     """Set when the document was migrated from the old system."""
     registered_by: Person
+    readers: tuple[Identifier, ...] = ()
+    """User ids named to read a confidential document (Mật, Tối mật, Tuyệt mật): with the clerk
+    who registered it, the only people any service shows it to. Empty for other documents."""
+
+    @model_validator(mode="after")
+    def _readers_only_on_confidential_documents(self) -> Self:
+        if self.readers and self.confidentiality is Confidentiality.NORMAL:
+            raise ValueError("readers are named only on confidential documents")
+        return self
 
     @model_validator(mode="after")
     def _exchange_origin_matches_channel(self) -> Self:

@@ -100,6 +100,7 @@ def document_received(
         exchange=values.ExchangeOrigin(**exchange) if exchange else None,
         legacy_id=record.get("legacy_id"),
         registered_by=contract_person(record["registered_by"]),
+        readers=tuple(record.get("allowed_user_ids") or ()),
     )
 
 

@@ -44,7 +44,7 @@ async def test_the_registration_is_announced_on_document_received_with_cloudeven
 
     message = published[0]
     assert message.key == document_id.encode()
-    assert header(message, "ce_type") == "vanthu.intake.document.received.v1"
+    assert header(message, "ce_type") == "vanthu.intake.document.received.v2"
     assert header(message, "ce_source") == "/vanthu/intake"
     assert header(message, "ce_subject") == document_id
     assert header(message, "ce_agencycode") == agency
