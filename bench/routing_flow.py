@@ -186,7 +186,7 @@ class RoutingPipeline:
         return [
             encode(
                 sample_event(
-                    "vanthu.intake.document.received.v1",
+                    DocumentReceived.event_type,
                     agency_code=self.agency,
                     channel=Channel.PAPER,
                     exchange=None,

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from harness.polling import eventually
 from harness.samples import sample_event
+from vanthu_contracts import DocumentReceived
 from vanthu_contracts.events.routing import TaskEscalated, TaskReminded
 from vanthu_contracts.events.values import Channel
 from vanthu_routing.api import reports
@@ -63,7 +64,7 @@ async def directed_case(handlers: RoutingHandlers, agency: str, due: date) -> tu
         admin, {"default": {"leader_user_id": "director", "lead_unit_id": "unit-plan"}}
     )
     event = sample_event(
-        "vanthu.intake.document.received.v1",
+        DocumentReceived.event_type,
         agency_code=agency,
         channel=Channel.PAPER,
         exchange=None,

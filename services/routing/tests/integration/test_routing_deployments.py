@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from harness.polling import eventually
 from harness.samples import sample_event
+from vanthu_contracts import DocumentReceived
 from vanthu_contracts.events.values import Channel
 from vanthu_routing.bootstrap import build_handlers
 from vanthu_routing.config import RoutingSettings
@@ -66,7 +67,7 @@ async def test_two_deployments_on_one_broker_each_open_a_case_for_every_document
         case_ids = []
         for _ in range(DOCUMENTS):
             event = sample_event(
-                "vanthu.intake.document.received.v1",
+                DocumentReceived.event_type,
                 agency_code=agency,
                 channel=Channel.PAPER,
                 exchange=None,

@@ -10,14 +10,27 @@ from typing import Any
 import httpx
 from harness.polling import eventually
 from harness.samples import sample_event
-from vanthu_contracts import DecisionRecorded, SendStatusRequested, TaskAssigned, TaskCompleted
-from vanthu_contracts.events.values import Channel, Urgency
+from vanthu_contracts import (
+    DecisionRecorded,
+    DocumentReceived,
+    SendStatusRequested,
+    TaskAssigned,
+    TaskCompleted,
+)
+from vanthu_contracts.events.values import Channel, ExchangeOrigin, Urgency
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 
-DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
+DOCUMENT_RECEIVED = DocumentReceived.event_type
 SLIP = b"%PDF-1.4\n% phieu giai quyet van ban den\n"
+
+# An exchanged document sent by the Ministry of Home Affairs, who is told our statuses.
+FROM_THE_MINISTRY = ExchangeOrigin(
+    package_id="a9f3e2d1-4c5b-4a6d-8e7f-1b2c3d4e5f60",
+    sender_agency_code="000.00.00.G09",
+    document_code="000.00.00.G09,2026/11/20,15/QĐ-BNV",
+)
 
 
 async def receive(publisher: KafkaEventPublisher, agency: str, **changes: Any) -> str:
@@ -203,7 +216,9 @@ async def test_a_proxy_entry_without_the_scan_is_refused_naming_the_slip(http, o
 async def test_units_work_the_task_and_the_sending_agency_hears_assigned_processing_done(
     http, org, publisher, published
 ):
-    case_id = await receive(publisher, org.agency, channel=Channel.EXCHANGE)
+    case_id = await receive(
+        publisher, org.agency, channel=Channel.EXCHANGE, exchange=FROM_THE_MINISTRY
+    )
     await wait_in_inbox(http, org.auth("director"), case_id)
     directed = await http.post(
         f"/cases/{case_id}/direction", json=direction(org), headers=org.auth("director")

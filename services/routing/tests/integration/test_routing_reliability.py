@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from harness.polling import eventually
 from harness.samples import sample_event
-from vanthu_contracts import TaskAssigned
+from vanthu_contracts import DocumentReceived, TaskAssigned
 from vanthu_contracts.events.values import Channel
 from vanthu_routing.bootstrap import build_handlers
 from vanthu_routing.config import RoutingSettings
@@ -57,7 +57,7 @@ async def test_killing_a_worker_and_adding_two_loses_no_case_and_assigns_no_task
         case_ids = []
         for _ in range(DOCUMENTS):
             event = sample_event(
-                "vanthu.intake.document.received.v1",
+                DocumentReceived.event_type,
                 agency_code=agency,
                 channel=Channel.PAPER,
                 exchange=None,

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import pytest
 from harness.samples import sample_event
-from vanthu_contracts import DecisionRecorded, SendStatusRequested, TaskAssigned
+from vanthu_contracts import DecisionRecorded, DocumentReceived, SendStatusRequested, TaskAssigned
 from vanthu_contracts.events.routing import TaskEscalated, TaskReminded, UserChanged
-from vanthu_contracts.events.values import Channel
+from vanthu_contracts.events.values import Channel, ExchangeOrigin
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_routing.domain.decision import Entry
@@ -21,6 +21,13 @@ from .routing_fakes import FakeCaseRepository, FakeDirectory, FakeEvidenceStore,
 
 AGENCY = "000.00.00.H41"
 MONDAY = datetime(2027, 1, 25, 9, tzinfo=VIETNAM_TIME)
+
+# An exchanged document sent by the Ministry of Home Affairs, who is told our statuses.
+FROM_THE_MINISTRY = ExchangeOrigin(
+    package_id="a9f3e2d1-4c5b-4a6d-8e7f-1b2c3d4e5f60",
+    sender_agency_code="000.00.00.G09",
+    document_code="000.00.00.G09,2026/11/20,15/QĐ-BNV",
+)
 
 
 @pytest.fixture
@@ -52,7 +59,7 @@ DIRECTOR = Caller("director", AGENCY, "Nguyễn Văn An", frozenset({"leader"}))
 
 
 async def opened(handlers: RoutingHandlers, **changes) -> str:
-    event = sample_event("vanthu.intake.document.received.v1", agency_code=AGENCY, **changes)
+    event = sample_event(DocumentReceived.event_type, agency_code=AGENCY, **changes)
     await handlers.open_case(event, event_id="e", correlation_id="c")  # type: ignore[arg-type]
     return case_id_for(AGENCY, event.document_id)  # type: ignore[attr-defined]
 
@@ -68,7 +75,7 @@ async def direct(
 async def test_a_document_delivered_twice_opens_one_case_for_the_leader_the_rules_name(
     handlers, cases
 ):
-    event = sample_event("vanthu.intake.document.received.v1", agency_code=AGENCY)
+    event = sample_event(DocumentReceived.event_type, agency_code=AGENCY)
 
     first = await handlers.open_case(event, event_id="e1", correlation_id="c")  # type: ignore[arg-type]
     second = await handlers.open_case(event, event_id="e1", correlation_id="c")  # type: ignore[arg-type]
@@ -81,7 +88,7 @@ async def test_a_document_delivered_twice_opens_one_case_for_the_leader_the_rule
 async def test_a_direction_publishes_the_decision_the_task_and_status_04_to_the_sender(
     handlers, cases
 ):
-    case_id = await opened(handlers, channel=Channel.EXCHANGE)
+    case_id = await opened(handlers, channel=Channel.EXCHANGE, exchange=FROM_THE_MINISTRY)
 
     await direct(handlers, case_id)
     await direct(handlers, case_id)  # the same decision again: nothing new

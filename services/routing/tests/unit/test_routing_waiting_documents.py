@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from harness.samples import sample_event
 from prometheus_client import REGISTRY
+from vanthu_contracts import DocumentReceived
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_routing.domain.decision import Entry
@@ -53,7 +54,7 @@ def handlers(cases, directory) -> RoutingHandlers:
 
 
 async def received(handlers: RoutingHandlers, agency: str) -> str:
-    event = sample_event("vanthu.intake.document.received.v1", agency_code=agency)
+    event = sample_event(DocumentReceived.event_type, agency_code=agency)
     await handlers.open_case(event, event_id="e", correlation_id="c")  # type: ignore[arg-type]
     return case_id_for(agency, event.document_id)  # type: ignore[attr-defined]
 
