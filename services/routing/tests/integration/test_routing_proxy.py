@@ -212,3 +212,33 @@ async def test_a_secretary_whose_delegation_expired_is_refused_and_nothing_is_st
     assert expired.status_code == 201, expired.text
 
     await _refused_and_nothing_stored(http, org, routing_bucket, case_id, "expired")
+
+
+async def test_a_paper_decision_dated_before_the_document_arrived_is_refused_and_not_stored(
+    http, org, publisher, routing_bucket
+):
+    arrived = datetime.now(VIETNAM_TIME) - timedelta(days=2)
+    case_id = await receive(publisher, org.agency, received_at=arrived)
+    await wait_in_inbox(http, org.auth("director"), case_id)
+    payload = on_behalf(
+        org,
+        decided_at=(arrived - timedelta(days=1)).isoformat(),
+        assignments=[{"unit_id": org.ids["planning"], "role": "lead", "due_date": in_days(20)}],
+    )
+    scan = a_scan()
+
+    response = await http.post(
+        f"/cases/{case_id}/direction/on-behalf",
+        data={"payload": json.dumps(payload)},
+        files={"slip": ("phieu.pdf", scan, "application/pdf")},
+        headers=org.auth("secretary"),
+    )
+
+    assert response.status_code == 422, response.text
+    assert "before the document arrived" in response.json()["detail"]["message"]
+    case = (await http.get(f"/cases/{case_id}", headers=org.auth("director"))).json()
+    assert case["status"] == "awaiting_direction"
+    assert case["decisions"] == []
+    client, bucket = routing_bucket
+    key = f"routing/evidence/{hashlib.sha256(scan).hexdigest()}"
+    assert not list(client.list_objects(bucket, prefix=key))

@@ -101,7 +101,8 @@ def presented(director: Actor, now: datetime) -> Case:
         document_id=f"doc-{uuid.uuid4().hex[:8]}",
         agency_code="000.00.00.H49",
         leader=director.person,
-        opened_at=now - timedelta(hours=1),
+        # Registered last Thursday: the slips of the tests are dated from Friday on.
+        opened_at=now - timedelta(days=4),
     ).case
 
 

@@ -409,3 +409,20 @@ def test_a_document_can_be_presented_to_another_leader_only_before_direction(
     assert len(events) == 1
     with pytest.raises(InvalidTransition, match="already directed"):
         directed.present_to(outsider.person, now)
+
+
+def test_a_slip_dated_before_the_document_arrived_is_refused(
+    presented: Case,
+    director: Actor,
+    secretary: Actor,
+    entry: Entries,
+    direction: list[Assignment],
+    delegation: Delegation,
+    evidence: FileReference,
+) -> None:
+    the_day_before = PaperSlip(director.person, presented.opened_at - timedelta(days=1), evidence)
+
+    with pytest.raises(InvalidInput, match="before the document arrived"):
+        presented.direct(
+            entry(secretary), direction, paper=the_day_before, delegations=[delegation]
+        )

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 
 from vanthu_routing.api.dependencies import answering, http_error
 from vanthu_routing.domain.case import Case
-from vanthu_routing.domain.decision import PaperSlip, delegation_for
-from vanthu_routing.domain.errors import NotPermitted
+from vanthu_routing.domain.decision import PaperSlip, delegation_for, require_slip_date
+from vanthu_routing.domain.errors import NotPermitted, RoutingError
 from vanthu_routing.domain.people import Person
 from vanthu_routing.handlers import Caller, RoutingHandlers
 
@@ -75,9 +75,11 @@ async def paper_slip(
             )
         )
     delegations = await handlers.directory.delegations(caller.agency_code, leader.user_id)
+    now = handlers.clock.now()
     try:
-        delegation_for(leader, caller.person, handlers.clock.now(), delegations)
-    except NotPermitted as error:
+        delegation_for(leader, caller.person, now, delegations)
+        require_slip_date(decided_at, now, stored.case.opened_at)
+    except RoutingError as error:
         raise http_error(error) from error
     evidence = await answering(
         lambda: handlers.keep_evidence(data, slip.filename or "phieu-giai-quyet.pdf", media_type)

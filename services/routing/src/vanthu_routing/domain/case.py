@@ -170,7 +170,7 @@ class Case:
         """The leader names the lead unit, coordinating units, units for information, deadlines."""
         if self._already_applied(entry):
             return Applied(self, ())
-        authorship = leader_authorship(self.presented_to, entry, paper, delegations)
+        authorship = self._leader_authorship(entry, paper, delegations)
         if self._has_been_directed:
             raise InvalidTransition(
                 "The document has already been directed; use re-direction to change it.",
@@ -189,7 +189,7 @@ class Case:
         """The leader replaces the direction: open tasks are withdrawn, new ones assigned."""
         if self._already_applied(entry):
             return Applied(self, ())
-        authorship = leader_authorship(self.presented_to, entry, paper, delegations)
+        authorship = self._leader_authorship(entry, paper, delegations)
         if not self._has_been_directed:
             raise InvalidTransition(
                 "The document has not been directed yet, so there is nothing to re-direct.",
@@ -328,7 +328,7 @@ class Case:
         if entry.stripped_text is None:
             raise InvalidInput("A comment needs some text.", "Ý kiến không được để trống.")
         if paper is not None:
-            authorship = leader_authorship(self.presented_to, entry, paper, delegations)
+            authorship = self._leader_authorship(entry, paper, delegations)
         elif self._is_involved(entry.actor):
             authorship = own_authorship(entry)
         else:
@@ -408,7 +408,7 @@ class Case:
         if self._already_applied(entry):
             return Applied(self, ())
         draft = self.draft(draft_id)
-        authorship = leader_authorship(self.presented_to, entry, paper, delegations)
+        authorship = self._leader_authorship(entry, paper, delegations)
         approved = draft.approve(authorship.decided_by)
         decision = authorship.decision(
             entry, DecisionKind.DRAFT_APPROVAL, task_id=draft.task_id, draft_id=draft_id
@@ -431,7 +431,7 @@ class Case:
         if self._already_applied(entry):
             return Applied(self, ())
         draft = self.draft(draft_id)
-        authorship = leader_authorship(self.presented_to, entry, paper, delegations)
+        authorship = self._leader_authorship(entry, paper, delegations)
         if draft.status is DraftStatus.UPLOADED:
             raise InvalidTransition(
                 f"{draft.describe()[0].capitalize()} has not been reviewed by the unit head yet.",
@@ -472,6 +472,13 @@ class Case:
 
     def decision(self, decision_id: str) -> Decision | None:
         return next((d for d in self.decisions if d.decision_id == decision_id), None)
+
+    def _leader_authorship(
+        self, entry: Entry, paper: PaperSlip | None, delegations: Iterable[Delegation]
+    ) -> Authorship:
+        return leader_authorship(
+            self.presented_to, entry, paper, delegations, received_at=self.opened_at
+        )
 
     @property
     def presented_to(self) -> Person:

@@ -132,11 +132,14 @@ def leader_authorship(
     entry: Entry,
     paper: PaperSlip | None,
     delegations: Iterable[Delegation],
+    *,
+    received_at: datetime,
 ) -> Authorship:
     """Check that a leader's decision comes from the leader, or from paper via a delegation.
 
     The delegation must hold when the secretary records (``entry.recorded_at``): that is the
-    act the system witnesses; the slip's own date is kept as decided_at.
+    act the system witnesses; the slip's own date is kept as decided_at, and it lies between
+    the day the document arrived (``received_at``) and today.
     """
     actor = entry.actor
     if paper is None:
@@ -155,7 +158,7 @@ def leader_authorship(
             f"Văn bản được trình {leader}; không thể nhập ý kiến trên giấy của "
             f"{paper.decided_by.full_name} làm ý kiến chỉ đạo.",
         )
-    _require_slip_date(paper, entry)
+    require_slip_date(paper.decided_at, entry.recorded_at, received_at)
     if actor.user_id == leader.user_id:
         # The leader typing in their own paper decision is not a proxy entry.
         return Authorship(
@@ -214,10 +217,22 @@ def delegation_for(
     )
 
 
-def _require_slip_date(paper: PaperSlip, entry: Entry) -> None:
-    local_date(paper.decided_at)  # refuses naive datetimes
-    if local_date(paper.decided_at) > local_date(entry.recorded_at):
+def require_slip_date(decided_at: datetime, recorded_at: datetime, received_at: datetime) -> None:
+    """A slip is dated between the day the document arrived and the day it is entered.
+
+    Slips carry a day: compared by day in Vietnam, a slip written the morning a document was
+    registered that afternoon is fine."""
+    decided = local_date(decided_at)  # refuses naive datetimes
+    if decided > local_date(recorded_at):
         raise InvalidInput(
-            f"The paper slip is dated {local_date(paper.decided_at):%d/%m/%Y}, after today.",
-            f"Phiếu ghi ngày {local_date(paper.decided_at):%d/%m/%Y}, sau ngày hôm nay.",
+            f"decided_at: the paper slip is dated {decided:%d/%m/%Y}, after today.",
+            f"decided_at: phiếu ghi ngày {decided:%d/%m/%Y}, sau ngày hôm nay.",
+        )
+    arrived = local_date(received_at)
+    if decided < arrived:
+        raise InvalidInput(
+            f"decided_at: the paper slip is dated {decided:%d/%m/%Y}, before the document "
+            f"arrived on {arrived:%d/%m/%Y}; a decision on it cannot be older than it.",
+            f"decided_at: phiếu ghi ngày {decided:%d/%m/%Y}, trước ngày văn bản đến "
+            f"({arrived:%d/%m/%Y}); ý kiến xử lý không thể có trước văn bản.",
         )
