@@ -215,6 +215,33 @@ class RoutingHandlers:
             for agency in await self.directory.routing_rules_of(agencies):
                 await self.route_waiting_cases(agency)
 
+    # ---- the leader's inbox ---------------------------------------------------------------------
+
+    async def inbox(self, caller: Caller, leader_user_id: str | None = None) -> list[StoredCase]:
+        """Documents awaiting direction: the caller's own as a leader; a secretary's are those of
+        the leaders whose delegation to them holds now (one of them when ``leader_user_id``
+        names it). NotPermitted for anyone else."""
+        now = self.clock.now()
+        if leader_user_id in (None, caller.user_id) and "leader" in caller.roles:
+            return await self.cases.awaiting_direction(caller.agency_code, caller.user_id)
+        if "secretary" not in caller.roles:
+            raise NotPermitted(
+                "The inbox is a leader's, or a secretary's for the leaders who delegated to them.",
+                "Hộp văn bản chờ chỉ đạo dành cho lãnh đạo, hoặc thư ký của lãnh đạo đã ủy quyền.",
+            )
+        grants = await self.directory.delegations_to(caller.agency_code, caller.user_id)
+        leaders = sorted(
+            {d.leader_user_id for d in grants if d.covers(d.leader_user_id, caller.user_id, now)}
+        )
+        if leader_user_id is not None:
+            if leader_user_id not in leaders:
+                raise NotPermitted(
+                    f"leader_user_id: you hold no valid delegation from {leader_user_id}.",
+                    f"leader_user_id: bạn không có ủy quyền còn hiệu lực của {leader_user_id}.",
+                )
+            leaders = [leader_user_id]
+        return await self.cases.awaiting_direction(caller.agency_code, *leaders)
+
     # ---- routing rules ------------------------------------------------------------------------
 
     async def save_routing_rules(self, caller: Caller, rules: dict[str, Any]) -> int:

@@ -65,9 +65,8 @@ class CaseRepository(Protocol):
     ) -> None:
         """Write the new state and its events in one write; ConcurrentUpdate if it moved on."""
 
-    async def awaiting_direction(
-        self, agency_code: str, leader_user_id: str
-    ) -> list[StoredCase]: ...
+    async def awaiting_direction(self, agency_code: str, *leader_user_ids: str) -> list[StoredCase]:
+        """What the leaders' inboxes hold."""
 
     async def awaiting_rules(self, agency_code: str) -> list[StoredCase]:
         """Documents of the agency received before it had routing rules."""
@@ -123,6 +122,9 @@ class Directory(Protocol):
     async def units(self, agency_code: str) -> list[DirectoryUnit]: ...
 
     async def delegations(self, agency_code: str, leader_user_id: str) -> list[Delegation]: ...
+
+    async def delegations_to(self, agency_code: str, secretary_user_id: str) -> list[Delegation]:
+        """Every grant made to the secretary, whatever its validity."""
 
     async def delegation(self, agency_code: str, delegation_id: str) -> Delegation | None: ...
 

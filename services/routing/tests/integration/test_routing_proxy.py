@@ -214,6 +214,25 @@ async def test_a_secretary_whose_delegation_expired_is_refused_and_nothing_is_st
     await _refused_and_nothing_stored(http, org, routing_bucket, case_id, "expired")
 
 
+async def test_a_secretary_sees_the_inbox_of_the_leaders_who_delegated_to_them_unasked(
+    http, org, publisher
+):
+    case_id = await receive(publisher, org.agency)
+
+    async def in_secretarys_inbox() -> list | None:
+        response = await http.get("/inbox", headers=org.auth("secretary"))
+        assert response.status_code == 200, response.text
+        inbox = response.json()
+        return inbox if any(c["case_id"] == case_id for c in inbox) else None
+
+    inbox = await eventually(in_secretarys_inbox, what="the director's document for the secretary")
+    without_delegation = await http.get("/inbox", headers=org.auth("stranger"))
+
+    assert {c["leader"]["user_id"] for c in inbox} == {org.ids["director"]}
+    assert without_delegation.status_code == 200
+    assert without_delegation.json() == []
+
+
 async def test_a_paper_decision_dated_before_the_document_arrived_is_refused_and_not_stored(
     http, org, publisher, routing_bucket
 ):

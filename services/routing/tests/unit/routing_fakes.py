@@ -54,13 +54,13 @@ class FakeCaseRepository:
         self.saved[before.case.case_id] = replace(after, revision=before.revision + 1)
         self.outbox += records
 
-    async def awaiting_direction(self, agency_code: str, leader_user_id: str) -> list[StoredCase]:
+    async def awaiting_direction(self, agency_code: str, *leader_user_ids: str) -> list[StoredCase]:
         return [
             s
             for s in self.saved.values()
             if s.case.agency_code == agency_code
             and s.case.leader is not None
-            and s.case.leader.user_id == leader_user_id
+            and s.case.leader.user_id in leader_user_ids
             and s.case.status is CaseStatus.AWAITING_DIRECTION
         ]
 
@@ -141,6 +141,13 @@ class FakeDirectory:
             d
             for (a, _), d in self.grants.items()
             if a == agency_code and d.leader_user_id == leader_user_id
+        ]
+
+    async def delegations_to(self, agency_code: str, secretary_user_id: str) -> list[Delegation]:
+        return [
+            d
+            for (a, _), d in self.grants.items()
+            if a == agency_code and d.secretary_user_id == secretary_user_id
         ]
 
     async def delegation(self, agency_code: str, delegation_id: str) -> Delegation | None:

@@ -114,11 +114,13 @@ class MongoCaseRepository:
         if written is None:
             raise ConcurrentUpdate(case_id)
 
-    async def awaiting_direction(self, agency_code: str, leader_user_id: str) -> list[StoredCase]:
+    async def awaiting_direction(self, agency_code: str, *leader_user_ids: str) -> list[StoredCase]:
+        if not leader_user_ids:
+            return []
         return await self._find(
             {
                 "agency_code": agency_code,
-                "leader_user_id": leader_user_id,
+                "leader_user_id": {"$in": list(leader_user_ids)},
                 "status": CaseStatus.AWAITING_DIRECTION.value,
             }
         )

@@ -6,7 +6,8 @@ single-document write through the runtime's `OutboxCollection` (ADR 0004): an up
 entry's fields, nothing read first. A leader's delegations sit in a map keyed by a digest of the
 delegation id, so granting or revoking one is a `$set` of its own slot, atomic without a read; a
 small pointer `<agency>|<delegation id>` → leader finds it for a revocation and refuses an id
-already given to another leader. The agency's leaders and a unit's heads are indexed queries of
+already given to another leader, and `secretaries` (indexed) finds the leaders who delegated to
+a secretary. The agency's leaders and a unit's heads are indexed queries of
 the users (ADR 0023, addendum).
 """
 
@@ -102,6 +103,7 @@ class MongoDirectory:
         await users.create_index([("agency_code", 1), ("roles", 1)])
         await users.create_index([("agency_code", 1), ("unit_id", 1)])
         await self._units.raw.create_index([("agency_code", 1), ("_id", 1)])
+        await self._delegations.raw.create_index([("agency_code", 1), ("secretaries", 1)])
 
     async def user(self, agency_code: str, user_id: str) -> DirectoryUser | None:
         doc = await self._users.raw.find_one({"_id": _key(agency_code, user_id)})
@@ -147,6 +149,24 @@ class MongoDirectory:
         doc = await self._delegations.raw.find_one({"_id": _key(agency_code, leader_user_id)})
         return _delegations_of(doc)
 
+    async def delegations_to(self, agency_code: str, secretary_user_id: str) -> list[Delegation]:
+        found = self._delegations.raw.find(
+            {
+                "agency_code": agency_code,
+                # Documents written before `secretaries` existed hold the grants in an array.
+                "$or": [
+                    {"secretaries": secretary_user_id},
+                    {"delegations.secretary_user_id": secretary_user_id},
+                ],
+            }
+        )
+        return [
+            d
+            async for doc in found
+            for d in _delegations_of(doc)
+            if d.secretary_user_id == secretary_user_id
+        ]
+
     async def delegation(self, agency_code: str, delegation_id: str) -> Delegation | None:
         pointer = await self._delegation_ids.find_one({"_id": _key(agency_code, delegation_id)})
         if pointer is None:
@@ -170,7 +190,8 @@ class MongoDirectory:
             f"grants.{_slot(delegation.delegation_id)}": asdict(delegation),
         }
         leader_key = _key(agency_code, delegation.leader_user_id)
-        await self._upsert(self._delegations, leader_key, fields, record)
+        secretaries = {"secretaries": delegation.secretary_user_id}
+        await self._upsert(self._delegations, leader_key, fields, record, add_to_set=secretaries)
 
     async def _point(self, agency_code: str, delegation: Delegation) -> None:
         """Note which leader's document holds the delegation; an id already used for another
@@ -203,12 +224,19 @@ class MongoDirectory:
 
     @staticmethod
     async def _upsert(
-        collection: OutboxCollection, doc_id: str, fields: Mapping[str, Any], record: KafkaRecord
+        collection: OutboxCollection,
+        doc_id: str,
+        fields: Mapping[str, Any],
+        record: KafkaRecord,
+        *,
+        add_to_set: Mapping[str, Any] | None = None,
     ) -> None:
         """Set the entry's fields and queue its event in one write, creating the entry if need
         be. Two first writes of one entry at once may meet on the unique `_id`; the one refused
         writes again, onto the entry that now exists."""
-        update = {"$set": _stored_values(fields)}
+        update: dict[str, Any] = {"$set": _stored_values(fields)}
+        if add_to_set:
+            update["$addToSet"] = dict(add_to_set)
         try:
             await collection.update(doc_id, update, [record], upsert=True)
         except DuplicateKeyError:

@@ -149,22 +149,8 @@ async def leader_inbox(
     leader_user_id: Annotated[str | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Documents awaiting direction, most urgent first, then by deadline. A secretary sees the
-    inbox of a leader who delegated to them."""
-    leader = leader_user_id or caller.user_id
-    if leader == caller.user_id:
-        if "leader" not in caller.roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "requires the role: leader")
-    else:
-        delegations = await handlers.directory.delegations(caller.agency_code, leader)
-        now = handlers.clock.now()
-        if "secretary" not in caller.roles or not any(
-            d.covers(leader, caller.user_id, now) for d in delegations
-        ):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                f"leader_user_id: you hold no valid delegation from {leader}",
-            )
-    cases = await handlers.cases.awaiting_direction(caller.agency_code, leader)
+    inboxes of the leaders who delegated to them (one of them with ``leader_user_id``)."""
+    cases = await answering(lambda: handlers.inbox(caller, leader_user_id))
     return [case_view(c) for c in sorted(cases, key=_urgency_then_deadline)]
 
 
