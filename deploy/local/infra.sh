@@ -29,6 +29,9 @@ FERRET_MODULE=github.com/FerretDB/FerretDB
 FERRET_STAMP=$(cat "$HERE/ferretdb/go.mod" "$HERE/ferretdb/go.sum" "$HERE"/ferretdb/*.go \
   "$HERE"/ferretdb/patches/*.patch | sha256sum | cut -c1-12)
 FERRET_BIN="$CACHE/bin/ferretdb-sqlite-$FERRET_STAMP"
+# synchronous=NORMAL in WAL mode: a commit is durable against a crash of FerretDB (MongoDB's w:1),
+# not against a power loss, which may lose the last commits (fsync at checkpoints only; ADR 0005).
+FERRET_SQLITE_QUERY='?_pragma=synchronous(normal)'
 MINIO_BIN="$CACHE/bin/minio-$MINIO_VERSION"
 
 PREFIX=infra
@@ -144,13 +147,15 @@ start_kafka() {
   start kafka "$KAFKA_PORT" -- java -cp "$KAFKA_LIBS/*" "${jopts[@]}" kafka.Kafka "$conf"
 }
 
-# A FerretDB started from an older build (its sources or patches changed since) is restarted on
-# the current one; the other servers keep running.
+# A FerretDB started from an older build (its sources or patches changed since) or with other
+# SQLite settings is restarted on the current one; the other servers keep running.
 stop_stale_ferretdb() {
   local pidf="$STATE/run/ferretdb.pid"
   pid_alive "$pidf" || return 0
-  tr '\0' ' ' <"/proc/$(cat "$pidf")/cmdline" 2>/dev/null | grep -qF "$FERRET_BIN " && return 0
-  log "ferretdb runs an older build; restarting it on $(basename "$FERRET_BIN")"
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$(cat "$pidf")/cmdline" 2>/dev/null || true)
+  [[ $cmdline == *"$FERRET_BIN "*"$FERRET_SQLITE_QUERY "* ]] && return 0
+  log "ferretdb runs an older build or other settings; restarting it on $(basename "$FERRET_BIN")"
   stop_one ferretdb
 }
 
@@ -158,7 +163,7 @@ start_ferretdb() {
   stop_stale_ferretdb
   mkdir -p "$STATE/data/ferretdb"
   start ferretdb "$MONGO_PORT" -- "$FERRET_BIN" -listen-addr "127.0.0.1:$MONGO_PORT" \
-    -sqlite-url "file:$STATE/data/ferretdb/"
+    -sqlite-url "file:$STATE/data/ferretdb/$FERRET_SQLITE_QUERY"
 }
 
 start_minio() {

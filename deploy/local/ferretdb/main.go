@@ -12,6 +12,8 @@ import (
 	"flag"
 	"log"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof-addr
 	"os"
 	"os/signal"
 	"syscall"
@@ -23,7 +25,12 @@ func main() {
 	addr := flag.String("listen-addr", "127.0.0.1:27017", "TCP listen address")
 	url := flag.String("sqlite-url", "file:./data/", "SQLite directory URI; must end with /")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error (info logs every connection)")
+	pprofAddr := flag.String("pprof-addr", "", "if set (a loopback address), serve net/http/pprof there")
 	flag.Parse()
+
+	if *pprofAddr != "" {
+		go func() { log.Print(http.ListenAndServe(*pprofAddr, nil)) }()
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
