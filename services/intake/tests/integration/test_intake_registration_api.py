@@ -147,6 +147,32 @@ async def test_a_chunked_upload_far_over_the_limit_is_cut_off_and_takes_no_numbe
     assert after.json()["arrival_number"] == 1
 
 
+async def test_a_subject_that_is_not_valid_text_is_refused_and_takes_no_number(clerk) -> None:
+    # json.dumps writes the lone surrogate as the escape \ud800, valid JSON but no valid text
+    response = await clerk.post(
+        "/v1/documents",
+        data={"metadata": json.dumps(metadata(subject="Về việc \ud800"))},
+        files=[("file", ("scan.pdf", tiny_pdf()))],
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "metadata.subject"
+    after = await clerk.post("/v1/documents", **form(metadata(), ("ok.pdf", tiny_pdf())))
+    assert after.json()["arrival_number"] == 1
+
+
+async def test_metadata_nested_absurdly_deep_is_refused_naming_the_part(clerk) -> None:
+    deep: dict = {}
+    for _ in range(200):
+        deep = {"x": deep}
+    response = await clerk.post(
+        "/v1/documents", **form(metadata(description=deep), ("scan.pdf", tiny_pdf()))
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "metadata"
+
+
 async def test_a_word_file_named_pdf_is_refused_as_unsupported(clerk) -> None:
     docx = b"PK\x03\x04" + b"\0" * 200
 

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 from vanthu_runtime.auth import Principal, Role, require_roles
 from vanthu_runtime.directory_copy import DirectoryCopy
+from vanthu_runtime.input_checks import first_invalid_text, too_deep
 
 from vanthu_intake import handlers
 from vanthu_intake.config import IntakeSettings
@@ -183,6 +184,11 @@ def parse_metadata_part(fields: dict[str, str]) -> dict[str, Any]:
         raise unprocessable([(["metadata"], f"is not valid JSON: {exc.msg}")]) from exc
     if not isinstance(parsed, dict):
         raise unprocessable([(["metadata"], "must be a JSON object")])
+    if too_deep(parsed):
+        raise unprocessable([(["metadata"], "is nested too deeply")])
+    invalid = first_invalid_text(parsed)
+    if invalid is not None:
+        raise unprocessable([(["metadata", *invalid], "is not valid text (a lone surrogate)")])
     return parsed
 
 
