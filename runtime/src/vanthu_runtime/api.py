@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from vanthu_runtime.body_limit import BodyLimit
+from vanthu_runtime.dev_signin import dev_signin_router
 from vanthu_runtime.health import health_router
 from vanthu_runtime.logging import bound_context
 from vanthu_runtime.metrics import HTTP_REQUESTS
@@ -58,6 +59,8 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.state.auth_settings = auth_settings or AuthSettings()
     app.include_router(health_router(lambda: app.state.platform.checks()))
+    if app.state.auth_settings.dev_mode:
+        app.include_router(dev_signin_router())
     for router in routers:
         app.include_router(router)
 
