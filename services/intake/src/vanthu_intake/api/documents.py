@@ -14,6 +14,7 @@ from starlette.formparsers import MultiPartException
 from vanthu_runtime.auth import Principal, Role, require_roles
 from vanthu_runtime.directory_copy import DirectoryCopy
 from vanthu_runtime.input_checks import first_invalid_text, too_deep
+from vanthu_runtime.openapi_forms import multipart_body
 
 from vanthu_intake import handlers
 from vanthu_intake.config import IntakeSettings
@@ -192,7 +193,19 @@ def parse_metadata_part(fields: dict[str, str]) -> dict[str, Any]:
     return parsed
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=multipart_body(
+        json_parts={"metadata": IncomingDocumentMetadata},
+        text_parts={
+            "register_anyway_reason": "Why a document found to be a duplicate is registered "
+            "anyway (lý do vẫn đăng ký); without it a duplicate is refused with 409."
+        },
+        file_description="The scans or electronic files of the document, one part each.",
+        required=("metadata", "file"),
+    ),
+)
 async def register_incoming_document(request: Request, principal: Registrar) -> JSONResponse:
     settings = settings_of(request)
     fields, uploads = await read_upload_form(request, settings)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from vanthu_contracts.events.values import BusinessType
+from vanthu_runtime.openapi_forms import multipart_body
 
 from vanthu_intake import handlers
 from vanthu_intake.api.documents import (
@@ -26,7 +27,21 @@ from vanthu_intake.domain.notation import NotationError, validate_abbreviation
 router = APIRouter(prefix="/v1/outgoing-documents", tags=["outgoing documents"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=multipart_body(
+        json_parts={"metadata": OutgoingDocumentMetadata},
+        text_parts={
+            "agency_abbreviation": "The issuing agency's abbreviation in the notation "
+            "(e.g. UBND), as ND 30 Appendix II writes it.",
+            "place": "Địa danh printed beside the date (e.g. Hà Nội).",
+        },
+        file_description="The signed original (PDF), exactly one.",
+        many_files=False,
+        required=("metadata", "file", "agency_abbreviation"),
+    ),
+)
 async def issue_outgoing_document(request: Request, principal: Registrar) -> JSONResponse:
     fields, uploads = await read_upload_form(request, settings_of(request))
     unknown = sorted(set(fields) - {"metadata", "agency_abbreviation", "place"})
