@@ -74,7 +74,8 @@ class CaseRepository(Protocol):
     async def with_open_tasks_for(
         self, agency_code: str, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
     ) -> list[StoredCase]:
-        """Cases with an open task given to the person or to one of the units."""
+        """Cases with an open task given to the person or to one of the units, or a withdrawn
+        one they have not acknowledged yet."""
 
     async def of_agency(self, agency_code: str) -> list[StoredCase]: ...
 

@@ -345,3 +345,34 @@ async def test_callers_of_another_agency_or_without_the_role_are_refused(http, o
     assert "not in the organisation directory of 000.00.00.G22" in other_agency.text
     assert specialist_directs.status_code == 403
     assert anonymous.status_code == 401
+
+
+async def test_the_coordinating_unit_sees_its_task_withdrawn_when_the_lead_unit_completes(
+    http, org, publisher
+):
+    case_id = await receive(publisher, org.agency)
+    await wait_in_inbox(http, org.auth("director"), case_id)
+    directed = await http.post(
+        f"/cases/{case_id}/direction", json=direction(org), headers=org.auth("director")
+    )
+    tasks = {t["role"]: t for t in directed.json()["tasks"]}
+
+    done = await http.post(
+        f"/cases/{case_id}/tasks/{tasks['lead']['task_id']}/completion",
+        json={"text": "Đã tham mưu văn bản trả lời"},
+        headers=org.auth("planning_head"),
+    )
+    assert done.status_code == 200, done.text
+    finance = (await http.get("/tasks/mine", headers=org.auth("finance_head"))).json()
+    [notice] = [t for t in finance if t["case_id"] == case_id]
+    seen = await http.post(
+        f"/cases/{case_id}/tasks/{notice['task_id']}/acknowledgement",
+        headers=org.auth("finance_head"),
+    )
+    after = (await http.get("/tasks/mine", headers=org.auth("finance_head"))).json()
+
+    assert notice["task_id"] == tasks["coordinating"]["task_id"]
+    assert notice["status"] == "withdrawn"
+    assert "lead unit completed" in notice["withdrawal"]["message"]
+    assert seen.status_code == 200, seen.text
+    assert [t for t in after if t["case_id"] == case_id] == []

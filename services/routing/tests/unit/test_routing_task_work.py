@@ -22,7 +22,14 @@ from vanthu_routing.domain.events import (
     TaskWithdrawn,
 )
 from vanthu_routing.domain.people import Actor
-from vanthu_routing.domain.task import Assignee, Assignment, Task, TaskRole, TaskStatus
+from vanthu_routing.domain.task import (
+    Assignee,
+    Assignment,
+    Task,
+    TaskRole,
+    TaskStatus,
+    WithdrawalReason,
+)
 
 Entries = Callable[..., Entry]
 
@@ -305,3 +312,24 @@ def test_people_working_on_the_document_may_comment_and_others_may_not(
         case.comment(entry(outsider, "Ý kiến"))
     with pytest.raises(InvalidInput, match="needs some text"):
         case.comment(entry(specialist, " "))
+
+
+def test_the_coordinating_unit_is_told_why_its_task_was_withdrawn_until_its_head_has_seen_it(
+    directed: Case, planning_head: Actor, finance_head: Actor, entry: Entries
+) -> None:
+    lead = task_of(directed, TaskRole.LEAD)
+    coordinating = task_of(directed, TaskRole.COORDINATING)
+    completed = directed.complete_task(entry(planning_head, "Đã trả lời"), lead.task_id).case
+
+    withdrawn = completed.task(coordinating.task_id)
+    assert withdrawn.status is TaskStatus.WITHDRAWN
+    assert withdrawn.withdrawal_reason is WithdrawalReason.LEAD_COMPLETED
+    assert withdrawn.awaits_acknowledgement
+
+    seen, events = completed.acknowledge_withdrawal(entry(finance_head), coordinating.task_id)
+    assert not seen.task(coordinating.task_id).awaits_acknowledgement
+    assert events
+    with pytest.raises(NotPermitted):
+        completed.acknowledge_withdrawal(entry(planning_head), coordinating.task_id)
+    again = seen.acknowledge_withdrawal(entry(finance_head), coordinating.task_id)
+    assert again.events == ()

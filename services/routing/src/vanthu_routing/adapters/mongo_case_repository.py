@@ -33,6 +33,7 @@ _CASE_FIELDS = {"case": 1, "document": 1, "revision": 1, "sent_notices": 1}
 def _query_fields(stored: StoredCase) -> dict[str, Any]:
     case = stored.case
     open_tasks = [t for t in case.tasks if t.status.is_open]
+    notices = [t for t in case.tasks if t.awaits_acknowledgement]
     return {
         "agency_code": case.agency_code,
         "document_id": case.document_id,
@@ -42,6 +43,9 @@ def _query_fields(stored: StoredCase) -> dict[str, Any]:
         "urgency_rank": URGENCY_RANK.get(stored.document.urgency, 0),
         "open_users": sorted({t.assignee.user_id for t in open_tasks if t.assignee.user_id}),
         "open_units": sorted({t.assignee.unit_id for t in open_tasks if t.assignee.unit_id}),
+        # Withdrawn tasks whose assignees have not acknowledged it yet: still in their lists.
+        "notice_users": sorted({t.assignee.user_id for t in notices if t.assignee.user_id}),
+        "notice_units": sorted({t.assignee.unit_id for t in notices if t.assignee.unit_id}),
         "has_open_deadlines": any(t.is_open_work and t.due_date for t in case.tasks),
         "updated_at": datetime.now(UTC),
     }
@@ -80,13 +84,15 @@ class MongoCaseRepository:
     async def ensure_indexes(self) -> None:
         raw = self._cases.raw
         await self._cases.ensure_indexes()
-        # One index per query: the leader's inbox (and the reports, on its first field), the
-        # documents waiting for rules, the task lists of a person and of units, the deadline
-        # ticker.
+        # One index per query (per clause of an $or): the leader's inbox (and the reports, on
+        # its first field), the documents waiting for rules, the task lists of a person and of
+        # units with their withdrawal notices, the deadline ticker.
         await raw.create_index([("agency_code", 1), ("leader_user_id", 1), ("status", 1)])
         await raw.create_index([("agency_code", 1), ("status", 1)])
         await raw.create_index([("agency_code", 1), ("open_users", 1)])
         await raw.create_index([("agency_code", 1), ("open_units", 1)])
+        await raw.create_index([("agency_code", 1), ("notice_users", 1)])
+        await raw.create_index([("agency_code", 1), ("notice_units", 1)])
         await raw.create_index([("has_open_deadlines", 1)])
 
     async def add(self, stored: StoredCase, records: Sequence[KafkaRecord]) -> bool:
@@ -135,9 +141,20 @@ class MongoCaseRepository:
     ) -> list[StoredCase]:
         queries: list[dict[str, Any]] = []
         if user_id is not None:
-            queries.append({"agency_code": agency_code, "open_users": user_id})
+            queries.append(
+                {
+                    "agency_code": agency_code,
+                    "$or": [{"open_users": user_id}, {"notice_users": user_id}],
+                }
+            )
         if unit_ids:
-            queries.append({"agency_code": agency_code, "open_units": {"$in": list(unit_ids)}})
+            units = {"$in": list(unit_ids)}
+            queries.append(
+                {
+                    "agency_code": agency_code,
+                    "$or": [{"open_units": units}, {"notice_units": units}],
+                }
+            )
         found: dict[str, StoredCase] = {}
         for batch in await asyncio.gather(*(self._find(q) for q in queries)):
             found.update((s.case.case_id, s) for s in batch)

@@ -337,9 +337,24 @@ async def return_task(
     return case_view(stored)
 
 
+@router.post("/cases/{case_id}/tasks/{task_id}/acknowledgement")
+async def acknowledge_withdrawal(
+    case_id: str, task_id: str, handlers: Handlers, caller: Caller = Worker
+) -> dict[str, Any]:
+    """The assignee has seen that the task was withdrawn; it leaves their task list."""
+    entry = entry_for(caller, handlers, None, None)
+    stored = await answering(
+        lambda: handlers.change_case(
+            caller, case_id, lambda c, _: c.acknowledge_withdrawal(entry, task_id)
+        )
+    )
+    return case_view(stored)
+
+
 @router.get("/tasks/mine")
 async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str, Any]]:
-    """Open tasks given to me, and, for a unit head, the open tasks of my unit."""
+    """Open tasks given to me, and, for a unit head, the open tasks of my unit; with them the
+    withdrawn ones, saying why, until acknowledged."""
     heads = caller.actor.heads_unit_ids
     found = await handlers.cases.with_open_tasks_for(
         caller.agency_code, user_id=caller.user_id, unit_ids=sorted(heads)
@@ -348,7 +363,7 @@ async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str
         task_view(stored, task)
         for stored in found
         for task in stored.case.tasks
-        if task.status.is_open
+        if (task.status.is_open or task.awaits_acknowledgement)
         and (
             task.assignee.user_id == caller.user_id
             or (task.assignee.user_id is None and task.assignee.unit_id in heads)
@@ -368,5 +383,5 @@ async def unit_tasks(
         task_view(stored, task)
         for stored in cases
         for task in stored.case.tasks
-        if task.status.is_open and task.assignee.unit_id == unit_id
+        if (task.status.is_open or task.awaits_acknowledgement) and task.assignee.unit_id == unit_id
     ]

@@ -40,9 +40,23 @@ def case_view(stored: StoredCase) -> dict[str, Any]:
     return body
 
 
+def withdrawal_view(task: Task) -> dict[str, Any] | None:
+    if task.withdrawal_reason is None:
+        return None
+    message, message_vi = task.withdrawal_reason.message()
+    return {
+        "reason": task.withdrawal_reason.value,
+        "message": message,
+        "message_vi": message_vi,
+        "withdrawn_at": task.closed_at,
+        "acknowledged_at": task.withdrawal_seen_at,
+    }
+
+
 def task_view(stored: StoredCase, task: Task) -> dict[str, Any]:
     return {
         **to_document(task),
+        "withdrawal": withdrawal_view(task),
         "document_id": stored.case.document_id,
         "subject": stored.document.subject,
         "urgency": stored.document.urgency,

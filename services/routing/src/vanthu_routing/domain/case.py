@@ -47,11 +47,12 @@ from vanthu_routing.domain.events import (
     TaskCompleted,
     TaskProgressReported,
     TaskReturned,
+    TaskWithdrawalSeen,
     TaskWithdrawn,
 )
 from vanthu_routing.domain.files import FileReference
 from vanthu_routing.domain.people import Actor, Person
-from vanthu_routing.domain.task import Assignment, Task, TaskRole
+from vanthu_routing.domain.task import Assignment, Task, TaskRole, WithdrawalReason
 
 # One case per received document per agency: a document.received delivered twice opens one case.
 CASE_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:vanthu:routing:case")
@@ -281,7 +282,13 @@ class Case:
         ]
         case = self._replace_task(done)
         if done.role is TaskRole.LEAD:
-            case = case._withdraw(lambda t: t.carries_work, decision.decision_id, at, events)
+            case = case._withdraw(
+                lambda t: t.carries_work,
+                decision.decision_id,
+                at,
+                events,
+                WithdrawalReason.LEAD_COMPLETED,
+            )
             case = case._change_status(CaseStatus.COMPLETED, at, events)
         else:
             case = case._withdraw_descendants(done, decision.decision_id, at, events)
@@ -309,6 +316,17 @@ class Case:
         if returned.role is TaskRole.LEAD:
             case = case._change_status(CaseStatus.AWAITING_DIRECTION, at, events)
         return case._finish(decision, events)
+
+    def acknowledge_withdrawal(self, entry: Entry, task_id: str) -> Applied:
+        """The assignee has seen that their task was withdrawn (and why); it leaves their list.
+        Seen already: nothing changes."""
+        task = self.task(task_id)
+        _require_assignee(entry.actor, task, "acknowledge", "xác nhận")
+        seen = task.acknowledge_withdrawal(entry.recorded_at)
+        if seen == task:
+            return Applied(self, ())
+        case = replace(self._replace_task(seen), version=self.version + 1)
+        return Applied(case, (TaskWithdrawalSeen(seen, entry.recorded_at),))
 
     # ---- comments -----------------------------------------------------------------------------
 
@@ -521,7 +539,9 @@ class Case:
         decision = authorship.decision(entry, kind, assignments=checked)
         at = entry.recorded_at
         events: list[RoutingEvent] = [DecisionRecorded(self.case_id, decision)]
-        case = self._withdraw(lambda t: True, decision.decision_id, at, events)
+        case = self._withdraw(
+            lambda t: True, decision.decision_id, at, events, WithdrawalReason.REDIRECTED
+        )
         new_tasks = tuple(
             Task.assign(self.case_id, a, decision.decision_id, authorship.decided_by, at)
             for a in checked
@@ -592,11 +612,12 @@ class Case:
         decision_id: str,
         at: datetime,
         events: list[RoutingEvent],
+        reason: WithdrawalReason,
     ) -> Case:
         case = self
         for task in self.tasks:
             if task.status.is_open and which(task):
-                withdrawn = task.withdraw(at)
+                withdrawn = task.withdraw(at, reason)
                 case = case._replace_task(withdrawn)
                 events.append(TaskWithdrawn(withdrawn, decision_id, at))
         return case
@@ -605,7 +626,9 @@ class Case:
         self, task: Task, decision_id: str, at: datetime, events: list[RoutingEvent]
     ) -> Case:
         below = self._descendant_ids(task.task_id)
-        return self._withdraw(lambda t: t.task_id in below, decision_id, at, events)
+        return self._withdraw(
+            lambda t: t.task_id in below, decision_id, at, events, WithdrawalReason.PARENT_CLOSED
+        )
 
     def _descendant_ids(self, task_id: str) -> set[str]:
         found: set[str] = set()

@@ -93,6 +93,14 @@ class TaskWithdrawn:
 
 
 @dataclass(frozen=True)
+class TaskWithdrawalSeen:
+    """The assignee acknowledged that their task was withdrawn; it leaves their list."""
+
+    task: Task
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
 class DraftUploaded:
     case_id: str
     draft: Draft
@@ -131,6 +139,7 @@ RoutingEvent = (
     | TaskCompleted
     | TaskReturned
     | TaskWithdrawn
+    | TaskWithdrawalSeen
     | DraftUploaded
     | DraftReviewed
     | DraftReturned

@@ -1,7 +1,8 @@
 """Tasks: the work a direction hands to units and people.
 
 A task is assigned → in_progress → completed | returned. A re-direction or the end of the case
-withdraws the tasks still open (withdrawn is kept, never deleted, so the history stays whole).
+withdraws the tasks still open (withdrawn is kept, never deleted, so the history stays whole),
+saying why; the assignee keeps seeing the withdrawn task in their list until they acknowledge it.
 Units that receive a document for information get a task too, so they see it, but it carries no
 work: nothing to report, complete, return or re-assign, and no deadline.
 """
@@ -52,6 +53,31 @@ class TaskStatus(StrEnum):
     def is_open(self) -> bool:
         return self in (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
 
+
+class WithdrawalReason(StrEnum):
+    LEAD_COMPLETED = "lead_completed"
+    REDIRECTED = "redirected"
+    PARENT_CLOSED = "parent_closed"
+
+    def message(self) -> tuple[str, str]:
+        """What the assignee is told, in English and Vietnamese."""
+        return _WITHDRAWAL_WORDS[self]
+
+
+_WITHDRAWAL_WORDS = {
+    WithdrawalReason.LEAD_COMPLETED: (
+        "Withdrawn: the lead unit completed the handling of the document.",
+        "Đã thu hồi: đơn vị chủ trì đã hoàn thành xử lý văn bản.",
+    ),
+    WithdrawalReason.REDIRECTED: (
+        "Withdrawn: the leader re-directed the document.",
+        "Đã thu hồi: lãnh đạo đã chỉ đạo lại văn bản.",
+    ),
+    WithdrawalReason.PARENT_CLOSED: (
+        "Withdrawn: the unit's task it belonged to was completed or returned.",
+        "Đã thu hồi: nhiệm vụ của đơn vị mà việc này thuộc về đã hoàn thành hoặc bị trả lại.",
+    ),
+}
 
 _STATUS_WORDS = {
     TaskStatus.COMPLETED: ("already completed", "đã hoàn thành"),
@@ -129,6 +155,9 @@ class Task:
     files: tuple[FileReference, ...] = ()
     return_reason: str | None = None
     closed_at: datetime | None = None
+    withdrawal_reason: WithdrawalReason | None = None
+    withdrawal_seen_at: datetime | None = None
+    """When the assignee acknowledged the withdrawal; until then it shows in their list."""
 
     @classmethod
     def assign(
@@ -227,10 +256,30 @@ class Task:
             )
         return replace(self, status=TaskStatus.RETURNED, return_reason=reason, closed_at=at)
 
-    def withdraw(self, at: datetime) -> Task:
+    @property
+    def awaits_acknowledgement(self) -> bool:
+        """Withdrawn with a reason its assignee has not seen yet."""
+        return (
+            self.status is TaskStatus.WITHDRAWN
+            and self.withdrawal_reason is not None
+            and self.withdrawal_seen_at is None
+        )
+
+    def withdraw(self, at: datetime, reason: WithdrawalReason) -> Task:
         if not self.status.is_open:
             return self
-        return replace(self, status=TaskStatus.WITHDRAWN, closed_at=at)
+        return replace(self, status=TaskStatus.WITHDRAWN, closed_at=at, withdrawal_reason=reason)
+
+    def acknowledge_withdrawal(self, at: datetime) -> Task:
+        if self.status is not TaskStatus.WITHDRAWN:
+            what_en, what_vi = self.describe()
+            raise InvalidTransition(
+                f"Cannot acknowledge the withdrawal of {what_en}: it was not withdrawn.",
+                f"Không thể xác nhận thu hồi {what_vi}: nhiệm vụ chưa bị thu hồi.",
+            )
+        if self.withdrawal_seen_at is not None:
+            return self
+        return replace(self, withdrawal_seen_at=at)
 
     def _require_open_work(self, verb_en: str, verb_vi: str) -> None:
         what_en, what_vi = self.describe()
