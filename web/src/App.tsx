@@ -1,0 +1,74 @@
+import { Navigate, NavLink, Route, Routes } from 'react-router';
+import type { ReactNode } from 'react';
+import { ROLES } from './labels';
+import { CasePage } from './pages/CasePage';
+import { DocumentList } from './pages/DocumentList';
+import { DocumentPage } from './pages/DocumentPage';
+import { LeaderInbox } from './pages/LeaderInbox';
+import { RegisterIncoming } from './pages/RegisterIncoming';
+import { SignIn } from './pages/SignIn';
+import { hasRole, useSession } from './session';
+
+export function App() {
+  const { session } = useSession();
+  if (!session) {
+    return (
+      <Routes>
+        <Route path="*" element={<SignIn />} />
+      </Routes>
+    );
+  }
+  return (
+    <Shell>
+      <Routes>
+        <Route path="/" element={<Home />} />
+        <Route path="/dang-nhap" element={<Navigate to="/" replace />} />
+        <Route path="/van-ban-den" element={<DocumentList />} />
+        <Route path="/van-ban-den/dang-ky" element={<RegisterIncoming />} />
+        <Route path="/van-ban/:documentId" element={<DocumentPage />} />
+        <Route path="/chi-dao" element={<LeaderInbox />} />
+        <Route path="/chi-dao/:caseId" element={<CasePage />} />
+        <Route path="*" element={<p>Không tìm thấy trang này.</p>} />
+      </Routes>
+    </Shell>
+  );
+}
+
+function Home() {
+  const { session } = useSession();
+  if (hasRole(session, 'leader')) return <Navigate to="/chi-dao" replace />;
+  if (hasRole(session, 'clerk')) return <Navigate to="/van-ban-den/dang-ky" replace />;
+  return <Navigate to="/van-ban-den" replace />;
+}
+
+function Shell({ children }: { children: ReactNode }) {
+  const { session, signOut } = useSession();
+  const person = session!.person;
+  return (
+    <>
+      <a className="skip" href="#noi-dung">
+        Bỏ qua đến nội dung
+      </a>
+      <header className="top">
+        <span className="brand">vanthu · Quản lý văn bản</span>
+        <nav aria-label="Chức năng">
+          {hasRole(session, 'clerk', 'administrator') && <NavLink to="/van-ban-den/dang-ky" end>Đăng ký văn bản đến</NavLink>}
+          <NavLink to="/van-ban-den" end>Văn bản đến</NavLink>
+          {hasRole(session, 'leader') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}
+        </nav>
+        <div className="who">
+          <span>
+            <strong>{person.full_name}</strong>
+            <span className="muted"> · {person.roles.map((r) => ROLES[r] ?? r).join(', ')}</span>
+          </span>
+          <button type="button" className="link" onClick={() => signOut('Bạn đã đăng xuất.')}>
+            Đăng xuất
+          </button>
+        </div>
+      </header>
+      <main id="noi-dung" className="page">
+        {children}
+      </main>
+    </>
+  );
+}

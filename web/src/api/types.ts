@@ -1,0 +1,140 @@
+// The shapes the services answer with, written by hand for this first version (issue 12 asks
+// for a client generated from the OpenAPI documents; several responses are untyped dicts there).
+
+export interface DirectoryUser {
+  agency_code: string;
+  user_id: string;
+  full_name: string;
+  position: string | null;
+  unit_id: string | null;
+  email: string | null;
+  roles: string[];
+  active: boolean;
+}
+
+export interface DirectoryUnit {
+  agency_code: string;
+  unit_id: string;
+  name: string;
+  parent_unit_id: string | null;
+  active: boolean;
+}
+
+export interface StoredFile {
+  file_id: string;
+  name: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  role: string;
+}
+
+export interface OcrResult {
+  pages: unknown[] | null;
+  needs_review: boolean | null;
+  text: string | null;
+  derivative: StoredFile | null;
+  error: string | null;
+}
+
+export interface IncomingMetadata {
+  channel: string;
+  issuer: { name: string; agency_code?: string | null };
+  document_type: string;
+  code_number: string;
+  code_notation: string;
+  issued_date: string;
+  subject: string;
+  page_count: number;
+  signer: { competence?: string | null; position: string; full_name: string };
+  urgency: string;
+  confidentiality: string;
+  due_date?: string | null;
+  recipients?: string[];
+  notes?: string | null;
+}
+
+export interface IntakeDocument {
+  id: string;
+  kind: string;
+  status: string;
+  agency_code: string;
+  number: number | null;
+  year: number | null;
+  arrival_number?: number | null;
+  arrival_year?: number | null;
+  registered_at: string | null;
+  registered_by: { user_id?: string; full_name?: string } | null;
+  channel: string | null;
+  metadata: IncomingMetadata;
+  files: StoredFile[];
+  ocr: Record<string, OcrResult>;
+  signatures: Record<string, unknown>;
+  duplicate_of?: string;
+  duplicate_reason?: string;
+}
+
+export interface DocumentPage {
+  items: IntakeDocument[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+export interface Duplicate {
+  detail: string;
+  existing_id: string;
+  same: string;
+}
+
+export interface PersonRef {
+  user_id: string;
+  full_name: string;
+  position?: string | null;
+}
+
+export interface Task {
+  task_id: string;
+  case_id: string;
+  assignee: { unit_id: string | null; user_id: string | null; name: string | null };
+  role: string;
+  status: string;
+  decision_id: string;
+  assigned_by: PersonRef;
+  assigned_at: string;
+  due_date: string | null;
+  parent_task_id: string | null;
+  instructions: string | null;
+}
+
+export interface Decision {
+  decision_id: string;
+  kind: string;
+  text: string | null;
+  decided_by: PersonRef;
+  recorded_by: PersonRef;
+  decided_at: string;
+  on_behalf: boolean;
+}
+
+export interface RoutingCase {
+  case_id: string;
+  document_id: string;
+  agency_code: string;
+  leader: PersonRef | null;
+  status: string;
+  opened_at: string;
+  tasks: Task[];
+  decisions: Decision[];
+  document: {
+    subject: string;
+    urgency: string;
+    confidentiality: string;
+    received_at: string;
+    arrival_number: number;
+    document_type_code: string | null;
+    issuer_name: string | null;
+    issuer_agency_code: string | null;
+    due_date: string | null;
+  };
+}

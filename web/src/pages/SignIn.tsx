@@ -1,0 +1,180 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { api, ApiError } from '../api/client';
+import type { DirectoryUnit, DirectoryUser } from '../api/types';
+import { DEMO_AGENCY, DEMO_DELEGATION, DEMO_DIRECTORY_CSV, DEMO_RULES, DIRECTORY_READER } from '../demo';
+import { ROLES } from '../labels';
+import { useSession } from '../session';
+
+type Load =
+  | { state: 'loading' }
+  | { state: 'dev-off' }
+  | { state: 'failed'; message: string }
+  | { state: 'ready'; users: DirectoryUser[]; units: DirectoryUnit[] };
+
+async function devToken(body: object): Promise<string> {
+  const { token } = await api<{ token: string }>('intake', '/dev/sign-in', {
+    method: 'POST',
+    body: JSON.stringify(body),
+  });
+  return token;
+}
+
+async function asDirectoryReader(agency: string): Promise<Headers> {
+  const token = await devToken({ ...DIRECTORY_READER, agency_code: agency });
+  return new Headers({ Authorization: `Bearer ${token}` });
+}
+
+export function SignIn() {
+  const { signIn, endedBecause } = useSession();
+  const navigate = useNavigate();
+  const [agency, setAgency] = useState(DEMO_AGENCY);
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [chosen, setChosen] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const refresh = useCallback(async (agencyCode: string) => {
+    setLoad({ state: 'loading' });
+    try {
+      const headers = await asDirectoryReader(agencyCode);
+      const [users, units] = await Promise.all([
+        api<DirectoryUser[]>('routing', '/directory/users', { headers }),
+        api<DirectoryUnit[]>('routing', '/directory/units', { headers }),
+      ]);
+      setLoad({ state: 'ready', users: users.filter((u) => u.active && u.roles.length), units });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) setLoad({ state: 'dev-off' });
+      else setLoad({ state: 'failed', message: e instanceof Error ? e.message : String(e) });
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh(agency);
+    // Only on the first render; a changed agency code is loaded with its button.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  async function createDemoDirectory() {
+    setBusy(true);
+    setError('');
+    try {
+      const headers = await asDirectoryReader(agency);
+      await api('routing', '/directory/import', {
+        method: 'POST',
+        body: DEMO_DIRECTORY_CSV,
+        headers: new Headers({ ...Object.fromEntries(headers), 'Content-Type': 'text/csv' }),
+      });
+      await api('routing', '/directory/delegations', { method: 'POST', body: JSON.stringify(DEMO_DELEGATION), headers });
+      await api('routing', '/directory/routing-rules', { method: 'PUT', body: JSON.stringify(DEMO_RULES), headers });
+      await refresh(agency);
+    } catch (e) {
+      setError(`Không tạo được danh bạ mẫu: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (load.state !== 'ready') return;
+    const person = load.users.find((u) => u.user_id === chosen);
+    if (!person) {
+      setError('Hãy chọn một người trong danh bạ.');
+      return;
+    }
+    setBusy(true);
+    setError('');
+    try {
+      const token = await devToken({
+        user_id: person.user_id,
+        agency_code: agency,
+        roles: person.roles,
+        full_name: person.full_name,
+        unit_id: person.unit_id ?? undefined,
+      });
+      signIn({ token, person: { ...person, agency_code: agency } });
+      navigate('/', { replace: true });
+    } catch (e) {
+      setError(`Không đăng nhập được: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const unitName = (id: string | null) =>
+    load.state === 'ready' ? (load.units.find((u) => u.unit_id === id)?.name ?? id ?? '') : '';
+
+  return (
+    <main className="sign-in" id="noi-dung">
+      <form className="card sign-in-card" onSubmit={submit} aria-labelledby="tieu-de-dang-nhap">
+        <h1 id="tieu-de-dang-nhap">Đăng nhập</h1>
+        <p className="muted">Môi trường thử nghiệm: chọn một người trong danh bạ của cơ quan.</p>
+        {endedBecause && (
+          <p className="notice" role="status">
+            {endedBecause}
+          </p>
+        )}
+        <div className="field inline">
+          <label htmlFor="ma-co-quan">Mã định danh cơ quan</label>
+          <input id="ma-co-quan" value={agency} onChange={(e) => setAgency(e.target.value.trim())} />
+          <button type="button" className="secondary" onClick={() => void refresh(agency)}>
+            Tải danh bạ
+          </button>
+        </div>
+
+        {load.state === 'loading' && <p role="status">Đang tải danh bạ…</p>}
+        {load.state === 'dev-off' && (
+          <p className="error" role="alert">
+            Đăng nhập thử nghiệm chưa được bật trên máy chủ (VANTHU_AUTH_DEV_MODE). Đăng nhập qua nhà cung cấp
+            định danh (OpenID Connect) chưa có trong phiên bản này.
+          </p>
+        )}
+        {load.state === 'failed' && (
+          <p className="error" role="alert">
+            Không tải được danh bạ: {load.message}
+          </p>
+        )}
+        {load.state === 'ready' && load.users.length === 0 && (
+          <div className="notice">
+            <p>Danh bạ của cơ quan {agency} chưa có ai.</p>
+            <button type="button" className="secondary" disabled={busy} onClick={() => void createDemoDirectory()}>
+              Tạo danh bạ mẫu
+            </button>
+          </div>
+        )}
+        {load.state === 'ready' && load.users.length > 0 && (
+          <fieldset className="people">
+            <legend>Người dùng</legend>
+            {load.users.map((u) => (
+              <label key={u.user_id} className={`person${chosen === u.user_id ? ' chosen' : ''}`}>
+                <input
+                  type="radio"
+                  name="nguoi-dung"
+                  value={u.user_id}
+                  checked={chosen === u.user_id}
+                  onChange={() => setChosen(u.user_id)}
+                />
+                <span className="person-name">{u.full_name}</span>
+                <span className="person-role">
+                  {[u.position, u.roles.map((r) => ROLES[r] ?? r).join(', '), unitName(u.unit_id)]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </span>
+              </label>
+            ))}
+          </fieldset>
+        )}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy || load.state !== 'ready' || !load.users.length}>
+          Đăng nhập
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,96 @@
+// Who is signed in, their token, and the 15-minute idle limit after which the session ends.
+
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
+import { useToken } from './api/client';
+
+export interface Person {
+  user_id: string;
+  agency_code: string;
+  full_name: string;
+  position?: string | null;
+  unit_id?: string | null;
+  roles: string[];
+}
+
+export interface Session {
+  token: string;
+  person: Person;
+}
+
+interface SessionState {
+  session: Session | null;
+  /** Why the last session ended, shown on the sign-in page. */
+  endedBecause: string | null;
+  signIn(session: Session): void;
+  signOut(reason?: string): void;
+}
+
+export const IDLE_LIMIT_MS = 15 * 60 * 1000;
+const STORAGE_KEY = 'vanthu.session';
+const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
+
+const SessionContext = createContext<SessionState | null>(null);
+
+function stored(): Session | null {
+  try {
+    const raw = sessionStorage.getItem(STORAGE_KEY);
+    return raw ? (JSON.parse(raw) as Session) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function SessionProvider({ children, idleLimitMs = IDLE_LIMIT_MS }: { children: ReactNode; idleLimitMs?: number }) {
+  const [session, setSession] = useState<Session | null>(stored);
+  const [endedBecause, setEndedBecause] = useState<string | null>(null);
+  const lastActivity = useRef(Date.now());
+
+  const signOut = useCallback((reason?: string) => {
+    sessionStorage.removeItem(STORAGE_KEY);
+    useToken(null);
+    setSession(null);
+    setEndedBecause(reason ?? null);
+  }, []);
+
+  const signIn = useCallback((next: Session) => {
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
+    lastActivity.current = Date.now();
+    setEndedBecause(null);
+    setSession(next);
+  }, []);
+
+  // Set synchronously during render so that children's first requests carry the token.
+  useToken(session?.token ?? null, () => signOut('Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.'));
+
+  useEffect(() => {
+    if (!session) return undefined;
+    lastActivity.current = Date.now();
+    const touch = () => {
+      lastActivity.current = Date.now();
+    };
+    ACTIVITY.forEach((name) => window.addEventListener(name, touch, { passive: true }));
+    const check = window.setInterval(() => {
+      if (Date.now() - lastActivity.current >= idleLimitMs) {
+        signOut(`Phiên làm việc đã kết thúc sau ${Math.round(idleLimitMs / 60000)} phút không thao tác. Vui lòng đăng nhập lại.`);
+      }
+    }, Math.min(idleLimitMs, 5000));
+    return () => {
+      ACTIVITY.forEach((name) => window.removeEventListener(name, touch));
+      window.clearInterval(check);
+    };
+  }, [session, idleLimitMs, signOut]);
+
+  const value = useMemo(() => ({ session, endedBecause, signIn, signOut }), [session, endedBecause, signIn, signOut]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const state = useContext(SessionContext);
+  if (!state) throw new Error('useSession outside SessionProvider');
+  return state;
+}
+
+export function hasRole(session: Session | null, ...roles: string[]): boolean {
+  return !!session && session.person.roles.some((r) => roles.includes(r));
+}
