@@ -1,9 +1,11 @@
 """document.received → a case awaiting the leader's direction (one per document and agency).
 
-A consumed batch is opened together (`RoutingHandlers.open_cases`: the rules and leaders of the
-batch in a few reads, the cases written at once) instead of a handful of round trips per event.
-When the batch fails, each of its events goes through the runtime's own path one by one (retries,
-then the dead letter), so one bad event costs its own dead letter and nothing else.
+What one `getmany` returns, from every partition at once, is opened together
+(`RoutingHandlers.open_cases`: the rules and leaders of the batch in a few reads, the cases
+written at once), with one read and one write of the processed marks and one commit of every
+partition's offset, instead of a handful of round trips per event and per partition. When the
+batch fails, each of its events goes through the runtime's own path one by one (retries, then
+the dead letter), so one bad event costs its own dead letter and nothing else.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
+from aiokafka.errors import CommitFailedError
 from vanthu_contracts import ContractError, DecodedEvent, DocumentReceived, decode
 from vanthu_runtime.kafka_consumer import ConsumeLoop, Failure, Handler, RawRecord
 from vanthu_runtime.metrics import EVENTS_HANDLED, HANDLE_SECONDS
@@ -45,14 +48,36 @@ def open_cases_in_batches(handlers: RoutingHandlers) -> BatchHandler:
 
 
 class BatchConsumeLoop(ConsumeLoop):
-    """The runtime's consume loop, handing each partition batch's new events to one call.
+    """The runtime's consume loop, handing the new events of each `getmany` (all partitions
+    together) to one call and committing all the partitions at once.
 
-    Only the batch step differs: decoding, dead letters, processed marks, commits and the
-    one-by-one fallback are the runtime's."""
+    Decoding, dead letters, processed marks and the one-by-one fallback are the runtime's; the
+    offsets are still committed only after everything before them was handled or dead-lettered.
+    """
 
     def __init__(self, *, batch_handler: BatchHandler, **options: object) -> None:
         super().__init__(**options)  # type: ignore[arg-type]
         self._batch_handler = batch_handler
+
+    async def run(self) -> None:
+        if self._consumer is None:
+            await self.start()
+        consumer = self._consumer
+        if consumer is None:
+            raise RuntimeError("the consumer did not start")
+        while not self._stopping.is_set():
+            batches = await consumer.getmany(timeout_ms=500, max_records=self._max_batch)
+            self.assigned = bool(consumer.assignment())
+            if not batches:
+                continue
+            await self._take_batch([m for messages in batches.values() for m in messages])
+            offsets = {tp: messages[-1].offset + 1 for tp, messages in batches.items()}
+            try:
+                await consumer.commit(offsets)
+            except CommitFailedError:
+                # Partitions moved to another member; it re-reads from the last committed
+                # offsets and the idempotent handlers absorb the repeat.
+                log.warning("commit refused after rebalance", partitions=len(offsets))
 
     async def _take_batch(self, messages: Sequence[RawRecord]) -> None:
         decoded: list[tuple[RawRecord, DecodedEvent]] = []
