@@ -4,11 +4,12 @@
     uv run python bench/archive_search.py [--documents 100000] [--queries 30]
 
 Fills a fresh Mongo-wire database (`make infra-up`) with synthetic Vietnamese documents: their
-search records as the projection writes them and their postings as the worker posts them (six
-writers, as the six partitions of `document.received`), all by bulk inserts to save time; then
-runs each kind of query (words without accents, with accents, a phrase, a word beginning, words
-with a filter, a filter alone, the newest list) through the adapter the API uses, as a clerk of
-one agency. Not part of `make test`.
+search records by bulk inserts, their postings through the index's own write path (a batch of
+`--batch` documents at a time, as the worker posts a consumed batch); then runs each kind of
+query (words without accents, with accents, a phrase, a word beginning, words with a filter, a
+filter alone, the newest list) through the adapter the API uses, as a clerk of one agency. Ends
+with `bench: archive_search p50_ms=… p99_ms=… target_ms=100` over every search it ran. Not part
+of `make test`.
 """
 
 from __future__ import annotations
@@ -30,20 +31,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from harness.servers import choose_servers  # noqa: E402
 from vanthu_archive.adapters.mongo_read_models import DOCUMENTS, MongoReadModels  # noqa: E402
-from vanthu_archive.adapters.mongo_search_index import (  # noqa: E402
-    CHUNKS,
-    DIRECTORIES,
-    VOCABULARY,
-    WRITERS,
-)
-from vanthu_archive.domain.inverted_index import (  # noqa: E402
-    IndexedFacts,
-    chunk_key,
-    chunk_of,
-    directory_key,
-    document_postings,
-    vocabulary_key,
-)
+from vanthu_archive.adapters.mongo_search_index import POSTINGS, Reposted  # noqa: E402
+from vanthu_archive.domain.inverted_index import IndexedFacts  # noqa: E402
 from vanthu_archive.domain.textsearch import (  # noqa: E402
     SearchableDocument,
     Searcher,
@@ -123,7 +112,6 @@ FILLER = [
     "trước",
     "ngày",
 ]
-WRITERS_COUNT = 6
 KINDS: list[tuple[str, list[str], SearchFilters]] = [
     (
         "words, no accents",
@@ -173,9 +161,9 @@ def synthetic(n: int, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def postings_of(n: int, record: dict[str, Any]) -> tuple[str, int, dict[str, str]]:
-    """The writer, the offset and the postings the worker would have written for this document."""
-    facts = IndexedFacts(
+def indexed(record: dict[str, Any]) -> IndexedFacts:
+    """What the worker would post for this document."""
+    return IndexedFacts(
         document_id=record["_id"],
         agency_code=record["agency_code"],
         received_at=record["received_at"],
@@ -183,7 +171,6 @@ def postings_of(n: int, record: dict[str, Any]) -> tuple[str, int, dict[str, str
         document_type_code=record["document_type"]["code"],
         urgency=record["urgency"],
     )
-    return f"document.received:{n % WRITERS_COUNT}", n // WRITERS_COUNT, document_postings(facts)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -191,44 +178,19 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def load(db: Any, documents: int, batch: int, rng: random.Random) -> int:
-    chunks: dict[str, list[str]] = {}
-    directories: dict[str, dict[str, Any]] = {}
-    vocabulary: dict[str, set[str]] = {}
+async def load(
+    db: Any, models: MongoReadModels, documents: int, batch: int, rng: random.Random
+) -> int:
+    posted = 0
     for first in range(0, documents, batch):
-        records = []
-        for n in range(first, min(documents, first + batch)):
-            record = synthetic(n, rng)
-            writer, offset, postings = postings_of(n, record)
-            agency = record["agency_code"]
-            chunk = chunk_of(offset)
-            for term, posting in postings.items():
-                chunks.setdefault(chunk_key(agency, term, writer, chunk), []).append(posting)
-                if not term.startswith("~"):
-                    vocabulary.setdefault(vocabulary_key(agency, writer, term[0]), set()).add(term)
-            directory = directories.setdefault(
-                directory_key(agency, writer), {"chunks": set(), "documents": 0}
-            )
-            directory["chunks"].add(chunk)
-            directory["documents"] += 1
-            records.append(record)
+        records = [synthetic(n, rng) for n in range(first, min(documents, first + batch))]
+        facts = [indexed(record) for record in records]
         await db[DOCUMENTS].insert_many(records, ordered=False)
+        posted += await models.index.post([Reposted(None, f) for f in facts])
         print(f"  loaded {first + len(records)} documents", flush=True)
-    items = [{"_id": key, "p": postings} for key, postings in chunks.items()]
-    for first in range(0, len(items), 500):
-        await db[CHUNKS].insert_many(items[first : first + 500], ordered=False)
-    print(f"  loaded {len(items)} posting chunks", flush=True)
-    await db[DIRECTORIES].insert_many(
-        [
-            {"_id": key, "chunks": sorted(d["chunks"]), "documents": d["documents"]}
-            for key, d in directories.items()
-        ]
-    )
-    await db[VOCABULARY].insert_many(
-        [{"_id": key, "w": sorted(words)} for key, words in vocabulary.items()]
-    )
-    await db[WRITERS].insert_many([{"_id": f"document.received:{n}"} for n in range(WRITERS_COUNT)])
-    return sum(len(p) for p in chunks.values())
+    buckets = await db[POSTINGS].count_documents({})
+    print(f"  {posted:,} postings in {buckets:,} buckets", flush=True)
+    return posted
 
 
 async def run(documents: int, queries: int, batch: int) -> None:
@@ -239,11 +201,12 @@ async def run(documents: int, queries: int, batch: int) -> None:
         client = create_mongo_client(settings)
         db = client[database]
         models = MongoReadModels(db)
+        await models.ensure_indexes()
         rng = random.Random(20261121)
         results: dict[str, tuple[list[float], list[int]]] = {}
         try:
             started = time.perf_counter()
-            postings = await load(db, documents, batch, rng)
+            postings = await load(db, models, documents, batch, rng)
             load_s = time.perf_counter() - started
             raw: list[float] = []
             for _ in range(queries):
@@ -287,13 +250,19 @@ async def run(documents: int, queries: int, batch: int) -> None:
             f"{kind:<38}{percentile(latencies, 0.5) * 1000:>10.1f}"
             f"{percentile(latencies, 0.99) * 1000:>10.1f}{statistics.mean(hits):>12,.0f}"
         )
+    searches = [t for kind, (ts, _) in results.items() if not kind.startswith("raw") for t in ts]
+    print(f"every search: p95 {percentile(searches, 0.95) * 1000:.1f} ms")
+    print(
+        f"bench: archive_search p50_ms={percentile(searches, 0.5) * 1000:.1f} "
+        f"p99_ms={percentile(searches, 0.99) * 1000:.1f} target_ms=100"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=30)
-    parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=700)
     args = parser.parse_args()
     asyncio.run(run(args.documents, args.queries, args.batch))
 

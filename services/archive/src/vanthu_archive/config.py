@@ -16,7 +16,7 @@ class ArchiveSettings(BaseSettings):
     consumer_group: str = ""
     """Kafka group of the event store; empty means `vanthu-archive-<mongo database>`, because the
     committed offsets belong to the store they filled: a new store reads the history again."""
-    consume_batch: int = Field(default=500, ge=1, le=10_000)
+    consume_batch: int = Field(default=2000, ge=1, le=10_000)
     checkpoint_interval_s: float = Field(default=300.0, gt=0)
     checkpoint_bucket: str = ""
     """Object-locked bucket of signed checkpoints; empty means `<VANTHU_S3_BUCKET>-checkpoints`."""

@@ -76,6 +76,9 @@ log = structlog.get_logger(__name__)
 
 _APPEND_ATTEMPTS = 5
 _VERIFY_CHUNK = 5000
+# A replay projects this many records at once: one write per read-model collection each time,
+# and a document whose events fall into one batch is written once.
+_REPLAY_BATCH = 5000
 ARCHIVE_SOURCE = "/vanthu/archive"
 
 
@@ -348,7 +351,7 @@ async def replay_projections(
     async for chained in store.records_until(as_of):
         batch.append(chained.record)
         read += 1
-        if len(batch) >= 1000:
+        if len(batch) >= _REPLAY_BATCH:
             used += await project_records(projections, texts, batch)
             batch = []
     used += await project_records(projections, texts, batch)

@@ -9,11 +9,15 @@ from vanthu_archive.domain.inverted_index import (
     IndexedFacts,
     Posting,
     TermPostings,
-    document_terms,
+    changed_postings,
+    decode_posting,
+    document_postings,
+    encode_posting,
     expand_prefix,
     rank_postings,
     received_seconds,
     term_weights,
+    type_term,
 )
 from vanthu_archive.domain.textsearch import SearchableDocument
 
@@ -37,23 +41,39 @@ def facts(document_id: str, subject: str, body: str = "", **changes: object) -> 
 def postings_of(*documents: IndexedFacts) -> dict[str, TermPostings]:
     by_term: dict[str, TermPostings] = {}
     for document in documents:
-        received = received_seconds(document.received_at)
-        for term, weight in document_terms(document).items():
-            posting = Posting(document.document_id, weight, received)
-            by_term.setdefault(term, TermPostings()).add([posting])
+        for term, text in document_postings(document).items():
+            by_term.setdefault(term, TermPostings()).add([decode_posting(text)])
     return by_term
 
 
-def test_a_document_is_posted_under_its_folded_words_and_as_one_of_all() -> None:
-    posted = document_terms(facts("d1", "Quyết định về Đảng ủy"))
+def test_a_document_is_posted_under_its_folded_words_and_its_filters() -> None:
+    posted = document_postings(facts("d1", "Quyết định về Đảng ủy"))
 
-    assert set(posted) == {"quyet", "dinh", "ve", "dang", "uy", ALL}
+    assert {"quyet", "dinh", "ve", "dang", "uy", ALL, type_term("QĐ"), "~u:normal"} <= set(posted)
 
 
 def test_a_word_in_the_subject_weighs_more_than_the_same_word_in_the_ocr_text() -> None:
     weights = term_weights(SearchableDocument(subject="ngân sách", body="lũ lụt ngân sách"))
 
     assert weights["ngan"] > weights["lu"]
+
+
+def test_a_posting_reads_back_as_written_even_with_a_colon_in_the_id() -> None:
+    posting = Posting("pkg:01:abc", 812, 1_763_700_000)
+
+    assert decode_posting(encode_posting(posting)) == posting
+
+
+def test_a_redelivered_document_posts_nothing_and_a_later_text_its_news() -> None:
+    registered = facts("d1", "Kế hoạch tuyển dụng")
+    digitized = facts("d1", "Kế hoạch tuyển dụng", body="viên chức")
+
+    again = changed_postings(registered, registered)
+    with_body = changed_postings(registered, digitized)
+
+    assert changed_postings(None, registered) == document_postings(registered)
+    assert again == {}
+    assert set(with_body) == {"vien", "chuc"}
 
 
 def test_only_documents_with_every_word_are_found_and_the_subject_match_comes_first() -> None:

@@ -107,13 +107,17 @@ class MongoEventStore:
             unique=True,
             name="position_unique",
         )
+        # The local FerretDB pushes a condition (and a sort) down to SQL only on the first field
+        # of an index (ADR 0005): these let it hand the whole position to the index above.
+        await self._events.create_index([("partition", ASCENDING)], name="partition")
+        await self._events.create_index([("offset", ASCENDING)], name="offset")
         await self._events.create_index([("subject", ASCENDING)], name="subject")
         await self._events.create_index([("timestamp", ASCENDING)], name="timestamp")
 
     async def head(self, position: TopicPartition) -> PartitionHead | None:
         """The newest stored record of a partition: the last key of its range in the index."""
         found = await self._events.find_one(
-            _in_partition(position),
+            {**_in_partition(position), "offset": {"$gte": 0}},
             projection={"offset": 1, "hash": 1},
             sort=[("offset", DESCENDING)],
         )
@@ -165,9 +169,10 @@ class MongoEventStore:
     ) -> AsyncIterator[ChainedRecord]:
         """A partition's records in offset order (those with a Kafka timestamp after ``until``
         left out): one range read of the position index, however many offsets are unused."""
-        query = _in_partition(position)
-        if after_offset is not None:
-            query["offset"] = {"$gt": after_offset}
+        query = {
+            **_in_partition(position),
+            "offset": {"$gt": -1 if after_offset is None else after_offset},
+        }
         if until is not None:
             query["timestamp"] = {"$lte": until}
         cursor = self._events.find(query, sort=[("offset", ASCENDING)], batch_size=_READ_BATCH)

@@ -4,8 +4,9 @@
   the index (document_id, occurred_at); the auditor's "who did what" by (actor_ids, occurred_at).
 - `archive_documents`: one search record per document, merged from every event that names it by
   single-document upserts (`$addToSet` of people, `$max` of each status's time, `$set` of the
-  search fields), so several workers merge into one record at once and lose nothing; its words
-  are posted in the inverted index of `mongo_search_index`.
+  search fields; a record not stored yet is inserted whole), so several workers merge into one
+  record at once and lose nothing; its words are posted in the inverted index of
+  `mongo_search_index`.
 - `archive_objects`: every stored file with the checksum it was stored under.
 A batch of events is written with one write per collection. No `$text`, no `$lookup`, no
 transactions.
@@ -14,7 +15,7 @@ transactions.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,17 +25,19 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_runtime.mongo import MongoDocument
 
-from vanthu_archive.adapters.mongo_search_index import ListingFilters, MongoSearchIndex, Reposted
+from vanthu_archive.adapters.mongo_search_index import MongoSearchIndex, Reposted
 from vanthu_archive.adapters.mongo_writes import insert_missing
 from vanthu_archive.domain.document_history import Actor, DocumentFacts, StoredFile, TimelineEntry
 from vanthu_archive.domain.inverted_index import (
-    ALL,
     IndexedFacts,
     Scored,
     expand_prefix,
+    issuer_term,
     rank_postings,
     received_seconds,
+    type_term,
     union,
+    urgency_term,
 )
 from vanthu_archive.domain.textsearch import (
     SearchableDocument,
@@ -106,9 +109,10 @@ class MongoReadModels:
         """Write a batch of projected events: one write per collection, applying it again
         changes nothing.
 
-        Per document one upsert: the people and related ids added, each status's newest time
-        kept (topics are read in no common order: the status shown is the one with the newest
-        time), and the search fields the batch changes merged over what is stored. Only the
+        Per document one write, an insert when it is new, else an upsert: the people and related
+        ids added, each status's newest time kept (topics are read in no common order: the
+        status shown is the one with the newest time), and the search fields the batch changes
+        merged over what is stored. Only the
         consumer of `document.received` (where a document's text comes from, in order) writes
         those; it reads the stored record for them, and posts the words before it writes the
         record, so a stop in between posts them again on redelivery.
@@ -132,15 +136,32 @@ class MongoReadModels:
         searchable, reposted = _search_fields(groups, current)
         if reposted:
             await self.index.post(reposted)
-        await self._documents.bulk_write(
-            [
-                UpdateOne(
-                    {"_id": doc_id}, _document_update(group, searchable.get(doc_id)), upsert=True
-                )
-                for doc_id, group in groups.items()
-            ],
-            ordered=False,
-        )
+        await self._merge_documents(groups, searchable, set(current))
+
+    async def _merge_documents(
+        self,
+        groups: dict[str, list[Projected]],
+        searchable: dict[str, dict[str, Any]],
+        stored: set[str],
+    ) -> None:
+        """A document not stored yet is inserted whole (an insert costs a fraction of an upsert,
+        on the local FerretDB about a fiftieth); one that is, or that another worker stored
+        meanwhile (its insert is refused), gets the upsert, which merges into what is there."""
+        changes = {
+            doc_id: _Merge.of(group, searchable.get(doc_id)) for doc_id, group in groups.items()
+        }
+        new = [doc_id for doc_id in changes if doc_id not in stored]
+        taken = await insert_missing(self._documents, [changes[d].as_document(d) for d in new])
+        merged = [doc_id for doc_id in changes if doc_id in stored]
+        merged += [new[index] for index in sorted(taken)]
+        if merged:
+            await self._documents.bulk_write(
+                [
+                    UpdateOne({"_id": doc_id}, changes[doc_id].as_update(), upsert=True)
+                    for doc_id in merged
+                ],
+                ordered=False,
+            )
 
     async def _stored_text_fields(self, ids: list[str]) -> dict[str, MongoDocument]:
         if not ids:
@@ -208,50 +229,32 @@ class MongoReadModels:
         page_size: int,
         candidates: int,
     ) -> SearchPage:
-        """Postings narrow and rank (or, without text, list the newest); then documents are read
-        a window at a time, best first, only until the page is full (ADR 0044).
-        ``candidates`` bounds how many are read for one request."""
-        agency = searcher.agency_code
+        """Postings narrow and rank; then documents are read by id, a window at a time, best
+        first, only until the page is full (ADR 0044). ``candidates`` bounds how many are read
+        for one request."""
+        ranked, scored = await self._ranked(searcher.agency_code, filters, query)
         start = (page - 1) * page_size
         wanted = start + page_size
         projection = dict(_LISTED) | {"allowed_user_ids": 1, "issuer_folded": 1, STATUS_TIMES: 1}
         if query is not None and query.text_patterns():
             projection["search_text"] = 1
-        listing = _listing_filters(filters)
-        if query is not None and not query.is_empty:
-            ranked = await self._ranked(agency, query, listing)
-            scores = {r.document_id: r.score for r in ranked}
-            ordered = _Candidates(_all_at_once([r.document_id for r in ranked]))
-        else:
-            scores = {}
-            ordered = _Candidates(self.index.newest(agency, listing))
         passing: list[MongoDocument] = []
         checked = 0
-        try:
-            while len(passing) < wanted and checked < candidates:
-                # As many as the page still needs and a few more (some may be hidden or filtered).
-                step = min(wanted - len(passing) + _READ_AHEAD, candidates - checked)
-                ids = await ordered.take(step)
-                if not ids:
-                    break
-                checked += len(ids)
-                records = await self._records(ids, projection)
-                passing.extend(r for r in records if admits(searcher, filters, query, r))
-            if ordered.exhausted:
-                listed = checked
-            elif scores:
-                listed = len(scores)
-            else:
-                listed = await self.index.count(agency, listing)
-        finally:
-            await ordered.close()
-        if checked >= listed:
+        while checked < len(ranked) and len(passing) < wanted and checked < candidates:
+            # As many as the page still needs and a few more (some may be hidden or filtered).
+            step = min(wanted - len(passing) + _READ_AHEAD, candidates - checked)
+            window = [r.document_id for r in ranked[checked : checked + step]]
+            checked += len(window)
+            records = await self._records(window, projection)
+            passing.extend(r for r in records if admits(searcher, filters, query, r))
+        if checked >= len(ranked):
             total, exact = len(passing), True
         else:
             # Not all candidates were read: the share that passed, extended to the rest.
-            total = len(passing) + round((listed - checked) * len(passing) / checked)
+            total = len(passing) + round((len(ranked) - checked) * len(passing) / checked)
             exact = False
         chosen = [{k: v for k, v in r.items() if k in _LISTED} for r in passing[start:wanted]]
+        scores = {r.document_id: r.score for r in ranked} if scored else {}
         shown = {str(item["_id"]): scores[item["_id"]] for item in chosen if item["_id"] in scores}
         return SearchPage(total, chosen, shown, exact)
 
@@ -261,79 +264,47 @@ class MongoReadModels:
         found = {row["_id"]: with_status(row) async for row in cursor}
         return [found[doc_id] for doc_id in ids if doc_id in found]
 
-    async def _ranked(self, agency: str, query: TextQuery, listing: ListingFilters) -> list[Scored]:
+    async def _ranked(
+        self, agency: str, filters: SearchFilters, query: TextQuery | None
+    ) -> tuple[list[Scored], bool]:
         groups: list[list[str]] = []
-        plain = list(dict.fromkeys([*query.terms, *(w for p in query.phrases for w in p)]))
-        groups.extend([word] for word in plain)
-        expansions = await asyncio.gather(
-            *(self.index.words_starting(agency, prefix) for prefix in query.prefixes)
-        )
-        for prefix, vocabulary in zip(query.prefixes, expansions, strict=True):
-            expanded = expand_prefix(prefix, vocabulary)
-            if not expanded:
-                return []
-            groups.append(expanded)
+        scored_groups: list[list[str]] = []
+        if query is not None and not query.is_empty:
+            plain = list(dict.fromkeys([*query.terms, *(w for p in query.phrases for w in p)]))
+            groups.extend([word] for word in plain)
+            expansions = await asyncio.gather(
+                *(self.index.words_starting(agency, prefix) for prefix in query.prefixes)
+            )
+            for prefix, vocabulary in zip(query.prefixes, expansions, strict=True):
+                expanded = expand_prefix(prefix, vocabulary)
+                if not expanded:
+                    return [], True
+                groups.append(expanded)
+            scored_groups = list(groups)
+        if filters.document_types:
+            groups.append([type_term(code) for code in sorted(filters.document_types)])
+        if filters.urgencies:
+            groups.append([urgency_term(u.value) for u in sorted(filters.urgencies)])
+        if filters.issuer_code is not None:
+            groups.append([issuer_term(filters.issuer_code)])
+        bounds = {
+            "received_from": None
+            if filters.received_from is None
+            else received_seconds(filters.received_from),
+            "received_to": None
+            if filters.received_to is None
+            else received_seconds(filters.received_to),
+        }
+        if not groups:
+            everything = await self.index.all_postings(agency)
+            return rank_postings([everything], [], len(everything), **bounds), False
         found, total = await asyncio.gather(
-            self.index.lookup(
-                agency,
-                [t for group in groups for t in group],
-                listing if listing.narrows else None,
-            ),
-            self.index.count(agency),
+            self.index.lookup(agency, [t for group in groups for t in group]),
+            self.index.documents(agency),
         )
         required = [union(found[t] for t in group) for group in groups]
-        if listing.narrows:
-            required.append(found[ALL])
-        return rank_postings(
-            required,
-            [union(found[t] for t in group) for group in groups],
-            total,
-            received_from=listing.received_from,
-            received_to=listing.received_to,
-        )
-
-
-class _Candidates:
-    """Document ids in the order they are to be read, taken a few at a time from windows."""
-
-    def __init__(self, windows: AsyncGenerator[list[str], None]) -> None:
-        self._windows = windows
-        self._buffer: list[str] = []
-        self._ended = False
-
-    @property
-    def exhausted(self) -> bool:
-        """Every id was taken (none is left to read)."""
-        return self._ended and not self._buffer
-
-    async def take(self, count: int) -> list[str]:
-        while len(self._buffer) < count and not self._ended:
-            window = await anext(self._windows, None)
-            if window is None:
-                self._ended = True
-            else:
-                self._buffer.extend(window)
-        taken, self._buffer = self._buffer[:count], self._buffer[count:]
-        return taken
-
-    async def close(self) -> None:
-        await self._windows.aclose()
-
-
-async def _all_at_once(ids: list[str]) -> AsyncGenerator[list[str], None]:
-    yield ids
-
-
-def _listing_filters(filters: SearchFilters) -> ListingFilters:
-    return ListingFilters(
-        document_types=sorted(filters.document_types),
-        urgencies=sorted(u.value for u in filters.urgencies),
-        issuer_code=filters.issuer_code,
-        received_from=None
-        if filters.received_from is None
-        else received_seconds(filters.received_from),
-        received_to=None if filters.received_to is None else received_seconds(filters.received_to),
-    )
+        scored = [union(found[t] for t in group) for group in scored_groups]
+        return rank_postings(required, scored, total, **bounds), bool(scored)
 
 
 def with_status(record: MongoDocument) -> MongoDocument:
@@ -376,34 +347,62 @@ def _carries_text(group: list[Projected]) -> bool:
     return any(i.facts.descriptive is not None or i.body is not None for i in group)
 
 
-def _document_update(group: list[Projected], searchable: dict[str, Any] | None) -> MongoDocument:
-    """One document's upsert for a batch: only operators that commute with those of other
-    workers (people added, each status's time raised), and the search fields that only the
-    consumer of the document's text writes."""
-    facts = [item.facts for item in group]
-    update: MongoDocument = {}
-    added: dict[str, Any] = {}
-    people = sorted({person for f in facts for person in f.people})
-    related = sorted({other for f in facts for other in f.related_ids})
-    if people:
-        added["allowed_user_ids"] = {"$each": people}
-    if related:
-        added["related_ids"] = {"$each": related}
-    if added:
-        update["$addToSet"] = added
-    newest: dict[str, datetime] = {}
-    for f in facts:
-        if f.status is not None and f.status_at is not None:
-            key = f"{STATUS_TIMES}.{f.status}"
-            newest[key] = max(newest.get(key, f.status_at), f.status_at)
-    if newest:
-        update["$max"] = newest
-    if searchable:
-        update["$set"] = searchable
-    if "agency_code" not in (searchable or {}):
-        agency = next((f.agency_code for f in facts if f.agency_code is not None), None)
-        update["$setOnInsert"] = {"agency_code": agency}
-    return update
+@dataclass(frozen=True)
+class _Merge:
+    """What a batch's events say about one document: people and related ids to add, each
+    status's newest time, and (from the consumer of its text only) its search fields."""
+
+    people: list[str]
+    related: list[str]
+    status_times: dict[str, datetime]
+    agency_code: str | None
+    searchable: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, group: list[Projected], searchable: dict[str, Any] | None) -> _Merge:
+        facts = [item.facts for item in group]
+        newest: dict[str, datetime] = {}
+        for f in facts:
+            if f.status is not None and f.status_at is not None:
+                newest[f.status] = max(newest.get(f.status, f.status_at), f.status_at)
+        return cls(
+            people=sorted({person for f in facts for person in f.people}),
+            related=sorted({other for f in facts for other in f.related_ids}),
+            status_times=newest,
+            agency_code=next((f.agency_code for f in facts if f.agency_code), None),
+            searchable=searchable,
+        )
+
+    def as_update(self) -> MongoDocument:
+        """Operators that commute with those of other workers (people added, each status's time
+        raised) and the search fields, which only the consumer of the document's text sets."""
+        update: MongoDocument = {}
+        added: dict[str, Any] = {}
+        if self.people:
+            added["allowed_user_ids"] = {"$each": self.people}
+        if self.related:
+            added["related_ids"] = {"$each": self.related}
+        if added:
+            update["$addToSet"] = added
+        if self.status_times:
+            update["$max"] = {f"{STATUS_TIMES}.{s}": t for s, t in self.status_times.items()}
+        if self.searchable:
+            update["$set"] = self.searchable
+        if "agency_code" not in (self.searchable or {}):
+            update["$setOnInsert"] = {"agency_code": self.agency_code}
+        return update
+
+    def as_document(self, doc_id: str) -> MongoDocument:
+        """The document the update makes where there was none."""
+        document: MongoDocument = {"_id": doc_id, "agency_code": self.agency_code}
+        if self.people:
+            document["allowed_user_ids"] = self.people
+        if self.related:
+            document["related_ids"] = self.related
+        if self.status_times:
+            document[STATUS_TIMES] = dict(self.status_times)
+        document.update(self.searchable or {})
+        return document
 
 
 def _object_document(facts: DocumentFacts, stored: StoredFile) -> MongoDocument:

@@ -13,8 +13,9 @@ async def insert_missing(
     collection: AsyncCollection[MongoDocument], documents: Sequence[MongoDocument]
 ) -> set[int]:
     """Insert, in one round trip, the documents whose `_id` is not taken; the positions of those
-    that were. For documents whose `_id` is derived from what they record (an event's timeline
-    entry, a stored object, a word): one written before says the same."""
+    that were (the unique `_id` refuses them, whatever else is written at the same moment). Where
+    the `_id` is derived from what a document records (an event's timeline entry, a stored
+    object, a bucket of postings, a word), a taken one already says the same."""
     if not documents:
         return set()
     try:

@@ -1,14 +1,17 @@
 """An inverted index: per agency and folded term, the documents that contain it ("postings"),
 each with the weight of the term in that document and the document's arrival time.
 
-A search reads the postings of its terms (one indexed query), intersects, ranks by the weights (a
-word in the subject outweighs one in the OCR text), then by recency, and only then reads the few
-documents a page needs. Besides its words a document is posted under ``ALL``, which carries the
-filters a posting can answer (type, urgency, issuer), so a search with filters but no text lists
-documents from postings too, newest first.
+Postings are kept in buckets (many postings to one stored document, ``"<weight>:<received>:<id>"``
+each), since what a search costs is mostly the number of stored documents it reads. A search reads
+the buckets of its terms, intersects, ranks by the weights (a word in the subject outweighs one in
+the OCR text), then by recency, and only then reads the few documents a page needs. Besides words,
+a document is posted under filter terms (``~t:<type>``, ``~u:<urgency>``, ``~i:<issuer>``) and
+``~all``, so a search with no text is an intersection too.
 
-Postings are derived from the document's searchable fields alone, so a redelivered event writes
-the same postings again and a changed text (OCR arriving later) changes only what differs.
+Postings are derived from the document's searchable fields alone: what a change posts is what
+differs from what the stored fields posted (nothing for a redelivered event; a text that arrives
+later posts its new words and the words whose weight it raised). Postings are never removed, so a
+document may be posted twice under a term: readers keep one per document, the highest weight.
 """
 
 from __future__ import annotations
@@ -33,6 +36,18 @@ MAX_PREFIX_EXPANSIONS = 64
 _K1 = 1.2
 _WEIGHT_SCALE = 100
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def type_term(code: str) -> str:
+    return f"~t:{code}"
+
+
+def urgency_term(urgency: str) -> str:
+    return f"~u:{urgency}"
+
+
+def issuer_term(agency_code: str) -> str:
+    return f"~i:{agency_code}"
 
 
 # --- what a document posts -----------------------------------------------------------------------
@@ -68,9 +83,29 @@ class IndexedFacts:
     issuer_code: str | None = None
 
 
-def document_terms(facts: IndexedFacts) -> dict[str, int]:
-    """term → weight for every term the document is posted under: its words, and ``ALL``."""
-    return {**term_weights(facts.document), ALL: 0}
+def document_postings(facts: IndexedFacts) -> dict[str, str]:
+    """term → encoded posting for every term the document is posted under."""
+    received = received_seconds(facts.received_at)
+    weights: dict[str, int] = dict(term_weights(facts.document))
+    filters = [ALL]
+    if facts.document_type_code:
+        filters.append(type_term(facts.document_type_code))
+    if facts.urgency:
+        filters.append(urgency_term(facts.urgency))
+    if facts.issuer_code:
+        filters.append(issuer_term(facts.issuer_code))
+    weights.update(dict.fromkeys(filters, 0))
+    return {
+        term: encode_posting(Posting(facts.document_id, weight, received))
+        for term, weight in weights.items()
+    }
+
+
+def changed_postings(before: IndexedFacts | None, after: IndexedFacts) -> dict[str, str]:
+    """What a change of a document's searchable fields posts: the postings of ``after`` that
+    ``before`` did not post as they are (all of them for a document never posted)."""
+    posted = {} if before is None else document_postings(before)
+    return {t: p for t, p in document_postings(after).items() if posted.get(t) != p}
 
 
 def received_seconds(moment: datetime) -> int:
@@ -83,6 +118,16 @@ class Posting:
     weight: int
     received: int
     """Arrival time, seconds since the epoch: the tie-breaker and the received-range filter."""
+
+
+def encode_posting(posting: Posting) -> str:
+    # Document id last, so an id with a colon in it still reads back whole.
+    return f"{posting.weight}:{posting.received}:{posting.document_id}"
+
+
+def decode_posting(text: str) -> Posting:
+    weight, received, document_id = text.split(":", 2)
+    return Posting(document_id, int(weight), int(received))
 
 
 # --- answering a query --------------------------------------------------------------------------
