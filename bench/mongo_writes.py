@@ -3,7 +3,7 @@
     uv run python bench/mongo_writes.py [--documents 1000] [--rounds 200] [--batches 10]
 
 Fills a scratch database (`make infra-up`; dropped afterwards) with documents of about 2 KB and
-times what the services' write paths do: find_one, update_one and find_one_and_update by `_id`,
+times, interleaved round by round, what the services' write paths do: find_one, update_one and find_one_and_update by `_id`,
 update_many of 100 by `_id` `$in`, a bulk_write of 100 UpdateOne by `_id`, a find of 100 by `$in`,
 each per document beside insert_many of 100 per document, the bare limit of a write (ADR 0005).
 `--uri` points it at another server (a private FerretDB on another port). Not part of `make test`.
@@ -46,15 +46,6 @@ def document(key: str, n: int) -> dict[str, Any]:
         "body": secrets.token_hex(850),  # ~1.7 KB, with the rest about 2 KB
         "outbox": [],
     }
-
-
-async def timed(rounds: int, op: Callable[[int], Awaitable[Any]]) -> list[float]:
-    latencies: list[float] = []
-    for n in range(rounds):
-        started = time.perf_counter()
-        await op(n)
-        latencies.append(time.perf_counter() - started)
-    return latencies
 
 
 async def run(uri: str | None, documents: int, rounds: int, batches: int) -> None:
@@ -133,9 +124,18 @@ async def run(uri: str | None, documents: int, rounds: int, batches: int) -> Non
                 (f"find _id $in {BATCH}", batches, BATCH, find_in),
             ]
             await find_one(0)  # warm the connection
-            for kind, count, per_op, op in kinds:
-                results[kind] = (await timed(count, op), per_op)
-                print(f"  {kind}: p50 {percentile(results[kind][0], 0.5) * 1000:.2f} ms", flush=True)
+            # interleaved, round by round, so that every kind meets the same load of the machine
+            for kind, *_ in kinds:
+                results[kind] = ([], 0)
+            for n in range(max(count for _, count, _, _ in kinds)):
+                for kind, count, per_op, op in kinds:
+                    if n < count:
+                        started = time.perf_counter()
+                        await op(n)
+                        results[kind] = (
+                            [*results[kind][0], time.perf_counter() - started],
+                            per_op,
+                        )
         finally:
             await client.drop_database(database)
             await client.close()
