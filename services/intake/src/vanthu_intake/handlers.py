@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import Sequence
@@ -207,12 +208,21 @@ async def register_document(
     agency_code = principal.agency_code
     document_id = document_id or str(uuid.uuid4())
     keys = duplicate_keys(agency_code, metadata, uploads)
-    held = await claim_duplicate_keys(registry, document_id, keys, register_anyway_reason)
+    # The files go to the blob store while the keys are claimed: they are content-addressed, so a
+    # duplicate refused meanwhile leaves nothing behind that was not there already.
+    storing = asyncio.ensure_future(store_files(registry.files, document_id, uploads, media_types))
+    try:
+        held = await claim_duplicate_keys(registry, document_id, keys, register_anyway_reason)
+    except BaseException:
+        storing.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await storing
+        raise
     recorded: Record = dict(extra or {})
     if held is not None:
         recorded |= {"duplicate_of": held, "duplicate_reason": register_anyway_reason}
     try:
-        stored = await store_files(registry.files, document_id, uploads, media_types)
+        stored = await storing
         registration = Registration(
             document_id=document_id,
             agency_code=agency_code,
@@ -339,7 +349,6 @@ async def take_number_and_store(registry: Registry, registration: Registration) 
         # row run twice at once) gets here: its number stays in the register, voided.
         await void_reservation(registry, key, number, registration.document_id, "duplicate write")
         raise
-    await registry.numbers.release(key, number)
     log.info("document registered", document_id=record["_id"], number=number, year=key.year)
     return record
 
@@ -365,8 +374,7 @@ async def void_reservation(
 ) -> None:
     """Write a reserved number whose document was never stored into the register as void."""
     existing = await registry.documents.get(document_id)
-    if existing is not None and existing.get("number") == number and existing["year"] == key.year:
-        await registry.numbers.release(key, number)
+    if holds_number(existing, key, number):
         return
     void_id = events.derived_id(
         "void", key.agency_code, key.register.value, str(key.year), str(number)
@@ -405,18 +413,35 @@ async def void_reservation(
     # An earlier recovery pass may already have written it.
     with contextlib.suppress(AlreadyExists):
         await registry.documents.add(record, [voided])
-    await registry.numbers.release(key, number)
+    await registry.numbers.voided(key, number)
     log.warning("reserved number voided", number=number, year=key.year, register=key.register)
 
 
+def holds_number(record: Record | None, key: RegisterKey, number: int) -> bool:
+    return (
+        record is not None
+        and record.get("number") == number
+        and record.get("year") == key.year
+        and record.get("register") == key.register.value
+    )
+
+
 async def reconcile_reservations(registry: Registry, older_than: timedelta) -> int:
-    """Void every number reserved long ago whose document never arrived; the count handled."""
-    stale = await registry.numbers.stale_reservations(older_than)
-    for reservation in stale:
-        await void_reservation(
-            registry, reservation.key, reservation.number, reservation.document_id, "recovery"
-        )
-    return len(stale)
+    """Void every number reserved long ago whose document never came; the count voided.
+
+    The reservations are checked a page at a time against their documents (one read per page)
+    and marked checked, so each is looked at once, not on every pass."""
+    voided = 0
+    while page := await registry.numbers.unchecked_reservations(older_than):
+        stored = await registry.documents.get_many([r.document_id for r in page])
+        by_id = {record["_id"]: record for record in stored}
+        for reservation in page:
+            key, number = reservation.key, reservation.number
+            if not holds_number(by_id.get(reservation.document_id), key, number):
+                await void_reservation(registry, key, number, reservation.document_id, "recovery")
+                voided += 1
+        await registry.numbers.checked(page[-1])
+    return voided
 
 
 async def void_document(
@@ -559,11 +584,14 @@ async def digitize_document(
     digitiser: Digitiser, received: DocumentReceived, envelope: Envelope
 ) -> None:
     """OCR every scan of a newly registered document and check the signatures of its PDFs."""
-    if await digitiser.registry.documents.get(received.document_id) is None:
+    documents = digitiser.registry.documents
+    held, known = await asyncio.gather(
+        documents.get(received.document_id), documents.facts_of(received.document_id)
+    )
+    if held is None:
         # Registered by another deployment sharing the topic (or a replayed sample): not ours.
         log.info("document.received for a document we do not hold; skipped")
         return
-    known = await digitiser.registry.documents.facts_of(received.document_id)
     facts = {fact["_id"] for fact in known}
     for file in received.files:
         if file.role is FileRole.OCR_DERIVATIVE:
@@ -1001,7 +1029,6 @@ async def issue_outgoing_document(
     except AlreadyExists:
         await void_reservation(registry, key, number, document_id, "duplicate write")
         raise
-    await registry.numbers.release(key, number)
     return record
 
 

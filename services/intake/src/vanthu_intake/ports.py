@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from vanthu_contracts import KafkaRecord
@@ -43,11 +43,10 @@ class FileStore(Protocol):
 
 
 class NumberRegister(Protocol):
-    """Hands out the next number of a yearly register, remembering it until the document is kept."""
+    """Hands out the next number of a yearly register, remembering it until its document is
+    checked to have come (or the number is voided)."""
 
     async def reserve(self, key: RegisterKey, document_id: str) -> int: ...
-
-    async def release(self, key: RegisterKey, number: int) -> None: ...
 
     async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> str:
         """Take a number an older system gave (migration); the id of the document holding it."""
@@ -57,7 +56,19 @@ class NumberRegister(Protocol):
         """The number still reserved for this document by an interrupted run, if any."""
         ...
 
-    async def stale_reservations(self, older_than: timedelta) -> Sequence[Reservation]: ...
+    async def unchecked_reservations(self, older_than: timedelta) -> Sequence[Reservation]:
+        """Numbers reserved longer ago than `older_than` and not checked yet, oldest first (a
+        page: ask again after `checked`)."""
+        ...
+
+    async def checked(self, up_to: Reservation) -> None:
+        """Every reservation up to this one (in the order of `unchecked_reservations`) has its
+        document or its void entry."""
+        ...
+
+    async def voided(self, key: RegisterKey, number: int) -> None:
+        """The number's document never came and the number is written as void."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,7 @@ class Reservation:
     key: RegisterKey
     number: int
     document_id: str
+    at: datetime
 
 
 class DocumentRepository(Protocol):
@@ -73,6 +85,8 @@ class DocumentRepository(Protocol):
     async def add(self, record: Record, events: Sequence[KafkaRecord]) -> None: ...
 
     async def get(self, document_id: str) -> Record | None: ...
+
+    async def get_many(self, document_ids: Sequence[str]) -> list[Record]: ...
 
     async def find(
         self, query: Record, *, skip: int, limit: int, sort: Sequence[tuple[str, int]]

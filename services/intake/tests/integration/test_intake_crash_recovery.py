@@ -14,7 +14,7 @@ from vanthu_intake.domain.numbering import Register, register_key
 from vanthu_runtime.mongo import create_mongo_client
 from vanthu_runtime.settings import MongoSettings
 
-RECEIVED = "vanthu.intake.document.received.v1"
+RECEIVED = "vanthu.intake.document.received.v2"
 
 
 async def test_a_worker_killed_while_publishing_still_publishes_each_registration_once(

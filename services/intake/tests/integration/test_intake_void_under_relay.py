@@ -56,7 +56,7 @@ async def test_a_void_written_while_the_relay_empties_the_outbox_is_kept(
     try:
         for n in range(60):
             document_id = str(uuid.uuid4())
-            received = sample_event("vanthu.intake.document.received.v1", document_id=document_id)
+            received = sample_event("vanthu.intake.document.received.v2", document_id=document_id)
             events = [
                 encode(received, source="/vanthu/intake", event_id=str(uuid.uuid4()))
                 for _ in range(3)

@@ -38,6 +38,7 @@ class FakeFileStore:
 class FakeNumberRegister:
     def __init__(self) -> None:
         self.claims: dict[tuple[RegisterKey, int], dict[str, Any]] = {}
+        self.checked_up_to: Reservation | None = None
 
     async def reserve(self, key: RegisterKey, document_id: str) -> int:
         number = 1 + max((n for k, n in self.claims if k == key), default=0)
@@ -47,9 +48,6 @@ class FakeNumberRegister:
             "at": datetime.now(UTC),
         }
         return number
-
-    async def release(self, key: RegisterKey, number: int) -> None:
-        self.claims[(key, number)]["state"] = "stored"
 
     async def claim_existing(self, key: RegisterKey, number: int, document_id: str) -> str:
         if (key, number) in self.claims:
@@ -63,13 +61,24 @@ class FakeNumberRegister:
                 return number
         return None
 
-    async def stale_reservations(self, older_than: timedelta) -> Sequence[Reservation]:
+    async def unchecked_reservations(self, older_than: timedelta) -> Sequence[Reservation]:
         cutoff = datetime.now(UTC) - older_than
-        return [
-            Reservation(key, number, claim["document_id"])
-            for (key, number), claim in self.claims.items()
-            if claim["state"] == "reserved" and claim["at"] <= cutoff
-        ]
+        every = sorted(
+            (
+                Reservation(key, number, claim["document_id"], claim["at"])
+                for (key, number), claim in self.claims.items()
+                if claim["state"] == "reserved" and claim["at"] <= cutoff
+            ),
+            key=lambda r: (r.at, r.number),
+        )
+        mark = self.checked_up_to
+        return [r for r in every if mark is None or (r.at, r.number) > (mark.at, mark.number)]
+
+    async def checked(self, up_to: Reservation) -> None:
+        self.checked_up_to = up_to
+
+    async def voided(self, key: RegisterKey, number: int) -> None:
+        self.claims[(key, number)]["state"] = "void"
 
 
 class FakeDocumentRepository:
@@ -86,6 +95,9 @@ class FakeDocumentRepository:
 
     async def get(self, document_id: str) -> dict[str, Any] | None:
         return self.saved.get(document_id)
+
+    async def get_many(self, document_ids: Sequence[str]) -> list[dict[str, Any]]:
+        return [self.saved[i] for i in document_ids if i in self.saved]
 
     async def find(self, query, *, skip, limit, sort):  # pragma: no cover - not used by unit tests
         raise NotImplementedError

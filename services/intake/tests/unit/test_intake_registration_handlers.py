@@ -105,6 +105,24 @@ async def test_a_number_whose_document_never_came_is_written_as_void() -> None:
     assert decode_record(reg.documents.published[0]).event.number == "1"
 
 
+async def test_recovery_leaves_registered_documents_alone_and_voids_only_the_missing_one() -> None:
+    reg = registry()
+    first = await register(reg, "1", PDF + b"a")
+    key = handlers.register_key(
+        CLERK.agency_code, handlers.Register.INCOMING, handlers.datetime.now(handlers.UTC)
+    )
+    await reg.numbers.reserve(key, "died-before-storing")
+    second = await register(reg, "3", PDF + b"c")
+
+    voided = await handlers.reconcile_reservations(reg, timedelta(0))
+    again = await handlers.reconcile_reservations(reg, timedelta(0))
+
+    register_entries = sorted((d["number"], d["status"]) for d in reg.documents.saved.values())
+    assert register_entries == [(1, "registered"), (2, "void"), (3, "registered")]
+    assert (first["number"], second["number"]) == (1, 3)
+    assert (voided, again) == (1, 0)
+
+
 async def test_a_package_is_registered_once_and_the_sender_told_arrived_and_accepted() -> None:
     reg = registry()
     package = sample_event(

@@ -7,6 +7,7 @@ from datetime import timedelta
 from minio.error import S3Error
 from vanthu_runtime.minio_blob_store import MinioBlobStore
 
+from vanthu_intake.domain.duplicates import content_key
 from vanthu_intake.ports import FileMissing, StoredFile
 
 
@@ -15,7 +16,10 @@ class MinioFileStore:
         self._blobs = blobs
 
     async def put(self, data: bytes, media_type: str) -> StoredFile:
-        stored = await self._blobs.put_content_addressed(data, media_type=media_type)
+        # Under its sha256, so the same bytes stored again rewrite the same object; written
+        # without asking first whether it is there (one request, not two: duplicates were
+        # refused before the upload got here, and a second put of the same bytes is harmless).
+        stored = await self._blobs.put(f"sha256/{content_key(data)}", data, media_type)
         return StoredFile(stored.key, stored.sha256, stored.size)
 
     async def put_named(self, key: str, data: bytes, media_type: str) -> StoredFile:

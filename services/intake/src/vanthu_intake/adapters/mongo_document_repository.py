@@ -46,6 +46,12 @@ class MongoDocumentRepository:
     async def get(self, document_id: str) -> dict[str, Any] | None:
         return await self._documents.raw.find_one({"_id": document_id})
 
+    async def get_many(self, document_ids: Sequence[str]) -> list[dict[str, Any]]:
+        if not document_ids:
+            return []
+        cursor = self._documents.raw.find({"_id": {"$in": list(document_ids)}})
+        return await cursor.to_list(None)
+
     async def find(
         self,
         query: dict[str, Any],
