@@ -30,7 +30,7 @@ from vanthu_runtime.mongo import create_mongo_client
 from vanthu_runtime.outbox import PENDING_SINCE, OutboxCollection, OutboxRelay
 from vanthu_runtime.settings import KafkaSettings, MongoSettings
 
-DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
+DOCUMENT_RECEIVED = "vanthu.intake.document.received.v2"
 
 
 def _events(n: int) -> list:

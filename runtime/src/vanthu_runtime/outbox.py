@@ -189,7 +189,7 @@ class OutboxRelay:
         *,
         poll_interval_s: float = 0.2,
         claim_for: timedelta = timedelta(seconds=30),
-        batch: int = 500,
+        batch: int = 200,
     ) -> None:
         self._collections = {name: db[name] for name in collections}
         for collection in self._collections.values():
