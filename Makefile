@@ -9,9 +9,10 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
-run: install test-prereqs infra-up topics services-up ## install what is missing, start servers, topics and all services
+run: install test-prereqs infra-up topics services-up web-up ## install what is missing, start servers, topics, all services and the web app
 	@echo
 	@echo "vanthu is running on 127.0.0.1:"
+	@echo "  web app   http://127.0.0.1:$${VANTHU_WEB_PORT:-8080}/   (sign in: pick a person; APIs at /api/<service>/, portal at /portal/)"
 	@echo "  intake    http://127.0.0.1:8001/docs   (worker health :8101)"
 	@echo "  routing   http://127.0.0.1:8002/docs   (worker health :8102)"
 	@echo "  exchange  http://127.0.0.1:8003/docs   (worker health :8103)"
@@ -21,15 +22,16 @@ run: install test-prereqs infra-up topics services-up ## install what is missing
 	@echo "  stop it:  make stop"
 
 .PHONY: stop
-stop: services-down infra-down ## stop the services and the servers (data is kept in .local/)
+stop: web-down services-down infra-down ## stop the web app, the services and the servers (data is kept in .local/)
 
 .PHONY: status
 status: ## what is running
 	@$(LOCAL)/infra.sh status
 	@$(LOCAL)/services.sh status
+	@$(LOCAL)/web.sh status
 
 .PHONY: test
-test: install test-prereqs ## run every test against real servers (starts them when needed)
+test: install test-prereqs web-build ## run every test against real servers (starts them when needed)
 	$(UV) run pytest $(PYTEST_ARGS)
 
 .PHONY: test-unit
@@ -73,6 +75,23 @@ services-up: ## start the four services (API and worker each)
 .PHONY: services-down
 services-down:
 	@$(LOCAL)/services.sh down
+
+.PHONY: web-build
+web-build: ## build the web app (npm ci and vite build, each skipped when nothing changed)
+	@$(LOCAL)/web.sh build
+
+.PHONY: web-up
+web-up: ## build the web app and serve it with the APIs through nginx on 127.0.0.1:8080
+	@$(LOCAL)/web.sh up
+
+.PHONY: web-down
+web-down:
+	@$(LOCAL)/web.sh down
+
+.PHONY: web-test
+web-test: web-build ## the web app's component tests (vitest) and its browser tests
+	cd web && npx --no-install vitest run
+	$(UV) run pytest tests/e2e/test_web_flow.py tests/unit/test_web_dev_signin.py $(PYTEST_ARGS)
 
 .PHONY: contracts
 contracts: ## regenerate JSON Schemas and AsyncAPI documents from the contract models

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Tools the tests need beyond Python: kcat (an independent Kafka client, from Debian), and
-# intake's OCR tools and fonts.
+# Tools the tests need beyond Python: kcat (an independent Kafka client, from Debian), intake's
+# OCR tools and fonts, and for the web app nginx (one origin for the app and the APIs) and
+# Chromium (its browser tests, driven by playwright-core; no browser download).
 set -euo pipefail
 PREFIX=prereqs
 need=()
@@ -11,6 +12,9 @@ command -v tesseract >/dev/null || need+=(tesseract-ocr)
 [ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
 command -v ocrmypdf >/dev/null || need+=(ocrmypdf)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# the web app (web/, deploy/local/web.sh); Node.js 20.19+ and npm are expected on the machine
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v chromium >/dev/null || need+=(chromium)
 if ((${#need[@]})); then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     printf '[%s] installing %s from Debian\n' "$PREFIX" "${need[*]}" >&2

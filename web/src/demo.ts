@@ -19,6 +19,10 @@ export const DEMO_DIRECTORY_CSV = [
   'user,quantri1,Phan Văn Khoa,,van-phong,Quản trị hệ thống,,administrator',
 ].join('\n');
 
+export const DEMO_USER_IDS = DEMO_DIRECTORY_CSV.split('\n')
+  .filter((row) => row.startsWith('user,'))
+  .map((row) => row.split(',')[1]);
+
 export const DEMO_DELEGATION = {
   delegation_id: 'uy-quyen-thuky1',
   leader_user_id: 'lanhdao1',

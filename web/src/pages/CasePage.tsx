@@ -109,7 +109,7 @@ export function CasePage() {
           <dl className="facts">
             <div><dt>Số đến</dt><dd>{d.arrival_number}</dd></div>
             <div><dt>Ngày đến</dt><dd>{formatDateTime(d.received_at)}</dd></div>
-            <div><dt>Loại văn bản</dt><dd>{label(DOCUMENT_TYPES, d.document_type_code)}</dd></div>
+            {d.document_type_code && <div><dt>Loại văn bản</dt><dd>{label(DOCUMENT_TYPES, d.document_type_code)}</dd></div>}
             <div><dt>Cơ quan ban hành</dt><dd>{d.issuer_name}</dd></div>
             <div><dt>Độ khẩn</dt><dd><span className={`urgency u-${d.urgency}`}>{label(URGENCIES, d.urgency)}</span></dd></div>
             <div><dt>Hạn xử lý</dt><dd>{formatDate(d.due_date) || 'Không có'}</dd></div>

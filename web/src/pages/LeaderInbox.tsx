@@ -66,8 +66,14 @@ export function LeaderInbox() {
                   </Link>
                 </div>
                 <div className="muted inbox-meta">
-                  Số đến {c.document.arrival_number} · {label(DOCUMENT_TYPES, c.document.document_type_code)} ·{' '}
-                  {c.document.issuer_name} · đến {formatDateTime(c.document.received_at)}
+                  {[
+                    `Số đến ${c.document.arrival_number}`,
+                    label(DOCUMENT_TYPES, c.document.document_type_code),
+                    c.document.issuer_name,
+                    `đến ${formatDateTime(c.document.received_at)}`,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
                   {due && (
                     <span className={overdue ? 'overdue' : undefined}>
                       {' '}

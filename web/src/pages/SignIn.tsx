@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, ApiError } from '../api/client';
 import type { DirectoryUnit, DirectoryUser } from '../api/types';
-import { DEMO_AGENCY, DEMO_DELEGATION, DEMO_DIRECTORY_CSV, DEMO_RULES, DIRECTORY_READER } from '../demo';
+import { DEMO_AGENCY, DEMO_DELEGATION, DEMO_DIRECTORY_CSV, DEMO_RULES, DEMO_USER_IDS, DIRECTORY_READER } from '../demo';
 import { ROLES } from '../labels';
 import { useSession } from '../session';
 
@@ -66,7 +66,12 @@ export function SignIn() {
         body: DEMO_DIRECTORY_CSV,
         headers: new Headers({ ...Object.fromEntries(headers), 'Content-Type': 'text/csv' }),
       });
-      await api('routing', '/directory/delegations', { method: 'POST', body: JSON.stringify(DEMO_DELEGATION), headers });
+      await api('routing', '/directory/delegations', { method: 'POST', body: JSON.stringify(DEMO_DELEGATION), headers }).catch(
+        (e: unknown) => {
+          // Granted before (a second demo set-up): the grant stands as it is.
+          if (!(e instanceof ApiError && [409, 422].includes(e.status))) throw e;
+        },
+      );
       await api('routing', '/directory/routing-rules', { method: 'PUT', body: JSON.stringify(DEMO_RULES), headers });
       await refresh(agency);
     } catch (e) {
@@ -137,11 +142,17 @@ export function SignIn() {
           </p>
         )}
         {load.state === 'ready' && load.users.length === 0 && (
-          <div className="notice">
-            <p>Danh bạ của cơ quan {agency} chưa có ai.</p>
+          <p className="notice">Danh bạ của cơ quan {agency} chưa có ai.</p>
+        )}
+        {load.state === 'ready' && DEMO_USER_IDS.some((id) => !load.users.some((u) => u.user_id === id)) && (
+          <div className="demo">
             <button type="button" className="secondary" disabled={busy} onClick={() => void createDemoDirectory()}>
               Tạo danh bạ mẫu
             </button>
+            <small className="muted">
+              Ba đơn vị, một người cho mỗi vai trò, ủy quyền cho thư ký; văn bản đến được trình Giám đốc (thay quy tắc
+              phân phối hiện có của cơ quan).
+            </small>
           </div>
         )}
         {load.state === 'ready' && load.users.length > 0 && (
