@@ -91,6 +91,12 @@ cmd_up() {
   cmd_render "$conf"
   "$bin" -t -q -p "$STATE/nginx" -c "$conf" -e "$STATE/nginx/error.log" ||
     die "nginx refuses $conf"
+  if pid_alive "$STATE/run/web-nginx.pid"; then
+    # Running already: it takes the newly rendered configuration (the app's files are read as asked).
+    kill -HUP "$(cat "$STATE/run/web-nginx.pid")"
+    log "web-nginx reloaded (pid $(cat "$STATE/run/web-nginx.pid"))"
+    return
+  fi
   start web-nginx "$PORT" -- "$bin" -p "$STATE/nginx" -c "$conf" -e "$STATE/nginx/error.log"
   wait_port web-nginx "$PORT" "$STATE/run/web-nginx.pid" 20
 }
