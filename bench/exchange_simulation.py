@@ -6,17 +6,24 @@ Starts a real hub (the exchange API process) on the local servers (`make infra-u
 process 64 connectors (one per agency: its own Mongo-wire database, the shared MinIO, the real
 outbox relay publishing to Kafka). The ministry sends each document, with one attachment, to all
 63; every department polls the hub, verifies the signature, stores the attachment, publishes
-PackageReceived and answers 01. Prints delivery latency p50/p99 (request queued at the ministry
-→ package taken in and acknowledged by the department) and packages/s, beside the raw cost of
-copying the same bytes through MinIO (put + get) in the same run.
+PackageReceived and answers 01. A first, small circular warms the connectors up (as connectors
+that have been running: relays' Kafka readers started, connections open) and is shown apart.
+Prints delivery latency p50/p99 (request queued at the ministry → package taken in and
+acknowledged by the department) and packages/s, beside the raw cost of
+copying the same bytes through MinIO (put + get) in the same run, and ends with
+
+    bench: exchange_fanout p50_ms=<p50> p99_ms=<p99> target_ms=5000
+
+(the pilot's target: every department has a 1 MB circular within 5 s, `--documents 1
+--attachment-kb 1024`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import io
-import json
 import secrets
 import statistics
 import sys
@@ -67,6 +74,7 @@ OPERATOR = "000.00.00.G22"
 PROVINCES = 63
 refused: dict[str, str] = {}
 LONG_POLL_S = 5.0
+TARGET_P99_MS = 5000
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -167,6 +175,84 @@ async def raw_minio_copy(minio: Minio, bucket: str, payload: bytes, copies: int)
     return time.perf_counter() - started
 
 
+def stored_file(minio: Minio, bucket: str) -> Any:
+    def put(data: bytes) -> FileRef:
+        """An original in the ministry's bucket, as intake stores it."""
+        sha = hashlib.sha256(data).hexdigest()
+        minio.put_object(bucket, f"sha256/{sha}", io.BytesIO(data), len(data))
+        return FileRef(
+            file_id="f",
+            name="cong-van.pdf",
+            media_type="application/pdf",
+            size=len(data),
+            sha256=sha,
+            object_key=f"sha256/{sha}",
+            role=FileRole.ORIGINAL,
+        )
+
+    return put
+
+
+def circular(
+    ministry: str, provinces: list[str], run: str, n: int, file: FileRef
+) -> OutgoingDocumentIssued:
+    return OutgoingDocumentIssued(
+        document_id=str(uuid.uuid4()),
+        agency_code=ministry,
+        document_code=f"{ministry},2026/11/21,{n + 1}-{run}/BNV-VP",
+        code_number=f"{n + 1}",
+        code_notation=f"{run.upper()}-BNV",
+        issued_date=date(2026, 11, 21),
+        document_type=DocumentType(name="Công văn"),
+        subject=f"V/v thí điểm liên thông văn bản số {n + 1}",
+        signer=Signer(position="Thứ trưởng", full_name="Nguyễn Văn A"),
+        recipients=tuple(Recipient(name=f"Sở {p}", agency_code=p) for p in provinces),
+        urgency=Urgency.NORMAL,
+        confidentiality=Confidentiality.NORMAL,
+        files=(file,),
+        issued_at=datetime.now(UTC),
+        registered_by=Person(user_id="vt", full_name="Văn thư"),
+    )
+
+
+async def fan_out(
+    connectors: dict[str, Connector],
+    ministry: str,
+    provinces: list[str],
+    documents: list[OutgoingDocumentIssued],
+) -> dict[str, float]:
+    """The ministry sends each document to every province; seconds from the request queued to
+    the package taken in and acknowledged, by `<document code>|<province>`."""
+    sender = connectors[ministry]
+    queued_at: dict[str, float] = {}
+    wanted = {f"{d.document_code}|{p}" for d in documents for p in provinces}
+    arrived: dict[str, float] = {}
+    done = asyncio.Event()
+    receivers = [
+        asyncio.create_task(
+            receive_until(connectors[p], {w for w in wanted if w.endswith(p)}, arrived, done)
+        )
+        for p in provinces
+    ]
+    for document in documents:
+        await sender.remember_outgoing_document(decoded(document))
+        request = SendDocumentRequested(
+            request_id=str(uuid.uuid4()),
+            document_id=document.document_id,
+            agency_code=ministry,
+            business_type=BusinessType.NEW,
+            recipients=tuple(provinces),
+            requested_by=Person(user_id="vt", full_name="Văn thư"),
+            requested_at=datetime.now(UTC),
+        )
+        queued_at[document.document_code] = time.perf_counter()
+        await sender.queue_send_request(decoded(request))
+        await sender.send_due()
+    await asyncio.wait_for(asyncio.gather(*receivers), timeout=600)
+    done.set()
+    return {k: arrived[k] - queued_at[k.split("|")[0]] for k in wanted if k in arrived}
+
+
 async def main(documents: int, attachment_kb: int) -> None:
     run = secrets.token_hex(3)
     with ExitStack() as stack:
@@ -231,73 +317,21 @@ async def simulate(
         await asyncio.gather(*(c.ensure_keys_published() for c in connectors.values()))
         for connector in connectors.values():
             await connector.sync_directory()
-        sender = connectors[ministry]
+        put = stored_file(minio, bucket)
+        # Connectors that have been running: their relays' Kafka readers, their HTTP
+        # connections are open. A first circular (a small one) gets them there; it is not measured.
+        warm = [circular(ministry, provinces, f"warm-{run}", 0, put(secrets.token_bytes(1024)))]
+        cold = await fan_out(connectors, ministry, provinces, warm)
         attachment = secrets.token_bytes(attachment_kb * 1024)
-        sha = __import__("hashlib").sha256(attachment).hexdigest()
-        minio.put_object(bucket, f"sha256/{sha}", io.BytesIO(attachment), len(attachment))
-        file = FileRef(
-            file_id="f",
-            name="cong-van.pdf",
-            media_type="application/pdf",
-            size=len(attachment),
-            sha256=sha,
-            object_key=f"sha256/{sha}",
-            role=FileRole.ORIGINAL,
-        )
-
-        queued_at: dict[str, float] = {}
-        wanted: set[str] = set()
-        issued_docs = []
-        for n in range(documents):
-            document = OutgoingDocumentIssued(
-                document_id=str(uuid.uuid4()),
-                agency_code=ministry,
-                document_code=f"{ministry},2026/11/21,{n + 1}-{run}/BNV-VP",
-                code_number=f"{n + 1}",
-                code_notation=f"{run.upper()}-BNV",
-                issued_date=date(2026, 11, 21),
-                document_type=DocumentType(name="Công văn"),
-                subject=f"V/v thí điểm liên thông văn bản số {n + 1}",
-                signer=Signer(position="Thứ trưởng", full_name="Nguyễn Văn A"),
-                recipients=tuple(Recipient(name=f"Sở {p}", agency_code=p) for p in provinces),
-                urgency=Urgency.NORMAL,
-                confidentiality=Confidentiality.NORMAL,
-                files=(file,),
-                issued_at=datetime.now(UTC),
-                registered_by=Person(user_id="vt", full_name="Văn thư"),
-            )
-            issued_docs.append(document)
-            wanted |= {f"{document.document_code}|{p}" for p in provinces}
-
-        arrived: dict[str, float] = {}
-        done = asyncio.Event()
-        receivers = [
-            asyncio.create_task(
-                receive_until(connectors[p], {w for w in wanted if w.endswith(p)}, arrived, done)
-            )
-            for p in provinces
-        ]
+        file = put(attachment)
+        issued_docs = [circular(ministry, provinces, run, n, file) for n in range(documents)]
         started = time.perf_counter()
-        for document in issued_docs:
-            await sender.remember_outgoing_document(decoded(document))
-            request = SendDocumentRequested(
-                request_id=str(uuid.uuid4()),
-                document_id=document.document_id,
-                agency_code=ministry,
-                business_type=BusinessType.NEW,
-                recipients=tuple(provinces),
-                requested_by=Person(user_id="vt", full_name="Văn thư"),
-                requested_at=datetime.now(UTC),
-            )
-            queued_at[document.document_code] = time.perf_counter()
-            await sender.queue_send_request(decoded(request))
-            await sender.send_due()
-        await asyncio.wait_for(asyncio.gather(*receivers), timeout=600)
+        latencies = await fan_out(connectors, ministry, provinces, issued_docs)
         elapsed = time.perf_counter() - started
-        done.set()
+        wanted = latencies
         if refused:
             print(f"REFUSED {len(refused)} deliveries, e.g. {next(iter(refused.values()))}")
-        latencies = [arrived[k] - queued_at[k.split("|")[0]] for k in wanted if k in arrived]
+        latencies = list(latencies.values())
         package_bytes = len(attachment) * 4 // 3 + 4096
         raw_elapsed = await raw_minio_copy(minio, bucket, b"x" * package_bytes, len(wanted))
         print(
@@ -310,11 +344,22 @@ async def simulate(
             f"delivery latency: p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms"
         )
         print(
+            f"(the first, 1 KiB circular to connectors just started: p50 {statistics.median(cold.values()) * 1000:.0f} ms, "
+            f"p99 {percentile(list(cold.values()), 0.99) * 1000:.0f} ms)"
+        )
+        print(
             f"raw MinIO put+get of the same {len(wanted)} packages (~{package_bytes // 1024} KiB each, 16 in parallel): "
             f"{raw_elapsed:.2f} s -> {len(wanted) / raw_elapsed:.1f} copies/s"
         )
+        p50_ms = statistics.median(latencies) * 1000
+        p99_ms = percentile(latencies, 0.99) * 1000
+        summary = (
+            f"bench: exchange_fanout p50_ms={p50_ms:.0f} p99_ms={p99_ms:.0f} "
+            f"target_ms={TARGET_P99_MS}"
+        )
         for connector in connectors.values():
             await connector.close()
+        print(summary)
     finally:
         await publisher.stop()
         # By name: listing the databases of a FerretDB holding thousands takes minutes.
@@ -331,4 +376,3 @@ if __name__ == "__main__":
     parser.add_argument("--attachment-kb", type=int, default=256)
     args = parser.parse_args()
     asyncio.run(main(args.documents, args.attachment_kb))
-    json.dumps({})

@@ -546,17 +546,25 @@ class Connector:
         if record is None:
             with tempfile.TemporaryDirectory(prefix="recv-") as workdir:
                 record = await self._take_in(delivery_id, item, Path(workdir))
-        await self._ensure_answer(record)
-        await self._ensure_copy_marked(record)
+        # The answer, the marks on an earlier copy and the record's own events are independent
+        # writes: made at once.
+        published = self._publish_record(record)
+        _, _, record = await asyncio.gather(
+            self._ensure_answer(record), self._ensure_copy_marked(record), published
+        )
         if self.store.unpublished(record):
-            await self.publish_outbox()
-            record = await self.store.received(delivery_id) or record
-            if self.store.unpublished(record):
-                return 0  # acknowledged on a later pass, once the event is on the topic
+            return 0  # acknowledged on a later pass, once the event is on the topic
         await self.hub.acknowledge(
             delivery_id, record["outcome"] != "refused", record.get("reason")
         )
         return 1
+
+    async def _publish_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record once a relay pass has published its events (as read after the pass)."""
+        if not self.store.unpublished(record):
+            return record
+        await self.publish_outbox()
+        return await self.store.received(record["_id"]) or record
 
     async def _ensure_copy_marked(self, record: dict[str, Any]) -> None:
         """The copy a received update, replacement or revocation affects, marked on every pass

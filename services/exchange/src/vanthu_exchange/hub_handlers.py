@@ -164,6 +164,7 @@ class Hub:
         self._arrivals: dict[str, _Waiting] = {}
         self._requery_s = requery_s
         self.recent = RecentPackages()
+        self._noting: set[asyncio.Task[Any]] = set()
 
     def _announce(self, system_id: str, deliveries: Sequence[dict[str, Any]]) -> None:
         """Hand new deliveries to the long polls of ``system_id`` waiting in this process."""
@@ -420,27 +421,46 @@ class Hub:
             if waiting.arrived:
                 return [_listed(d) for d in waiting.arrived[:limit]]
 
-    async def package_bytes(self, delivery: dict[str, Any]) -> AsyncIterator[bytes]:
-        """The delivery's package, from memory when it was accepted here lately."""
-        kept = self.recent.get(delivery["object_key"])
+    async def open_delivery(
+        self, session: SystemSession, identifier: str
+    ) -> tuple[dict[str, Any], AsyncIterator[bytes]]:
+        """The delivery and its package's bytes. A pending delivery is noted as fetched while
+        the bytes go out, not before (in a fan-out that write waits its turn behind the other
+        recipients' fetches), and the last bytes go once it is noted."""
+        delivery = await self.store.delivery(identifier)
+        if delivery is None or delivery.get("recipient_system") != session.system_id:
+            raise HubRefusal("delivery_id", f"no package {identifier} for this system", 404)
+        noting: asyncio.Task[Any] | None = None
+        if delivery["state"] == DeliveryState.PENDING.value:
+            noting = asyncio.create_task(
+                self.store.move(identifier, [DeliveryState.PENDING], DeliveryState.FETCHED)
+            )
+            # Kept until done, even when the caller goes away mid-package.
+            self._noting.add(noting)
+            noting.add_done_callback(self._noting.discard)
+        return dict(delivery), self._package_bytes(delivery, noting)
+
+    async def _package_bytes(
+        self, delivery: dict[str, Any], noting: asyncio.Task[Any] | None
+    ) -> AsyncIterator[bytes]:
+        held: bytes | None = None
+        async for chunk in self._stored_package(delivery["object_key"]):
+            if held is not None:
+                yield held
+            held = chunk
+        if noting is not None:
+            await noting
+        if held is not None:
+            yield held
+
+    async def _stored_package(self, key: str) -> AsyncIterator[bytes]:
+        kept = self.recent.get(key)
         if kept is None:
-            async for chunk in self.packages.stream(delivery["object_key"]):
+            async for chunk in self.packages.stream(key):
                 yield chunk
             return
         for start in range(0, len(kept), _CHUNK):
             yield kept[start : start + _CHUNK]
-
-    async def open_delivery(self, session: SystemSession, identifier: str) -> dict[str, Any]:
-        fetched = await self.store.move(
-            identifier,
-            [DeliveryState.PENDING],
-            DeliveryState.FETCHED,
-            recipient_system=session.system_id,
-        )
-        delivery = fetched or await self.store.delivery(identifier)
-        if delivery is None or delivery.get("recipient_system") != session.system_id:
-            raise HubRefusal("delivery_id", f"no package {identifier} for this system", 404)
-        return dict(delivery)
 
     async def acknowledge(
         self, session: SystemSession, identifier: str, done: bool, reason: str | None

@@ -267,12 +267,12 @@ async def _client_gone(request: Request) -> None:
 @router.get("/packages/{delivery_id}")
 async def fetch_package(delivery_id: str, system: SystemDep, hub: HubDep) -> StreamingResponse:
     try:
-        delivery = await hub.open_delivery(system, delivery_id)
+        delivery, package = await hub.open_delivery(system, delivery_id)
     except HubRefusal as exc:
         raise refusal(exc) from exc
 
     return StreamingResponse(
-        hub.package_bytes(delivery),
+        package,
         media_type="application/xml",
         headers={
             "Content-Length": str(delivery["size"]),
