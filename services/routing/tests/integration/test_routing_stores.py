@@ -1,0 +1,118 @@
+"""What the handlers rely on from the case repository and the directory, checked on the fake and
+on the Mongo-wire adapters alike: a case written once per id, saved by one writer of two, found
+only in its own agency; two grants of one leader written at once both kept."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from harness.samples import sample_event
+from vanthu_contracts import DocumentReceived, encode
+from vanthu_routing.adapters.mongo_case_repository import MongoCaseRepository
+from vanthu_routing.adapters.mongo_directory import MongoDirectory
+from vanthu_routing.domain.case import Case
+from vanthu_routing.domain.delegation import Delegation
+from vanthu_routing.domain.people import Person
+from vanthu_routing.ports import CaseNotFound, ConcurrentUpdate, DocumentSummary, StoredCase
+
+from ..unit.routing_fakes import FakeCaseRepository, FakeDirectory  # noqa: TID252 - one suite, both
+
+AGENCY = "000.00.00.H41"
+NOW = datetime(2027, 1, 25, 2, tzinfo=UTC)
+
+
+@pytest.fixture(params=["fake", "mongo"])
+async def cases(request, mongo_db):
+    if request.param == "fake":
+        return FakeCaseRepository()
+    repository = MongoCaseRepository(mongo_db)
+    await repository.ensure_indexes()
+    return repository
+
+
+@pytest.fixture(params=["fake", "mongo"])
+async def directory(request, mongo_db):
+    if request.param == "fake":
+        return FakeDirectory()
+    found = MongoDirectory(mongo_db)
+    await found.ensure_indexes()
+    return found
+
+
+def a_case(agency: str = AGENCY) -> StoredCase:
+    document_id = str(uuid.uuid4())
+    case = Case.open(
+        document_id=document_id,
+        agency_code=agency,
+        leader=Person("director", "Nguyễn Văn An"),
+        opened_at=NOW,
+    ).case
+    summary = DocumentSummary("Về việc thử", "normal", "normal", NOW, 1)
+    return StoredCase(case, summary)
+
+
+def a_record():
+    event = sample_event(DocumentReceived.event_type, agency_code=AGENCY)
+    return encode(event, source="/vanthu/tests")
+
+
+async def test_a_case_is_stored_once_per_id_and_found_only_in_its_agency(cases):
+    stored = a_case()
+
+    first = await cases.add(stored, ())
+    again = await cases.add_many([stored, a_case()])
+
+    assert first is True
+    assert again[0] is False
+    assert again[1] is True
+    assert (await cases.get(AGENCY, stored.case.case_id)).case == stored.case
+    with pytest.raises(CaseNotFound):
+        await cases.get("000.00.00.H42", stored.case.case_id)
+
+
+async def test_of_several_writers_saving_from_one_revision_exactly_one_wins(cases):
+    stored = a_case()
+    await cases.add(stored, ())
+    before = await cases.get(AGENCY, stored.case.case_id)
+
+    async def save(i: int) -> bool:
+        leader = Person(f"leader-{i}", f"Lãnh đạo {i}")
+        after = replace(before, case=replace(before.case, leader=leader))
+        try:
+            await cases.save(before, after, [a_record()])
+        except ConcurrentUpdate:
+            return False
+        return True
+
+    outcomes = await asyncio.gather(*(save(i) for i in range(8)))
+
+    assert outcomes.count(True) == 1
+    now = await cases.get(AGENCY, stored.case.case_id)
+    assert now.revision == before.revision + 1
+    winner = outcomes.index(True)
+    assert now.case.leader == Person(f"leader-{winner}", f"Lãnh đạo {winner}")
+
+
+async def test_two_grants_of_one_leader_written_at_once_are_both_kept(directory):
+    grants = [
+        Delegation(
+            delegation_id=f"del-{uuid.uuid4().hex[:8]}",
+            leader_user_id="director",
+            secretary_user_id=f"secretary-{i}",
+            valid_from=NOW - timedelta(days=1),
+        )
+        for i in range(2)
+    ]
+    record = encode(sample_event(DocumentReceived.event_type), source="/vanthu/tests")
+
+    await asyncio.gather(*(directory.save_delegation(AGENCY, g, record) for g in grants))
+
+    kept = await directory.delegations(AGENCY, "director")
+    assert sorted(d.delegation_id for d in kept) == sorted(g.delegation_id for g in grants)
+    assert [d.leader_user_id for d in await directory.delegations_to(AGENCY, "secretary-1")] == [
+        "director"
+    ]
