@@ -82,8 +82,9 @@ async function fillTheForm(page) {
 
 const browser = await chromium.launch({
   executablePath: process.env.VANTHU_CHROMIUM ?? '/usr/bin/chromium',
-  // --lang: date fields show dd/mm/yyyy as on a Vietnamese person's machine.
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--lang=vi-VN'],
+  // Debian's chromium carries only en-US locale data (chromium-l10n is not installed), so its own
+  // controls (date fields, the file button) show in English here; a Vietnamese browser shows dd/mm/yyyy.
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
 const outside = [];
 try {
@@ -176,8 +177,13 @@ try {
   await inInbox.click();
   await expectVisible(page.getByRole('heading', { name: 'Ý kiến chỉ đạo' }), 'the direction form');
   await page.getByLabel('Nội dung chỉ đạo').fill('Giao Phòng Kế hoạch chủ trì, Phòng Tài chính phối hợp tham mưu.');
-  await page.getByLabel('Đơn vị chủ trì').selectOption({ label: 'Phòng Kế hoạch' });
-  await page.getByRole('group', { name: 'Đơn vị phối hợp' }).getByLabel('Phòng Tài chính').check();
+  // By the demo units' ids: other tests of the session may have units of the same names.
+  await page.getByLabel('Đơn vị chủ trì').selectOption('phong-ke-hoach');
+  const chosen = await page.getByLabel('Đơn vị chủ trì').locator('option:checked').innerText();
+  if (chosen !== 'Phòng Kế hoạch') throw new Error(`the lead unit reads "${chosen}"`);
+  const finance = page.getByRole('group', { name: 'Đơn vị phối hợp' }).locator('label.check:has(input[value="phong-tai-chinh"])');
+  if ((await finance.innerText()).trim() !== 'Phòng Tài chính') throw new Error('the coordinating unit is not named');
+  await finance.locator('input').check();
   await page.getByLabel('Hạn xử lý').fill(inDays(7));
   await page.getByRole('button', { name: 'Giao xử lý' }).click();
   await expectVisible(page.getByText('Đã giao xử lý văn bản.'), 'the direction recorded', 30000);

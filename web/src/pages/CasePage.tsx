@@ -145,7 +145,7 @@ export function CasePage() {
               <legend>Đơn vị phối hợp</legend>
               {units.filter((u) => u.unit_id !== form.lead).map((u) => (
                 <label key={u.unit_id} className="check">
-                  <input type="checkbox" checked={form.coordinating.includes(u.unit_id)} onChange={() => toggle('coordinating', u.unit_id)} />
+                  <input type="checkbox" value={u.unit_id} checked={form.coordinating.includes(u.unit_id)} onChange={() => toggle('coordinating', u.unit_id)} />
                   {u.name}
                 </label>
               ))}
@@ -154,7 +154,7 @@ export function CasePage() {
               <legend>Đơn vị để biết</legend>
               {units.filter((u) => u.unit_id !== form.lead && !form.coordinating.includes(u.unit_id)).map((u) => (
                 <label key={u.unit_id} className="check">
-                  <input type="checkbox" checked={form.information.includes(u.unit_id)} onChange={() => toggle('information', u.unit_id)} />
+                  <input type="checkbox" value={u.unit_id} checked={form.information.includes(u.unit_id)} onChange={() => toggle('information', u.unit_id)} />
                   {u.name}
                 </label>
               ))}
