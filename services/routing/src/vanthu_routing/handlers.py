@@ -141,8 +141,9 @@ class RoutingHandlers:
     async def open_case(
         self, event: DocumentReceived, *, event_id: str, correlation_id: str
     ) -> bool:
-        """The document awaits direction by the leader the routing rules suggest; False when its
-        case was already open (the same document.received delivered again)."""
+        """The document awaits direction by the leader the routing rules suggest, or the rules
+        themselves; False when its case was already open (the same document.received delivered
+        again) or its agency is not served here."""
         [opened] = await self.open_cases([event])
         return opened
 
@@ -193,10 +194,9 @@ class RoutingHandlers:
     ) -> list[Person | None]:
         """Per document, the leader its agency's rules name; None where there are no rules."""
         named: dict[str, set[str]] = {}
-        for event in events:
-            if event.agency_code in rules:
-                leader_id = rules[event.agency_code].suggest(_facts_of(event)).route.leader_user_id
-                named.setdefault(event.agency_code, set()).add(leader_id)
+        for event in (e for e in events if e.agency_code in rules):
+            suggested = rules[event.agency_code].suggest(_facts_of(event))
+            named.setdefault(event.agency_code, set()).add(suggested.route.leader_user_id)
         found = await asyncio.gather(
             *(self.directory.users_by_id(a, ids) for a, ids in named.items())
         )
