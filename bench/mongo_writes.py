@@ -3,9 +3,11 @@
     uv run python bench/mongo_writes.py [--documents 1000] [--rounds 200] [--batches 10]
 
 Fills a scratch database (`make infra-up`; dropped afterwards) with documents of about 2 KB and
-times, interleaved round by round, what the services' write paths do: find_one, update_one and find_one_and_update by `_id`,
-update_many of 100 by `_id` `$in`, a bulk_write of 100 UpdateOne by `_id`, a find of 100 by `$in`,
-each per document beside insert_many of 100 per document, the bare limit of a write (ADR 0005).
+times, interleaved round by round, what the services' write paths do: find_one, update_one and
+find_one_and_update by `_id`, update_many of 100 by `_id` `$in`, a bulk_write of 100 UpdateOne by
+`_id`, a find of 100 by `$in`, the outbox relay's round for 100 aggregates (claim, find, `$pull`
+the events, `$unset` the claim), each per document beside insert_many of 100 per document, the
+bare limit of a write (ADR 0005).
 `--uri` points it at another server (a private FerretDB on another port). Not part of `make test`.
 """
 
@@ -114,6 +116,21 @@ async def run(uri: str | None, documents: int, rounds: int, batches: int) -> Non
                 found = await coll.find({"_id": {"$in": sets[n]}}).to_list()
                 assert len(found) == BATCH
 
+            async def relay_round(n: int) -> None:
+                # the outbox relay's commands for a batch: claim, read, remove the events, release
+                # (each document gets an event with its claim, so every step writes)
+                batch, event = sets[n], f"ev-{n}"
+                claimed = await coll.update_many(
+                    {"_id": {"$in": batch}},
+                    {"$set": {"relay": f"relay-{n}"}, "$push": {"outbox": {"event_id": event}}},
+                )
+                found = await coll.find({"_id": {"$in": batch}, "relay": f"relay-{n}"}).to_list()
+                await coll.update_many(
+                    {"_id": {"$in": batch}}, {"$pull": {"outbox": {"event_id": {"$in": [event]}}}}
+                )
+                await coll.update_many({"_id": {"$in": batch}}, {"$unset": {"relay": ""}})
+                assert claimed.matched_count == len(found) == BATCH
+
             kinds: list[tuple[str, int, int, Callable[[int], Awaitable[None]]]] = [
                 (f"insert_many of {BATCH}", batches, BATCH, insert_many),
                 ("find_one by _id", rounds, 1, find_one),
@@ -122,6 +139,7 @@ async def run(uri: str | None, documents: int, rounds: int, batches: int) -> Non
                 (f"update_many _id $in {BATCH}", batches, BATCH, update_many),
                 (f"bulk_write {BATCH} UpdateOne", batches, BATCH, bulk_write),
                 (f"find _id $in {BATCH}", batches, BATCH, find_in),
+                (f"relay round of {BATCH} (4 commands)", batches, BATCH, relay_round),
             ]
             await find_one(0)  # warm the connection
             # interleaved, round by round, so that every kind meets the same load of the machine
