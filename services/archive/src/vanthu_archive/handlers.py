@@ -79,6 +79,7 @@ _VERIFY_CHUNK = 5000
 # A replay projects this many records at once: one write per read-model collection each time,
 # and a document whose events fall into one batch is written once.
 _REPLAY_BATCH = 5000
+_PARTITIONS_AT_ONCE = 4
 ARCHIVE_SOURCE = "/vanthu/archive"
 
 
@@ -287,7 +288,9 @@ async def verify_archive(
             if until is None or checkpoint.taken_at <= until:
                 await _check_heads_against_store(store, name, checkpoint, report)
                 report.checkpoints_checked += 1
-    for position in await store.partitions():
+    gate = asyncio.Semaphore(_PARTITIONS_AT_ONCE)
+
+    async def verify(position: TopicPartition) -> PartitionVerdict:
         start_hash, after, started_from = genesis_hash(*position), None, "genesis"
         if since is not None:
             for name, checkpoint in reversed(trusted):
@@ -295,9 +298,12 @@ async def verify_archive(
                 if checkpoint.taken_at <= since and head is not None:
                     start_hash, after, started_from = head.hash, head.offset, name
                     break
-        report.partitions.append(
-            await _verify_partition(store, position, start_hash, after, until, started_from)
-        )
+        async with gate:
+            return await _verify_partition(store, position, start_hash, after, until, started_from)
+
+    # A few partitions at once: one is hashed while the server reads the next.
+    positions = await store.partitions()
+    report.partitions.extend(await asyncio.gather(*(verify(p) for p in positions)))
     return report
 
 
@@ -345,17 +351,29 @@ async def _chunks(records: AsyncIterator[ChainedRecord]) -> AsyncIterator[list[C
 async def replay_projections(
     store: EventStore, projections: Projections, texts: TextSource | None, as_of: datetime
 ) -> tuple[int, int]:
-    """Rebuild read models from the store as they stood at ``as_of``: (records read, used)."""
+    """Rebuild read models from the store as they stood at ``as_of``: (records read, used).
+
+    The next batch is read while the last one is projected."""
+    records = store.records_until(as_of).__aiter__()
     read = used = 0
-    batch: list[StoredRecord] = []
-    async for chained in store.records_until(as_of):
-        batch.append(chained.record)
-        read += 1
-        if len(batch) >= _REPLAY_BATCH:
+    reading = asyncio.ensure_future(_next_batch(records))
+    try:
+        while batch := await reading:
+            reading = asyncio.ensure_future(_next_batch(records))
+            read += len(batch)
             used += await project_records(projections, texts, batch)
-            batch = []
-    used += await project_records(projections, texts, batch)
+    finally:
+        reading.cancel()
     return read, used
+
+
+async def _next_batch(records: AsyncIterator[ChainedRecord]) -> list[StoredRecord]:
+    batch: list[StoredRecord] = []
+    async for chained in records:
+        batch.append(chained.record)
+        if len(batch) >= _REPLAY_BATCH:
+            break
+    return batch
 
 
 async def replay_projections_from(

@@ -205,3 +205,27 @@ async def test_an_older_status_arriving_last_does_not_replace_the_newer_one(
     assert stored is not None
     assert stored["status"] == "in_progress"
     assert stored["status_at"] == received_at + timedelta(hours=2)
+
+
+async def test_an_empty_search_lists_what_the_clerk_may_see_newest_first(
+    mongo_db: AsyncDatabase[MongoDocument],
+) -> None:
+    models = MongoReadModels(mongo_db)
+    await models.ensure_indexes()
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    older, newer = (
+        registered("Thông báo lịch trực", received_at=(start + timedelta(days=n)).isoformat())
+        for n in (1, 2)
+    )
+    secret = registered(
+        "Kế hoạch bảo vệ", confidentiality="confidential", received_at=start.isoformat()
+    )
+    elsewhere = registered("Công văn khác", agency_code="000.00.00.G22")
+    await project_records(
+        models, None, [record(e, n) for n, e in enumerate([older, secret, newer, elsewhere])]
+    )
+
+    page = await models.search(CLERK, SearchFilters(), None, page=1, page_size=10, candidates=2000)
+
+    assert [item["_id"] for item in page.items] == [newer.document_id, older.document_id]  # type: ignore[attr-defined]
+    assert (page.total, page.total_is_exact) == (2, True)

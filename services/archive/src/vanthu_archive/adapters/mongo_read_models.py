@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_runtime.mongo import MongoDocument
@@ -55,6 +55,7 @@ DOCUMENTS = "archive_documents"
 OBJECTS = "archive_objects"
 STATUS_TIMES = "status_times"
 _READ_AHEAD = 5
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SEARCH_FIELDS = (
     "agency_code",
     "subject",
@@ -98,6 +99,11 @@ class MongoReadModels:
             [("actor_ids", ASCENDING), ("occurred_at", ASCENDING)], name="actor_time"
         )
         await self._objects.create_index([("document_id", ASCENDING)], name="document")
+        await self._documents.create_index(
+            [("agency_code", ASCENDING), ("received_at", DESCENDING)], name="agency_newest"
+        )
+        # The local FerretDB sorts by a field only if it is the first of an index (ADR 0005).
+        await self._documents.create_index([("received_at", DESCENDING)], name="newest")
         await self.index.ensure_indexes()
 
     # --- writes (projection) ---
@@ -230,14 +236,17 @@ class MongoReadModels:
         candidates: int,
     ) -> SearchPage:
         """Postings narrow and rank; then documents are read by id, a window at a time, best
-        first, only until the page is full (ADR 0044). ``candidates`` bounds how many are read
-        for one request."""
-        ranked, scored = await self._ranked(searcher.agency_code, filters, query)
+        first, only until the page is full (ADR 0044). Without text or a filter the postings
+        answer, the newest documents are read in order from the index instead. ``candidates``
+        bounds how many are read for one request."""
         start = (page - 1) * page_size
         wanted = start + page_size
         projection = dict(_LISTED) | {"allowed_user_ids": 1, "issuer_folded": 1, STATUS_TIMES: 1}
         if query is not None and query.text_patterns():
             projection["search_text"] = 1
+        if (query is None or query.is_empty) and not _posting_filters(filters):
+            return await self._newest(searcher, filters, start, wanted, candidates, projection)
+        ranked, scored = await self._ranked(searcher.agency_code, filters, query)
         passing: list[MongoDocument] = []
         checked = 0
         while checked < len(ranked) and len(passing) < wanted and checked < candidates:
@@ -257,6 +266,46 @@ class MongoReadModels:
         scores = {r.document_id: r.score for r in ranked} if scored else {}
         shown = {str(item["_id"]): scores[item["_id"]] for item in chosen if item["_id"] in scores}
         return SearchPage(total, chosen, shown, exact)
+
+    async def _newest(
+        self,
+        searcher: Searcher,
+        filters: SearchFilters,
+        start: int,
+        wanted: int,
+        candidates: int,
+        projection: dict[str, int],
+    ) -> SearchPage:
+        """The agency's documents newest first, read in the order of the index
+        (agency_code, received_at) until the page is full; the total from the agency's count of
+        posted documents and the share that passed the checks."""
+        cursor = self._documents.find(
+            {"agency_code": searcher.agency_code, "received_at": {"$gt": _EPOCH}},
+            projection=projection,
+            sort=[("received_at", DESCENDING)],
+            limit=candidates,
+            batch_size=wanted + _READ_AHEAD,
+        )
+        passing: list[MongoDocument] = []
+        checked = 0
+        exhausted = True
+        async with cursor:
+            async for row in cursor:
+                checked += 1
+                record = with_status(row)
+                if admits(searcher, filters, None, record):
+                    passing.append(record)
+                if len(passing) >= wanted:
+                    exhausted = False
+                    break
+        if exhausted:
+            total, exact = len(passing), True
+        else:
+            listed = max(await self.index.documents(searcher.agency_code), checked)
+            total = len(passing) + round((listed - checked) * len(passing) / checked)
+            exact = False
+        chosen = [{k: v for k, v in r.items() if k in _LISTED} for r in passing[start:wanted]]
+        return SearchPage(total, chosen, {}, exact)
 
     async def _records(self, ids: list[str], projection: dict[str, int]) -> list[MongoDocument]:
         """The records of these documents, in the order of ``ids`` (absent ones left out)."""
@@ -305,6 +354,17 @@ class MongoReadModels:
         required = [union(found[t] for t in group) for group in groups]
         scored = [union(found[t] for t in group) for group in scored_groups]
         return rank_postings(required, scored, total, **bounds), bool(scored)
+
+
+def _posting_filters(filters: SearchFilters) -> bool:
+    """Whether the search has a filter that postings answer (and the newest list cannot)."""
+    return bool(
+        filters.document_types
+        or filters.urgencies
+        or filters.issuer_code is not None
+        or filters.received_from is not None
+        or filters.received_to is not None
+    )
 
 
 def with_status(record: MongoDocument) -> MongoDocument:
