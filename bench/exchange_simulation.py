@@ -140,10 +140,11 @@ async def receive_until(
         try:
             for item in await connector.hub.pending(wait_s=LONG_POLL_S):
                 if await connector.receive(item) and item["kind"] == "edoc":
+                    taken_in = time.perf_counter()
                     record = await connector.store.received(item["delivery_id"]) or {}
                     key = f"{item['document_code']}|{item['recipient']}"
                     if record.get("outcome") == "accepted":
-                        arrived[key] = time.perf_counter()
+                        arrived[key] = taken_in
                     else:
                         refused[key] = record.get("reason", "?")
         except HubUnavailable:

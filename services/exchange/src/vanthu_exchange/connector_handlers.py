@@ -544,8 +544,12 @@ class Connector:
         delivery_id = item["delivery_id"]
         record = await self.store.received(delivery_id)
         if record is None:
-            with tempfile.TemporaryDirectory(prefix="recv-") as workdir:
-                record = await self._take_in(delivery_id, item, Path(workdir))
+            workdir = tempfile.TemporaryDirectory(prefix="recv-")
+            try:
+                record = await self._take_in(delivery_id, item, Path(workdir.name))
+            finally:
+                # Removing the package and its attachments is file I/O: not on the event loop.
+                await asyncio.to_thread(workdir.cleanup)
         # The answer, the marks on an earlier copy and the record's own events are independent
         # writes: made at once.
         published = self._publish_record(record)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Sequence
@@ -277,6 +278,13 @@ def _candidate_certificates(
     return candidates
 
 
+@functools.lru_cache(maxsize=1024)
+def _public_key(certificate: x509.Certificate) -> object:
+    """The certificate's key, decoded once: the same few agencies' certificates verify every
+    package (a certificate is hashed and compared by its DER bytes)."""
+    return certificate.public_key()
+
+
 def _verify_signature_value(
     view: SignatureView, candidates: Sequence[x509.Certificate]
 ) -> x509.Certificate:
@@ -291,7 +299,7 @@ def _verify_signature_value(
     signed = canonicalize_subtree(view.signed_info, mode)
     value = _decoded(view.signature_value, "SignatureValue")
     for certificate in candidates:
-        key = certificate.public_key()
+        key = _public_key(certificate)
         if not isinstance(key, rsa.RSAPublicKey):
             continue
         try:
