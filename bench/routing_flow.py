@@ -45,7 +45,6 @@ from vanthu_contracts.events.values import Channel  # noqa: E402
 from vanthu_routing.bootstrap import OUTBOX_COLLECTIONS, build_handlers  # noqa: E402
 from vanthu_routing.config import RoutingSettings  # noqa: E402
 from vanthu_routing.consumers.document_received import (  # noqa: E402
-    BatchConsumeLoop,
     open_cases,
     open_cases_in_batches,
 )
@@ -55,6 +54,7 @@ from vanthu_routing.domain.task import Assignee, Assignment, TaskRole  # noqa: E
 from vanthu_routing.handlers import Caller  # noqa: E402
 from vanthu_routing.ports import DirectoryUser  # noqa: E402
 from vanthu_runtime.idempotency import ProcessedEvents  # noqa: E402
+from vanthu_runtime.kafka_consumer import ConsumeLoop  # noqa: E402
 from vanthu_runtime.kafka_producer import KafkaEventPublisher  # noqa: E402
 from vanthu_runtime.kafka_topics import ensure_topics  # noqa: E402
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client  # noqa: E402
@@ -132,7 +132,7 @@ class RoutingPipeline:
             await opening(batch)
             await asyncio.gather(*(self._direct(d) for d in batch))
 
-        self.loop = BatchConsumeLoop(
+        self.loop = ConsumeLoop(
             settings=self.kafka.model_copy(update={"new_group_start": datetime.now(UTC)}),
             group_id=group,
             topics=[DOCUMENT_RECEIVED_TOPIC],

@@ -32,6 +32,7 @@ from vanthu_runtime.settings import KafkaSettings
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[DecodedEvent], Awaitable[None]]
+BatchHandler = Callable[[Sequence[DecodedEvent]], Awaitable[None]]
 RawRecord: TypeAlias = ConsumerRecord[bytes, bytes]
 
 
@@ -129,6 +130,13 @@ async def commit_partition(consumer: AIOKafkaConsumer, tp: TopicPartition, offse
         log.warning("commit refused after rebalance", topic=tp.topic, partition=tp.partition)
 
 
+async def commit_partitions(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+    try:
+        await consumer.commit(offsets)
+    except CommitFailedError:
+        log.warning("commit refused after rebalance", partitions=len(offsets))
+
+
 class ConsumeLoop:
     def __init__(
         self,
@@ -141,7 +149,12 @@ class ConsumeLoop:
         processed: ProcessedEvents | None = None,
         retry: RetryPolicy | None = None,
         max_batch: int = 100,
+        batch_handler: BatchHandler | None = None,
     ) -> None:
+        """`batch_handler`, when given, takes the new events of a whole `getmany` (every
+        partition, in order within each) in one call, and the offsets of all its partitions are
+        committed together; if it raises, each event goes through `handler` one by one (retries,
+        then its own dead letter), so one bad event costs only its own."""
         self._settings = settings
         self.group_id = group_id
         self.topics = tuple(topics)
@@ -150,6 +163,7 @@ class ConsumeLoop:
         self._processed = processed
         self._retry = retry or RetryPolicy()
         self._max_batch = max_batch
+        self._batch_handler = batch_handler
         self._consumer: AIOKafkaConsumer | None = None
         self._stopping = asyncio.Event()
         self.assigned = False
@@ -173,6 +187,12 @@ class ConsumeLoop:
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=self._max_batch)
             self.assigned = bool(consumer.assignment())
+            if self._batch_handler is not None and batches:
+                await self._take_batch([m for messages in batches.values() for m in messages])
+                await commit_partitions(
+                    consumer, {tp: messages[-1].offset + 1 for tp, messages in batches.items()}
+                )
+                continue
             for tp, messages in batches.items():
                 await self._take_batch(messages)
                 await commit_partition(consumer, tp, messages[-1].offset + 1)
@@ -190,16 +210,35 @@ class ConsumeLoop:
         seen: set[str] = set()
         if self._processed is not None and decoded:
             seen = await self._processed.seen_many([d.envelope.id for _, d in decoded])
-        handled: list[str] = []
+        fresh: list[tuple[RawRecord, DecodedEvent]] = []
         for message, event in decoded:
             if event.envelope.id in seen:
                 EVENTS_HANDLED.labels(message.topic, self.group_id, "skipped_duplicate").inc()
                 continue
-            if await self._take(message, event):
-                handled.append(event.envelope.id)
+            fresh.append((message, event))
             seen.add(event.envelope.id)  # a repeat of it later in the same batch is skipped
+        if not fresh:
+            return
+        if self._batch_handler is not None:
+            handled = await self._take_together(fresh)
+        else:
+            handled = [e.envelope.id for m, e in fresh if await self._take(m, e)]
         if self._processed is not None and handled:
             await self._processed.record_many(handled)
+
+    async def _take_together(self, items: list[tuple[RawRecord, DecodedEvent]]) -> list[str]:
+        assert self._batch_handler is not None
+        started = time.perf_counter()
+        try:
+            await self._batch_handler([event for _, event in items])
+        except Exception as exc:  # noqa: BLE001 - each event then gets its retries and dead letter
+            log.warning("batch failed; handling its events one by one", error=repr(exc))
+            return [e.envelope.id for m, e in items if await self._take(m, e)]
+        elapsed = (time.perf_counter() - started) / len(items)
+        for message, _ in items:
+            EVENTS_HANDLED.labels(message.topic, self.group_id, "handled").inc()
+            HANDLE_SECONDS.labels(message.topic, self.group_id).observe(elapsed)
+        return [event.envelope.id for _, event in items]
 
     async def _take(self, message: RawRecord, decoded: DecodedEvent) -> bool:
         """Handle one event (retries, then the dead letter); True when its handler succeeded."""

@@ -64,13 +64,17 @@ _partitioner = DefaultPartitioner()
 
 
 def outbox_entry(record: KafkaRecord) -> dict[str, Any]:
-    """The sub-document one pending event is stored as."""
+    """The sub-document one pending event is stored as. Keys, JSON values and CloudEvents
+    headers are UTF-8 text and are kept as strings (readable in the store, and cheaper for the
+    server than binary); anything else stays binary."""
     return {
         "event_id": record.event_id,
         "topic": record.topic,
-        "key": Binary(record.key),
-        "value": Binary(record.value),
-        "headers": [{"name": name, "value": Binary(value)} for name, value in record.headers],
+        "key": _stored_bytes(record.key),
+        "value": _stored_bytes(record.value),
+        "headers": [
+            {"name": name, "value": _stored_bytes(value)} for name, value in record.headers
+        ],
         "created_at": datetime.now(UTC),
     }
 
@@ -78,10 +82,21 @@ def outbox_entry(record: KafkaRecord) -> dict[str, Any]:
 def record_of(entry: MongoDocument) -> KafkaRecord:
     return KafkaRecord(
         topic=entry["topic"],
-        key=bytes(entry["key"]),
-        value=bytes(entry["value"]),
-        headers=tuple((h["name"], bytes(h["value"])) for h in entry["headers"]),
+        key=_read_bytes(entry["key"]),
+        value=_read_bytes(entry["value"]),
+        headers=tuple((h["name"], _read_bytes(h["value"])) for h in entry["headers"]),
     )
+
+
+def _stored_bytes(data: bytes) -> str | Binary:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Binary(data)
+
+
+def _read_bytes(stored: str | bytes) -> bytes:
+    return stored.encode("utf-8") if isinstance(stored, str) else bytes(stored)
 
 
 # --- the write path --------------------------------------------------------------------------
@@ -212,9 +227,10 @@ class OutboxRelay:
     async def run(self, stopping: asyncio.Event) -> None:
         try:
             while not stopping.is_set():
+                # Cleared before the pass, so a write announced during it wakes the next one.
+                self._wake.clear()
                 published = await self.publish_pending()
                 if published == 0:
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
         finally:
@@ -319,18 +335,43 @@ class OutboxRelay:
         docs: list[MongoDocument],
         published: list[str],
     ) -> None:
-        """Remove what was published and release the claims (entries added since the claim stay,
-        never produced), then clear `outbox_since` where nothing is pending any more."""
+        """Remove what was published and release the claims, in one write per aggregate where
+        nothing was added since the claim (its outbox still has the size it had: only a claim's
+        holder removes entries); otherwise pull what was published (what was added since stays,
+        never produced) and clear `outbox_since` where nothing is pending any more."""
         ids = [doc["_id"] for doc in docs]
-        tokens = {doc[CLAIM_OWNER] for doc in docs}
+        token = docs[0][CLAIM_OWNER]
         release = {CLAIM_OWNER: "", CLAIM_UNTIL: "", CLAIM_OFFSETS: "", CLAIMS: ""}
+        by_size: dict[int, list[Any]] = {}
+        for doc in docs:
+            by_size.setdefault(len(doc.get(OUTBOX_FIELD) or []), []).append(doc["_id"])
+        done = 0
         with _guarded():
+            for size, same in by_size.items():
+                unchanged = (
+                    {OUTBOX_FIELD: {"$size": size}}
+                    if size
+                    else {f"{OUTBOX_FIELD}.0": {"$exists": False}}
+                )
+                result = await collection.update_many(
+                    {"_id": {"$in": same}, CLAIM_OWNER: token, **unchanged},
+                    {"$unset": {**release, OUTBOX_FIELD: "", PENDING_SINCE: ""}},
+                )
+                done += result.modified_count
+            if done == len(ids):
+                return
+            rest = [
+                doc["_id"]
+                async for doc in collection.find(
+                    {"_id": {"$in": ids}, CLAIM_OWNER: token}, projection={"_id": 1}
+                )
+            ]
             await collection.update_many(
-                {"_id": {"$in": ids}, CLAIM_OWNER: {"$in": list(tokens)}},
+                {"_id": {"$in": rest}, CLAIM_OWNER: token},
                 {"$pull": {OUTBOX_FIELD: {"event_id": {"$in": published}}}, "$unset": release},
             )
             await collection.update_many(
-                {"_id": {"$in": ids}, f"{OUTBOX_FIELD}.0": {"$exists": False}},
+                {"_id": {"$in": rest}, f"{OUTBOX_FIELD}.0": {"$exists": False}},
                 {"$unset": {PENDING_SINCE: "", OUTBOX_FIELD: ""}},
             )
 

@@ -18,7 +18,7 @@ from vanthu_contracts import DecodedEvent, encode
 from vanthu_runtime.kafka_consumer import ConsumeLoop, RetryPolicy
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 
-DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
+DOCUMENT_RECEIVED = "vanthu.intake.document.received.v2"
 
 
 async def _read_one(bootstrap: str, topic: str) -> dict[str, object]:

@@ -11,7 +11,7 @@ from harness.samples import sample_event
 from vanthu_contracts import encode
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 
-DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
+DOCUMENT_RECEIVED = "vanthu.intake.document.received.v2"
 
 
 async def _kcat_read(bootstrap: str, topic: str, partition: int, offset: int) -> dict[str, object]:

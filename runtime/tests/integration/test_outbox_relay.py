@@ -20,7 +20,7 @@ from vanthu_runtime.outbox import (
 )
 from vanthu_runtime.outbox_guard import outbox_guard
 
-DOCUMENT_RECEIVED = "vanthu.intake.document.received.v1"
+DOCUMENT_RECEIVED = "vanthu.intake.document.received.v2"
 
 
 async def _copies_on_topic(bootstrap: str, topic: str) -> dict[str, int]:
@@ -281,3 +281,24 @@ async def test_a_raw_write_to_an_outbox_collection_is_reported(documents) -> Non
     reported = outbox_guard.violations[before:]
     outbox_guard.violations[before:] = []
     assert [(v.collection, v.command) for v in reported] == [("documents", "update")]
+
+
+async def test_an_event_added_while_the_relay_publishes_stays_pending_for_the_next_pass(
+    documents, scratch_topic, platform_settings, relays
+) -> None:
+    first, second = _record(scratch_topic), _record(scratch_topic)
+    await documents.insert({"_id": "w"}, [first])
+    relay = relays()
+    claimed = await relay._claim(documents.raw, 10)
+    # a writer adds an event after the relay read the outbox, before it removed what it sent
+    assert await documents.update("w", {"$set": {"state": "later"}}, [second]) is not None
+
+    assert await relay._publish(documents.raw, claimed) == 1
+    doc = await documents.raw.find_one({"_id": "w"})
+    assert [e["event_id"] for e in doc["outbox"]] == [second.event_id]
+    assert PENDING_SINCE in doc
+    assert CLAIM_OWNER not in doc
+
+    assert await relay.publish_pending() == 1
+    copies = await _copies_on_topic(platform_settings.kafka.bootstrap_servers, scratch_topic)
+    assert copies == {first.event_id: 1, second.event_id: 1}

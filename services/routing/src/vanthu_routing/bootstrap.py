@@ -25,7 +25,6 @@ from vanthu_routing.adapters.mongo_directory import DELEGATIONS, UNITS, USERS, M
 from vanthu_routing.api import cases, directory, drafts, reports
 from vanthu_routing.config import SERVICE, RoutingSettings
 from vanthu_routing.consumers.document_received import (
-    BatchConsumeLoop,
     open_cases,
     open_cases_in_batches,
 )
@@ -100,7 +99,7 @@ class RoutingWorker:
         processed = ProcessedEvents(platform.db, group)
 
         def make() -> ConsumeLoop:
-            return BatchConsumeLoop(
+            return ConsumeLoop(
                 settings=platform.settings.kafka,
                 group_id=group,
                 topics=[DOCUMENT_RECEIVED_TOPIC],
