@@ -33,6 +33,7 @@ from vanthu_contracts import Event, decode, encode
 from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.outbox import record_of
 from vanthu_runtime.platform import PlatformSettings
 from vanthu_runtime.settings import AuthSettings
 
@@ -300,5 +301,5 @@ async def test_fixity_finds_an_original_whose_bytes_changed_and_raises_an_event(
 
 
 def _event_of(entry: dict[str, Any]) -> Event:
-    headers = [(h["name"], bytes(h["value"])) for h in entry["headers"]]
-    return decode(headers, bytes(entry["value"])).event
+    record = record_of(entry)
+    return decode(list(record.headers), record.value).event
