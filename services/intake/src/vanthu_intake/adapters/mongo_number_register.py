@@ -92,7 +92,7 @@ class MongoNumberRegister:
                 last = await self._highest_claimed(key)
             while batch:
                 now = datetime.now(UTC)
-                claims = [
+                claims: list[MongoDocument] = [
                     {
                         "_id": _claim_id(key, number),
                         "agency_code": key.agency_code,
