@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -65,27 +66,36 @@ _partitioner = DefaultPartitioner()
 
 def outbox_entry(record: KafkaRecord) -> dict[str, Any]:
     """The sub-document one pending event is stored as. Keys, JSON values and CloudEvents
-    headers are UTF-8 text and are kept as strings (readable in the store, and cheaper for the
-    server than binary); anything else stays binary."""
+    headers are UTF-8 text and are kept as text, the headers as one JSON string (readable in the
+    store, and far cheaper for the server to read than binary values or a dozen sub-documents);
+    anything that is not UTF-8 stays binary."""
     return {
         "event_id": record.event_id,
         "topic": record.topic,
         "key": _stored_bytes(record.key),
         "value": _stored_bytes(record.value),
-        "headers": [
-            {"name": name, "value": _stored_bytes(value)} for name, value in record.headers
-        ],
+        "headers": _stored_headers(record.headers),
         "created_at": datetime.now(UTC),
     }
 
 
 def record_of(entry: MongoDocument) -> KafkaRecord:
+    headers = entry["headers"]
     return KafkaRecord(
         topic=entry["topic"],
         key=_read_bytes(entry["key"]),
         value=_read_bytes(entry["value"]),
-        headers=tuple((h["name"], _read_bytes(h["value"])) for h in entry["headers"]),
+        headers=tuple((name, value.encode("utf-8")) for name, value in json.loads(headers))
+        if isinstance(headers, str)
+        else tuple((h["name"], _read_bytes(h["value"])) for h in headers),
     )
+
+
+def _stored_headers(headers: Sequence[tuple[str, bytes]]) -> str | list[dict[str, Any]]:
+    try:
+        return json.dumps([[name, value.decode("utf-8")] for name, value in headers])
+    except UnicodeDecodeError:
+        return [{"name": name, "value": _stored_bytes(value)} for name, value in headers]
 
 
 def _stored_bytes(data: bytes) -> str | Binary:
