@@ -23,8 +23,8 @@ async def insert_new(
     collection: AsyncCollection[MongoDocument], documents: list[MongoDocument]
 ) -> set[int]:
     """Insert the documents whose `_id` is not taken yet, in one round trip; a taken one stays as
-    it was first written. Returns the positions of those that were taken. A unique insert is the
-    one write FerretDB v1 makes atomic, so this is how its users claim things."""
+    it was first written. Returns the positions of those that were taken: for things that are
+    unique by rule (a delivery per recipient, a duplicate key per document), not for locking."""
     if not documents:
         return set()
     try:
@@ -43,7 +43,7 @@ def create_mongo_client(settings: MongoSettings) -> AsyncMongoClient[MongoDocume
         settings.uri,
         serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
         tz_aware=True,
-        # FerretDB v1 has no replica sets, hence no retryable writes.
+        # The local server has no replica sets, hence no retryable writes.
         retryWrites=False,
         event_listeners=[outbox_guard],
     )
