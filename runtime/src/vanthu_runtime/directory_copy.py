@@ -3,8 +3,8 @@
 Routing owns the directory (units, users and their roles, leader-secretary delegations) and
 publishes every change keyed by its entry (`user:<agency>:<id>`), so compaction keeps the latest
 record of each entry. Another service that needs to know who someone is keeps a copy in its own
-collection under the same key: a look-up is one `_id` read (the only indexed read on FerretDB v1),
-and the service keeps answering when routing is down.
+collection under the same key: a look-up is one `_id` read, and the service keeps answering when
+routing is down.
 
 A change older than the one already copied is ignored (records of one entry share a partition, so
 they arrive in order; the check covers a group that re-reads the topic from the start).
