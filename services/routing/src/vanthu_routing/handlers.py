@@ -549,6 +549,8 @@ def _summary_of(event: DocumentReceived) -> DocumentSummary:
         due_date=event.due_date,
         sender_agency_code=event.exchange.sender_agency_code if event.exchange else None,
         sender_document_code=event.exchange.document_code if event.exchange else None,
+        readers=tuple(event.readers),
+        registered_by=event.registered_by.user_id,
     )
 
 

@@ -40,6 +40,11 @@ class DocumentSummary:
     sender_agency_code: str | None = None
     """Set for documents that came through the exchange: who is told our processing status."""
     sender_document_code: str | None = None
+    readers: tuple[str, ...] = ()
+    """User ids named to read a confidential document (DocumentReceived v2); empty otherwise,
+    and for cases opened from a v1 event or before routing kept them."""
+    registered_by: str | None = None
+    """The clerk who registered the document: with its readers, who may see a confidential one."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """What the handlers rely on from the case repository and the directory, checked on the fake and
 on the Mongo-wire adapters alike: a case written once per id, saved by one writer of two, found
-only in its own agency; two grants of one leader written at once both kept."""
+only in its own agency, keeping who may see its document; two grants of one leader written at
+once both kept."""
 
 from __future__ import annotations
 
@@ -55,6 +56,17 @@ def a_case(agency: str = AGENCY) -> StoredCase:
     return StoredCase(case, summary)
 
 
+def a_secret_case() -> StoredCase:
+    stored = a_case()
+    summary = replace(
+        stored.document,
+        confidentiality="secret",
+        readers=("specialist", "deputy"),
+        registered_by="clerk",
+    )
+    return replace(stored, document=summary)
+
+
 def a_record():
     event = sample_event(DocumentReceived.event_type, agency_code=AGENCY)
     return encode(event, source="/vanthu/tests")
@@ -72,6 +84,19 @@ async def test_a_case_is_stored_once_per_id_and_found_only_in_its_agency(cases):
     assert (await cases.get(AGENCY, stored.case.case_id)).case == stored.case
     with pytest.raises(CaseNotFound):
         await cases.get("000.00.00.H42", stored.case.case_id)
+
+
+async def test_a_case_keeps_who_may_see_its_confidential_document(cases):
+    stored = a_secret_case()
+
+    await cases.add(stored, ())
+
+    kept = (await cases.get(AGENCY, stored.case.case_id)).document
+    assert (kept.confidentiality, kept.readers, kept.registered_by) == (
+        "secret",
+        ("specialist", "deputy"),
+        "clerk",
+    )
 
 
 async def test_of_several_writers_saving_from_one_revision_exactly_one_wins(cases):
