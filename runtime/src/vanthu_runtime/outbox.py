@@ -224,6 +224,7 @@ class OutboxRelay:
         self._claim_for = claim_for
         self._batch = batch
         self.owner = uuid.uuid4().hex
+        self.failed_passes = 0
         self._topics: set[str] = set()
         self._wake = asyncio.Event()
         self._offsets: AIOKafkaConsumer | None = None
@@ -236,10 +237,21 @@ class OutboxRelay:
 
     async def run(self, stopping: asyncio.Event) -> None:
         try:
+            failures = 0
             while not stopping.is_set():
                 # Cleared before the pass, so a write announced during it wakes the next one.
                 self._wake.clear()
-                published = await self.publish_pending()
+                try:
+                    published = await self.publish_pending()
+                except Exception:
+                    failures += 1
+                    self.failed_passes += 1
+                    pause = min(0.5 * 2**failures, 30.0)
+                    log.exception("outbox relay pass failed; retrying", retry_in_s=pause)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stopping.wait(), pause)
+                    continue
+                failures = 0
                 if published == 0:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)

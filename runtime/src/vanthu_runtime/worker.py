@@ -64,8 +64,14 @@ async def run_worker(
         if not consumers_started.is_set():
             raise ConnectionError("consumers not started yet")
 
+    died: list[str] = []
+
+    async def tasks_check() -> None:
+        if died:
+            raise RuntimeError(f"background tasks died: {', '.join(died)}")
+
     def checks() -> dict[str, Check]:
-        return {**platform.checks(), "consumers": consumers_check}
+        return {**platform.checks(), "consumers": consumers_check, "tasks": tasks_check}
 
     app = FastAPI(title=f"vanthu {service} worker")
     app.include_router(health_router(checks))
@@ -80,7 +86,9 @@ async def run_worker(
         makers = await build_loops(platform)
         tasks = [asyncio.create_task(supervise(make, stopping)) for make in makers]
         if extra_tasks is not None:
-            tasks += [asyncio.create_task(_as_task(t)) for t in extra_tasks(platform, stopping)]
+            tasks += [
+                asyncio.create_task(_as_task(t, died)) for t in extra_tasks(platform, stopping)
+            ]
         consumers_started.set()
         log.info("worker started", consume_loops=len(makers))
         await serving
@@ -97,5 +105,14 @@ async def run_worker(
         await platform.close()
 
 
-async def _as_task(awaitable: Awaitable[None]) -> None:
-    await awaitable
+async def _as_task(awaitable: Awaitable[None], died: list[str]) -> None:
+    """Run a background task; if it dies, say so in the log and in readiness (so the platform
+    restarts the process) instead of going on silently without it."""
+    try:
+        await awaitable
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        name = getattr(awaitable, "__qualname__", repr(awaitable))
+        died.append(name)
+        log.exception("background task died", task=name)

@@ -302,3 +302,33 @@ async def test_an_event_added_while_the_relay_publishes_stays_pending_for_the_ne
     assert await relay.publish_pending() == 1
     copies = await _copies_on_topic(platform_settings.kafka.bootstrap_servers, scratch_topic)
     assert copies == {first.event_id: 1, second.event_id: 1}
+
+
+async def test_a_relay_whose_passes_fail_keeps_going_and_publishes_once_it_can(
+    mongo_db, documents, scratch_topic, platform_settings
+) -> None:
+    from vanthu_runtime.kafka_producer import KafkaEventPublisher
+
+    publisher = KafkaEventPublisher(platform_settings.kafka, source="/vanthu/tests")  # not started
+    relay = OutboxRelay(mongo_db, ["documents"], publisher, poll_interval_s=0.05)
+    record = _record(scratch_topic)
+    await documents.insert({"_id": "late"}, [record])
+    stopping = asyncio.Event()
+    running = asyncio.create_task(relay.run(stopping))
+    try:
+        deadline = asyncio.get_running_loop().time() + 30
+        while relay.failed_passes == 0:  # its first passes fail: no producer yet
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.05)
+        await publisher.start()
+        deadline = asyncio.get_running_loop().time() + 60
+        while await documents.raw.count_documents({PENDING_SINCE: {"$exists": True}}):
+            assert not running.done(), "the relay stopped after a failed pass"
+            assert asyncio.get_running_loop().time() < deadline, "never published"
+            await asyncio.sleep(0.1)
+    finally:
+        stopping.set()
+        await running
+        await publisher.stop()
+    copies = await _copies_on_topic(platform_settings.kafka.bootstrap_servers, scratch_topic)
+    assert copies == {record.event_id: 1}
