@@ -21,6 +21,7 @@ from vanthu_contracts.events import routing as contract
 from vanthu_contracts.events.values import StaffInfo
 
 from vanthu_routing import outgoing_events
+from vanthu_routing.domain import secrecy
 from vanthu_routing.domain.calendar import WorkingCalendar
 from vanthu_routing.domain.case import Applied, Case, case_id_for
 from vanthu_routing.domain.deadlines import (
@@ -34,6 +35,7 @@ from vanthu_routing.domain.errors import InvalidInput, NotPermitted
 from vanthu_routing.domain.files import FileReference
 from vanthu_routing.domain.people import Actor, Person
 from vanthu_routing.domain.routing_rules import DocumentFacts, RoutingRules
+from vanthu_routing.domain.task import Assignee
 from vanthu_routing.metrics import DOCUMENTS_SKIPPED
 from vanthu_routing.ports import (
     CaseRepository,
@@ -149,20 +151,25 @@ class RoutingHandlers:
 
     async def open_cases(self, events: Sequence[DocumentReceived]) -> list[bool]:
         """`open_case` for a consumed batch, in a few reads and writes for all of it: the rules of
-        the agencies involved, the leaders they name, the new cases.
+        the agencies involved, the people they name, the new cases.
 
         A document of an agency this deployment does not serve is skipped (logged and counted).
-        One of a served agency without rules waits for them (`awaiting_rules`)."""
+        One of a served agency without rules waits for them (`awaiting_rules`). A confidential
+        one goes to its named readers whatever the rules say (`_presentation`), and waits for
+        readers when it names none (`awaiting_readers`)."""
         served = [e for e in events if self._serves(e.agency_code)]
         for event in events:
             if not self._serves(event.agency_code):
                 log.info("document of an agency not served here; skipped", agency=event.agency_code)
                 DOCUMENTS_SKIPPED.labels("agency_not_served").inc()
         rules = await self.directory.routing_rules_of({e.agency_code for e in served})
-        leaders = await self._leaders_for(served, rules)
+        summaries = [_summary_of(e) for e in served]
+        leaders = await self._leaders_for(
+            [(e.agency_code, s) for e, s in zip(served, summaries, strict=True)], rules
+        )
         stored = [
-            StoredCase(self._opened(event, leader).case, _summary_of(event))
-            for event, leader in zip(served, leaders, strict=True)
+            StoredCase(_opened(event, summary, leader).case, summary)
+            for event, summary, leader in zip(served, summaries, leaders, strict=True)
         ]
         added = dict(
             zip((s.case.case_id for s in stored), await self.cases.add_many(stored), strict=True)
@@ -174,38 +181,21 @@ class RoutingHandlers:
         await self._route_if_rules_came_meanwhile({e.agency_code for e in served} - set(rules))
         return [added.get(case_id_for(e.agency_code, e.document_id), False) for e in events]
 
-    @staticmethod
-    def _opened(event: DocumentReceived, leader: Person | None) -> Applied:
-        if leader is None:
-            return Case.wait_for_rules(
-                document_id=event.document_id,
-                agency_code=event.agency_code,
-                opened_at=event.received_at,
-            )
-        return Case.open(
-            document_id=event.document_id,
-            agency_code=event.agency_code,
-            leader=leader,
-            opened_at=event.received_at,
-        )
-
     async def _leaders_for(
-        self, events: Sequence[DocumentReceived], rules: dict[str, RoutingRules]
+        self, documents: Sequence[tuple[str, DocumentSummary]], rules: dict[str, RoutingRules]
     ) -> list[Person | None]:
-        """Per document, the leader its agency's rules name; None where there are no rules."""
+        """Per (agency, document), whom it is presented to (`_presentation`), with one directory
+        read per agency for all the people involved."""
         named: dict[str, set[str]] = {}
-        for event in (e for e in events if e.agency_code in rules):
-            suggested = rules[event.agency_code].suggest(_facts_of(event))
-            named.setdefault(event.agency_code, set()).add(suggested.route.leader_user_id)
+        for agency, document in documents:
+            named.setdefault(agency, set()).update(_candidates(document, rules.get(agency)))
         found = await asyncio.gather(
             *(self.directory.users_by_id(a, ids) for a, ids in named.items())
         )
         people = dict(zip(named, found, strict=True))
         return [
-            _named_leader(rules[e.agency_code], _facts_of(e), people[e.agency_code])
-            if e.agency_code in rules
-            else None
-            for e in events
+            _presentation(document, rules.get(agency), people.get(agency, {}))
+            for agency, document in documents
         ]
 
     async def _route_if_rules_came_meanwhile(self, agencies: set[str]) -> None:
@@ -251,19 +241,19 @@ class RoutingHandlers:
         return await self.route_waiting_cases(caller.agency_code)
 
     async def route_waiting_cases(self, agency_code: str) -> int:
-        """Present every document of the agency that awaits rules to the leader the rules name."""
+        """Present every document of the agency that awaits rules to the leader the rules name
+        (a confidential one to its named readers; naming none, it keeps waiting)."""
         rules = await self.directory.routing_rules(agency_code)
         if rules is None:
             return 0
         waiting = await self.cases.awaiting_rules(agency_code)
-        leader_ids = {
-            rules.suggest(_facts_of_summary(s.document)).route.leader_user_id for s in waiting
-        }
-        people = await self.directory.users_by_id(agency_code, leader_ids)
+        leaders = await self._leaders_for(
+            [(agency_code, s.document) for s in waiting], {agency_code: rules}
+        )
         routed = 0
-        for stored in waiting:
-            leader = _named_leader(rules, _facts_of_summary(stored.document), people)
-            routed += await self._route(stored, leader)
+        for stored, leader in zip(waiting, leaders, strict=True):
+            if leader is not None:
+                routed += await self._route(stored, leader)
         if routed:
             log.info("waiting documents routed", agency=agency_code, count=routed)
         return routed
@@ -294,7 +284,8 @@ class RoutingHandlers:
         on_behalf: bool = False,
     ) -> StoredCase:
         """Apply one domain change and write it with its events; retried on concurrent writes.
-        The leader's delegations are read only for a change recorded on someone's behalf."""
+        The leader's delegations are read only for a change recorded on someone's behalf. New
+        tasks of a confidential case go to its named readers only (`_refuse_unnamed_assignees`)."""
         for attempt in range(MAX_ATTEMPTS):
             stored = await self.cases.get(caller.agency_code, case_id)
             delegations = (
@@ -305,6 +296,7 @@ class RoutingHandlers:
             applied = change(stored.case, delegations)
             if not applied.events:
                 return stored
+            await self._refuse_unnamed_assignees(stored, applied.case)
             after = replace(stored, case=applied.case)
             staff = await self._staff(caller)
             events = outgoing_events.contract_events(
@@ -319,6 +311,39 @@ class RoutingHandlers:
                 continue
             return after
         raise ConcurrentUpdate(case_id)
+
+    async def _refuse_unnamed_assignees(self, stored: StoredCase, changed: Case) -> None:
+        """InvalidInput naming the first assignee of a new task of a confidential case who is not
+        named on it: a person not among its readers, or a unit none of whose active heads is (a
+        unit's task is received and re-assigned by its head, and only named people may see the
+        case). Every path that makes tasks (direction, re-direction, on paper, re-assignment)
+        comes through here."""
+        document = stored.document
+        if not secrecy.is_confidential(document.confidentiality):
+            return
+        before = {t.task_id for t in stored.case.tasks}
+        new = [t for t in changed.tasks if t.task_id not in before]
+        agency = stored.case.agency_code
+        units = sorted(
+            {u for t in new if not t.assignee.is_person and (u := t.assignee.unit_id) is not None}
+        )
+        heads = await asyncio.gather(*(self.directory.unit_heads(agency, u) for u in units))
+        refused = secrecy.unnamed_assignee(
+            new, document.readers, dict(zip(units, heads, strict=True))
+        )
+        if refused is not None:
+            raise secrecy.not_named(
+                refused, document.confidentiality, await self._shown_as(agency, refused)
+            )
+
+    async def _shown_as(self, agency_code: str, assignee: Assignee) -> str:
+        """How a refusal names the person or unit: the directory's name and the id."""
+        if assignee.user_id is not None:
+            user = await self.directory.user(agency_code, assignee.user_id)
+            return f"{user.full_name} ({user.user_id})" if user else assignee.user_id
+        unit_id = assignee.unit_id or ""
+        unit = await self.directory.unit(agency_code, unit_id)
+        return f"{unit.name} ({unit_id})" if unit else unit_id
 
     async def _staff(self, caller: Caller) -> StaffInfo:
         unit = (
@@ -365,7 +390,7 @@ class RoutingHandlers:
         records = []
         for notice in notices:
             notify = (
-                await self._escalation_target(case, notice)
+                await self._escalation_target(stored, notice)
                 if isinstance(notice, TaskEscalated)
                 else None
             )
@@ -376,7 +401,8 @@ class RoutingHandlers:
         await self.cases.save(stored, after, records)
         return len(records)
 
-    async def _escalation_target(self, case: Case, notice: TaskEscalated) -> str | None:
+    async def _escalation_target(self, stored: StoredCase, notice: TaskEscalated) -> str | None:
+        case = stored.case
         if notice.escalate_to is EscalationTarget.LEADER:
             return case.leader.user_id if case.leader else None
         task = case.task(notice.task_id)
@@ -384,6 +410,10 @@ class RoutingHandlers:
         if unit_id is None:
             return None
         heads = await self.directory.unit_heads(case.agency_code, unit_id)
+        document = stored.document
+        if secrecy.is_confidential(document.confidentiality):
+            # Told of a confidential case: only a head who is named on it.
+            heads = [h for h in heads if h in document.readers]
         return heads[0] if heads else None
 
     # ---- the directory ------------------------------------------------------------------------
@@ -512,12 +542,49 @@ def _person_of(user: DirectoryUser) -> Person:
     return Person(user.user_id, user.full_name, user.position)
 
 
-def _named_leader(
-    rules: RoutingRules, facts: DocumentFacts, people: dict[str, DirectoryUser]
-) -> Person:
-    leader_id = rules.suggest(facts).route.leader_user_id
-    user = people.get(leader_id)
-    return _person_of(user) if user else Person(leader_id, leader_id)
+def _candidates(document: DocumentSummary, rules: RoutingRules | None) -> set[str]:
+    """Whom the document might be presented to, to look up in the directory."""
+    if secrecy.is_confidential(document.confidentiality):
+        return set(document.readers)
+    return {rules.suggest(_facts_of_summary(document)).route.leader_user_id} if rules else set()
+
+
+def _presentation(
+    document: DocumentSummary, rules: RoutingRules | None, people: dict[str, DirectoryUser]
+) -> Person | None:
+    """Whom the document is presented to: a confidential one to its first named reader who is an
+    active leader of the agency, else to its first named reader (never to a leader who is not
+    named, whatever the rules say); any other one to the leader the rules name. None: nobody
+    yet (no rules, or a confidential document naming nobody)."""
+    if secrecy.is_confidential(document.confidentiality):
+        leaders = {u for u, user in people.items() if user.active and "leader" in user.roles}
+        user_id = secrecy.reader_to_present_to(document.readers, leaders)
+    elif rules is not None:
+        user_id = rules.suggest(_facts_of_summary(document)).route.leader_user_id
+    else:
+        return None
+    if user_id is None:
+        return None
+    user = people.get(user_id)
+    return _person_of(user) if user else Person(user_id, user_id)
+
+
+def _opened(event: DocumentReceived, document: DocumentSummary, leader: Person | None) -> Applied:
+    if leader is not None:
+        return Case.open(
+            document_id=event.document_id,
+            agency_code=event.agency_code,
+            leader=leader,
+            opened_at=event.received_at,
+        )
+    wait = (
+        Case.wait_for_readers
+        if secrecy.is_confidential(document.confidentiality)
+        else Case.wait_for_rules
+    )
+    return wait(
+        document_id=event.document_id, agency_code=event.agency_code, opened_at=event.received_at
+    )
 
 
 def _facts_of_summary(document: DocumentSummary) -> DocumentFacts:
@@ -525,14 +592,6 @@ def _facts_of_summary(document: DocumentSummary) -> DocumentFacts:
         subject=document.subject,
         document_type_code=document.document_type_code,
         issuer_agency_code=document.issuer_agency_code,
-    )
-
-
-def _facts_of(event: DocumentReceived) -> DocumentFacts:
-    return DocumentFacts(
-        subject=event.abstract,
-        document_type_code=event.document_type.code,
-        issuer_agency_code=event.issuer.agency_code,
     )
 
 

@@ -10,8 +10,6 @@ from typing import Any
 import httpx
 import pytest
 from harness.polling import eventually
-from harness.samples import sample_event
-from vanthu_contracts import DocumentReceived
 from vanthu_contracts.events.routing import TaskEscalated, TaskReminded
 from vanthu_contracts.events.values import Channel
 from vanthu_routing.api import reports
@@ -28,6 +26,8 @@ from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.settings import AuthSettings
+
+from ..unit.routing_documents import received_document  # noqa: TID252
 
 
 @dataclass
@@ -63,8 +63,7 @@ async def directed_case(handlers: RoutingHandlers, agency: str, due: date) -> tu
     await handlers.save_routing_rules(
         admin, {"default": {"leader_user_id": "director", "lead_unit_id": "unit-plan"}}
     )
-    event = sample_event(
-        DocumentReceived.event_type,
+    event = received_document(
         agency_code=agency,
         channel=Channel.PAPER,
         exchange=None,

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 from harness.polling import eventually
-from harness.samples import sample_event
 from vanthu_contracts import (
     DecisionRecorded,
     DocumentReceived,
@@ -21,6 +20,8 @@ from vanthu_contracts.events.values import Channel, ExchangeOrigin, Urgency
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
+
+from ..unit.routing_documents import received_document  # noqa: TID252
 
 DOCUMENT_RECEIVED = DocumentReceived.event_type
 SLIP = b"%PDF-1.4\n% phieu giai quyet van ban den\n"
@@ -34,7 +35,7 @@ FROM_THE_MINISTRY = ExchangeOrigin(
 
 
 async def receive(publisher: KafkaEventPublisher, agency: str, **changes: Any) -> str:
-    event = sample_event(DOCUMENT_RECEIVED, agency_code=agency, **changes)
+    event = received_document(agency_code=agency, **changes)
     await publisher.publish(event)
     return case_id_for(agency, event.document_id)  # type: ignore[attr-defined]
 

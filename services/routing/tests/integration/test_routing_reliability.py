@@ -10,8 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from harness.polling import eventually
-from harness.samples import sample_event
-from vanthu_contracts import DocumentReceived, TaskAssigned
+from vanthu_contracts import TaskAssigned
 from vanthu_contracts.events.values import Channel
 from vanthu_routing.bootstrap import build_handlers
 from vanthu_routing.config import RoutingSettings
@@ -24,6 +23,7 @@ from vanthu_routing.ports import DirectoryUser
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 from vanthu_runtime.mongo import create_mongo_client
 
+from ..unit.routing_documents import received_document  # noqa: TID252
 from .conftest import RoutingDeployment
 
 DOCUMENTS = 60
@@ -56,8 +56,7 @@ async def test_killing_a_worker_and_adding_two_loses_no_case_and_assigns_no_task
         first = await asyncio.to_thread(deployment.start, "worker")
         case_ids = []
         for _ in range(DOCUMENTS):
-            event = sample_event(
-                DocumentReceived.event_type,
+            event = received_document(
                 agency_code=agency,
                 channel=Channel.PAPER,
                 exchange=None,

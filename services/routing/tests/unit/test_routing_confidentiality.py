@@ -3,17 +3,23 @@ keeps who may see it, reaches only its named readers, and is shown to nobody els
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from dataclasses import replace
+from datetime import date, datetime
 
 import pytest
 from harness.samples import sample_event
-from vanthu_contracts import DocumentReceived
+from vanthu_contracts import DocumentReceived, TaskAssigned
+from vanthu_contracts.events.routing import TaskEscalated
 from vanthu_contracts.events.values import Channel, Confidentiality, Person
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
+from vanthu_routing.domain.decision import Entry
+from vanthu_routing.domain.errors import InvalidInput
 from vanthu_routing.domain.routing_rules import Route, RoutingRules
-from vanthu_routing.handlers import RoutingHandlers
-from vanthu_routing.ports import DirectoryUser
+from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
+from vanthu_routing.handlers import Caller, RoutingHandlers
+from vanthu_routing.ports import DirectoryUnit, DirectoryUser
 
 from .routing_fakes import FakeCaseRepository, FakeDirectory, FakeEvidenceStore, FixedClock
 
@@ -40,8 +46,15 @@ def directory() -> FakeDirectory:
         DirectoryUser(
             AGENCY, "specialist", "Hoàng Văn Em", unit_id="unit-plan", roles=("specialist",)
         ),
+        DirectoryUser(
+            AGENCY, "fin-head", "Phạm Thị Dung", unit_id="unit-fin", roles=("unit_head",)
+        ),
+        DirectoryUser(
+            AGENCY, "fin-specialist", "Đỗ Thị Giang", unit_id="unit-fin", roles=("specialist",)
+        ),
     ):
         found.people[(AGENCY, user.user_id)] = user
+    found.divisions[(AGENCY, "unit-fin")] = DirectoryUnit(AGENCY, "unit-fin", "Phòng Tài chính")
     found.rules[AGENCY] = RoutingRules(default=Route("director", "unit-plan"))
     return found
 
@@ -91,3 +104,178 @@ async def test_a_normal_case_names_no_readers_but_keeps_its_clerk(handlers, case
         (),
         "clerk",
     )
+
+
+# ---- routing a confidential document ---------------------------------------------------------
+
+
+async def test_a_secret_document_goes_to_its_first_named_leader_not_to_the_rules_leader(
+    handlers, cases
+):
+    case_id = await received(handlers, readers=("specialist", "deputy"))
+
+    stored = cases.saved[case_id]
+    assert stored.case.leader.user_id == "deputy"
+    assert stored.case.leader.full_name == "Phạm Văn Bình"
+    assert await cases.awaiting_direction(AGENCY, "director") == []
+
+
+async def test_a_confidential_document_named_only_for_a_specialist_reaches_no_leaders_inbox(
+    handlers, cases
+):
+    case_id = await received(handlers, Confidentiality.CONFIDENTIAL, readers=("specialist",))
+
+    assert cases.saved[case_id].case.leader.user_id == "specialist"
+    assert await cases.awaiting_direction(AGENCY, "director", "deputy") == []
+
+
+async def test_a_confidential_document_goes_to_its_named_leader_even_before_the_agency_has_rules(
+    handlers, cases, directory
+):
+    directory.rules.clear()
+
+    case_id = await received(handlers, readers=("deputy",))
+
+    stored = cases.saved[case_id]
+    assert (stored.case.status.value, stored.case.leader.user_id) == (
+        "awaiting_direction",
+        "deputy",
+    )
+
+
+async def test_a_confidential_document_naming_nobody_is_presented_to_no_one(handlers, cases):
+    case_id = await received(handlers, readers=())
+
+    stored = cases.saved[case_id]
+    assert (stored.case.status.value, stored.case.leader) == ("awaiting_readers", None)
+    assert await cases.awaiting_direction(AGENCY, "director", "deputy") == []
+
+
+async def test_saving_rules_sends_a_waiting_confidential_document_to_its_named_leader_only(
+    handlers, cases, directory
+):
+    rules = directory.rules.pop(AGENCY)
+    waiting = await received(handlers, Confidentiality.NORMAL, readers=())
+    stored = cases.saved[waiting]
+    # A case kept before routing knew readers: confidential, waiting for rules.
+    cases.saved[waiting] = replace(
+        stored, document=replace(stored.document, confidentiality="secret", readers=("deputy",))
+    )
+    directory.rules[AGENCY] = rules
+
+    await handlers.route_waiting_cases(AGENCY)
+
+    assert cases.saved[waiting].case.leader.user_id == "deputy"
+
+
+# ---- work on a confidential case goes to its named readers -----------------------------------
+
+DEPUTY = Caller("deputy", AGENCY, "Phạm Văn Bình", frozenset({"leader"}))
+PLAN_HEAD = Caller("plan-head", AGENCY, "Lê Văn Cường", frozenset({"unit_head"}), "unit-plan")
+NAMED = ("deputy", "plan-head", "specialist")
+DUE = date(2027, 2, 4)
+
+
+async def direct(handlers: RoutingHandlers, case_id: str, *assignments: Assignment):
+    entry = Entry(str(uuid.uuid4()), DEPUTY.actor, MONDAY, "Giao xử lý")
+    return await handlers.change_case(DEPUTY, case_id, lambda c, _: c.direct(entry, assignments))
+
+
+async def test_a_unit_whose_head_is_named_is_given_the_secret_document(handlers, cases):
+    case_id = await received(handlers, readers=NAMED)
+
+    after = await direct(
+        handlers, case_id, Assignment(Assignee.unit("unit-plan"), TaskRole.LEAD, DUE)
+    )
+
+    assert [t.assignee.unit_id for t in after.case.tasks] == ["unit-plan"]
+    assert any(isinstance(e, TaskAssigned) for e in cases.published())
+
+
+async def test_a_unit_none_of_whose_heads_is_named_is_refused_by_name_and_nothing_changes(
+    handlers, cases
+):
+    case_id = await received(handlers, readers=NAMED)
+    lines = (
+        Assignment(Assignee.unit("unit-plan"), TaskRole.LEAD, DUE),
+        Assignment(Assignee.unit("unit-fin"), TaskRole.INFORMATION),
+    )
+
+    with pytest.raises(InvalidInput) as refused:
+        await direct(handlers, case_id, *lines)
+
+    assert "No head of Phòng Tài chính (unit-fin) is named" in refused.value.message
+    assert "Tối mật" in refused.value.message_vi
+    assert "Phòng Tài chính (unit-fin)" in refused.value.message_vi
+    assert cases.saved[case_id].case.tasks == ()
+    assert cases.outbox == []
+
+
+async def test_a_person_who_is_not_named_is_refused_as_an_assignee_even_inside_a_named_unit(
+    handlers, cases
+):
+    case_id = await received(handlers, readers=NAMED)
+    lines = (
+        Assignment(Assignee.unit("unit-plan"), TaskRole.LEAD, DUE),
+        Assignment(Assignee.person("fin-specialist", "unit-fin"), TaskRole.COORDINATING, DUE),
+    )
+
+    with pytest.raises(InvalidInput, match=r"Đỗ Thị Giang \(fin-specialist\) is not named"):
+        await direct(handlers, case_id, *lines)
+
+
+async def test_a_named_specialist_of_a_unit_whose_head_is_not_named_is_given_it_by_name(
+    handlers, cases
+):
+    case_id = await received(handlers, readers=("deputy", "fin-specialist"))
+    lead = Assignment(Assignee.person("fin-specialist", "unit-fin"), TaskRole.LEAD, DUE)
+
+    after = await direct(handlers, case_id, lead)
+
+    assert [t.assignee.user_id for t in after.case.tasks] == ["fin-specialist"]
+
+
+async def test_the_named_unit_head_cannot_reassign_the_secret_work_to_a_specialist_not_named(
+    handlers, cases, directory
+):
+    directory.people[(AGENCY, "other")] = DirectoryUser(
+        AGENCY, "other", "Vũ Văn Hải", unit_id="unit-plan", roles=("specialist",)
+    )
+    case_id = await received(handlers, readers=NAMED)
+    directed = await direct(
+        handlers, case_id, Assignment(Assignee.unit("unit-plan"), TaskRole.LEAD, DUE)
+    )
+    [lead] = directed.case.tasks
+    entry = Entry(str(uuid.uuid4()), PLAN_HEAD.actor, MONDAY, "Giao chuyên viên")
+
+    def reassign(to: str):
+        line = Assignment(Assignee.person(to), TaskRole.SPECIALIST, DUE)
+        return lambda c, _: c.reassign(
+            replace(entry, decision_id=str(uuid.uuid4())), lead.task_id, [line]
+        )
+
+    with pytest.raises(InvalidInput, match=r"Vũ Văn Hải \(other\) is not named"):
+        await handlers.change_case(PLAN_HEAD, case_id, reassign("other"))
+    after = await handlers.change_case(PLAN_HEAD, case_id, reassign("specialist"))
+
+    assert [t.assignee.user_id for t in after.case.children_of(lead.task_id)] == ["specialist"]
+
+
+async def test_an_overdue_secret_task_escalates_only_to_a_unit_head_named_on_it(
+    handlers, cases, directory
+):
+    directory.people[(AGENCY, "plan-deputy-head")] = DirectoryUser(
+        AGENCY, "plan-deputy-head", "Ngô Văn Khoa", unit_id="unit-plan", roles=("unit_head",)
+    )
+    # The heads of a unit come sorted by id: the one not named would be told first.
+    directory.people[(AGENCY, "a-head")] = DirectoryUser(
+        AGENCY, "a-head", "An Văn Bảo", unit_id="unit-plan", roles=("unit_head",)
+    )
+    case_id = await received(handlers, readers=NAMED)
+    await direct(handlers, case_id, Assignment(Assignee.unit("unit-plan"), TaskRole.LEAD, DUE))
+    cases.outbox.clear()
+
+    await handlers.send_deadline_notices(datetime(2027, 2, 12, 9, tzinfo=VIETNAM_TIME))
+
+    [escalation] = [e for e in cases.published() if isinstance(e, TaskEscalated)]
+    assert escalation.notify_user_id == "plan-head"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from harness.samples import sample_event
-from vanthu_contracts import DecisionRecorded, DocumentReceived, SendStatusRequested, TaskAssigned
+from vanthu_contracts import DecisionRecorded, SendStatusRequested, TaskAssigned
 from vanthu_contracts.events.routing import TaskEscalated, TaskReminded, UserChanged
 from vanthu_contracts.events.values import Channel, ExchangeOrigin
 from vanthu_routing.domain.calendar import VIETNAM_TIME
@@ -17,6 +16,7 @@ from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
 from vanthu_routing.handlers import Caller, RoutingHandlers
 from vanthu_routing.ports import DirectoryUser
 
+from .routing_documents import received_document
 from .routing_fakes import FakeCaseRepository, FakeDirectory, FakeEvidenceStore, FixedClock
 
 AGENCY = "000.00.00.H41"
@@ -59,7 +59,7 @@ DIRECTOR = Caller("director", AGENCY, "Nguyễn Văn An", frozenset({"leader"}))
 
 
 async def opened(handlers: RoutingHandlers, **changes) -> str:
-    event = sample_event(DocumentReceived.event_type, agency_code=AGENCY, **changes)
+    event = received_document(agency_code=AGENCY, **changes)
     await handlers.open_case(event, event_id="e", correlation_id="c")  # type: ignore[arg-type]
     return case_id_for(AGENCY, event.document_id)  # type: ignore[attr-defined]
 
@@ -75,7 +75,7 @@ async def direct(
 async def test_a_document_delivered_twice_opens_one_case_for_the_leader_the_rules_name(
     handlers, cases
 ):
-    event = sample_event(DocumentReceived.event_type, agency_code=AGENCY)
+    event = received_document(agency_code=AGENCY)
 
     first = await handlers.open_case(event, event_id="e1", correlation_id="c")  # type: ignore[arg-type]
     second = await handlers.open_case(event, event_id="e1", correlation_id="c")  # type: ignore[arg-type]

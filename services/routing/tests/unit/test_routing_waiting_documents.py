@@ -7,9 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from harness.samples import sample_event
 from prometheus_client import REGISTRY
-from vanthu_contracts import DocumentReceived
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_routing.domain.decision import Entry
@@ -18,6 +16,7 @@ from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
 from vanthu_routing.handlers import Caller, RoutingHandlers
 from vanthu_routing.ports import DirectoryUser
 
+from .routing_documents import received_document
 from .routing_fakes import FakeCaseRepository, FakeDirectory, FakeEvidenceStore, FixedClock
 
 SERVED = "000.00.00.H41"
@@ -54,7 +53,7 @@ def handlers(cases, directory) -> RoutingHandlers:
 
 
 async def received(handlers: RoutingHandlers, agency: str) -> str:
-    event = sample_event(DocumentReceived.event_type, agency_code=agency)
+    event = received_document(agency_code=agency)
     await handlers.open_case(event, event_id="e", correlation_id="c")  # type: ignore[arg-type]
     return case_id_for(agency, event.document_id)  # type: ignore[attr-defined]
 

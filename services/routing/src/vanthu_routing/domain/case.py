@@ -1,6 +1,7 @@
 """The case: the handling of one received document in one agency, with its tasks and drafts.
 
     awaiting_rules ──rules arrive──▶
+    awaiting_readers (confidential, nobody named: stays)
     awaiting_direction ──direct──▶ directed ──work starts──▶ in_progress ──lead completes──▶ completed
             ▲                         │  ▲                        │
             └──── lead unit returns ──┘  └──────── redirect ──────┘
@@ -67,6 +68,9 @@ def case_id_for(agency_code: str, document_id: str) -> str:
 class CaseStatus(StrEnum):
     AWAITING_RULES = "awaiting_rules"
     """Received in an agency whose routing rules do not exist yet: nobody to present it to."""
+    AWAITING_READERS = "awaiting_readers"
+    """A confidential document that names no reader (only a v1 record can): nobody may be shown
+    it but the clerk who registered it, so it is presented to no one."""
     AWAITING_DIRECTION = "awaiting_direction"
     DIRECTED = "directed"
     IN_PROGRESS = "in_progress"
@@ -126,6 +130,24 @@ class Case:
             agency_code=agency_code,
             leader=None,
             status=CaseStatus.AWAITING_RULES,
+            opened_at=opened_at,
+            version=1,
+        )
+        return Applied(case, (CaseOpened(case.case_id, document_id, agency_code, None, opened_at),))
+
+    @classmethod
+    def wait_for_readers(
+        cls, *, document_id: str, agency_code: str, opened_at: datetime
+    ) -> Applied:
+        """A confidential document naming nobody: no leader may be shown it, so it waits, seen
+        by the clerk who registered it only, until readers are named."""
+        local_date(opened_at)
+        case = cls(
+            case_id=case_id_for(agency_code, document_id),
+            document_id=document_id,
+            agency_code=agency_code,
+            leader=None,
+            status=CaseStatus.AWAITING_READERS,
             opened_at=opened_at,
             version=1,
         )
@@ -500,7 +522,15 @@ class Case:
 
     @property
     def presented_to(self) -> Person:
-        """The leader who decides on the document; refused while it awaits routing rules."""
+        """The leader who decides on the document; refused while it awaits routing rules (or,
+        confidential, readers)."""
+        if self.leader is None and self.status is CaseStatus.AWAITING_READERS:
+            raise InvalidTransition(
+                "The confidential document names no reader: it has not been presented to any "
+                "leader, so nobody can decide on it.",
+                "Văn bản mật chưa có người được đọc: chưa được trình lãnh đạo nào nên chưa ai có "
+                "thể cho ý kiến.",
+            )
         if self.leader is None:
             raise InvalidTransition(
                 "The document awaits the agency's routing rules: it has not been presented to "
