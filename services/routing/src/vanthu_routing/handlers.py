@@ -19,6 +19,8 @@ import structlog
 from vanthu_contracts import DocumentReceived, Event, KafkaRecord, encode
 from vanthu_contracts.events import routing as contract
 from vanthu_contracts.events.values import StaffInfo
+from vanthu_runtime.auth import Principal, Role
+from vanthu_runtime.visibility import may_see
 
 from vanthu_routing import outgoing_events
 from vanthu_routing.domain import secrecy
@@ -38,6 +40,7 @@ from vanthu_routing.domain.routing_rules import DocumentFacts, RoutingRules
 from vanthu_routing.domain.task import Assignee
 from vanthu_routing.metrics import DOCUMENTS_SKIPPED
 from vanthu_routing.ports import (
+    CaseNotFound,
     CaseRepository,
     Clock,
     ConcurrentUpdate,
@@ -88,6 +91,29 @@ class Caller:
     @property
     def as_contract_person(self) -> contract.Person:
         return outgoing_events.person(self.person)
+
+    @property
+    def principal(self) -> Principal:
+        """The caller as the runtime's visibility rule reads them (ADR 0006)."""
+        return Principal(
+            user_id=self.user_id,
+            agency_code=self.agency_code,
+            roles=frozenset(Role(r) for r in self.roles),
+            full_name=self.full_name,
+            unit_id=self.unit_id,
+        )
+
+    def may_see(self, stored: StoredCase) -> bool:
+        """Whether the caller may see the case's document: its agency's, and for a confidential
+        one named on it or the clerk who registered it, whatever their role (ADR 0006)."""
+        document = stored.document
+        return may_see(
+            self.principal,
+            agency_code=stored.case.agency_code,
+            confidentiality=document.confidentiality,
+            readers=document.readers,
+            registered_by=document.registered_by,
+        )
 
 
 def _record(event: Event, correlation_id: str | None, causation_id: str | None) -> KafkaRecord:
@@ -210,10 +236,14 @@ class RoutingHandlers:
     async def inbox(self, caller: Caller, leader_user_id: str | None = None) -> list[StoredCase]:
         """Documents awaiting direction: the caller's own as a leader; a secretary's are those of
         the leaders whose delegation to them holds now (one of them when ``leader_user_id``
-        names it). NotPermitted for anyone else."""
+        names it), of what the secretary may see (a confidential one only if they are named on
+        it too). NotPermitted for anyone else."""
         now = self.clock.now()
+        seen_by = caller.principal
         if leader_user_id in (None, caller.user_id) and "leader" in caller.roles:
-            return await self.cases.awaiting_direction(caller.agency_code, caller.user_id)
+            return await self.cases.awaiting_direction(
+                caller.agency_code, caller.user_id, seen_by=seen_by
+            )
         if "secretary" not in caller.roles:
             raise NotPermitted(
                 "The inbox is a leader's, or a secretary's for the leaders who delegated to them.",
@@ -230,7 +260,35 @@ class RoutingHandlers:
                     f"leader_user_id: bạn không có ủy quyền còn hiệu lực của {leader_user_id}.",
                 )
             leaders = [leader_user_id]
-        return await self.cases.awaiting_direction(caller.agency_code, *leaders)
+        return await self.cases.awaiting_direction(caller.agency_code, *leaders, seen_by=seen_by)
+
+    # ---- what people read: only what they may see (ADR 0006) ------------------------------------
+
+    async def case_for(self, caller: Caller, case_id: str) -> StoredCase:
+        """The case, when the caller may see its document; CaseNotFound (404) otherwise, as for
+        an id that does not exist: the id derives from the document's, so a refusal would tell
+        that the document is there."""
+        stored = await self.cases.get(caller.agency_code, case_id)
+        if not caller.may_see(stored):
+            raise CaseNotFound(case_id)
+        return stored
+
+    async def waiting_for_rules(self, caller: Caller) -> list[StoredCase]:
+        return await self.cases.awaiting_rules(caller.agency_code, seen_by=caller.principal)
+
+    async def with_open_tasks(
+        self, caller: Caller, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
+    ) -> list[StoredCase]:
+        """Cases the caller may see with open (or unacknowledged withdrawn) tasks of the person
+        or units."""
+        return await self.cases.with_open_tasks_for(
+            caller.agency_code, user_id=user_id, unit_ids=unit_ids, seen_by=caller.principal
+        )
+
+    async def reported_cases(self, caller: Caller) -> list[tuple[StoredCase, bool]]:
+        """Every case of the caller's agency, each with whether the caller may see it: a report
+        counts them all and shows what is in one only to those who may see it."""
+        return [(s, caller.may_see(s)) for s in await self.cases.of_agency(caller.agency_code)]
 
     # ---- routing rules ------------------------------------------------------------------------
 
@@ -284,10 +342,12 @@ class RoutingHandlers:
         on_behalf: bool = False,
     ) -> StoredCase:
         """Apply one domain change and write it with its events; retried on concurrent writes.
-        The leader's delegations are read only for a change recorded on someone's behalf. New
+        Only someone who may see the case changes it (CaseNotFound otherwise, so a secretary
+        recording a leader's decision on a confidential case must be named on it too). The
+        leader's delegations are read only for a change recorded on someone's behalf. New
         tasks of a confidential case go to its named readers only (`_refuse_unnamed_assignees`)."""
         for attempt in range(MAX_ATTEMPTS):
-            stored = await self.cases.get(caller.agency_code, case_id)
+            stored = await self.case_for(caller, case_id)
             delegations = (
                 await self.directory.delegations(caller.agency_code, stored.case.leader.user_id)
                 if on_behalf and stored.case.leader is not None

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from vanthu_contracts import KafkaRecord
+from vanthu_runtime.auth import Principal
 
 from vanthu_routing.domain.case import Case
 from vanthu_routing.domain.deadlines import NoticeKey
@@ -70,17 +71,27 @@ class CaseRepository(Protocol):
     ) -> None:
         """Write the new state and its events in one write; ConcurrentUpdate if it moved on."""
 
-    async def awaiting_direction(self, agency_code: str, *leader_user_ids: str) -> list[StoredCase]:
-        """What the leaders' inboxes hold."""
+    async def awaiting_direction(
+        self, agency_code: str, *leader_user_ids: str, seen_by: Principal
+    ) -> list[StoredCase]:
+        """What the leaders' inboxes hold, of what `seen_by` may see (ADR 0006)."""
 
-    async def awaiting_rules(self, agency_code: str) -> list[StoredCase]:
-        """Documents of the agency received before it had routing rules."""
+    async def awaiting_rules(
+        self, agency_code: str, *, seen_by: Principal | None = None
+    ) -> list[StoredCase]:
+        """Documents of the agency received before it had routing rules (those `seen_by` may
+        see; all of them for routing itself)."""
 
     async def with_open_tasks_for(
-        self, agency_code: str, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
+        self,
+        agency_code: str,
+        *,
+        user_id: str | None = None,
+        unit_ids: Sequence[str] = (),
+        seen_by: Principal,
     ) -> list[StoredCase]:
-        """Cases with an open task given to the person or to one of the units, or a withdrawn
-        one they have not acknowledged yet."""
+        """Cases `seen_by` may see with an open task given to the person or to one of the
+        units, or a withdrawn one they have not acknowledged yet."""
 
     async def of_agency(self, agency_code: str) -> list[StoredCase]: ...
 

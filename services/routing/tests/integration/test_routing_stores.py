@@ -16,9 +16,12 @@ from vanthu_contracts import DocumentReceived, encode
 from vanthu_routing.adapters.mongo_case_repository import MongoCaseRepository
 from vanthu_routing.adapters.mongo_directory import MongoDirectory
 from vanthu_routing.domain.case import Case
+from vanthu_routing.domain.decision import Entry
 from vanthu_routing.domain.delegation import Delegation
-from vanthu_routing.domain.people import Person
+from vanthu_routing.domain.people import Actor, Person
+from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
 from vanthu_routing.ports import CaseNotFound, ConcurrentUpdate, DocumentSummary, StoredCase
+from vanthu_runtime.auth import Principal
 
 from ..unit.routing_fakes import FakeCaseRepository, FakeDirectory  # noqa: TID252 - one suite, both
 
@@ -97,6 +100,51 @@ async def test_a_case_keeps_who_may_see_its_confidential_document(cases):
         ("specialist", "deputy"),
         "clerk",
     )
+
+
+def with_readers(stored: StoredCase, level: str, *readers: str, clerk: str | None) -> StoredCase:
+    summary = replace(stored.document, confidentiality=level, readers=readers, registered_by=clerk)
+    return replace(stored, document=summary)
+
+
+def directed(stored: StoredCase) -> StoredCase:
+    entry = Entry(str(uuid.uuid4()), Actor(stored.case.leader), NOW, "Giao chủ trì")
+    lead = Assignment(Assignee.unit("unit-plan"), TaskRole.LEAD, (NOW + timedelta(days=9)).date())
+    return replace(stored, case=stored.case.direct(entry, [lead]).case)
+
+
+def reader(user_id: str, agency: str = AGENCY) -> Principal:
+    return Principal(user_id=user_id, agency_code=agency, roles=frozenset())
+
+
+async def test_lists_hold_only_the_cases_their_reader_may_see(cases):
+    def kinds() -> list[StoredCase]:
+        return [
+            with_readers(a_case(), "normal", clerk="clerk"),
+            with_readers(a_case(), "secret", "deputy", clerk="clerk"),
+            # Kept before routing knew readers: confidential, nobody named, no clerk.
+            with_readers(a_case(), "confidential", clerk=None),
+        ]
+
+    presented, at_work = kinds(), [directed(s) for s in kinds()]
+    await cases.add_many([*presented, *at_work])
+
+    async def inbox(user_id: str, agency: str = AGENCY) -> list[bool]:
+        found = await cases.awaiting_direction(agency, "director", seen_by=reader(user_id, agency))
+        return [s.case.case_id in {f.case.case_id for f in found} for s in presented]
+
+    async def unit_list(user_id: str) -> list[bool]:
+        found = await cases.with_open_tasks_for(
+            AGENCY, unit_ids=["unit-plan"], seen_by=reader(user_id)
+        )
+        return [s.case.case_id in {f.case.case_id for f in found} for s in at_work]
+
+    assert await inbox("director") == [True, False, False]
+    assert await inbox("deputy") == [True, True, False]
+    assert await inbox("clerk") == [True, True, False]
+    assert await inbox("deputy", "000.00.00.H42") == [False, False, False]
+    assert await unit_list("director") == [True, False, False]
+    assert await unit_list("deputy") == [True, True, False]
 
 
 async def test_of_several_writers_saving_from_one_revision_exactly_one_wins(cases):

@@ -20,6 +20,19 @@ from vanthu_routing.ports import (
     DirectoryUser,
     StoredCase,
 )
+from vanthu_runtime.auth import Principal
+from vanthu_runtime.visibility import may_see
+
+
+def _visible(stored: StoredCase, principal: Principal) -> bool:
+    document = stored.document
+    return may_see(
+        principal,
+        agency_code=stored.case.agency_code,
+        confidentiality=document.confidentiality,
+        readers=document.readers,
+        registered_by=document.registered_by,
+    )
 
 
 @dataclass
@@ -54,7 +67,9 @@ class FakeCaseRepository:
         self.saved[before.case.case_id] = replace(after, revision=before.revision + 1)
         self.outbox += records
 
-    async def awaiting_direction(self, agency_code: str, *leader_user_ids: str) -> list[StoredCase]:
+    async def awaiting_direction(
+        self, agency_code: str, *leader_user_ids: str, seen_by: Principal
+    ) -> list[StoredCase]:
         return [
             s
             for s in self.saved.values()
@@ -62,24 +77,35 @@ class FakeCaseRepository:
             and s.case.leader is not None
             and s.case.leader.user_id in leader_user_ids
             and s.case.status is CaseStatus.AWAITING_DIRECTION
+            and _visible(s, seen_by)
         ]
 
-    async def awaiting_rules(self, agency_code: str) -> list[StoredCase]:
-        return [
-            s
-            for s in self.saved.values()
-            if s.case.agency_code == agency_code and s.case.status is CaseStatus.AWAITING_RULES
-        ]
-
-    async def with_open_tasks_for(
-        self, agency_code: str, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
+    async def awaiting_rules(
+        self, agency_code: str, *, seen_by: Principal | None = None
     ) -> list[StoredCase]:
         return [
             s
             for s in self.saved.values()
             if s.case.agency_code == agency_code
+            and s.case.status is CaseStatus.AWAITING_RULES
+            and (seen_by is None or _visible(s, seen_by))
+        ]
+
+    async def with_open_tasks_for(
+        self,
+        agency_code: str,
+        *,
+        user_id: str | None = None,
+        unit_ids: Sequence[str] = (),
+        seen_by: Principal,
+    ) -> list[StoredCase]:
+        return [
+            s
+            for s in self.saved.values()
+            if s.case.agency_code == agency_code
+            and _visible(s, seen_by)
             and any(
-                t.status.is_open
+                (t.status.is_open or t.awaits_acknowledgement)
                 and (
                     (user_id is not None and t.assignee.user_id == user_id)
                     or t.assignee.unit_id in unit_ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from harness.samples import sample_event
@@ -15,17 +15,21 @@ from vanthu_contracts.events.values import Channel, Confidentiality, Person
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_routing.domain.decision import Entry
+from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.errors import InvalidInput
 from vanthu_routing.domain.routing_rules import Route, RoutingRules
 from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
 from vanthu_routing.handlers import Caller, RoutingHandlers
-from vanthu_routing.ports import DirectoryUnit, DirectoryUser
+from vanthu_routing.ports import CaseNotFound, DirectoryUnit, DirectoryUser
+from vanthu_runtime.auth import Principal
 
 from .routing_fakes import FakeCaseRepository, FakeDirectory, FakeEvidenceStore, FixedClock
 
 AGENCY = "000.00.00.H41"
 MONDAY = datetime(2027, 1, 25, 9, tzinfo=VIETNAM_TIME)
 CLERK = Person(user_id="clerk", full_name="Đặng Thị Lan", position="Văn thư")
+# The clerk who registered the documents may see them all: what the leaders' queues hold, whole.
+SEES_EVERYTHING = Principal(user_id="clerk", agency_code=AGENCY, roles=frozenset())
 
 
 @pytest.fixture
@@ -117,7 +121,7 @@ async def test_a_secret_document_goes_to_its_first_named_leader_not_to_the_rules
     stored = cases.saved[case_id]
     assert stored.case.leader.user_id == "deputy"
     assert stored.case.leader.full_name == "Phạm Văn Bình"
-    assert await cases.awaiting_direction(AGENCY, "director") == []
+    assert await cases.awaiting_direction(AGENCY, "director", seen_by=SEES_EVERYTHING) == []
 
 
 async def test_a_confidential_document_named_only_for_a_specialist_reaches_no_leaders_inbox(
@@ -126,7 +130,9 @@ async def test_a_confidential_document_named_only_for_a_specialist_reaches_no_le
     case_id = await received(handlers, Confidentiality.CONFIDENTIAL, readers=("specialist",))
 
     assert cases.saved[case_id].case.leader.user_id == "specialist"
-    assert await cases.awaiting_direction(AGENCY, "director", "deputy") == []
+    assert (
+        await cases.awaiting_direction(AGENCY, "director", "deputy", seen_by=SEES_EVERYTHING) == []
+    )
 
 
 async def test_a_confidential_document_goes_to_its_named_leader_even_before_the_agency_has_rules(
@@ -148,7 +154,9 @@ async def test_a_confidential_document_naming_nobody_is_presented_to_no_one(hand
 
     stored = cases.saved[case_id]
     assert (stored.case.status.value, stored.case.leader) == ("awaiting_readers", None)
-    assert await cases.awaiting_direction(AGENCY, "director", "deputy") == []
+    assert (
+        await cases.awaiting_direction(AGENCY, "director", "deputy", seen_by=SEES_EVERYTHING) == []
+    )
 
 
 async def test_saving_rules_sends_a_waiting_confidential_document_to_its_named_leader_only(
@@ -279,3 +287,87 @@ async def test_an_overdue_secret_task_escalates_only_to_a_unit_head_named_on_it(
 
     [escalation] = [e for e in cases.published() if isinstance(e, TaskEscalated)]
     assert escalation.notify_user_id == "plan-head"
+
+
+# ---- who sees a confidential case ------------------------------------------------------------
+
+DIRECTOR = Caller("director", AGENCY, "Nguyễn Văn An", frozenset({"leader"}))
+CLERK_CALLER = Caller("clerk", AGENCY, "Đặng Thị Lan", frozenset({"clerk"}))
+SPECIALIST = Caller("specialist", AGENCY, "Hoàng Văn Em", frozenset({"specialist"}), "unit-plan")
+SECRETARY = Caller("secretary", AGENCY, "Trần Thị Bình", frozenset({"secretary"}))
+AUDITOR = Caller("auditor", AGENCY, "Kiểm tra viên", frozenset({"auditor"}))
+
+
+def elsewhere(caller: Caller) -> Caller:
+    return replace(caller, agency_code="000.00.00.H42")
+
+
+async def test_a_secret_case_is_shown_to_its_named_readers_and_its_clerk_and_to_nobody_else(
+    handlers,
+):
+    case_id = await received(handlers, readers=NAMED)
+
+    for allowed in (DEPUTY, PLAN_HEAD, SPECIALIST, CLERK_CALLER):
+        assert (await handlers.case_for(allowed, case_id)).case.case_id == case_id
+    for refused in (DIRECTOR, AUDITOR, SECRETARY, elsewhere(DEPUTY)):
+        with pytest.raises(CaseNotFound):
+            await handlers.case_for(refused, case_id)
+
+
+async def test_someone_not_named_cannot_change_a_secret_case_and_is_told_it_does_not_exist(
+    handlers, cases
+):
+    case_id = await received(handlers, readers=NAMED)
+    entry = Entry("d-1", DIRECTOR.actor, MONDAY, "Ý kiến")
+
+    with pytest.raises(CaseNotFound):
+        await handlers.change_case(DIRECTOR, case_id, lambda c, _: c.comment(entry))
+
+    assert cases.outbox == []
+
+
+async def test_a_secretary_sees_a_delegating_leaders_secret_document_only_when_named_on_it(
+    handlers, directory
+):
+    directory.people[(AGENCY, "secretary")] = DirectoryUser(
+        AGENCY, "secretary", "Trần Thị Bình", roles=("secretary",)
+    )
+    directory.grants[(AGENCY, "del-1")] = Delegation(
+        "del-1", "deputy", "secretary", MONDAY - timedelta(days=7)
+    )
+    hidden = await received(handlers, readers=NAMED)
+    shown = await received(handlers, readers=(*NAMED, "secretary"))
+
+    inbox = await handlers.inbox(SECRETARY)
+
+    assert [c.case.case_id for c in inbox] == [shown]
+    assert hidden in {c.case.case_id for c in await handlers.inbox(DEPUTY)}
+
+
+async def test_task_lists_hold_a_secret_case_only_for_its_named_readers(handlers, directory):
+    directory.people[(AGENCY, "plan-head-2")] = DirectoryUser(
+        AGENCY, "plan-head-2", "Ngô Văn Khoa", unit_id="unit-plan", roles=("unit_head",)
+    )
+    other_head = Caller(
+        "plan-head-2", AGENCY, "Ngô Văn Khoa", frozenset({"unit_head"}), "unit-plan"
+    )
+    case_id = await received(handlers, readers=NAMED)
+    await direct(handlers, case_id, Assignment(Assignee.unit("unit-plan"), TaskRole.LEAD, DUE))
+
+    named = await handlers.with_open_tasks(PLAN_HEAD, unit_ids=["unit-plan"])
+    not_named = await handlers.with_open_tasks(other_head, unit_ids=["unit-plan"])
+
+    assert [c.case.case_id for c in named] == [case_id]
+    assert not_named == []
+
+
+async def test_a_report_counts_a_secret_case_for_everyone_but_opens_it_only_for_its_readers(
+    handlers,
+):
+    case_id = await received(handlers, readers=NAMED)
+    await received(handlers, Confidentiality.NORMAL, readers=())
+
+    for caller, sees in ((DEPUTY, True), (DIRECTOR, False), (AUDITOR, False)):
+        reported = await handlers.reported_cases(caller)
+        assert len(reported) == 2
+        assert dict((s.case.case_id, v) for s, v in reported)[case_id] is sees

@@ -66,7 +66,7 @@ async def test_a_document_of_a_served_agency_without_rules_waits_where_its_clerk
     waiting = await cases.awaiting_rules(SERVED)
     assert [c.case.case_id for c in waiting] == [case_id]
     assert waiting[0].case.status.value == "awaiting_rules"
-    assert await cases.awaiting_direction(SERVED, "director") == []
+    assert await handlers.inbox(DIRECTOR) == []
 
 
 async def test_nobody_can_direct_a_document_that_waits_for_routing_rules(handlers):
@@ -87,7 +87,7 @@ async def test_saving_the_rules_sends_the_waiting_documents_to_the_leader_they_n
     routed = await handlers.save_routing_rules(ADMIN, RULES)
 
     assert routed == 2
-    inbox = await cases.awaiting_direction(SERVED, "director")
+    inbox = await handlers.inbox(DIRECTOR)
     assert sorted(c.case.case_id for c in inbox) == sorted([first, second])
     assert inbox[0].case.leader.full_name == "Nguyễn Văn An"
     assert await cases.awaiting_rules(SERVED) == []
@@ -98,7 +98,7 @@ async def test_a_document_arriving_after_the_rules_goes_straight_to_the_leader(h
 
     case_id = await received(handlers, SERVED)
 
-    [stored] = await cases.awaiting_direction(SERVED, "director")
+    [stored] = await handlers.inbox(DIRECTOR)
     assert stored.case.case_id == case_id
 
 

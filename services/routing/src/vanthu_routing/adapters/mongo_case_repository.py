@@ -5,6 +5,9 @@ the inbox, task lists, reports and the deadline ticker query through their index
 goes through the runtime's `OutboxCollection` (ADR 0004): a new case is one insert, a change is
 one `findAndModify` on `{_id, revision}` carrying the new state and its events, so two writers
 of one case cannot both win and the loser re-reads and re-applies (ConcurrentUpdate).
+
+The lists people read take whom they are for (`seen_by`) and return only the cases that person
+may see (ADR 0006), by the runtime's `visible_filter` on the document's summary in the query.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_contracts import KafkaRecord
+from vanthu_runtime.auth import Principal
 from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.outbox import OutboxCollection
+from vanthu_runtime.visibility import visible_filter
 
 from vanthu_routing.adapters.mongo_case_codec import from_document, to_document
 from vanthu_routing.domain.case import Case, CaseStatus
@@ -120,7 +125,9 @@ class MongoCaseRepository:
         if written is None:
             raise ConcurrentUpdate(case_id)
 
-    async def awaiting_direction(self, agency_code: str, *leader_user_ids: str) -> list[StoredCase]:
+    async def awaiting_direction(
+        self, agency_code: str, *leader_user_ids: str, seen_by: Principal
+    ) -> list[StoredCase]:
         if not leader_user_ids:
             return []
         return await self._find(
@@ -128,16 +135,24 @@ class MongoCaseRepository:
                 "agency_code": agency_code,
                 "leader_user_id": {"$in": list(leader_user_ids)},
                 "status": CaseStatus.AWAITING_DIRECTION.value,
-            }
+            },
+            seen_by,
         )
 
-    async def awaiting_rules(self, agency_code: str) -> list[StoredCase]:
+    async def awaiting_rules(
+        self, agency_code: str, *, seen_by: Principal | None = None
+    ) -> list[StoredCase]:
         return await self._find(
-            {"agency_code": agency_code, "status": CaseStatus.AWAITING_RULES.value}
+            {"agency_code": agency_code, "status": CaseStatus.AWAITING_RULES.value}, seen_by
         )
 
     async def with_open_tasks_for(
-        self, agency_code: str, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
+        self,
+        agency_code: str,
+        *,
+        user_id: str | None = None,
+        unit_ids: Sequence[str] = (),
+        seen_by: Principal,
     ) -> list[StoredCase]:
         queries: list[dict[str, Any]] = []
         if user_id is not None:
@@ -156,7 +171,7 @@ class MongoCaseRepository:
                 }
             )
         found: dict[str, StoredCase] = {}
-        for batch in await asyncio.gather(*(self._find(q) for q in queries)):
+        for batch in await asyncio.gather(*(self._find(q, seen_by) for q in queries)):
             found.update((s.case.case_id, s) for s in batch)
         return list(found.values())
 
@@ -166,5 +181,22 @@ class MongoCaseRepository:
     async def with_open_deadlines(self) -> list[StoredCase]:
         return await self._find({"has_open_deadlines": True})
 
-    async def _find(self, query: dict[str, Any]) -> list[StoredCase]:
+    async def _find(
+        self, query: dict[str, Any], seen_by: Principal | None = None
+    ) -> list[StoredCase]:
+        if seen_by is not None:
+            query = {"$and": [query, _visible_to(seen_by)]}
         return [_stored(doc) async for doc in self._cases.raw.find(query, _CASE_FIELDS)]
+
+
+def _visible_to(principal: Principal) -> dict[str, Any]:
+    """ADR 0006's rule on the case's copy of its document. The summary has held the
+    confidentiality since routing's first version, so a case written before the readers were
+    kept reads as confidential with nobody named, never as normal. The condition narrows what
+    each list's own index found (agency and leader, status or assignee), so it needs none."""
+    return visible_filter(
+        principal,
+        confidentiality_field="document.confidentiality",
+        readers_field="document.readers",
+        registered_by_field="document.registered_by",
+    )

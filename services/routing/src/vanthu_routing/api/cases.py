@@ -158,13 +158,14 @@ async def leader_inbox(
 async def awaiting_rules(handlers: Handlers, caller: Caller = Registry) -> list[dict[str, Any]]:
     """Documents of the agency received before it had routing rules, oldest first: they reach
     the leader the rules name as soon as an administrator saves them."""
-    cases = await handlers.cases.awaiting_rules(caller.agency_code)
+    cases = await handlers.waiting_for_rules(caller)
     return [case_view(c) for c in sorted(cases, key=lambda c: c.document.received_at)]
 
 
 @router.get("/cases/{case_id}")
 async def show_case(case_id: str, handlers: Handlers, caller: Caller = Anyone) -> dict[str, Any]:
-    stored = await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
+    """The case, for whoever may see its document; 404 for anyone else, as for no case."""
+    stored = await answering(lambda: handlers.case_for(caller, case_id))
     return case_view(stored)
 
 
@@ -354,11 +355,9 @@ async def acknowledge_withdrawal(
 @router.get("/tasks/mine")
 async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str, Any]]:
     """Open tasks given to me, and, for a unit head, the open tasks of my unit; with them the
-    withdrawn ones, saying why, until acknowledged."""
+    withdrawn ones, saying why, until acknowledged. Only of documents I may see."""
     heads = caller.actor.heads_unit_ids
-    found = await handlers.cases.with_open_tasks_for(
-        caller.agency_code, user_id=caller.user_id, unit_ids=sorted(heads)
-    )
+    found = await handlers.with_open_tasks(caller, user_id=caller.user_id, unit_ids=sorted(heads))
     return [
         task_view(stored, task)
         for stored in found
@@ -375,10 +374,11 @@ async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str
 async def unit_tasks(
     unit_id: str, handlers: Handlers, caller: Caller = Anyone
 ) -> list[dict[str, Any]]:
-    """Open tasks of a unit: for its head, the leaders and auditors."""
+    """Open tasks of a unit: for its head, the leaders and auditors; only of documents the
+    caller may see."""
     if not (caller.actor.heads(unit_id) or {"leader", "auditor", "administrator"} & caller.roles):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"unit_id: you do not head {unit_id}")
-    cases = await handlers.cases.with_open_tasks_for(caller.agency_code, unit_ids=[unit_id])
+    cases = await handlers.with_open_tasks(caller, unit_ids=[unit_id])
     return [
         task_view(stored, task)
         for stored in cases

@@ -15,7 +15,9 @@ from vanthu_routing.api.cases import Id, Strict, entry_for, record_on_behalf
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
 from vanthu_routing.api.on_behalf import parse_payload, read_upload
 from vanthu_routing.api.views import case_view
+from vanthu_routing.domain.task import Task
 from vanthu_routing.handlers import Caller
+from vanthu_routing.ports import StoredCase
 
 router = APIRouter(tags=["drafts"])
 
@@ -51,6 +53,10 @@ class OnBehalfDraftIn(LeaderDraftIn):
     decided_at: AwareDatetime
 
 
+async def _task_of(stored: StoredCase, task_id: str) -> Task:
+    return stored.case.task(task_id)
+
+
 @router.post("/cases/{case_id}/tasks/{task_id}/drafts", status_code=status.HTTP_201_CREATED)
 async def upload_draft(
     case_id: str,
@@ -61,7 +67,9 @@ async def upload_draft(
     caller: Caller = Worker,
 ) -> dict[str, Any]:
     data, media_type = await read_upload(file, DRAFT_MEDIA_TYPES, MAX_DRAFT_BYTES, "file")
-    await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
+    stored = await answering(lambda: handlers.case_for(caller, case_id))
+    # Checked before the file is kept, so a draft for no such task leaves nothing behind.
+    await answering(lambda: _task_of(stored, task_id))
     stored_file = await answering(
         lambda: handlers.keep_draft(data, file.filename or "du-thao", media_type)
     )

@@ -64,7 +64,7 @@ async def paper_slip(
     """Check the proxy entry and keep the scan; the slip to hand to the domain change (which
     checks the delegation again, at the moment of the write)."""
     data, media_type = await read_upload(slip, SLIP_MEDIA_TYPES, MAX_SLIP_BYTES, "slip")
-    stored = await answering(lambda: handlers.cases.get(caller.agency_code, case_id))
+    stored = await answering(lambda: handlers.case_for(caller, case_id))
     leader = await answering(lambda: _presented_to(stored.case))
     if decided_by_user_id != leader.user_id:
         raise http_error(

@@ -1,4 +1,8 @@
-"""Overdue tasks and processing times per unit, counted on the working-day calendar."""
+"""Overdue tasks and processing times per unit, counted on the working-day calendar.
+
+Reports count every case of the agency, confidential ones too, but show what identifies or
+describes a case (its ids, subject, who handles it, the scanned slip) only to those who may see
+it (ADR 0006): for anyone else its row is there, masked (`"masked": true`)."""
 
 from __future__ import annotations
 
@@ -22,26 +26,27 @@ Reader = caller_with(Role.LEADER, Role.UNIT_HEAD, Role.AUDITOR, Role.ADMINISTRAT
 
 @router.get("/overdue")
 async def overdue_by_unit(handlers: Handlers, caller: Caller = Reader) -> list[dict[str, Any]]:
-    """Open tasks past their due date, per unit, with how many working days late."""
+    """Open tasks past their due date, per unit, with how many working days late (masked where
+    the caller may not see the document: still counted, with its due date and delay)."""
     today = local_date(handlers.clock.now())
     by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for stored in await handlers.cases.of_agency(caller.agency_code):
+    for stored, visible in await handlers.reported_cases(caller):
         for task in stored.case.tasks:
             if not task.is_open_work or task.due_date is None or task.due_date >= today:
                 continue
-            by_unit[task.assignee.unit_id or "-"].append(
-                {
-                    "task_id": task.task_id,
-                    "case_id": stored.case.case_id,
-                    "subject": stored.document.subject,
-                    "assignee_user_id": task.assignee.user_id,
-                    "due_date": task.due_date.isoformat(),
-                    "overdue_working_days": handlers.calendar.working_days_between(
-                        task.due_date, today
-                    ),
-                    "assigned_by_decision": authorship_view(stored.case.decision(task.decision_id)),
-                }
-            )
+            row = {
+                "masked": False,
+                "task_id": task.task_id,
+                "case_id": stored.case.case_id,
+                "subject": stored.document.subject,
+                "assignee_user_id": task.assignee.user_id,
+                "due_date": task.due_date.isoformat(),
+                "overdue_working_days": handlers.calendar.working_days_between(
+                    task.due_date, today
+                ),
+                "assigned_by_decision": authorship_view(stored.case.decision(task.decision_id)),
+            }
+            by_unit[task.assignee.unit_id or "-"].append(row if visible else _masked(row))
     return [
         {"unit_id": unit, "overdue": len(tasks), "tasks": tasks}
         for unit, tasks in sorted(by_unit.items())
@@ -55,7 +60,8 @@ async def processing_time_by_unit(
     """Completed tasks per unit: working days from assignment to completion, on time or late."""
     durations: dict[str, list[int]] = defaultdict(list)
     late: dict[str, int] = defaultdict(int)
-    for stored in await handlers.cases.of_agency(caller.agency_code):
+    # Durations and counts only: a confidential case is counted like any other.
+    for stored, _ in await handlers.reported_cases(caller):
         for task in stored.case.tasks:
             if task.status is not TaskStatus.COMPLETED or task.closed_at is None:
                 continue
@@ -81,20 +87,35 @@ async def processing_time_by_unit(
 @router.get("/entries-on-behalf")
 async def entries_on_behalf(handlers: Handlers, caller: Caller = Reader) -> list[dict[str, Any]]:
     """Every decision a secretary recorded for a leader, per leader: who decided, who typed it
-    in, under which delegation, with which scanned paper."""
+    in, under which delegation, with which scanned paper (masked where the caller may not see
+    the document: still counted, with who decided and who typed it in, when)."""
     by_leader: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for stored in await handlers.cases.of_agency(caller.agency_code):
+    for stored, visible in await handlers.reported_cases(caller):
         for decision in stored.case.decisions:
             if decision.on_behalf:
-                by_leader[decision.decided_by.user_id].append(
-                    {
-                        "case_id": stored.case.case_id,
-                        "document_id": stored.case.document_id,
-                        "subject": stored.document.subject,
-                        **(authorship_view(decision) or {}),
-                    }
-                )
+                row = {
+                    "masked": False,
+                    "case_id": stored.case.case_id,
+                    "document_id": stored.case.document_id,
+                    "subject": stored.document.subject,
+                    **(authorship_view(decision) or {}),
+                }
+                by_leader[decision.decided_by.user_id].append(row if visible else _masked(row))
     return [
         {"leader_user_id": leader, "entries": len(rows), "decisions": rows}
         for leader, rows in sorted(by_leader.items())
     ]
+
+
+# What a masked row keeps: what a register or a count may show of a document one may not see.
+_KEPT_WHEN_MASKED = frozenset(
+    {"due_date", "overdue_working_days", "kind", "decided_by", "recorded_by", "decided_at"}
+)
+
+
+def _masked(row: dict[str, Any]) -> dict[str, Any]:
+    masked = {k: (v if k in _KEPT_WHEN_MASKED else None) for k, v in row.items()}
+    masked["masked"] = True
+    if "on_behalf" in row:
+        masked["on_behalf"] = row["on_behalf"]
+    return masked
