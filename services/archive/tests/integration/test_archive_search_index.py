@@ -9,9 +9,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from archive_testkit import stored_event
 from harness.samples import sample_event
 from pymongo.asynchronous.database import AsyncDatabase
+from vanthu_archive.adapters import mongo_search_index
 from vanthu_archive.adapters.mongo_read_models import MongoReadModels
 from vanthu_archive.adapters.mongo_search_index import POSTINGS
 from vanthu_archive.domain.hashchain import StoredRecord
@@ -229,3 +231,21 @@ async def test_an_empty_search_lists_what_the_clerk_may_see_newest_first(
 
     assert [item["_id"] for item in page.items] == [newer.document_id, older.document_id]  # type: ignore[attr-defined]
     assert (page.total, page.total_is_exact) == (2, True)
+
+
+async def test_a_word_posted_by_many_batches_is_still_found_whole_once_merged(
+    mongo_db: AsyncDatabase[MongoDocument], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mongo_search_index, "MERGE_EVERY", 3)
+    models = MongoReadModels(mongo_db)
+    documents = [registered(f"Báo cáo quý {n} về phòng cháy") for n in range(8)]
+    batches = [[record(d, n)] for n, d in enumerate(documents)]
+
+    # One batch per document, as a quiet day posts them; then the first one redelivered.
+    for batch in [*batches, batches[0]]:
+        await project_records(models, None, batch)
+
+    assert sorted(await found_ids(models, "phong chay")) == sorted(
+        d.document_id  # type: ignore[attr-defined]
+        for d in documents
+    )

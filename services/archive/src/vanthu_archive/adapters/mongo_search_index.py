@@ -3,9 +3,10 @@
 Collections (ADR 0044, as superseded by issue 10):
 - `archive_postings`: buckets `{a: agency, t: term, p: ["<weight>:<received>:<document>", ...]}`,
   one per term and agency for each batch that posted it (a batch writes all its buckets with one
-  `insert_many`; nothing is ever updated). `_id` is `<agency>|<term>|<digest of p>`, so the same
-  postings written again (a batch redelivered after a stop) are skipped. Read by the index
-  (a, t): the buckets of a query's terms with one `$in`.
+  `insert_many`; nothing is ever updated), and now and then a term's small buckets merged into
+  one. `_id` is `<agency>|<term>|<digest of p>`, so the same postings written again (a batch
+  redelivered after a stop) are skipped. Read by the index (a, t): the buckets of a query's
+  terms with one `$in`.
 - `archive_index_words`: `{a, w}` per agency and word, read by the range of the index (a, w) that
   a word beginning covers.
 - `archive_index_counts`: per agency, how many documents were posted (the N of idf), `$inc`
@@ -40,6 +41,10 @@ WORDS = "archive_index_words"
 COUNTS = "archive_index_counts"
 _LAST_CHARACTER = "\U0010ffff"
 _REMEMBERED_WORDS = 200_000
+BUCKET_CAP = 20_000
+"""Postings in a merged bucket at most (about 0.7 MB); a full one is never merged again."""
+MERGE_EVERY = 32
+"""Buckets a process writes for one term before it merges the term's small buckets."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +62,23 @@ def bucket_documents(documents: Sequence[Reposted]) -> list[MongoDocument]:
         agency = each.after.agency_code
         for term, posting in changed_postings(each.before, each.after).items():
             by_term.setdefault((agency, term), []).append(posting)
-    buckets = []
-    for (agency, term), postings in by_term.items():
-        postings.sort()
-        digest = hashlib.sha256("\n".join(postings).encode()).hexdigest()[:20]
-        buckets.append({"_id": f"{agency}|{term}|{digest}", "a": agency, "t": term, "p": postings})
-    return buckets
+    return [bucket(agency, term, postings) for (agency, term), postings in by_term.items()]
+
+
+def bucket(agency: str, term: str, postings: Iterable[str]) -> MongoDocument:
+    """One bucket; its `_id` is derived from what it holds, so writing it twice writes it once."""
+    held = sorted(set(postings))
+    digest = hashlib.sha256("\n".join(held).encode()).hexdigest()[:20]
+    return {"_id": f"{agency}|{term}|{digest}", "a": agency, "t": term, "p": held}
+
+
+def merged_buckets(agency: str, term: str, small: Sequence[MongoDocument]) -> list[MongoDocument]:
+    """The postings of a term's small buckets in as few buckets as ``BUCKET_CAP`` allows."""
+    postings = sorted({posting for each in small for posting in each["p"]})
+    return [
+        bucket(agency, term, postings[start : start + BUCKET_CAP])
+        for start in range(0, len(postings), BUCKET_CAP)
+    ]
 
 
 def word_id(agency: str, word: str) -> str:
@@ -75,6 +91,7 @@ class MongoSearchIndex:
         self._words: AsyncCollection[MongoDocument] = db[WORDS]
         self._counts: AsyncCollection[MongoDocument] = db[COUNTS]
         self._known_words: set[str] = set()
+        self._unmerged: dict[tuple[str, str], int] = {}
 
     async def ensure_indexes(self) -> None:
         await self._postings.create_index([("a", 1), ("t", 1)], name="agency_term")
@@ -91,6 +108,7 @@ class MongoSearchIndex:
             return 0
         await insert_missing(self._postings, buckets)
         await self._note_words(buckets)
+        await self._merge_small_buckets(buckets)
         first_posted: dict[str, int] = {}
         for each in documents:
             if each.before is None:
@@ -105,6 +123,41 @@ class MongoSearchIndex:
                 ordered=False,
             )
         return sum(len(bucket["p"]) for bucket in buckets)
+
+    async def _merge_small_buckets(self, written: Iterable[MongoDocument]) -> None:
+        """Every ``MERGE_EVERY`` buckets this process wrote for a term, the term's buckets that
+        are not full are read and written again as one (or a few): what a search reads stays a
+        few documents per term, however many batches posted it.
+
+        Safe beside other writers and readers without a lock: the merged bucket is written
+        before the small ones are deleted, and only those that were read are deleted, so every
+        posting is always in some bucket (for a moment in two, and readers keep one)."""
+        due: dict[str, list[str]] = {}
+        for each in written:
+            key = (str(each["a"]), str(each["t"]))
+            self._unmerged[key] = self._unmerged.get(key, 0) + 1
+            if self._unmerged[key] >= MERGE_EVERY:
+                del self._unmerged[key]
+                due.setdefault(key[0], []).append(key[1])
+        if len(self._unmerged) > _REMEMBERED_WORDS:
+            self._unmerged.clear()
+        fresh: list[MongoDocument] = []
+        replaced: list[str] = []
+        for agency, terms in due.items():
+            small: dict[str, list[MongoDocument]] = {}
+            cursor = self._postings.find({"a": agency, "t": {"$in": terms}})
+            async for found in cursor:
+                if len(found["p"]) < BUCKET_CAP:
+                    small.setdefault(str(found["t"]), []).append(found)
+            for term, buckets in small.items():
+                if len(buckets) > 1:
+                    fresh.extend(merged_buckets(agency, term, buckets))
+                    replaced.extend(str(b["_id"]) for b in buckets)
+        if not fresh:
+            return
+        await insert_missing(self._postings, fresh)
+        kept = {str(b["_id"]) for b in fresh}
+        await self._postings.delete_many({"_id": {"$in": [i for i in replaced if i not in kept]}})
 
     async def _note_words(self, buckets: Iterable[MongoDocument]) -> None:
         """Add the words of these buckets to their agency's vocabulary (those this process added
