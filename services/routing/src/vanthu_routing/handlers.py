@@ -107,13 +107,14 @@ class Caller:
         """Whether the caller may see the case's document: its agency's, and for a confidential
         one named on it or the clerk who registered it, whatever their role (ADR 0006)."""
         document = stored.document
-        return may_see(
+        allowed: bool = may_see(
             self.principal,
             agency_code=stored.case.agency_code,
             confidentiality=document.confidentiality,
             readers=document.readers,
             registered_by=document.registered_by,
         )
+        return allowed
 
 
 def _record(event: Event, correlation_id: str | None, causation_id: str | None) -> KafkaRecord:

@@ -194,9 +194,10 @@ def _visible_to(principal: Principal) -> dict[str, Any]:
     confidentiality since routing's first version, so a case written before the readers were
     kept reads as confidential with nobody named, never as normal. The condition narrows what
     each list's own index found (agency and leader, status or assignee), so it needs none."""
-    return visible_filter(
+    condition: dict[str, Any] = visible_filter(
         principal,
         confidentiality_field="document.confidentiality",
         readers_field="document.readers",
         registered_by_field="document.registered_by",
     )
+    return condition
