@@ -41,7 +41,7 @@ from harness.samples import sample_event  # noqa: E402
 from harness.servers import choose_servers  # noqa: E402
 from vanthu_contracts import DecodedEvent, DocumentReceived, KafkaRecord, encode  # noqa: E402
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC  # noqa: E402
-from vanthu_contracts.events.values import Channel  # noqa: E402
+from vanthu_contracts.events.values import Channel, Confidentiality  # noqa: E402
 from vanthu_routing.bootstrap import OUTBOX_COLLECTIONS, build_handlers  # noqa: E402
 from vanthu_routing.config import RoutingSettings  # noqa: E402
 from vanthu_routing.consumers.document_received import (  # noqa: E402
@@ -190,6 +190,8 @@ class RoutingPipeline:
                     agency_code=self.agency,
                     channel=Channel.PAPER,
                     exchange=None,
+                    confidentiality=Confidentiality.NORMAL,
+                    readers=(),
                 ),
                 source="/vanthu/intake",
             )
