@@ -64,8 +64,8 @@ async def bench_publish_ours(settings: KafkaSettings, topic: str, events: list) 
     return len(events) / elapsed
 
 
-async def bench_publish_raw(settings: KafkaSettings, topic: str, events: list) -> float:
-    records = [encode(e, source="/vanthu/bench") for e in events]
+async def _bare_producer(settings: KafkaSettings) -> AIOKafkaProducer:
+    """The bare client with the runtime producer's own settings, started."""
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap_servers,
         acks="all",
@@ -73,6 +73,12 @@ async def bench_publish_raw(settings: KafkaSettings, topic: str, events: list) -
         linger_ms=5,
     )
     await producer.start()
+    return producer
+
+
+async def bench_publish_raw(settings: KafkaSettings, topic: str, events: list) -> float:
+    records = [encode(e, source="/vanthu/bench") for e in events]
+    producer = await _bare_producer(settings)
     started = time.perf_counter()
     futures = [
         await producer.send(topic, value=r.value, key=r.key, headers=list(r.headers))
@@ -176,13 +182,7 @@ async def bench_outbox_raw(settings: KafkaSettings, topic: str, events: list) ->
     client = create_mongo_client(MongoSettings())
     name = f"bench_{secrets.token_hex(4)}"
     records = [encode(e, source="/vanthu/bench") for e in events]
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=5,
-    )
-    await producer.start()
+    producer = await _bare_producer(settings)
     started = time.perf_counter()
     documents = [_state(i) for i in range(len(records))]
     for start in range(0, len(documents), 500):
