@@ -41,6 +41,7 @@ WORDS = "archive_index_words"
 COUNTS = "archive_index_counts"
 _LAST_CHARACTER = "\U0010ffff"
 _REMEMBERED_WORDS = 200_000
+_IDS_PER_DELETE = 10_000
 BUCKET_CAP = 20_000
 """Postings in a merged bucket at most (about 0.7 MB); a full one is never merged again."""
 MERGE_EVERY = 32
@@ -157,7 +158,12 @@ class MongoSearchIndex:
             return
         await insert_missing(self._postings, fresh)
         kept = {str(b["_id"]) for b in fresh}
-        await self._postings.delete_many({"_id": {"$in": [i for i in replaced if i not in kept]}})
+        gone = [i for i in replaced if i not in kept]
+        # The local FerretDB hands an `$in` to SQLite as one variable per value (at most 32,766).
+        for start in range(0, len(gone), _IDS_PER_DELETE):
+            await self._postings.delete_many(
+                {"_id": {"$in": gone[start : start + _IDS_PER_DELETE]}}
+            )
 
     async def _note_words(self, buckets: Iterable[MongoDocument]) -> None:
         """Add the words of these buckets to their agency's vocabulary (those this process added
