@@ -46,6 +46,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from minio import Minio
 from pymongo import AsyncMongoClient
+from vanthu_archive.adapters.mongo_event_store import COLLECTION as EVENTS
+from vanthu_archive.adapters.mongo_event_store import record_id
 from vanthu_intake import events as intake_events
 from vanthu_intake.domain.metadata import IncomingDocumentMetadata
 from vanthu_intake.domain.numbering import Register, register_key
@@ -182,7 +184,7 @@ def archive_env(process_env: dict[str, str]) -> dict[str, str]:
 async def archive_lag(
     mongo_uri: str, database: str, start: dict[TopicPartition, int], end: dict[TopicPartition, int]
 ) -> float:
-    """Seconds until the archive's remembered heads of `document.received` reach ``end``."""
+    """Seconds until the archive has stored `document.received` up to ``end``."""
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri)
     began = time.perf_counter()
     try:
@@ -191,10 +193,12 @@ async def archive_lag(
             if time.perf_counter() - began > RELAY_TIMEOUT_S:
                 raise TimeoutError(f"archive behind on {sorted(str(tp) for tp in wanted)}")
             for tp in list(wanted):
-                head = await client[database]["archive_heads"].find_one(
-                    {"_id": f"{tp.topic}|{tp.partition}"}
+                # the archive stores a partition in offset order: the last record there means
+                # everything before it is stored too
+                stored = await client[database][EVENTS].find_one(
+                    {"_id": record_id(tp.topic, tp.partition, wanted[tp])}, projection={"_id": 1}
                 )
-                if head is not None and int(str(head["offset"])) >= wanted[tp]:
+                if stored is not None:
                     del wanted[tp]
             await asyncio.sleep(0.1)
         return time.perf_counter() - began
