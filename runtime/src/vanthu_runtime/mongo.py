@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,15 +20,16 @@ DUPLICATE_KEY = 11000
 
 
 async def insert_new(
-    collection: AsyncCollection[MongoDocument], documents: list[MongoDocument]
+    collection: AsyncCollection[MongoDocument], documents: Sequence[MongoDocument]
 ) -> set[int]:
     """Insert the documents whose `_id` is not taken yet, in one round trip; a taken one stays as
     it was first written. Returns the positions of those that were taken: for things that are
-    unique by rule (a delivery per recipient, a duplicate key per document), not for locking."""
+    unique by rule (a delivery per recipient, a duplicate key per document) or whose `_id` derives
+    from what they record (so a taken one already says the same), not for locking."""
     if not documents:
         return set()
     try:
-        await collection.insert_many(documents, ordered=False)
+        await collection.insert_many(list(documents), ordered=False)
     except BulkWriteError as exc:
         errors = exc.details.get("writeErrors", [])
         if not all(error.get("code") == DUPLICATE_KEY for error in errors):

@@ -23,10 +23,9 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.mongo import MongoDocument, insert_new
 
 from vanthu_archive.adapters.mongo_search_index import MongoSearchIndex, Reposted
-from vanthu_archive.adapters.mongo_writes import insert_missing
 from vanthu_archive.domain.document_history import Actor, DocumentFacts, StoredFile, TimelineEntry
 from vanthu_archive.domain.inverted_index import (
     IndexedFacts,
@@ -109,7 +108,7 @@ class MongoReadModels:
     # --- writes (projection) ---
 
     async def add_timeline_entry(self, entry: TimelineEntry, position: dict[str, Any]) -> None:
-        await insert_missing(self._timeline, [timeline_document(entry, position)])
+        await insert_new(self._timeline, [timeline_document(entry, position)])
 
     async def apply(self, items: Sequence[Projected]) -> None:
         """Write a batch of projected events: one write per collection, applying it again
@@ -135,8 +134,8 @@ class MongoReadModels:
             for stored in item.facts.files
         }
         _, _, current = await asyncio.gather(
-            insert_missing(self._timeline, [timeline_document(i.entry, i.position) for i in items]),
-            insert_missing(self._objects, list(objects.values())),
+            insert_new(self._timeline, [timeline_document(i.entry, i.position) for i in items]),
+            insert_new(self._objects, list(objects.values())),
             self._stored_text_fields(texts),
         )
         searchable, reposted = _search_fields(groups, current)
@@ -157,7 +156,7 @@ class MongoReadModels:
             doc_id: _Merge.of(group, searchable.get(doc_id)) for doc_id, group in groups.items()
         }
         new = [doc_id for doc_id in changes if doc_id not in stored]
-        taken = await insert_missing(self._documents, [changes[d].as_document(d) for d in new])
+        taken = await insert_new(self._documents, [changes[d].as_document(d) for d in new])
         merged = [doc_id for doc_id in changes if doc_id in stored]
         merged += [new[index] for index in sorted(taken)]
         if merged:

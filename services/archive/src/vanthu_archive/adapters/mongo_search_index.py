@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_runtime.mongo import MongoDocument
+from vanthu_runtime.mongo import MongoDocument, insert_new
 
-from vanthu_archive.adapters.mongo_writes import insert_missing
 from vanthu_archive.domain.inverted_index import (
     ALL,
     IndexedFacts,
@@ -107,7 +106,7 @@ class MongoSearchIndex:
         buckets = bucket_documents(documents)
         if not buckets:
             return 0
-        await insert_missing(self._postings, buckets)
+        await insert_new(self._postings, buckets)
         await self._note_words(buckets)
         await self._merge_small_buckets(buckets)
         first_posted: dict[str, int] = {}
@@ -156,7 +155,7 @@ class MongoSearchIndex:
                     replaced.extend(str(b["_id"]) for b in buckets)
         if not fresh:
             return
-        await insert_missing(self._postings, fresh)
+        await insert_new(self._postings, fresh)
         kept = {str(b["_id"]) for b in fresh}
         gone = [i for i in replaced if i not in kept]
         # The local FerretDB hands an `$in` to SQLite as one variable per value (at most 32,766).
@@ -176,7 +175,7 @@ class MongoSearchIndex:
         new = [word for key, word in words.items() if key not in self._known_words]
         if not new:
             return
-        await insert_missing(self._words, new)
+        await insert_new(self._words, new)
         if len(self._known_words) > _REMEMBERED_WORDS:
             self._known_words.clear()
         self._known_words.update(word["_id"] for word in new)

@@ -123,17 +123,7 @@ class Case:
     def wait_for_rules(cls, *, document_id: str, agency_code: str, opened_at: datetime) -> Applied:
         """A registered document of an agency without routing rules: it waits, seen by the
         agency's clerks and leaders, until rules say whom it goes to."""
-        local_date(opened_at)
-        case = cls(
-            case_id=case_id_for(agency_code, document_id),
-            document_id=document_id,
-            agency_code=agency_code,
-            leader=None,
-            status=CaseStatus.AWAITING_RULES,
-            opened_at=opened_at,
-            version=1,
-        )
-        return Applied(case, (CaseOpened(case.case_id, document_id, agency_code, None, opened_at),))
+        return cls._waiting(CaseStatus.AWAITING_RULES, document_id, agency_code, opened_at)
 
     @classmethod
     def wait_for_readers(
@@ -141,13 +131,19 @@ class Case:
     ) -> Applied:
         """A confidential document naming nobody: no leader may be shown it, so it waits, seen
         by the clerk who registered it only, until readers are named."""
+        return cls._waiting(CaseStatus.AWAITING_READERS, document_id, agency_code, opened_at)
+
+    @classmethod
+    def _waiting(
+        cls, status: CaseStatus, document_id: str, agency_code: str, opened_at: datetime
+    ) -> Applied:
         local_date(opened_at)
         case = cls(
             case_id=case_id_for(agency_code, document_id),
             document_id=document_id,
             agency_code=agency_code,
             leader=None,
-            status=CaseStatus.AWAITING_READERS,
+            status=status,
             opened_at=opened_at,
             version=1,
         )
