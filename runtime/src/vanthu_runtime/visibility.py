@@ -14,9 +14,47 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from vanthu_runtime.auth import Principal
+from vanthu_runtime.auth import Principal, Role
 
 NORMAL = "normal"
+
+AGENCY_WIDE_ROLES = frozenset({Role.CLERK, Role.LEADER, Role.SECRETARY, Role.AUDITOR, Role.SERVICE})
+"""Roles that list every document of their agency (ADR 0008); confidentiality still applies."""
+TASK_SCOPED_ROLES = frozenset({Role.UNIT_HEAD, Role.SPECIALIST})
+"""Roles that list the documents their unit or they themselves have a task on (ADR 0008)."""
+
+
+def lists_agency_wide(principal: Principal) -> bool:
+    """May this caller list every (non-confidential) document of the agency? (ADR 0008)"""
+    return any(role in AGENCY_WIDE_ROLES for role in principal.roles)
+
+
+def task_scoped(principal: Principal) -> bool:
+    """Does this caller list only the documents of its own tasks and unit? (ADR 0008)"""
+    return not lists_agency_wide(principal) and any(
+        role in TASK_SCOPED_ROLES for role in principal.roles
+    )
+
+
+def may_see_through_tasks(
+    principal: Principal,
+    *,
+    task_unit_ids: Iterable[str] = (),
+    task_user_ids: Iterable[str] = (),
+    information_unit_ids: Iterable[str] = (),
+) -> bool:
+    """ADR 0008 for a task-scoped caller: a unit head sees what his unit has a task on, a
+    specialist what he holds a task on or what his unit was given for information."""
+    if lists_agency_wide(principal):
+        return True
+    if Role.UNIT_HEAD in principal.roles and principal.unit_id in set(task_unit_ids):
+        return True
+    if Role.SPECIALIST in principal.roles or Role.UNIT_HEAD in principal.roles:
+        if principal.user_id in set(task_user_ids):
+            return True
+        if principal.unit_id and principal.unit_id in set(information_unit_ids):
+            return True
+    return False
 
 
 def may_see(
