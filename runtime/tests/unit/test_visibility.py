@@ -60,7 +60,8 @@ def _p(*roles: _Role, user: str = "u1", unit: str | None = "U1") -> Principal:
 
 def test_the_registry_leaders_secretaries_and_auditors_list_the_whole_agency() -> None:
     for role in (_Role.CLERK, _Role.LEADER, _Role.SECRETARY, _Role.AUDITOR):
-        assert lists_agency_wide(_p(role)) and not task_scoped(_p(role))
+        assert lists_agency_wide(_p(role))
+        assert not task_scoped(_p(role))
     assert not lists_agency_wide(_p(_Role.ADMINISTRATOR))
     assert not task_scoped(_p(_Role.ADMINISTRATOR))
 
@@ -68,7 +69,8 @@ def test_the_registry_leaders_secretaries_and_auditors_list_the_whole_agency() -
 def test_a_unit_head_sees_what_his_unit_has_a_task_on_a_specialist_only_his_own() -> None:
     head = _p(_Role.UNIT_HEAD, user="head", unit="U1")
     spec = _p(_Role.SPECIALIST, user="spec", unit="U1")
-    assert task_scoped(head) and task_scoped(spec)
+    assert task_scoped(head)
+    assert task_scoped(spec)
     assert may_see_through_tasks(head, task_unit_ids=["U1"])
     assert not may_see_through_tasks(spec, task_unit_ids=["U1"])
     assert may_see_through_tasks(spec, task_user_ids=["spec"])
