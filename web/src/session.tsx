@@ -28,6 +28,11 @@ interface SessionState {
 
 export const IDLE_LIMIT_MS = 15 * 60 * 1000;
 const STORAGE_KEY = 'vanthu.session';
+/** When the person last did something, kept beside the token so that a reloaded tab (the token
+ * survives in sessionStorage) does not bring back a session that went idle meanwhile. */
+const ACTIVITY_KEY = 'vanthu.lastActivity';
+export const IDLE_MESSAGE = (limitMs: number) =>
+  `Phiên làm việc đã kết thúc sau ${Math.round(limitMs / 60000)} phút không thao tác. Vui lòng đăng nhập lại.`;
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -41,13 +46,34 @@ function stored(): Session | null {
   }
 }
 
+function idleFor(now: number): number {
+  const last = Number(sessionStorage.getItem(ACTIVITY_KEY));
+  return last > 0 ? now - last : 0;
+}
+
+function forget(): void {
+  sessionStorage.removeItem(STORAGE_KEY);
+  sessionStorage.removeItem(ACTIVITY_KEY);
+}
+
+/** The stored session, unless it went idle while the tab was closed or reloading. */
+function restored(idleLimitMs: number): { session: Session | null; endedBecause: string | null } {
+  const session = stored();
+  if (session && idleFor(Date.now()) >= idleLimitMs) {
+    forget();
+    return { session: null, endedBecause: IDLE_MESSAGE(idleLimitMs) };
+  }
+  return { session, endedBecause: null };
+}
+
 export function SessionProvider({ children, idleLimitMs = IDLE_LIMIT_MS }: { children: ReactNode; idleLimitMs?: number }) {
-  const [session, setSession] = useState<Session | null>(stored);
-  const [endedBecause, setEndedBecause] = useState<string | null>(null);
+  const [initial] = useState(() => restored(idleLimitMs));
+  const [session, setSession] = useState<Session | null>(initial.session);
+  const [endedBecause, setEndedBecause] = useState<string | null>(initial.endedBecause);
   const lastActivity = useRef(Date.now());
 
   const signOut = useCallback((reason?: string) => {
-    sessionStorage.removeItem(STORAGE_KEY);
+    forget();
     useToken(null);
     setSession(null);
     setEndedBecause(reason ?? null);
@@ -56,6 +82,7 @@ export function SessionProvider({ children, idleLimitMs = IDLE_LIMIT_MS }: { chi
   const signIn = useCallback((next: Session) => {
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
     lastActivity.current = Date.now();
+    sessionStorage.setItem(ACTIVITY_KEY, String(lastActivity.current));
     setEndedBecause(null);
     setSession(next);
   }, []);
@@ -65,14 +92,15 @@ export function SessionProvider({ children, idleLimitMs = IDLE_LIMIT_MS }: { chi
 
   useEffect(() => {
     if (!session) return undefined;
-    lastActivity.current = Date.now();
+    lastActivity.current = Date.now() - idleFor(Date.now());
     const touch = () => {
       lastActivity.current = Date.now();
+      sessionStorage.setItem(ACTIVITY_KEY, String(lastActivity.current));
     };
     ACTIVITY.forEach((name) => window.addEventListener(name, touch, { passive: true }));
     const check = window.setInterval(() => {
       if (Date.now() - lastActivity.current >= idleLimitMs) {
-        signOut(`Phiên làm việc đã kết thúc sau ${Math.round(idleLimitMs / 60000)} phút không thao tác. Vui lòng đăng nhập lại.`);
+        signOut(IDLE_MESSAGE(idleLimitMs));
       }
     }, Math.min(idleLimitMs, 5000));
     return () => {
