@@ -16,16 +16,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from vanthu_contracts import DocumentReceived, Event, KafkaRecord, encode
+from vanthu_contracts import DocumentReceived, DocumentVoided, Event, KafkaRecord, encode
 from vanthu_contracts.events import routing as contract
-from vanthu_contracts.events.values import StaffInfo
+from vanthu_contracts.events.values import Register, StaffInfo
 from vanthu_runtime.auth import Principal, Role
 from vanthu_runtime.visibility import may_see
 
 from vanthu_routing import outgoing_events
 from vanthu_routing.domain import secrecy
 from vanthu_routing.domain.calendar import WorkingCalendar
-from vanthu_routing.domain.case import Applied, Case, case_id_for
+from vanthu_routing.domain.case import Applied, Case, Voiding, case_id_for
 from vanthu_routing.domain.deadlines import (
     DeadlinePolicy,
     EscalationTarget,
@@ -194,9 +194,17 @@ class RoutingHandlers:
         leaders = await self._leaders_for(
             [(e.agency_code, s) for e, s in zip(served, summaries, strict=True)], rules
         )
-        stored = [
-            StoredCase(_opened(event, summary, leader).case, summary)
+        opened = [
+            _opened(event, summary, leader).case
             for event, summary, leader in zip(served, summaries, leaders, strict=True)
+        ]
+        # A void that came before its document (a replay starting between the two) was kept.
+        voids = await self.cases.remembered_voids([c.case_id for c in opened]) if opened else {}
+        stored = [
+            StoredCase(
+                case.void(voids[case.case_id]).case if case.case_id in voids else case, summary
+            )
+            for case, summary in zip(opened, summaries, strict=True)
         ]
         added = dict(
             zip((s.case.case_id for s in stored), await self.cases.add_many(stored), strict=True)
@@ -207,6 +215,59 @@ class RoutingHandlers:
                 log.info("case opened", case_id=case.case_id, leader=leader, status=case.status)
         await self._route_if_rules_came_meanwhile({e.agency_code for e in served} - set(rules))
         return [added.get(case_id_for(e.agency_code, e.document_id), False) for e in events]
+
+    async def void_cases(self, events: Sequence[DocumentVoided]) -> None:
+        """The registry voided documents: each case is closed as voided with the reason, its open
+        tasks withdrawn with a notice to their assignees. A void whose case is not open yet is
+        kept, and the case opens voided when its document arrives."""
+        for event in events:
+            # Outgoing documents have no case; other deployments' agencies are not ours.
+            if event.register_type is not Register.INCOMING or not self._serves(event.agency_code):
+                continue
+            voiding = Voiding(
+                reason=event.reason,
+                voided_by=Person(
+                    event.voided_by.user_id, event.voided_by.full_name, event.voided_by.position
+                ),
+                voided_at=event.voided_at,
+            )
+            case_id = case_id_for(event.agency_code, event.document_id)
+            await self._void(event.agency_code, case_id, voiding)
+
+    async def _void(self, agency_code: str, case_id: str, voiding: Voiding) -> None:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                stored = await self.cases.get(agency_code, case_id)
+            except CaseNotFound:
+                await self.cases.remember_void(agency_code, case_id, voiding)
+                try:
+                    # Opened between our read and the note: void it here (one of the two sees
+                    # the other's write).
+                    stored = await self.cases.get(agency_code, case_id)
+                except CaseNotFound:
+                    log.info("void kept for a case not opened yet", case_id=case_id)
+                    return
+            applied = stored.case.void(voiding)
+            if not applied.events:
+                return
+            events = outgoing_events.contract_events(
+                applied.case,
+                stored.document,
+                applied.events,
+                StaffInfo(department=agency_code, name=voiding.voided_by.full_name),
+            )
+            try:
+                await self.cases.save(
+                    stored,
+                    replace(stored, case=applied.case),
+                    [_record(e, None, None) for e in events],
+                )
+            except ConcurrentUpdate:
+                await asyncio.sleep(min(0.02 * 2**attempt, 1.0))
+                continue
+            log.info("case voided", case_id=case_id)
+            return
+        raise ConcurrentUpdate(case_id)
 
     async def _leaders_for(
         self, documents: Sequence[tuple[str, DocumentSummary]], rules: dict[str, RoutingRules]

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.auth import Principal
 
-from vanthu_routing.domain.case import Case
+from vanthu_routing.domain.case import Case, Voiding
 from vanthu_routing.domain.deadlines import NoticeKey
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.files import FileReference
@@ -65,6 +65,12 @@ class CaseRepository(Protocol):
         """Store new cases that publish nothing; per case, False when its id existed."""
 
     async def get(self, agency_code: str, case_id: str) -> StoredCase: ...
+
+    async def remember_void(self, agency_code: str, case_id: str, voiding: Voiding) -> None:
+        """Keep a void that arrived before its case was opened (once per case)."""
+
+    async def remembered_voids(self, case_ids: Sequence[str]) -> dict[str, Voiding]:
+        """The voids kept for those of the cases that had one, in one read."""
 
     async def save(
         self, before: StoredCase, after: StoredCase, records: Sequence[KafkaRecord]

@@ -9,7 +9,7 @@ from typing import Any
 
 from vanthu_contracts import KafkaRecord, decode_record
 from vanthu_routing.adapters.mongo_directory import rules_from_document
-from vanthu_routing.domain.case import CaseStatus
+from vanthu_routing.domain.case import CaseStatus, Voiding
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.files import FileReference
 from vanthu_routing.domain.routing_rules import RoutingRules
@@ -39,6 +39,7 @@ def _visible(stored: StoredCase, principal: Principal) -> bool:
 class FakeCaseRepository:
     saved: dict[str, StoredCase] = field(default_factory=dict)
     outbox: list[KafkaRecord] = field(default_factory=list)
+    voids: dict[str, Voiding] = field(default_factory=dict)
 
     def published(self) -> list[Any]:
         return [decode_record(r).event for r in self.outbox]
@@ -58,6 +59,12 @@ class FakeCaseRepository:
         if stored is None or stored.case.agency_code != agency_code:
             raise CaseNotFound(case_id)
         return stored
+
+    async def remember_void(self, agency_code: str, case_id: str, voiding: Voiding) -> None:
+        self.voids.setdefault(case_id, voiding)
+
+    async def remembered_voids(self, case_ids: Sequence[str]) -> dict[str, Voiding]:
+        return {c: self.voids[c] for c in case_ids if c in self.voids}
 
     async def save(
         self, before: StoredCase, after: StoredCase, records: Sequence[KafkaRecord]

@@ -25,11 +25,13 @@ from vanthu_runtime.outbox import OutboxCollection
 from vanthu_runtime.visibility import visible_filter
 
 from vanthu_routing.adapters.mongo_case_codec import from_document, to_document
-from vanthu_routing.domain.case import Case, CaseStatus
+from vanthu_routing.domain.case import Case, CaseStatus, Voiding
 from vanthu_routing.domain.deadlines import NoticeKey, NoticeKind
 from vanthu_routing.ports import CaseNotFound, ConcurrentUpdate, DocumentSummary, StoredCase
 
 CASES = "cases"
+CASE_VOIDS = "case_voids"
+"""Voids that arrived before their case was opened, by case id (no outbox: they publish nothing)."""
 URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
 # What a case is read back from: lists leave the pending events (the relay's business) behind.
 _CASE_FIELDS = {"case": 1, "document": 1, "revision": 1, "sent_notices": 1}
@@ -85,6 +87,7 @@ class MongoCaseRepository:
         self, db: AsyncDatabase[MongoDocument], notify: Callable[[], None] | None = None
     ) -> None:
         self._cases = OutboxCollection(db[CASES], notify=notify)
+        self._voids = db[CASE_VOIDS]
 
     async def ensure_indexes(self) -> None:
         raw = self._cases.raw
@@ -114,6 +117,17 @@ class MongoCaseRepository:
         if doc is None:
             raise CaseNotFound(case_id)
         return _stored(doc)
+
+    async def remember_void(self, agency_code: str, case_id: str, voiding: Voiding) -> None:
+        await self._voids.update_one(
+            {"_id": case_id},
+            {"$setOnInsert": {"agency_code": agency_code, "voiding": to_document(voiding)}},
+            upsert=True,
+        )
+
+    async def remembered_voids(self, case_ids: Sequence[str]) -> dict[str, Voiding]:
+        found = self._voids.find({"_id": {"$in": list(case_ids)}})
+        return {doc["_id"]: from_document(Voiding, doc["voiding"]) async for doc in found}
 
     async def save(
         self, before: StoredCase, after: StoredCase, records: Sequence[KafkaRecord]

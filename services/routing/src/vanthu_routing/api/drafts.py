@@ -54,6 +54,7 @@ class OnBehalfDraftIn(LeaderDraftIn):
 
 
 async def _task_of(stored: StoredCase, task_id: str) -> Task:
+    stored.case.refuse_if_voided()
     return stored.case.task(task_id)
 
 
@@ -68,7 +69,8 @@ async def upload_draft(
 ) -> dict[str, Any]:
     data, media_type = await read_upload(file, DRAFT_MEDIA_TYPES, MAX_DRAFT_BYTES, "file")
     stored = await answering(lambda: handlers.case_for(caller, case_id))
-    # Checked before the file is kept, so a draft for no such task leaves nothing behind.
+    # Checked before the file is kept, so a draft for no such task (or a voided document) leaves
+    # nothing behind.
     await answering(lambda: _task_of(stored, task_id))
     stored_file = await answering(
         lambda: handlers.keep_draft(data, file.filename or "du-thao", media_type)

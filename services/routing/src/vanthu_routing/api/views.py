@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from vanthu_routing.adapters.mongo_case_codec import to_document
+from vanthu_routing.domain.case import Voiding
 from vanthu_routing.domain.decision import Decision
-from vanthu_routing.domain.task import Task
+from vanthu_routing.domain.task import Task, WithdrawalReason
 from vanthu_routing.ports import StoredCase
 
 
@@ -40,10 +41,13 @@ def case_view(stored: StoredCase) -> dict[str, Any]:
     return body
 
 
-def withdrawal_view(task: Task) -> dict[str, Any] | None:
+def withdrawal_view(task: Task, voiding: Voiding | None = None) -> dict[str, Any] | None:
     if task.withdrawal_reason is None:
         return None
     message, message_vi = task.withdrawal_reason.message()
+    if task.withdrawal_reason is WithdrawalReason.DOCUMENT_VOIDED and voiding is not None:
+        message = f"{message} Reason: {voiding.reason}"
+        message_vi = f"{message_vi} Lý do: {voiding.reason}"
     return {
         "reason": task.withdrawal_reason.value,
         "message": message,
@@ -56,7 +60,7 @@ def withdrawal_view(task: Task) -> dict[str, Any] | None:
 def task_view(stored: StoredCase, task: Task) -> dict[str, Any]:
     return {
         **to_document(task),
-        "withdrawal": withdrawal_view(task),
+        "withdrawal": withdrawal_view(task, stored.case.voiding),
         "document_id": stored.case.document_id,
         "subject": stored.document.subject,
         "urgency": stored.document.urgency,

@@ -1,4 +1,5 @@
-"""document.received → a case awaiting the leader's direction (one per document and agency).
+"""document.received → a case awaiting the leader's direction (one per document and agency),
+closed as voided when the registry voids the document.
 
 What one `getmany` returns, from every partition at once, is opened together
 (`RoutingHandlers.open_cases`: the rules and leaders of the batch in a few reads, the cases
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import structlog
-from vanthu_contracts import DecodedEvent, DocumentReceived
+from vanthu_contracts import DecodedEvent, DocumentReceived, DocumentVoided
 from vanthu_runtime.kafka_consumer import BatchHandler, Handler
 
 from vanthu_routing.handlers import RoutingHandlers
@@ -37,5 +38,9 @@ def open_cases_in_batches(handlers: RoutingHandlers) -> BatchHandler:
         received = [d.event for d in batch if isinstance(d.event, DocumentReceived)]
         if received:
             await handlers.open_cases(received)
+        # After the openings: a document's void follows its registration on its partition.
+        voided = [d.event for d in batch if isinstance(d.event, DocumentVoided)]
+        if voided:
+            await handlers.void_cases(voided)
 
     return handle

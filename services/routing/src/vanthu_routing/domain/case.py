@@ -5,6 +5,7 @@
     awaiting_direction ──direct──▶ directed ──work starts──▶ in_progress ──lead completes──▶ completed
             ▲                         │  ▲                        │
             └──── lead unit returns ──┘  └──────── redirect ──────┘
+    any of them ──the registry voids the document──▶ voided (final: nothing more is decided)
 
 Every change is a method that returns the new case and the events that describe it (``Applied``)
 or raises: InvalidTransition when the case, task or draft is not in a state for it, NotPermitted
@@ -75,6 +76,18 @@ class CaseStatus(StrEnum):
     DIRECTED = "directed"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
+    VOIDED = "voided"
+    """The registry cancelled the document's registration: its open work was withdrawn and no
+    one decides anything on it any more."""
+
+
+@dataclass(frozen=True)
+class Voiding:
+    """Why and by whom the registry voided the document (intake's DocumentVoided)."""
+
+    reason: str
+    voided_by: Person
+    voided_at: datetime
 
 
 class Applied(NamedTuple):
@@ -96,6 +109,8 @@ class Case:
     tasks: tuple[Task, ...] = ()
     decisions: tuple[Decision, ...] = ()
     drafts: tuple[Draft, ...] = ()
+    voiding: Voiding | None = None
+    """Set when the registry voided the document (status voided)."""
     version: int = 0
 
     # ---- opening and presenting -------------------------------------------------------------
@@ -165,6 +180,7 @@ class Case:
         local_date(at)
         if leader == self.leader:
             return Applied(self, ())
+        self.refuse_if_voided()
         if self.status is CaseStatus.AWAITING_RULES:
             return self.route_to(leader, at)
         if self.status is not CaseStatus.AWAITING_DIRECTION or self._has_been_directed:
@@ -175,6 +191,36 @@ class Case:
             )
         case = replace(self, leader=leader, version=self.version + 1)
         return Applied(case, (CasePresented(self.case_id, leader, at),))
+
+    # ---- the registry voids the document ------------------------------------------------------
+
+    def void(self, voiding: Voiding) -> Applied:
+        """The registration was cancelled: every open task is withdrawn, saying so to its
+        assignee, and the case is closed as voided with the reason. Voided already: nothing."""
+        local_date(voiding.voided_at)
+        if self.status is CaseStatus.VOIDED:
+            return Applied(self, ())
+        at = voiding.voided_at
+        events: list[RoutingEvent] = []
+        case = self._withdraw(
+            lambda t: True, f"void:{self.case_id}", at, events, WithdrawalReason.DOCUMENT_VOIDED
+        )
+        case = case._change_status(CaseStatus.VOIDED, at, events)
+        case = replace(case, voiding=voiding, version=self.version + 1)
+        return Applied(case, tuple(events))
+
+    def refuse_if_voided(self) -> None:
+        """InvalidTransition (409) once the registry voided the document, naming when and why."""
+        if self.voiding is None:
+            return
+        day = local_date(self.voiding.voided_at)
+        reason = self.voiding.reason
+        raise InvalidTransition(
+            f"The registry voided this document on {day:%d/%m/%Y} (reason: {reason}): nothing "
+            "more can be directed, decided or done on it.",
+            f"Văn bản đã bị văn thư hủy đăng ký ngày {day:%d/%m/%Y} (lý do: {reason}): không "
+            "thể chỉ đạo, cho ý kiến hay xử lý thêm.",
+        )
 
     # ---- the leader's direction -------------------------------------------------------------
 
@@ -189,6 +235,7 @@ class Case:
         """The leader names the lead unit, coordinating units, units for information, deadlines."""
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         authorship = self._leader_authorship(entry, paper, delegations)
         if self._has_been_directed:
             raise InvalidTransition(
@@ -208,6 +255,7 @@ class Case:
         """The leader replaces the direction: open tasks are withdrawn, new ones assigned."""
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         authorship = self._leader_authorship(entry, paper, delegations)
         if not self._has_been_directed:
             raise InvalidTransition(
@@ -223,6 +271,7 @@ class Case:
         """A unit head gives the unit's task to specialists: child tasks linked to it."""
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         parent = self.task(task_id)
         _require_unit_head(entry.actor, parent)
         self._require_not_completed("re-assign tasks of", "phân công xử lý")
@@ -262,6 +311,7 @@ class Case:
     ) -> Applied:
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         task = self.task(task_id)
         _require_assignee(entry.actor, task, "report progress on", "báo cáo tiến độ")
         self._require_not_completed("report progress on", "báo cáo tiến độ")
@@ -288,6 +338,7 @@ class Case:
         completion completes the case and withdraws the work still open."""
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         task = self.task(task_id)
         _require_assignee(entry.actor, task, "complete", "hoàn thành")
         self._require_not_completed("complete", "hoàn thành")
@@ -318,6 +369,7 @@ class Case:
         it, the document goes back to the leader for a new direction."""
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         task = self.task(task_id)
         _require_assignee(entry.actor, task, "return", "trả lại")
         self._require_not_completed("return", "trả lại")
@@ -359,6 +411,7 @@ class Case:
         """An opinion on the document or on one task, by the leader or anyone working on it."""
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         if task_id is not None:
             self.task(task_id)
         if entry.stripped_text is None:
@@ -391,6 +444,7 @@ class Case:
         local_date(at)
         if any(d.draft_id == draft_id for d in self.drafts):
             return Applied(self, ())
+        self.refuse_if_voided()
         task = self.task(task_id)
         _require_assignee(actor, task, "upload a draft for", "tải lên dự thảo cho")
         self._require_not_completed("upload a draft for", "tải lên dự thảo cho")
@@ -411,6 +465,7 @@ class Case:
         entry's text as the comment)."""
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         draft = self.draft(draft_id)
         unit_task = self._unit_task_of(self.task(draft.task_id))
         if not entry.actor.heads(unit_task.assignee.unit_id):
@@ -443,6 +498,7 @@ class Case:
         """The leader approves a reviewed draft, directly or on paper recorded by a secretary."""
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         draft = self.draft(draft_id)
         authorship = self._leader_authorship(entry, paper, delegations)
         approved = draft.approve(authorship.decided_by)
@@ -466,6 +522,7 @@ class Case:
         """The leader sends a reviewed draft back to its drafter, with the reason."""
         if self._already_applied(entry):
             return Applied(self, ())
+        self.refuse_if_voided()
         draft = self.draft(draft_id)
         authorship = self._leader_authorship(entry, paper, delegations)
         if draft.status is DraftStatus.UPLOADED:
@@ -519,7 +576,8 @@ class Case:
     @property
     def presented_to(self) -> Person:
         """The leader who decides on the document; refused while it awaits routing rules (or,
-        confidential, readers)."""
+        confidential, readers) and once the document was voided."""
+        self.refuse_if_voided()
         if self.leader is None and self.status is CaseStatus.AWAITING_READERS:
             raise InvalidTransition(
                 "The confidential document names no reader: it has not been presented to any "

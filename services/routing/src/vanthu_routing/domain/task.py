@@ -58,6 +58,7 @@ class WithdrawalReason(StrEnum):
     LEAD_COMPLETED = "lead_completed"
     REDIRECTED = "redirected"
     PARENT_CLOSED = "parent_closed"
+    DOCUMENT_VOIDED = "document_voided"
 
     def message(self) -> tuple[str, str]:
         """What the assignee is told, in English and Vietnamese."""
@@ -76,6 +77,10 @@ _WITHDRAWAL_WORDS = {
     WithdrawalReason.PARENT_CLOSED: (
         "Withdrawn: the unit's task it belonged to was completed or returned.",
         "Đã thu hồi: nhiệm vụ của đơn vị mà việc này thuộc về đã hoàn thành hoặc bị trả lại.",
+    ),
+    WithdrawalReason.DOCUMENT_VOIDED: (
+        "Withdrawn: the registry voided the document's registration.",
+        "Đã thu hồi: văn thư đã hủy đăng ký văn bản.",
     ),
 }
 
