@@ -15,7 +15,7 @@ from harness.samples import sample_event
 from vanthu_contracts import DocumentReceived, encode
 from vanthu_routing.adapters.mongo_case_repository import MongoCaseRepository
 from vanthu_routing.adapters.mongo_directory import MongoDirectory
-from vanthu_routing.domain.case import Case
+from vanthu_routing.domain.case import Case, Voiding
 from vanthu_routing.domain.decision import Entry
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.people import Actor, Person
@@ -189,3 +189,14 @@ async def test_two_grants_of_one_leader_written_at_once_are_both_kept(directory)
     assert [d.leader_user_id for d in await directory.delegations_to(AGENCY, "secretary-1")] == [
         "director"
     ]
+
+
+async def test_a_void_kept_before_its_case_is_found_by_the_case_id_and_the_first_one_stays(cases):
+    case_id = str(uuid.uuid4())
+    first = Voiding("Đăng ký trùng", Person("clerk", "Đặng Thị Lan", "Văn thư"), NOW)
+    later = Voiding("Lý do khác", Person("clerk-2", "Trần Thị Bình"), NOW + timedelta(hours=1))
+
+    await cases.remember_void(AGENCY, case_id, first)
+    await cases.remember_void(AGENCY, case_id, later)
+
+    assert await cases.remembered_voids([case_id, str(uuid.uuid4())]) == {case_id: first}
