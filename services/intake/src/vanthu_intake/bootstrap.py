@@ -10,7 +10,7 @@ from datetime import timedelta
 import structlog
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_contracts.events.exchange import INBOUND_TOPIC
+from vanthu_contracts.events.exchange import INBOUND_TOPIC, STATUS_TOPIC
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_runtime.api import create_app
 from vanthu_runtime.directory_copy import DirectoryCopy, directory_copy_loop
@@ -39,7 +39,7 @@ from vanthu_intake.api.legacy import router as legacy_router
 from vanthu_intake.api.outgoing import router as outgoing_router
 from vanthu_intake.api.registers import router as registers_router
 from vanthu_intake.config import SERVICE, IntakeSettings
-from vanthu_intake.consumers import document_received, exchange_inbound
+from vanthu_intake.consumers import document_received, exchange_inbound, exchange_status
 from vanthu_intake.handlers import Digitiser, Registry, StatusDesk
 
 log = structlog.get_logger(__name__)
@@ -112,6 +112,8 @@ async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]
     inbound_group = f"{prefix}-{exchange_inbound.GROUP}"
     processed_digitiser = ProcessedEvents(platform.db, digitiser_group)
     processed_inbound = ProcessedEvents(platform.db, inbound_group)
+    status_group = f"{prefix}-{exchange_status.GROUP}"
+    processed_status = ProcessedEvents(platform.db, status_group)
 
     def digitising_loop() -> ConsumeLoop:
         return ConsumeLoop(
@@ -135,6 +137,16 @@ async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]
             processed=processed_inbound,
         )
 
+    def status_loop() -> ConsumeLoop:
+        return ConsumeLoop(
+            settings=platform.settings.kafka,
+            group_id=status_group,
+            topics=[STATUS_TOPIC],
+            handler=exchange_status.handle_exchange_status(digitiser.registry),
+            publisher=platform.publisher,
+            processed=processed_status,
+        )
+
     def directory_loop() -> ConsumeLoop:
         return directory_copy_loop(
             DirectoryCopy(platform.db, DIRECTORY),
@@ -143,7 +155,7 @@ async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]
             publisher=platform.publisher,
         )
 
-    return (digitising_loop, inbound_loop, directory_loop)
+    return (digitising_loop, inbound_loop, status_loop, directory_loop)
 
 
 async def reconcile_forever(

@@ -29,7 +29,8 @@ class IntakeSettings(BaseSettings):
     staff_name: str = "Bộ phận tiếp nhận văn bản"
     """Who the statuses sent back to other agencies name as answerable."""
     consumer_group_prefix: str = ""
-    """Consumer groups are `<prefix>-digitiser` and `<prefix>-exchange-inbound`; empty means
+    """Consumer groups are `<prefix>-digitiser`, `<prefix>-exchange-inbound`,
+    `<prefix>-exchange-status` and `<prefix>-directory`; empty means
     `intake-<mongo database>`, so that deployments sharing a broker (test sessions, a second
     `make run` on another database) never share a group and its committed offsets."""
 
@@ -37,3 +38,6 @@ class IntakeSettings(BaseSettings):
         return self.consumer_group_prefix or f"intake-{database}"
 
     link_ttl_s: int = Field(default=300, ge=10, le=3600)
+    send_silence_s: float = Field(default=600.0, gt=0)
+    """A document sent to other agencies with no transport status from the exchange for this long
+    is shown to the clerk as not sent ("hệ thống liên thông không phản hồi")."""

@@ -14,12 +14,14 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 from vanthu_contracts import (
+    DeliveryStatusChanged,
     DocumentDigitized,
     DocumentReceived,
     Envelope,
     KafkaRecord,
     OutgoingDocumentIssued,
     PackageReceived,
+    ProcessingStatusReceived,
     SendDocumentRequested,
     SendStatusRequested,
     SignatureVerified,
@@ -489,8 +491,11 @@ def with_facts(record: Record, facts: list[Record]) -> Record:
             merged["voided_at"] = fact["void"]["voided_at"]
         elif fact["kind"] == "send_request":
             merged.setdefault("send_requests", []).append(fact["request"])
+        elif fact["kind"] == "exchange_status":
+            merged.setdefault("exchange_statuses", []).append(fact["status"])
     merged["ocr"] = ocr
     merged["signatures"] = signatures
+    merged.setdefault("exchange_statuses", [])
     return merged
 
 
@@ -888,6 +893,46 @@ async def receive_package(
     keys = duplicate_keys_of(package.agency_code, metadata, sha256s)
     await registry.claims.claim_all([key for key, _ in keys], document_id)
     return record
+
+
+async def record_exchange_status(
+    registry: Registry,
+    status: DeliveryStatusChanged | ProcessingStatusReceived,
+    envelope: Envelope,
+) -> bool:
+    """Keep what the exchange reports about one of our outgoing documents at one recipient, for
+    the sending clerk's view; False when the document is not ours or the report is known."""
+    record = await registry.documents.get(status.document_id)
+    if record is None or record.get("agency_code") != status.agency_code:
+        # Sent by another deployment sharing the topic (or a replayed sample): not ours.
+        return False
+    report: Record
+    if isinstance(status, DeliveryStatusChanged):
+        report = {
+            "recipient": status.recipient_agency_code,
+            "transport": status.transport.value,
+            "attempt": status.attempt,
+            "reason": status.reason,
+            "package_id": status.package_id,
+            "at": status.changed_at,
+        }
+    else:
+        report = {
+            "recipient": status.from_agency_code,
+            "status_code": status.status_code.value,
+            "description": status.description,
+            "staff": status.staff.model_dump(mode="json") if status.staff else None,
+            "package_id": status.package_id,
+            "at": status.reported_at,
+        }
+    fact = {
+        "_id": f"{status.document_id}:exchange-status:{envelope.id}",
+        "document_id": status.document_id,
+        "kind": "exchange_status",
+        "recorded_at": datetime.now(UTC),
+        "status": report,
+    }
+    return await registry.documents.add_fact(fact, [])
 
 
 def _rejection_reason(package: PackageReceived) -> str | None:

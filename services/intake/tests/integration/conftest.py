@@ -57,6 +57,8 @@ async def running_intake(
         "VANTHU_LOG_JSON": "true",
         "VANTHU_INTAKE_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
         "VANTHU_INTAKE_RESERVATION_GRACE_S": "2",
+        # A send the exchange never answers shows as failed after this long.
+        "VANTHU_INTAKE_SEND_SILENCE_S": "3",
         # Own consumer groups: intake workers of other test sessions share these topics.
         "VANTHU_INTAKE_CONSUMER_GROUP_PREFIX": prefix,
     }
@@ -65,6 +67,7 @@ async def running_intake(
         {
             f"{prefix}-digitiser": "document.received",
             f"{prefix}-exchange-inbound": "exchange.inbound",
+            f"{prefix}-exchange-status": "exchange.status",
             # Not in production: there the copy reads the whole compacted directory from the start.
             f"{prefix}-directory": "directory.changed",
         },

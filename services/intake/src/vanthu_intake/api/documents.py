@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -18,6 +18,7 @@ from vanthu_runtime.openapi_forms import multipart_body
 
 from vanthu_intake import handlers
 from vanthu_intake.config import IntakeSettings
+from vanthu_intake.domain.exchange_statuses import RecipientStatus, recipient_statuses
 from vanthu_intake.domain.metadata import Channel, IncomingDocumentMetadata, describe_errors
 from vanthu_intake.domain.vietnam_time import VIETNAM
 from vanthu_intake.handlers import Registry, UploadedFile
@@ -76,8 +77,11 @@ def metadata_problems(error: ValidationError) -> list[tuple[list[str | int], str
     return problems
 
 
-def document_view(record: dict[str, Any]) -> dict[str, Any]:
-    """What callers see of a record: never the outbox or internal keys."""
+def document_view(
+    record: dict[str, Any], *, send_silence: timedelta | None = None
+) -> dict[str, Any]:
+    """What callers see of a record: never the outbox or internal keys. `send_silence`: how long
+    a send may go unanswered by the exchange before the view calls it failed."""
     ocr = record.get("ocr") or {}
     view: dict[str, Any] = {
         "id": record["_id"],
@@ -125,7 +129,59 @@ def document_view(record: dict[str, Any]) -> dict[str, Any]:
             view[optional] = record[optional]
     if "voided_at" in record:
         view["voided_at"] = _iso(record["voided_at"])
+    # Only where the facts were read (a single document), never guessed from the bare record.
+    if "exchange_statuses" in record and (
+        record.get("send_requested_to") or record["exchange_statuses"]
+    ):
+        view["recipient_statuses"] = [
+            _recipient_status_view(status)
+            for status in recipient_statuses(
+                _agency_recipient_names(record),
+                record.get("exchange_statuses") or (),
+                requested_at=record.get("registered_at"),
+                now=datetime.now(UTC),
+                silence=send_silence,
+            )
+        ]
     return view
+
+
+def _agency_recipient_names(record: dict[str, Any]) -> list[tuple[str, str]]:
+    recipients = (record.get("metadata") or {}).get("recipients") or ()
+    names = {r["agency_code"]: r["name"] for r in recipients if r.get("agency_code")}
+    return [(code, names.get(code, code)) for code in record.get("send_requested_to") or ()]
+
+
+def _recipient_status_view(status: RecipientStatus) -> dict[str, Any]:
+    """One recipient agency as the sending clerk reads it (trạng thái gửi, trạng thái xử lý)."""
+    delivery = status.delivery
+    processing = status.processing
+    return {
+        "agency_code": status.agency_code,
+        "name": status.name,
+        "label": status.label,
+        "error": status.error,
+        "delivery": {
+            "state": delivery.state,
+            "label": delivery.label,
+            "reason": delivery.reason,
+            "attempt": delivery.attempt,
+            "at": _iso(delivery.at),
+        },
+        "processing": None
+        if processing is None
+        else {
+            "status_code": processing.status_code,
+            "label": processing.label,
+            "description": processing.description,
+            "staff": processing.staff,
+            "at": _iso(processing.at),
+        },
+        "history": [
+            {"at": _iso(step.at), "label": step.label, "detail": step.detail}
+            for step in status.history
+        ],
+    }
 
 
 def _iso(value: object) -> str | None:
@@ -257,7 +313,11 @@ async def get_document(document_id: str, request: Request, principal: Reader) ->
         record = await handlers.readable_document(registry_of(request), principal, document_id)
     except handlers.NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document not found") from exc
-    return document_view(record)
+    return document_view(record, send_silence=send_silence_of(request))
+
+
+def send_silence_of(request: Request) -> timedelta:
+    return timedelta(seconds=settings_of(request).send_silence_s)
 
 
 class DocumentPage(BaseModel):
@@ -304,7 +364,10 @@ async def list_documents(
         registry_of(request), principal, filters, skip=offset, limit=limit
     )
     return DocumentPage(
-        items=[document_view(r) for r in records], total=total, offset=offset, limit=limit
+        items=[document_view(r, send_silence=send_silence_of(request)) for r in records],
+        total=total,
+        offset=offset,
+        limit=limit,
     )
 
 
