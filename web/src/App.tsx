@@ -5,8 +5,10 @@ import { CasePage } from './pages/CasePage';
 import { DocumentList } from './pages/DocumentList';
 import { DocumentPage } from './pages/DocumentPage';
 import { LeaderInbox } from './pages/LeaderInbox';
+import { MyTasks } from './pages/MyTasks';
 import { RegisterIncoming } from './pages/RegisterIncoming';
 import { SignIn } from './pages/SignIn';
+import { TaskPage } from './pages/TaskPage';
 import { hasRole, useSession } from './session';
 
 export function App() {
@@ -28,6 +30,9 @@ export function App() {
         <Route path="/van-ban/:documentId" element={<DocumentPage />} />
         <Route path="/chi-dao" element={<LeaderInbox />} />
         <Route path="/chi-dao/:caseId" element={<CasePage />} />
+        <Route path="/viec" element={<MyTasks scope="mine" />} />
+        <Route path="/viec/don-vi" element={<MyTasks scope="unit" />} />
+        <Route path="/viec/:caseId/:taskId" element={<TaskPage />} />
         <Route path="*" element={<p>Không tìm thấy trang này.</p>} />
       </Routes>
     </Shell>
@@ -38,6 +43,7 @@ function Home() {
   const { session } = useSession();
   if (hasRole(session, 'leader')) return <Navigate to="/chi-dao" replace />;
   if (hasRole(session, 'clerk')) return <Navigate to="/van-ban-den/dang-ky" replace />;
+  if (hasRole(session, 'unit_head', 'specialist')) return <Navigate to="/viec" replace />;
   return <Navigate to="/van-ban-den" replace />;
 }
 
@@ -53,7 +59,8 @@ function Shell({ children }: { children: ReactNode }) {
         <span className="brand">vanthu · Quản lý văn bản</span>
         <nav aria-label="Chức năng">
           {hasRole(session, 'clerk', 'administrator') && <NavLink to="/van-ban-den/dang-ky" end>Đăng ký văn bản đến</NavLink>}
-          <NavLink to="/van-ban-den" end>Văn bản đến</NavLink>
+          {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-den" end>Văn bản đến</NavLink>}
+          {hasRole(session, 'unit_head', 'specialist') && <NavLink to="/viec">Việc của tôi</NavLink>}
           {hasRole(session, 'leader') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}
         </nav>
         <div className="who">

@@ -58,10 +58,12 @@ export const ROLES: Record<string, string> = {
 
 export const CASE_STATUSES: Record<string, string> = {
   awaiting_rules: 'Chờ quy tắc phân phối',
+  awaiting_readers: 'Văn bản mật chưa có người được xem',
   awaiting_direction: 'Chờ chỉ đạo',
   directed: 'Đã chỉ đạo',
   in_progress: 'Đang xử lý',
   completed: 'Hoàn thành',
+  voided: 'Đã hủy đăng ký',
 };
 
 export const TASK_ROLES: Record<string, string> = {
@@ -77,6 +79,25 @@ export const TASK_STATUSES: Record<string, string> = {
   completed: 'Hoàn thành',
   returned: 'Trả lại',
   withdrawn: 'Đã thu hồi',
+};
+
+export const DRAFT_STATUSES: Record<string, string> = {
+  uploaded: 'Chờ lãnh đạo đơn vị xem xét',
+  reviewed: 'Chờ lãnh đạo phê duyệt',
+  returned: 'Bị trả lại',
+  approved: 'Đã phê duyệt',
+};
+
+export const DECISION_KINDS: Record<string, string> = {
+  direction: 'Chỉ đạo',
+  redirection: 'Chỉ đạo lại',
+  reassignment: 'Giao việc',
+  progress: 'Báo cáo tiến độ',
+  completion: 'Hoàn thành',
+  return: 'Trả lại',
+  draft_review: 'Xem xét dự thảo',
+  draft_approval: 'Phê duyệt dự thảo',
+  comment: 'Ý kiến',
 };
 
 export const CHANNELS: Record<string, string> = {

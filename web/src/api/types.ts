@@ -93,10 +93,18 @@ export interface PersonRef {
   position?: string | null;
 }
 
+export interface RoutingFile {
+  file_id: string;
+  name: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+}
+
 export interface Task {
   task_id: string;
   case_id: string;
-  assignee: { unit_id: string | null; user_id: string | null; name: string | null };
+  assignee: { unit_id: string | null; user_id: string | null; name?: string | null };
   role: string;
   status: string;
   decision_id: string;
@@ -105,16 +113,57 @@ export interface Task {
   due_date: string | null;
   parent_task_id: string | null;
   instructions: string | null;
+  percent_complete?: number | null;
+  progress_note?: string | null;
+  result_note?: string | null;
+  return_reason?: string | null;
+  closed_at?: string | null;
+  withdrawal_reason?: string | null;
 }
 
-export interface Decision {
-  decision_id: string;
+/** Who decided and who typed it in (routing's authorship view); a secretary's proxy entry has
+ * `on_behalf` and the scanned slip as `evidence_file`. */
+export interface Authorship {
+  decision_id?: string;
   kind: string;
-  text: string | null;
   decided_by: PersonRef;
   recorded_by: PersonRef;
   decided_at: string;
   on_behalf: boolean;
+  delegation_id?: string | null;
+  evidence_file?: RoutingFile | null;
+}
+
+export interface Decision extends Authorship {
+  decision_id: string;
+  text: string | null;
+  recorded_at?: string;
+  task_id?: string | null;
+  draft_id?: string | null;
+}
+
+export interface Draft {
+  draft_id: string;
+  task_id: string;
+  file: RoutingFile;
+  uploaded_by: PersonRef;
+  uploaded_at: string;
+  status: string;
+  supersedes: string | null;
+  review_note: string | null;
+  reviewed_by: PersonRef | null;
+  approved_by: PersonRef | null;
+  returned_by: PersonRef | null;
+}
+
+/** One line of routing's task lists (/tasks/mine, /units/{id}/tasks). */
+export interface TaskLine extends Task {
+  document_id: string;
+  subject: string;
+  urgency: string;
+  case_status: string;
+  withdrawal: { reason: string; message: string; message_vi: string; withdrawn_at: string | null; acknowledged_at: string | null } | null;
+  assigned_by_decision: Authorship | null;
 }
 
 export interface RoutingCase {
@@ -126,6 +175,8 @@ export interface RoutingCase {
   opened_at: string;
   tasks: Task[];
   decisions: Decision[];
+  drafts?: Draft[];
+  has_entries_on_behalf?: boolean;
   document: {
     subject: string;
     urgency: string;
