@@ -35,12 +35,12 @@ from vanthu_archive.adapters.mongo_search_index import POSTINGS, Reposted  # noq
 from vanthu_archive.domain.inverted_index import IndexedFacts  # noqa: E402
 from vanthu_archive.domain.textsearch import (  # noqa: E402
     SearchableDocument,
-    Searcher,
     SearchFilters,
     index_entry,
     parse_text_query,
 )
 from vanthu_contracts.events.values import Urgency  # noqa: E402
+from vanthu_runtime.auth import Principal, Role  # noqa: E402
 from vanthu_runtime.mongo import create_mongo_client  # noqa: E402
 from vanthu_runtime.settings import MongoSettings  # noqa: E402
 
@@ -154,7 +154,7 @@ def synthetic(n: int, rng: random.Random) -> dict[str, Any]:
         "status": rng.choice(["registered", "in_progress", "completed"]),
         "urgency": rng.choice([u.value for u in Urgency]),
         "confidentiality": "confidential" if confidential else "normal",
-        "allowed_user_ids": [f"u-{n % 50}"],
+        "readers": [f"u-{n % 50}"],
         "search_text": entry.search_text,
         "issuer_folded": entry.issuer_folded,
         "_searchable": searchable,
@@ -220,7 +220,11 @@ async def run(documents: int, queries: int, batch: int) -> None:
                 for n in range(queries):
                     text = texts[n % len(texts)]
                     query = parse_text_query(text) if text else None
-                    searcher = Searcher(f"u-{n % 50}", AGENCIES[n % len(AGENCIES)])
+                    searcher = Principal(
+                        user_id=f"u-{n % 50}",
+                        agency_code=AGENCIES[n % len(AGENCIES)],
+                        roles=frozenset({Role.CLERK}),
+                    )
                     started = time.perf_counter()
                     page = await models.search(
                         searcher, filters, query, page=1, page_size=20, candidates=2000

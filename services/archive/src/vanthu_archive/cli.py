@@ -183,8 +183,12 @@ async def _print_document(models: MongoReadModels, document_id: str) -> None:
         _out(f"document {document_id}: not known at that time")
         return
     _out(f"document {document_id}")
+    secret = document.get("confidentiality") != "normal"
     for field in ("agency_code", "notation", "subject", "status", "status_at", "confidentiality"):
-        if field in document:
+        if field == "subject" and secret:
+            # An operator's console ends up in tickets and logs: no secret subject there.
+            _out("  subject: (confidential: not printed)")
+        elif field in document:
             _out(f"  {field}: {document[field]}")
     subjects = [document_id, *document.get("related_ids", [])]
     for entry in await models.timeline(subjects):

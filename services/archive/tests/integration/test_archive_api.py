@@ -120,19 +120,49 @@ async def test_a_confidential_document_is_found_only_by_the_people_it_names(
     assert timeline_other.status_code == 404
 
 
-async def test_a_leader_given_the_task_by_a_decision_may_then_see_the_confidential_document(
+async def test_a_leader_named_on_a_confidential_document_finds_it_in_search_and_opens_it(
     archive: Archive, api: httpx.AsyncClient, token: Token
 ) -> None:
-    secret = registered("Kế hoạch bảo vệ bí mật nhà nước", confidentiality="confidential")
+    secret = registered(
+        "Kế hoạch bảo vệ bí mật nhà nước",
+        confidentiality="secret",
+        readers=["u-ld-named"],
+    )
     document_id = secret.document_id  # type: ignore[attr-defined]
-    decision = sample_event(DECIDED, document_id=document_id)
     await project(archive, secret)
-    before = await api.get(f"/archive/documents/{document_id}", headers=token("u-lds-0002"))
-    await project(archive, decision)
-    after = await api.get(f"/archive/documents/{document_id}", headers=token("u-lds-0002"))
 
-    assert before.status_code == 404
-    assert after.status_code == 200
+    def look(user: str) -> tuple[Any, ...]:
+        headers = token(user, "leader")
+        return (
+            api.get("/archive/search", params={"q": "bao ve bi mat"}, headers=headers),
+            api.get("/archive/search", headers=headers),
+            api.get(f"/archive/documents/{document_id}", headers=headers),
+        )
+
+    named_search, named_newest, named_read = [await r for r in look("u-ld-named")]
+    other_search, other_newest, other_read = [await r for r in look("u-ld-other")]
+
+    assert [i["document_id"] for i in named_search.json()["items"]] == [document_id]
+    assert document_id in [i["document_id"] for i in named_newest.json()["items"]]
+    assert named_read.status_code == 200
+    assert named_read.json()["subject"] == "Kế hoạch bảo vệ bí mật nhà nước"
+    assert other_search.json()["items"] == []
+    assert document_id not in [i["document_id"] for i in other_newest.json()["items"]]
+    assert other_read.status_code == 404
+
+
+async def test_a_decision_naming_a_leader_does_not_open_a_confidential_document_to_him(
+    archive: Archive, api: httpx.AsyncClient, token: Token
+) -> None:
+    secret = registered("Phương án tác chiến", confidentiality="confidential", readers=["u-x"])
+    document_id = secret.document_id  # type: ignore[attr-defined]
+    await project(archive, secret, sample_event(DECIDED, document_id=document_id))
+
+    response = await api.get(f"/archive/documents/{document_id}", headers=token("u-lds-0002"))
+
+    # Only the readers named at registration and the clerk see it (ADR 0006), not whoever an
+    # event happens to name.
+    assert response.status_code == 404
 
 
 async def test_the_timeline_shows_who_decided_and_who_recorded_it_on_their_behalf(

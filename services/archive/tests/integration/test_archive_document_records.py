@@ -11,9 +11,10 @@ from archive_testkit import stored_event
 from harness.samples import sample_event
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_archive.adapters.mongo_read_models import MongoReadModels
-from vanthu_archive.domain.textsearch import Searcher, SearchFilters, parse_text_query
+from vanthu_archive.domain.textsearch import SearchFilters, parse_text_query
 from vanthu_archive.handlers import project_records
 from vanthu_contracts import Event
+from vanthu_runtime.auth import Principal, Role
 from vanthu_runtime.mongo import MongoDocument
 
 RECEIVED = "vanthu.intake.document.received.v1"
@@ -69,7 +70,7 @@ async def test_workers_merging_into_the_same_document_records_at_once_lose_nothi
         assert stored["subject"] == f"Kế hoạch chuyển đổi số năm {n}"
         assert assignee_ids[document_id] <= set(stored["allowed_user_ids"]), document_id
     page = await reader.search(
-        Searcher("u-any", agency),
+        Principal(user_id="u-any", agency_code=agency, roles=frozenset({Role.CLERK})),
         SearchFilters(),
         parse_text_query("chuyen doi so"),
         page=1,

@@ -17,13 +17,14 @@ from vanthu_archive.adapters import mongo_search_index
 from vanthu_archive.adapters.mongo_read_models import MongoReadModels
 from vanthu_archive.adapters.mongo_search_index import POSTINGS
 from vanthu_archive.domain.hashchain import StoredRecord
-from vanthu_archive.domain.textsearch import Searcher, SearchFilters, parse_text_query
+from vanthu_archive.domain.textsearch import SearchFilters, parse_text_query
 from vanthu_archive.handlers import project_records
 from vanthu_contracts import Event
+from vanthu_runtime.auth import Principal, Role
 from vanthu_runtime.mongo import MongoDocument
 
 AGENCY = "000.00.00.H41"
-CLERK = Searcher("u-any", AGENCY)
+CLERK = Principal(user_id="u-any", agency_code=AGENCY, roles=frozenset({Role.CLERK}))
 RECEIVED = "vanthu.intake.document.received.v1"
 DECIDED = "vanthu.routing.decision.recorded.v1"
 ASSIGNED = "vanthu.routing.task.assigned.v1"

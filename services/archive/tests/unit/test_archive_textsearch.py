@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from vanthu_archive.document_access import visible_condition
 from vanthu_archive.domain.textsearch import (
     MAX_INDEXED_WORDS,
     Candidate,
     SearchableDocument,
-    Searcher,
     SearchField,
     SearchFilters,
     TextQuery,
@@ -29,9 +29,10 @@ from vanthu_archive.domain.textsearch import (
     words,
 )
 from vanthu_contracts.events.values import Urgency
+from vanthu_runtime.auth import Principal, Role
 
 AGENCY = "000.00.00.G22"
-CLERK = Searcher(user_id="u-clerk", agency_code=AGENCY)
+CLERK = Principal(user_id="u-clerk", agency_code=AGENCY, roles=frozenset({Role.CLERK}))
 
 
 def _lookup(document: dict[str, Any], path: str) -> Any:
@@ -77,7 +78,6 @@ def stored(document_id: str, text: SearchableDocument, **fields: Any) -> dict[st
         "_id": document_id,
         "agency_code": AGENCY,
         "confidentiality": "normal",
-        "allowed_user_ids": [],
         "status": "registered",
         "urgency": "normal",
         "issued_date": "2025-03-01",
@@ -124,13 +124,15 @@ def corpus() -> list[dict[str, Any]]:
 def search(
     text: str,
     *,
-    searcher: Searcher = CLERK,
+    searcher: Principal = CLERK,
     filters: SearchFilters | None = None,
     documents: list[dict[str, Any]] | None = None,
     last_word_is_prefix: bool = False,
 ) -> set[str]:
     query = parse_text_query(text, last_word_is_prefix=last_word_is_prefix)
-    mongo_filter = build_search_filter(searcher, filters or SearchFilters(), query)
+    mongo_filter = build_search_filter(
+        searcher.agency_code, filters or SearchFilters(), query, visible=visible_condition(searcher)
+    )
     return {doc["_id"] for doc in (documents or corpus()) if mongo_match(doc, mongo_filter)}
 
 
@@ -213,13 +215,18 @@ def test_confidential_documents_appear_only_to_the_people_named_on_them() -> Non
             "secret",
             SearchableDocument(subject="Quyết định mật về nhân sự"),
             confidentiality="secret",
-            allowed_user_ids=["u-leader", "u-secretary"],
+            readers=["u-leader", "u-secretary"],
+            registered_by="u-clerk-2",
         ),
     ]
-    leader = Searcher(user_id="u-leader", agency_code=AGENCY)
+    leader = Principal(user_id="u-leader", agency_code=AGENCY, roles=frozenset({Role.LEADER}))
+    registering_clerk = Principal(
+        user_id="u-clerk-2", agency_code=AGENCY, roles=frozenset({Role.CLERK})
+    )
 
     assert search('"quyet dinh"', searcher=leader, documents=documents) == {"decision", "secret"}
     assert search('"quyet dinh"', searcher=CLERK, documents=documents) == {"decision"}
+    assert "secret" in search('"quyet dinh"', searcher=registering_clerk, documents=documents)
 
 
 def test_a_document_with_no_confidentiality_marking_stays_hidden() -> None:

@@ -23,9 +23,11 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from vanthu_runtime.auth import Principal
 from vanthu_runtime.mongo import MongoDocument, insert_new
 
 from vanthu_archive.adapters.mongo_search_index import MongoSearchIndex, Reposted
+from vanthu_archive.document_access import VISIBILITY_FIELDS, may_read, visible_condition
 from vanthu_archive.domain.document_history import Actor, DocumentFacts, StoredFile, TimelineEntry
 from vanthu_archive.domain.inverted_index import (
     IndexedFacts,
@@ -40,12 +42,10 @@ from vanthu_archive.domain.inverted_index import (
 )
 from vanthu_archive.domain.textsearch import (
     SearchableDocument,
-    Searcher,
     SearchFilters,
     TextQuery,
     admits,
     index_entry,
-    may_see,
 )
 from vanthu_archive.ports import Projected
 
@@ -66,6 +66,8 @@ _SEARCH_FIELDS = (
     "urgency",
     "confidentiality",
     "direction",
+    "registered_by",
+    "readers",
     "body",
 )
 
@@ -215,18 +217,30 @@ class MongoReadModels:
         cursor = self._timeline.find(query, sort=[("occurred_at", ASCENDING)])
         return [entry async for entry in cursor]
 
-    async def visible_document(self, searcher: Searcher, document_id: str) -> MongoDocument | None:
-        """The document if it is of the searcher's agency and they may see it."""
+    async def visible_document(
+        self, principal: Principal, document_id: str
+    ) -> MongoDocument | None:
+        """The document if it is of the caller's agency and they may see it (ADR 0006)."""
         found = await self._documents.find_one(
-            {"_id": document_id, "agency_code": searcher.agency_code}
+            {"_id": document_id, "agency_code": principal.agency_code}
         )
-        if found is None or not may_see(searcher, found):
+        if found is None or not may_read(principal, found):
             return None
         return with_status(found)
 
+    async def visible_ids(self, principal: Principal, document_ids: Sequence[str]) -> set[str]:
+        """Those of these documents the caller may see."""
+        if not document_ids:
+            return set()
+        cursor = self._documents.find(
+            {"_id": {"$in": list(document_ids)}, "agency_code": principal.agency_code},
+            projection=dict.fromkeys(VISIBILITY_FIELDS, 1),
+        )
+        return {str(row["_id"]) async for row in cursor if may_read(principal, row)}
+
     async def search(
         self,
-        searcher: Searcher,
+        principal: Principal,
         filters: SearchFilters,
         query: TextQuery | None,
         *,
@@ -240,12 +254,16 @@ class MongoReadModels:
         bounds how many are read for one request."""
         start = (page - 1) * page_size
         wanted = start + page_size
-        projection = dict(_LISTED) | {"allowed_user_ids": 1, "issuer_folded": 1, STATUS_TIMES: 1}
+        projection = (
+            dict(_LISTED)
+            | dict.fromkeys(VISIBILITY_FIELDS, 1)
+            | {"issuer_folded": 1, STATUS_TIMES: 1}
+        )
         if query is not None and query.text_patterns():
             projection["search_text"] = 1
         if (query is None or query.is_empty) and not _posting_filters(filters):
-            return await self._newest(searcher, filters, start, wanted, candidates, projection)
-        ranked, scored = await self._ranked(searcher.agency_code, filters, query)
+            return await self._newest(principal, filters, start, wanted, candidates, projection)
+        ranked, scored = await self._ranked(principal.agency_code, filters, query)
         passing: list[MongoDocument] = []
         checked = 0
         while checked < len(ranked) and len(passing) < wanted and checked < candidates:
@@ -254,7 +272,9 @@ class MongoReadModels:
             window = [r.document_id for r in ranked[checked : checked + step]]
             checked += len(window)
             records = await self._records(window, projection)
-            passing.extend(r for r in records if admits(searcher, filters, query, r))
+            passing.extend(
+                r for r in records if may_read(principal, r) and admits(filters, query, r)
+            )
         if checked >= len(ranked):
             total, exact = len(passing), True
         else:
@@ -268,7 +288,7 @@ class MongoReadModels:
 
     async def _newest(
         self,
-        searcher: Searcher,
+        principal: Principal,
         filters: SearchFilters,
         start: int,
         wanted: int,
@@ -278,8 +298,11 @@ class MongoReadModels:
         """The agency's documents newest first, read in the order of the index
         (agency_code, received_at) until the page is full; the total from the agency's count of
         posted documents and the share that passed the checks."""
+        # Who may see what is in the query (the newest documents of the agency the caller may
+        # see), so a reader of a few documents of a large agency is not left with an empty page.
+        visible = {"$and": [{"received_at": {"$gt": _EPOCH}}, visible_condition(principal)]}
         cursor = self._documents.find(
-            {"agency_code": searcher.agency_code, "received_at": {"$gt": _EPOCH}},
+            {"agency_code": principal.agency_code, **visible},
             projection=projection,
             sort=[("received_at", DESCENDING)],
             limit=candidates,
@@ -292,7 +315,7 @@ class MongoReadModels:
             async for row in cursor:
                 checked += 1
                 record = with_status(row)
-                if admits(searcher, filters, None, record):
+                if may_read(principal, record) and admits(filters, None, record):
                     passing.append(record)
                 if len(passing) >= wanted:
                     exhausted = False
@@ -300,7 +323,7 @@ class MongoReadModels:
         if exhausted:
             total, exact = len(passing), True
         else:
-            listed = max(await self.index.documents(searcher.agency_code), checked)
+            listed = max(await self.index.documents(principal.agency_code), checked)
             total = len(passing) + round((listed - checked) * len(passing) / checked)
             exact = False
         chosen = [{k: v for k, v in r.items() if k in _LISTED} for r in passing[start:wanted]]
@@ -536,6 +559,8 @@ def _search_record_fields(facts: DocumentFacts, body: str | None) -> dict[str, A
             urgency=descriptive.urgency,
             confidentiality=descriptive.confidentiality,
             direction=descriptive.direction,
+            registered_by=descriptive.registered_by,
+            readers=list(descriptive.readers),
         )
     if body is not None:
         fields["body"] = body

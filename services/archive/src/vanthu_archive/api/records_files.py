@@ -31,7 +31,6 @@ from vanthu_archive.domain.records_files import (
     UnknownFilePlanEntry,
     open_records_file,
 )
-from vanthu_archive.domain.textsearch import Searcher
 from vanthu_archive.handlers import (
     archive_event,
     change_records_file,
@@ -114,7 +113,9 @@ def _refused(exc: ArchiveDomainError) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, detail=str(exc))
 
 
-def file_view(records_file: RecordsFile) -> dict[str, Any]:
+def file_view(records_file: RecordsFile, shown: set[str]) -> dict[str, Any]:
+    """The file as this caller may see it: the documents they may not see are left out of
+    `document_ids` and counted in `withheld_documents` (ADR 0047)."""
     disposition = records_file.disposition
     return {
         "file_id": records_file.file_id,
@@ -126,7 +127,8 @@ def file_view(records_file: RecordsFile) -> dict[str, Any]:
         "retention_years": records_file.retention.years,
         "responsible_unit": records_file.responsible_unit,
         "status": records_file.status.value,
-        "document_ids": list(records_file.document_ids),
+        "document_ids": [d for d in records_file.document_ids if d in shown],
+        "withheld_documents": sum(1 for d in records_file.document_ids if d not in shown),
         "opened_on": records_file.opened_on,
         "closed_on": records_file.closed_on,
         "handover_due_on": records_file.handover_due_on,
@@ -142,6 +144,20 @@ def file_view(records_file: RecordsFile) -> dict[str, Any]:
             "decision_note": disposition.decision_note,
         },
     }
+
+
+async def _views(
+    request: Request, principal: Principal, files: list[RecordsFile]
+) -> list[dict[str, Any]]:
+    members = sorted({d for f in files for d in f.document_ids})
+    shown = await _archive(request).read_models.visible_ids(principal, members)
+    return [file_view(f, shown) for f in files]
+
+
+async def _view(
+    request: Request, principal: Principal, records_file: RecordsFile
+) -> dict[str, Any]:
+    return (await _views(request, principal, [records_file]))[0]
 
 
 async def _own_file(request: Request, principal: Principal, file_id: str) -> RecordsFile:
@@ -163,7 +179,7 @@ async def _change(
         ) from None
     except ArchiveDomainError as exc:
         raise _refused(exc) from None
-    return file_view(changed)
+    return await _view(request, principal, changed)
 
 
 def silently(action: Callable[[RecordsFile], object]) -> Callable[[RecordsFile], tuple[()]]:
@@ -249,7 +265,7 @@ def records_files_router() -> APIRouter:
             raise HTTPException(
                 409, detail=f"records file {body.code} of {body.year} is already open"
             ) from None
-        return file_view(records_file)
+        return await _view(request, principal, records_file)
 
     @router.get("/records-files")
     async def list_files(
@@ -261,32 +277,34 @@ def records_files_router() -> APIRouter:
                 raise HTTPException(422, detail=[{"loc": ["query", "status_"], "msg": "unknown"}])
             statuses = [status_]
         files = await _archive(request).records_files.of_agency(principal.agency_code, statuses)
-        return {"items": [file_view(f) for f in files]}
+        return {"items": await _views(request, principal, files)}
 
     @router.get("/records-files/{file_id}")
     async def get_file(request: Request, principal: Reader, file_id: str) -> dict[str, Any]:
-        return file_view(await _own_file(request, principal, file_id))
+        return await _view(request, principal, await _own_file(request, principal, file_id))
 
     @router.post("/records-files/{file_id}/documents")
     async def add_document(
         request: Request, principal: Keeper, file_id: str, body: AddDocumentIn
     ) -> dict[str, Any]:
         archive = _archive(request)
-        visible = await archive.read_models.visible_document(
-            Searcher(principal.user_id, principal.agency_code), body.document_id
-        )
+        visible = await archive.read_models.visible_document(principal, body.document_id)
         if visible is None:
             raise HTTPException(
                 422,
                 detail=[{"loc": ["body", "document_id"], "msg": "no such document of yours"}],
             )
-        view = await _change(
-            request,
-            principal,
-            file_id,
-            silently(lambda f: f.add_document(body.document_id)),
-        )
-        ordinal = view["document_ids"].index(body.document_id) + 1
+        await _own_file(request, principal, file_id)
+        try:
+            changed = await change_records_file(
+                archive.records_files, file_id, silently(lambda f: f.add_document(body.document_id))
+            )
+        except RecordsFileNotFound:
+            raise HTTPException(404, detail=f"records file {file_id} not found") from None
+        except ArchiveDomainError as exc:
+            raise _refused(exc) from None
+        view = await _view(request, principal, changed)
+        ordinal = changed.ordinal_of(body.document_id)
         # The archive's own step in the document's timeline; id fixed per (file, document).
         entry_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"vanthu:filed:{file_id}:{body.document_id}"))
         await archive.read_models.add_timeline_entry(
@@ -393,14 +411,12 @@ def records_files_router() -> APIRouter:
             and f.handover_due_on is not None
             and (f.handover_due_on - now).days <= HANDOVER_ALERT_DAYS
         ]
-        return {"items": [file_view(f) for f in due]}
+        return {"items": await _views(request, principal, due)}
 
     @router.get("/documents/{document_id}/package")
     async def document_package(request: Request, principal: Reader, document_id: str) -> Response:
         archive = _archive(request)
-        visible = await archive.read_models.visible_document(
-            Searcher(principal.user_id, principal.agency_code), document_id
-        )
+        visible = await archive.read_models.visible_document(principal, document_id)
         if visible is None:
             raise HTTPException(404, detail=f"document {document_id} not found")
         try:
@@ -414,6 +430,17 @@ def records_files_router() -> APIRouter:
     async def file_package(request: Request, principal: Reader, file_id: str) -> Response:
         archive = _archive(request)
         records_file = await _own_file(request, principal, file_id)
+        shown = await archive.read_models.visible_ids(principal, records_file.document_ids)
+        withheld = [d for d in records_file.document_ids if d not in shown]
+        if withheld:
+            # A package is the file as it is handed over, every document in it: it is made by
+            # someone who may see them all, never a partial copy under the file's code (ADR 0047).
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"records file {file_id} holds {len(withheld)} document(s) you may not "
+                "see; its package is made by someone named on them "
+                f"(hồ sơ có {len(withheld)} văn bản bạn không được xem)",
+            )
         try:
             documents = []
             for document_id in records_file.document_ids:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from vanthu_contracts.events.values import Urgency
 from vanthu_runtime.auth import Principal, Role, require_roles
 
-from vanthu_archive.domain.textsearch import Searcher, SearchFilters, parse_text_query
+from vanthu_archive.domain.textsearch import SearchFilters, parse_text_query
 from vanthu_archive.handlers import verify_archive
 
 if TYPE_CHECKING:
@@ -73,6 +73,9 @@ _HIDDEN = {
     "body",
     "allowed_user_ids",
     "applied_events",
+    "task_unit_ids",
+    "task_user_ids",
+    "information_unit_ids",
 }
 
 
@@ -98,7 +101,7 @@ def archive_router() -> APIRouter:
         page: Annotated[int, Query(ge=1, le=10_000)] = 1,
         page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     ) -> dict[str, Any]:
-        agency = _require_agency(principal, agency_code)
+        _require_agency(principal, agency_code)
         for moment, name in ((received_from, "received_from"), (received_to, "received_to")):
             if moment is not None and moment.tzinfo is None:
                 raise _bad(name, "needs a time zone, e.g. 2026-11-21T00:00:00+07:00")
@@ -118,7 +121,7 @@ def archive_router() -> APIRouter:
         query = parse_text_query(q, last_word_is_prefix=prefix) if q.strip() else None
         archive = _archive(request)
         found = await archive.read_models.search(
-            Searcher(principal.user_id, agency),
+            principal,
             filters,
             query,
             page=page,
@@ -213,19 +216,22 @@ def archive_router() -> APIRouter:
         since: Since = None,
         until: Until = None,
     ) -> dict[str, Any]:
-        own = await _archive(request).read_models.actions_of(
-            user_id, since, until, agency_code=principal.agency_code
-        )
+        read_models = _archive(request).read_models
+        own = await read_models.actions_of(user_id, since, until, agency_code=principal.agency_code)
+        # Every action is counted; one on a document the auditor may not see keeps its time,
+        # kind and roles, not the document or the summary (ADR 0006: a masked row).
+        shown = await read_models.visible_ids(principal, sorted({e["document_id"] for e in own}))
         return {
             "user_id": user_id,
             "actions": [
                 {
                     "occurred_at": e["occurred_at"],
-                    "document_id": e["document_id"],
+                    "document_id": e["document_id"] if e["document_id"] in shown else None,
                     "kind": e["kind"],
                     "roles": [a["role"] for a in e["actors"] if a["user_id"] == user_id],
-                    "summary": e["summary"],
+                    "summary": e["summary"] if e["document_id"] in shown else None,
                     "on_behalf": e["on_behalf"],
+                    "masked": e["document_id"] not in shown,
                 }
                 for e in own
             ],
@@ -235,9 +241,7 @@ def archive_router() -> APIRouter:
 
 
 async def _visible(request: Request, principal: Principal, document_id: str) -> dict[str, Any]:
-    found = await _archive(request).read_models.visible_document(
-        Searcher(principal.user_id, principal.agency_code), document_id
-    )
+    found = await _archive(request).read_models.visible_document(principal, document_id)
     if found is None:
         # Not found and not allowed look alike, so a confidential document's existence leaks not.
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"document {document_id} not found")

@@ -95,6 +95,10 @@ class Descriptive:
     confidentiality: str
     direction: str
     """incoming or outgoing"""
+    registered_by: str = ""
+    """The clerk who registered or issued it: sees it whatever its confidentiality (ADR 0006)."""
+    readers: tuple[str, ...] = ()
+    """The user ids named to read a confidential document (`DocumentReceived` v2)."""
 
     def searchable(self, body: str) -> SearchableDocument:
         return SearchableDocument(
@@ -188,6 +192,8 @@ def _received(envelope: Envelope, event: Event) -> HistoryItem:
         urgency=event.urgency.value,
         confidentiality=event.confidentiality.value,
         direction="incoming",
+        registered_by=event.registered_by.user_id,
+        readers=tuple(event.readers),
     )
     actor = _person("registered_by", event.registered_by)
     entry = _entry(
@@ -229,6 +235,7 @@ def _issued(envelope: Envelope, event: Event) -> HistoryItem:
         urgency=event.urgency.value,
         confidentiality=event.confidentiality.value,
         direction="outgoing",
+        registered_by=event.registered_by.user_id,
     )
     actor = _person("registered_by", event.registered_by)
     entry = _entry(

@@ -221,14 +221,6 @@ def _word_start_pattern(prefix: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Searcher:
-    """Who is searching: decides which confidential documents may appear."""
-
-    user_id: str
-    agency_code: str
-
-
-@dataclass(frozen=True, slots=True)
 class SearchFilters:
     """The narrowing a search screen offers; an empty set or ``None`` means "any".
 
@@ -256,35 +248,27 @@ class SearchFilters:
 
 
 def build_search_filter(
-    searcher: Searcher, filters: SearchFilters, query: TextQuery | None = None
+    agency_code: str,
+    filters: SearchFilters,
+    query: TextQuery | None = None,
+    *,
+    visible: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The MongoDB filter for one search, agency and permissions included.
+    """The MongoDB filter for one search of an agency; ``visible`` is the caller's condition of
+    who may see what (`vanthu_archive.document_access.visible_condition`), without it a search
+    finds only normal documents.
 
     The read model is expected to hold, per document: ``agency_code``, ``document_type.code``,
     ``issuer.agency_code``, ``issuer_folded``, ``issued_date`` as ``YYYY-MM-DD`` (strings of that
     form sort like dates and carry no time zone to drift), ``received_at`` (BSON date),
-    ``status``, ``urgency``, ``confidentiality``, ``allowed_user_ids`` and the search fields.
+    ``status``, ``urgency``, ``confidentiality`` and the search fields.
     """
-    clauses: list[dict[str, Any]] = [{"agency_code": searcher.agency_code}]
+    clauses: list[dict[str, Any]] = [{"agency_code": agency_code}]
     clauses.extend(_filter_clauses(filters))
-    clauses.append(permission_clause(searcher))
+    clauses.append(visible or {"confidentiality": Confidentiality.NORMAL.value})
     if query is not None:
         clauses.extend(query.mongo_clauses())
     return {"$and": clauses}
-
-
-def permission_clause(searcher: Searcher) -> dict[str, Any]:
-    """Normal documents, or confidential ones that name this user.
-
-    A document without a ``confidentiality`` field matches neither branch: a missing marking is
-    treated as secret, so a faulty write hides a document instead of exposing it.
-    """
-    return {
-        "$or": [
-            {"confidentiality": Confidentiality.NORMAL.value},
-            {"allowed_user_ids": searcher.user_id},
-        ]
-    }
 
 
 def _filter_clauses(filters: SearchFilters) -> list[dict[str, Any]]:
@@ -476,27 +460,11 @@ def _contains_run(field_words: list[str], phrase: tuple[str, ...]) -> bool:
 # --- Checking a candidate read by id -------------------------------------------------------------
 
 
-def may_see(searcher: Searcher, record: dict[str, Any]) -> bool:
-    """The searcher's agency, and a normal document or a confidential one that names them.
-
-    A record without a ``confidentiality`` field is neither: a missing marking is treated as
-    secret, so a faulty write hides a document instead of exposing it.
-    """
-    if record.get("agency_code") != searcher.agency_code:
-        return False
-    if record.get("confidentiality") == Confidentiality.NORMAL.value:
-        return True
-    return searcher.user_id in (record.get("allowed_user_ids") or [])
-
-
-def admits(
-    searcher: Searcher, filters: SearchFilters, query: TextQuery | None, record: dict[str, Any]
-) -> bool:
+def admits(filters: SearchFilters, query: TextQuery | None, record: dict[str, Any]) -> bool:
     """The same test as ``build_search_filter``, on one record read by its id: what the inverted
     index could not answer (statuses, issued dates, issuer name, phrases, long word beginnings)
-    and, again, permissions and the filters it did answer."""
-    if not may_see(searcher, record):
-        return False
+    and, again, the filters it did answer. Who may see the record is the caller's check
+    (`vanthu_archive.document_access`), not the search's."""
     document_type = (record.get("document_type") or {}).get("code")
     if filters.document_types and document_type not in filters.document_types:
         return False
