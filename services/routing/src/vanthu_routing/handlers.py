@@ -20,7 +20,12 @@ from vanthu_contracts import DocumentReceived, DocumentVoided, Event, KafkaRecor
 from vanthu_contracts.events import routing as contract
 from vanthu_contracts.events.values import Register, StaffInfo
 from vanthu_runtime.auth import Principal, Role
-from vanthu_runtime.visibility import may_see
+from vanthu_runtime.visibility import (
+    lists_agency_wide,
+    may_see,
+    may_see_through_tasks,
+    task_scoped,
+)
 
 from vanthu_routing import outgoing_events
 from vanthu_routing.domain import secrecy
@@ -37,7 +42,7 @@ from vanthu_routing.domain.errors import InvalidInput, NotPermitted
 from vanthu_routing.domain.files import FileReference
 from vanthu_routing.domain.people import Actor, Person
 from vanthu_routing.domain.routing_rules import DocumentFacts, RoutingRules
-from vanthu_routing.domain.task import Assignee
+from vanthu_routing.domain.task import Assignee, TaskRole
 from vanthu_routing.metrics import DOCUMENTS_SKIPPED
 from vanthu_routing.ports import (
     CaseNotFound,
@@ -104,8 +109,13 @@ class Caller:
         )
 
     def may_see(self, stored: StoredCase) -> bool:
-        """Whether the caller may see the case's document: its agency's, and for a confidential
-        one named on it or the clerk who registered it, whatever their role (ADR 0006)."""
+        """Whether the caller may see the case's document: cleared for it (ADR 0006, first) and
+        within what their role lists (ADR 0008)."""
+        return self.cleared_for(stored) and self.has_in_scope(stored)
+
+    def cleared_for(self, stored: StoredCase) -> bool:
+        """Its agency's, and for a confidential one named on it or the clerk who registered it,
+        whatever their role (ADR 0006)."""
         document = stored.document
         allowed: bool = may_see(
             self.principal,
@@ -115,6 +125,63 @@ class Caller:
             registered_by=document.registered_by,
         )
         return allowed
+
+    @property
+    def lists_documents(self) -> bool:
+        """False for a caller whose roles list no document at all (an administrator, ADR 0008)."""
+        principal = self.principal
+        return bool(lists_agency_wide(principal) or task_scoped(principal))
+
+    @property
+    def lists_agency_wide(self) -> bool:
+        """Clerk, leader, secretary, auditor (and routing's own services): every case of the
+        agency, confidentiality still first (ADR 0008)."""
+        return bool(lists_agency_wide(self.principal))
+
+    def reports_on(self, unit_id: str | None) -> bool:
+        """Whether a report row of this unit's task is for the caller: every unit for the
+        agency-wide roles, his own for a unit head (ADR 0008)."""
+        return self.lists_agency_wide or (unit_id is not None and unit_id == self.unit_id)
+
+    @property
+    def task_scoped(self) -> bool:
+        """A unit head or specialist, who lists only the documents of their tasks (ADR 0008)."""
+        return bool(task_scoped(self.principal))
+
+    def has_in_scope(self, stored: StoredCase) -> bool:
+        """ADR 0008: the agency-wide roles every case; a unit head the cases his unit has (or
+        had) a task on; a specialist those he holds a task on, or his unit for information."""
+        principal = self.principal
+        if lists_agency_wide(principal):
+            return True
+        if not task_scoped(principal):
+            return False
+        leader = stored.case.leader
+        if leader is not None and leader.user_id == self.user_id:
+            # A confidential document presented to its first named reader, who is no leader.
+            return True
+        tasks = stored.case.tasks
+        seen: bool = may_see_through_tasks(
+            principal,
+            task_unit_ids={t.assignee.unit_id for t in tasks if t.assignee.unit_id},
+            task_user_ids={t.assignee.user_id for t in tasks if t.assignee.user_id},
+            information_unit_ids={
+                t.assignee.unit_id
+                for t in tasks
+                if t.role is TaskRole.INFORMATION and t.assignee.unit_id
+            },
+        )
+        return seen
+
+    def require_lists_documents(self) -> None:
+        """NotPermitted (403) for a caller who may list no document (ADR 0008)."""
+        if not self.lists_documents:
+            raise NotPermitted(
+                "Administrators keep the directory and the system running, not the documents: "
+                "no document is listed or shown to this role (ADR 0008).",
+                "Quản trị viên quản lý danh bạ và vận hành hệ thống, không xem văn bản: vai trò "
+                "này không được liệt kê hay xem văn bản.",
+            )
 
 
 def _record(event: Event, correlation_id: str | None, causation_id: str | None) -> KafkaRecord:
@@ -330,27 +397,39 @@ class RoutingHandlers:
         """The case, when the caller may see its document; CaseNotFound (404) otherwise, as for
         an id that does not exist: the id derives from the document's, so a refusal would tell
         that the document is there."""
+        caller.require_lists_documents()
         stored = await self.cases.get(caller.agency_code, case_id)
         if not caller.may_see(stored):
             raise CaseNotFound(case_id)
         return stored
 
     async def waiting_for_rules(self, caller: Caller) -> list[StoredCase]:
-        return await self.cases.awaiting_rules(caller.agency_code, seen_by=caller.principal)
+        caller.require_lists_documents()
+        found = await self.cases.awaiting_rules(caller.agency_code, seen_by=caller.principal)
+        return [s for s in found if caller.has_in_scope(s)]
 
     async def with_open_tasks(
         self, caller: Caller, *, user_id: str | None = None, unit_ids: Sequence[str] = ()
     ) -> list[StoredCase]:
         """Cases the caller may see with open (or unacknowledged withdrawn) tasks of the person
-        or units."""
-        return await self.cases.with_open_tasks_for(
+        or units (a unit head or specialist: only those in their scope, ADR 0008)."""
+        caller.require_lists_documents()
+        found = await self.cases.with_open_tasks_for(
             caller.agency_code, user_id=user_id, unit_ids=unit_ids, seen_by=caller.principal
         )
+        return [s for s in found if caller.has_in_scope(s)]
 
     async def reported_cases(self, caller: Caller) -> list[tuple[StoredCase, bool]]:
-        """Every case of the caller's agency, each with whether the caller may see it: a report
-        counts them all and shows what is in one only to those who may see it."""
-        return [(s, caller.may_see(s)) for s in await self.cases.of_agency(caller.agency_code)]
+        """The cases a report covers, each with whether the caller is cleared for its document:
+        every case of the agency for the agency-wide roles, the cases of their tasks for a unit
+        head (ADR 0008); a report counts them all and shows what is in one only to those cleared
+        for it (ADR 0006)."""
+        caller.require_lists_documents()
+        return [
+            (s, caller.cleared_for(s))
+            for s in await self.cases.of_agency(caller.agency_code)
+            if caller.has_in_scope(s)
+        ]
 
     # ---- routing rules ------------------------------------------------------------------------
 

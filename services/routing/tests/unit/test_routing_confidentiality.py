@@ -306,7 +306,17 @@ async def test_a_secret_case_is_shown_to_its_named_readers_and_its_clerk_and_to_
     handlers,
 ):
     case_id = await received(handlers, readers=NAMED)
+    lead = Assignment(Assignee.unit("unit-plan"), TaskRole.LEAD, DUE)
+    entry = Entry("d-1", DEPUTY.actor, MONDAY, "Giao P.KH")
+    await handlers.change_case(DEPUTY, case_id, lambda c, _: c.direct(entry, [lead]))
+    task_id = (await handlers.case_for(DEPUTY, case_id)).case.tasks[0].task_id
+    to_specialist = Assignment(Assignee.person("specialist"), TaskRole.SPECIALIST, DUE)
+    handed = Entry("d-2", PLAN_HEAD.actor, MONDAY, "Giao đ/c Em")
+    await handlers.change_case(
+        PLAN_HEAD, case_id, lambda c, _: c.reassign(handed, task_id, [to_specialist])
+    )
 
+    # The named unit head and specialist see it once the work reached them (ADR 0008).
     for allowed in (DEPUTY, PLAN_HEAD, SPECIALIST, CLERK_CALLER):
         assert (await handlers.case_for(allowed, case_id)).case.case_id == case_id
     for refused in (DIRECTOR, AUDITOR, SECRETARY, elsewhere(DEPUTY)):

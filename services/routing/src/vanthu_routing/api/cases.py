@@ -32,7 +32,8 @@ UnitHead = caller_with(Role.UNIT_HEAD)
 Worker = caller_with(Role.UNIT_HEAD, Role.SPECIALIST)
 Anyone = caller_with(*Role)
 Involved = caller_with(Role.LEADER, Role.UNIT_HEAD, Role.SPECIALIST)
-Registry = caller_with(Role.CLERK, Role.LEADER, Role.ADMINISTRATOR)
+AgencyWide = caller_with(Role.CLERK, Role.LEADER, Role.SECRETARY, Role.AUDITOR)
+"""Those who list every document of the agency (ADR 0008); administrators list none."""
 
 
 class Strict(BaseModel):
@@ -155,10 +156,10 @@ async def leader_inbox(
 
 
 @router.get("/awaiting-rules")
-async def awaiting_rules(handlers: Handlers, caller: Caller = Registry) -> list[dict[str, Any]]:
+async def awaiting_rules(handlers: Handlers, caller: Caller = AgencyWide) -> list[dict[str, Any]]:
     """Documents of the agency received before it had routing rules, oldest first: they reach
-    the leader the rules name as soon as an administrator saves them."""
-    cases = await handlers.waiting_for_rules(caller)
+    the leader the rules name as soon as an administrator saves them (who is told how many)."""
+    cases = await answering(lambda: handlers.waiting_for_rules(caller))
     return [case_view(c) for c in sorted(cases, key=lambda c: c.document.received_at)]
 
 
@@ -357,7 +358,9 @@ async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str
     """Open tasks given to me, and, for a unit head, the open tasks of my unit; with them the
     withdrawn ones, saying why, until acknowledged. Only of documents I may see."""
     heads = caller.actor.heads_unit_ids
-    found = await handlers.with_open_tasks(caller, user_id=caller.user_id, unit_ids=sorted(heads))
+    found = await answering(
+        lambda: handlers.with_open_tasks(caller, user_id=caller.user_id, unit_ids=sorted(heads))
+    )
     return [
         task_view(stored, task)
         for stored in found
@@ -374,11 +377,11 @@ async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str
 async def unit_tasks(
     unit_id: str, handlers: Handlers, caller: Caller = Anyone
 ) -> list[dict[str, Any]]:
-    """Open tasks of a unit: for its head, the leaders and auditors; only of documents the
-    caller may see."""
-    if not (caller.actor.heads(unit_id) or {"leader", "auditor", "administrator"} & caller.roles):
+    """Open tasks of a unit: for its head and those who list the agency's documents (ADR 0008);
+    only of documents the caller may see."""
+    if not (caller.actor.heads(unit_id) or caller.lists_agency_wide):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"unit_id: you do not head {unit_id}")
-    cases = await handlers.with_open_tasks(caller, unit_ids=[unit_id])
+    cases = await answering(lambda: handlers.with_open_tasks(caller, unit_ids=[unit_id]))
     return [
         task_view(stored, task)
         for stored in cases

@@ -21,7 +21,9 @@ from vanthu_routing.handlers import Caller
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
-Reader = caller_with(Role.LEADER, Role.UNIT_HEAD, Role.AUDITOR, Role.ADMINISTRATOR)
+Reader = caller_with(Role.LEADER, Role.UNIT_HEAD, Role.AUDITOR)
+"""Leaders and auditors report on the agency, a unit head on his unit (ADR 0008); administrators
+see no document, so no report of them."""
 
 
 @router.get("/overdue")
@@ -33,6 +35,8 @@ async def overdue_by_unit(handlers: Handlers, caller: Caller = Reader) -> list[d
     for stored, visible in await handlers.reported_cases(caller):
         for task in stored.case.tasks:
             if not task.is_open_work or task.due_date is None or task.due_date >= today:
+                continue
+            if not caller.reports_on(task.assignee.unit_id):
                 continue
             row = {
                 "masked": False,
@@ -64,6 +68,8 @@ async def processing_time_by_unit(
     for stored, _ in await handlers.reported_cases(caller):
         for task in stored.case.tasks:
             if task.status is not TaskStatus.COMPLETED or task.closed_at is None:
+                continue
+            if not caller.reports_on(task.assignee.unit_id):
                 continue
             unit = task.assignee.unit_id or "-"
             done = local_date(task.closed_at)
