@@ -127,6 +127,20 @@ class HubProcess:
             timeout=10,
         )
 
+    def sign_in(self, system_id: str, secret: str) -> httpx.Response:
+        return httpx.post(
+            f"{self.url}/hub/v1/sessions",
+            json={"system_id": system_id, "secret": secret},
+            timeout=10,
+        )
+
+    def unlock(self, system_id: str) -> httpx.Response:
+        return httpx.delete(
+            f"{self.url}/hub/v1/systems/{system_id}/lock",
+            headers={"Authorization": f"Bearer {self.admin_token()}"},
+            timeout=10,
+        )
+
     def session(self, system_id: str, secret: str) -> dict[str, str]:
         response = httpx.post(
             f"{self.url}/hub/v1/sessions",
@@ -135,6 +149,11 @@ class HubProcess:
         )
         response.raise_for_status()
         return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def portal_sign_in(browser: httpx.Client, agency_code: str, secret: str) -> httpx.Response:
+    """The agency signs in on the portal as a browser does: the form first, then its post."""
+    return browser.post("/portal/login", data={"agency_code": agency_code, "secret": secret})
 
 
 def base_env(servers: Servers) -> dict[str, str]:

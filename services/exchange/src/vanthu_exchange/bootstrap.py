@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -15,10 +16,13 @@ from vanthu_runtime.platform import Platform
 
 from vanthu_exchange.adapters.minio_package_store import MinioPackageStore
 from vanthu_exchange.adapters.mongo_hub_store import MongoHubStore
+from vanthu_exchange.adapters.mongo_sign_in_store import MongoSignInStore
 from vanthu_exchange.api.hub_routes import MAX_PACKAGE_BYTES
 from vanthu_exchange.api.hub_routes import router as hub_router
 from vanthu_exchange.api.portal_routes import router as portal_router
 from vanthu_exchange.config import SERVICE, ExchangeSettings
+from vanthu_exchange.domain.sign_in import LockoutPolicy
+from vanthu_exchange.hub_accounts import HubAccounts
 from vanthu_exchange.hub_handlers import Hub
 
 log = structlog.get_logger(__name__)
@@ -47,15 +51,33 @@ async def ensure_indexes_when_reachable(ensure: Callable[[], Awaitable[None]]) -
 
 async def build_hub(platform: Platform, settings: ExchangeSettings) -> Hub:
     store = MongoHubStore(platform.db)
-    background_tasks.add(asyncio.create_task(ensure_indexes_when_reachable(store.ensure_indexes)))
+    sign_ins = MongoSignInStore(platform.db)
+    for ensure in (store.ensure_indexes, sign_ins.ensure_indexes):
+        background_tasks.add(asyncio.create_task(ensure_indexes_when_reachable(ensure)))
+    accounts = HubAccounts(
+        store,
+        sign_ins,
+        hub_id=settings.hub_id,
+        token_secret=settings.hub_token_secret.get_secret_value(),
+        session_minutes=settings.hub_session_minutes,
+        lockout=lockout_policy(settings),
+    )
     return Hub(
         store,
         package_store(platform),
+        accounts,
         hub_id=settings.hub_id,
-        token_secret=settings.hub_token_secret.get_secret_value(),
         operator_agency=settings.hub_operator_agency,
-        session_minutes=settings.hub_session_minutes,
         requery_s=settings.hub_long_poll_requery_s,
+    )
+
+
+def lockout_policy(settings: ExchangeSettings) -> LockoutPolicy:
+    return LockoutPolicy(
+        max_failures=settings.hub_lockout_failures,
+        lock_for=timedelta(hours=settings.hub_lockout_hours),
+        first_backoff=timedelta(seconds=settings.hub_sign_in_backoff_s),
+        max_backoff=timedelta(seconds=settings.hub_sign_in_max_backoff_s),
     )
 
 

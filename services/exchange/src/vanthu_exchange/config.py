@@ -40,6 +40,12 @@ class ExchangeSettings(BaseSettings):
     hub_peers: list[PeerHub] = []
     hub_forward_interval_s: float = 0.3
     hub_session_minutes: int = 60
+    hub_lockout_failures: int = Field(default=5, ge=1)
+    """Consecutive failed sign-ins (hub API and portal alike) that lock a system id."""
+    hub_lockout_hours: float = Field(default=12.0, gt=0)
+    hub_sign_in_backoff_s: float = Field(default=1.0, ge=0)
+    """Wait after the first failed sign-in, doubling with each further one (0: none)."""
+    hub_sign_in_max_backoff_s: float = Field(default=60.0, ge=0)
     hub_long_poll_requery_s: float = 5.0
     """How often a long poll looks again for arrivals another API process of the hub accepted;
     arrivals in the same process wake it at once."""
@@ -57,6 +63,8 @@ class ExchangeSettings(BaseSettings):
     """How often the connector re-reads the hub's directory; an unknown sender's certificate
     triggers a full read at once."""
     max_send_attempts: int = 8
+    max_receive_attempts: int = 3
+    """Passes a received package may fail before it is set aside (refused, status 02)."""
     initial_backoff_s: float = 0.5
     max_backoff_s: float = 60.0
 

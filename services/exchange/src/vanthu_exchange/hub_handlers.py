@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
-import secrets
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import jwt
 import structlog
 from cryptography import x509
 
@@ -33,19 +29,18 @@ from vanthu_exchange.domain.hub import (
     DeliveryState,
     HubRefusal,
     PackageKind,
-    check_secret_strength,
     check_sender_hosted,
     delivery_id,
     document_dedup_subject,
     hash_secret,
     plan_routes,
-    secret_matches,
     status_dedup_subject,
 )
+from vanthu_exchange.domain.sign_in import check_secret_policy
+from vanthu_exchange.hub_accounts import HubAccounts, SystemSession
 
 log = structlog.get_logger(__name__)
 
-TOKEN_AUDIENCE = "vanthu-hub"  # noqa: S105 (a JWT audience, not a password)
 PACKAGE_PREFIX = "hub/packages"
 _CHUNK = 1024 * 1024
 
@@ -85,15 +80,6 @@ class _Waiting:
 
     woken: asyncio.Event = field(default_factory=asyncio.Event)
     arrived: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SystemSession:
-    """A system signed in at the hub: its id, the agencies it represents, whether it is a hub."""
-
-    system_id: str
-    agencies: tuple[str, ...]
-    is_hub: bool
 
 
 @dataclass(frozen=True)
@@ -148,19 +134,17 @@ class Hub:
         self,
         store: MongoHubStore,
         packages: MinioPackageStore,
+        accounts: HubAccounts,
         *,
         hub_id: str,
-        token_secret: str,
         operator_agency: str,
-        session_minutes: int = 60,
         requery_s: float = 5.0,
     ) -> None:
         self.store = store
         self.packages = packages
+        self.accounts = accounts
         self.hub_id = hub_id
-        self._token_secret = token_secret or secrets.token_hex(32)
         self.operator_agency = operator_agency
-        self._session = timedelta(minutes=session_minutes)
         self._arrivals: dict[str, _Waiting] = {}
         self._requery_s = requery_s
         self.recent = RecentPackages()
@@ -185,7 +169,7 @@ class Hub:
     ) -> None:
         if not is_agency_code_syntax(system_id) and not is_hub:
             raise HubRefusal("system_id", f"{system_id!r} is not an agency identifier code")
-        check_secret_strength(secret)
+        check_secret_policy(secret)
         for entry in agencies:
             if not is_agency_code_syntax(entry.code):
                 raise HubRefusal("agencies.code", f"{entry.code!r} is not an agency code")
@@ -199,7 +183,15 @@ class Hub:
                     f"{existing['_id']} is already served by system {existing['system_id']}",
                     status=409,
                 )
-        await self.store.save_system(system_id, hash_secret(secret), codes, is_hub)
+        if not await self.store.add_system(system_id, hash_secret(secret), codes, is_hub):
+            # Replacing the secret would keep the sessions opened with the old one alive
+            # (issue 16 item 10): a registration is made once (ADR 0048).
+            raise HubRefusal(
+                "system_id",
+                f"system {system_id} is already registered; its secret and agencies stay as "
+                "they are",
+                status=409,
+            )
         for entry in agencies:
             fields: dict[str, Any] = {
                 "name": entry.name,
@@ -212,45 +204,6 @@ class Hub:
                 fields["certificate_pem"] = entry.certificate_pem
             await self.store.save_agency(entry.code, fields)
         log.info("system registered", system_id=system_id, agencies=codes)
-
-    async def open_session(self, system_id: str, secret: str) -> tuple[str, datetime]:
-        system = await self.store.system(system_id)
-        # The same answer for an unknown system and a wrong secret: do not reveal which.
-        if system is None or not secret_matches(secret, system["secret_hash"]):
-            raise HubRefusal("secret", "unknown system or wrong secret", status=401)
-        expires = datetime.now(UTC) + self._session
-        token = jwt.encode(
-            {"sub": system_id, "aud": TOKEN_AUDIENCE, "iss": self.hub_id, "exp": expires},
-            self._token_secret,
-            algorithm="HS256",
-        )
-        return token, expires
-
-    async def session_of(self, token: str) -> SystemSession:
-        try:
-            claims = jwt.decode(
-                token,
-                self._token_secret,
-                algorithms=["HS256"],
-                audience=TOKEN_AUDIENCE,
-                issuer=self.hub_id,
-                options={"require": ["sub", "exp"]},
-            )
-        except jwt.PyJWTError as exc:
-            raise HubRefusal("Authorization", f"invalid session token: {exc}", 401) from exc
-        system = await self.store.system(claims["sub"])
-        if system is None:
-            raise HubRefusal("Authorization", "the system is no longer registered", 401)
-        return SystemSession(system["_id"], tuple(system["agencies"]), bool(system["is_hub"]))
-
-    def form_token(self, session_token: str) -> str:
-        """The portal's anti-CSRF token of one session: an HMAC of the session token, so it
-        needs no storage and dies with the session."""
-        key = hashlib.sha256(f"portal-form|{self._token_secret}".encode()).digest()
-        return hmac.new(key, session_token.encode(), hashlib.sha256).hexdigest()
-
-    def form_token_matches(self, session_token: str, sent: str) -> bool:
-        return bool(session_token) and hmac.compare_digest(self.form_token(session_token), sent)
 
     # -- directory ---------------------------------------------------------------------------
 

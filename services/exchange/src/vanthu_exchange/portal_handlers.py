@@ -41,7 +41,8 @@ from vanthu_exchange.domain.edxml import (
 )
 from vanthu_exchange.domain.hub import HubRefusal
 from vanthu_exchange.domain.signing_keys import self_signed_key, signer_from_pem
-from vanthu_exchange.hub_handlers import AcceptedDelivery, Hub, SystemSession
+from vanthu_exchange.hub_accounts import SystemSession
+from vanthu_exchange.hub_handlers import AcceptedDelivery, Hub
 
 PORTAL_STATUSES = (
     StatusCode.ARRIVED,

@@ -247,10 +247,15 @@ async def test_an_agency_without_a_system_reads_downloads_and_answers_on_the_por
         )
         assert wrong.status_code == 401
         assert "không đúng" in wrong.text
-        signed_in = await browser.post(
-            "/portal/login", data={"agency_code": commune, "secret": secret}
-        )
-        assert signed_in.status_code == 303
+
+        async def signed_in() -> bool:
+            # Right after a wrong secret the hub asks for a second's patience (back-off).
+            answer = await browser.post(
+                "/portal/login", data={"agency_code": commune, "secret": secret}
+            )
+            return answer.status_code == 303
+
+        await eventually(signed_in, timeout=10, what="signed in on the portal")
 
         async def listed() -> str | None:
             page = (await browser.get("/portal/inbox")).text

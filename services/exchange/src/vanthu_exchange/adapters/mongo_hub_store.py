@@ -49,21 +49,24 @@ class MongoHubStore:
 
     # -- systems -------------------------------------------------------------------------------
 
-    async def save_system(
+    async def add_system(
         self, system_id: str, secret_hash: str, agencies: Sequence[str], is_hub: bool
-    ) -> None:
-        await self._systems.update_one(
-            {"_id": system_id},
-            {
-                "$set": {
+    ) -> bool:
+        """Register a system unless its id is taken (one insert, so two at once cannot both
+        win); whether it was new."""
+        taken = await insert_new(
+            self._systems,
+            [
+                {
+                    "_id": system_id,
                     "secret_hash": secret_hash,
                     "agencies": list(agencies),
                     "is_hub": is_hub,
                     "updated_at": datetime.now(UTC),
                 }
-            },
-            upsert=True,
+            ],
         )
+        return not taken
 
     async def system(self, system_id: str) -> MongoDocument | None:
         return await self._systems.find_one({"_id": system_id})

@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from vanthu_runtime.auth import Principal, Role, require_roles
 
 from vanthu_exchange.domain.hub import HubRefusal, check_idempotency_key
-from vanthu_exchange.hub_handlers import AgencyEntry, Hub, SystemSession, remove_quietly
+from vanthu_exchange.hub_accounts import SignInRefused, SystemSession
+from vanthu_exchange.hub_handlers import AgencyEntry, Hub, remove_quietly
 
 MAX_PACKAGE_BYTES = 256 * 1024 * 1024
 TRACE_HEADER = "X-Vanthu-Hub-Trace"
@@ -57,6 +58,24 @@ class SessionIn(Strict):
     secret: str = Field(min_length=1, max_length=200)
 
 
+class SystemRegistered(BaseModel):
+    system_id: str
+    agencies: list[str]
+
+
+class SessionOut(BaseModel):
+    token: str
+    """The bearer token of every other call of this API (not a portal session)."""
+    expires_at: datetime
+
+
+class Unlocked(BaseModel):
+    system_id: str
+    failures: int
+    """Failed sign-ins counted before the unlock."""
+    was_locked_until: datetime | None
+
+
 class CertificateIn(Strict):
     certificate_pem: str = Field(min_length=1, max_length=20000)
 
@@ -77,7 +96,10 @@ HubDep = Annotated[Hub, Depends(hub_of)]
 
 
 def refusal(exc: HubRefusal) -> HTTPException:
-    return HTTPException(exc.status, detail={"field": exc.field, "reason": exc.reason})
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, SignInRefused) else None
+    return HTTPException(
+        exc.status, detail={"field": exc.field, "reason": exc.reason}, headers=headers
+    )
 
 
 async def current_system(request: Request, hub: HubDep) -> SystemSession:
@@ -89,7 +111,7 @@ async def current_system(request: Request, hub: HubDep) -> SystemSession:
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
-        return await hub.session_of(token)
+        return await hub.accounts.session_of(token)
     except HubRefusal as exc:
         raise refusal(exc) from exc
 
@@ -100,13 +122,22 @@ AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMINISTRATOR))]
 router = APIRouter(prefix="/hub/v1", tags=["hub"])
 
 
-@router.post("/systems", status_code=status.HTTP_201_CREATED)
-async def register_system(body: SystemIn, admin: AdminDep, hub: HubDep) -> dict[str, object]:
+def _check_operator(admin: Principal, hub: Hub) -> None:
     if admin.agency_code != hub.operator_agency:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail=f"only administrators of {hub.operator_agency} register systems at this hub",
+            detail=f"only administrators of {hub.operator_agency} manage systems at this hub",
         )
+
+
+@router.post(
+    "/systems",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "the system id (or one of its agencies) is already taken"}},
+)
+async def register_system(body: SystemIn, admin: AdminDep, hub: HubDep) -> SystemRegistered:
+    """Register a system once: an id already registered is refused (409), never replaced."""
+    _check_operator(admin, hub)
     try:
         await hub.register_system(
             system_id=body.system_id,
@@ -118,16 +149,35 @@ async def register_system(body: SystemIn, admin: AdminDep, hub: HubDep) -> dict[
         )
     except HubRefusal as exc:
         raise refusal(exc) from exc
-    return {"system_id": body.system_id, "agencies": [a.code for a in body.agencies]}
+    return SystemRegistered(system_id=body.system_id, agencies=[a.code for a in body.agencies])
 
 
-@router.post("/sessions")
-async def open_session(body: SessionIn, hub: HubDep) -> dict[str, object]:
+@router.delete("/systems/{system_id}/lock")
+async def unlock_system(system_id: str, admin: AdminDep, hub: HubDep) -> Unlocked:
+    """Lift a lock left by failed sign-ins (the system's operator called: it was them)."""
+    _check_operator(admin, hub)
+    record = await hub.accounts.unlock(system_id)
+    return Unlocked(
+        system_id=system_id, failures=record.failures, was_locked_until=record.locked_until
+    )
+
+
+@router.post(
+    "/sessions",
+    responses={
+        401: {"description": "unknown system or wrong secret"},
+        429: {"description": "locked after too many failed sign-ins, or too soon after one"},
+    },
+)
+async def open_session(body: SessionIn, hub: HubDep) -> SessionOut:
+    """Sign in. Consecutive failures make the next attempt wait (doubling from 1 s), and the
+    fifth locks the system for 12 hours (both configurable); while locked even the right
+    secret is refused, 429 with ``Retry-After``."""
     try:
-        token, expires = await hub.open_session(body.system_id, body.secret)
+        token, expires = await hub.accounts.open_session(body.system_id, body.secret)
     except HubRefusal as exc:
         raise refusal(exc) from exc
-    return {"token": token, "expires_at": expires}
+    return SessionOut(token=token, expires_at=expires)
 
 
 @router.put("/agencies/{code}/certificate")

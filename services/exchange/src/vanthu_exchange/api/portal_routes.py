@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -21,11 +22,13 @@ from vanthu_exchange.api.hub_routes import HubDep
 from vanthu_exchange.api.portal_pages import CSRF_FIELD, inbox_page, login_page, package_page
 from vanthu_exchange.domain.edxml import StatusCode
 from vanthu_exchange.domain.hub import HubRefusal
-from vanthu_exchange.hub_handlers import Hub, SystemSession
+from vanthu_exchange.hub_accounts import SignInRefused, SystemSession
+from vanthu_exchange.hub_handlers import Hub
 from vanthu_exchange.portal_handlers import Portal
 
 COOKIE = "vanthu_portal"
 MAX_REPLY_BYTES = 50 * 1024 * 1024
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 router = APIRouter(prefix="/portal", tags=["portal"], include_in_schema=False)
 
@@ -39,7 +42,7 @@ async def portal_session(request: Request, hub: HubDep) -> SystemSession:
     if not token:
         raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/portal/login"})
     try:
-        return await hub.session_of(token)
+        return await hub.accounts.session_of(token)
     except HubRefusal as exc:
         raise HTTPException(
             status.HTTP_303_SEE_OTHER, headers={"Location": "/portal/login"}
@@ -54,7 +57,7 @@ async def checked_form_token(request: Request, session: SessionDep, hub: HubDep)
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     token = request.cookies.get(COOKIE, "")
-    if not isinstance(sent, str) or not hub.form_token_matches(token, sent):
+    if not isinstance(sent, str) or not hub.accounts.form_token_matches(token, sent):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             detail={
@@ -68,7 +71,7 @@ FormTokenDep = Depends(checked_form_token)
 
 
 def _form_token(request: Request, hub: Hub) -> str:
-    return hub.form_token(request.cookies.get(COOKIE, ""))
+    return hub.accounts.form_token(request.cookies.get(COOKIE, ""))
 
 
 def _cookie_secure(request: Request) -> bool:
@@ -96,7 +99,9 @@ async def login(
     secret: Annotated[str, Form(max_length=200)],
 ) -> Response:
     try:
-        token, expires = await hub.open_session(agency_code.strip(), secret)
+        token, expires = await hub.accounts.open_session(agency_code.strip(), secret)
+    except SignInRefused as exc:
+        return _html(login_page(_refused_sign_in(exc)), status.HTTP_429_TOO_MANY_REQUESTS)
     except HubRefusal:
         return _html(
             login_page("Mã định danh hoặc mật khẩu không đúng."), status.HTTP_401_UNAUTHORIZED
@@ -112,6 +117,16 @@ async def login(
         secure=_cookie_secure(request),
     )
     return response
+
+
+def _refused_sign_in(exc: SignInRefused) -> str:
+    if exc.locked:
+        until = exc.until.astimezone(VIETNAM).strftime("%H:%M ngày %d/%m/%Y")
+        return (
+            f"Đăng nhập sai quá nhiều lần: tài khoản bị khóa đến {until} (giờ Việt Nam), "
+            "kể cả khi nhập đúng mật khẩu. Liên hệ đơn vị vận hành trục liên thông để mở khóa."
+        )
+    return f"Vừa có lần đăng nhập sai: vui lòng thử lại sau {exc.retry_after_s} giây."
 
 
 @router.post("/logout", dependencies=[FormTokenDep])

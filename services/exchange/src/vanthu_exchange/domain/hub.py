@@ -70,11 +70,6 @@ def secret_matches(secret: str, stored: str) -> bool:
     return hmac.compare_digest(digest.hex(), digest_hex)
 
 
-def check_secret_strength(secret: str) -> None:
-    if len(secret) < 16:
-        raise HubRefusal("secret", "must be at least 16 characters long")
-
-
 # -- routing ---------------------------------------------------------------------------------
 
 
