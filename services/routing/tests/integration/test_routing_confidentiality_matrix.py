@@ -258,11 +258,6 @@ async def test_a_top_secret_document_is_seen_only_by_its_named_readers_on_every_
         ),
     ):
         await check_read(read)
-    completed = await http.get(
-        "/reports/processing-time", headers=by_name["auditor not named"].headers
-    )
-    # Counted for someone not named, though nothing about it is shown.
-    assert {r["unit_id"]: r["completed"] for r in completed.json()}.get(unit) == 1
 
     # ---- the changes: someone not allowed is answered as for a case that does not exist -----
     paper = {
@@ -408,6 +403,20 @@ async def test_a_top_secret_document_is_seen_only_by_its_named_readers_on_every_
             checks.append((name, str(who)))
     after = (await http.get(f"/cases/{case_id}", headers=by_name["leader named"].headers)).json()
     assert after == before, "a refused change changed the case"
+
+    # Once the lead unit completes, the document is counted for someone not named, though
+    # nothing about it is shown.
+    finished = await http.post(
+        f"/cases/{case_id}/tasks/{lead['task_id']}/completion",
+        json={"text": "Đã xử lý xong."},
+        headers=by_name["unit_head named"].headers,
+    )
+    assert finished.status_code == 200, finished.text
+    completed = await http.get(
+        "/reports/processing-time", headers=by_name["auditor not named"].headers
+    )
+    assert {r["unit_id"]: r["completed"] for r in completed.json()}.get(unit) == 1
+    assert subject not in completed.text
 
     endpoints = {name for name, _ in checks}
     assert (len(endpoints), len(ROLES), len(set(checks))) == (25, 7, 25 * 7 * 2)

@@ -5,11 +5,11 @@ leaves nothing behind (no object in MinIO, no change, no event)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, UploadFile, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from vanthu_routing.api.dependencies import answering, http_error
@@ -41,12 +41,28 @@ async def read_upload(
 
 
 def parse_payload(payload: str, model: type[Body]) -> Body:
+    """The `payload` form field read as `model`; refused with the field errors every JSON route
+    answers (422, `detail` a list of `{type, loc, msg, input}` located under body.payload)."""
+    where = ("body", "payload")
     try:
-        return model.model_validate(json.loads(payload))
-    except (ValidationError, json.JSONDecodeError) as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"payload: {error}"
+        return model.model_validate_json(payload)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [
+                {**e, "loc": (*where, *e["loc"])} if e["type"] != "json_invalid" else _json(e)
+                for e in error.errors(include_url=False)
+            ]
         ) from error
+
+
+def _json(error: Any) -> dict[str, Any]:
+    return {
+        "type": "json_invalid",
+        "loc": ("body", "payload"),
+        "msg": "payload: not valid JSON",
+        "input": error.get("input"),
+        "ctx": {"error": error.get("ctx", {}).get("error", "")},
+    }
 
 
 async def _presented_to(case: Case) -> Person:

@@ -16,7 +16,7 @@ from vanthu_runtime.auth import Role
 from vanthu_routing.api.dependencies import Handlers, caller_with
 from vanthu_routing.api.views import authorship_view
 from vanthu_routing.domain.calendar import local_date
-from vanthu_routing.domain.task import TaskStatus
+from vanthu_routing.domain.task import TaskRole, TaskStatus
 from vanthu_routing.handlers import Caller
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -61,13 +61,18 @@ async def overdue_by_unit(handlers: Handlers, caller: Caller = Reader) -> list[d
 async def processing_time_by_unit(
     handlers: Handlers, caller: Caller = Reader
 ) -> list[dict[str, Any]]:
-    """Completed tasks per unit: working days from assignment to completion, on time or late."""
+    """Documents completed per lead unit: working days from the direction's assignment to the
+    lead unit's completion, on time or late. Each document counts once, by its top-level lead
+    task: the specialists' sub-tasks and the coordinating units' parts are steps of that one
+    completion, not completions of their own (ADR 0022 addendum)."""
     durations: dict[str, list[int]] = defaultdict(list)
     late: dict[str, int] = defaultdict(int)
     # Durations and counts only: a confidential case is counted like any other.
     for stored, _ in await handlers.reported_cases(caller):
         for task in stored.case.tasks:
             if task.status is not TaskStatus.COMPLETED or task.closed_at is None:
+                continue
+            if task.role is not TaskRole.LEAD or task.parent_task_id is not None:
                 continue
             if not caller.reports_on(task.assignee.unit_id):
                 continue

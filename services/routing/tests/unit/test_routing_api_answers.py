@@ -1,0 +1,111 @@
+"""What routing's API answers, on in-memory ports: the processing-time report counts a document
+once, and the secretary's paper entries refuse bad input with the field errors of every route."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from .routing_api import MONDAY, Api, routing_api
+
+SLIP = ("phieu.pdf", b"%PDF-1.4\n% phieu\n", "application/pdf")
+DUE = (MONDAY + timedelta(days=10)).date().isoformat()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[Api]:
+    async for found in routing_api():
+        yield found
+
+
+async def post_ok(api: Api, path: str, who: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = await api.http.post(path, json=body, headers=api.auth(who))
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def test_a_document_handled_through_a_specialists_sub_task_counts_as_one_completion(api):
+    case_id = await api.received()
+    lead = {"unit_id": "unit-plan", "role": "lead", "due_date": DUE}
+    case = await post_ok(api, f"/cases/{case_id}/direction", "director", {"assignments": [lead]})
+    unit_task = case["tasks"][0]["task_id"]
+    to_em = {"user_id": "em", "role": "specialist", "due_date": DUE}
+    case = await post_ok(
+        api,
+        f"/cases/{case_id}/tasks/{unit_task}/reassignment",
+        "plan-head",
+        {"assignments": [to_em]},
+    )
+    sub_task = next(t["task_id"] for t in case["tasks"] if t["role"] == "specialist")
+    done = {"text": "Đã dự thảo báo cáo."}
+    await post_ok(api, f"/cases/{case_id}/tasks/{sub_task}/completion", "em", done)
+    await post_ok(api, f"/cases/{case_id}/tasks/{unit_task}/completion", "plan-head", done)
+
+    response = await api.http.get("/reports/processing-time", headers=api.auth("director"))
+
+    assert response.status_code == 200, response.text
+    [row] = response.json()
+    assert (row["unit_id"], row["completed"]) == ("unit-plan", 1)
+
+
+async def on_behalf(api: Api, case_id: str, payload: str) -> Any:
+    return await api.http.post(
+        f"/cases/{case_id}/direction/on-behalf",
+        data={"payload": payload},
+        files={"slip": SLIP},
+        headers=api.auth("secretary"),
+    )
+
+
+async def test_a_paper_direction_with_a_bad_field_is_refused_naming_it_like_any_route(api):
+    case_id = await api.received()
+    payload = {
+        "decided_by_user_id": "director",
+        "decided_at": "2027-01-24T08:00:00+07:00",
+        "assignments": [{"unit_id": "unit-plan", "role": "boss", "due_date": DUE}],
+    }
+
+    paper = await on_behalf(api, case_id, json.dumps(payload))
+    direct = await api.http.post(
+        f"/cases/{case_id}/direction",
+        json={"assignments": payload["assignments"]},
+        headers=api.auth("director"),
+    )
+
+    assert paper.status_code == direct.status_code == 422
+    [error] = paper.json()["detail"]
+    [same] = direct.json()["detail"]
+    assert error["loc"] == ["body", "payload", "assignments", 0, "role"]
+    assert same["loc"] == ["body", "assignments", 0, "role"]
+    assert set(error) == set(same)
+    assert (error["type"], error["msg"]) == (same["type"], same["msg"])
+    assert api.evidence.kept == []
+
+
+async def test_a_paper_direction_that_is_not_json_is_refused_naming_the_payload(api):
+    case_id = await api.received()
+
+    response = await on_behalf(api, case_id, "{not json")
+
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "payload"]
+    assert error["type"] == "json_invalid"
+    assert api.evidence.kept == []
+
+
+async def test_a_paper_direction_missing_the_leader_names_that_field(api):
+    case_id = await api.received()
+    payload = {"decided_at": "2027-01-24T08:00:00+07:00", "assignments": []}
+
+    response = await on_behalf(api, case_id, json.dumps(payload))
+
+    assert response.status_code == 422
+    located = {tuple(e["loc"]): e["type"] for e in response.json()["detail"]}
+    assert located[("body", "payload", "decided_by_user_id")] == "missing"
+    assert located[("body", "payload", "assignments")] == "too_short"
