@@ -382,7 +382,7 @@ async def void_reservation(
         "void", key.agency_code, key.register.value, str(key.year), str(number)
     )
     now = datetime.now(UTC)
-    reason = f"registration interrupted before the document was stored ({why}); number kept as void"
+    reason = f"số đã cấp nhưng văn bản chưa được lưu, đăng ký bị gián đoạn ({why}); giữ là số hủy"
     record: Record = {
         "_id": void_id,
         "kind": "outgoing" if key.register is not Register.INCOMING else "incoming",
@@ -1155,7 +1155,7 @@ def _register_row(principal: Principal, record: Record, outgoing: bool) -> Recor
     visible = may_read(principal, record)
     subject = metadata.get("subject", "") if visible else _MASKED
     registered = record["registered_at"].astimezone(VIETNAM)
-    note = "Hủy: " + record.get("void_reason", "") if record["status"] == "void" else ""
+    note = _void_note(record)
     if outgoing:
         signer = metadata.get("signer") or {}
         recipients = "; ".join(r["name"] for r in metadata.get("recipients", ()))
@@ -1181,6 +1181,28 @@ def _register_row(principal: Principal, record: Record, outgoing: bool) -> Recor
     }
 
 
+def _void_note(record: Record) -> str:
+    """ "Hủy:" and why, for the Ghi chú column of a voided entry."""
+    if record["status"] != "void":
+        return ""
+    reason = (record.get("void_reason") or "").strip() or "(không ghi lý do)"
+    voided_at = record.get("voided_at")
+    when = f" (ngày {voided_at.astimezone(VIETNAM):%d/%m/%Y})" if voided_at else ""
+    return f"Hủy: {reason}{when}"
+
+
+async def _fill_void_reasons(registry: Registry, records: list[Record]) -> None:
+    """Documents voided before the reason was kept on the document itself (ADR 0014 addendum)
+    have it only in their `void` fact: read those facts, one read for the whole register."""
+    missing = {r["_id"]: r for r in records if r["status"] == "void" and not r.get("void_reason")}
+    if not missing:
+        return
+    for fact in await registry.documents.facts_of_kind(list(missing), "void"):
+        record = missing[fact["document_id"]]
+        record["void_reason"] = fact["void"].get("reason")
+        record.setdefault("voided_at", fact["void"].get("voided_at"))
+
+
 async def register_rows(
     registry: Registry,
     principal: Principal,
@@ -1197,5 +1219,6 @@ async def register_rows(
     records, _ = await registry.documents.find(
         query, skip=0, limit=100_000, sort=[("year", 1), ("number", 1)]
     )
+    await _fill_void_reasons(registry, records)
     outgoing = register is not Register.INCOMING
     return [_register_row(principal, record, outgoing) for record in records]

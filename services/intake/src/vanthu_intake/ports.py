@@ -96,6 +96,10 @@ class DocumentRepository(Protocol):
 
     async def facts_of(self, document_id: str) -> list[Record]: ...
 
+    async def facts_of_kind(self, document_ids: Sequence[str], kind: str) -> list[Record]:
+        """The facts of one kind (`void`, `ocr`...) of several documents, in one read."""
+        ...
+
     async def void(
         self, document_id: str, changes: Record, events: Sequence[KafkaRecord]
     ) -> Record | None:

@@ -177,6 +177,17 @@ async def sign_pdf(pdf: bytes, folder: Any, common_name: str = "Nguyễn Văn An
     return signed.getvalue()
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF as poppler's pdftotext reads it in drawing order (a table cell's lines
+    stay together), every run of whitespace one space."""
+    import subprocess
+
+    read = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return " ".join(read.stdout.decode("utf-8").split())
+
+
 def fold(text: str) -> str:
     """Lower case without accents, one space between words: OCR gets diacritics not quite right."""
     import unicodedata

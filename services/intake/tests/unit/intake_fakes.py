@@ -99,8 +99,12 @@ class FakeDocumentRepository:
     async def get_many(self, document_ids: Sequence[str]) -> list[dict[str, Any]]:
         return [self.saved[i] for i in document_ids if i in self.saved]
 
-    async def find(self, query, *, skip, limit, sort):  # pragma: no cover - not used by unit tests
-        raise NotImplementedError
+    async def find(self, query, *, skip, limit, sort):
+        """Equality and `$gte`/`$lt` ranges on top-level fields: what the registers ask."""
+        found = [r for r in self.saved.values() if _matches(r, query)]
+        for field_name, direction in reversed(sort):
+            found.sort(key=lambda r, f=field_name: r.get(f), reverse=direction < 0)
+        return found[skip : skip + limit], len(found)
 
     async def add_fact(self, fact: dict[str, Any], events: Sequence[KafkaRecord]) -> bool:
         if fact["_id"] in self.facts:
@@ -113,6 +117,11 @@ class FakeDocumentRepository:
         facts = [f for f in self.facts.values() if f["document_id"] == document_id]
         return sorted(facts, key=lambda fact: fact["recorded_at"])
 
+    async def facts_of_kind(self, document_ids: Sequence[str], kind: str) -> list[dict[str, Any]]:
+        wanted = set(document_ids)
+        facts = [f for f in self.facts.values() if f["document_id"] in wanted and f["kind"] == kind]
+        return sorted(facts, key=lambda fact: fact["recorded_at"])
+
     async def void(
         self, document_id: str, changes: dict[str, Any], events: Sequence[KafkaRecord]
     ) -> dict[str, Any] | None:
@@ -122,6 +131,19 @@ class FakeDocumentRepository:
         record.update(changes, status="void")
         self.published += events
         return dict(record)
+
+
+def _matches(record: dict[str, Any], query: dict[str, Any]) -> bool:
+    for field_name, wanted in query.items():
+        value = record.get(field_name)
+        if isinstance(wanted, dict):
+            if "$gte" in wanted and not value >= wanted["$gte"]:
+                return False
+            if "$lt" in wanted and not value < wanted["$lt"]:
+                return False
+        elif value != wanted:
+            return False
+    return True
 
 
 class FakeClaimBook:

@@ -85,3 +85,11 @@ class MongoDocumentRepository:
     async def facts_of(self, document_id: str) -> list[dict[str, Any]]:
         cursor = self._facts.raw.find({"document_id": document_id}, sort=[("recorded_at", 1)])
         return await cursor.to_list(None)
+
+    async def facts_of_kind(self, document_ids: Sequence[str], kind: str) -> list[dict[str, Any]]:
+        if not document_ids:
+            return []
+        cursor = self._facts.raw.find(
+            {"document_id": {"$in": list(document_ids)}, "kind": kind}, sort=[("recorded_at", 1)]
+        )
+        return await cursor.to_list(None)
