@@ -21,7 +21,10 @@ from typing import Any
 
 import structlog
 from cryptography import x509
+from minio.error import ServerError
 from pydantic import ValidationError
+from pymongo.errors import PyMongoError
+from urllib3.exceptions import HTTPError as Urllib3Error
 from vanthu_contracts import DecodedEvent, Event, KafkaRecord, encode
 from vanthu_contracts.events.exchange import (
     DeliveryStatusChanged,
@@ -92,6 +95,9 @@ _URGENCY = {
     3: Urgency.FLASH,
     4: Urgency.FLASH,
 }
+# Our own servers (Mongo-wire, MinIO, the disk) not answering: the package is left at the hub
+# for the next pass, never refused for it.
+SERVER_OUTAGES = (PyMongoError, ServerError, Urllib3Error, OSError)
 _BUSINESS = {
     EdxmlBusinessDocType.NEW: BusinessType.NEW,
     EdxmlBusinessDocType.REVOKE: BusinessType.REVOKE,
@@ -153,6 +159,9 @@ class ConnectorPolicy:
     max_backoff_s: float = 60.0
     require_signature: bool = True
     long_poll_s: float = 10.0
+    max_receive_attempts: int = 3
+    """Passes a package may fail to be taken in (for any reason but our servers being away)
+    before it is set aside: refused with status 02 and listed for the operator."""
 
 
 class Connector:
@@ -528,17 +537,57 @@ class Connector:
     # -- receiving ---------------------------------------------------------------------------
 
     async def receive_pending(self) -> int:
+        """Take in what waits at the hub, each package on its own: one that fails does not
+        hold up those after it (issue 16 item 4)."""
         handled = 0
         for item in await self.hub.pending(wait_s=self.policy.long_poll_s):
             try:
                 handled += await self.receive(item)
-            except HubUnavailable as exc:
+            except (HubUnavailable, *SERVER_OUTAGES) as exc:
                 log.warning(
                     "receive interrupted; the hub keeps the package",
                     delivery=item["delivery_id"],
                     error=str(exc),
                 )
+            except Exception as exc:  # noqa: BLE001 (whatever a package does, the next is taken)
+                handled += await self._after_failed_receive(item, exc)
         return handled
+
+    async def _after_failed_receive(self, item: dict[str, Any], error: Exception) -> int:
+        """Count the failure; at ``max_receive_attempts`` set the package aside: a refused
+        record (status 02 with the reason goes back, the hub is told it failed, `vanthu
+        exchange set-aside` lists it)."""
+        delivery_id = item["delivery_id"]
+        what = f"{type(error).__name__}: {error}"[:300]
+        attempts = await self.store.note_receive_failure(delivery_id, what, self._clock())
+        log.error(
+            "package could not be taken in",
+            delivery=delivery_id,
+            attempts=attempts,
+            error=what,
+            exc_info=error,
+        )
+        if attempts < self.policy.max_receive_attempts:
+            return 0
+        reason = f"the connector could not take the package in ({attempts} attempts): {what}"
+        await self._refuse(self._received_base(item), reason, item.get("document_code"))
+        try:
+            return await self.receive(item)
+        except Exception as again:  # noqa: BLE001 (logged; the next package is still taken)
+            log.error(
+                "set-aside package not acknowledged yet", delivery=delivery_id, error=str(again)
+            )
+            return 0
+
+    def _received_base(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "_id": item["delivery_id"],
+            "kind": item["kind"],
+            "from_agency": item["from_agency"],
+            "agency_code": item["recipient"],
+            "document_code": item.get("document_code"),
+            "received_at": self._clock(),
+        }
 
     async def receive(self, item: dict[str, Any]) -> int:
         delivery_id = item["delivery_id"]
@@ -601,14 +650,7 @@ class Connector:
     ) -> dict[str, Any]:
         package_path = workdir / "package.edxml"
         await self.hub.fetch(delivery_id, package_path)
-        base = {
-            "_id": delivery_id,
-            "kind": item["kind"],
-            "from_agency": item["from_agency"],
-            "agency_code": item["recipient"],
-            "document_code": item.get("document_code"),
-            "received_at": self._clock(),
-        }
+        base = self._received_base(item)
         try:
             read, files = await asyncio.to_thread(_read_to_files, package_path, workdir)
         except PackageRejected as rejection:
@@ -722,7 +764,7 @@ class Connector:
                 self.packages.put_file(
                     files[descriptor.content_id],
                     prefix="exchange/attachments",
-                    media_type=descriptor.content_type,
+                    media_type=_media_type(descriptor.content_type),
                 )
                 for descriptor in read.attachments
             ),

@@ -42,6 +42,7 @@ def connector_for(platform: Platform, settings: ExchangeSettings) -> Connector:
                 max_attempts=settings.max_send_attempts,
                 initial_backoff_s=settings.initial_backoff_s,
                 max_backoff_s=settings.max_backoff_s,
+                max_receive_attempts=settings.max_receive_attempts,
             ),
         )
         _connectors[id(platform)] = found

@@ -345,3 +345,49 @@ def test_an_attachment_renamed_outside_the_envelope_is_refused(document_text):
 
     assert isinstance(rejection, MalformedAttachment)
     assert "differs from the manifest" in rejection.reason
+
+
+# -- header-like fields ----------------------------------------------------------------------
+
+HEADER_LIKE = {
+    "ContentType": ("application/pdf", "application/pdf&#13;&#10;X-Injected: 1"),
+    "AttachmentName": ("van-ban.pdf", "van-ban&#10;.pdf"),
+    "ContentId": ("cid:1", "cid:&#13;&#10;1"),
+    "CodeNotation": (">VPCP-KSTT<", ">VPCP-KSTT&#9;X<"),
+    "DocumentId": (
+        "000.00.00.G22,2025/02/28,1234/VPCP-KSTT<",
+        "000.00.00.G22,2025/02/28,1234/VPCP&#10;-KSTT<",
+    ),
+    "OrganName": ("OrganName>Văn phòng Chính phủ<", "OrganName>Văn phòng&#133;Chính phủ<"),
+    "FullName": ("Nguyễn Văn A", "Nguyễn Văn A&#x202E;fdp.exe"),
+    "Place": ("Lưu: VT, KSTT", "Lưu: VT&#x2028;KSTT"),
+}
+
+
+@pytest.mark.parametrize("field", HEADER_LIKE)
+def test_a_line_break_or_control_character_in_a_header_like_field_is_refused_naming_it(
+    field, document_text
+):
+    old, new = HEADER_LIKE[field]
+    assert old in document_text, f"{old} not found"
+
+    rejection = refusal(document_text.replace(old, new))
+
+    assert isinstance(rejection, MalformedField)
+    assert rejection.field.endswith(field)
+    assert "one line without control characters" in rejection.reason
+
+
+def test_a_content_type_that_is_not_a_media_type_is_refused(document_text):
+    rejection = refusal(document_text.replace("application/pdf", "pdf please"))
+
+    assert isinstance(rejection, MalformedField)
+    assert rejection.field.endswith("ContentType")
+
+
+def test_a_subject_on_several_lines_is_still_read(document_text):
+    text = document_text.replace("V/v kết nối, liên thông", "V/v kết nối,&#10;liên thông")
+
+    read = read_package(io.BytesIO(text.encode()))
+
+    assert "\n" in read.package.message_header.subject

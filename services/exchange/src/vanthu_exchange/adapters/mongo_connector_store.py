@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.mongo import MongoDocument
@@ -23,6 +23,7 @@ JOBS = "send_jobs"
 RECEIVED = "received_packages"
 KEYS = "agency_keys"
 CURSORS = "connector_cursors"
+RECEIVE_FAILURES = "receive_failures"
 OUTBOX_COLLECTIONS = (JOBS, RECEIVED)
 
 
@@ -36,6 +37,7 @@ class MongoConnectorStore:
         self._received = OutboxCollection(db[RECEIVED], notify=notify)
         self._keys = db[KEYS]
         self._cursors = db[CURSORS]
+        self._failures = db[RECEIVE_FAILURES]
 
     async def ensure_indexes(self) -> None:
         jobs, received = self._jobs.raw, self._received.raw
@@ -47,6 +49,7 @@ class MongoConnectorStore:
         await received.create_index(
             [("agency_code", ASCENDING), ("from_agency", ASCENDING), ("document_code", ASCENDING)]
         )
+        await received.create_index([("outcome", ASCENDING), ("received_at", ASCENDING)])
         await self._jobs.ensure_indexes()
         await self._received.ensure_indexes()
 
@@ -130,6 +133,26 @@ class MongoConnectorStore:
         if await self._received.insert(record, events):
             return {**record, OUTBOX_FIELD: [event.event_id for event in events]}
         return await self.received(record["_id"]) or record
+
+    async def note_receive_failure(self, delivery_id: str, error: str, at: datetime) -> int:
+        """One more failed attempt to take in a package; how many there have been."""
+        found = await self._failures.find_one_and_update(
+            {"_id": delivery_id},
+            {"$inc": {"attempts": 1}, "$set": {"last_error": error, "last_failed_at": at}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return int(found["attempts"]) if found else 1
+
+    async def set_aside(self, limit: int = 100) -> list[MongoDocument]:
+        """Packages refused here (status 02 sent back), newest first: what an operator looks at
+        when a partner says its document never arrived."""
+        cursor = (
+            self._received.raw.find({"outcome": "refused"})
+            .sort("received_at", DESCENDING)
+            .limit(limit)
+        )
+        return await cursor.to_list(None)
 
     async def held_copy(
         self, from_agency: str, to_agency: str, document_code: str

@@ -12,6 +12,8 @@ written to sinks then belong to a refused package and must be discarded by the c
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -69,6 +71,22 @@ from vanthu_exchange.domain.edxml.xml_tree import XmlElement
 KnownAgency = Callable[[str], bool]
 _T = TypeVar("_T")
 
+ONE_LINE = "one line without control characters"
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# RFC 6838 type/subtype names, then parameters that stay on the line.
+_MEDIA_TYPE = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+    r"(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"]*\"|[A-Za-z0-9!#$&^_.+-]+))*"
+)
+
+
+def is_one_line(value: str) -> bool:
+    """No line break, tab or other control character, nor a bidi override: what a field that
+    ends up in a header, a file name, a key or a listing may hold (issue 16 item 4)."""
+    return not any(
+        unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI_CONTROLS for c in value
+    )
+
 
 @dataclass(frozen=True)
 class ReadPackage:
@@ -120,6 +138,25 @@ class _Fields:
         found = self._matching(names)
         return (found[0].text() or None) if found else None
 
+    def line(self, *names: str) -> str | None:
+        """A header-like field (a code, an id, a name, a media type): one line, or refused."""
+        value = self.text(*names)
+        if value is not None and not is_one_line(value):
+            raise MalformedField(self._path(names[0]), value, ONE_LINE)
+        return value
+
+    def required_line(self, *names: str) -> str:
+        value = self.line(*names)
+        if value is None:
+            raise MissingField(self._path(names[0]))
+        return value
+
+    def media_type(self, name: str) -> str | None:
+        value = self.line(name)
+        if value is not None and not _MEDIA_TYPE.fullmatch(value):
+            raise MalformedField(self._path(name), value, "a media type such as application/pdf")
+        return value
+
     def required_text(self, *names: str) -> str:
         value = self.text(*names)
         if value is None:
@@ -131,6 +168,13 @@ class _Fields:
         if holder is None:
             return ()
         return tuple(t for t in (e.element.text() for e in holder.children(item)) if t)
+
+    def lines(self, container: str, item: str) -> tuple[str, ...]:
+        values = self.texts(container, item)
+        for value in values:
+            if not is_one_line(value):
+                raise MalformedField(self._path(f"{container}/{item}"), value, ONE_LINE)
+        return values
 
     def optional_date(self, name: str) -> date | None:
         value = self.text(name)
@@ -198,13 +242,13 @@ class _Fields:
 def _organization(fields: _Fields) -> Organization:
     return Organization(
         agency_code=fields.agency_code(must_be_known=True),
-        organization_in_charge=fields.text("OrganizationInCharge"),
-        name=fields.text("OrganName"),
-        address=fields.text("OrganAdd"),
-        email=fields.text("Email"),
-        telephone=fields.text("Telephone"),
-        fax=fields.text("Fax"),
-        website=fields.text("Website"),
+        organization_in_charge=fields.line("OrganizationInCharge"),
+        name=fields.line("OrganName"),
+        address=fields.line("OrganAdd"),
+        email=fields.line("Email"),
+        telephone=fields.line("Telephone"),
+        fax=fields.line("Fax"),
+        website=fields.line("Website"),
     )
 
 
@@ -213,9 +257,9 @@ def _response_for(fields: _Fields, *, must_be_known: bool) -> ResponseFor | None
         return None  # senders write an empty ResponseFor when they answer nothing
     return ResponseFor(
         agency_code=fields.agency_code(must_be_known=must_be_known),
-        code=fields.text("Code"),
+        code=fields.line("Code"),
         promulgation_date=fields.optional_date("PromulgationDate"),
-        document_code=fields.text("DocumentId"),
+        document_code=fields.line("DocumentId"),
     )
 
 
@@ -225,12 +269,12 @@ def _other_info(fields: _Fields | None) -> OtherInfo:
     urgency = fields.integer("Priority", range(0, 5))
     return OtherInfo(
         urgency=Urgency(urgency) if urgency is not None else Urgency.NORMAL,
-        sphere_of_promulgation=fields.text("SphereOfPromulgation"),
-        typer_notation=fields.text("TyperNotation"),
+        sphere_of_promulgation=fields.line("SphereOfPromulgation"),
+        typer_notation=fields.line("TyperNotation"),
         promulgation_amount=fields.integer("PromulgationAmount", range(0, 10**9)),
         page_amount=fields.integer("PageAmount", range(0, 10**9)),
         direction=fields.flag("Direction"),
-        appendixes=fields.texts("Appendixes", "Appendix"),
+        appendixes=fields.lines("Appendixes", "Appendix"),
     )
 
 
@@ -245,30 +289,30 @@ def _message_header(fields: _Fields) -> MessageHeader:
     return MessageHeader(
         sender=_organization(fields.required_child("From")),
         recipients=tuple(_organization(recipient) for recipient in recipients),
-        document_code=fields.required_text("DocumentId"),
+        document_code=fields.required_line("DocumentId"),
         code=DocumentNumber(
-            code_number=code.required_text("CodeNumber"),
-            code_notation=code.required_text("CodeNotation"),
+            code_number=code.required_line("CodeNumber"),
+            code_notation=code.required_line("CodeNotation"),
         ),
         promulgation=Promulgation(
-            place=promulgation.text("Place"),
+            place=promulgation.line("Place"),
             promulgation_date=promulgation.required_date("PromulgationDate"),
         ),
         document_type=None
         if document_type is None
         else DocumentType(
-            type_code=document_type.required_text("Type"),
-            type_detail=document_type.text("TypeDetail"),
-            type_name=document_type.text("TypeName"),
+            type_code=document_type.required_line("Type"),
+            type_detail=document_type.line("TypeDetail"),
+            type_name=document_type.line("TypeName"),
         ),
         subject=fields.required_text("Subject"),
         content=fields.text("Content"),
         signer=None
         if signer is None
         else SignerInfo(
-            competence=signer.text("Competence"),
-            position=signer.text("Position"),
-            full_name=signer.required_text("FullName"),
+            competence=signer.line("Competence"),
+            position=signer.line("Position"),
+            full_name=signer.required_line("FullName"),
         ),
         due_date=fields.optional_date("DueDate"),
         other_info=_other_info(fields.child("OtherInfo")),
@@ -278,7 +322,7 @@ def _message_header(fields: _Fields) -> MessageHeader:
             if (answered := _response_for(item, must_be_known=False)) is not None
         ),
         steering_type=fields.integer("SteeringType"),
-        to_places=fields.texts("ToPlaces", "Place"),
+        to_places=fields.lines("ToPlaces", "Place"),
     )
 
 
@@ -286,10 +330,10 @@ def _staff(fields: _Fields | None) -> StaffInfo | None:
     if fields is None:
         return None
     return StaffInfo(
-        department=fields.text("Department"),
-        staff=fields.text("Staff"),
-        mobile=fields.text("Mobile"),
-        email=fields.text("Email"),
+        department=fields.line("Department"),
+        staff=fields.line("Staff"),
+        mobile=fields.line("Mobile"),
+        email=fields.line("Email"),
     )
 
 
@@ -306,8 +350,8 @@ def _business_document_info(fields: _Fields | None) -> BusinessDocumentInfo | No
             ReceiverChange(change=ReceiverChangeType(kind), agency_code=receiver.agency_code())
         )
     return BusinessDocumentInfo(
-        document_info=fields.text("DocumentInfo"),
-        document_receiver=fields.text("DocumentReceiver"),
+        document_info=fields.line("DocumentInfo"),
+        document_receiver=fields.line("DocumentReceiver"),
         receiver_changes=tuple(changes),
     )
 
@@ -317,7 +361,7 @@ def _replacements(fields: _Fields | None) -> tuple[Replacement, ...]:
         return ()
     return tuple(
         Replacement(
-            document_code=item.required_text("DocumentId"),
+            document_code=item.required_line("DocumentId"),
             agency_codes=item.agency_codes("OrganIdList"),
         )
         for item in fields.children("ReplacementInfo")
@@ -333,7 +377,7 @@ def _business(fields: _Fields | None) -> Business:
     paper = fields.integer("Paper", range(0, 2))
     return Business(
         doc_type=BusinessDocType(doc_type or 0),
-        document_code=fields.text("DocumentId"),
+        document_code=fields.line("DocumentId"),
         reason=fields.text("BussinessDocReason", "BusinessDocReason"),
         paper_copy_sent=paper == 1,
         staff=_staff(fields.child("StaffInfo")),
@@ -385,9 +429,9 @@ def _manifest(envelope: _Fields) -> tuple[AttachmentInfo, ...]:
         return ()
     return tuple(
         AttachmentInfo(
-            content_id=reference.required_text("ContentId"),
-            name=reference.required_text("AttachmentName"),
-            content_type=reference.text("ContentType") or "application/octet-stream",
+            content_id=reference.required_line("ContentId"),
+            name=reference.required_line("AttachmentName"),
+            content_type=reference.media_type("ContentType") or "application/octet-stream",
             description=reference.text("Description"),
         )
         for reference in manifest.children("Reference")
