@@ -123,3 +123,18 @@ async def test_an_unknown_id_is_counted_and_locked_like_a_known_one(mongo_db) ->
     }
 
     assert answers[known] == answers[unknown] == [401, 401, 401, 401, 429, 429]
+
+
+async def test_a_portal_session_ends_at_the_hub_when_its_time_is_up(mongo_db) -> None:
+    clock = Clock()
+    accounts = replica(mongo_db, clock)
+    code, secret = await registered(mongo_db)
+    cookie, expires = await accounts.open_portal_session(code, secret)
+
+    clock.now = expires - timedelta(seconds=1)
+    before = await accounts.portal_session_of(cookie)
+    clock.now = expires
+
+    assert before.system_id == code
+    with pytest.raises(HubRefusal):
+        await accounts.portal_session_of(cookie)

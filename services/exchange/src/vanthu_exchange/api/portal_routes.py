@@ -1,8 +1,9 @@
 """The portal's pages at the hub (thin: read the form, check the session, call the portal).
 
-The session is the hub's own system token in an HttpOnly, SameSite=Strict, Secure cookie (plain
-HTTP only when ``portal_cookie_secure`` is off, for development), so only the agency that signed
-in sees its packages. Every form that acts for it also carries a token derived from the session
+The session is a random value in an HttpOnly, SameSite=Strict, Secure cookie (plain HTTP only
+when ``portal_cookie_secure`` is off, for development) whose record the hub keeps and deletes on
+sign-out; it is not a hub API token, nor is a hub API token a portal session (ADR 0048). Every
+form that acts for it also carries a token derived from the session
 (``Hub.form_token``), checked before anything changes: SameSite alone does not cover older
 browsers or a sibling site on the same registrable domain (ADR 0038).
 """
@@ -42,7 +43,7 @@ async def portal_session(request: Request, hub: HubDep) -> SystemSession:
     if not token:
         raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/portal/login"})
     try:
-        return await hub.accounts.session_of(token)
+        return await hub.accounts.portal_session_of(token)
     except HubRefusal as exc:
         raise HTTPException(
             status.HTTP_303_SEE_OTHER, headers={"Location": "/portal/login"}
@@ -99,7 +100,7 @@ async def login(
     secret: Annotated[str, Form(max_length=200)],
 ) -> Response:
     try:
-        token, expires = await hub.accounts.open_session(agency_code.strip(), secret)
+        token, expires = await hub.accounts.open_portal_session(agency_code.strip(), secret)
     except SignInRefused as exc:
         return _html(login_page(_refused_sign_in(exc)), status.HTTP_429_TOO_MANY_REQUESTS)
     except HubRefusal:
@@ -130,7 +131,9 @@ def _refused_sign_in(exc: SignInRefused) -> str:
 
 
 @router.post("/logout", dependencies=[FormTokenDep])
-async def logout() -> Response:
+async def logout(request: Request, hub: HubDep) -> Response:
+    """Ends the session at the hub, so the cookie no longer opens anything, wherever it is kept."""
+    await hub.accounts.end_portal_session(request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/portal/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/portal")
     return response
