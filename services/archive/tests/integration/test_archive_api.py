@@ -72,7 +72,7 @@ async def api(
 def token() -> Token:
     def headers(user: str, *roles: str, agency: str = AGENCY) -> dict[str, str]:
         jwt = issue_dev_token(
-            AUTH, user_id=user, agency_code=agency, roles=list(roles or ("specialist",))
+            AUTH, user_id=user, agency_code=agency, roles=list(roles or ("clerk",))
         )
         return {"Authorization": f"Bearer {jwt}"}
 

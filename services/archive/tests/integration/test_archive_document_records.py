@@ -68,7 +68,7 @@ async def test_workers_merging_into_the_same_document_records_at_once_lose_nothi
         stored = await reader.document(document_id)
         assert stored is not None
         assert stored["subject"] == f"Kế hoạch chuyển đổi số năm {n}"
-        assert assignee_ids[document_id] <= set(stored["allowed_user_ids"]), document_id
+        assert assignee_ids[document_id] <= set(stored["task_user_ids"]), document_id
     page = await reader.search(
         Principal(user_id="u-any", agency_code=agency, roles=frozenset({Role.CLERK})),
         SearchFilters(),

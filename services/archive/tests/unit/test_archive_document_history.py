@@ -7,6 +7,7 @@ import uuid
 from harness.samples import sample_event
 from vanthu_archive.domain.document_history import HistoryItem, history_of, package_metadata
 from vanthu_contracts import decode, encode
+from vanthu_contracts.events.values import Assignee, TaskRole
 
 
 def history(event_type: str, **changes: object) -> HistoryItem:
@@ -29,7 +30,22 @@ def test_a_decision_entered_for_a_leader_names_both_the_leader_and_who_typed_it(
         ("recorded_by", "u-tk-0011"),
     }
     assert "nhập thay: Hoàng Thu Trang" in item.entry.summary
-    assert set(item.facts.people) >= {"u-lds-0002", "u-tk-0011"}
+
+
+def test_a_task_names_the_unit_and_the_person_who_then_list_the_document() -> None:
+    unit_task = history("vanthu.routing.task.assigned.v1")
+    for_information = history(
+        "vanthu.routing.task.assigned.v1",
+        role=TaskRole.INFORMATION,
+        assignee=Assignee(unit_id="unit-tc", user_id="u-cv-7"),
+    )
+
+    assert unit_task.facts.task_unit_ids == ("unit-vx",)
+    assert unit_task.facts.task_user_ids == ()
+    assert unit_task.facts.information_unit_ids == ()
+    assert for_information.facts.task_unit_ids == ("unit-tc",)
+    assert for_information.facts.task_user_ids == ("u-cv-7",)
+    assert for_information.facts.information_unit_ids == ("unit-tc",)
 
 
 def test_a_registration_carries_the_fields_search_needs_and_its_original_for_fixity() -> None:

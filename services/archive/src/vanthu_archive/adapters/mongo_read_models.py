@@ -3,7 +3,7 @@
 - `archive_timeline`: one entry per event, `_id` = event id (a redelivery adds nothing), read by
   the index (document_id, occurred_at); the auditor's "who did what" by (actor_ids, occurred_at).
 - `archive_documents`: one search record per document, merged from every event that names it by
-  single-document upserts (`$addToSet` of people, `$max` of each status's time, `$set` of the
+  single-document upserts (`$addToSet` of task holders, `$max` of each status's time, `$set` of the
   search fields; a record not stored yet is inserted whole), so several workers merge into one
   record at once and lose nothing; its words are posted in the inverted index of
   `mongo_search_index`.
@@ -116,7 +116,7 @@ class MongoReadModels:
         """Write a batch of projected events: one write per collection, applying it again
         changes nothing.
 
-        Per document one write, an insert when it is new, else an upsert: the people and related
+        Per document one write, an insert when it is new, else an upsert: the task holders and related
         ids added, each status's newest time kept (topics are read in no common order: the
         status shown is the one with the newest time), and the search fields the batch changes
         merged over what is stored. Only the
@@ -228,15 +228,20 @@ class MongoReadModels:
             return None
         return with_status(found)
 
-    async def visible_ids(self, principal: Principal, document_ids: Sequence[str]) -> set[str]:
-        """Those of these documents the caller may see."""
+    async def visible_ids(
+        self, principal: Principal, document_ids: Sequence[str], *, unit_file: bool = False
+    ) -> set[str]:
+        """Those of these documents the caller may see (``unit_file``: as the members of a
+        records file of the caller's unit)."""
         if not document_ids:
             return set()
         cursor = self._documents.find(
             {"_id": {"$in": list(document_ids)}, "agency_code": principal.agency_code},
             projection=dict.fromkeys(VISIBILITY_FIELDS, 1),
         )
-        return {str(row["_id"]) async for row in cursor if may_read(principal, row)}
+        return {
+            str(row["_id"]) async for row in cursor if may_read(principal, row, unit_file=unit_file)
+        }
 
     async def search(
         self,
@@ -429,13 +434,17 @@ def _carries_text(group: list[Projected]) -> bool:
     return any(i.facts.descriptive is not None or i.body is not None for i in group)
 
 
+_ADDED_SETS = ("task_unit_ids", "task_user_ids", "information_unit_ids", "related_ids")
+"""Fields of a record that events only ever add to (`$addToSet`): the task holders and the other
+subjects of its timeline."""
+
+
 @dataclass(frozen=True)
 class _Merge:
-    """What a batch's events say about one document: people and related ids to add, each
+    """What a batch's events say about one document: task holders and related ids to add, each
     status's newest time, and (from the consumer of its text only) its search fields."""
 
-    people: list[str]
-    related: list[str]
+    added: dict[str, list[str]]
     status_times: dict[str, datetime]
     agency_code: str | None
     searchable: dict[str, Any] | None
@@ -447,25 +456,23 @@ class _Merge:
         for f in facts:
             if f.status is not None and f.status_at is not None:
                 newest[f.status] = max(newest.get(f.status, f.status_at), f.status_at)
+        added = {
+            name: sorted({value for f in facts for value in getattr(f, name)})
+            for name in _ADDED_SETS
+        }
         return cls(
-            people=sorted({person for f in facts for person in f.people}),
-            related=sorted({other for f in facts for other in f.related_ids}),
+            added={name: values for name, values in added.items() if values},
             status_times=newest,
             agency_code=next((f.agency_code for f in facts if f.agency_code), None),
             searchable=searchable,
         )
 
     def as_update(self) -> MongoDocument:
-        """Operators that commute with those of other workers (people added, each status's time
-        raised) and the search fields, which only the consumer of the document's text sets."""
+        """Operators that commute with those of other workers (task holders added, each status's
+        time raised) and the search fields, which only the consumer of the document's text sets."""
         update: MongoDocument = {}
-        added: dict[str, Any] = {}
-        if self.people:
-            added["allowed_user_ids"] = {"$each": self.people}
-        if self.related:
-            added["related_ids"] = {"$each": self.related}
-        if added:
-            update["$addToSet"] = added
+        if self.added:
+            update["$addToSet"] = {name: {"$each": v} for name, v in self.added.items()}
         if self.status_times:
             update["$max"] = {f"{STATUS_TIMES}.{s}": t for s, t in self.status_times.items()}
         if self.searchable:
@@ -477,10 +484,7 @@ class _Merge:
     def as_document(self, doc_id: str) -> MongoDocument:
         """The document the update makes where there was none."""
         document: MongoDocument = {"_id": doc_id, "agency_code": self.agency_code}
-        if self.people:
-            document["allowed_user_ids"] = self.people
-        if self.related:
-            document["related_ids"] = self.related
+        document.update(self.added)
         if self.status_times:
             document[STATUS_TIMES] = dict(self.status_times)
         document.update(self.searchable or {})

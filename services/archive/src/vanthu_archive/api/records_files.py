@@ -18,6 +18,8 @@ from vanthu_contracts.events.values import Person
 from vanthu_runtime.auth import Principal, Role, require_roles
 from vanthu_runtime.errors import AlreadyExists
 
+from vanthu_archive.api.routes import require_document_reader
+from vanthu_archive.document_access import keeps_file_of
 from vanthu_archive.domain.bagit_package import VIETNAM_TIME, PackagingContext, PackagingRefused
 from vanthu_archive.domain.document_history import filed_entry
 from vanthu_archive.domain.errors import ArchiveDomainError
@@ -149,9 +151,17 @@ def file_view(records_file: RecordsFile, shown: set[str]) -> dict[str, Any]:
 async def _views(
     request: Request, principal: Principal, files: list[RecordsFile]
 ) -> list[dict[str, Any]]:
-    members = sorted({d for f in files for d in f.document_ids})
-    shown = await _archive(request).read_models.visible_ids(principal, members)
-    return [file_view(f, shown) for f in files]
+    return [file_view(f, await _shown_members(request, principal, f)) for f in files]
+
+
+async def _shown_members(
+    request: Request, principal: Principal, records_file: RecordsFile
+) -> set[str]:
+    return await _archive(request).read_models.visible_ids(
+        principal,
+        records_file.document_ids,
+        unit_file=keeps_file_of(principal, records_file.responsible_unit),
+    )
 
 
 async def _view(
@@ -416,6 +426,7 @@ def records_files_router() -> APIRouter:
     @router.get("/documents/{document_id}/package")
     async def document_package(request: Request, principal: Reader, document_id: str) -> Response:
         archive = _archive(request)
+        require_document_reader(principal)
         visible = await archive.read_models.visible_document(principal, document_id)
         if visible is None:
             raise HTTPException(404, detail=f"document {document_id} not found")
@@ -430,7 +441,7 @@ def records_files_router() -> APIRouter:
     async def file_package(request: Request, principal: Reader, file_id: str) -> Response:
         archive = _archive(request)
         records_file = await _own_file(request, principal, file_id)
-        shown = await archive.read_models.visible_ids(principal, records_file.document_ids)
+        shown = await _shown_members(request, principal, records_file)
         withheld = [d for d in records_file.document_ids if d not in shown]
         if withheld:
             # A package is the file as it is handed over, every document in it: it is made by

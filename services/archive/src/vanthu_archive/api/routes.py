@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from vanthu_contracts.events.values import Urgency
 from vanthu_runtime.auth import Principal, Role, require_roles
 
+from vanthu_archive.document_access import never_lists
 from vanthu_archive.domain.textsearch import SearchFilters, parse_text_query
 from vanthu_archive.handlers import verify_archive
 
@@ -41,6 +42,16 @@ def _bad(field: str, message: str) -> HTTPException:
         status.HTTP_422_UNPROCESSABLE_CONTENT,
         detail=[{"loc": ["query", field], "msg": message}],
     )
+
+
+def require_document_reader(principal: Principal) -> None:
+    """ADR 0008: running the system does not grant reading its documents."""
+    if never_lists(principal):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="administrators keep the directory and the system, not the documents "
+            "(quản trị hệ thống không xem văn bản)",
+        )
 
 
 def _require_agency(principal: Principal, agency_code: str | None) -> str:
@@ -102,6 +113,7 @@ def archive_router() -> APIRouter:
         page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     ) -> dict[str, Any]:
         _require_agency(principal, agency_code)
+        require_document_reader(principal)
         for moment, name in ((received_from, "received_from"), (received_to, "received_to")):
             if moment is not None and moment.tzinfo is None:
                 raise _bad(name, "needs a time zone, e.g. 2026-11-21T00:00:00+07:00")
@@ -241,6 +253,7 @@ def archive_router() -> APIRouter:
 
 
 async def _visible(request: Request, principal: Principal, document_id: str) -> dict[str, Any]:
+    require_document_reader(principal)
     found = await _archive(request).read_models.visible_document(principal, document_id)
     if found is None:
         # Not found and not allowed look alike, so a confidential document's existence leaks not.

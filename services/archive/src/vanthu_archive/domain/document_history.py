@@ -1,15 +1,15 @@
 """What each event of the other services means for a document's history and its search record.
 
 Every contract event becomes one ``TimelineEntry`` (who did what to which document, when, and on
-whose behalf) and one ``DocumentFacts`` (what the search record learns: descriptive fields, a
-status, the people who may see a confidential document). Events arrive from several topics in no
-guaranteed order, so facts are written as merges: a status carries the time it was reached and
-only a newer one replaces it; people are only ever added.
+whose behalf) and one ``DocumentFacts`` (what the search record learns: descriptive fields with
+the readers of a confidential document, a status, the units and people given tasks on it).
+Events arrive from several topics in no guaranteed order, so facts are written as merges: a
+status carries the time it was reached and only a newer one replaces it; task holders are only
+ever added.
 
-The people named on a document are those the events name: whoever registered or issued it, the
-leaders who decided on it, the people who recorded decisions, the users given tasks on it and the
-users who reported or completed them. Only they see a confidential document (ND 30 Art. 4: the
-documents reach the people who handle them, nobody else).
+Who sees a confidential document is the readers named at registration and its clerk (ADR 0006),
+not whoever an event names; who lists a normal one depends on the tasks (ADR 0008: a unit that
+worked on a document keeps seeing it, even after its task was withdrawn).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from vanthu_contracts import (
     TaskProgressReported,
     TaskReturned,
 )
-from vanthu_contracts.events.values import FileRef, Person, Register
+from vanthu_contracts.events.values import FileRef, Person, Register, TaskRole
 
 
 class DocumentStatus:
@@ -137,7 +137,12 @@ class DocumentFacts:
     descriptive: Descriptive | None = None
     status: str | None = None
     status_at: datetime | None = None
-    people: tuple[str, ...] = ()
+    task_unit_ids: tuple[str, ...] = ()
+    """Units given a task on the document (lead, coordinating, for information...)."""
+    task_user_ids: tuple[str, ...] = ()
+    """People given a task on it themselves."""
+    information_unit_ids: tuple[str, ...] = ()
+    """Units given it for information (their specialists see it too, ADR 0008)."""
     text_ref: str | None = None
     """Blob key of OCR text to fetch and index."""
     related_ids: tuple[str, ...] = ()
@@ -213,7 +218,6 @@ def _received(envelope: Envelope, event: Event) -> HistoryItem:
         descriptive=descriptive,
         status=DocumentStatus.REGISTERED,
         status_at=event.received_at,
-        people=(actor.user_id,),
         related_ids=related,
         files=_stored_files(event.files),
     )
@@ -254,7 +258,6 @@ def _issued(envelope: Envelope, event: Event) -> HistoryItem:
         descriptive=descriptive,
         status=DocumentStatus.ISSUED,
         status_at=event.issued_at,
-        people=(actor.user_id,),
         files=_stored_files(event.files),
     )
     return HistoryItem(entry, facts)
@@ -310,7 +313,6 @@ def _voided(envelope: Envelope, event: Event) -> HistoryItem:
         event.agency_code,
         status=DocumentStatus.VOIDED,
         status_at=event.voided_at,
-        people=(actor.user_id,),
     )
     return HistoryItem(entry, facts)
 
@@ -334,12 +336,7 @@ def _decided(envelope: Envelope, event: Event) -> HistoryItem:
         on_behalf=event.on_behalf,
         details={"decision_id": event.decision_id, "recorded_at": event.recorded_at.isoformat()},
     )
-    assignees = tuple(a.assignee.user_id for a in event.assignments if a.assignee.user_id)
-    facts = DocumentFacts(
-        event.document_id,
-        event.agency_code,
-        people=tuple(actor.user_id for actor in actors) + assignees,
-    )
+    facts = DocumentFacts(event.document_id, event.agency_code)
     return HistoryItem(entry, facts)
 
 
@@ -359,12 +356,15 @@ def _assigned(envelope: Envelope, event: Event) -> HistoryItem:
         actors=tuple(actors),
         details={"task_id": event.task_id, "decision_id": event.decision_id},
     )
+    unit, user = event.assignee.unit_id, event.assignee.user_id
     facts = DocumentFacts(
         event.document_id,
         event.agency_code,
         status=DocumentStatus.IN_PROGRESS,
         status_at=event.assigned_at,
-        people=tuple(actor.user_id for actor in actors),
+        task_unit_ids=(unit,) if unit else (),
+        task_user_ids=(user,) if user else (),
+        information_unit_ids=(unit,) if unit and event.role is TaskRole.INFORMATION else (),
     )
     return HistoryItem(entry, facts)
 
@@ -382,9 +382,7 @@ def _progress(envelope: Envelope, event: Event) -> HistoryItem:
         actors=(actor,),
         details={"task_id": event.task_id},
     )
-    return HistoryItem(
-        entry, DocumentFacts(event.document_id, event.agency_code, people=(actor.user_id,))
-    )
+    return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
 
 
 def _completed(envelope: Envelope, event: Event) -> HistoryItem:
@@ -405,7 +403,6 @@ def _completed(envelope: Envelope, event: Event) -> HistoryItem:
         event.agency_code,
         status=DocumentStatus.COMPLETED,
         status_at=event.completed_at,
-        people=(actor.user_id,),
     )
     return HistoryItem(entry, facts)
 
@@ -428,7 +425,6 @@ def _returned(envelope: Envelope, event: Event) -> HistoryItem:
         event.agency_code,
         status=DocumentStatus.RETURNED,
         status_at=event.returned_at,
-        people=(actor.user_id,),
     )
     return HistoryItem(entry, facts)
 
@@ -445,9 +441,7 @@ def _send_requested(envelope: Envelope, event: Event) -> HistoryItem:
         summary=f"Gửi liên thông ({event.business_type.value}) tới {', '.join(event.recipients)}",
         actors=(actor,),
     )
-    return HistoryItem(
-        entry, DocumentFacts(event.document_id, event.agency_code, people=(actor.user_id,))
-    )
+    return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
 
 
 def _status_requested(envelope: Envelope, event: Event) -> HistoryItem:
