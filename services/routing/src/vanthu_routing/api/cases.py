@@ -9,10 +9,11 @@ from datetime import date, datetime
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from vanthu_runtime.auth import Role
 
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
+from vanthu_routing.api.inputs import Day, Instant
 from vanthu_routing.api.on_behalf import paper_slip, parse_payload
 from vanthu_routing.api.views import case_view, task_view
 from vanthu_routing.domain.case import Case
@@ -44,8 +45,17 @@ class AssignmentIn(Strict):
     unit_id: Id | None = None
     user_id: Id | None = None
     role: TaskRole
-    due_date: date | None = None
+    due_date: Day | None = None
     instructions: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _names_someone(self) -> AssignmentIn:
+        if self.unit_id is None and self.user_id is None:
+            raise ValueError(
+                "unit_id or user_id: an assignment names a unit or a person "
+                "(cần chỉ rõ đơn vị hoặc người nhận)"
+            )
+        return self
 
     def domain(self) -> Assignment:
         return Assignment(
@@ -65,7 +75,7 @@ class DirectionIn(Strict):
 
 class OnBehalfIn(DirectionIn):
     decided_by_user_id: Id
-    decided_at: AwareDatetime
+    decided_at: Instant
     """The date written on the paper slip."""
 
 
@@ -78,7 +88,7 @@ class CommentIn(Strict):
 
 class OnBehalfCommentIn(CommentIn):
     decided_by_user_id: Id
-    decided_at: AwareDatetime
+    decided_at: Instant
 
 
 class ReassignmentIn(Strict):

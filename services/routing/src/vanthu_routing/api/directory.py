@@ -11,12 +11,13 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from vanthu_contracts.events.routing import DirectoryRole
 from vanthu_runtime.auth import Role
 
 from vanthu_routing.adapters.mongo_directory import rules_from_document
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
+from vanthu_routing.api.inputs import MAX_PRIORITY, Instant
 from vanthu_routing.domain.errors import InvalidInput
 from vanthu_routing.handlers import Caller
 from vanthu_routing.ports import DirectoryUnit, DirectoryUser
@@ -54,8 +55,8 @@ class DelegationIn(Strict):
     delegation_id: Id | None = None
     leader_user_id: Id
     secretary_user_id: Id
-    valid_from: AwareDatetime
-    valid_until: AwareDatetime | None = None
+    valid_from: Instant
+    valid_until: Instant | None = None
 
 
 class RouteIn(Strict):
@@ -65,7 +66,7 @@ class RouteIn(Strict):
 
 class RuleIn(Strict):
     rule_id: Id
-    priority: int = Field(ge=0)
+    priority: int = Field(ge=0, le=MAX_PRIORITY)
     route: RouteIn
     document_type_codes: list[str] = []
     issuer_agency_codes: list[str] = []

@@ -8,11 +8,12 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile, status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 from vanthu_runtime.auth import Role
 
 from vanthu_routing.api.cases import Id, Strict, entry_for, record_on_behalf
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
+from vanthu_routing.api.inputs import Instant
 from vanthu_routing.api.on_behalf import parse_payload, read_upload
 from vanthu_routing.api.views import case_view
 from vanthu_routing.domain.task import Task
@@ -50,7 +51,7 @@ class LeaderDraftIn(Strict):
 class OnBehalfDraftIn(LeaderDraftIn):
     approve: bool = True
     decided_by_user_id: Id
-    decided_at: AwareDatetime
+    decided_at: Instant
 
 
 async def _task_of(stored: StoredCase, task_id: str) -> Task:
