@@ -273,3 +273,45 @@ async def test_only_auditors_take_checkpoints_and_verify_over_http(
     assert taken.status_code == 201
     assert taken.json()["object_lock"] is True
     assert verified.json()["intact"] is True
+
+
+async def test_a_voided_document_shows_as_voided_with_its_reason_in_the_view_and_in_search(
+    archive: Archive, api: httpx.AsyncClient, token: Token
+) -> None:
+    received = datetime(2026, 11, 21, 2, tzinfo=UTC)
+    document = registered("Công văn đăng ký trùng về lịch tiếp dân", received_at=received)
+    document_id = document.document_id  # type: ignore[attr-defined]
+    reason = "Đăng ký trùng với văn bản có số đến 1234"
+    await project(
+        archive,
+        document,
+        sample_event(ASSIGNED, document_id=document_id, assigned_at=received + timedelta(hours=1)),
+        sample_event(
+            "vanthu.intake.document.voided.v1",
+            document_id=document_id,
+            reason=reason,
+            voided_at=received + timedelta(hours=2),
+        ),
+        # A unit that finished before it saw the withdrawal: the void stays.
+        sample_event(
+            "vanthu.routing.task.completed.v1",
+            document_id=document_id,
+            completed_at=received + timedelta(hours=3),
+        ),
+    )
+
+    view = await api.get(f"/archive/documents/{document_id}", headers=token("u1"))
+    found = await api.get("/archive/search", params={"q": "tiep dan"}, headers=token("u1"))
+    in_progress = await api.get(
+        "/archive/search", params={"q": "tiep dan", "status": "in_progress"}, headers=token("u1")
+    )
+    voided = await api.get(
+        "/archive/search", params={"q": "tiep dan", "status": "voided"}, headers=token("u1")
+    )
+
+    assert view.json()["status"] == "voided"
+    assert view.json()["voided"]["reason"] == reason
+    (item,) = found.json()["items"]
+    assert (item["status"], item["voided"]["reason"]) == ("voided", reason)
+    assert in_progress.json()["items"] == []
+    assert [i["document_id"] for i in voided.json()["items"]] == [document_id]

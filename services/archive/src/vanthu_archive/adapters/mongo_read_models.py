@@ -28,7 +28,14 @@ from vanthu_runtime.mongo import MongoDocument, insert_new
 
 from vanthu_archive.adapters.mongo_search_index import MongoSearchIndex, Reposted
 from vanthu_archive.document_access import VISIBILITY_FIELDS, may_read, visible_condition
-from vanthu_archive.domain.document_history import Actor, DocumentFacts, StoredFile, TimelineEntry
+from vanthu_archive.domain.document_history import (
+    Actor,
+    DocumentFacts,
+    DocumentStatus,
+    StoredFile,
+    TimelineEntry,
+    Voiding,
+)
 from vanthu_archive.domain.inverted_index import (
     IndexedFacts,
     Scored,
@@ -53,6 +60,7 @@ TIMELINE = "archive_timeline"
 DOCUMENTS = "archive_documents"
 OBJECTS = "archive_objects"
 STATUS_TIMES = "status_times"
+VOIDED = "voided"
 _READ_AHEAD = 5
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SEARCH_FIELDS = (
@@ -400,7 +408,13 @@ def with_status(record: MongoDocument) -> MongoDocument:
     times = record.pop(STATUS_TIMES, None) or {}
     if times:
         status, at = max(times.items(), key=lambda pair: (_aware(pair[1]), pair[0]))
+        if DocumentStatus.VOIDED in times:
+            # A cancelled registration is final: a task closed after it does not reopen it.
+            status, at = DocumentStatus.VOIDED, times[DocumentStatus.VOIDED]
         record["status"], record["status_at"] = status, _aware(at)
+    voided = record.get(VOIDED)
+    if isinstance(voided, dict) and isinstance(voided.get("at"), datetime):
+        record[VOIDED] = {**voided, "at": _aware(voided["at"])}
     return record
 
 
@@ -417,6 +431,7 @@ _LISTED = {
     "urgency": 1,
     "confidentiality": 1,
     "direction": 1,
+    VOIDED: 1,
 }
 
 
@@ -448,6 +463,7 @@ class _Merge:
     status_times: dict[str, datetime]
     agency_code: str | None
     searchable: dict[str, Any] | None
+    voided: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, group: list[Projected], searchable: dict[str, Any] | None) -> _Merge:
@@ -465,6 +481,7 @@ class _Merge:
             status_times=newest,
             agency_code=next((f.agency_code for f in facts if f.agency_code), None),
             searchable=searchable,
+            voided=next((_voided(f.voided) for f in facts if f.voided), None),
         )
 
     def as_update(self) -> MongoDocument:
@@ -475,8 +492,8 @@ class _Merge:
             update["$addToSet"] = {name: {"$each": v} for name, v in self.added.items()}
         if self.status_times:
             update["$max"] = {f"{STATUS_TIMES}.{s}": t for s, t in self.status_times.items()}
-        if self.searchable:
-            update["$set"] = self.searchable
+        if self.searchable or self.voided:
+            update["$set"] = {**(self.searchable or {}), **self._void_fields()}
         if "agency_code" not in (self.searchable or {}):
             update["$setOnInsert"] = {"agency_code": self.agency_code}
         return update
@@ -488,7 +505,15 @@ class _Merge:
         if self.status_times:
             document[STATUS_TIMES] = dict(self.status_times)
         document.update(self.searchable or {})
+        document.update(self._void_fields())
         return document
+
+    def _void_fields(self) -> dict[str, Any]:
+        return {} if self.voided is None else {VOIDED: self.voided}
+
+
+def _voided(voiding: Voiding) -> dict[str, Any]:
+    return {"reason": voiding.reason, "at": voiding.voided_at, "by": voiding.voided_by}
 
 
 def _object_document(facts: DocumentFacts, stored: StoredFile) -> MongoDocument:

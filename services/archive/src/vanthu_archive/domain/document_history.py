@@ -148,6 +148,16 @@ class DocumentFacts:
     related_ids: tuple[str, ...] = ()
     """Other subjects whose timeline belongs to this document (the exchange package it came in)."""
     files: tuple[StoredFile, ...] = ()
+    voided: Voiding | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Voiding:
+    """The registration was cancelled: final, whatever task events arrive after it."""
+
+    reason: str
+    voided_at: datetime
+    voided_by: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +323,7 @@ def _voided(envelope: Envelope, event: Event) -> HistoryItem:
         event.agency_code,
         status=DocumentStatus.VOIDED,
         status_at=event.voided_at,
+        voided=Voiding(event.reason, event.voided_at, event.voided_by.full_name),
     )
     return HistoryItem(entry, facts)
 
