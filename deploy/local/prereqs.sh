@@ -12,6 +12,8 @@ command -v tesseract >/dev/null || need+=(tesseract-ocr)
 [ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
 command -v ocrmypdf >/dev/null || need+=(ocrmypdf)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# pdftotext: intake checks the number printed in a signed outgoing PDF; tests read registers
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 # the web app (web/, deploy/local/web.sh); Node.js 20.19+ and npm are expected on the machine
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v chromium >/dev/null || need+=(chromium)

@@ -38,6 +38,10 @@ class IntakeSettings(BaseSettings):
         return self.consumer_group_prefix or f"intake-{database}"
 
     link_ttl_s: int = Field(default=300, ge=10, le=3600)
+    agency_names: dict[str, str] = {"000.00.00.G22": "Văn phòng Chính phủ"}
+    """The names of the agencies this deployment keeps registers for, by code, as JSON
+    (`{"000.00.00.G22": "Văn phòng Chính phủ"}`): printed registers name the agency (ND 30
+    Phụ lục IV), and no event carries an agency's own name."""
     send_silence_s: float = Field(default=600.0, gt=0)
     """A document sent to other agencies with no transport status from the exchange for this long
     is shown to the clerk as not sent ("hệ thống liên thông không phản hồi")."""

@@ -64,7 +64,8 @@ from vanthu_intake.domain.numbering import (
     outgoing_register_for,
     register_key,
 )
-from vanthu_intake.domain.vietnam_time import VIETNAM, vietnam_date
+from vanthu_intake.domain.registers import incoming_row, outgoing_row
+from vanthu_intake.domain.vietnam_time import vietnam_date
 from vanthu_intake.ports import (
     ClaimBook,
     DocumentRepository,
@@ -1147,48 +1148,12 @@ async def request_change(
 # ------------------------------------------------------------------------------------------
 # Printed registers
 
-_MASKED = "(văn bản mật)"
-
 
 def _register_row(principal: Principal, record: Record, outgoing: bool) -> Record:
-    metadata = record.get("metadata") or {}
     visible = may_read(principal, record)
-    subject = metadata.get("subject", "") if visible else _MASKED
-    registered = record["registered_at"].astimezone(VIETNAM)
-    note = _void_note(record)
     if outgoing:
-        signer = metadata.get("signer") or {}
-        recipients = "; ".join(r["name"] for r in metadata.get("recipients", ()))
-        return {
-            "Số, ký hiệu": f"{record.get('code_number', record['number'])}/"
-            f"{record.get('code_notation', '')}",
-            "Ngày văn bản": record.get("issued_date", f"{registered:%Y-%m-%d}"),
-            "Tên loại và trích yếu nội dung": subject,
-            "Người ký": signer.get("full_name", ""),
-            "Nơi nhận": recipients if visible else "",
-            "Ghi chú": note,
-        }
-    issuer = (metadata.get("issuer") or {}).get("name", "")
-    code = f"{metadata.get('code_number', '')}/{metadata.get('code_notation', '')}".strip("/")
-    return {
-        "Số đến": str(record["number"]),
-        "Ngày đến": f"{registered:%d/%m/%Y}",
-        "Tác giả": issuer,
-        "Số, ký hiệu": code,
-        "Ngày văn bản": metadata.get("issued_date", ""),
-        "Trích yếu nội dung": subject,
-        "Ghi chú": note,
-    }
-
-
-def _void_note(record: Record) -> str:
-    """ "Hủy:" and why, for the Ghi chú column of a voided entry."""
-    if record["status"] != "void":
-        return ""
-    reason = (record.get("void_reason") or "").strip() or "(không ghi lý do)"
-    voided_at = record.get("voided_at")
-    when = f" (ngày {voided_at.astimezone(VIETNAM):%d/%m/%Y})" if voided_at else ""
-    return f"Hủy: {reason}{when}"
+        return outgoing_row(record, visible=visible)
+    return incoming_row(record, visible=visible)
 
 
 async def _fill_void_reasons(registry: Registry, records: list[Record]) -> None:

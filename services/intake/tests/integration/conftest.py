@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 import tempfile
@@ -21,7 +22,13 @@ from vanthu_runtime.settings import AuthSettings
 # --import-mode=importlib puts no test folder on sys.path; the helpers module lives beside us.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from intake_testkit import MAX_UPLOAD_BYTES, Intake, random_agency
+from intake_testkit import (
+    MAX_UPLOAD_BYTES,
+    NAMED_AGENCY,
+    NAMED_AGENCY_NAME,
+    Intake,
+    random_agency,
+)
 
 
 async def start_groups_at_the_end(bootstrap: str, groups: dict[str, str]) -> None:
@@ -59,6 +66,7 @@ async def running_intake(
         "VANTHU_INTAKE_RESERVATION_GRACE_S": "2",
         # A send the exchange never answers shows as failed after this long.
         "VANTHU_INTAKE_SEND_SILENCE_S": "3",
+        "VANTHU_INTAKE_AGENCY_NAMES": json.dumps({NAMED_AGENCY: NAMED_AGENCY_NAME}),
         # Own consumer groups: intake workers of other test sessions share these topics.
         "VANTHU_INTAKE_CONSUMER_GROUP_PREFIX": prefix,
     }

@@ -18,6 +18,9 @@ from vanthu_runtime.settings import AuthSettings
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 MAX_UPLOAD_BYTES = 300_000
+NAMED_AGENCY = "321.54.76.H98"
+NAMED_AGENCY_NAME = "Ủy ban nhân dân tỉnh Thử Nghiệm"
+"""The one agency whose name the test deployment is told (VANTHU_INTAKE_AGENCY_NAMES)."""
 
 
 class Intake:

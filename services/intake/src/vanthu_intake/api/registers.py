@@ -11,7 +11,8 @@ from fastapi.responses import Response
 
 from vanthu_intake import handlers
 from vanthu_intake.adapters.fpdf_register_printer import print_register
-from vanthu_intake.api.documents import Registrar, registry_of, unprocessable
+from vanthu_intake.api.documents import Registrar, registry_of, settings_of, unprocessable
+from vanthu_intake.config import IntakeSettings
 from vanthu_intake.domain.numbering import Register
 from vanthu_intake.domain.vietnam_time import VIETNAM
 
@@ -22,6 +23,11 @@ _TITLES = {
     Register.OUTGOING: "SỔ ĐĂNG KÝ VĂN BẢN ĐI",
     Register.OUTGOING_CONFIDENTIAL: "SỔ ĐĂNG KÝ VĂN BẢN ĐI (MẬT)",
 }
+
+
+def agency_name(settings: IntakeSettings, agency_code: str) -> str:
+    """The agency's name for the head of its register; its code said in words when unknown."""
+    return settings.agency_names.get(agency_code) or f"Cơ quan mã định danh {agency_code}"
 
 
 @router.get("/{register}.pdf")
@@ -46,7 +52,7 @@ async def print_register_pdf(
     pdf = await asyncio.to_thread(
         print_register,
         title=_TITLES[register],
-        agency_code=principal.agency_code,
+        agency_name=agency_name(settings_of(request), principal.agency_code),
         start=start,
         end=end,
         rows=rows,
