@@ -32,18 +32,29 @@ class BodyLimit:
             return
         received = 0
         started = False
+        cut_off = False
+        refused = False
 
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal received, cut_off
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self._max_bytes:
+                    cut_off = True
                     raise _TooLarge
             return message
 
         async def watched_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, refused
+            if refused:
+                return
+            if cut_off and not started:
+                # The app caught the cut-off and answered it itself (FastAPI answers a form it
+                # could not read with 400): the answer is the 413.
+                refused = True
+                await self._refuse(send)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -51,6 +62,8 @@ class BodyLimit:
         try:
             await self._app(scope, counted_receive, watched_send)
         except _TooLarge:
+            if refused:
+                return
             if started:
                 raise
             await self._refuse(send)

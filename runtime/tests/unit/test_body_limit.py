@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, File, Request, UploadFile
 from vanthu_runtime.api import create_app
 
 router = APIRouter()
@@ -55,3 +56,39 @@ async def test_an_upload_within_the_limit_is_taken_whole() -> None:
         answer = await client.post("/upload", content=_chunks(2, 400, []))
     assert answer.status_code == 200
     assert answer.json() == {"size": 800}
+
+
+form_router = APIRouter()
+
+
+@form_router.post("/form")
+async def form_upload(file: Annotated[UploadFile, File()]) -> dict[str, int]:
+    data = await file.read()
+    completed.append(len(data))
+    return {"size": len(data)}
+
+
+async def test_a_chunked_upload_to_a_form_endpoint_is_answered_413_not_the_apps_400() -> None:
+    completed.clear()
+    sent: list[int] = []
+    app = create_app(service="routing", routers=(form_router,), max_body_bytes=1000)
+    boundary = "b"
+
+    async def body() -> AsyncIterator[bytes]:
+        yield f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\n'.encode()
+        async for chunk in _chunks(100, 400, sent):
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://api"
+    ) as client:
+        answer = await client.post(
+            "/form",
+            content=body(),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+    assert answer.status_code == 413
+    assert answer.json()["detail"]["field"] == "body"
+    assert completed == []
+    assert sum(sent) < 100 * 400

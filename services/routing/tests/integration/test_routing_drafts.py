@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 from harness.polling import eventually
 from vanthu_contracts.events.routing import DraftApproved
 
@@ -118,3 +119,38 @@ async def test_a_draft_returned_by_the_unit_head_needs_a_comment(http, org, publ
 
     assert no_comment.status_code == 422
     assert someone_else.status_code == 403
+
+
+async def test_a_chunked_draft_far_over_the_limit_is_cut_off_with_413_and_nothing_kept(
+    http, org, publisher
+):
+    case_id, task_id = await specialist_task(http, org, publisher)
+    boundary = "vanthu-chunked"
+    sent: list[int] = []
+
+    async def body():
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="du-thao.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n'
+        ).encode()
+        for _ in range(200):  # 200 MiB, sent without a Content-Length
+            sent.append(1)
+            yield b"\0" * (1024 * 1024)
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    try:
+        response = await http.post(
+            f"/cases/{case_id}/tasks/{task_id}/drafts",
+            content=body(),
+            headers={
+                **org.auth("specialist"),
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+            },
+        )
+        assert response.status_code == 413, response.text
+        assert response.json()["detail"]["field"] == "body"
+    except httpx.TransportError:
+        pass  # the server closed the connection on the 413 while the client was still sending
+    assert len(sent) < 200
+    case = (await http.get(f"/cases/{case_id}", headers=org.auth("specialist"))).json()
+    assert case["drafts"] == []

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from vanthu_routing.api import cases, directory, drafts, reports
+from vanthu_routing.bootstrap import MAX_BODY_BYTES, ROUTERS
 from vanthu_routing.domain.calendar import VIETNAM_TIME
 from vanthu_routing.domain.case import case_id_for
 from vanthu_routing.domain.delegation import Delegation
@@ -57,7 +57,8 @@ class Api:
         return case_id_for(AGENCY, event.document_id)  # type: ignore[attr-defined]
 
 
-async def routing_api(max_body_bytes: int | None = None) -> AsyncIterator[Api]:
+async def routing_api() -> AsyncIterator[Api]:
+    """The API as `bootstrap.create_api` builds it (routers, body limit), on the fakes."""
     people = FakeDirectory()
     for user_id, (roles, unit) in PEOPLE.items():
         people.people[(AGENCY, user_id)] = DirectoryUser(
@@ -72,12 +73,8 @@ async def routing_api(max_body_bytes: int | None = None) -> AsyncIterator[Api]:
     handlers = RoutingHandlers(
         cases=found, directory=people, evidence=evidence, clock=FixedClock(MONDAY)
     )
-    extra = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
     app = create_app(
-        service="routing",
-        routers=(cases.router, drafts.router, directory.router, reports.router),
-        auth_settings=AUTH,
-        **extra,  # type: ignore[arg-type]
+        service="routing", routers=ROUTERS, auth_settings=AUTH, max_body_bytes=MAX_BODY_BYTES
     )
     app.state.handlers = handlers
     async with httpx.AsyncClient(

@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from vanthu_routing.bootstrap import MAX_BODY_BYTES
+from vanthu_runtime.api import DEFAULT_MAX_BODY_BYTES
 
 from .routing_api import MONDAY, Api, routing_api
 
@@ -109,3 +111,40 @@ async def test_a_paper_direction_missing_the_leader_names_that_field(api):
     located = {tuple(e["loc"]): e["type"] for e in response.json()["detail"]}
     assert located[("body", "payload", "decided_by_user_id")] == "missing"
     assert located[("body", "payload", "assignments")] == "too_short"
+
+
+async def test_a_chunked_draft_upload_past_the_limit_is_cut_off_where_the_limit_is(api):
+    case_id = await api.received()
+    lead = {"unit_id": "unit-plan", "role": "lead", "due_date": DUE}
+    case = await post_ok(api, f"/cases/{case_id}/direction", "director", {"assignments": [lead]})
+    task_id = case["tasks"][0]["task_id"]
+    boundary = "vanthu-chunked"
+    mib = 1024 * 1024
+    chunks = MAX_BODY_BYTES // mib + 8  # past the limit, short of the runtime's default
+    assert chunks * mib < DEFAULT_MAX_BODY_BYTES
+    sent: list[int] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="du-thao.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n'
+        ).encode()
+        for _ in range(chunks):  # sent without a Content-Length
+            sent.append(1)
+            yield b"\0" * mib
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = await api.http.post(
+        f"/cases/{case_id}/tasks/{task_id}/drafts",
+        content=body(),
+        headers={
+            **api.auth("plan-head"),
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+
+    assert response.status_code == 413
+    assert response.json()["detail"]["field"] == "body"
+    assert len(sent) <= MAX_BODY_BYTES // mib + 1
+    assert api.evidence.kept == []
+    assert (await api.cases.get("000.00.00.H41", case_id)).case.drafts == ()
