@@ -573,7 +573,7 @@ def _encrypted(size: int, name: str, limits: FileLimits, field: str) -> CheckedF
 def _damaged_pdf(exc: Exception, field: str) -> FileRefused:
     return _refused(
         RefusalKind.DAMAGED,
-        f"the file starts like a PDF but is not one that opens ({_first_line(exc)})",
+        f"the file starts like a PDF but does not open as one ({_first_line(exc)})",
         "tệp có phần đầu giống PDF nhưng không mở được như một tệp PDF (hỏng hoặc giả mạo)",
         field,
     )

@@ -41,15 +41,18 @@ from vanthu_contracts.events.values import (
 from vanthu_contracts.events.values import Confidentiality as ContractConfidentiality
 from vanthu_runtime.auth import Principal
 from vanthu_runtime.errors import AlreadyExists
+from vanthu_runtime.file_checks import (
+    CheckedFile,
+    FileLimits,
+    FileRefused,
+    MediaType,
+    check_upload_async,
+    digitised_copy_problems,
+    safe_display_name,
+)
 
 from vanthu_intake import events
 from vanthu_intake.domain.duplicates import content_key, metadata_key_of
-from vanthu_intake.domain.file_sniffing import (
-    SNIFF_LENGTH,
-    MediaType,
-    check_scan_pdf_version,
-    sniff_media_type,
-)
 from vanthu_intake.domain.markings import Confidentiality
 from vanthu_intake.domain.metadata import (
     Channel,
@@ -112,13 +115,18 @@ class DuplicateDocument(Exception):
 
 
 class UnacceptableFile(Exception):
-    """A file that is not what intake keeps; `status` says which HTTP answer fits."""
+    """A file that is not what intake keeps; `status` says which HTTP answer fits (415 not a
+    kind intake keeps, 413 over a page or pixel limit, 422 damaged or carrying active content)."""
 
-    def __init__(self, index: int, name: str, message: str, *, unsupported_type: bool) -> None:
+    def __init__(self, index: int, name: str, message: str, *, status: int) -> None:
         self.index = index
-        self.name = name
-        self.unsupported_type = unsupported_type
-        super().__init__(f"file {index + 1} ({name}): {message}")
+        self.name = safe_display_name(name, fallback=f"file-{index + 1}")
+        self.status = status
+        super().__init__(f"file {index + 1} ({self.name}): {message}")
+
+    @property
+    def unsupported_type(self) -> bool:
+        return self.status == 415
 
 
 class NotFound(Exception):
@@ -129,43 +137,49 @@ def person_of(principal: Principal) -> dict[str, str]:
     return {"user_id": principal.user_id, "full_name": principal.full_name or principal.user_id}
 
 
-def sniff_files(files: Sequence[UploadedFile], channel: Channel) -> list[MediaType]:
-    media_types: list[MediaType] = []
+# What intake keeps (ADR 0018): an incoming PDF that needs a password is registered, flagged for
+# a person, because it did arrive; our own signed originals are PDFs anyone can open.
+INCOMING_FILES = FileLimits(encrypted_pdf="flag")
+OUTGOING_ORIGINALS = FileLimits(accepted=frozenset({MediaType.PDF}))
+
+
+async def check_files(
+    files: Sequence[UploadedFile], limits: FileLimits = INCOMING_FILES
+) -> list[CheckedFile]:
+    """Open every file for real (never trusting its name or the channel it came by), or refuse
+    the first that is not one intake keeps."""
+    checked: list[CheckedFile] = []
     for index, file in enumerate(files):
-        head = file.data[:SNIFF_LENGTH]
         try:
-            media_type = sniff_media_type(head)
-        except ValueError as exc:
-            raise UnacceptableFile(index, file.name, str(exc), unsupported_type=True) from exc
-        if channel is Channel.PAPER and media_type is MediaType.PDF:
-            try:
-                check_scan_pdf_version(head)
-            except ValueError as exc:
-                raise UnacceptableFile(index, file.name, str(exc), unsupported_type=False) from exc
-        media_types.append(media_type)
-    return media_types
+            checked.append(await check_upload_async(file.data, file.name, limits))
+        except FileRefused as exc:
+            raise UnacceptableFile(index, file.name, str(exc), status=exc.http_status) from exc
+    return checked
 
 
 async def store_files(
     files: FileStore,
     document_id: str,
     uploads: Sequence[UploadedFile],
-    media_types: list[MediaType],
+    checked: list[CheckedFile],
 ) -> list[Record]:
     stored: list[Record] = []
-    for index, (upload, media_type) in enumerate(zip(uploads, media_types, strict=True)):
-        kept = await files.put(upload.data, media_type.value)
-        stored.append(
-            {
-                "file_id": events.derived_id(document_id, "file", str(index)),
-                "name": (upload.name or f"file-{index + 1}")[:255],
-                "media_type": media_type.value,
-                "size": kept.size,
-                "sha256": kept.sha256,
-                "object_key": kept.object_key,
-                "role": "original" if index == 0 else "attachment",
-            }
-        )
+    for index, (upload, found) in enumerate(zip(uploads, checked, strict=True)):
+        kept = await files.put(upload.data, found.media_type.value)
+        file: Record = {
+            "file_id": events.derived_id(document_id, "file", str(index)),
+            "name": safe_display_name(upload.name, fallback=f"file-{index + 1}"),
+            "media_type": found.media_type.value,
+            "size": kept.size,
+            "sha256": kept.sha256,
+            "object_key": kept.object_key,
+            "role": "original" if index == 0 else "attachment",
+            "pages": found.pages,
+            "scanned_pages": found.scanned_pages,
+        }
+        if found.cannot_be_read:
+            file["cannot_be_read"] = found.cannot_be_read
+        stored.append(file)
     return stored
 
 
@@ -207,13 +221,13 @@ async def register_document(
     `document_id` is given by imports, whose ids derive from the row so that a re-run finds its
     own claims; `resuming` says an earlier run may have reserved a number for it already.
     """
-    media_types = sniff_files(uploads, metadata.channel)
+    checked = await check_files(uploads)
     agency_code = principal.agency_code
     document_id = document_id or str(uuid.uuid4())
     keys = duplicate_keys(agency_code, metadata, uploads)
     # The files go to the blob store while the keys are claimed: they are content-addressed, so a
     # duplicate refused meanwhile leaves nothing behind that was not there already.
-    storing = asyncio.ensure_future(store_files(registry.files, document_id, uploads, media_types))
+    storing = asyncio.ensure_future(store_files(registry.files, document_id, uploads, checked))
     try:
         held = await claim_duplicate_keys(registry, document_id, keys, register_anyway_reason)
     except BaseException:
@@ -599,6 +613,7 @@ async def digitize_document(
         log.info("document.received for a document we do not hold; skipped")
         return
     facts = {fact["_id"] for fact in known}
+    checked = {kept["file_id"]: kept for kept in held.get("files", [])}
     for file in received.files:
         if file.role is FileRole.OCR_DERIVATIVE:
             continue
@@ -608,7 +623,16 @@ async def digitize_document(
             "object_key": file.object_key,
             "sha256": file.sha256,
             "name": file.name,
+            "scanned_pages": checked.get(file.file_id, {}).get("scanned_pages", 0),
         }
+        unreadable = checked.get(file.file_id, {}).get("cannot_be_read")
+        if unreadable:
+            # Kept as it came, flagged at registration (ADR 0018): a person gets a readable copy.
+            if f"{received.document_id}:ocr:{file.file_id}" not in facts:
+                await _ocr_needs_a_person(
+                    digitiser, received, file.file_id, f"the file cannot be read: {unreadable}"
+                )
+            continue
         try:
             if (
                 needs_ocr(received.channel.value, stored)
@@ -991,18 +1015,11 @@ async def issue_outgoing_document(
 ) -> Record:
     """Number a signed outgoing document, keep its signed original, and ask exchange to send it to
     the other agencies among its recipients (state secrets never travel over the exchange)."""
-    (media_type,) = sniff_files([upload], Channel.ELECTRONIC)
-    if media_type is not MediaType.PDF:
-        raise UnacceptableFile(
-            0,
-            upload.name,
-            "the signed original of an outgoing document must be a PDF",
-            unsupported_type=True,
-        )
+    checked = await check_files([upload], OUTGOING_ORIGINALS)
     # Surface a bad abbreviation before a number is taken.
     metadata.notation(1, agency_abbreviation)
     document_id = str(uuid.uuid4())
-    (stored,) = await store_files(registry.files, document_id, [upload], [media_type])
+    (stored,) = await store_files(registry.files, document_id, [upload], checked)
     now = datetime.now(UTC)
     register = outgoing_register_for(metadata.confidentiality)
     key = register_key(principal.agency_code, register, now)

@@ -134,10 +134,10 @@ async def migrate_document(
         return RowResult(Outcome.ALREADY_DONE, existing)
     uploads = [UploadedFile(file.name, file.data) for file in files]
     try:
-        media_types = handlers.sniff_files(uploads, line.metadata.channel)
+        checked = await handlers.check_files(uploads)
     except handlers.UnacceptableFile as exc:
         raise RowRefused(f"files.{exc.index}.path: {exc}") from exc
-    stored = await handlers.store_files(registry.files, document_id, uploads, media_types)
+    stored = await handlers.store_files(registry.files, document_id, uploads, checked)
     for kept, file in zip(stored, files, strict=True):
         kept["role"] = "original" if file.role == "original" else "evidence"
     key = RegisterKey(line.agency_code, Register.INCOMING, line.arrival_year)

@@ -6,6 +6,7 @@ import json
 
 import httpx
 import pytest
+from harness.hostile_files import encrypted_pdf
 from harness.polling import eventually
 from intake_testkit import (
     events_keyed,
@@ -82,20 +83,24 @@ async def test_a_blank_page_is_flagged_for_a_person_to_check(clerk) -> None:
     assert ocr["pages"][0]["needs_review"] is True
 
 
-async def test_a_damaged_scan_is_shown_for_review_with_the_reason_not_lost(clerk) -> None:
-    # A PNG signature, then nothing an image reader can use: it passes the upload's sniffing
-    # (the bytes say PNG), but no OCR will ever read it.
-    damaged = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"garbage" * 100
-    created = (
-        await clerk.post("/v1/documents", **form(metadata(channel="paper"), ("d.png", damaged)))
-    ).json()
+async def test_a_password_protected_pdf_is_registered_and_shown_for_a_person_with_the_reason(
+    clerk,
+) -> None:
+    locked = encrypted_pdf()
+    created = await clerk.post("/v1/documents", **form(metadata(), ("mat.pdf", locked)))
+    assert created.status_code == 201, created.text
+    (file,) = created.json()["files"]
+    assert "password" in file["cannot_be_read"]
 
-    body = await _document_when(clerk, created["id"], lambda b: b["ocr"])
+    body = await _document_when(clerk, created.json()["id"], lambda b: b["ocr"])
 
-    (ocr,) = body["ocr"].values()
+    ocr = body["ocr"][file["file_id"]]
     assert ocr["needs_review"] is True
     assert "cannot be read" in ocr["error"]
     assert ocr["derivative"] is None
+    link = (await clerk.get(f"/v1/documents/{body['id']}/files/{file['file_id']}/link")).json()
+    async with httpx.AsyncClient() as anonymous:
+        assert (await anonymous.get(link["url"])).content == locked
 
 
 async def test_a_signed_pdf_is_checked_and_its_original_stays_bit_exact(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from harness.pdfs import one_page_pdf
 from intake_fakes import FakeClaimBook, FakeDocumentRepository, FakeFileStore, FakeNumberRegister
 from vanthu_intake import imports
 from vanthu_intake.domain.duplicates import content_key
@@ -16,7 +17,8 @@ from vanthu_runtime.auth import Principal, Role
 CLERK = Principal(
     user_id="vt01", agency_code="000.00.00.H41", roles=frozenset({Role.CLERK}), full_name="Văn thư"
 )
-PDF = b"%PDF-1.7\n%%EOF\n"
+# A real one-page PDF: files are opened before they are kept; a suffix after %%EOF keeps it one.
+PDF = one_page_pdf()
 META = {
     "channel": "paper",
     "issuer": {"name": "Bộ Nội vụ"},

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from harness.pdfs import one_page_pdf
 from harness.samples import sample_event
 from intake_fakes import (
     FakeClaimBook,
@@ -23,7 +24,8 @@ from vanthu_runtime.auth import Principal, Role
 CLERK = Principal(
     user_id="vt01", agency_code="000.00.00.H41", roles=frozenset({Role.CLERK}), full_name="Văn thư"
 )
-PDF = b"%PDF-1.7\n%%EOF\n"
+# A real one-page PDF: files are opened before they are kept; a suffix after %%EOF keeps it one.
+PDF = one_page_pdf()
 
 
 def registry() -> Registry:

@@ -189,7 +189,11 @@ def _iso(value: object) -> str | None:
 
 
 def _file_view(file: dict[str, Any]) -> dict[str, Any]:
-    return {k: file[k] for k in ("file_id", "name", "media_type", "size", "sha256", "role")}
+    view = {k: file[k] for k in ("file_id", "name", "media_type", "size", "sha256", "role")}
+    for kept in ("pages", "cannot_be_read"):
+        if kept in file:
+            view[kept] = file[kept]
+    return view
 
 
 async def read_upload_form(
@@ -289,12 +293,7 @@ async def register_incoming_document(request: Request, principal: Registrar) -> 
             correlation_id=request.headers.get("x-correlation-id"),
         )
     except handlers.UnacceptableFile as exc:
-        code = (
-            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
-            if exc.unsupported_type
-            else status.HTTP_422_UNPROCESSABLE_ENTITY
-        )
-        raise HTTPException(code, detail=f"file: {exc}") from exc
+        raise HTTPException(exc.status, detail=f"file: {exc}") from exc
     except handlers.DuplicateDocument as exc:
         return JSONResponse(
             {"detail": str(exc), "existing_id": exc.existing_id, "same": exc.key},

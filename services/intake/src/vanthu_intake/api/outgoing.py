@@ -72,7 +72,7 @@ async def issue_outgoing_document(request: Request, principal: Registrar) -> JSO
             correlation_id=request.headers.get("x-correlation-id"),
         )
     except handlers.UnacceptableFile as exc:
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, detail=f"file: {exc}") from exc
+        raise HTTPException(exc.status, detail=f"file: {exc}") from exc
     except NotationError as exc:
         raise unprocessable([(["metadata", "drafting_unit_abbreviation"], str(exc))]) from exc
     return JSONResponse(
