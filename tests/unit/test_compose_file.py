@@ -40,3 +40,20 @@ def test_kubernetes_manifests_run_every_process_with_readiness_probes() -> None:
     for deployment in deployments.values():
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+
+
+def test_kubernetes_admits_to_the_pods_only_the_ingress_prometheus_and_vanthu_itself() -> None:
+    manifests = list(yaml.safe_load_all((ROOT / "deploy" / "k8s" / "vanthu.yaml").read_text()))
+    policies = [m for m in manifests if m["kind"] == "NetworkPolicy"]
+    assert len(policies) == 1
+    spec = policies[0]["spec"]
+    assert spec["podSelector"] == {"matchLabels": {"app": "vanthu"}}
+    sources = spec["ingress"][0]["from"]
+    namespaces = {s["namespaceSelector"]["matchLabels"][NAMESPACE_LABEL] for s in sources[:2]}
+    assert namespaces == {"ingress-nginx", "monitoring"}
+    services = [m for m in manifests if m["kind"] == "Service"]
+    worker_ports = set(range(8101, 8105))
+    assert not [s for s in services for p in s["spec"]["ports"] if p["port"] in worker_ports]
+
+
+NAMESPACE_LABEL = "kubernetes.io/metadata.name"

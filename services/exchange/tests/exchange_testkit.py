@@ -151,9 +151,21 @@ class HubProcess:
         return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+def login_form_token(page: str) -> str:
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
 def portal_sign_in(browser: httpx.Client, agency_code: str, secret: str) -> httpx.Response:
     """The agency signs in on the portal as a browser does: the form first, then its post."""
-    return browser.post("/portal/login", data={"agency_code": agency_code, "secret": secret})
+    form = browser.get("/portal/login")
+    return browser.post(
+        "/portal/login",
+        data={
+            "agency_code": agency_code,
+            "secret": secret,
+            "csrf_token": login_form_token(form.text),
+        },
+    )
 
 
 def base_env(servers: Servers) -> dict[str, str]:

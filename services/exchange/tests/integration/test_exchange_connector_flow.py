@@ -7,6 +7,7 @@ from exchange_testkit import (
     EventTap,
     edxml_package,
     issued_document,
+    login_form_token,
     put_file,
     random_agency,
     random_secret,
@@ -242,8 +243,10 @@ async def test_an_agency_without_a_system_reads_downloads_and_answers_on_the_por
     await publisher.publish(send_request(document, [commune]))
 
     async with httpx.AsyncClient(base_url=hub.url, timeout=30) as browser:
+        login_token = login_form_token((await browser.get("/portal/login")).text)
         wrong = await browser.post(
-            "/portal/login", data={"agency_code": commune, "secret": "sai-mat-khau"}
+            "/portal/login",
+            data={"agency_code": commune, "secret": "sai-mat-khau", "csrf_token": login_token},
         )
         assert wrong.status_code == 401
         assert "không đúng" in wrong.text
@@ -251,7 +254,8 @@ async def test_an_agency_without_a_system_reads_downloads_and_answers_on_the_por
         async def signed_in() -> bool:
             # Right after a wrong secret the hub asks for a second's patience (back-off).
             answer = await browser.post(
-                "/portal/login", data={"agency_code": commune, "secret": secret}
+                "/portal/login",
+                data={"agency_code": commune, "secret": secret, "csrf_token": login_token},
             )
             return answer.status_code == 303
 

@@ -7,7 +7,14 @@ import re
 
 import httpx
 import pytest
-from exchange_testkit import HubProcess, edxml_package, random_agency, random_secret, start_hub
+from exchange_testkit import (
+    HubProcess,
+    edxml_package,
+    login_form_token,
+    random_agency,
+    random_secret,
+    start_hub,
+)
 
 TOKEN_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
@@ -22,6 +29,19 @@ def hub(servers, tmp_path_factory) -> HubProcess:
     )
     yield started
     started.process.stop()
+
+
+def secure_sign_in(hub: HubProcess, code: str, secret: str) -> str:
+    """Signs in and returns the session's Set-Cookie; the cookies are Secure and the test talks
+    plain HTTP, so they are sent by hand."""
+    form = httpx.get(f"{hub.url}/portal/login")
+    login = httpx.post(
+        f"{hub.url}/portal/login",
+        data={"agency_code": code, "secret": secret, "csrf_token": login_form_token(form.text)},
+        headers={"Cookie": form.headers["set-cookie"].split(";")[0]},
+    )
+    assert login.status_code == 303, login.text
+    return next(c for c in login.headers.get_list("set-cookie") if c.startswith("vanthu_portal="))
 
 
 def _package(sender: str, recipient: str) -> bytes:
@@ -45,11 +65,7 @@ def portal(hub):
     )
     assert sent.status_code == 201, sent.text
     delivery_id = sent.json()["deliveries"][0]["delivery_id"]
-    login = httpx.post(
-        f"{hub.url}/portal/login", data={"agency_code": commune, "secret": secrets_[commune]}
-    )
-    assert login.status_code == 303
-    cookie = login.headers["set-cookie"]
+    cookie = secure_sign_in(hub, commune, secrets_[commune])
     session = cookie.split(";")[0]
     browser = httpx.Client(base_url=hub.url, headers={"Cookie": session}, timeout=30)
     yield {
@@ -116,10 +132,8 @@ def test_a_status_or_reply_without_the_token_is_forbidden_and_nothing_reaches_th
 def test_a_token_from_another_session_is_refused(portal, hub):
     other, secret = random_agency("H14"), random_secret()
     assert hub.register(other, secret, [other]).status_code == 201
-    login = httpx.post(f"{hub.url}/portal/login", data={"agency_code": other, "secret": secret})
-    with httpx.Client(
-        base_url=hub.url, headers={"Cookie": login.headers["set-cookie"].split(";")[0]}
-    ) as stranger:
+    session = secure_sign_in(hub, other, secret).split(";")[0]
+    with httpx.Client(base_url=hub.url, headers={"Cookie": session}) as stranger:
         foreign = TOKEN_FIELD.findall(stranger.get("/portal/inbox").text)[0]
 
     answer = portal["browser"].post(
@@ -140,3 +154,96 @@ def test_the_pages_own_token_lets_the_agency_acknowledge_and_sign_out(portal):
     assert "Đã xác nhận" in acknowledged.text
     assert _waiting(portal["hub"], portal["commune_auth"]) == []
     assert signed_out.status_code == 303
+
+
+@pytest.fixture
+def agency(hub) -> tuple[str, str]:
+    code, secret = random_agency("H14"), random_secret()
+    assert hub.register(code, secret, [code]).status_code == 201
+    return code, secret
+
+
+def _sign_in_post(hub: HubProcess, data: dict[str, str], cookie: str = "") -> httpx.Response:
+    headers = {"Cookie": cookie} if cookie else {}
+    return httpx.post(f"{hub.url}/portal/login", data=data, headers=headers)
+
+
+def _login_cookie(form: httpx.Response) -> str:
+    return form.headers["set-cookie"].split(";")[0]
+
+
+def test_a_sign_in_posted_from_elsewhere_is_refused_and_opens_no_session(hub, agency) -> None:
+    code, secret = agency
+    form = httpx.get(f"{hub.url}/portal/login")
+    other_browser = httpx.get(f"{hub.url}/portal/login")
+
+    without_anything = _sign_in_post(hub, {"agency_code": code, "secret": secret})
+    without_cookie = _sign_in_post(
+        hub, {"agency_code": code, "secret": secret, "csrf_token": login_form_token(form.text)}
+    )
+    foreign_token = _sign_in_post(
+        hub,
+        {
+            "agency_code": code,
+            "secret": secret,
+            "csrf_token": login_form_token(other_browser.text),
+        },
+        _login_cookie(form),
+    )
+
+    for refused in (without_anything, without_cookie, foreign_token):
+        assert refused.status_code == 403
+        assert "csrf_token" in refused.text
+        assert not any(
+            c.startswith("vanthu_portal=") for c in refused.headers.get_list("set-cookie")
+        )
+
+
+def test_forged_sign_ins_are_not_counted_towards_the_lock(hub, agency) -> None:
+    code, secret = agency
+
+    for _ in range(10):
+        _sign_in_post(hub, {"agency_code": code, "secret": "sai-mat-khau-0000"})
+
+    assert secure_sign_in(hub, code, secret).startswith("vanthu_portal=")
+
+
+def test_the_login_page_says_which_field_a_refused_form_lacked_in_vietnamese(hub, agency) -> None:
+    refused = _sign_in_post(hub, {"agency_code": agency[0], "secret": agency[1]})
+
+    assert "Biểu mẫu đăng nhập không hợp lệ" in refused.text
+    assert TOKEN_FIELD.search(refused.text)  # a fresh form to try again from
+
+
+def test_every_portal_answer_carries_the_security_headers(portal) -> None:
+    browser, delivery_id = portal["browser"], portal["delivery_id"]
+    answers = {
+        "sign-in page": httpx.get(f"{portal['hub'].url}/portal/login"),
+        "redirect to sign in": httpx.get(f"{portal['hub'].url}/portal/inbox"),
+        "inbox": browser.get("/portal/inbox"),
+        "package": browser.get(f"/portal/packages/{delivery_id}"),
+        "refused form": browser.post(f"/portal/packages/{delivery_id}/ack", data={}),
+        "no such package": browser.get("/portal/packages/no-such-package"),
+    }
+
+    for what, answer in answers.items():
+        policy = answer.headers.get("content-security-policy", "")
+        assert "frame-ancestors 'none'" in policy, what
+        assert "default-src 'none'" in policy, what
+        assert "form-action 'self'" in policy, what
+        assert answer.headers.get("x-frame-options") == "DENY", what
+        assert answer.headers.get("referrer-policy") == "no-referrer", what
+        assert answer.headers.get("x-content-type-options") == "nosniff", what
+
+
+def test_the_pages_style_is_the_one_the_policy_allows_and_no_script_runs(portal) -> None:
+    import base64
+    import hashlib
+
+    page = portal["browser"].get("/portal/inbox")
+    style = page.text.split("<style>")[1].split("</style>")[0]
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+
+    assert f"style-src 'sha256-{digest}'" in page.headers["content-security-policy"]
+    assert "script-src" not in page.headers["content-security-policy"]  # default-src 'none'
+    assert "<script" not in page.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -33,6 +35,17 @@ def csrf_input(csrf: str) -> str:
     return f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf)}">'
 
 
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:0;color:#1d2733;background:#f5f7fa}
+header{background:#a61b1b;color:#fff;padding:.8rem 1.5rem;display:flex;justify-content:space-between}
+main{max-width:64rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:6px}
+table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #dde3ea;padding:.4rem;text-align:left}
+.error{color:#a61b1b} .who button{margin-left:.5rem} label{display:block;margin:.5rem 0}
+"""
+"""The portal's only style, inline; the Content-Security-Policy allows it by its hash."""
+STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+
+
 def page(title: str, body: str, agency: str | None = None, csrf: str = "") -> str:
     who = (
         f'<form method="post" action="/portal/logout" class="who">{escape(agency)} '
@@ -43,22 +56,17 @@ def page(title: str, body: str, agency: str | None = None, csrf: str = "") -> st
     return f"""<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>{escape(title)} · Cổng liên thông văn bản</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{{font-family:system-ui,sans-serif;margin:0;color:#1d2733;background:#f5f7fa}}
-header{{background:#a61b1b;color:#fff;padding:.8rem 1.5rem;display:flex;justify-content:space-between}}
-main{{max-width:64rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:6px}}
-table{{border-collapse:collapse;width:100%}} td,th{{border-bottom:1px solid #dde3ea;padding:.4rem;text-align:left}}
-.error{{color:#a61b1b}} .who button{{margin-left:.5rem}} label{{display:block;margin:.5rem 0}}
-</style></head><body>
+<style>{STYLE}</style></head><body>
 <header><strong>Cổng liên thông văn bản</strong>{who}</header>
 <main><h1>{escape(title)}</h1>{body}</main></body></html>"""
 
 
-def login_page(error: str | None = None) -> str:
+def login_page(csrf: str, error: str | None = None) -> str:
+    """The sign-in form; ``csrf`` is bound to the browser's pre-session cookie (login CSRF)."""
     problem = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     return page(
         "Đăng nhập",
-        f"""{problem}<form method="post" action="/portal/login">
+        f"""{problem}<form method="post" action="/portal/login">{csrf_input(csrf)}
 <label>Mã định danh cơ quan <input name="agency_code" required autocomplete="username"></label>
 <label>Mật khẩu liên thông <input name="secret" type="password" required autocomplete="current-password"></label>
 <button>Đăng nhập</button></form>""",

@@ -10,6 +10,7 @@ browsers or a sibling site on the same registrable domain (ADR 0038).
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,6 +29,9 @@ from vanthu_exchange.hub_handlers import Hub
 from vanthu_exchange.portal_handlers import Portal
 
 COOKIE = "vanthu_portal"
+LOGIN_COOKIE = "vanthu_portal_login"
+LOGIN_COOKIE_SECONDS = 3600
+LOGIN_PURPOSE = "portal-login"
 MAX_REPLY_BYTES = 50 * 1024 * 1024
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -87,9 +91,31 @@ def _agency(session: SystemSession) -> str:
     return session.agencies[0] if session.agencies else session.system_id
 
 
+def _login_cookie(request: Request) -> str:
+    return request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+
+
+def _login_html(
+    request: Request, hub: Hub, cookie: str, error: str | None = None, code: int = 200
+) -> HTMLResponse:
+    """The sign-in page with a form token bound to the browser's pre-session cookie, which it
+    (re)sets: a form posted from another site carries neither (login CSRF, ADR 0048)."""
+    response = _html(login_page(hub.accounts.form_token(cookie, LOGIN_PURPOSE), error), code)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        cookie,
+        httponly=True,
+        samesite="strict",
+        path="/portal",
+        max_age=LOGIN_COOKIE_SECONDS,
+        secure=_cookie_secure(request),
+    )
+    return response
+
+
 @router.get("/login")
-async def login_form() -> HTMLResponse:
-    return _html(login_page())
+async def login_form(request: Request, hub: HubDep) -> HTMLResponse:
+    return _login_html(request, hub, _login_cookie(request))
 
 
 @router.post("/login")
@@ -98,14 +124,32 @@ async def login(
     hub: HubDep,
     agency_code: Annotated[str, Form(max_length=64)],
     secret: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    if not hub.accounts.form_token_matches(cookie, csrf_token, LOGIN_PURPOSE):
+        # Checked before the secret is tried: a forged form neither signs in nor counts.
+        return _login_html(
+            request,
+            hub,
+            _login_cookie(request),
+            "Biểu mẫu đăng nhập không hợp lệ hoặc đã hết hạn (csrf_token): hãy đăng nhập lại "
+            "từ trang này.",
+            status.HTTP_403_FORBIDDEN,
+        )
     try:
         token, expires = await hub.accounts.open_portal_session(agency_code.strip(), secret)
     except SignInRefused as exc:
-        return _html(login_page(_refused_sign_in(exc)), status.HTTP_429_TOO_MANY_REQUESTS)
+        return _login_html(
+            request, hub, cookie, _refused_sign_in(exc), status.HTTP_429_TOO_MANY_REQUESTS
+        )
     except HubRefusal:
-        return _html(
-            login_page("Mã định danh hoặc mật khẩu không đúng."), status.HTTP_401_UNAUTHORIZED
+        return _login_html(
+            request,
+            hub,
+            cookie,
+            "Mã định danh hoặc mật khẩu không đúng.",
+            status.HTTP_401_UNAUTHORIZED,
         )
     response = RedirectResponse("/portal/inbox", status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
@@ -117,6 +161,7 @@ async def login(
         expires=expires,
         secure=_cookie_secure(request),
     )
+    response.delete_cookie(LOGIN_COOKIE, path="/portal")
     return response
 
 
