@@ -225,7 +225,7 @@ async def test_migrated_documents_keep_their_old_ids_numbers_and_links(
     async with intake.client("someone", random_agency(), "clerk") as stranger:
         assert (await stranger.get(f"/legacy/{legacy_ids[0]}")).status_code == 404
     assert (await clerk.get(f"/legacy/{legacy_ids[2]}")).status_code == 404
-    async with intake.client("u-042", agency, "specialist") as named:
+    async with intake.client("u-042", agency, "leader") as named:
         allowed = await named.get(f"/legacy/{legacy_ids[2]}", follow_redirects=False)
         assert allowed.status_code == 308
 

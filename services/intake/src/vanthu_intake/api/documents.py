@@ -15,6 +15,7 @@ from vanthu_runtime.auth import Principal, Role, require_roles
 from vanthu_runtime.directory_copy import DirectoryCopy
 from vanthu_runtime.input_checks import first_invalid_text, too_deep
 from vanthu_runtime.openapi_forms import multipart_body
+from vanthu_runtime.visibility import lists_agency_wide
 
 from vanthu_intake import handlers
 from vanthu_intake.config import IntakeSettings
@@ -24,7 +25,12 @@ from vanthu_intake.domain.vietnam_time import VIETNAM
 from vanthu_intake.handlers import Registry, UploadedFile
 
 REGISTRARS = (Role.CLERK, Role.ADMINISTRATOR)
-READERS = tuple(Role)
+NOT_THE_REGISTRY = (
+    "Chỉ văn thư, lãnh đạo, thư ký và người kiểm tra xem được văn bản của cả cơ quan; văn bản "
+    "đến với đơn vị và chuyên viên qua nhiệm vụ được giao: xem /v1/tasks/mine và "
+    "/v1/units/{unit_id}/tasks của routing (documents reach a unit through its tasks: see "
+    "routing's tasks; ADR 0008)"
+)
 
 
 async def registrar(
@@ -44,8 +50,18 @@ async def registrar(
     return principal
 
 
+async def registry_reader(
+    principal: Annotated[Principal, Depends(require_roles(*tuple(Role)))],
+) -> Principal:
+    """Intake is the registry: its lists, registers and document reads are for the roles that
+    see the whole agency (ADR 0008); confidentiality (ADR 0006) still applies to each document."""
+    if not lists_agency_wide(principal):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=NOT_THE_REGISTRY)
+    return principal
+
+
 Registrar = Annotated[Principal, Depends(registrar)]
-Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+Reader = Annotated[Principal, Depends(registry_reader)]
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from vanthu_intake import handlers
 from vanthu_intake.adapters.fpdf_register_printer import print_register
-from vanthu_intake.api.documents import Registrar, registry_of, settings_of, unprocessable
+from vanthu_intake.api.documents import Reader, registry_of, settings_of, unprocessable
 from vanthu_intake.config import IntakeSettings
 from vanthu_intake.domain.numbering import Register
 from vanthu_intake.domain.vietnam_time import VIETNAM
@@ -34,7 +34,7 @@ def agency_name(settings: IntakeSettings, agency_code: str) -> str:
 async def print_register_pdf(
     register: Register,
     request: Request,
-    principal: Registrar,
+    principal: Reader,
     start: Annotated[date, Query(alias="from")],
     end: Annotated[date, Query(alias="to")],
 ) -> Response:
