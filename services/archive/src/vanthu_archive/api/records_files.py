@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import Path as FastApiPath
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
@@ -18,6 +19,7 @@ from vanthu_contracts.events.values import Person
 from vanthu_runtime.auth import Principal, Role, require_roles
 from vanthu_runtime.errors import AlreadyExists
 
+from vanthu_archive.api.query_rules import known_query_parameters
 from vanthu_archive.api.routes import require_document_reader
 from vanthu_archive.document_access import keeps_file_of
 from vanthu_archive.domain.bagit_package import VIETNAM_TIME, PackagingContext, PackagingRefused
@@ -57,6 +59,7 @@ Reader = Annotated[
 ]
 Auditor = Annotated[Principal, Depends(require_roles(Role.AUDITOR, Role.ADMINISTRATOR))]
 ZIP = "application/zip"
+Year = Annotated[int, FastApiPath(ge=1900, le=9999)]
 
 
 class _Body(BaseModel):
@@ -203,14 +206,14 @@ def silently(action: Callable[[RecordsFile], object]) -> Callable[[RecordsFile],
 
 
 def records_files_router() -> APIRouter:
-    router = APIRouter(prefix="/archive", tags=["records files"])
+    router = APIRouter(
+        prefix="/archive", tags=["records files"], dependencies=[Depends(known_query_parameters)]
+    )
 
     @router.put("/file-plans/{year}")
     async def put_file_plan(
-        request: Request, principal: Keeper, year: int, body: FilePlanIn
+        request: Request, principal: Keeper, year: Year, body: FilePlanIn
     ) -> dict[str, Any]:
-        if not 1900 <= year <= 9999:
-            raise HTTPException(422, detail=[{"loc": ["path", "year"], "msg": "not a year"}])
         try:
             plan = FilePlan(
                 principal.agency_code,
@@ -234,7 +237,7 @@ def records_files_router() -> APIRouter:
         return {"agency_code": plan.agency_code, "year": year, "entries": len(plan.entries)}
 
     @router.get("/file-plans/{year}")
-    async def get_file_plan(request: Request, principal: Reader, year: int) -> dict[str, Any]:
+    async def get_file_plan(request: Request, principal: Reader, year: Year) -> dict[str, Any]:
         plan = await _archive(request).records_files.plan(principal.agency_code, year)
         if plan is None:
             raise HTTPException(404, detail=f"no {year} file plan for {principal.agency_code}")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from vanthu_contracts.events.values import Urgency
 from vanthu_runtime.auth import Principal, Role, require_roles
 
+from vanthu_archive.api.query_rules import known_query_parameters, refused, within_calendar
 from vanthu_archive.document_access import never_lists
 from vanthu_archive.domain.textsearch import SearchFilters, parse_text_query
 from vanthu_archive.handlers import verify_archive
@@ -38,10 +39,7 @@ def _archive(request: Request) -> Archive:
 
 
 def _bad(field: str, message: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        detail=[{"loc": ["query", field], "msg": message}],
-    )
+    return refused(field, message)
 
 
 def require_document_reader(principal: Principal) -> None:
@@ -91,7 +89,9 @@ _HIDDEN = {
 
 
 def archive_router() -> APIRouter:
-    router = APIRouter(prefix="/archive", tags=["archive"])
+    router = APIRouter(
+        prefix="/archive", tags=["archive"], dependencies=[Depends(known_query_parameters)]
+    )
 
     @router.get("/search")
     async def search(
@@ -117,6 +117,9 @@ def archive_router() -> APIRouter:
         for moment, name in ((received_from, "received_from"), (received_to, "received_to")):
             if moment is not None and moment.tzinfo is None:
                 raise _bad(name, "needs a time zone, e.g. 2026-11-21T00:00:00+07:00")
+            within_calendar(moment, name)
+        within_calendar(issued_from, "issued_from")
+        within_calendar(issued_to, "issued_to")
         if issued_from and issued_to and issued_from > issued_to:
             raise _bad("issued_to", "is before issued_from")
         filters = SearchFilters(
@@ -201,6 +204,7 @@ def archive_router() -> APIRouter:
         for moment, name in ((since, "from"), (until, "to")):
             if moment is not None and moment.tzinfo is None:
                 raise _bad(name, "needs a time zone")
+            within_calendar(moment, name)
         archive = _archive(request)
         report = await verify_archive(archive.store, archive.checkpoints, since=since, until=until)
         broken = report.first_break
@@ -228,6 +232,8 @@ def archive_router() -> APIRouter:
         since: Since = None,
         until: Until = None,
     ) -> dict[str, Any]:
+        within_calendar(since, "from")
+        within_calendar(until, "to")
         read_models = _archive(request).read_models
         own = await read_models.actions_of(user_id, since, until, agency_code=principal.agency_code)
         # Every action is counted; one on a document the auditor may not see keeps its time,
