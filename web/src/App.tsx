@@ -9,6 +9,8 @@ import { MyTasks } from './pages/MyTasks';
 import { RegisterIncoming } from './pages/RegisterIncoming';
 import { SignIn } from './pages/SignIn';
 import { TaskPage } from './pages/TaskPage';
+import { endSessionUrl } from './oidc';
+import { useOidcRefresh } from './oidcRefresh';
 import { hasRole, useSession } from './session';
 
 export function App() {
@@ -41,7 +43,7 @@ export function App() {
 
 function Home() {
   const { session } = useSession();
-  if (hasRole(session, 'leader')) return <Navigate to="/chi-dao" replace />;
+  if (hasRole(session, 'leader', 'secretary')) return <Navigate to="/chi-dao" replace />;
   if (hasRole(session, 'clerk')) return <Navigate to="/van-ban-den/dang-ky" replace />;
   if (hasRole(session, 'unit_head', 'specialist')) return <Navigate to="/viec" replace />;
   return <Navigate to="/van-ban-den" replace />;
@@ -49,7 +51,13 @@ function Home() {
 
 function Shell({ children }: { children: ReactNode }) {
   const { session, signOut } = useSession();
+  useOidcRefresh();
   const person = session!.person;
+  const leave = () => {
+    const providerLogout = endSessionUrl();
+    signOut('Bạn đã đăng xuất.');
+    if (providerLogout) window.location.assign(providerLogout);
+  };
   return (
     <>
       <a className="skip" href="#noi-dung">
@@ -61,14 +69,14 @@ function Shell({ children }: { children: ReactNode }) {
           {hasRole(session, 'clerk', 'administrator') && <NavLink to="/van-ban-den/dang-ky" end>Đăng ký văn bản đến</NavLink>}
           {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-den" end>Văn bản đến</NavLink>}
           {hasRole(session, 'unit_head', 'specialist') && <NavLink to="/viec">Việc của tôi</NavLink>}
-          {hasRole(session, 'leader') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}
+          {hasRole(session, 'leader', 'secretary') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}
         </nav>
         <div className="who">
           <span>
             <strong>{person.full_name}</strong>
             <span className="muted"> · {person.roles.map((r) => ROLES[r] ?? r).join(', ')}</span>
           </span>
-          <button type="button" className="link" onClick={() => signOut('Bạn đã đăng xuất.')}>
+          <button type="button" className="link" onClick={leave}>
             Đăng xuất
           </button>
         </div>

@@ -5,6 +5,7 @@ import type { RoutingCase } from '../api/types';
 import { addDays, formatDate, formatDateTime, vietnamToday } from '../dates';
 import { byUrgencyThenDeadline, countInbox } from '../inbox';
 import { DOCUMENT_TYPES, label, URGENCIES } from '../labels';
+import { hasRole, useSession } from '../session';
 
 const REFRESH_MS = 10000;
 
@@ -12,6 +13,9 @@ export function LeaderInbox() {
   const [cases, setCases] = useState<RoutingCase[] | null>(null);
   const [error, setError] = useState('');
   const today = vietnamToday();
+  const { session } = useSession();
+  // A secretary reads the inboxes of the leaders who delegated to them: each says whose it is.
+  const forSecretary = hasRole(session, 'secretary') && !hasRole(session, 'leader');
 
   const load = useCallback(async () => {
     try {
@@ -71,6 +75,7 @@ export function LeaderInbox() {
                     label(DOCUMENT_TYPES, c.document.document_type_code),
                     c.document.issuer_name,
                     `đến ${formatDateTime(c.document.received_at)}`,
+                    forSecretary && c.leader ? `trình ${c.leader.full_name}` : '',
                   ]
                     .filter(Boolean)
                     .join(' · ')}
