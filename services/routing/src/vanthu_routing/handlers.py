@@ -12,7 +12,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -64,6 +64,18 @@ MAX_ATTEMPTS = 10
 TOKEN_TRUSTED_ROLES = frozenset({"administrator", "service"})
 """Roles taken from the token alone: the identity provider's administrators create the directory
 (someone has to add its first users) and service accounts are not people in it (ADR 0023)."""
+
+
+FILE_LINK_TTL = timedelta(minutes=5)
+"""How long a download link works: long enough to open the file, short enough not to be passed
+around (issue 11, item 6)."""
+
+
+@dataclass(frozen=True)
+class FileLink:
+    file: FileReference
+    url: str
+    expires_at: datetime
 
 
 class SystemClock:
@@ -557,6 +569,15 @@ class RoutingHandlers:
             name=caller.full_name or caller.user_id,
         )
 
+    async def file_link(self, caller: Caller, case_id: str, file_id: str) -> FileLink:
+        """A short-lived download link to a file the case keeps (a draft, a paper slip), for
+        someone who may see the document (CaseNotFound otherwise, as for no case)."""
+        stored = await self.case_for(caller, case_id)
+        file = stored.case.file(file_id)
+        url = await self.evidence.link(file, FILE_LINK_TTL)
+        log.info("file link given", case_id=case_id, file_id=file_id, user=caller.user_id)
+        return FileLink(file, url, self.clock.now() + FILE_LINK_TTL)
+
     async def keep_evidence(self, data: bytes, name: str, media_type: str) -> FileReference:
         if not data:
             raise InvalidInput("slip: the scanned paper slip is empty.", "Bản quét phiếu trống.")
@@ -814,4 +835,4 @@ def _summary_of(event: DocumentReceived) -> DocumentSummary:
     )
 
 
-__all__ = ["Caller", "RoutingHandlers", "SystemClock", "case_id_for"]
+__all__ = ["Caller", "FileLink", "RoutingHandlers", "SystemClock", "case_id_for"]

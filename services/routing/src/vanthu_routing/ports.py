@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from vanthu_contracts import KafkaRecord
@@ -172,6 +172,9 @@ class EvidenceStore(Protocol):
         self, data: bytes, name: str, media_type: str, prefix: str = "routing/evidence"
     ) -> FileReference:
         """Store a scanned slip or a draft (content-addressed) and say where it is."""
+
+    async def link(self, file: FileReference, expires: timedelta) -> str:
+        """A URL that downloads the stored file for `expires`, then stops working."""
 
 
 class Clock(Protocol):

@@ -154,3 +154,24 @@ async def test_a_chunked_draft_far_over_the_limit_is_cut_off_with_413_and_nothin
     assert len(sent) < 200
     case = (await http.get(f"/cases/{case_id}", headers=org.auth("specialist"))).json()
     assert case["drafts"] == []
+
+
+async def test_a_draft_opens_through_a_short_lived_link_and_not_for_an_administrator(
+    http, org, publisher
+):
+    case_id, task_id = await specialist_task(http, org, publisher)
+    content = b"PK\x03\x04 du thao tra loi"
+    await upload(http, org, case_id, task_id)
+    case = (await http.get(f"/cases/{case_id}", headers=org.auth("specialist"))).json()
+    file_id = case["drafts"][0]["file"]["file_id"]
+
+    given = await http.get(f"/cases/{case_id}/files/{file_id}/link", headers=org.auth("specialist"))
+    admin = await http.get(f"/cases/{case_id}/files/{file_id}/link", headers=org.auth("admin"))
+
+    assert given.status_code == 200, given.text
+    async with httpx.AsyncClient(timeout=20) as blobs:
+        downloaded = await blobs.get(given.json()["url"])
+    assert downloaded.status_code == 200
+    assert downloaded.content == content
+    assert "X-Amz-Expires=300" in given.json()["url"]
+    assert admin.status_code == 403

@@ -8,6 +8,7 @@ import json
 import secrets
 from datetime import datetime, timedelta
 
+import httpx
 from harness.polling import eventually
 from vanthu_contracts import DecisionRecorded, TaskAssigned
 from vanthu_routing.domain.calendar import VIETNAM_TIME
@@ -261,3 +262,38 @@ async def test_a_paper_decision_dated_before_the_document_arrived_is_refused_and
     client, bucket = routing_bucket
     key = f"routing/evidence/{hashlib.sha256(scan).hexdigest()}"
     assert not list(client.list_objects(bucket, prefix=key))
+
+
+async def test_the_scanned_slip_opens_through_a_short_lived_link_only_for_those_who_see_it(
+    http, org, publisher
+):
+    case_id = await receive(publisher, org.agency)
+    await wait_in_inbox(http, org.auth("director"), case_id)
+    slip = b"%PDF-1.4\n% phieu " + secrets.token_hex(8).encode()
+    recorded = await http.post(
+        f"/cases/{case_id}/direction/on-behalf",
+        data={
+            "payload": json.dumps(
+                {
+                    **direction(org),
+                    "decided_by_user_id": org.ids["director"],
+                    "decided_at": today_at_eight(),
+                }
+            )
+        },
+        files={"slip": ("phieu.pdf", slip, "application/pdf")},
+        headers=org.auth("secretary"),
+    )
+    assert recorded.status_code == 200, recorded.text
+    file_id = recorded.json()["decisions"][0]["evidence_file"]["file_id"]
+    path = f"/cases/{case_id}/files/{file_id}/link"
+
+    given = await http.get(path, headers=org.auth("director"))
+    # The planning specialist has no task on it yet: not his to see (ADR 0008).
+    refused = await http.get(path, headers=org.auth("specialist"))
+
+    assert given.status_code == 200, given.text
+    async with httpx.AsyncClient(timeout=20) as blobs:
+        downloaded = await blobs.get(given.json()["url"])
+    assert downloaded.content == slip
+    assert refused.status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from vanthu_contracts import KafkaRecord, decode_record
@@ -213,6 +213,7 @@ class FakeDirectory:
 @dataclass
 class FakeEvidenceStore:
     kept: list[tuple[str, bytes]] = field(default_factory=list)
+    links: list[tuple[str, timedelta]] = field(default_factory=list)
 
     async def keep(
         self, data: bytes, name: str, media_type: str, prefix: str = "routing/evidence"
@@ -222,6 +223,10 @@ class FakeEvidenceStore:
         return FileReference(
             f"f-{len(self.kept)}", name, media_type, len(data), digest, f"{prefix}/{digest}"
         )
+
+    async def link(self, file: FileReference, expires: timedelta) -> str:
+        self.links.append((file.object_key, expires))
+        return f"http://blobs.test/{file.object_key}?expires={int(expires.total_seconds())}"
 
 
 @dataclass

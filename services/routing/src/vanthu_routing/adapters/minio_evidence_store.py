@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from vanthu_runtime.minio_blob_store import MinioBlobStore
 
@@ -25,3 +26,7 @@ class MinioEvidenceStore:
             sha256=stored.sha256,
             object_key=stored.key,
         )
+
+    async def link(self, file: FileReference, expires: timedelta) -> str:
+        """A presigned GET of the object, valid for `expires`."""
+        return await self._blobs.link(file.object_key, expires)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from vanthu_runtime.auth import Role
 
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
@@ -361,6 +361,37 @@ async def acknowledge_withdrawal(
         )
     )
     return case_view(stored)
+
+
+class FileLinkOut(BaseModel):
+    """A download link to a stored file; it stops working at `expires_at`."""
+
+    file_id: str
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    url: str
+    expires_at: AwareDatetime
+
+
+@router.get("/cases/{case_id}/files/{file_id}/link")
+async def file_link(
+    case_id: str, file_id: str, handlers: Handlers, caller: Caller = Anyone
+) -> FileLinkOut:
+    """A link that downloads a draft or a scanned paper slip of the case for a few minutes, for
+    whoever may see its document; 404 for anyone else, as for no case."""
+    link = await answering(lambda: handlers.file_link(caller, case_id, file_id))
+    file = link.file
+    return FileLinkOut(
+        file_id=file.file_id,
+        name=file.name,
+        media_type=file.media_type,
+        size=file.size,
+        sha256=file.sha256,
+        url=link.url,
+        expires_at=link.expires_at,
+    )
 
 
 @router.get("/tasks/mine")

@@ -560,6 +560,21 @@ class Case:
             f"Văn bản này không có dự thảo {draft_id}.",
         )
 
+    def file(self, file_id: str) -> FileReference:
+        """A file the case keeps: a draft, a scanned paper slip, or one attached to a task."""
+        kept = (
+            *(d.file for d in self.drafts),
+            *(d.evidence_file for d in self.decisions if d.evidence_file is not None),
+            *(f for t in self.tasks for f in t.files),
+        )
+        for file in kept:
+            if file.file_id == file_id:
+                return file
+        raise UnknownItem(
+            f"There is no file {file_id} on this document.",
+            f"Văn bản này không có tệp {file_id}.",
+        )
+
     def children_of(self, task_id: str) -> tuple[Task, ...]:
         return tuple(t for t in self.tasks if t.parent_task_id == task_id)
 
