@@ -50,6 +50,7 @@ from vanthu_runtime.file_checks import (
     digitised_copy_problems,
     safe_display_name,
 )
+from vanthu_runtime.visibility import may_see, visible_filter
 
 from vanthu_intake import events
 from vanthu_intake.domain.duplicates import content_key, metadata_key_of
@@ -519,25 +520,22 @@ def with_facts(record: Record, facts: list[Record]) -> Record:
 
 
 def may_read(principal: Principal, record: Record) -> bool:
-    """Same agency; confidential documents only for the people named on them (and the clerk who
-    registered the paper, who has already held it)."""
-    if record.get("agency_code") != principal.agency_code:
-        return False
-    if record.get("confidentiality", "normal") == Confidentiality.NORMAL.value:
-        return True
-    named = set(record.get("allowed_user_ids") or ())
-    return principal.user_id in named or record["registered_by"]["user_id"] == principal.user_id
+    """The one rule of ADR 0006 (`vanthu_runtime.visibility`): same agency; confidential
+    documents only for the people named on them and the clerk who registered the paper, who has
+    already held it."""
+    return may_see(
+        principal,
+        agency_code=str(record.get("agency_code")),
+        confidentiality=record.get("confidentiality", Confidentiality.NORMAL.value),
+        readers=record.get("allowed_user_ids") or (),
+        registered_by=(record.get("registered_by") or {}).get("user_id"),
+    )
 
 
 def visibility_filter(principal: Principal) -> Record:
-    return {
-        "agency_code": principal.agency_code,
-        "$or": [
-            {"confidentiality": Confidentiality.NORMAL.value},
-            {"allowed_user_ids": principal.user_id},
-            {"registered_by.user_id": principal.user_id},
-        ],
-    }
+    return visible_filter(
+        principal, readers_field="allowed_user_ids", registered_by_field="registered_by.user_id"
+    )
 
 
 async def readable_document(registry: Registry, principal: Principal, document_id: str) -> Record:
@@ -563,17 +561,32 @@ async def list_documents(
     )
 
 
+def stored_files(record: Record) -> list[Record]:
+    """Every file intake keeps for a document (merged with its facts): the original and the
+    attachments (received ones too), migrated evidence, and each scan's OCR derivative."""
+    return list(record.get("files", [])) + [
+        ocr["derivative"] for ocr in (record.get("ocr") or {}).values() if "derivative" in ocr
+    ]
+
+
 async def file_link(
     registry: Registry, principal: Principal, document_id: str, file_id: str, ttl: timedelta
 ) -> tuple[Record, str]:
     record = await readable_document(registry, principal, document_id)
-    every = list(record.get("files", [])) + [
-        ocr["derivative"] for ocr in (record.get("ocr") or {}).values() if "derivative" in ocr
-    ]
-    for file in every:
+    for file in stored_files(record):
         if file["file_id"] == file_id:
             return file, await registry.files.link(file["object_key"], ttl)
     raise NotFound(file_id)
+
+
+async def file_links(
+    registry: Registry, principal: Principal, document_id: str, ttl: timedelta
+) -> list[tuple[Record, str]]:
+    """A short-lived link to each file of a document the caller may see (else NotFound)."""
+    record = await readable_document(registry, principal, document_id)
+    files = stored_files(record)
+    urls = await asyncio.gather(*(registry.files.link(f["object_key"], ttl) for f in files))
+    return list(zip(files, urls, strict=True))
 
 
 # ------------------------------------------------------------------------------------------

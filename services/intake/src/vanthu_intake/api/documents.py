@@ -410,6 +410,27 @@ async def link_to_file(
     return FileLink(url=url, expires_in_s=int(ttl.total_seconds()), file=_file_view(file))
 
 
+class FileLinks(BaseModel):
+    """A short-lived download link to every file intake keeps for the document."""
+
+    items: list[FileLink]
+
+
+@router.get("/{document_id}/files")
+async def links_to_files(document_id: str, request: Request, principal: Reader) -> FileLinks:
+    """The original, attachments (received ones too), migrated evidence and OCR derivatives,
+    each with a presigned link valid `VANTHU_INTAKE_LINK_TTL_S` seconds."""
+    ttl = timedelta(seconds=settings_of(request).link_ttl_s)
+    try:
+        links = await handlers.file_links(registry_of(request), principal, document_id, ttl)
+    except handlers.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document not found") from exc
+    expires = int(ttl.total_seconds())
+    return FileLinks(
+        items=[FileLink(url=url, expires_in_s=expires, file=_file_view(f)) for f, url in links]
+    )
+
+
 class VoidRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
