@@ -606,11 +606,14 @@ MAX_STORED_TEXT = 200_000
 
 
 def needs_ocr(channel: str, file: Record) -> bool:
-    """Scans are read; a PDF is read when it came on paper (a scanned PDF) — born-digital PDFs
-    already carry their text."""
+    """Scans are read: every image, every PDF that came on paper or by migration, and any PDF
+    with a page that is only pictures, whatever channel its sender named (ADR 0018); born-digital
+    pages already carry their text."""
     if file["media_type"] in IMAGE_TYPES:
         return True
-    return file["media_type"] == MediaType.PDF.value and channel in ("paper", "migration")
+    if file["media_type"] != MediaType.PDF.value:
+        return False
+    return channel in ("paper", "migration") or file.get("scanned_pages", 0) > 0
 
 
 async def digitize_document(
@@ -696,6 +699,9 @@ async def _read_scan(
     files = digitiser.registry.files
     original = await files.get(file["object_key"], file["sha256"])
     result = await digitiser.ocr.read(original, file["media_type"])
+    # ND 30 Phụ lục I asks the digitised copy (not the scanner's original) for PDF 1.4+, PDF/A
+    # and its text: a derivative that misses it is kept, and flagged for a person.
+    problems = await asyncio.to_thread(digitised_copy_problems, result.searchable_pdf)
     searchable = await files.put(result.searchable_pdf, MediaType.PDF.value)
     text_key = f"intake/ocr-text/{received.document_id}/{file['file_id']}.txt"
     await files.put_named(text_key, result.text.encode("utf-8"), "text/plain; charset=utf-8")
@@ -712,7 +718,7 @@ async def _read_scan(
         {"number": n, "confidence": c, "needs_review": c < digitiser.low_confidence}
         for n, c in enumerate(result.page_confidences, start=1)
     ]
-    needs_review = any(page["needs_review"] for page in pages)
+    needs_review = any(page["needs_review"] for page in pages) or bool(problems)
     now = datetime.now(UTC)
     digitized = DocumentDigitized(
         document_id=received.document_id,
@@ -737,6 +743,7 @@ async def _read_scan(
             "pages": pages,
             "needs_review": needs_review,
             "digitized_at": now,
+            "derivative_problems": problems,
         },
     }
     record = events.to_record(

@@ -50,15 +50,16 @@ async def start_groups_at_the_end(bootstrap: str, groups: dict[str, str]) -> Non
 
 @asynccontextmanager
 async def running_intake(
-    servers: Servers, platform_settings: PlatformSettings
+    servers: Servers, platform_settings: PlatformSettings, *, bucket: str | None = None
 ) -> AsyncIterator[Intake]:
-    """An intake API and worker of their own (database, consumer groups), as `make run` starts them."""
+    """An intake API and worker of their own (database, consumer groups), as `make run` starts them;
+    with a `bucket` of their own too when a test counts what they store."""
     secret = secrets.token_hex(32)
     prefix = f"intake-test-{secrets.token_hex(4)}"
     env = {
         **servers.env(),
         "VANTHU_MONGO_DATABASE": f"intake_{secrets.token_hex(4)}",
-        "VANTHU_S3_BUCKET": platform_settings.s3.bucket,
+        "VANTHU_S3_BUCKET": bucket or platform_settings.s3.bucket,
         "VANTHU_AUTH_DEV_MODE": "true",
         "VANTHU_AUTH_DEV_SECRET": secret,
         "VANTHU_LOG_JSON": "true",

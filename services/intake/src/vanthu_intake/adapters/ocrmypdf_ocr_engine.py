@@ -1,6 +1,7 @@
 """OCR with Tesseract (Vietnamese) through OCRmyPDF, both the Debian packages, run as programs.
 
-OCRmyPDF makes the searchable PDF derivative and the plain text; it reports no confidence, so each
+OCRmyPDF makes the searchable PDF/A derivative (the digitised copy ND 30 asks for, whatever the
+version of the scanner's PDF) and the plain text; it reports no confidence, so each
 page image is read once more by Tesseract in TSV mode, whose per-word confidences give the page's
 mean (pages below the threshold are flagged for a person). PDFs are rasterised with Ghostscript
 for that second reading. The original bytes are only ever read.
@@ -110,7 +111,7 @@ class OcrmypdfOcrEngine:
                 "--language",
                 self._language,
                 "--output-type",
-                "pdf",
+                "pdfa",
                 "--sidecar",
                 str(sidecar),
             ]

@@ -118,6 +118,7 @@ def document_view(
                 "needs_review": result.get("needs_review"),
                 "text": result.get("text"),
                 "derivative": _file_view(result["derivative"]) if "derivative" in result else None,
+                "derivative_problems": result.get("derivative_problems") or [],
                 "error": result.get("error"),
             }
             for file_id, result in ocr.items()
