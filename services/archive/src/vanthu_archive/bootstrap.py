@@ -64,8 +64,10 @@ class Archive:
         )
         return name
 
-    async def check_fixity_now(self) -> FixityReport:
-        objects = await self.read_models.stored_objects()
+    async def check_fixity_now(self, agency_code: str | None = None) -> FixityReport:
+        """Re-hash the stored objects: one agency's (its auditor, over HTTP), or all (the
+        worker's timer and the operator's `vanthu audit fixity`)."""
+        objects = await self.read_models.stored_objects(agency_code=agency_code)
         return await check_fixity(
             objects, self.originals.digest, self.fixity_runs, datetime.now(UTC)
         )

@@ -1,12 +1,15 @@
 """`vanthu audit ...`: the auditor's tools, plugged into the `vanthu` command (entry point).
 
     vanthu audit verify [--from T1] [--to T2]    check chains and checkpoints; exit 1 on a break
+    vanthu audit fixity                          re-hash every stored file; exit 1 on damage
     vanthu audit checkpoint                      sign the current heads now
     vanthu audit replay --as-of T [--document ID] [--keep] [--from-kafka [--topic T]...]
     vanthu audit report --user U [--from T1] [--to T2]
 
 They read the servers of the VANTHU_* environment (as the services do), not the HTTP API: an
-auditor checks the store itself, and works when the services are down.
+auditor checks the store itself, and works when the services are down. `verify` and `fixity` run
+over every agency's records: operator's commands (whoever holds the store's credentials); over
+HTTP an auditor checks the records and files of his own agency only.
 """
 
 from __future__ import annotations
@@ -59,6 +62,9 @@ def register(sub: Any) -> None:
     verify.add_argument("--from", dest="since", type=_instant, default=None)
     verify.add_argument("--to", dest="until", type=_instant, default=None)
     verify.set_defaults(func=lambda args: _run(_verify, args))
+
+    fixity = actions.add_parser("fixity", help="re-hash every stored file of every agency")
+    fixity.set_defaults(func=lambda args: _run(_fixity, args))
 
     checkpoint = actions.add_parser("checkpoint", help="sign the current partition heads now")
     checkpoint.set_defaults(func=lambda args: _run(_checkpoint, args))
@@ -140,6 +146,15 @@ def _print_report(report: VerificationReport) -> None:
         f"{verdict_line}: {report.records_checked} records in {len(report.partitions)} "
         f"partitions, {report.checkpoints_checked} signed checkpoints checked"
     )
+
+
+async def _fixity(args: argparse.Namespace, archive: Archive) -> int:
+    report = await archive.check_fixity_now()
+    for finding in report.findings:
+        _out(f"DAMAGED\t{finding.object_key}\t{finding.problem.value}")
+    verdict = "INTACT" if report.intact else "NOT INTACT"
+    _out(f"{verdict}: {report.checked} stored files checked, {len(report.findings)} damaged")
+    return 0 if report.intact else 1
 
 
 async def _checkpoint(args: argparse.Namespace, archive: Archive) -> int:

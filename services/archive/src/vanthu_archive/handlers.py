@@ -54,6 +54,7 @@ from vanthu_archive.domain.hashchain import (
     StoredRecord,
     TopicPartition,
     append_record,
+    break_in_record,
     genesis_hash,
     head_of,
     verify_chain,
@@ -305,6 +306,53 @@ async def verify_archive(
     positions = await store.partitions()
     report.partitions.extend(await asyncio.gather(*(verify(p) for p in positions)))
     return report
+
+
+AGENCY_RECORDS = "the agency's records"
+
+
+async def verify_agency(
+    store: EventStore,
+    checkpoints: CheckpointStore | None,
+    agency_code: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> VerificationReport:
+    """The audit of one agency's records (issue 16 item 12): each record whose envelope names the
+    agency (with a Kafka timestamp in [since, until]) is checked on its own: its content gives its
+    hash, it names the hash of the record stored before it, and the record after it names its
+    hash; and every signed checkpoint is checked against the store (heads are positions and
+    hashes, no agency's data). Other agencies' records are neither read nor reported, only the
+    hashes beside this agency's. The walk of every chain is the operator's `vanthu audit verify`.
+    """
+    report = VerificationReport()
+    if checkpoints is not None:
+        for name, checkpoint in await _signed_checkpoints(checkpoints, report):
+            if until is None or checkpoint.taken_at <= until:
+                await _check_heads_against_store(store, name, checkpoint, report)
+                report.checkpoints_checked += 1
+    own: dict[TopicPartition, list[ChainedRecord]] = {}
+    async for chained in store.records_of_agency(agency_code, since=since, until=until):
+        own.setdefault(chained.record.topic_partition, []).append(chained)
+    for position, records in sorted(own.items()):
+        report.partitions.append(await _verify_records_of(store, position, records))
+    return report
+
+
+async def _verify_records_of(
+    store: EventStore, position: TopicPartition, records: list[ChainedRecord]
+) -> PartitionVerdict:
+    before, after = await store.links_around(position, [c.record.offset for c in records])
+    genesis = genesis_hash(*position)
+    checked = 0
+    for chained in records:
+        offset = chained.record.offset
+        found = break_in_record(chained, before.get(offset, genesis), after.get(offset))
+        if found is not None:
+            return PartitionVerdict(position, checked, offset, found, (), AGENCY_RECORDS)
+        checked += 1
+    return PartitionVerdict(position, checked, records[-1].record.offset, None, (), AGENCY_RECORDS)
 
 
 async def _verify_partition(

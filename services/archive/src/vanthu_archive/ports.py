@@ -47,6 +47,19 @@ class EventStore(Protocol):
 
     def records_about(self, subjects: Sequence[str]) -> AsyncIterator[ChainedRecord]: ...
 
+    def records_of_agency(
+        self, agency_code: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> AsyncIterator[ChainedRecord]:
+        """The records whose envelope names this agency, in position order."""
+        ...
+
+    async def links_around(
+        self, position: TopicPartition, offsets: Sequence[int]
+    ) -> tuple[dict[int, bytes], dict[int, bytes]]:
+        """Per offset: the hash of the stored record before it, and the `previous_hash` of the
+        stored record after it (absent when there is none)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Projected:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_archive.handlers import archive_records, project_records
 from vanthu_contracts import Event, encode
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
+from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 from vanthu_runtime.platform import PlatformSettings
 
 REGISTERED_AT = datetime(2026, 11, 21, 2, 15, 31, tzinfo=UTC)
@@ -146,3 +148,37 @@ async def test_replay_from_kafka_reads_the_topics_back_by_timestamp_up_to_the_ti
     assert "status: in_progress" in replayed.stdout
     assert "completed" not in replayed.stdout
     assert await archive.store.count() == 0
+
+
+async def test_the_operator_checks_every_agencys_stored_files_from_the_command_line(
+    archive: Archive,
+    servers: Servers,
+    platform_settings: PlatformSettings,
+    archive_settings: ArchiveSettings,
+) -> None:
+    blobs = MinioBlobStore(create_minio_client(platform_settings.s3), platform_settings.s3.bucket)
+    await blobs.ensure_bucket()
+    keys = []
+    for offset, agency in enumerate(("000.00.00.H41", "000.00.00.G22")):
+        content = f"%PDF-1.7 {uuid.uuid4()}".encode()
+        event = sample_event("vanthu.intake.document.received.v1")
+        payload = event.model_dump(mode="json", by_alias=True)
+        key = f"documents/{uuid.uuid4()}/{hashlib.sha256(content).hexdigest()}.pdf"
+        payload.update(
+            document_id=str(uuid.uuid4()),
+            agency_code=agency,
+            files=[{**payload["files"][0], "object_key": key, "size": len(content),
+                    "sha256": hashlib.sha256(content).hexdigest()}],
+        )  # fmt: skip
+        await blobs.put(key, b"damaged" if offset else content, "application/pdf")
+        records = [on_topic(type(event).model_validate(payload), offset, REGISTERED_AT)]
+        await archive_records(archive.store, records)
+        await project_records(archive.read_models, None, records)
+        keys.append(key)
+    env = _env(servers, platform_settings, archive_settings, archive.db.name)
+
+    checked = _vanthu(env, "audit", "fixity")
+
+    assert checked.returncode == 1, checked.stderr
+    assert f"DAMAGED\t{keys[1]}" in checked.stdout
+    assert "NOT INTACT: 2 stored files checked, 1 damaged" in checked.stdout

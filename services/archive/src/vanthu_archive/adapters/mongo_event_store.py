@@ -31,6 +31,8 @@ from vanthu_archive.domain.hashchain import (
 COLLECTION = "archive_events"
 _DUPLICATE_KEY = 11000
 _READ_BATCH = 2000
+_LINKS_AT_ONCE = 5000
+"""Offsets whose neighbours one query reads (the local FerretDB allows 32,766 `$in` values)."""
 _INDEXED_HEADERS = {
     "ce_id": "event_id",
     "ce_type": "event_type",
@@ -113,6 +115,17 @@ class MongoEventStore:
         await self._events.create_index([("offset", ASCENDING)], name="offset")
         await self._events.create_index([("subject", ASCENDING)], name="subject")
         await self._events.create_index([("timestamp", ASCENDING)], name="timestamp")
+        # An agency's records, for its auditor's verify (the first field alone for FerretDB).
+        await self._events.create_index(
+            [
+                ("agency_code", ASCENDING),
+                ("topic", ASCENDING),
+                ("partition", ASCENDING),
+                ("offset", ASCENDING),
+            ],
+            name="agency_position",
+        )
+        await self._events.create_index([("agency_code", ASCENDING)], name="agency")
 
     async def head(self, position: TopicPartition) -> PartitionHead | None:
         """The newest stored record of a partition: the last key of its range in the index."""
@@ -213,6 +226,62 @@ class MongoEventStore:
         )
         async for document in cursor:
             yield document_to_record(document)
+
+    async def records_of_agency(
+        self, agency_code: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> AsyncIterator[ChainedRecord]:
+        """The records whose envelope names this agency (`ce_agencycode`), by position."""
+        query: MongoDocument = {"agency_code": agency_code}
+        bounds: dict[str, datetime] = {}
+        if since is not None:
+            bounds["$gte"] = since
+        if until is not None:
+            bounds["$lte"] = until
+        if bounds:
+            query["timestamp"] = bounds
+        cursor = self._events.find(
+            query,
+            sort=[("agency_code", ASCENDING), ("topic", ASCENDING), ("partition", ASCENDING),
+                  ("offset", ASCENDING)],
+            batch_size=_READ_BATCH,
+        )  # fmt: skip
+        async for document in cursor:
+            yield document_to_record(document)
+
+    async def links_around(
+        self, position: TopicPartition, offsets: Sequence[int]
+    ) -> tuple[dict[int, bytes], dict[int, bytes]]:
+        """For each of these offsets: the hash of the record stored before it, and the
+        `previous_hash` of the record stored after it (absent: none before, or the head). Only
+        hashes are read, never another record's content."""
+        before: dict[int, bytes] = {}
+        after: dict[int, bytes] = {}
+        for start in range(0, len(offsets), _LINKS_AT_ONCE):
+            chunk = offsets[start : start + _LINKS_AT_ONCE]
+            near = sorted({o - 1 for o in chunk} | {o + 1 for o in chunk})
+            cursor = self._events.find(
+                {**_in_partition(position), "offset": {"$in": near}},
+                projection={"offset": 1, "hash": 1, "previous_hash": 1},
+            )
+            found = {int(d["offset"]): d async for d in cursor}
+            for offset in chunk:
+                earlier = found.get(offset - 1) or await self._next_to(position, offset, -1)
+                later = found.get(offset + 1) or await self._next_to(position, offset, 1)
+                if earlier is not None:
+                    before[offset] = bytes(earlier["hash"])
+                if later is not None:
+                    after[offset] = bytes(later["previous_hash"])
+        return before, after
+
+    async def _next_to(
+        self, position: TopicPartition, offset: int, direction: int
+    ) -> MongoDocument | None:
+        # Kafka may skip offsets (transaction markers): the nearest stored one, that way.
+        return await self._events.find_one(
+            {**_in_partition(position), "offset": {"$lt" if direction < 0 else "$gt": offset}},
+            projection={"offset": 1, "hash": 1, "previous_hash": 1},
+            sort=[("offset", DESCENDING if direction < 0 else ASCENDING)],
+        )
 
     async def count(self) -> int:
         return await self._events.count_documents({})

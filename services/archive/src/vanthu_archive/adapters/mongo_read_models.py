@@ -108,6 +108,7 @@ class MongoReadModels:
             [("actor_ids", ASCENDING), ("occurred_at", ASCENDING)], name="actor_time"
         )
         await self._objects.create_index([("document_id", ASCENDING)], name="document")
+        await self._objects.create_index([("agency_code", ASCENDING)], name="agency")
         await self._documents.create_index(
             [("agency_code", ASCENDING), ("received_at", DESCENDING)], name="agency_newest"
         )
@@ -188,8 +189,12 @@ class MongoReadModels:
 
     # --- reads ---
 
-    async def stored_objects(self, document_id: str | None = None) -> list[MongoDocument]:
+    async def stored_objects(
+        self, document_id: str | None = None, *, agency_code: str | None = None
+    ) -> list[MongoDocument]:
         query: MongoDocument = {} if document_id is None else {"document_id": document_id}
+        if agency_code is not None:
+            query["agency_code"] = agency_code
         return [item async for item in self._objects.find(query, sort=[("_id", ASCENDING)])]
 
     async def document(self, document_id: str) -> MongoDocument | None:

@@ -470,20 +470,30 @@ def records_files_router() -> APIRouter:
     @router.post("/audit/fixity")
     async def fixity_now(request: Request, principal: Auditor) -> dict[str, Any]:
         archive = _archive(request)
-        report = await archive.check_fixity_now()
-        return {
-            "checked": report.checked,
-            "intact": report.intact,
-            "findings": [
+        # The caller's agency only: another agency's object keys name its documents (issue 16
+        # item 12); the whole store is the worker's timer and the operator's command.
+        report = await archive.check_fixity_now(principal.agency_code)
+        objects = {
+            str(o["_id"]): o
+            for o in await archive.read_models.stored_objects(agency_code=principal.agency_code)
+        }
+        owners = {str(objects[f.object_key].get("document_id")) for f in report.findings}
+        shown = await archive.read_models.visible_ids(principal, sorted(owners))
+        findings = []
+        for f in report.findings:
+            visible = str(objects[f.object_key].get("document_id")) in shown
+            findings.append(
                 {
-                    "object_key": f.object_key,
+                    # The key names the document: masked for one the caller may not see.
+                    "object_key": f.object_key if visible else None,
+                    "document_id": objects[f.object_key].get("document_id") if visible else None,
+                    "masked": not visible,
                     "problem": f.problem.value,
                     "expected": f.expected,
                     "found": f.found,
                 }
-                for f in report.findings
-            ],
-        }
+            )
+        return {"checked": report.checked, "intact": report.intact, "findings": findings}
 
     return router
 

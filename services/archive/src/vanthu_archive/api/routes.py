@@ -12,7 +12,7 @@ from vanthu_runtime.auth import Principal, Role, require_roles
 from vanthu_archive.api.query_rules import known_query_parameters, refused, within_calendar
 from vanthu_archive.document_access import never_lists
 from vanthu_archive.domain.textsearch import SearchFilters, parse_text_query
-from vanthu_archive.handlers import verify_archive
+from vanthu_archive.handlers import verify_agency
 
 if TYPE_CHECKING:
     from vanthu_archive.bootstrap import Archive
@@ -206,9 +206,14 @@ def archive_router() -> APIRouter:
                 raise _bad(name, "needs a time zone")
             within_calendar(moment, name)
         archive = _archive(request)
-        report = await verify_archive(archive.store, archive.checkpoints, since=since, until=until)
+        # The caller's agency's records; the walk of every chain is the operator's command
+        # (`vanthu audit verify`), not a request any auditor of any agency may start.
+        report = await verify_agency(
+            archive.store, archive.checkpoints, principal.agency_code, since=since, until=until
+        )
         broken = report.first_break
         return {
+            "agency_code": principal.agency_code,
             "intact": report.intact,
             "records_checked": report.records_checked,
             "checkpoints_checked": report.checkpoints_checked,

@@ -283,6 +283,24 @@ def _break_in_position(
     return _break(record, kind, f"an offset after {last_offset}", str(record.offset))
 
 
+def break_in_record(
+    chained: ChainedRecord, before: bytes, next_names: bytes | None
+) -> ChainBreak | None:
+    """One stored record checked on its own: it names ``before`` (the hash of the record stored
+    before it, or the genesis), its content still gives its hash, and the record stored after it
+    names that hash (``next_names``; None for the head, which checkpoints pin). A partition
+    walked this way record by record proves what `verify_chain` proves of those records."""
+    found = _break_in_links(chained, before)
+    if (
+        found is None
+        and next_names is not None
+        and not hmac.compare_digest(next_names, chained.hash)
+    ):
+        # Rewritten whole (content and hash): the next record still names the old hash.
+        return _break(chained.record, BreakKind.LINK_MISMATCH, next_names.hex(), chained.hash.hex())
+    return found
+
+
 def _break_in_links(chained: ChainedRecord, running: bytes) -> ChainBreak | None:
     record = chained.record
     if not hmac.compare_digest(chained.previous_hash, running):
