@@ -19,8 +19,9 @@ from vanthu_exchange.adapters.mongo_hub_store import MongoHubStore
 from vanthu_exchange.adapters.mongo_sign_in_store import MongoSignInStore
 from vanthu_exchange.api.hub_routes import MAX_PACKAGE_BYTES
 from vanthu_exchange.api.hub_routes import router as hub_router
+from vanthu_exchange.api.portal_routes import MAX_FORM_BYTES
 from vanthu_exchange.api.portal_routes import router as portal_router
-from vanthu_exchange.api.portal_security import PortalSecurityHeaders
+from vanthu_exchange.api.portal_security import PortalBodyLimit, PortalSecurityHeaders
 from vanthu_exchange.config import SERVICE, ExchangeSettings
 from vanthu_exchange.domain.sign_in import LockoutPolicy
 from vanthu_exchange.hub_accounts import HubAccounts
@@ -102,6 +103,7 @@ def create_api(settings: ExchangeSettings | None = None) -> FastAPI:
         on_startup=on_startup,
         max_body_bytes=MAX_PACKAGE_BYTES + 1024 * 1024,  # a hub package and its form fields
     )
+    app.add_middleware(PortalBodyLimit, max_bytes=MAX_FORM_BYTES)
     app.add_middleware(PortalSecurityHeaders)
     app.state.background = background
     app.state.portal_cookie_secure = settings.portal_cookie_secure

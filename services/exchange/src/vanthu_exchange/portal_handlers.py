@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import io
+import shutil
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from vanthu_runtime.file_checks import FileLimits, check_upload_async
 
 from vanthu_exchange.domain.edxml import (
     AttachmentSource,
@@ -43,6 +46,10 @@ from vanthu_exchange.domain.hub import HubRefusal
 from vanthu_exchange.domain.signing_keys import self_signed_key, signer_from_pem
 from vanthu_exchange.hub_accounts import SystemSession
 from vanthu_exchange.hub_handlers import AcceptedDelivery, Hub
+
+MAX_REPLY_BYTES = 50 * 1024 * 1024
+REPLY_LIMITS = FileLimits(max_bytes=MAX_REPLY_BYTES)
+"""What a reply document's file may be: the runtime's checks and limits for every upload."""
 
 PORTAL_STATUSES = (
     StatusCode.ARRIVED,
@@ -178,9 +185,12 @@ class Portal:
         code_number: str,
         code_notation: str,
         file_name: str,
-        content_type: str,
         upload: BinaryIO,
     ) -> list[AcceptedDelivery]:
+        """Send a reply document. Its file is parsed for real first (``vanthu_runtime.file_checks``:
+        PDF, TIFF, JPEG or PNG that opens, no active content, no password, within page and pixel
+        limits), its media type is what the parsing found, not what the browser claimed, and
+        its name is made safe; a refused file raises ``FileRefused`` and nothing is signed."""
         delivery = await self._delivery(session, delivery_id)
         agency = delivery["recipient"]
         today = datetime.now(UTC).date()
@@ -214,11 +224,14 @@ class Portal:
                 business=Business(document_code=document_code, reason="Văn bản trả lời"),
             ),
         )
-        signer = await self._signer(agency)
         with tempfile.TemporaryDirectory(prefix="reply-") as workdir:
+            kept = Path(workdir) / "upload"
+            await asyncio.to_thread(_keep, upload, kept)
+            checked = await check_upload_async(kept, file_name, REPLY_LIMITS)
+            signer = await self._signer(agency)
             path = Path(workdir) / "reply.edxml"
             await asyncio.to_thread(
-                _write_reply, path, package, file_name, content_type, upload, signer
+                _write_reply, path, package, checked.display_name, checked.media_type, kept, signer
             )
             return await self.hub.accept_package(
                 session, idempotency_key=f"portal-reply|{delivery_id}|{document_code}", path=path
@@ -231,17 +244,22 @@ class Portal:
             return await self.hub.accept_package(session, idempotency_key=key, path=path)
 
 
+def _keep(upload: BinaryIO, path: Path) -> None:
+    with path.open("wb") as sink:
+        shutil.copyfileobj(upload, sink, 1024 * 1024)
+
+
 def _write_reply(
     path: Path,
     package: DocumentPackage,
     name: str,
     content_type: str,
-    upload: BinaryIO,
+    file: Path,
     signer: PackageSigner,
 ) -> None:
-    with path.open("wb") as sink:
+    with path.open("wb") as sink, file.open("rb") as source:
         write_document_package(
-            sink, package, [AttachmentSource("cid:1", name, content_type, upload)], signer=signer
+            sink, package, [AttachmentSource("cid:1", name, content_type, source)], signer=signer
         )
 
 

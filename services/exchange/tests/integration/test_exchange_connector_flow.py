@@ -16,6 +16,7 @@ from exchange_testkit import (
     start_hub,
     status_request,
 )
+from harness.hostile_files import scan_pdf
 from harness.polling import eventually
 from vanthu_contracts.events.exchange import (
     DeliveryStatusChanged,
@@ -294,7 +295,7 @@ async def test_an_agency_without_a_system_reads_downloads_and_answers_on_the_por
                 "subject": "V/v xác nhận dự họp",
                 "csrf_token": token,
             },
-            files={"file": ("tra-loi.pdf", b"%PDF-1.4 tra loi", "application/pdf")},
+            files={"file": ("tra-loi.pdf", scan_pdf(dpi=30), "application/pdf")},
         )
         assert replied.status_code == 200, replied.text
         stranger = httpx.AsyncClient(base_url=hub.url)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from vanthu_runtime.file_checks import FileRefused, content_disposition
 
 from vanthu_exchange.api.hub_routes import HubDep
 from vanthu_exchange.api.portal_pages import CSRF_FIELD, inbox_page, login_page, package_page
@@ -26,13 +27,14 @@ from vanthu_exchange.domain.edxml import StatusCode
 from vanthu_exchange.domain.hub import HubRefusal
 from vanthu_exchange.hub_accounts import SignInRefused, SystemSession
 from vanthu_exchange.hub_handlers import Hub
-from vanthu_exchange.portal_handlers import Portal
+from vanthu_exchange.portal_handlers import MAX_REPLY_BYTES, Portal
 
 COOKIE = "vanthu_portal"
 LOGIN_COOKIE = "vanthu_portal_login"
 LOGIN_COOKIE_SECONDS = 3600
 LOGIN_PURPOSE = "portal-login"
-MAX_REPLY_BYTES = 50 * 1024 * 1024
+MAX_FORM_BYTES = MAX_REPLY_BYTES + 256 * 1024
+"""The largest body a portal request may send: a reply's file and its few form fields."""
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 router = APIRouter(prefix="/portal", tags=["portal"], include_in_schema=False)
@@ -239,14 +241,8 @@ async def attachment(
     return StreamingResponse(
         body(),
         media_type=media_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"},
+        headers={"Content-Disposition": content_disposition(name)},
     )
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
 
 
 @router.post("/packages/{delivery_id}/ack", dependencies=[FormTokenDep])
@@ -296,10 +292,8 @@ async def reply(
     code_number: Annotated[str, Form(min_length=1, max_length=11)],
     code_notation: Annotated[str, Form(min_length=1, max_length=30, pattern=r"^\S+$")],
 ) -> HTMLResponse:
-    if file.size is not None and file.size > MAX_REPLY_BYTES:
-        raise HTTPException(
-            413, detail={"field": "file", "reason": f"larger than {MAX_REPLY_BYTES} bytes"}
-        )
+    """The body is cut off at ``MAX_REPLY_BYTES`` and a little as it arrives (PortalBodyLimit),
+    the file is parsed before anything is signed (issue 16 items 5 and 6)."""
     if not file.filename:
         raise HTTPException(422, detail={"field": "file", "reason": "a file is required"})
     try:
@@ -310,9 +304,13 @@ async def reply(
             code_number=code_number,
             code_notation=code_notation,
             file_name=file.filename,
-            content_type=file.content_type or "application/octet-stream",
             upload=file.file,
         )
     except HubRefusal as exc:
         raise _refused(exc) from exc
+    except FileRefused as refused:
+        raise HTTPException(
+            refused.http_status,
+            detail={"field": "file", "reason": refused.reason, "reason_vi": refused.reason_vi},
+        ) from refused
     return await _package_page(request, hub, session, delivery_id, "Đã gửi văn bản trả lời.")
