@@ -56,7 +56,7 @@ def auditor(agency: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {jwt}"}
 
 
-def registration(agency: str, content: bytes) -> tuple[Event, str]:
+def registration(agency: str, content: bytes, **changes: object) -> tuple[Event, str]:
     document_id = str(uuid.uuid4())
     key = f"documents/{document_id}/{hashlib.sha256(content).hexdigest()}.pdf"
     sample = sample_event("vanthu.intake.document.received.v2")
@@ -64,8 +64,6 @@ def registration(agency: str, content: bytes) -> tuple[Event, str]:
     payload.update(
         document_id=document_id,
         agency_code=agency,
-        confidentiality="normal",
-        readers=[],
         files=[
             {
                 "file_id": "f-1",
@@ -78,6 +76,7 @@ def registration(agency: str, content: bytes) -> tuple[Event, str]:
             }
         ],
     )
+    payload.update({"confidentiality": "normal", "readers": [], **changes})
     return type(sample).model_validate(payload), key
 
 
@@ -143,15 +142,20 @@ async def test_the_fixity_check_of_an_auditor_rehashes_his_agencys_files_only(
     await blobs.ensure_bucket()
     ours, our_key = registration(OURS, f"%PDF-1.7 ours {uuid.uuid4()}".encode())
     theirs, their_key = registration(THEIRS, f"%PDF-1.7 theirs {uuid.uuid4()}".encode())
-    await blobs.put(our_key, b"%PDF-1.7 damaged", "application/pdf")
-    await blobs.put(their_key, b"%PDF-1.7 damaged too", "application/pdf")
-    await store_interleaved(archive, [ours, theirs])
+    secret, secret_key = registration(
+        OURS, f"%PDF-1.7 secret {uuid.uuid4()}".encode(), confidentiality="secret", readers=["u-x"]
+    )
+    for key in (our_key, their_key, secret_key):
+        await blobs.put(key, b"%PDF-1.7 damaged", "application/pdf")
+    await store_interleaved(archive, [ours, theirs, secret])
 
     checked = await api.post("/archive/audit/fixity", headers=auditor(OURS))
 
     assert checked.status_code == 200, checked.text
     body = checked.json()
-    assert body["checked"] == 1
-    assert [f["object_key"] for f in body["findings"]] == [our_key]
+    assert body["checked"] == 2
+    assert sorted(f["object_key"] or "" for f in body["findings"]) == ["", our_key]
+    assert [f["masked"] for f in body["findings"] if f["object_key"] is None] == [True]
     assert their_key not in checked.text
+    assert secret_key not in checked.text
     assert theirs.document_id not in checked.text  # type: ignore[attr-defined]
