@@ -13,7 +13,7 @@ import contextlib
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -74,6 +74,18 @@ class Unlocked(BaseModel):
     failures: int
     """Failed sign-ins counted before the unlock."""
     was_locked_until: datetime | None
+
+
+class DeliveryAccepted(BaseModel):
+    recipient: str
+    delivery_id: str
+    state: str
+    duplicate: bool
+    """True when this delivery existed before (the same document to the same recipient)."""
+
+
+class PackageAccepted(BaseModel):
+    deliveries: list[DeliveryAccepted]
 
 
 class CertificateIn(Strict):
@@ -231,7 +243,36 @@ async def _spool(request: Request) -> tuple[Path, int]:
     return path, size
 
 
-@router.post("/packages", status_code=status.HTTP_201_CREATED)
+PACKAGE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "The edXML package itself as the body (not a multipart form): a document package "
+            "(edXML 2.0, attachments inline in base64, XML-DSig signature) or a status package. "
+            f"At most {MAX_PACKAGE_BYTES} bytes, counted as they arrive; streamed, chunked "
+            "transfer allowed."
+        ),
+        "content": {
+            "application/xml": {"schema": {"type": "string", "format": "binary"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+    "responses": {
+        "200": {"description": "every delivery already existed (a resend): nothing new queued"},
+        "400": {"description": "empty body, or no valid Idempotency-Key"},
+        "403": {"description": "From/OrganId is not an agency of the sending system"},
+        "413": {"description": f"larger than {MAX_PACKAGE_BYTES} bytes"},
+        "422": {"description": "not a readable edXML package, or an unknown recipient"},
+    },
+}
+
+
+@router.post(
+    "/packages",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PackageAccepted,
+    openapi_extra=PACKAGE_BODY,
+)
 async def send_package(
     request: Request,
     system: SystemDep,
@@ -264,18 +305,19 @@ async def send_package(
     finally:
         await remove_quietly(path)
     every_duplicate = all(a.duplicate for a in accepted)
+    answer = PackageAccepted(
+        deliveries=[
+            DeliveryAccepted(
+                recipient=a.recipient,
+                delivery_id=a.delivery_id,
+                state=a.state,
+                duplicate=a.duplicate,
+            )
+            for a in accepted
+        ]
+    )
     return JSONResponse(
-        {
-            "deliveries": [
-                {
-                    "recipient": a.recipient,
-                    "delivery_id": a.delivery_id,
-                    "state": a.state,
-                    "duplicate": a.duplicate,
-                }
-                for a in accepted
-            ]
-        },
+        answer.model_dump(),
         status_code=status.HTTP_200_OK if every_duplicate else status.HTTP_201_CREATED,
     )
 
