@@ -88,12 +88,18 @@ async def test_a_specialist_acts_only_on_the_tasks_given_to_them(routing, http, 
         f"/cases/{case_id}/tasks/{lead['task_id']}/reassignment",
         json={
             "assignments": [
-                {"user_id": org.ids["specialist"], "role": "specialist", "due_date": in_days(10)}
+                {"user_id": org.ids["specialist"], "role": "specialist", "due_date": in_days(10)},
+                # A task of her own, so that she sees the document (ADR 0008).
+                {"user_id": colleague, "role": "specialist", "due_date": in_days(10)},
             ]
         },
         headers=org.auth("planning_head"),
     )
-    child = next(t for t in reassigned.json()["tasks"] if t["parent_task_id"] == lead["task_id"])
+    child = next(
+        t
+        for t in reassigned.json()["tasks"]
+        if t["parent_task_id"] == lead["task_id"] and t["assignee"]["user_id"] != colleague
+    )
     colleague_auth = {
         "Authorization": "Bearer "
         + routing.token(colleague, org.agency, "specialist", unit_id=org.ids["planning"])
