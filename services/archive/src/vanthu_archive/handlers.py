@@ -551,7 +551,9 @@ def _optional_str(value: object) -> str | None:
 
 # --- archival packages ---------------------------------------------------------------------------
 
-PACKAGED_ROLES = frozenset({"original", "attachment"})
+PACKAGED_ROLES = frozenset({"original", "attachment", "ocr_derivative", "evidence"})
+"""Every stored file the events name goes into the bag (issue 11 item 6): the originals, the OCR
+derivative of a scan, the scanned slips of decisions and the files of task reports."""
 Opener = Callable[[str], Callable[[], AbstractContextManager[ByteSource]]]
 
 
@@ -581,11 +583,20 @@ async def packaged_document(
             sha256=str(item["sha256"]),
             size=int(str(item["size"])),
             open=opener(str(item["_id"])),
+            role=str(item.get("role")),
         )
-        for item in objects
+        for item in sorted(objects, key=_bag_order)
         if item.get("role") in PACKAGED_ROLES
     )
     return PackagedDocument(metadata=metadata, originals=originals, history=tuple(history))
+
+
+def _bag_order(item: dict[str, object]) -> tuple[int, str]:
+    # Originals first, as registered; then derivatives and evidence. Within a role by key,
+    # which is stable whatever order the events were projected in.
+    order = ("original", "attachment", "ocr_derivative", "evidence")
+    role = str(item.get("role"))
+    return (order.index(role) if role in order else len(order), str(item["_id"]))
 
 
 def bag_as_zip(build: Callable[[BagSink], BagSummary], name: str) -> Path:

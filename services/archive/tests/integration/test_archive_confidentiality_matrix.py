@@ -126,6 +126,28 @@ async def _registered(blobs: MinioBlobStore, subject: str, **changes: object) ->
     return document_id, type(sample).model_validate(payload)
 
 
+async def _stored(
+    blobs: MinioBlobStore, document_id: str, text: str, role: str
+) -> dict[str, object]:
+    content = f"%PDF-1.7 {text}".encode()
+    key = f"documents/{document_id}/{hashlib.sha256(content).hexdigest()}.pdf"
+    await blobs.put(key, content, "application/pdf")
+    return {
+        "file_id": f"f-{role}",
+        "name": f"{role}.pdf",
+        "media_type": "application/pdf",
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "object_key": key,
+        "role": role,
+    }
+
+
+def _with(event_type: str, **changes: object) -> Event:
+    sample = sample_event(event_type)
+    return type(sample).model_validate({**sample.model_dump(mode="json", by_alias=True), **changes})
+
+
 async def _archive_and_project(archive: Archive, events: list[Event]) -> None:
     now = datetime.now(UTC)
     topic = f"matrix.{secrets.token_hex(3)}"
@@ -155,8 +177,18 @@ async def secret(
     normal_id, ordinary = await _registered(
         blobs, "Giấy mời họp giao ban tuần", confidentiality="normal", readers=[]
     )
-    decision = sample_event(
-        "vanthu.routing.decision.recorded.v1", document_id=document_id, agency_code=AGENCY
+    # Its paper slip and its OCR derivative are stored too, and go into its packages.
+    decision = _with(
+        "vanthu.routing.decision.recorded.v1",
+        document_id=document_id,
+        agency_code=AGENCY,
+        evidence_file=await _stored(blobs, document_id, f"slip {subject}", "evidence"),
+    )
+    digitized = _with(
+        "vanthu.intake.document.digitized.v1",
+        document_id=document_id,
+        agency_code=AGENCY,
+        derivative_file=await _stored(blobs, document_id, f"ocr {subject}", "ocr_derivative"),
     )
     task = sample_event(
         "vanthu.routing.task.assigned.v1",
@@ -164,7 +196,7 @@ async def secret(
         agency_code=AGENCY,
         assignee=Assignee(unit_id=UNIT, user_id="u-named-specialist"),
     )
-    await _archive_and_project(archive, [registration, ordinary, decision, task])
+    await _archive_and_project(archive, [registration, ordinary, decision, digitized, task])
 
     registrar = Caller(REGISTRAR, "clerk", True).headers()
     year = datetime.now(VIETNAM_TIME).year

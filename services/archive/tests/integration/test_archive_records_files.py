@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import io
+import json
 import os
 import secrets
 import tempfile
@@ -303,3 +304,88 @@ async def test_fixity_finds_an_original_whose_bytes_changed_and_raises_an_event(
 def _event_of(entry: dict[str, Any]) -> Event:
     record = record_of(entry)
     return decode(list(record.headers), record.value).event
+
+
+async def stored_file(
+    blobs: MinioBlobStore, document_id: str, content: bytes, name: str, role: str
+) -> dict[str, Any]:
+    key = f"documents/{document_id}/{hashlib.sha256(content).hexdigest()}.pdf"
+    await blobs.put(key, content, "application/pdf")
+    return {
+        "file_id": f"f-{role}",
+        "name": name,
+        "media_type": "application/pdf",
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "object_key": key,
+        "role": role,
+    }
+
+
+def with_payload(event_type: str, **changes: Any) -> Event:
+    sample = sample_event(event_type)
+    payload = {**sample.model_dump(mode="json", by_alias=True), **changes}
+    return type(sample).model_validate(payload)
+
+
+async def test_a_package_carries_the_ocr_derivative_and_the_paper_slip_byte_for_byte(
+    archive: Archive, blobs: MinioBlobStore, api: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    document_id, _ = await registered_with_original(archive, blobs, b"%PDF-1.3 the scan", 0)
+    derivative = b"%PDF-1.7 searchable PDF/A made from the scan"
+    slip = b"%PDF-1.7 phieu giai quyet van ban den, signed by the director"
+    digitized = with_payload(
+        "vanthu.intake.document.digitized.v1",
+        document_id=document_id,
+        derivative_file=await stored_file(
+            blobs, document_id, derivative, "Quyết định 15 (OCR).pdf", "ocr_derivative"
+        ),
+    )
+    decided = with_payload(
+        "vanthu.routing.decision.recorded.v1",
+        document_id=document_id,
+        evidence_file=await stored_file(
+            blobs, document_id, slip, "Phiếu giải quyết.pdf", "evidence"
+        ),
+    )
+    await archive_and_project(archive, [digitized, decided], topic=f"rf.{secrets.token_hex(3)}")
+    clerk = token("clerk1", "clerk")
+    file_id = await open_file_with(api, [document_id], years=10)
+    await api.post(f"/archive/records-files/{file_id}/close", json={}, headers=clerk)
+
+    one = await api.get(f"/archive/documents/{document_id}/package", headers=clerk)
+    whole = await api.get(f"/archive/records-files/{file_id}/package", headers=clerk)
+
+    assert one.status_code == 200, one.text
+    bag_dir = extract(one.content, tmp_path / "doc")
+    assert bagit.Bag(str(bag_dir)).validate()
+    data = bag_dir / "data"
+    assert [p.read_bytes() for p in (data / "derivatives").iterdir()] == [derivative]
+    assert [p.read_bytes() for p in (data / "evidence").iterdir()] == [slip]
+    metadata = json.loads((data / "metadata" / "document.json").read_text(encoding="utf-8"))
+    assert {(f["role"], f["path"].split("/")[0]) for f in metadata["vanthu"]["files"]} == {
+        ("original", "originals"),
+        ("ocr_derivative", "derivatives"),
+        ("evidence", "evidence"),
+    }
+    assert whole.status_code == 200, whole.text
+    file_bag = extract(whole.content, tmp_path / "file")
+    assert bagit.Bag(str(file_bag)).validate()
+    (folder,) = list((file_bag / "data" / "documents").iterdir())
+    assert [p.read_bytes() for p in (folder / "evidence").iterdir()] == [slip]
+
+
+async def test_a_package_whose_slip_is_gone_is_refused_saying_which_file(
+    archive: Archive, blobs: MinioBlobStore, api: httpx.AsyncClient
+) -> None:
+    document_id, _ = await registered_with_original(archive, blobs, b"%PDF-1.7 kept", 0)
+    # The golden decision names a slip that was never stored.
+    decided = sample_event("vanthu.routing.decision.recorded.v1", document_id=document_id)
+    await archive_and_project(archive, [decided], topic=f"rf.{secrets.token_hex(3)}")
+
+    package = await api.get(
+        f"/archive/documents/{document_id}/package", headers=token("clerk1", "clerk")
+    )
+
+    assert package.status_code == 409
+    assert "is missing" in package.json()["detail"]

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from minio import Minio
 from minio.error import S3Error
 
-from vanthu_archive.domain.bagit_package import ByteSource
+from vanthu_archive.domain.bagit_package import ByteSource, OriginalDamaged
 from vanthu_archive.domain.fixity import Digest, sha256_of
 
 _CHUNK = 1024 * 1024
@@ -27,7 +27,13 @@ class MinioOriginals:
     def opener(self, key: str) -> Callable[[], AbstractContextManager[ByteSource]]:
         @contextmanager
         def open_object() -> Iterator[ByteSource]:
-            response = self._client.get_object(self.bucket, key)
+            try:
+                response = self._client.get_object(self.bucket, key)
+            except S3Error as exc:
+                if exc.code in _MISSING:
+                    # Gone is damaged too: a bag never leaves out a file its events name.
+                    raise OriginalDamaged(f"stored file {key} is missing") from exc
+                raise
             try:
                 yield response
             finally:

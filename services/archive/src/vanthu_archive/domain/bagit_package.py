@@ -7,7 +7,9 @@ A bag is what an agency archive, Archivematica or RODA can take in and check on 
     manifest-sha256.txt            SHA-256 of every payload file
     tagmanifest-sha256.txt         SHA-256 of the three tag files above
     data/                          the payload; for one document:
-        originals/01-<name>        the stored originals, byte for byte
+        originals/01-<name>        the stored originals and attachments, byte for byte
+        derivatives/01-<name>      the searchable PDFs digitising made from scans (OCR)
+        evidence/01-<name>         scanned paper slips of decisions and files of task reports
         metadata/document.json     ND 30 Appendix VI fields under their edXML tag names
         history/events.jsonl       every archived event of the document, one JSON per line,
                                    with its exact Kafka bytes and its place in the hash chain
@@ -92,7 +94,8 @@ class DirectoryBagSink:
 
 @dataclass(frozen=True, slots=True)
 class OriginalFile:
-    """A stored original and how to read it; ``sha256`` and ``size`` are as recorded at storage."""
+    """A stored file of the document and how to read it; ``sha256`` and ``size`` are as recorded
+    at storage. ``role`` (the contracts' `FileRole`) decides its folder in the bag."""
 
     file_id: str
     name: str
@@ -100,6 +103,16 @@ class OriginalFile:
     sha256: str
     size: int
     open: Callable[[], AbstractContextManager[ByteSource]]
+    role: str = "original"
+
+
+FOLDER_OF_ROLE = {
+    "original": "originals",
+    "attachment": "originals",
+    "ocr_derivative": "derivatives",
+    "evidence": "evidence",
+}
+"""Where each kind of stored file goes in a document's folder of the bag."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,13 +244,17 @@ def _write_document(
     bag: _BagWriter, folder: str, document: PackagedDocument, records_file: RecordsFile | None
 ) -> None:
     placed: list[dict[str, Any]] = []
-    for number, original in enumerate(document.originals, start=1):
-        path = f"originals/{number:02d}-{_safe_name(original.name)}"
+    numbers: dict[str, int] = {}
+    for original in document.originals:
+        kind = FOLDER_OF_ROLE.get(original.role, "originals")
+        numbers[kind] = numbers.get(kind, 0) + 1
+        path = f"{kind}/{numbers[kind]:02d}-{_safe_name(original.name)}"
         bag.copy_original(f"{folder}/{path}", original)
         placed.append(
             {
                 "path": path,
                 "name": original.name,
+                "role": original.role,
                 "media_type": original.media_type,
                 "size": original.size,
                 "sha256": original.sha256,

@@ -347,7 +347,8 @@ def _decided(envelope: Envelope, event: Event) -> HistoryItem:
         on_behalf=event.on_behalf,
         details={"decision_id": event.decision_id, "recorded_at": event.recorded_at.isoformat()},
     )
-    facts = DocumentFacts(event.document_id, event.agency_code)
+    slip = (event.evidence_file,) if event.evidence_file is not None else ()
+    facts = DocumentFacts(event.document_id, event.agency_code, files=_stored_files(slip))
     return HistoryItem(entry, facts)
 
 
@@ -393,7 +394,8 @@ def _progress(envelope: Envelope, event: Event) -> HistoryItem:
         actors=(actor,),
         details={"task_id": event.task_id},
     )
-    return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
+    files = _stored_files(event.files)
+    return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code, files=files))
 
 
 def _completed(envelope: Envelope, event: Event) -> HistoryItem:
@@ -414,6 +416,7 @@ def _completed(envelope: Envelope, event: Event) -> HistoryItem:
         event.agency_code,
         status=DocumentStatus.COMPLETED,
         status_at=event.completed_at,
+        files=_stored_files(event.files),
     )
     return HistoryItem(entry, facts)
 
