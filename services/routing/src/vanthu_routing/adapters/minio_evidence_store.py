@@ -29,4 +29,5 @@ class MinioEvidenceStore:
 
     async def link(self, file: FileReference, expires: timedelta) -> str:
         """A presigned GET of the object, valid for `expires`."""
-        return await self._blobs.link(file.object_key, expires)
+        url: str = await self._blobs.link(file.object_key, expires)
+        return url
