@@ -2,6 +2,7 @@ import { Navigate, NavLink, Route, Routes } from 'react-router';
 import type { ReactNode } from 'react';
 import { ROLES } from './labels';
 import { CasePage } from './pages/CasePage';
+import { Dashboard } from './pages/Dashboard';
 import { DocumentList } from './pages/DocumentList';
 import { DocumentPage } from './pages/DocumentPage';
 import { LeaderInbox } from './pages/LeaderInbox';
@@ -32,6 +33,7 @@ export function App() {
         <Route path="/van-ban/:documentId" element={<DocumentPage />} />
         <Route path="/chi-dao" element={<LeaderInbox />} />
         <Route path="/chi-dao/:caseId" element={<CasePage />} />
+        <Route path="/tong-hop" element={<Dashboard />} />
         <Route path="/viec" element={<MyTasks scope="mine" />} />
         <Route path="/viec/don-vi" element={<MyTasks scope="unit" />} />
         <Route path="/viec/:caseId/:taskId" element={<TaskPage />} />
@@ -69,6 +71,7 @@ function Shell({ children }: { children: ReactNode }) {
           {hasRole(session, 'clerk', 'administrator') && <NavLink to="/van-ban-den/dang-ky" end>Đăng ký văn bản đến</NavLink>}
           {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-den" end>Văn bản đến</NavLink>}
           {hasRole(session, 'unit_head', 'specialist') && <NavLink to="/viec">Việc của tôi</NavLink>}
+          {hasRole(session, 'leader', 'unit_head', 'auditor') && <NavLink to="/tong-hop">Tổng hợp</NavLink>}
           {hasRole(session, 'leader', 'secretary') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}
         </nav>
         <div className="who">

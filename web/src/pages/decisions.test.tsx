@@ -158,3 +158,13 @@ describe('the working-day calendar in the direction form', () => {
     expect(screen.getByRole('region', { name: 'Lịch làm việc tháng 4/2027' }).querySelector('td.chosen')?.textContent).toBe('29');
   });
 });
+
+describe('a confidential document that names no reader', () => {
+  it('says so in Vietnamese on its page', async () => {
+    signedInAs(PEOPLE.clerk);
+    api.on('GET /api/routing/cases/c1', directedCase({ status: 'awaiting_readers', leader: null, tasks: [], decisions: [] }));
+    at('/chi-dao/c1');
+    await settle();
+    expect(screen.getByText(/Văn bản mật chưa có người được xem/)).toBeTruthy();
+  });
+});

@@ -1,0 +1,157 @@
+// The leader's dashboard ("Tổng hợp tình hình xử lý"): per unit, open work, due soon, overdue and
+// the on-time rate; the overdue tasks (a confidential one counted but masked); the drafts waiting
+// for this leader's approval; the decisions secretaries entered on the leaders' behalf.
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import { api } from '../api/client';
+import type { Authorship, DirectoryUnit, Draft, RoutingCase, TaskLine } from '../api/types';
+import { DecidedBy } from '../components/DecidedBy';
+import type { CalendarDay } from '../components/WorkingDays';
+import { addDays, formatDate, vietnamToday } from '../dates';
+import { unitFigures, workingDaysAhead } from '../dashboard';
+import type { OverdueByUnit, ProcessingByUnit, UnitFigures } from '../dashboard';
+import { sayError } from '../errors';
+import { hasRole, useSession } from '../session';
+
+export const MASKED = 'Văn bản mật (bạn không được xem nội dung)';
+
+interface OnBehalfRow extends Authorship {
+  masked: boolean;
+  case_id: string | null;
+  subject: string | null;
+}
+
+interface Loaded {
+  units: DirectoryUnit[];
+  figures: UnitFigures[];
+  overdue: OverdueByUnit[];
+  onBehalf: { leader_user_id: string; decisions: OnBehalfRow[] }[];
+  drafts: { found: RoutingCase; draft: Draft }[];
+}
+
+async function load(unitsShown: (all: DirectoryUnit[]) => DirectoryUnit[], leaderId: string | null): Promise<Loaded> {
+  const today = vietnamToday();
+  const [allUnits, overdue, processing, onBehalf, calendar] = await Promise.all([
+    api<DirectoryUnit[]>('routing', '/directory/units'),
+    api<OverdueByUnit[]>('routing', '/reports/overdue'),
+    api<ProcessingByUnit[]>('routing', '/reports/processing-time'),
+    api<{ leader_user_id: string; decisions: OnBehalfRow[] }[]>('routing', '/reports/entries-on-behalf'),
+    api<{ days: CalendarDay[] }>('routing', `/calendar?from=${today}&to=${addDays(today, 21)}`).catch(() => ({ days: [] })),
+  ]);
+  const units = unitsShown(allUnits.filter((u) => u.active));
+  const soon = calendar.days.length ? workingDaysAhead(calendar.days, today, 3) : addDays(today, 3);
+  const tasks = await Promise.all(units.map((u) => api<TaskLine[]>('routing', `/units/${encodeURIComponent(u.unit_id)}/tasks`)));
+  const figures = units.map((u, i) => unitFigures(u.unit_id, tasks[i], overdue, processing, today, soon));
+  // Drafts reach the leader inside the cases being worked on: read each once (no list of drafts yet).
+  const drafts: Loaded['drafts'] = [];
+  if (leaderId) {
+    const caseIds = [...new Set(tasks.flat().map((t) => t.case_id))];
+    const cases = await Promise.all(caseIds.map((id) => api<RoutingCase>('routing', `/cases/${encodeURIComponent(id)}`).catch(() => null)));
+    for (const found of cases) {
+      if (found?.leader?.user_id !== leaderId) continue;
+      for (const draft of found.drafts ?? []) if (draft.status === 'reviewed') drafts.push({ found, draft });
+    }
+  }
+  return { units, figures, overdue, onBehalf, drafts };
+}
+
+export function Dashboard() {
+  const { session } = useSession();
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState('');
+  const me = session?.person;
+  const leaderId = hasRole(session, 'leader') ? (me?.user_id ?? null) : null;
+  const ownUnitOnly = hasRole(session, 'unit_head') && !hasRole(session, 'leader', 'auditor');
+
+  useEffect(() => {
+    let live = true;
+    load((all) => (ownUnitOnly ? all.filter((u) => u.unit_id === me?.unit_id) : all), leaderId)
+      .then((l) => live && setLoaded(l))
+      .catch((e: unknown) => live && setError(`Không tải được số liệu: ${sayError(e)}`));
+    return () => {
+      live = false;
+    };
+  }, [ownUnitOnly, me?.unit_id, leaderId]);
+
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (!loaded) return <p role="status">Đang tải…</p>;
+  const unitName = (id: string) => loaded.units.find((u) => u.unit_id === id)?.name ?? id;
+  const overdueRows = loaded.overdue.filter((o) => loaded.units.some((u) => u.unit_id === o.unit_id)).flatMap((o) => o.tasks.map((t) => ({ ...t, unit_id: o.unit_id })));
+
+  return (
+    <section aria-labelledby="tong-hop">
+      <h1 id="tong-hop">Tổng hợp tình hình xử lý</h1>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Tình hình xử lý theo đơn vị</caption>
+          <thead>
+            <tr>
+              <th scope="col">Đơn vị</th>
+              <th scope="col">Đang xử lý</th>
+              <th scope="col">Sắp đến hạn</th>
+              <th scope="col">Quá hạn</th>
+              <th scope="col">Đã hoàn thành</th>
+              <th scope="col">Tỷ lệ đúng hạn</th>
+            </tr>
+          </thead>
+          <tbody>
+            {loaded.figures.map((f) => (
+              <tr key={f.unit_id}>
+                <th scope="row">{unitName(f.unit_id)}</th>
+                <td>{f.open}</td>
+                <td>{f.due_soon}</td>
+                <td className={f.overdue ? 'overdue' : undefined}>{f.overdue}</td>
+                <td>{f.completed}</td>
+                <td>{f.on_time_rate === null ? 'Chưa có' : `${f.on_time_rate}%`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      {leaderId && (
+        <section className="card" aria-labelledby="du-thao-cho-duyet">
+          <h2 id="du-thao-cho-duyet">Dự thảo chờ phê duyệt</h2>
+          {loaded.drafts.length === 0 && <p>Không có dự thảo nào chờ phê duyệt.</p>}
+          <ul>
+            {loaded.drafts.map(({ found, draft }) => (
+              <li key={draft.draft_id}>
+                <Link to={`/chi-dao/${found.case_id}`}>{found.document.subject}</Link>
+                <span className="muted"> · {draft.file.name} · {draft.uploaded_by.full_name}{draft.reviewed_by && `, ${draft.reviewed_by.full_name} đã xem xét`}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {overdueRows.length > 0 && (
+        <section className="card" aria-labelledby="qua-han">
+          <h2 id="qua-han">Việc quá hạn</h2>
+          <ul>
+            {overdueRows.map((t, i) => (
+              <li key={t.task_id ?? `masked-${i}`}>
+                {t.masked ? <span className="muted">{MASKED}</span> : t.subject} · {unitName(t.unit_id)} · hạn {formatDate(t.due_date)},{' '}
+                <span className="overdue">quá {t.overdue_working_days} ngày làm việc</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {loaded.onBehalf.some((l) => l.decisions.length) && (
+        <section className="card" aria-labelledby="nhap-thay-ds">
+          <h2 id="nhap-thay-ds">Ý kiến do thư ký nhập thay</h2>
+          <ul>
+            {loaded.onBehalf.flatMap((l) =>
+              l.decisions.map((row, i) => (
+                <li key={row.decision_id ?? `${l.leader_user_id}-${i}`}>
+                  {row.masked ? <span className="muted">{MASKED}</span> : row.subject}: <DecidedBy authorship={row} />
+                </li>
+              )),
+            )}
+          </ul>
+        </section>
+      )}
+    </section>
+  );
+}
