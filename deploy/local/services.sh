@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# The four services, each as an API process and a worker process, on 127.0.0.1.
+# The four services, each as an API process and a worker process, on 127.0.0.1, and the local
+# exchange (ADR 0049): the exchange API is the hub, the exchange worker the connector of this
+# deployment's agency, and exchange-partner the connector of a second demo agency (its own
+# database; health on :8113). The three agencies are registered at the hub between the two.
+# Their secrets are made on first start into .local/exchange.env.
 #   services.sh up       start what is not running, wait until every /health/ready answers 200
 #   services.sh down     stop them
 #   services.sh status   one line per process
@@ -13,6 +17,8 @@ PREFIX=services
 . "$HERE/proc.sh"
 
 SERVICES=(intake:8001 routing:8002 exchange:8003 archive:8004)
+EXCHANGE_PARTNER_PORT=8113
+HUB_URL=http://127.0.0.1:8003
 PYTHON="$ROOT/.venv/bin/python"
 
 processes() {
@@ -22,6 +28,36 @@ processes() {
     echo "$name api $port"
     echo "$name worker $((port + 100))"
   done
+  echo "exchange partner $EXCHANGE_PARTNER_PORT"
+}
+
+# The connectors start once the hub knows their systems (a connector signing in before would
+# count failed sign-ins against its own system).
+is_connector() { [ "$1" = exchange-worker ] || [ "$1" = exchange-partner ]; }
+
+local_exchange() { "$PYTHON" -m vanthu_exchange.local_exchange "$@" --state "$STATE" --hub-url "$HUB_URL"; }
+
+start_process() {
+  local name=$1 kind=$2 port=$3 role=""
+  case "$name-$kind" in
+    exchange-api) role=hub ;;
+    exchange-worker) role=connector ;;
+    exchange-partner) role=partner ;;
+  esac
+  if [ -z "$role" ]; then
+    start "$name-$kind" "$port" -- "$PYTHON" -m "vanthu_$name" "$kind" --port "$port"
+    return
+  fi
+  local env_lines
+  env_lines=$(local_exchange env "$role") || die "cannot make the exchange's settings"
+  # In a subshell: the secrets reach that process's environment only, never a command line.
+  (
+    set -a
+    # shellcheck disable=SC1090
+    . <(printf '%s\n' "$env_lines")
+    set +a
+    start "$name-$kind" "$port" -- "$PYTHON" -m vanthu_exchange "${kind/partner/worker}" --port "$port"
+  )
 }
 
 export_env() {
@@ -47,10 +83,17 @@ cmd_up() {
   export_env
   local name kind port
   while read -r name kind port; do
-    start "$name-$kind" "$port" -- "$PYTHON" -m "vanthu_$name" "$kind" --port "$port"
+    is_connector "$name-$kind" || start_process "$name" "$kind" "$port"
   done < <(processes)
   while read -r name kind port; do
-    wait_ready "$name-$kind" "$port"
+    is_connector "$name-$kind" || wait_ready "$name-$kind" "$port"
+  done < <(processes)
+  local_exchange register || die "the local exchange could not be set up (above)"
+  while read -r name kind port; do
+    if is_connector "$name-$kind"; then start_process "$name" "$kind" "$port"; fi
+  done < <(processes)
+  while read -r name kind port; do
+    if is_connector "$name-$kind"; then wait_ready "$name-$kind" "$port"; fi
   done < <(processes)
 }
 

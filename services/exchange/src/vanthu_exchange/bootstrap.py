@@ -113,7 +113,9 @@ def create_api(settings: ExchangeSettings | None = None) -> FastAPI:
 async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]:
     settings = ExchangeSettings()
     if not settings.connector_enabled:
-        return ()
+        from vanthu_exchange.connector_wiring import no_connector_loops
+
+        return no_connector_loops(platform, settings)
     from vanthu_exchange.connector_wiring import connector_loops
 
     return await connector_loops(platform, settings)

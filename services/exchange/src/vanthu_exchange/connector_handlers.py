@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -183,6 +183,7 @@ class Connector:
         self.directory = Directory()
         self._clock = clock
         self.wake_sender = asyncio.Event()
+        self._keys: list[dict[str, Any]] | None = None
 
     async def close(self) -> None:
         await self.relay.close()
@@ -196,14 +197,25 @@ class Connector:
 
     # -- keys and directory ------------------------------------------------------------------
 
-    async def ensure_keys_published(self) -> None:
-        """Make each hosted agency's key on first use and publish its certificate at the hub."""
+    async def ensure_keys(self) -> list[dict[str, Any]]:
+        """Each hosted agency's key, made on first use: here, without the hub, so that sending
+        works (and fails with a status when the hub is away) before the hub has been reached."""
+        if self._keys is not None:
+            return self._keys
+        keys = []
         for code in self.policy.agencies:
             found = await self.store.key(code)
             if found is None:
                 key_pem, cert_pem = await asyncio.to_thread(self_signed_key, code)
                 found = await self.store.add_key(code, key_pem, cert_pem)
-            await self.hub.publish_certificate(code, found["certificate_pem"])
+            keys.append(found)
+        self._keys = keys
+        return keys
+
+    async def ensure_keys_published(self) -> None:
+        """Make each hosted agency's key on first use and publish its certificate at the hub."""
+        for found in await self.ensure_keys():
+            await self.hub.publish_certificate(found["_id"], found["certificate_pem"])
         await self.sync_directory()
 
     async def sync_directory(self, *, full: bool = False) -> None:
@@ -863,6 +875,58 @@ class Connector:
                 },
             }
         return await self.store.add_received(record, events)
+
+
+NO_CONNECTOR_REASON = (
+    "Chưa kết nối trục liên thông: hệ thống chưa cấu hình kết nối (no exchange connector: "
+    "VANTHU_EXCHANGE_HUB_URL, _SYSTEM_ID and _SYSTEM_SECRET are not set for this deployment)"
+)
+
+
+class NoConnector:
+    """The exchange worker of a deployment with no hub configured. A send request of its
+    agencies cannot go: each recipient is told failed at once, with the reason, so the clerk
+    sees why instead of a document that never leaves (issue 11 item 8)."""
+
+    def __init__(
+        self,
+        publish: Callable[[KafkaRecord], Awaitable[object]],
+        agencies: Sequence[str],
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._publish = publish
+        self.agencies = tuple(agencies)
+        self._clock = clock
+
+    async def refuse_send(self, decoded: DecodedEvent) -> None:
+        event = decoded.event
+        if not isinstance(event, SendDocumentRequested) or event.agency_code not in self.agencies:
+            return
+        job_id = derived_id("document", event.agency_code, event.request_id)
+        for recipient in event.recipients:
+            await self._publish(
+                _record(
+                    DeliveryStatusChanged(
+                        package_id=job_id,
+                        document_id=event.document_id,
+                        agency_code=event.agency_code,
+                        recipient_agency_code=recipient,
+                        transport=TransportState.FAILED,
+                        attempt=1,
+                        reason=NO_CONNECTOR_REASON,
+                        changed_at=self._clock(),
+                    ),
+                    event_id=derived_id(job_id, recipient, "failed"),
+                    correlation_id=decoded.envelope.correlationid,
+                    causation_id=decoded.envelope.id,
+                )
+            )
+        log.warning(
+            "send requested with no connector configured",
+            document_id=event.document_id,
+            recipients=list(event.recipients),
+        )
 
 
 def _business_record(business: Business) -> dict[str, Any]:

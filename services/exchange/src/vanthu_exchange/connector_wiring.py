@@ -18,7 +18,7 @@ from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, 
 from vanthu_exchange.adapters.mongo_connector_store import OUTBOX_COLLECTIONS, MongoConnectorStore
 from vanthu_exchange.bootstrap import background_tasks, ensure_indexes_when_reachable, package_store
 from vanthu_exchange.config import ExchangeSettings
-from vanthu_exchange.connector_handlers import Connector, ConnectorPolicy
+from vanthu_exchange.connector_handlers import Connector, ConnectorPolicy, NoConnector
 
 log = structlog.get_logger(__name__)
 
@@ -79,6 +79,28 @@ async def connector_loops(
     return (documents, requests)
 
 
+DEMO_AGENCY = "000.00.00.G22"
+
+
+def no_connector_loops(
+    platform: Platform, settings: ExchangeSettings
+) -> Sequence[Callable[[], ConsumeLoop]]:
+    """Without hub credentials the worker still answers its agencies' send requests: failed,
+    with the reason. Its agencies are the hosted ones, else the demo agency (as routing's)."""
+    answerer = NoConnector(platform.publisher.publish_record, settings.agencies or (DEMO_AGENCY,))
+
+    def requests() -> ConsumeLoop:
+        return ConsumeLoop(
+            settings=platform.settings.kafka,
+            group_id=f"exchange-no-connector-{platform.settings.mongo.database}",
+            topics=[OUTBOUND_TOPIC],
+            handler=answerer.refuse_send,
+            publisher=platform.publisher,
+        )
+
+    return (requests,)
+
+
 async def _repeat(
     name: str,
     step: Callable[[], Awaitable[object]],
@@ -135,8 +157,10 @@ def connector_tasks(
         next_sync[0] = loop.time() + settings.directory_sync_s
 
     async def send() -> None:
-        if keys_ready.is_set():
-            await connector.send_due()
+        # Not held back until the hub answered: a send that cannot go (hub away, this system
+        # refused) retries and then fails with a status the clerk sees, never waits in silence.
+        await connector.ensure_keys()
+        await connector.send_due()
 
     async def receive() -> None:
         if keys_ready.is_set():
