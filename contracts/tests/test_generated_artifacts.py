@@ -97,6 +97,7 @@ def test_intake_publishes_documents_and_requests_and_reads_what_exchange_brings(
         ("receive", "exchange.inbound"),
         ("receive", "exchange.status"),
         ("receive", "directory.changed"),
+        ("receive", "decision.recorded"),
     }
 
 

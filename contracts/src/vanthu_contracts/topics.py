@@ -84,7 +84,8 @@ TOPICS: Mapping[str, TopicSpec] = MappingProxyType(
             _spec(
                 routing.DECISION_RECORDED_TOPIC,
                 owner="routing",
-                consumers=("archive",),
+                # intake keeps the approved drafts (DraftApproved) the clerk numbers and issues.
+                consumers=("intake", "archive"),
                 description="Decisions on documents, including those recorded on a leader's behalf.",
             ),
             _spec(

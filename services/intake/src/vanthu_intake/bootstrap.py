@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_contracts.events.exchange import INBOUND_TOPIC, STATUS_TOPIC
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
+from vanthu_contracts.events.routing import DECISION_RECORDED_TOPIC
 from vanthu_runtime.api import create_app
 from vanthu_runtime.directory_copy import DirectoryCopy, directory_copy_loop
 from vanthu_runtime.idempotency import ProcessedEvents
@@ -30,6 +31,7 @@ from vanthu_intake.adapters.mongo_document_repository import (
 )
 from vanthu_intake.adapters.mongo_number_register import MongoNumberRegister
 from vanthu_intake.adapters.ocrmypdf_ocr_engine import OcrmypdfOcrEngine
+from vanthu_intake.adapters.poppler_pdf_text import PopplerPdfText
 from vanthu_intake.adapters.pyhanko_signature_verifier import (
     PyhankoSignatureVerifier,
     load_trust_roots,
@@ -39,7 +41,12 @@ from vanthu_intake.api.legacy import router as legacy_router
 from vanthu_intake.api.outgoing import router as outgoing_router
 from vanthu_intake.api.registers import router as registers_router
 from vanthu_intake.config import SERVICE, IntakeSettings
-from vanthu_intake.consumers import document_received, exchange_inbound, exchange_status
+from vanthu_intake.consumers import (
+    document_received,
+    draft_approved,
+    exchange_inbound,
+    exchange_status,
+)
 from vanthu_intake.handlers import Digitiser, Registry, StatusDesk
 
 log = structlog.get_logger(__name__)
@@ -57,6 +64,7 @@ def build_registry(
         files=MinioFileStore(blobs),
         claims=MongoClaimBook(db),
         claim_grace=timedelta(seconds=settings.reservation_grace_s),
+        pdf_text=PopplerPdfText(),
     )
 
 
@@ -114,6 +122,8 @@ async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]
     processed_inbound = ProcessedEvents(platform.db, inbound_group)
     status_group = f"{prefix}-{exchange_status.GROUP}"
     processed_status = ProcessedEvents(platform.db, status_group)
+    drafts_group = f"{prefix}-{draft_approved.GROUP}"
+    processed_drafts = ProcessedEvents(platform.db, drafts_group)
 
     def digitising_loop() -> ConsumeLoop:
         return ConsumeLoop(
@@ -147,6 +157,16 @@ async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]
             processed=processed_status,
         )
 
+    def drafts_loop() -> ConsumeLoop:
+        return ConsumeLoop(
+            settings=platform.settings.kafka,
+            group_id=drafts_group,
+            topics=[DECISION_RECORDED_TOPIC],
+            handler=draft_approved.handle_draft_approved(digitiser.registry),
+            publisher=platform.publisher,
+            processed=processed_drafts,
+        )
+
     def directory_loop() -> ConsumeLoop:
         return directory_copy_loop(
             DirectoryCopy(platform.db, DIRECTORY),
@@ -155,7 +175,7 @@ async def build_loops(platform: Platform) -> Sequence[Callable[[], ConsumeLoop]]
             publisher=platform.publisher,
         )
 
-    return (digitising_loop, inbound_loop, status_loop, directory_loop)
+    return (digitising_loop, inbound_loop, status_loop, drafts_loop, directory_loop)
 
 
 async def reconcile_forever(

@@ -96,6 +96,15 @@ class DocumentRepository(Protocol):
 
     async def facts_of(self, document_id: str) -> list[Record]: ...
 
+    async def fact(self, fact_id: str) -> Record | None: ...
+
+    async def finish_reservation(
+        self, document_id: str, changes: Record, events: Sequence[KafkaRecord]
+    ) -> Record | None:
+        """Turn a document holding a reserved number into a registered one, with its events, at
+        once; None when it is not (any more) reserved."""
+        ...
+
     async def facts_of_kind(self, document_ids: Sequence[str], kind: str) -> list[Record]:
         """The facts of one kind (`void`, `ocr`...) of several documents, in one read."""
         ...
@@ -105,6 +114,12 @@ class DocumentRepository(Protocol):
     ) -> Record | None:
         """Mark a registered document void with its events, at once; None when it is not
         registered (any more)."""
+        ...
+
+
+class PdfText(Protocol):
+    async def text_of(self, pdf: bytes) -> str | None:
+        """The text a reader sees in the PDF; None when it cannot be read."""
         ...
 
 

@@ -77,6 +77,7 @@ async def running_intake(
             f"{prefix}-digitiser": "document.received",
             f"{prefix}-exchange-inbound": "exchange.inbound",
             f"{prefix}-exchange-status": "exchange.status",
+            f"{prefix}-drafts": "decision.recorded",
             # Not in production: there the copy reads the whole compacted directory from the start.
             f"{prefix}-directory": "directory.changed",
         },

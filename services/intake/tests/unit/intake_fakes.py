@@ -31,7 +31,7 @@ class FakeFileStore:
             raise FileMissing(object_key)
         return self.objects[object_key]
 
-    async def link(self, object_key: str, ttl: timedelta) -> str:
+    async def link(self, object_key: str, ttl: timedelta, download_name: str = "") -> str:
         return f"https://blobs.example/{object_key}"
 
 
@@ -117,6 +117,19 @@ class FakeDocumentRepository:
         facts = [f for f in self.facts.values() if f["document_id"] == document_id]
         return sorted(facts, key=lambda fact: fact["recorded_at"])
 
+    async def fact(self, fact_id: str) -> dict[str, Any] | None:
+        return self.facts.get(fact_id)
+
+    async def finish_reservation(
+        self, document_id: str, changes: dict[str, Any], events: Sequence[KafkaRecord]
+    ) -> dict[str, Any] | None:
+        record = self.saved.get(document_id)
+        if record is None or record["status"] != "reserved":
+            return None
+        record.update(changes, status="registered")
+        self.published += events
+        return dict(record)
+
     async def facts_of_kind(self, document_ids: Sequence[str], kind: str) -> list[dict[str, Any]]:
         wanted = set(document_ids)
         facts = [f for f in self.facts.values() if f["document_id"] in wanted and f["kind"] == kind]
@@ -126,7 +139,7 @@ class FakeDocumentRepository:
         self, document_id: str, changes: dict[str, Any], events: Sequence[KafkaRecord]
     ) -> dict[str, Any] | None:
         record = self.saved.get(document_id)
-        if record is None or record["status"] != "registered":
+        if record is None or record["status"] not in ("registered", "reserved"):
             return None
         record.update(changes, status="void")
         self.published += events

@@ -23,11 +23,14 @@ def test_the_registration_body_names_its_metadata_fields_files_and_the_duplicate
     assert form["properties"]["file"]["items"]["format"] == "binary"
 
 
-def test_the_outgoing_issue_body_takes_one_signed_file_and_the_abbreviation() -> None:
+def test_the_outgoing_issue_body_takes_one_signed_file_and_the_abbreviation_or_a_reservation() -> (
+    None
+):
     form = _form("/v1/outgoing-documents")
 
     assert form["properties"]["file"]["format"] == "binary"
-    assert "agency_abbreviation" in form["required"]
+    assert "file" in form["required"]
+    assert {"agency_abbreviation", "reservation_id"} <= set(form["properties"])
 
 
 def test_the_bodies_stand_on_their_own_without_dangling_references() -> None:

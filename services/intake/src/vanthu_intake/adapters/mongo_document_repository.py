@@ -68,14 +68,28 @@ class MongoDocumentRepository:
     async def void(
         self, document_id: str, changes: dict[str, Any], events: Sequence[KafkaRecord]
     ) -> dict[str, Any] | None:
-        """Mark a registered document void, with its events, in one conditional write; None
-        when it is not (or no longer) registered: someone else voided it first."""
+        """Mark a registered document (or a reserved number) void, with its events, in one
+        conditional write; None when it is not (or no longer) registered: someone else voided it
+        first."""
         return await self._documents.update(
             document_id,
             {"$set": {**changes, "status": "void"}},
             events,
-            where={"status": "registered"},
+            where={"status": {"$in": ["registered", "reserved"]}},
         )
+
+    async def finish_reservation(
+        self, document_id: str, changes: dict[str, Any], events: Sequence[KafkaRecord]
+    ) -> dict[str, Any] | None:
+        return await self._documents.update(
+            document_id,
+            {"$set": {**changes, "status": "registered"}},
+            events,
+            where={"status": "reserved"},
+        )
+
+    async def fact(self, fact_id: str) -> dict[str, Any] | None:
+        return await self._facts.raw.find_one({"_id": fact_id})
 
     async def add_fact(self, fact: dict[str, Any], events: Sequence[KafkaRecord]) -> bool:
         """Record something learnt about a document (OCR, signatures, a send request) with its

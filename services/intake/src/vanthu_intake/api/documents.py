@@ -141,6 +141,7 @@ def document_view(
         "send_requests",
         "send_requested_to",
         "place",
+        "approved_draft",
     ):
         if optional in record:
             view[optional] = record[optional]
@@ -350,7 +351,9 @@ async def list_documents(
     kind: Annotated[str | None, Query(pattern="^(incoming|outgoing)$")] = None,
     year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
     number: Annotated[int | None, Query(ge=1)] = None,
-    status_: Annotated[str | None, Query(alias="status", pattern="^(registered|void)$")] = None,
+    status_: Annotated[
+        str | None, Query(alias="status", pattern="^(registered|reserved|void)$")
+    ] = None,
     channel: Annotated[Channel | None, Query()] = None,
     document_type: Annotated[str | None, Query(max_length=40)] = None,
     registered_from: Annotated[date | None, Query()] = None,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from vanthu_contracts.events.values import BusinessType
+from vanthu_runtime.auth import Principal
 from vanthu_runtime.openapi_forms import multipart_body
 
 from vanthu_intake import handlers
@@ -34,16 +36,22 @@ router = APIRouter(prefix="/v1/outgoing-documents", tags=["outgoing documents"])
         json_parts={"metadata": OutgoingDocumentMetadata},
         text_parts={
             "agency_abbreviation": "The issuing agency's abbreviation in the notation "
-            "(e.g. UBND), as ND 30 Appendix II writes it.",
+            "(e.g. UBND), as ND 30 Appendix II writes it; with metadata, required unless "
+            "reservation_id is given.",
             "place": "Địa danh printed beside the date (e.g. Hà Nội).",
+            "reservation_id": "The number reserved before signing (POST "
+            "/v1/outgoing-documents/numbers): then only the signed PDF is sent, and it must "
+            "show the reserved number and notation.",
         },
         file_description="The signed original (PDF), exactly one.",
         many_files=False,
-        required=("metadata", "file", "agency_abbreviation"),
+        required=("file",),
     ),
 )
 async def issue_outgoing_document(request: Request, principal: Registrar) -> JSONResponse:
     fields, uploads = await read_upload_form(request, settings_of(request))
+    if "reservation_id" in fields:
+        return await _issue_reserved(request, principal, fields, uploads)
     unknown = sorted(set(fields) - {"metadata", "agency_abbreviation", "place"})
     if unknown:
         raise unprocessable([([name], "is not a known form field") for name in unknown])
@@ -79,6 +87,121 @@ async def issue_outgoing_document(request: Request, principal: Registrar) -> JSO
         document_view(record),
         status_code=status.HTTP_201_CREATED,
         headers={"Location": f"/v1/documents/{record['_id']}"},
+    )
+
+
+async def _issue_reserved(
+    request: Request,
+    principal: Principal,
+    fields: dict[str, str],
+    uploads: list[handlers.UploadedFile],
+) -> JSONResponse:
+    unknown = sorted(set(fields) - {"reservation_id"})
+    if unknown:
+        raise unprocessable(
+            [
+                ([name], "is not sent with reservation_id: the reservation holds it")
+                for name in unknown
+            ]
+        )
+    if len(uploads) != 1:
+        raise unprocessable([(["file"], "exactly one file: the signed original (PDF)")])
+    try:
+        record = await handlers.issue_reserved_document(
+            registry_of(request),
+            principal=principal,
+            reservation_id=fields["reservation_id"].strip(),
+            upload=uploads[0],
+            correlation_id=request.headers.get("x-correlation-id"),
+        )
+    except handlers.NotReserved as exc:
+        raise unprocessable(
+            [
+                (
+                    ["reservation_id"],
+                    "no number is reserved under this id (or it was issued or voided)",
+                )
+            ]
+        ) from exc
+    except handlers.UnacceptableFile as exc:
+        raise HTTPException(exc.status, detail=f"file: {exc}") from exc
+    except handlers.NumberNotInDocument as exc:
+        raise unprocessable([(["file"], str(exc))]) from exc
+    return JSONResponse(
+        document_view(record),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Location": f"/v1/documents/{record['_id']}"},
+    )
+
+
+class NumberRequest(BaseModel):
+    draft_id: str = Field(min_length=1, max_length=200, description="The approved draft (routing)")
+    metadata: OutgoingDocumentMetadata
+    agency_abbreviation: str = Field(
+        min_length=1, max_length=20, description="The issuing agency's abbreviation (e.g. UBND)"
+    )
+    place: str | None = Field(default=None, max_length=200, description="Địa danh (e.g. Hà Nội)")
+
+
+class NumberReservation(BaseModel):
+    """The number and date to print in the document before it is signed."""
+
+    reservation_id: str
+    """Send it with the signed PDF to POST /v1/outgoing-documents."""
+    draft_id: str
+    number: int
+    code_number: str
+    code_notation: str
+    notation: str
+    """Số, ký hiệu as printed: ``05/QĐ-UBND``."""
+    issued_date: str
+    """ISO date of the document."""
+    issued_date_text: str
+    """The date as the document prints it: ``Hà Nội, ngày 01 tháng 12 năm 2026``."""
+    document_code: str
+    status: str
+
+
+def document_date_text(day: date) -> str:
+    """ND 30 Phụ lục I: a day below 10 and the months 1 and 2 take a leading zero."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+@router.post("/numbers", status_code=status.HTTP_201_CREATED)
+async def reserve_number(
+    body: NumberRequest, request: Request, principal: Registrar
+) -> NumberReservation:
+    try:
+        abbreviation = validate_abbreviation(body.agency_abbreviation, "agency abbreviation")
+    except NotationError as exc:
+        raise unprocessable([(["agency_abbreviation"], str(exc))]) from exc
+    try:
+        record = await handlers.reserve_outgoing_number(
+            registry_of(request),
+            principal=principal,
+            draft_id=body.draft_id,
+            metadata=body.metadata,
+            agency_abbreviation=abbreviation,
+            place=(body.place or "").strip() or None,
+        )
+    except handlers.UnknownDraft as exc:
+        raise unprocessable([(["draft_id"], str(exc))]) from exc
+    except NotationError as exc:
+        raise unprocessable([(["metadata", "drafting_unit_abbreviation"], str(exc))]) from exc
+    issued = date.fromisoformat(record["issued_date"])
+    where = f"{record['place']}, " if record.get("place") else ""
+    return NumberReservation(
+        reservation_id=record["_id"],
+        draft_id=body.draft_id,
+        number=record["number"],
+        code_number=record["code_number"],
+        code_notation=record["code_notation"],
+        notation=f"{record['code_number']}/{record['code_notation']}",
+        issued_date=issued.isoformat(),
+        issued_date_text=f"{where}{document_date_text(issued)}",
+        document_code=record["document_code"],
+        status=record["status"],
     )
 
 

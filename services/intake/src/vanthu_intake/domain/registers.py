@@ -71,7 +71,10 @@ def type_and_subject(document_type: str | None, subject: str) -> str:
 
 
 def void_note(record: Mapping[str, Any]) -> str:
-    """ "Hủy:" and why, for the Ghi chú column of a voided entry."""
+    """The Ghi chú of an entry: "Hủy:" and why for a voided one, and a word for a number given to
+    a draft that waits for its signature."""
+    if record.get("status") == "reserved":
+        return "Đã cấp số, chờ ký ban hành"
     if record.get("status") != "void":
         return ""
     reason = (record.get("void_reason") or "").strip() or "(không ghi lý do)"
