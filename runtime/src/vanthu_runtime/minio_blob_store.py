@@ -130,5 +130,18 @@ class MinioBlobStore:
             raise IntegrityError(f"{key}: stored bytes hash to {found}, expected {sha256}")
         return data
 
-    async def link(self, key: str, expires: timedelta = timedelta(minutes=5)) -> str:
-        return await asyncio.to_thread(self._client.presigned_get_object, self.bucket, key, expires)
+    async def link(
+        self,
+        key: str,
+        expires: timedelta = timedelta(minutes=5),
+        *,
+        content_disposition: str | None = None,
+    ) -> str:
+        """A presigned GET; `content_disposition` (already escaped, see `file_checks`) is the
+        header MinIO answers it with, so a browser saves the file under its shown name."""
+        headers: dict[str, str | list[str] | tuple[str]] | None = (
+            {"response-content-disposition": content_disposition} if content_disposition else None
+        )
+        return await asyncio.to_thread(
+            self._client.presigned_get_object, self.bucket, key, expires, headers
+        )

@@ -580,7 +580,7 @@ async def file_link(
     record = await readable_document(registry, principal, document_id)
     for file in stored_files(record):
         if file["file_id"] == file_id:
-            return file, await registry.files.link(file["object_key"], ttl)
+            return file, await registry.files.link(file["object_key"], ttl, file["name"])
     raise NotFound(file_id)
 
 
@@ -590,7 +590,9 @@ async def file_links(
     """A short-lived link to each file of a document the caller may see (else NotFound)."""
     record = await readable_document(registry, principal, document_id)
     files = stored_files(record)
-    urls = await asyncio.gather(*(registry.files.link(f["object_key"], ttl) for f in files))
+    urls = await asyncio.gather(
+        *(registry.files.link(f["object_key"], ttl, f["name"]) for f in files)
+    )
     return list(zip(files, urls, strict=True))
 
 

@@ -39,7 +39,9 @@ class FileStore(Protocol):
 
     async def put_named(self, key: str, data: bytes, media_type: str) -> StoredFile: ...
 
-    async def link(self, object_key: str, ttl: timedelta) -> str: ...
+    async def link(self, object_key: str, ttl: timedelta, download_name: str = "") -> str:
+        """A short-lived link; the file downloads as `download_name` (escaped, never a path)."""
+        ...
 
 
 class NumberRegister(Protocol):

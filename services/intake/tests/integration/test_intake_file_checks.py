@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,12 +17,17 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from harness import hostile_files
 from harness.kafka_reads import end_offsets
+from harness.pdfs import one_page_pdf
 from harness.polling import eventually
 from intake_testkit import FONT, fold, form, metadata
 from PIL import Image, ImageDraw, ImageFont
 from pymongo import AsyncMongoClient
 from vanthu_contracts.topics import topics_published_by
-from vanthu_runtime.file_checks import digitised_copy_problems
+from vanthu_runtime.file_checks import (
+    content_disposition,
+    digitised_copy_problems,
+    safe_display_name,
+)
 from vanthu_runtime.minio_blob_store import create_minio_client
 
 from conftest import running_intake
@@ -254,3 +260,69 @@ async def test_a_200_dpi_scan_in_pdf_1_3_is_registered_kept_bit_exact_with_an_nd
     with pikepdf.open(io.BytesIO(derivative)) as pdf:
         assert pdf.open_metadata().pdfa_status
         assert tuple(map(int, pdf.pdf_version.split("."))) >= (1, 4)
+
+
+# ------------------------------------------------------------------------------------------
+# Names (issue 16 item 8)
+
+
+def raw_form(meta: dict, name: str, data: bytes) -> dict:
+    """A multipart body whose file name goes byte for byte as given (an HTTP client escapes NUL
+    and CR/LF in names; a hostile one does not)."""
+    boundary = secrets.token_hex(12)
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n'.encode()
+        + json.dumps(meta).encode()
+        + f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="'.encode()
+        + name.encode()
+        + b'"\r\nContent-Type: application/pdf\r\n\r\n'
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return {
+        "content": body,
+        "headers": {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    }
+
+
+@pytest.mark.parametrize("name", hostile_files.HOSTILE_NAMES)
+async def test_a_hostile_file_name_is_kept_as_a_safe_display_name_and_downloads_escaped(
+    clerk, name
+) -> None:
+    created = await clerk.post("/v1/documents", **raw_form(metadata(), name, one_page_pdf()))
+
+    if "\r" in name or "\n" in name:
+        # CR/LF end the part's header line: what follows is read as the part's headers and body,
+        # which is then refused (here as plain text) or registered under the name's first line.
+        assert created.status_code == 201 or 400 <= created.status_code < 500, created.text
+        assert "\r" not in created.text
+        if created.status_code != 201:
+            return
+    else:
+        assert created.status_code == 201, created.text
+    (file,) = created.json()["files"]
+    shown = file["name"]
+    assert not any(char in shown for char in "/\\\x00\r\n\u202e")
+    assert safe_display_name(shown) == shown
+    if "\r" not in name:
+        assert shown == safe_display_name(name, fallback="file-1")
+    assert name not in file.get("object_key", "")
+    links = (await clerk.get(f"/v1/documents/{created.json()['id']}/files")).json()["items"]
+    assert links[0]["file"]["name"] == shown
+    async with httpx.AsyncClient() as anonymous:
+        download = await anonymous.get(links[0]["url"])
+    assert download.status_code == 200
+    assert download.headers["content-disposition"] == content_disposition(shown)
+    assert "filename*=UTF-8''" in download.headers["content-disposition"]
+
+
+async def test_a_refusal_names_the_file_by_its_safe_name_only(clerk) -> None:
+    name = "../../con\x00fig\u202efdp.exe"
+
+    response = await clerk.post(
+        "/v1/documents", **raw_form(metadata(), name, hostile_files.header_only_pdf())
+    )
+
+    assert response.status_code == 422
+    assert "(configfdp.exe)" in response.json()["detail"]
+    assert "../" not in response.json()["detail"]

@@ -157,3 +157,20 @@ async def test_a_backlog_row_whose_scan_does_not_open_is_refused_and_keeps_nothi
         )
 
     assert nothing_kept(reg)
+
+
+@pytest.mark.parametrize("name", hostile_files.HOSTILE_NAMES)
+async def test_a_hostile_file_name_is_stored_as_a_safe_display_name_never_in_the_key(
+    name: str,
+) -> None:
+    reg = registry()
+
+    record = await register(reg, name, one_page_pdf())
+
+    (file,) = record["files"]
+    assert not any(char in file["name"] for char in "/\\\x00\r\n\u202e")
+    assert file["object_key"] == f"sha256/{file['sha256']}"
+    (received,) = reg.documents.published  # type: ignore[attr-defined]
+    payload = received.value.decode()
+    assert "\\r\\n" not in payload
+    assert "../" not in payload

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from minio.error import S3Error
+from vanthu_runtime.file_checks import content_disposition
 from vanthu_runtime.minio_blob_store import MinioBlobStore
 
 from vanthu_intake.domain.duplicates import content_key
@@ -34,5 +35,6 @@ class MinioFileStore:
                 raise FileMissing(object_key) from exc
             raise
 
-    async def link(self, object_key: str, ttl: timedelta) -> str:
-        return await self._blobs.link(object_key, ttl)
+    async def link(self, object_key: str, ttl: timedelta, download_name: str = "") -> str:
+        disposition = content_disposition(download_name) if download_name else None
+        return await self._blobs.link(object_key, ttl, content_disposition=disposition)
