@@ -131,6 +131,10 @@ async def test_unit_heads_and_specialists_list_the_documents_of_their_tasks_and_
             want = 200 if name in sees else 404
             if (read.status_code, timeline.status_code) != (want, want):
                 wrong.append(f"{user} ({role}) {name}: {read.status_code}/{timeline.status_code}")
+    # A specialist's page of one promises his two documents, not the agency's four.
+    first_page = await api.get(
+        "/archive/search", params={"page_size": 1}, headers=headers("u-an", "specialist", "unit-nv")
+    )
     admin = headers("u-qt", "administrator")
     refused = [
         await api.get("/archive/search", params={"q": word}, headers=admin),
@@ -139,5 +143,6 @@ async def test_unit_heads_and_specialists_list_the_documents_of_their_tasks_and_
     ]
 
     assert wrong == [], "\n".join(wrong)
+    assert (first_page.json()["total"], len(first_page.json()["items"])) == (2, 1)
     assert [r.status_code for r in refused] == [403, 403, 403]
     assert "quản trị" in refused[0].json()["detail"]

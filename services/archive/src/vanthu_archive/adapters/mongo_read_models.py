@@ -25,6 +25,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_runtime.auth import Principal
 from vanthu_runtime.mongo import MongoDocument, insert_new
+from vanthu_runtime.visibility import task_scoped
 
 from vanthu_archive.adapters.mongo_search_index import MongoSearchIndex, Reposted
 from vanthu_archive.document_access import VISIBILITY_FIELDS, may_read, visible_condition
@@ -341,7 +342,13 @@ class MongoReadModels:
         if exhausted:
             total, exact = len(passing), True
         else:
-            listed = max(await self.index.documents(principal.agency_code), checked)
+            if task_scoped(principal):
+                # A unit's or a person's documents are a small part of the agency's: counted,
+                # not taken as the agency's count (which would promise pages that are not there).
+                query = {"agency_code": principal.agency_code, **visible}
+                listed = max(await self._documents.count_documents(query), checked)
+            else:
+                listed = max(await self.index.documents(principal.agency_code), checked)
             total = len(passing) + round((listed - checked) * len(passing) / checked)
             exact = False
         chosen = [{k: v for k, v in r.items() if k in _LISTED} for r in passing[start:wanted]]
