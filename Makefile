@@ -9,7 +9,7 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
-run: install test-prereqs infra-up topics services-up web-up ## install what is missing, start servers, topics, all services and the web app
+run: install test-prereqs infra-up topics oidc-up services-up web-up ## install what is missing, start servers, topics, all services and the web app
 	@echo
 	@echo "vanthu is running on 127.0.0.1:"
 	@echo "  web app   http://127.0.0.1:$${VANTHU_WEB_PORT:-8080}/   (sign in: pick a person; APIs at /api/<service>/, portal at /portal/)"
@@ -22,7 +22,7 @@ run: install test-prereqs infra-up topics services-up web-up ## install what is 
 	@echo "  stop it:  make stop"
 
 .PHONY: stop
-stop: web-down services-down infra-down ## stop the web app, the services and the servers (data is kept in .local/)
+stop: web-down services-down oidc-down infra-down ## stop the web app, the services and the servers (data is kept in .local/)
 
 .PHONY: status
 status: ## what is running
@@ -51,6 +51,15 @@ uv:
 .PHONY: test-prereqs
 test-prereqs: ## Debian tools the suite uses: kcat, curl, Tesseract with Vietnamese, OCRmyPDF, fonts
 	@$(LOCAL)/prereqs.sh
+
+.PHONY: oidc-up
+oidc-up: ## with VANTHU_OIDC=keycloak: start Keycloak (realm vanthu) and sign in through it (ADR 0009)
+	@if [ "$${VANTHU_OIDC:-}" = keycloak ]; then $(LOCAL)/keycloak.sh up; \
+	else rm -f "$${VANTHU_STATE_DIR:-.local}/run/keycloak.env"; fi
+
+.PHONY: oidc-down
+oidc-down:
+	@$(LOCAL)/keycloak.sh down
 
 .PHONY: infra-up
 infra-up: ## start Kafka (KRaft), FerretDB and MinIO on 127.0.0.1

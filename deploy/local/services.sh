@@ -65,6 +65,13 @@ export_env() {
   # shellcheck disable=SC1090
   . <("$HERE/infra.sh" env)
   set +a
+  # The identity provider, when `VANTHU_OIDC=keycloak make run` started one (keycloak.sh, ADR 0009).
+  if [ -f "$STATE/run/keycloak.env" ]; then
+    set -a
+    # shellcheck disable=SC1091
+    . "$STATE/run/keycloak.env"
+    set +a
+  fi
   export VANTHU_AUTH_DEV_MODE=${VANTHU_AUTH_DEV_MODE:-true}
   export VANTHU_LOG_JSON=${VANTHU_LOG_JSON:-true}
 }

@@ -23,6 +23,8 @@ interface SessionState {
   /** Why the last session ended, shown on the sign-in page. */
   endedBecause: string | null;
   signIn(session: Session): void;
+  /** A new token for the same person (an OIDC refresh): the idle clock is not reset by it. */
+  renew(token: string): void;
   signOut(reason?: string): void;
 }
 
@@ -54,6 +56,7 @@ function idleFor(now: number): number {
 function forget(): void {
   sessionStorage.removeItem(STORAGE_KEY);
   sessionStorage.removeItem(ACTIVITY_KEY);
+  sessionStorage.removeItem('vanthu.oidc.tokens'); // the provider's refresh token (oidc.ts)
 }
 
 /** The stored session, unless it went idle while the tab was closed or reloading. */
@@ -87,6 +90,15 @@ export function SessionProvider({ children, idleLimitMs = IDLE_LIMIT_MS }: { chi
     setSession(next);
   }, []);
 
+  const renew = useCallback((token: string) => {
+    setSession((current) => {
+      if (!current) return current;
+      const next = { ...current, token };
+      sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
+      return next;
+    });
+  }, []);
+
   // Set synchronously during render so that children's first requests carry the token.
   useToken(session?.token ?? null, () => signOut('Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.'));
 
@@ -109,7 +121,10 @@ export function SessionProvider({ children, idleLimitMs = IDLE_LIMIT_MS }: { chi
     };
   }, [session, idleLimitMs, signOut]);
 
-  const value = useMemo(() => ({ session, endedBecause, signIn, signOut }), [session, endedBecause, signIn, signOut]);
+  const value = useMemo(
+    () => ({ session, endedBecause, signIn, renew, signOut }),
+    [session, endedBecause, signIn, renew, signOut],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

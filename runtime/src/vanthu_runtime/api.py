@@ -21,6 +21,7 @@ from vanthu_runtime.logging import bound_context
 from vanthu_runtime.metrics import HTTP_REQUESTS
 from vanthu_runtime.platform import Platform, PlatformSettings
 from vanthu_runtime.settings import AuthSettings
+from vanthu_runtime.signin_config import signin_config_router
 
 log = structlog.get_logger(__name__)
 
@@ -59,6 +60,7 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.state.auth_settings = auth_settings or AuthSettings()
     app.include_router(health_router(lambda: app.state.platform.checks()))
+    app.include_router(signin_config_router())
     if app.state.auth_settings.dev_mode:
         app.include_router(dev_signin_router())
     for router in routers:

@@ -1,12 +1,15 @@
 """JWT authentication for every API: who the caller is, their agency and their roles.
 
-Production verifies tokens signed by the agency's identity provider (public key in
-VANTHU_AUTH_PUBLIC_KEY_PEM). Dev mode (VANTHU_AUTH_DEV_MODE=true, set by `make run`) also accepts
+Production verifies tokens signed by the agency's identity provider: an OpenID Connect provider's
+keys from its JWKS (VANTHU_AUTH_JWKS_URL, with VANTHU_AUTH_ISSUER; ADR 0009), or one public key
+(VANTHU_AUTH_PUBLIC_KEY_PEM). Dev mode (VANTHU_AUTH_DEV_MODE=true, set by `make run`) also accepts
 HS256 tokens signed with the local dev secret, which `vanthu token` issues.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -80,12 +83,25 @@ def issue_dev_token(
     return jwt.encode(claims, secret, algorithm=DEV_ALGORITHM)
 
 
-def _verification_key(settings: AuthSettings, token: str) -> tuple[str, list[str]]:
+@functools.cache
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    # Keys are cached for the client's lifetime; an unknown `kid` (a rotated key) fetches again.
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=300, timeout=10)
+
+
+def _verification_key(settings: AuthSettings, token: str) -> tuple[Any, list[str]]:
     header = jwt.get_unverified_header(token)
     if header.get("alg") == DEV_ALGORITHM:
         if not settings.dev_mode or not settings.dev_secret.get_secret_value():
             raise InvalidToken("dev tokens are accepted only when dev auth is enabled")
         return settings.dev_secret.get_secret_value(), [DEV_ALGORITHM]
+    if settings.jwks_url:
+        try:
+            return _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key, [
+                a for a in settings.algorithms if a != DEV_ALGORITHM
+            ]
+        except jwt.PyJWKClientError as exc:
+            raise InvalidToken(f"no key of the identity provider verifies it: {exc}") from exc
     if not settings.public_key_pem:
         raise InvalidToken("no public key configured to verify this token")
     return settings.public_key_pem, settings.algorithms
@@ -105,10 +121,13 @@ def verify_token(settings: AuthSettings, token: str) -> Principal:
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
     try:
+        known = {role.value for role in Role}
         return Principal(
-            user_id=claims["sub"],
+            # Dev tokens (`vanthu token`) name the person in `sub`; a provider where configured.
+            user_id=claims["sub" if algorithms == [DEV_ALGORITHM] else settings.user_claim],
             agency_code=claims["agency"],
-            roles=frozenset(Role(r) for r in claims.get("roles", [])),
+            # A provider adds roles of its own (offline_access, default-roles-…): not ours.
+            roles=frozenset(Role(r) for r in claims.get("roles", []) if r in known),
             full_name=claims.get("name", ""),
             unit_id=claims.get("unit"),
         )
@@ -129,6 +148,9 @@ async def current_principal(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("a bearer token is required")
     try:
+        if settings.jwks_url:
+            # The first token of a provider's key fetches the JWKS over HTTP: off the event loop.
+            return await asyncio.to_thread(verify_token, settings, token)
         return verify_token(settings, token)
     except InvalidToken as exc:
         raise _unauthorized(f"invalid token: {exc}") from exc

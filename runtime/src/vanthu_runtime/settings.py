@@ -50,6 +50,14 @@ class AuthSettings(BaseSettings):
     algorithms: list[str] = ["RS256", "ES256", "EdDSA"]
     issuer: str = "vanthu"
     audience: str = "vanthu"
+    jwks_url: str = ""
+    """The identity provider's JWKS (OpenID Connect `jwks_uri`): its signing keys, fetched and
+    cached, verify its tokens; set with `issuer` to the provider's issuer (ADR 0009)."""
+    oidc_client_id: str = ""
+    """The provider's public client of the web app (authorization code + PKCE), told to browsers
+    by `GET /auth/config`."""
+    user_claim: str = "sub"
+    """The claim naming the person as the directory knows him (Keycloak: `preferred_username`)."""
 
 
 class ServiceSettings(BaseSettings):

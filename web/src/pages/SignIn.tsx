@@ -5,6 +5,8 @@ import { api, ApiError } from '../api/client';
 import type { DirectoryUnit, DirectoryUser } from '../api/types';
 import { DEMO_AGENCY, DEMO_DELEGATION, DEMO_DIRECTORY_CSV, DEMO_RULES, DEMO_USER_IDS, DIRECTORY_READER } from '../demo';
 import { ROLES } from '../labels';
+import { completeSignIn, isCallback, signInUrl } from '../oidc';
+import type { OidcProvider, SignInConfig } from '../oidc';
 import { useSession } from '../session';
 
 type Load =
@@ -34,6 +36,34 @@ export function SignIn() {
   const [chosen, setChosen] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const [config, setConfig] = useState<SignInConfig | null>(null);
+
+  useEffect(() => {
+    // Back from the identity provider with a code: finish the sign-in it started.
+    if (isCallback(window.location.search)) {
+      completeSignIn(window.location.search)
+        .then((session) => {
+          signIn(session);
+          navigate('/', { replace: true });
+        })
+        .catch((e: unknown) => setError(`Không đăng nhập được: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    api<SignInConfig>('intake', '/auth/config')
+      .then(setConfig)
+      .catch(() => setConfig({ dev_sign_in: true, oidc: null }));
+    // Once, on arrival.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  async function goToProvider(provider: OidcProvider) {
+    setBusy(true);
+    try {
+      window.location.assign(await signInUrl(provider));
+    } catch (e) {
+      setError(`Không mở được trang đăng nhập: ${e instanceof Error ? e.message : String(e)}`);
+      setBusy(false);
+    }
+  }
 
   const refresh = useCallback(async (agencyCode: string) => {
     setLoad({ state: 'loading' });
@@ -115,7 +145,17 @@ export function SignIn() {
     <main className="sign-in" id="noi-dung">
       <form className="card sign-in-card" onSubmit={submit} aria-labelledby="tieu-de-dang-nhap">
         <h1 id="tieu-de-dang-nhap">Đăng nhập</h1>
-        <p className="muted">Môi trường thử nghiệm: chọn một người trong danh bạ của cơ quan.</p>
+        {config?.oidc && (
+          <div className="oidc">
+            <p className="muted">Đăng nhập bằng tài khoản của cơ quan ({new URL(config.oidc.issuer).host}).</p>
+            <button type="button" className="primary" disabled={busy} onClick={() => void goToProvider(config.oidc!)}>
+              Đăng nhập
+            </button>
+          </div>
+        )}
+        {load.state !== 'dev-off' && (
+          <p className="muted">Môi trường thử nghiệm: chọn một người trong danh bạ của cơ quan.</p>
+        )}
         {endedBecause && (
           <p className="notice" role="status">
             {endedBecause}
@@ -130,10 +170,10 @@ export function SignIn() {
         </div>
 
         {load.state === 'loading' && <p role="status">Đang tải danh bạ…</p>}
-        {load.state === 'dev-off' && (
+        {load.state === 'dev-off' && config && !config.oidc && (
           <p className="error" role="alert">
-            Đăng nhập thử nghiệm chưa được bật trên máy chủ (VANTHU_AUTH_DEV_MODE). Đăng nhập qua nhà cung cấp
-            định danh (OpenID Connect) chưa có trong phiên bản này.
+            Máy chủ chưa bật cách đăng nhập nào: đăng nhập thử nghiệm (VANTHU_AUTH_DEV_MODE) hoặc nhà cung cấp định
+            danh OpenID Connect (VANTHU_AUTH_JWKS_URL, VANTHU_AUTH_ISSUER, VANTHU_AUTH_OIDC_CLIENT_ID).
           </p>
         )}
         {load.state === 'failed' && (
@@ -182,9 +222,11 @@ export function SignIn() {
             {error}
           </p>
         )}
-        <button type="submit" className="primary" disabled={busy || load.state !== 'ready' || !load.users.length}>
-          Đăng nhập
-        </button>
+        {load.state !== 'dev-off' && (
+          <button type="submit" className="primary" disabled={busy || load.state !== 'ready' || !load.users.length}>
+            Đăng nhập
+          </button>
+        )}
       </form>
     </main>
   );
