@@ -76,6 +76,25 @@ def settings_of(request: Request) -> IntakeSettings:
     return settings
 
 
+# The store's integers are 64 bits: a larger number in a query could never match, and used to
+# fail with a 500 when it was encoded.
+MAX_STORED_INT = 2**63 - 1
+# The days a query may name: their Vietnamese midnights, and the day after, must be instants the
+# store can hold (0001-01-01 at +07:00 is before the first UTC instant; 9999-12-31 has no next day).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def check_days(days: dict[str, date | None]) -> None:
+    """Refuse, naming each, the query days outside FIRST_DAY..LAST_DAY."""
+    problems: list[tuple[list[str | int], str]] = [
+        (["query", name], f"must be between {FIRST_DAY:%d/%m/%Y} and {LAST_DAY:%d/%m/%Y}")
+        for name, day in days.items()
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY
+    ]
+    if problems:
+        raise unprocessable(problems)
+
+
 def unprocessable(problems: list[tuple[list[str | int], str]]) -> HTTPException:
     return HTTPException(
         status.HTTP_422_UNPROCESSABLE_ENTITY,
@@ -350,7 +369,7 @@ async def list_documents(
     principal: Reader,
     kind: Annotated[str | None, Query(pattern="^(incoming|outgoing)$")] = None,
     year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
-    number: Annotated[int | None, Query(ge=1)] = None,
+    number: Annotated[int | None, Query(ge=1, le=MAX_STORED_INT)] = None,
     status_: Annotated[
         str | None, Query(alias="status", pattern="^(registered|reserved|void)$")
     ] = None,
@@ -358,9 +377,10 @@ async def list_documents(
     document_type: Annotated[str | None, Query(max_length=40)] = None,
     registered_from: Annotated[date | None, Query()] = None,
     registered_to: Annotated[date | None, Query()] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_STORED_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentPage:
+    check_days({"registered_from": registered_from, "registered_to": registered_to})
     filters: dict[str, Any] = {}
     for field_name, value in (
         ("kind", kind),

@@ -11,7 +11,13 @@ from fastapi.responses import Response
 
 from vanthu_intake import handlers
 from vanthu_intake.adapters.fpdf_register_printer import print_register
-from vanthu_intake.api.documents import Reader, registry_of, settings_of, unprocessable
+from vanthu_intake.api.documents import (
+    Reader,
+    check_days,
+    registry_of,
+    settings_of,
+    unprocessable,
+)
 from vanthu_intake.config import IntakeSettings
 from vanthu_intake.domain.numbering import Register
 from vanthu_intake.domain.vietnam_time import VIETNAM
@@ -38,6 +44,7 @@ async def print_register_pdf(
     start: Annotated[date, Query(alias="from")],
     end: Annotated[date, Query(alias="to")],
 ) -> Response:
+    check_days({"from": start, "to": end})
     if end < start:
         raise unprocessable([(["to"], "is before 'from'")])
     if (end - start).days > 366:
