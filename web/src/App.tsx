@@ -5,8 +5,11 @@ import { CasePage } from './pages/CasePage';
 import { Dashboard } from './pages/Dashboard';
 import { DocumentList } from './pages/DocumentList';
 import { DocumentPage } from './pages/DocumentPage';
+import { IssueOutgoing } from './pages/IssueOutgoing';
 import { LeaderInbox } from './pages/LeaderInbox';
 import { MyTasks } from './pages/MyTasks';
+import { OutgoingList } from './pages/OutgoingList';
+import { Registers } from './pages/Registers';
 import { RegisterIncoming } from './pages/RegisterIncoming';
 import { SignIn } from './pages/SignIn';
 import { TaskPage } from './pages/TaskPage';
@@ -31,6 +34,9 @@ export function App() {
         <Route path="/van-ban-den" element={<DocumentList />} />
         <Route path="/van-ban-den/dang-ky" element={<RegisterIncoming />} />
         <Route path="/van-ban/:documentId" element={<DocumentPage />} />
+        <Route path="/van-ban-di" element={<OutgoingList />} />
+        <Route path="/van-ban-di/phat-hanh" element={<IssueOutgoing />} />
+        <Route path="/so-dang-ky" element={<Registers />} />
         <Route path="/chi-dao" element={<LeaderInbox />} />
         <Route path="/chi-dao/:caseId" element={<CasePage />} />
         <Route path="/tong-hop" element={<Dashboard />} />
@@ -72,6 +78,8 @@ function Shell({ children }: { children: ReactNode }) {
           {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-den" end>Văn bản đến</NavLink>}
           {hasRole(session, 'unit_head', 'specialist') && <NavLink to="/viec">Việc của tôi</NavLink>}
           {hasRole(session, 'leader', 'unit_head', 'auditor') && <NavLink to="/tong-hop">Tổng hợp</NavLink>}
+          {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-di" end>Văn bản đi</NavLink>}
+          {hasRole(session, 'clerk') && <NavLink to="/so-dang-ky">Sổ đăng ký</NavLink>}
           {hasRole(session, 'leader', 'secretary') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}
         </nav>
         <div className="who">

@@ -77,3 +77,10 @@ describe("the leader's inbox", () => {
     expect(counts).toEqual({ total: 3, flash: 1, very_urgent: 0, urgent: 1, overdue: 1, due_soon: 1 });
   });
 });
+
+describe("a document's case", () => {
+  it('is named as routing names it', async () => {
+    const { caseIdFor } = await import('./caseId');
+    expect(await caseIdFor('000.00.00.G22', '0b5c2f1e-1111-4222-8333-444455556666')).toBe('f3282892-2668-5576-a9b8-bce1b0361c78');
+  });
+});

@@ -42,6 +42,21 @@ export async function api<T>(service: Service, path: string, init: RequestInit =
   return body as T;
 }
 
+/** A file the API answers with (a printed register), fetched with the token so that the browser
+ * can show it from a blob: URL in its own PDF viewer. */
+export async function apiBlob(service: Service, path: string): Promise<Blob> {
+  const headers = new Headers();
+  if (currentToken) headers.set('Authorization', `Bearer ${currentToken}`);
+  const response = await fetch(`/api/${service}${path}`, { headers });
+  if (!response.ok) {
+    const text = await response.text();
+    const body: unknown = text ? parseJson(text) : null;
+    if (response.status === 401 && onUnauthorized) onUnauthorized();
+    throw new ApiError(response.status, body, problemsOf(body));
+  }
+  return response.blob();
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);

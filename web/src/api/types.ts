@@ -50,8 +50,26 @@ export interface IncomingMetadata {
   urgency: string;
   confidentiality: string;
   due_date?: string | null;
-  recipients?: string[];
+  recipients?: OutgoingRecipient[];
+  reply_to?: string[];
   notes?: string | null;
+}
+
+export interface OutgoingRecipient {
+  unit_id?: string | null;
+  agency_code?: string | null;
+  name: string;
+}
+
+/** Where a sent document stands at one recipient agency, worded by intake in Vietnamese. */
+export interface RecipientStatus {
+  agency_code: string;
+  name: string;
+  label: string;
+  error: boolean;
+  delivery: { state: string; label: string; reason: string | null; attempt: number | null; at: string | null };
+  processing: { status_code: string; label: string; description: string | null; at: string | null } | null;
+  history: { at: string | null; label: string; detail: string | null }[];
 }
 
 export interface IntakeDocument {
@@ -72,6 +90,13 @@ export interface IntakeDocument {
   signatures: Record<string, unknown>;
   duplicate_of?: string;
   duplicate_reason?: string;
+  void_reason?: string;
+  code_number?: string;
+  code_notation?: string;
+  issued_date?: string;
+  place?: string | null;
+  send_requested_to?: string[];
+  recipient_statuses?: RecipientStatus[];
 }
 
 export interface DocumentPage {

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useParams } from 'react-router';
+import { useLocation, useParams } from 'react-router';
+import { CaseWork } from '../components/CaseWork';
+import { OutgoingStatus } from '../components/OutgoingStatus';
 import { api, ApiError } from '../api/client';
 import type { IntakeDocument, OcrResult, StoredFile } from '../api/types';
 import { formatDate, formatDateTime } from '../dates';
@@ -36,6 +38,7 @@ export function DocumentPage() {
   const { documentId = '' } = useParams();
   const [document, setDocument] = useState<IntakeDocument | null>(null);
   const [error, setError] = useState('');
+  const justIssued = (useLocation().state as { issued?: boolean } | null)?.issued;
 
   const load = useCallback(async () => {
     try {
@@ -52,6 +55,14 @@ export function DocumentPage() {
 
   // OCR runs in intake's worker after registration: look again until every file has a result.
   const pending = document?.channel === 'paper' && document.files.some((f) => !document.ocr[f.file_id]);
+  // A sent document's statuses come back from the recipients: look again while it is open.
+  const sending = document?.kind === 'outgoing' && !!document.send_requested_to?.length;
+  useEffect(() => {
+    if (!sending) return undefined;
+    const timer = window.setInterval(() => void load(), 5000);
+    return () => window.clearInterval(timer);
+  }, [sending, load]);
+
   useEffect(() => {
     if (!pending) return undefined;
     const timer = window.setInterval(() => void load(), 3000);
@@ -70,28 +81,46 @@ export function DocumentPage() {
   if (error && !document) return <p className="error" role="alert">{error}</p>;
   if (!document) return <p role="status">Đang tải…</p>;
   const m = document.metadata;
-  const rows: [string, string][] = [
-    ['Số đến', `${document.arrival_number ?? document.number}/${document.arrival_year ?? document.year}`],
-    ['Ngày đến', formatDateTime(document.registered_at)],
-    ['Hình thức nhận', label(CHANNELS, document.channel)],
-    ['Loại văn bản', label(DOCUMENT_TYPES, m.document_type)],
-    ['Số, ký hiệu', `${m.code_number}/${m.code_notation}`],
-    ['Ngày ban hành', formatDate(m.issued_date)],
-    ['Cơ quan ban hành', [m.issuer?.name, m.issuer?.agency_code].filter(Boolean).join(' · ')],
-    ['Người ký', [m.signer?.competence, m.signer?.position, m.signer?.full_name].filter(Boolean).join(' ')],
-    ['Số trang', String(m.page_count ?? '')],
-    ['Độ khẩn', label(URGENCIES, m.urgency)],
-    ['Độ mật', label(CONFIDENTIALITIES, m.confidentiality)],
-    ['Hạn xử lý', formatDate(m.due_date) || 'Không có'],
-    ['Người đăng ký', document.registered_by?.full_name || document.registered_by?.user_id || ''],
-  ];
+  const outgoing = document.kind === 'outgoing';
+  const rows: [string, string][] = outgoing
+    ? [
+        ['Số, ký hiệu', `${document.code_number ?? document.number}/${document.code_notation ?? ''}`],
+        ['Ngày văn bản', [document.place, formatDate(document.issued_date)].filter(Boolean).join(', ')],
+        ['Loại văn bản', label(DOCUMENT_TYPES, m.document_type)],
+        ['Người ký', [m.signer?.competence, m.signer?.position, m.signer?.full_name].filter(Boolean).join(' ')],
+        ['Độ khẩn', label(URGENCIES, m.urgency)],
+        ['Độ mật', label(CONFIDENTIALITIES, m.confidentiality)],
+        ['Hạn trả lời', formatDate(m.due_date) || 'Không có'],
+        ['Người phát hành', document.registered_by?.full_name || document.registered_by?.user_id || ''],
+      ]
+    : [
+        ['Số đến', `${document.arrival_number ?? document.number}/${document.arrival_year ?? document.year}`],
+        ['Ngày đến', formatDateTime(document.registered_at)],
+        ['Hình thức nhận', label(CHANNELS, document.channel)],
+        ['Loại văn bản', label(DOCUMENT_TYPES, m.document_type)],
+        ['Số, ký hiệu', `${m.code_number}/${m.code_notation}`],
+        ['Ngày ban hành', formatDate(m.issued_date)],
+        ['Cơ quan ban hành', [m.issuer?.name, m.issuer?.agency_code].filter(Boolean).join(' · ')],
+        ['Người ký', [m.signer?.competence, m.signer?.position, m.signer?.full_name].filter(Boolean).join(' ')],
+        ['Số trang', String(m.page_count ?? '')],
+        ['Độ khẩn', label(URGENCIES, m.urgency)],
+        ['Độ mật', label(CONFIDENTIALITIES, m.confidentiality)],
+        ['Hạn xử lý', formatDate(m.due_date) || 'Không có'],
+        ['Người đăng ký', document.registered_by?.full_name || document.registered_by?.user_id || ''],
+      ];
   if (m.notes) rows.push(['Ghi chú', m.notes]);
   if (document.duplicate_of) rows.push(['Đăng ký dù trùng', `${document.duplicate_reason ?? ''} (trùng ${document.duplicate_of})`]);
+  if (document.status === 'void') rows.push(['Đã hủy', document.void_reason ?? '']);
 
   return (
     <article aria-labelledby="trich-yeu">
-      <p className="muted">Văn bản đến{document.status === 'void' && ' · đã hủy'}</p>
+      <p className="muted">{outgoing ? 'Văn bản đi' : 'Văn bản đến'}{document.status === 'void' && ' · đã hủy'}</p>
       <h1 id="trich-yeu">{m.subject}</h1>
+      {justIssued && (
+        <p className="success-line" role="status">
+          Đã phát hành văn bản số {document.code_number}/{document.code_notation}.
+        </p>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="two-columns">
         <section className="card" aria-labelledby="thong-tin">
@@ -142,6 +171,8 @@ export function DocumentPage() {
           </ul>
         </section>
       </div>
+      {outgoing && <OutgoingStatus document={document} />}
+      {!outgoing && <CaseWork agencyCode={document.agency_code} documentId={document.id} />}
     </article>
   );
 }

@@ -72,13 +72,16 @@ export function metadataOf(fields: Fields): Record<string, unknown> {
 }
 
 /** API problems by form field: `metadata.signer.full_name` → `signer.full_name`. */
-export function problemsByField(error: ApiError): { byField: Record<string, string[]>; general: string[] } {
+export function problemsByField(
+  error: ApiError,
+  labels: Record<string, string> = LABELS,
+): { byField: Record<string, string[]>; general: string[] } {
   const byField: Record<string, string[]> = {};
   const general: string[] = [];
   for (const problem of error.problems) {
     const field = problem.field.replace(/^metadata\./, '');
     const message = vietnamese(problem.message);
-    const known = field in LABELS ? field : Object.keys(LABELS).find((f) => field.startsWith(`${f}.`));
+    const known = field in labels ? field : Object.keys(labels).find((f) => field.startsWith(`${f}.`));
     if (known) (byField[known] ??= []).push(message);
     else general.push(problem.field && problem.field !== 'metadata' ? `${problem.field}: ${message}` : message);
   }

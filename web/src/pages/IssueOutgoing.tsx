@@ -1,0 +1,291 @@
+// The clerk issues an outgoing document (văn bản đi) from a draft the leader approved: the ND 30
+// fields, the recipients picked from the agency's directory (its units) or other agencies by
+// their code, and the signed original; intake numbers it and asks the exchange to send it.
+import { useEffect, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { api, ApiError } from '../api/client';
+import type { DirectoryUnit, Draft, IntakeDocument, OutgoingRecipient, RoutingCase } from '../api/types';
+import { DOCUMENT_TYPES, URGENCIES } from '../labels';
+import { sayError } from '../errors';
+import { problemsByField } from './RegisterIncoming';
+import { DraftLine } from './TaskPage';
+
+export interface OutgoingFields {
+  document_type: string;
+  subject: string;
+  'signer.competence': string;
+  'signer.position': string;
+  'signer.full_name': string;
+  drafting_unit_abbreviation: string;
+  urgency: string;
+  due_date: string;
+  agency_abbreviation: string;
+  place: string;
+}
+
+const EMPTY: OutgoingFields = {
+  document_type: 'official_letter',
+  subject: '',
+  'signer.competence': '',
+  'signer.position': '',
+  'signer.full_name': '',
+  drafting_unit_abbreviation: '',
+  urgency: 'normal',
+  due_date: '',
+  agency_abbreviation: '',
+  place: '',
+};
+
+const LABELS: Record<string, string> = {
+  document_type: 'Loại văn bản',
+  subject: 'Trích yếu',
+  'signer.competence': 'Thẩm quyền ký',
+  'signer.position': 'Chức vụ người ký',
+  'signer.full_name': 'Họ tên người ký',
+  drafting_unit_abbreviation: 'Viết tắt đơn vị soạn thảo',
+  urgency: 'Độ khẩn',
+  due_date: 'Hạn trả lời',
+  agency_abbreviation: 'Viết tắt tên cơ quan',
+  place: 'Địa danh',
+  recipients: 'Nơi nhận',
+  file: 'Bản gốc đã ký số (PDF)',
+};
+
+/** intake's metadata for an outgoing document from the form (blank fields left out). */
+export function outgoingMetadata(fields: OutgoingFields, recipients: OutgoingRecipient[], replyTo: string[]) {
+  const signer = Object.fromEntries(
+    (['competence', 'position', 'full_name'] as const)
+      .map((k) => [k, fields[`signer.${k}`].trim()])
+      .filter(([, v]) => v),
+  );
+  const metadata: Record<string, unknown> = {
+    document_type: fields.document_type,
+    subject: fields.subject.trim(),
+    signer,
+    recipients,
+    urgency: fields.urgency,
+    reply_to: replyTo,
+  };
+  if (fields.drafting_unit_abbreviation.trim()) metadata.drafting_unit_abbreviation = fields.drafting_unit_abbreviation.trim();
+  if (fields.due_date) metadata.due_date = fields.due_date;
+  return metadata;
+}
+
+/** Another agency typed by its code (mã định danh) and name. */
+interface Agency {
+  agency_code: string;
+  name: string;
+}
+
+export function IssueOutgoing() {
+  const [query] = useSearchParams();
+  const caseId = query.get('case');
+  const draftId = query.get('draft');
+  const navigate = useNavigate();
+  const [fields, setFields] = useState<OutgoingFields>(EMPTY);
+  const [units, setUnits] = useState<DirectoryUnit[]>([]);
+  const [chosenUnits, setChosenUnits] = useState<string[]>([]);
+  const [agencies, setAgencies] = useState<Agency[]>([]);
+  const [nextAgency, setNextAgency] = useState<Agency>({ agency_code: '', name: '' });
+  const [source, setSource] = useState<{ found: RoutingCase; draft: Draft } | null>(null);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const file = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    api<DirectoryUnit[]>('routing', '/directory/units')
+      .then((u) => setUnits(u.filter((x) => x.active)))
+      .catch((e: unknown) => setGeneral([`Không tải được danh bạ đơn vị: ${sayError(e)}`]));
+    if (!caseId) return;
+    api<RoutingCase>('routing', `/cases/${encodeURIComponent(caseId)}`)
+      .then((found) => {
+        const draft = (found.drafts ?? []).find((d) => d.draft_id === draftId);
+        if (!draft) return setGeneral(['Không tìm thấy dự thảo đã duyệt này.']);
+        setSource({ found, draft });
+        setFields((f) => ({
+          ...f,
+          subject: f.subject || `V/v trả lời văn bản: ${found.document.subject}`,
+          urgency: found.document.urgency,
+          'signer.full_name': f['signer.full_name'] || (draft.approved_by?.full_name ?? ''),
+          'signer.position': f['signer.position'] || (draft.approved_by?.position ?? ''),
+        }));
+        // The issuer of the document answered is the first recipient, when it has a code.
+        const issuer = found.document.issuer_agency_code;
+        if (issuer) setAgencies((a) => (a.length ? a : [{ agency_code: issuer, name: found.document.issuer_name ?? issuer }]));
+      })
+      .catch((e: unknown) => setGeneral([`Không tải được dự thảo: ${sayError(e)}`]));
+  }, [caseId, draftId]);
+
+  const set = (name: keyof OutgoingFields) => (e: { target: { value: string } }) => setFields((f) => ({ ...f, [name]: e.target.value }));
+  const recipients: OutgoingRecipient[] = [
+    ...units.filter((u) => chosenUnits.includes(u.unit_id)).map((u) => ({ unit_id: u.unit_id, name: u.name })),
+    ...agencies,
+  ];
+
+  function addAgency() {
+    const code = nextAgency.agency_code.trim();
+    const name = nextAgency.name.trim();
+    if (!code || !name) return setErrors({ ...errors, recipients: ['Cần mã định danh và tên cơ quan nhận.'] });
+    if (agencies.some((a) => a.agency_code === code)) return;
+    setAgencies([...agencies, { agency_code: code, name }]);
+    setNextAgency({ agency_code: '', name: '' });
+    setErrors({ ...errors, recipients: [] });
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const signed = file.current?.files?.[0];
+    const missing: Record<string, string[]> = {};
+    if (!recipients.length) missing.recipients = ['Chọn ít nhất một nơi nhận.'];
+    if (!signed) missing.file = ['Đính kèm bản gốc đã ký số (PDF).'];
+    if (Object.keys(missing).length) return setErrors(missing);
+    setBusy(true);
+    setErrors({});
+    setGeneral([]);
+    const form = new FormData();
+    const replyTo = source ? [source.found.document_id] : [];
+    form.append('metadata', JSON.stringify(outgoingMetadata(fields, recipients, replyTo)));
+    form.append('agency_abbreviation', fields.agency_abbreviation.trim());
+    if (fields.place.trim()) form.append('place', fields.place.trim());
+    form.append('file', signed!, signed!.name);
+    try {
+      const issued = await api<IntakeDocument>('intake', '/v1/outgoing-documents', { method: 'POST', body: form });
+      navigate(`/van-ban/${issued.id}`, { state: { issued: true } });
+    } catch (e) {
+      if (e instanceof ApiError) {
+        const { byField, general: rest } = problemsByField(e, LABELS);
+        setErrors(byField);
+        setGeneral(rest);
+      } else setGeneral([sayError(e)]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const fieldOf = (name: keyof OutgoingFields, control: 'input' | 'select' | 'textarea' = 'input', extra: Record<string, unknown> = {}) => {
+    const id = `o-${name}`;
+    const invalid = !!errors[name]?.length;
+    const common = { id, value: fields[name], onChange: set(name), 'aria-invalid': invalid || undefined, 'aria-describedby': invalid ? `${id}-e` : undefined, ...extra };
+    return (
+      <div className={`field${invalid ? ' invalid' : ''}`}>
+        <label htmlFor={id}>{LABELS[name]}</label>
+        {control === 'select' ? (
+          <select {...common}>
+            {(name === 'urgency' ? URGENCIES : DOCUMENT_TYPES).map(([code, text]) => <option key={code} value={code}>{text}</option>)}
+          </select>
+        ) : control === 'textarea' ? <textarea rows={2} {...common} /> : <input {...common} />}
+        {errors[name]?.map((m) => <p key={m} id={`${id}-e`} className="field-error">{m}</p>)}
+      </div>
+    );
+  };
+
+  return (
+    <form className="register" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="phat-hanh">
+      <h1 id="phat-hanh">Phát hành văn bản đi</h1>
+      {general.length > 0 && <div className="error" role="alert">{general.map((m) => <p key={m}>{m}</p>)}</div>}
+      {source && (
+        <section className="card" aria-labelledby="tu-du-thao">
+          <h2 id="tu-du-thao">Từ dự thảo đã duyệt</h2>
+          <p>
+            Trả lời văn bản đến số {source.found.document.arrival_number}:{' '}
+            <Link to={`/van-ban/${source.found.document_id}`}>{source.found.document.subject}</Link>
+          </p>
+          <DraftLine draft={source.draft} />
+          <DraftLink caseId={source.found.case_id} draft={source.draft} />
+        </section>
+      )}
+      <fieldset>
+        <legend>Thông tin văn bản</legend>
+        <div className="grid">
+          {fieldOf('document_type', 'select')}
+          {fieldOf('urgency', 'select')}
+          {fieldOf('agency_abbreviation', 'input', { placeholder: 'UBND' })}
+          {fieldOf('drafting_unit_abbreviation', 'input', { placeholder: 'KH' })}
+          {fieldOf('place', 'input', { placeholder: 'Hà Nội' })}
+          {fieldOf('due_date', 'input', { type: 'date' })}
+        </div>
+        {fieldOf('subject', 'textarea')}
+      </fieldset>
+      <fieldset>
+        <legend>Người ký</legend>
+        <div className="grid">
+          {fieldOf('signer.competence', 'input', { placeholder: 'KT. GIÁM ĐỐC' })}
+          {fieldOf('signer.position')}
+          {fieldOf('signer.full_name')}
+        </div>
+      </fieldset>
+      <fieldset aria-describedby={errors.recipients?.length ? 'o-recipients-e' : undefined}>
+        <legend>{LABELS.recipients}</legend>
+        {errors.recipients?.map((m) => <p key={m} id="o-recipients-e" className="field-error">{m}</p>)}
+        <div className="two-columns">
+          <div role="group" aria-labelledby="noi-bo">
+            <h3 id="noi-bo">Đơn vị trong cơ quan</h3>
+            {units.map((u) => (
+              <label key={u.unit_id} className="check">
+                <input
+                  type="checkbox"
+                  value={u.unit_id}
+                  checked={chosenUnits.includes(u.unit_id)}
+                  onChange={() => setChosenUnits(chosenUnits.includes(u.unit_id) ? chosenUnits.filter((x) => x !== u.unit_id) : [...chosenUnits, u.unit_id])}
+                />
+                {u.name}
+              </label>
+            ))}
+          </div>
+          <div role="group" aria-labelledby="co-quan-khac">
+            <h3 id="co-quan-khac">Cơ quan khác (gửi qua trục liên thông)</h3>
+            <ul className="files" aria-label="Cơ quan nhận">
+              {agencies.map((a) => (
+                <li key={a.agency_code}>
+                  {a.name} <span className="muted">({a.agency_code})</span>{' '}
+                  <button type="button" className="link" onClick={() => setAgencies(agencies.filter((x) => x !== a))}>Bỏ {a.name}</button>
+                </li>
+              ))}
+            </ul>
+            <div className="field">
+              <label htmlFor="o-ma-cq">Mã định danh cơ quan nhận</label>
+              <input id="o-ma-cq" placeholder="000.00.00.G09" value={nextAgency.agency_code} onChange={(e) => setNextAgency({ ...nextAgency, agency_code: e.target.value })} />
+            </div>
+            <div className="field">
+              <label htmlFor="o-ten-cq">Tên cơ quan nhận</label>
+              <input id="o-ten-cq" value={nextAgency.name} onChange={(e) => setNextAgency({ ...nextAgency, name: e.target.value })} />
+            </div>
+            <button type="button" className="secondary" onClick={addAgency}>Thêm cơ quan nhận</button>
+          </div>
+        </div>
+      </fieldset>
+      <div className={`field${errors.file?.length ? ' invalid' : ''}`}>
+        <label htmlFor="o-file">{LABELS.file}</label>
+        <input id="o-file" ref={file} type="file" accept="application/pdf,.pdf" aria-describedby={errors.file?.length ? 'o-file-e' : undefined} />
+        {errors.file?.map((m) => <p key={m} id="o-file-e" className="field-error">{m}</p>)}
+      </div>
+      <p className="actions">
+        <button type="submit" className="primary" disabled={busy}>{busy ? 'Đang phát hành…' : 'Cấp số và gửi'}</button>
+      </p>
+    </form>
+  );
+}
+
+/** The approved draft, opened in the browser's own viewer through routing's short-lived link. */
+function DraftLink({ caseId, draft }: { caseId: string; draft: Draft }) {
+  const [url, setUrl] = useState('');
+  const [problem, setProblem] = useState('');
+  async function open() {
+    try {
+      const link = await api<{ url: string }>('routing', `/cases/${encodeURIComponent(caseId)}/files/${encodeURIComponent(draft.file.file_id)}/link`);
+      setUrl(link.url);
+    } catch (e) {
+      setProblem(`Không mở được dự thảo: ${sayError(e)}`);
+    }
+  }
+  return (
+    <div>
+      {!url && <button type="button" className="link" onClick={() => void open()}>Xem dự thảo {draft.file.name}</button>}
+      {problem && <p className="error" role="alert">{problem}</p>}
+      {url && draft.file.media_type === 'application/pdf' && <iframe className="pdf" title={`Dự thảo ${draft.file.name}`} src={url} />}
+      {url && <p><a href={url} target="_blank" rel="noopener noreferrer">Tải dự thảo {draft.file.name}</a></p>}
+    </div>
+  );
+}
