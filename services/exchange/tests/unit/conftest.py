@@ -155,6 +155,7 @@ def status_package(code: StatusCode, **changes: Any) -> StatusPackage:
     header = message_header()
     values: dict[str, Any] = {
         "sender": organization(NGHE_AN, "UBND tỉnh Nghệ An"),
+        "recipient": organization(GOVERNMENT_OFFICE, "Văn phòng Chính phủ"),
         "response_for": ResponseFor(
             agency_code=GOVERNMENT_OFFICE,
             code=str(header.code),

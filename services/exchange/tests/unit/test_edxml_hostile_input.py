@@ -215,10 +215,11 @@ def test_an_empty_required_field_counts_as_missing(document_text):
     [
         ("<edXML:PromulgationDate>2025/02/28<", "<edXML:PromulgationDate>2025-02-28<", "MessageHeader/PromulgationInfo/PromulgationDate"),
         ("<edXML:PromulgationDate>2025/02/28<", "<edXML:PromulgationDate>2025/02/30<", "MessageHeader/PromulgationInfo/PromulgationDate"),
-        ("<edXML:DueDate>2025/03/31<", "<edXML:DueDate>31/03/2025<", "MessageHeader/DueDate"),
+        ("<edXML:DueDate>2025/03/31<", "<edXML:DueDate>03/31/2025<", "MessageHeader/DueDate"),
+            ("<edXML:DueDate>2025/03/31<", "<edXML:DueDate>31/03/25<", "MessageHeader/DueDate"),
         ("<edXML:Timestamp>2025/03/03 09:15:30<", "<edXML:Timestamp>2025-03-03T09:15:30<", "TraceHeaderList/TraceHeader[1]/Timestamp"),
     ],
-    ids=["iso-dashes", "30-february", "day-first", "iso-timestamp"],
+    ids=["iso-dashes", "30-february", "month-first", "two-digit-year", "iso-timestamp"],
 )  # fmt: skip
 def test_malformed_dates_are_refused_naming_the_field(old, new, field, document_text):
     rejection = refusal(replaced(document_text, old, new))
@@ -236,7 +237,7 @@ def test_unknown_status_codes_are_refused(code, status_text):
 
     assert isinstance(rejection, UnknownStatusCode)
     assert rejection.code == "unknown_status_code"
-    assert rejection.field == "Status/StatusCode"
+    assert rejection.field == "MessageHeader/StatusCode"
 
 
 def test_a_rejection_status_without_a_reason_is_refused(status_text):
@@ -270,7 +271,7 @@ def test_a_status_about_a_document_from_an_unknown_agency_is_refused(status_text
     rejection = refusal(status_text, known_agency={"000.00.00.H41"}.__contains__)
 
     assert isinstance(rejection, UnknownAgency)
-    assert rejection.field == "Status/ResponseFor/OrganId"
+    assert rejection.field == "MessageHeader/ResponseFor/OrganId"
 
 
 def test_agency_codes_outside_the_identifier_alphabet_are_refused(document_text):

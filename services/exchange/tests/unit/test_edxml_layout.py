@@ -147,14 +147,17 @@ def test_the_signature_follows_the_trace_header_list_in_the_dsig_namespace(
     assert f'      <Signature xmlns="{DSIG}">\n        <SignedInfo>' in text
 
 
-def test_a_status_package_carries_its_fields_in_edxml_status(make_status):
+def test_a_status_package_carries_its_fields_in_message_header_as_the_sdk_samples(make_status):
     sink = io.BytesIO()
     write_status_package(sink, make_status(StatusCode.IN_PROGRESS))
     root = tree(sink.getvalue().decode())
 
-    status = root.find(f"{{{EDXML}}}edXMLEnvelope/{{{EDXML}}}edXMLHeader/{{{EDXML}}}Status")
+    header = root.find(f"{{{EDXML}}}edXMLEnvelope/{{{EDXML}}}edXMLHeader")
+    status = header.find(f"{{{EDXML}}}MessageHeader")
 
+    # The VNPT and Bkav libraries look only in MessageHeader (issue 13 item 1).
+    assert [local(child) for child in header] == ["MessageHeader"]
     assert [local(child) for child in status] == [
-        "From", "ResponseFor", "StaffInfo", "StatusCode", "Description", "Timestamp",
+        "From", "To", "ResponseFor", "StatusCode", "Description", "Timestamp", "StaffInfo",
     ]  # fmt: skip
     assert [local(child) for child in root] == ["edXMLEnvelope"]

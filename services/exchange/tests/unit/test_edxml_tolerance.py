@@ -88,15 +88,16 @@ def test_attachments_inside_the_envelope_as_in_the_older_sample_are_read(
     assert read.evidence.attachments_inside_envelope
 
 
-def test_status_fields_inside_message_header_are_read_as_a_status(make_status):
+def test_status_fields_inside_edxml_status_as_older_peers_write_them_are_still_read(make_status):
     status = make_status(StatusCode.IN_PROGRESS)
     sink = io.BytesIO()
     write_status_package(sink, status)
-    text = sink.getvalue().decode().replace("edXML:Status>", "edXML:MessageHeader>")
+    text = sink.getvalue().decode().replace("edXML:MessageHeader>", "edXML:Status>")
 
     read = read_text(text)
 
-    assert "<edXML:MessageHeader>" in text
+    assert "<edXML:Status>" in text
+    assert "MessageHeader" not in text
     assert isinstance(read.package, StatusPackage)
     assert read.package == status
 

@@ -214,7 +214,8 @@ def _add_trace_header_list(
     element = _add(parent, "TraceHeaderList")
     for hop in trace.trace_headers:
         item = _add(element, "TraceHeader")
-        _add(item, "OrganId", hop.agency_code)
+        # An incomplete hop goes on as it came: its written OrganId (``null``) or none.
+        _add_optional(item, "OrganId", hop.agency_code or hop.written_organ_id)
         _add(item, "Timestamp", format_timestamp(hop.timestamp))
     _add_business(element, trace.business, own_document_code)
 
@@ -225,7 +226,7 @@ def _add_manifest(envelope: etree._Element, attachments: Sequence[AttachmentInfo
     for info in attachments:
         reference = _add(manifest, "Reference")
         _add(reference, "ContentId", info.content_id)
-        _add(reference, "ContentType", info.content_type)
+        _add_optional(reference, "ContentType", info.content_type)
         _add_optional(reference, "Description", info.description)
         _add(reference, "AttachmentName", info.name)
 
@@ -236,14 +237,18 @@ def _new_envelope() -> tuple[etree._Element, etree._Element]:
 
 
 def _add_status(parent: etree._Element, status: StatusPackage) -> None:
-    element = _add(parent, "Status")
+    # The SDK's samples and the VNPT and Bkav libraries carry a status in MessageHeader, in
+    # this order, and look nowhere else (issue 13 item 1; edXML:Status is still read).
+    element = _add(parent, "MessageHeader")
     _add_organization(element, "From", status.sender)
+    if status.recipient is not None:
+        _add_organization(element, "To", status.recipient)
     _add_response_for(element, status.response_for)
-    if status.staff is not None:
-        _add_staff(element, status.staff, mobile_first=True)
     _add(element, "StatusCode", status.status_code.value)
     _add_optional(element, "Description", status.description)
     _add(element, "Timestamp", format_timestamp(status.timestamp))
+    if status.staff is not None:
+        _add_staff(element, status.staff, mobile_first=True)
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -350,7 +355,9 @@ def _descriptor(attachment: AttachmentSource, meter: ContentMeter) -> Attachment
     return AttachmentDescriptor(
         content_id=info.content_id,
         name=info.name,
-        content_type=info.content_type,
+        content_type=attachment.content_type,
+        manifest_content_type=attachment.content_type,
+        attachment_content_type=attachment.content_type,
         description=info.description,
         size=meter.size,
         sha256=meter.sha256_hex,
@@ -376,7 +383,7 @@ def write_document_package(
 def write_status_package(
     sink: BinaryIO, status: StatusPackage, *, signer: PackageSigner | None = None
 ) -> None:
-    """Writes a status package (``edXMLHeader/Status``) to ``sink``."""
+    """Writes a status package (its fields in ``edXMLHeader/MessageHeader``) to ``sink``."""
     envelope, header = _new_envelope()
     _add_status(header, status)
     _finish(sink, envelope, header, (), signer)

@@ -186,10 +186,20 @@ class StaffInfo(EdxmlModel):
 
 
 class TraceHeader(EdxmlModel):
-    """One agency or hop that handled the package."""
+    """One agency or hop that handled the package.
 
-    agency_code: AgencyCode
+    Hubs add hops without an ``OrganId`` (only a ``Timestamp``) or with ``null`` in it: such a
+    hop is kept as it came and is ``incomplete`` (ADR 0050).
+    """
+
+    agency_code: AgencyCode | None = None
+    written_organ_id: str | None = None
+    """``OrganId`` as written when it is not an agency code (e.g. ``null``)."""
     timestamp: AwareDatetime
+
+    @property
+    def incomplete(self) -> bool:
+        return self.agency_code is None
 
 
 class ReceiverChange(EdxmlModel):
@@ -252,6 +262,8 @@ class StatusPackage(EdxmlModel):
 
     sender: Organization
     """``From``: the agency reporting the status."""
+    recipient: Organization | None = None
+    """``To``: the agency the status goes to (the original's sender, or for 13 its receiver)."""
     response_for: ResponseFor
     staff: StaffInfo | None = None
     status_code: StatusCode
@@ -271,7 +283,8 @@ class AttachmentInfo(EdxmlModel):
     content_id: Text
     name: Text
     """``AttachmentName``."""
-    content_type: str = "application/octet-stream"
+    content_type: str | None = None
+    """``ContentType`` as the manifest says, ``None`` when it says none."""
     description: str | None = None
 
 
@@ -279,8 +292,16 @@ class AttachmentDescriptor(EdxmlModel):
     """An attachment as it was streamed: into a package by the builder, out by the reader."""
 
     content_id: Text
+    """``ContentId`` as the attachment itself carries it (the sink's name for it)."""
     name: Text
     content_type: str
+    """What the bytes are: the attachment's own ``ContentType``, else the manifest's, else
+    ``application/octet-stream``."""
+    manifest_content_type: str | None = None
+    """``edXMLManifest/Reference/ContentType`` as written (libraries put the original type there
+    and ``application/zip`` on a zipped attachment), ``None`` when missing."""
+    attachment_content_type: str | None = None
+    """``Attachment/ContentType`` as written, ``None`` when missing."""
     description: str | None = None
     size: Annotated[int, Field(ge=0)]
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]

@@ -65,7 +65,12 @@ from vanthu_exchange.domain.edxml.secure_reader import (
     StreamedAttachment,
     read_xml_stream,
 )
-from vanthu_exchange.domain.edxml.wire_format import parse_date, parse_timestamp
+from vanthu_exchange.domain.edxml.wire_format import (
+    DATE_FORMATS,
+    TIMESTAMP_FORMATS,
+    parse_date,
+    parse_timestamp,
+)
 from vanthu_exchange.domain.edxml.xml_tree import XmlElement
 
 KnownAgency = Callable[[str], bool]
@@ -120,6 +125,12 @@ class _Fields:
     def child(self, *names: str) -> _Fields | None:
         found = self._matching(names)
         return _Fields(found[0], self._path(names[0]), self._known_agency) if found else None
+
+    def optional_block(self, *names: str) -> _Fields | None:
+        """An optional-by-practice block (SignerInfo, StaffInfo, DocumentType, OtherInfo,
+        ResponseFor, ...): one written with nothing in it reads as absent (ADR 0050)."""
+        found = self.child(*names)
+        return found if found is not None and _has_text(found.element) else None
 
     def required_child(self, *names: str) -> _Fields:
         found = self.child(*names)
@@ -178,19 +189,13 @@ class _Fields:
 
     def optional_date(self, name: str) -> date | None:
         value = self.text(name)
-        return (
-            None
-            if value is None
-            else self._converted(name, value, parse_date, "a date in yyyy/MM/dd")
-        )
+        return None if value is None else self._converted(name, value, parse_date, DATE_FORMATS)
 
     def required_date(self, name: str) -> date:
-        return self._converted(name, self.required_text(name), parse_date, "a date in yyyy/MM/dd")
+        return self._converted(name, self.required_text(name), parse_date, DATE_FORMATS)
 
     def required_timestamp(self, name: str) -> datetime:
-        return self._converted(
-            name, self.required_text(name), parse_timestamp, "a time in yyyy/MM/dd HH:mm:ss"
-        )
+        return self._converted(name, self.required_text(name), parse_timestamp, TIMESTAMP_FORMATS)
 
     def integer(self, name: str, allowed: range | None = None) -> int | None:
         value = self.text(name)
@@ -239,6 +244,10 @@ class _Fields:
             raise MalformedField(self._path(name), value, expected) from error
 
 
+def _has_text(element: XmlElement) -> bool:
+    return bool(element.text()) or any(_has_text(child) for child in element.elements())
+
+
 def _organization(fields: _Fields) -> Organization:
     return Organization(
         agency_code=fields.agency_code(must_be_known=True),
@@ -253,7 +262,7 @@ def _organization(fields: _Fields) -> Organization:
 
 
 def _response_for(fields: _Fields, *, must_be_known: bool) -> ResponseFor | None:
-    if not any(child.text() for child in fields.element.elements()):
+    if not _has_text(fields.element):
         return None  # senders write an empty ResponseFor when they answer nothing
     return ResponseFor(
         agency_code=fields.agency_code(must_be_known=must_be_known),
@@ -281,8 +290,8 @@ def _other_info(fields: _Fields | None) -> OtherInfo:
 def _message_header(fields: _Fields) -> MessageHeader:
     code = fields.required_child("Code")
     promulgation = fields.required_child("PromulgationInfo")
-    document_type = fields.child("DocumentType")
-    signer = fields.child("SignerInfo")
+    document_type = fields.optional_block("DocumentType")
+    signer = fields.optional_block("SignerInfo")
     recipients = fields.children("To")
     if not recipients:
         raise MissingField(f"{fields.path}/To")
@@ -315,7 +324,7 @@ def _message_header(fields: _Fields) -> MessageHeader:
             full_name=signer.required_line("FullName"),
         ),
         due_date=fields.optional_date("DueDate"),
-        other_info=_other_info(fields.child("OtherInfo")),
+        other_info=_other_info(fields.optional_block("OtherInfo")),
         response_for=tuple(
             answered
             for item in fields.children("ResponseFor")
@@ -380,11 +389,11 @@ def _business(fields: _Fields | None) -> Business:
         document_code=fields.line("DocumentId"),
         reason=fields.text("BussinessDocReason", "BusinessDocReason"),
         paper_copy_sent=paper == 1,
-        staff=_staff(fields.child("StaffInfo")),
+        staff=_staff(fields.optional_block("StaffInfo")),
         document_info=_business_document_info(
-            fields.child("BussinessDocumentInfo", "BusinessDocumentInfo")
+            fields.optional_block("BussinessDocumentInfo", "BusinessDocumentInfo")
         ),
-        replacements=_replacements(fields.child("ReplacementInfoList")),
+        replacements=_replacements(fields.optional_block("ReplacementInfoList")),
     )
 
 
@@ -392,14 +401,19 @@ def _trace_header_list(fields: _Fields | None) -> TraceHeaderList:
     if fields is None:
         return TraceHeaderList()
     return TraceHeaderList(
-        trace_headers=tuple(
-            TraceHeader(
-                agency_code=trace.agency_code(),
-                timestamp=trace.required_timestamp("Timestamp"),
-            )
-            for trace in fields.children("TraceHeader")
-        ),
-        business=_business(fields.child("Bussiness", "Business")),
+        trace_headers=tuple(_trace_header(trace) for trace in fields.children("TraceHeader")),
+        business=_business(fields.optional_block("Bussiness", "Business")),
+    )
+
+
+def _trace_header(fields: _Fields) -> TraceHeader:
+    """A hop as it came: one without an agency code (missing, ``null``) is kept, incomplete."""
+    organ_id = fields.line("OrganId")
+    is_code = organ_id is not None and is_agency_code_syntax(organ_id)
+    return TraceHeader(
+        agency_code=organ_id if is_code else None,
+        written_organ_id=None if is_code else organ_id,
+        timestamp=fields.required_timestamp("Timestamp"),
     )
 
 
@@ -412,10 +426,12 @@ def _status(fields: _Fields) -> StatusPackage:
     response_for = _response_for(fields.required_child("ResponseFor"), must_be_known=True)
     if response_for is None:
         raise MissingField(f"{fields.path}/ResponseFor/OrganId")
+    recipient = fields.optional_block("To")
     return StatusPackage(
         sender=_organization(fields.required_child("From")),
+        recipient=None if recipient is None else _organization(recipient),
         response_for=response_for,
-        staff=_staff(fields.child("StaffInfo")),
+        staff=_staff(fields.optional_block("StaffInfo")),
         status_code=StatusCode(code_text),
         description=fields.text("Description"),
         timestamp=fields.required_timestamp("Timestamp"),
@@ -431,26 +447,33 @@ def _manifest(envelope: _Fields) -> tuple[AttachmentInfo, ...]:
         AttachmentInfo(
             content_id=reference.required_line("ContentId"),
             name=reference.required_line("AttachmentName"),
-            content_type=reference.media_type("ContentType") or "application/octet-stream",
+            content_type=reference.media_type("ContentType"),
             description=reference.text("Description"),
         )
         for reference in manifest.children("Reference")
     )
 
 
+def content_id_key(content_id: str) -> str:
+    """A ``ContentId`` without its ``cid:`` prefix: the manifest and the attachment may each
+    write one or not (the VNPT library matches both ways, ADR 0050)."""
+    return content_id[4:] if content_id[:4].lower() == "cid:" else content_id
+
+
 def _attachment_descriptors(
     manifest: tuple[AttachmentInfo, ...], streamed: tuple[StreamedAttachment, ...]
 ) -> tuple[AttachmentDescriptor, ...]:
-    listed = {info.content_id: info for info in manifest}
+    listed = {content_id_key(info.content_id): info for info in manifest}
     if len(listed) != len(manifest):
         raise MalformedAttachment("edXMLManifest lists the same ContentId twice")
     descriptors = [_described(attachment, listed) for attachment in streamed]
-    carried = {descriptor.content_id for descriptor in descriptors}
+    carried = {content_id_key(descriptor.content_id) for descriptor in descriptors}
     if len(carried) != len(descriptors):
         raise MalformedAttachment("AttachmentEncoded carries the same ContentId twice")
-    for content_id in listed.keys() - carried:
+    for key in listed.keys() - carried:
         raise MalformedAttachment(
-            f"edXMLManifest lists {content_id} but the package carries no such attachment"
+            f"edXMLManifest lists {listed[key].content_id} but the package carries no such "
+            "attachment"
         )
     return tuple(descriptors)
 
@@ -459,21 +482,28 @@ def _described(
     attachment: StreamedAttachment, listed: dict[str, AttachmentInfo]
 ) -> AttachmentDescriptor:
     where = f"AttachmentEncoded/Attachment[{attachment.index + 1}]"
-    info = listed.get(attachment.content_id)
+    info = listed.get(content_id_key(attachment.content_id))
     if info is None:
         raise MalformedAttachment(f"{where} {attachment.content_id} is not in edXMLManifest")
-    for field, carried, declared in (
-        ("AttachmentName", attachment.name, info.name),
-        ("ContentType", attachment.content_type, info.content_type),
+    if attachment.name is not None and attachment.name != info.name:
+        raise MalformedAttachment(
+            f"{where}/AttachmentName {attachment.name!r} differs from the manifest's {info.name!r}"
+        )
+    # ContentType may differ (the original type in the manifest, application/zip on a zipped
+    # attachment) or be missing on either side: both are recorded, neither refuses.
+    carried_type = attachment.content_type
+    if carried_type is not None and not (
+        is_one_line(carried_type) and _MEDIA_TYPE.fullmatch(carried_type)
     ):
-        if carried is not None and carried != declared:
-            raise MalformedAttachment(
-                f"{where}/{field} {carried!r} differs from the manifest's {declared!r}"
-            )
+        raise MalformedField(
+            f"{where}/ContentType", carried_type, "a media type such as application/pdf"
+        )
     return AttachmentDescriptor(
         content_id=attachment.content_id,
         name=info.name,
-        content_type=attachment.content_type or info.content_type,
+        content_type=attachment.content_type or info.content_type or "application/octet-stream",
+        manifest_content_type=info.content_type,
+        attachment_content_type=attachment.content_type,
         description=attachment.description or info.description,
         size=attachment.size,
         sha256=attachment.sha256,

@@ -1,7 +1,9 @@
 """How values are spelled inside edXML: dates, timestamps and the document identifier.
 
-Dates are ``yyyy/MM/dd`` and timestamps ``yyyy/MM/dd HH:mm:ss`` in Vietnam's local time, which is
-what the hub's samples and every known implementation write (research/domain_vn.md §1.8).
+Dates are written ``yyyy/MM/dd`` and timestamps ``yyyy/MM/dd HH:mm:ss`` in Vietnam's local time,
+which is what the hub's samples write (research/domain_vn.md §1.8). The Bkav library and a public
+C# client write ``dd/MM/yyyy`` (and ``dd/MM/yyyy HH:mm:ss``): those are read too, the place of the
+four-digit year telling which (ADR 0050).
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
-_DATE = re.compile(r"(\d{4})/(\d{2})/(\d{2})")
-_TIMESTAMP = re.compile(r"(\d{4})/(\d{2})/(\d{2}) (\d{2}):(\d{2}):(\d{2})")
+_DATE = re.compile(r"([0-9]{4})/([0-9]{2})/([0-9]{2})")
+_DAY_FIRST_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+_TIME = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})")
+DATE_FORMATS = "a date in yyyy/MM/dd (or dd/MM/yyyy)"
+TIMESTAMP_FORMATS = "a time in yyyy/MM/dd HH:mm:ss (or dd/MM/yyyy HH:mm:ss)"
 
 
 class NaiveTimestamp(ValueError):
@@ -27,11 +32,13 @@ def format_date(value: date) -> str:
 
 
 def parse_date(text: str) -> date:
-    """``2019/01/16`` -> ``date(2019, 1, 16)``; raises ``ValueError`` for anything else."""
-    match = _DATE.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a date in yyyy/MM/dd")
-    year, month, day = (int(group) for group in match.groups())
+    """``2019/01/16`` or ``16/01/2019`` -> ``date(2019, 1, 16)``; ``ValueError`` otherwise."""
+    if match := _DATE.fullmatch(text):
+        year, month, day = (int(group) for group in match.groups())
+    elif match := _DAY_FIRST_DATE.fullmatch(text):
+        day, month, year = (int(group) for group in match.groups())
+    else:
+        raise ValueError(f"{text!r} is not {DATE_FORMATS}")
     return date(year, month, day)
 
 
@@ -44,12 +51,18 @@ def format_timestamp(value: datetime) -> str:
 
 
 def parse_timestamp(text: str) -> datetime:
-    """``2018/09/28 14:05:00`` read as Vietnam time; raises ``ValueError`` for anything else."""
-    match = _TIMESTAMP.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a timestamp in yyyy/MM/dd HH:mm:ss")
-    year, month, day, hour, minute, second = (int(group) for group in match.groups())
-    return datetime(year, month, day, hour, minute, second, tzinfo=VIETNAM)
+    """``2018/09/28 14:05:00`` or ``28/09/2018 14:05:00`` read as Vietnam time; raises
+    ``ValueError`` for anything else."""
+    day_text, space, time_text = text.partition(" ")
+    time = _TIME.fullmatch(time_text)
+    if not space or time is None:
+        raise ValueError(f"{text!r} is not {TIMESTAMP_FORMATS}")
+    try:
+        day = parse_date(day_text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not {TIMESTAMP_FORMATS}") from None
+    hour, minute, second = (int(group) for group in time.groups())
+    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=VIETNAM)
 
 
 @dataclass(frozen=True)
