@@ -161,3 +161,30 @@ def test_a_status_package_carries_its_fields_in_message_header_as_the_sdk_sample
         "From", "To", "ResponseFor", "StatusCode", "Description", "Timestamp", "StaffInfo",
     ]  # fmt: skip
     assert [local(child) for child in root] == ["edXMLEnvelope"]
+
+
+def test_blocks_inside_the_header_follow_the_order_research_documents_for_the_samples(
+    make_document, make_attachment
+):
+    # research/domain_vn.md §1.3-1.4 (the SDK's document samples). It does not document the
+    # orders issue 13 item 12 names (StaffInfo first in Bussiness, PromulgationDate first in
+    # ResponseFor, OrganizationInCharge first in From): ADR 0050.
+    root = tree(written(make_document, make_attachment))
+    header = root.find(f"{{{EDXML}}}edXMLEnvelope/{{{EDXML}}}edXMLHeader")
+    business = header.find(f"{{{EDXML}}}TraceHeaderList/{{{EDXML}}}Bussiness")
+    response_for = header.find(f"{{{EDXML}}}MessageHeader/{{{EDXML}}}ResponseFor")
+    sender = header.find(f"{{{EDXML}}}MessageHeader/{{{EDXML}}}From")
+
+    assert [local(c) for c in business] == [
+        "DocumentId", "BussinessDocType", "BussinessDocReason", "Paper", "StaffInfo",
+    ]  # fmt: skip
+    assert [local(c) for c in business.find(f"{{{EDXML}}}StaffInfo")] == [
+        "Department", "Staff", "Mobile",
+    ]  # fmt: skip
+    assert [local(c) for c in response_for] == [
+        "OrganId", "Code", "PromulgationDate", "DocumentId",
+    ]  # fmt: skip
+    assert [local(c) for c in sender] == [
+        "OrganId", "OrganizationInCharge", "OrganName", "OrganAdd", "Email", "Telephone", "Fax",
+        "Website",
+    ]  # fmt: skip

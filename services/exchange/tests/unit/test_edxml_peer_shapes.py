@@ -405,3 +405,48 @@ def test_a_half_filled_signer_without_a_name_is_still_refused(make_document):
     rejection = refusal(text)
 
     assert rejection.reason == "MessageHeader/SignerInfo/FullName is missing"
+
+
+# -- item 10: attachments where we do not look --------------------------------------------------
+
+
+def attachments_moved(text: str, opening: str, closing: str) -> str:
+    start, end = text.index("  <AttachmentEncoded>"), text.index("</AttachmentEncoded>")
+    block = text[start : end + len("</AttachmentEncoded>")]
+    inner = block[len("  <AttachmentEncoded>") : -len("</AttachmentEncoded>")]
+    return text.replace(block, f"  {opening}{inner}{closing}")
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "named"),
+    [
+        ("<edXMLAttachments>", "</edXMLAttachments>", "edXML/edXMLAttachments"),
+        ('<AttachmentEncoded xmlns="">', "</AttachmentEncoded>", "edXML/AttachmentEncoded"),
+        (
+            '<AttachmentEncoded><Files xmlns="urn:x">',
+            "</Files></AttachmentEncoded>",
+            "AttachmentEncoded holds Files",
+        ),
+    ],
+    ids=["edXMLAttachments", "no-namespace", "foreign-child"],
+)
+def test_attachments_in_a_container_we_do_not_know_refuse_the_package_instead_of_vanishing(
+    opening, closing, named, make_document, make_attachment, sinks
+):
+    text = attachments_moved(
+        written(make_document(), [make_attachment("cid:1", PDF)]), opening, closing
+    )
+    # Without the manifest the package would otherwise read as one without attachments.
+    text = re.sub(r"<edXML:Reference>.*?</edXML:Reference>", "", text, flags=re.S)
+
+    rejection = refusal(text)
+
+    assert isinstance(rejection, MalformedAttachment)
+    assert named in rejection.reason
+    assert "cannot be read" in rejection.reason
+
+
+def test_a_package_that_really_has_no_attachments_still_reads(make_document):
+    read = read_text(written(make_document()))
+
+    assert read.attachments == ()

@@ -30,6 +30,7 @@ from vanthu_exchange.domain.edxml.dsig_profile import (
 )
 from vanthu_exchange.domain.edxml.namespaces import DSIG_NS, EDXML_NS
 from vanthu_exchange.domain.edxml.rejections import (
+    MalformedAttachment,
     MalformedXml,
     MissingField,
     PackageRejected,
@@ -343,6 +344,13 @@ class _Reader:
             self._attachment_element_started(element)
         elif _is_attachment_zone(element):
             self._enter_attachment_zone(parent)
+        elif _looks_like_attachments(element):
+            # A container we do not know (edXMLAttachments, an unqualified AttachmentEncoded):
+            # reading on would drop its files silently (issue 13 item 10).
+            raise MalformedAttachment(
+                f"{_where(parent, element)} is not where edXML carries attachments "
+                f"(AttachmentEncoded/Attachment in {EDXML_NS}): its files cannot be read"
+            )
         elif parent is None:
             self._root = element
         else:
@@ -420,7 +428,12 @@ class _Reader:
                 stream.active = False
 
     def _attachment_element_started(self, element: XmlElement) -> None:
-        if self._zone_depth == 2 and element.is_named(EDXML_NS, "Attachment"):
+        if self._zone_depth == 2 and not element.is_named(EDXML_NS, "Attachment"):
+            raise MalformedAttachment(
+                f"AttachmentEncoded holds {element.qname} in {element.namespace!r}, not an edXML "
+                "Attachment: its content cannot be read"
+            )
+        if self._zone_depth == 2:
             if len(self._attachments) >= self._limits.max_attachments:
                 raise PackageTooLarge(
                     f"the package has more than {self._limits.max_attachments} attachments"
@@ -480,6 +493,18 @@ def _finished(attachment: _Attachment) -> StreamedAttachment:
         size=attachment.content.size,
         sha256=attachment.content.sha256_hex,
     )
+
+
+_ATTACHMENT_LIKE = ("AttachmentEncoded", "Attachment", "ContentTransferEncoded")
+
+
+def _looks_like_attachments(element: XmlElement) -> bool:
+    """An attachment element outside ``AttachmentEncoded``, or one outside the edXML namespace."""
+    return element.local in _ATTACHMENT_LIKE or element.local.endswith("Attachments")
+
+
+def _where(parent: XmlElement | None, element: XmlElement) -> str:
+    return f"{parent.qname}/{element.qname}" if parent is not None else element.qname
 
 
 def _split_name(name: str) -> tuple[str | None, str, str | None]:
