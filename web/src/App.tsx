@@ -1,6 +1,8 @@
 import { Navigate, NavLink, Route, Routes } from 'react-router';
 import type { ReactNode } from 'react';
 import { ROLES } from './labels';
+import { AuditDocument } from './pages/AuditDocument';
+import { AuditSearch } from './pages/AuditSearch';
 import { CasePage } from './pages/CasePage';
 import { Dashboard } from './pages/Dashboard';
 import { DocumentList } from './pages/DocumentList';
@@ -37,6 +39,8 @@ export function App() {
         <Route path="/van-ban-di" element={<OutgoingList />} />
         <Route path="/van-ban-di/phat-hanh" element={<IssueOutgoing />} />
         <Route path="/so-dang-ky" element={<Registers />} />
+        <Route path="/tra-cuu" element={<AuditSearch />} />
+        <Route path="/tra-cuu/:documentId" element={<AuditDocument />} />
         <Route path="/chi-dao" element={<LeaderInbox />} />
         <Route path="/chi-dao/:caseId" element={<CasePage />} />
         <Route path="/tong-hop" element={<Dashboard />} />
@@ -54,6 +58,7 @@ function Home() {
   if (hasRole(session, 'leader', 'secretary')) return <Navigate to="/chi-dao" replace />;
   if (hasRole(session, 'clerk')) return <Navigate to="/van-ban-den/dang-ky" replace />;
   if (hasRole(session, 'unit_head', 'specialist')) return <Navigate to="/viec" replace />;
+  if (hasRole(session, 'auditor')) return <Navigate to="/tra-cuu" replace />;
   return <Navigate to="/van-ban-den" replace />;
 }
 
@@ -78,6 +83,7 @@ function Shell({ children }: { children: ReactNode }) {
           {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-den" end>Văn bản đến</NavLink>}
           {hasRole(session, 'unit_head', 'specialist') && <NavLink to="/viec">Việc của tôi</NavLink>}
           {hasRole(session, 'leader', 'unit_head', 'auditor') && <NavLink to="/tong-hop">Tổng hợp</NavLink>}
+          {hasRole(session, 'auditor', 'clerk', 'leader') && <NavLink to="/tra-cuu">Tra cứu</NavLink>}
           {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-di" end>Văn bản đi</NavLink>}
           {hasRole(session, 'clerk') && <NavLink to="/so-dang-ky">Sổ đăng ký</NavLink>}
           {hasRole(session, 'leader', 'secretary') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}

@@ -1,0 +1,116 @@
+// A document as the archive keeps it, for the auditor: its facts, its timeline from the
+// tamper-evident history (a proxy entry marked as such), and a check of the hash chains.
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api } from '../api/client';
+import { formatDate, formatDateTime } from '../dates';
+import { sayError } from '../errors';
+import { hasRole, useSession } from '../session';
+import type { ArchivedDocument } from './AuditSearch';
+
+interface TimelineEntry {
+  event_id: string;
+  kind: string;
+  occurred_at: string;
+  summary: string;
+  actors: { role: string; user_id: string; full_name: string | null }[];
+  on_behalf: boolean;
+}
+
+interface Verification {
+  intact: boolean;
+  records_checked: number;
+  checkpoints_checked: number;
+  first_broken_record: { topic: string; partition: number; offset: number; description: string } | null;
+  checkpoint_problems: string[];
+}
+
+const ACTOR_ROLES: Record<string, string> = {
+  registered_by: 'đăng ký',
+  decided_by: 'quyết định',
+  recorded_by: 'nhập',
+  assigned_by: 'giao',
+  assignee: 'nhận',
+  reported_by: 'báo cáo',
+  completed_by: 'hoàn thành',
+  returned_by: 'trả lại',
+  voided_by: 'hủy',
+};
+
+export function verificationText(v: Verification): string {
+  if (v.intact) return `Toàn vẹn: đã kiểm tra ${v.records_checked} bản ghi và ${v.checkpoints_checked} điểm kiểm tra đã ký, không có sai lệch.`;
+  const broken = v.first_broken_record;
+  return `Phát hiện sai lệch${broken ? ` tại ${broken.topic}/${broken.partition}/${broken.offset}: ${broken.description}` : ''}${v.checkpoint_problems.length ? ` · ${v.checkpoint_problems.join('; ')}` : ''}.`;
+}
+
+export function AuditDocument() {
+  const { documentId = '' } = useParams();
+  const [document, setDocument] = useState<ArchivedDocument | null>(null);
+  const [timeline, setTimeline] = useState<TimelineEntry[] | null>(null);
+  const [verified, setVerified] = useState<Verification | null>(null);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const { session } = useSession();
+
+  useEffect(() => {
+    const id = encodeURIComponent(documentId);
+    Promise.all([
+      api<ArchivedDocument>('archive', `/archive/documents/${id}`),
+      api<{ entries: TimelineEntry[] }>('archive', `/archive/documents/${id}/timeline`),
+    ])
+      .then(([d, t]) => (setDocument(d), setTimeline(t.entries)))
+      .catch((e: unknown) => setError(`Không tải được văn bản: ${sayError(e)}`));
+  }, [documentId]);
+
+  async function verify() {
+    setBusy(true);
+    setError('');
+    try {
+      setVerified(await api<Verification>('archive', '/archive/audit/verify'));
+    } catch (e) {
+      setError(`Không kiểm tra được: ${sayError(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (error && !document) return <p className="error" role="alert">{error}</p>;
+  if (!document || !timeline) return <p role="status">Đang tải…</p>;
+  return (
+    <article aria-labelledby="trich-yeu">
+      <p className="muted"><Link to="/tra-cuu">Tra cứu</Link> · {document.notation}</p>
+      <h1 id="trich-yeu">{document.subject}</h1>
+      <p className="muted">
+        {[document.issuer?.name, document.issued_date && `ban hành ${formatDate(document.issued_date)}`, document.received_at && `đến ${formatDateTime(document.received_at)}`].filter(Boolean).join(' · ')}
+      </p>
+      <section className="card" aria-labelledby="dong-thoi-gian">
+        <h2 id="dong-thoi-gian">Quá trình xử lý</h2>
+        <ol className="timeline">
+          {timeline.map((e) => (
+            <li key={e.event_id}>
+              <time dateTime={e.occurred_at}>{formatDateTime(e.occurred_at)}</time>{' '}
+              <span>{e.summary}</span>
+              {e.on_behalf && <> <span className="badge proxy" title="Thư ký nhập thay lãnh đạo (thừa lệnh)">Nhập thay</span></>}
+              <div className="muted">
+                {e.actors.map((a) => `${a.full_name ?? a.user_id} (${ACTOR_ROLES[a.role] ?? a.role})`).join(', ')}
+              </div>
+            </li>
+          ))}
+        </ol>
+      </section>
+      {hasRole(session, 'auditor') && <section className="card" aria-labelledby="kiem-tra">
+        <h2 id="kiem-tra">Kiểm tra tính toàn vẹn</h2>
+        <p className="muted">Đối chiếu chuỗi băm của toàn bộ lịch sử lưu trữ và các điểm kiểm tra đã ký.</p>
+        {error && <p className="error" role="alert">{error}</p>}
+        <button type="button" className="secondary" disabled={busy} onClick={() => void verify()}>
+          {busy ? 'Đang kiểm tra…' : 'Kiểm tra chuỗi băm'}
+        </button>
+        {verified && (
+          <p role="status" className={verified.intact ? 'success-line' : 'error'}>
+            {verificationText(verified)}
+          </p>
+        )}
+      </section>}
+    </article>
+  );
+}

@@ -1,0 +1,98 @@
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemoryRouter } from 'react-router';
+import { App } from '../App';
+import { SessionProvider } from '../session';
+import { FakeApi, PEOPLE, signedInAs } from '../testing/fakeApi';
+
+const settle = () => act(async () => {});
+let api: FakeApi;
+const hit = {
+  document_id: 'doc1', agency_code: '000.00.00.G22', subject: 'Về việc tổng kết công tác văn thư', notation: '15/BNV-VP',
+  document_type: { code: null, name: 'Công văn' }, issuer: { name: 'Bộ Nội vụ', agency_code: '000.00.00.G09' }, issued_date: '2026-11-30',
+  received_at: '2026-12-01T02:00:00Z', urgency: 'urgent', confidentiality: 'normal', direction: 'incoming', status: 'in_progress',
+};
+
+function at(path: string) {
+  render(
+    <SessionProvider>
+      <MemoryRouter initialEntries={[path]}>
+        <App />
+      </MemoryRouter>
+    </SessionProvider>,
+  );
+}
+
+beforeEach(() => {
+  sessionStorage.clear();
+  api = new FakeApi().install();
+});
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe("the auditor's search", () => {
+  it('sends the words as typed, without diacritics, with the filters, and lists what the archive found', async () => {
+    signedInAs(PEOPLE.auditor);
+    api.on('GET /api/archive/archive/search', { total: 1, total_is_exact: true, page: 1, page_size: 20, items: [hit] });
+    at('/');
+    await settle();
+    fireEvent.change(screen.getByLabelText('Từ khóa (có thể gõ không dấu)'), { target: { value: 'tong ket van thu' } });
+    fireEvent.change(screen.getByLabelText('Độ khẩn'), { target: { value: 'urgent' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Tìm kiếm' })));
+
+    const url = new URL(api.calls[0].url, 'http://x');
+    expect(url.searchParams.get('q')).toBe('tong ket van thu');
+    expect(url.searchParams.get('urgency')).toBe('urgent');
+    const results = screen.getByRole('region', { name: '1 văn bản' });
+    expect(within(results).getByRole('link', { name: 'Về việc tổng kết công tác văn thư' }).getAttribute('href')).toBe('/tra-cuu/doc1');
+    expect(results.textContent).toContain('Văn bản đến · 15/BNV-VP · Công văn · Bộ Nội vụ · ban hành 30/11/2026');
+  });
+
+  it("shows the archive's refusal of a filter at its field", async () => {
+    signedInAs(PEOPLE.auditor);
+    api.on('GET /api/archive/archive/search', { detail: [{ loc: ['query', 'issued_to'], msg: 'is before issued_from' }] }, 422);
+    at('/tra-cuu');
+    await settle();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Tìm kiếm' })));
+    expect(screen.getByLabelText('Ban hành đến ngày').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('is before issued_from')).toBeTruthy();
+  });
+});
+
+describe("a document's timeline", () => {
+  it('lists what happened, marks the proxy entry, and verifies the chains', async () => {
+    signedInAs(PEOPLE.auditor);
+    api.on('GET /api/archive/archive/documents/doc1', hit);
+    api.on('GET /api/archive/archive/documents/doc1/timeline', {
+      document_id: 'doc1',
+      entries: [
+        { event_id: 'e1', kind: 'registered', occurred_at: '2026-12-01T02:00:00Z', summary: 'Vào sổ văn bản đến số 1/2026', actors: [{ role: 'registered_by', user_id: 'vanthu1', full_name: 'Đặng Thị Lan' }], on_behalf: false },
+        { event_id: 'e2', kind: 'decided', occurred_at: '2026-12-01T03:00:00Z', summary: 'Ý kiến của Nguyễn Văn An', actors: [{ role: 'decided_by', user_id: 'lanhdao1', full_name: 'Nguyễn Văn An' }, { role: 'recorded_by', user_id: 'thuky1', full_name: 'Trần Thị Bình' }], on_behalf: true },
+      ],
+    });
+    api.on('GET /api/archive/archive/audit/verify', { intact: true, records_checked: 120, checkpoints_checked: 3, first_broken_record: null, checkpoint_problems: [] });
+    at('/tra-cuu/doc1');
+    await settle();
+
+    const timeline = screen.getByRole('region', { name: 'Quá trình xử lý' });
+    const items = within(timeline).getAllByRole('listitem');
+    expect(items[0].textContent).toContain('01/12/2026 09:00 Vào sổ văn bản đến số 1/2026');
+    expect(items[1].textContent).toContain('Nhập thay');
+    expect(items[1].textContent).toContain('Nguyễn Văn An (quyết định), Trần Thị Bình (nhập)');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Kiểm tra chuỗi băm' })));
+    expect(screen.getByRole('status').textContent).toBe('Toàn vẹn: đã kiểm tra 120 bản ghi và 3 điểm kiểm tra đã ký, không có sai lệch.');
+  });
+
+  it('says where the chain is broken', async () => {
+    signedInAs(PEOPLE.auditor);
+    api.on('GET /api/archive/archive/documents/doc1', hit);
+    api.on('GET /api/archive/archive/documents/doc1/timeline', { document_id: 'doc1', entries: [] });
+    api.on('GET /api/archive/archive/audit/verify', { intact: false, records_checked: 7, checkpoints_checked: 0, first_broken_record: { topic: 'task.assigned', partition: 2, offset: 41, kind: 'hash', description: 'bản ghi bị sửa' }, checkpoint_problems: [] });
+    at('/tra-cuu/doc1');
+    await settle();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Kiểm tra chuỗi băm' })));
+    expect(screen.getByRole('status').textContent).toBe('Phát hiện sai lệch tại task.assigned/2/41: bản ghi bị sửa.');
+  });
+});
