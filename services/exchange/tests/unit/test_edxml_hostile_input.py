@@ -288,12 +288,14 @@ def test_an_urgency_outside_zero_to_four_is_refused(document_text):
     assert rejection.field == "MessageHeader/OtherInfo/Priority"
 
 
-def test_a_revoke_that_names_no_document_is_refused(make_document):
+def test_a_replace_that_names_no_document_is_refused(make_document):
+    # A revoke or an update names its target in MessageHeader/DocumentId (ADR 0050); a replace
+    # without Bussiness/DocumentId and without ReplacementInfo names nothing.
     sink = io.BytesIO()
-    revoke = Business(
-        doc_type=BusinessDocType.REVOKE, document_code="000.00.00.G22,2025/01/02,1/VPCP"
+    replace = Business(
+        doc_type=BusinessDocType.REPLACE, document_code="000.00.00.G22,2025/01/02,1/VPCP"
     )
-    write_document_package(sink, make_document(business=revoke))
+    write_document_package(sink, make_document(business=replace))
     text = without(
         sink.getvalue().decode(),
         r"(?<=<edXML:Bussiness>)\s*<edXML:DocumentId>[^<]*</edXML:DocumentId>",

@@ -15,10 +15,13 @@ from datetime import date, datetime
 import pytest
 from vanthu_exchange.domain.edxml import (
     AttachmentSource,
+    Business,
+    BusinessDocType,
     DocumentPackage,
     MalformedAttachment,
     MalformedField,
     PackageRejected,
+    Replacement,
     StatusCode,
     StatusPackage,
     TraceHeader,
@@ -450,3 +453,54 @@ def test_a_package_that_really_has_no_attachments_still_reads(make_document):
     read = read_text(written(make_document()))
 
     assert read.attachments == ()
+
+
+# -- item 6: revoke, update and replace name their target as the SDK's samples -----------------
+
+
+def without_business_document_id(text: str) -> str:
+    return re.sub(r"(?<=<edXML:Bussiness>)\s*<edXML:DocumentId>[^<]*</edXML:DocumentId>", "", text)
+
+
+ORIGINAL_ID = "000.00.00.G22,2025/01/10,12/VPCP-KSTT"
+
+
+@pytest.mark.parametrize("kind", ["revoke", "update"])
+def test_a_revoke_or_update_naming_its_target_in_message_header_reads_that_target(
+    kind, make_document
+):
+    doc_type = BusinessDocType.REVOKE if kind == "revoke" else BusinessDocType.UPDATE
+    package = make_document(
+        document_code=ORIGINAL_ID, business=Business(doc_type=doc_type, document_code=ORIGINAL_ID)
+    )
+    text = without_business_document_id(written(package))
+    assert "<edXML:Bussiness>\n" in text
+    assert ORIGINAL_ID in text
+
+    read = read_text(text)
+
+    business = read.package.trace_header_list.business
+    assert business.doc_type is doc_type
+    assert business.document_code == ORIGINAL_ID
+    assert business.document_code_in_business is False
+    again = rewritten(read)
+    assert re.search(r"<edXML:Bussiness>\s*<edXML:BussinessDocType>", again)  # none invented
+    assert read_text(again).package == read.package
+
+
+def test_a_replace_naming_the_old_document_in_replacement_info_reads_that_target(make_document):
+    package = make_document(
+        business=Business(
+            doc_type=BusinessDocType.REPLACE,
+            document_code=ORIGINAL_ID,
+            replacements=(Replacement(document_code=ORIGINAL_ID, agency_codes=("000.00.00.H41",)),),
+        )
+    )
+    text = without_business_document_id(written(package))
+
+    read = read_text(text)
+
+    business = read.package.trace_header_list.business
+    assert business.document_code == ORIGINAL_ID
+    assert business.document_code_in_business is False
+    assert read_text(rewritten(read)).package == read.package

@@ -181,8 +181,10 @@ def _add_staff(parent: etree._Element, staff: StaffInfo, *, mobile_first: bool) 
 
 def _add_business(parent: etree._Element, business: Business, own_document_code: str) -> None:
     element = _add(parent, "Bussiness")
-    # A new document's Bussiness/DocumentId is its own id; changes name their target.
-    _add(element, "DocumentId", business.document_code or own_document_code)
+    # A new document's Bussiness/DocumentId is its own id; changes name their target, unless
+    # they came naming it the SDK's way (document_code_in_business false).
+    if business.document_code_in_business:
+        _add(element, "DocumentId", business.document_code or own_document_code)
     _add(element, "BussinessDocType", str(int(business.doc_type)))
     _add_optional(element, "BussinessDocReason", business.reason)
     _add(element, "Paper", "1" if business.paper_copy_sent else "0")

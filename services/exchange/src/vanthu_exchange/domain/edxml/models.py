@@ -228,6 +228,11 @@ class Business(EdxmlModel):
     doc_type: BusinessDocType = BusinessDocType.NEW
     document_code: str | None = None
     """``DocumentId`` of the document revoked, updated or replaced."""
+    document_code_in_business: bool = True
+    """False when the package wrote no ``Bussiness/DocumentId`` and named its target the way the
+    SDK's samples do: a revoke in ``MessageHeader/DocumentId``, a replace in
+    ``ReplacementInfo/DocumentId``, an update by its own id (ADR 0050); the builder then writes
+    none either."""
     reason: str | None = None
     """``BussinessDocReason``."""
     paper_copy_sent: bool = False

@@ -377,32 +377,41 @@ def _replacements(fields: _Fields | None) -> tuple[Replacement, ...]:
     )
 
 
-def _business(fields: _Fields | None) -> Business:
+def _business(fields: _Fields | None, own_document_code: str) -> Business:
     if fields is None:
         return Business()
     doc_type = fields.integer("BussinessDocType", range(0, 4))
     if doc_type is None:
         doc_type = fields.integer("BusinessDocType", range(0, 4))
     paper = fields.integer("Paper", range(0, 2))
+    kind = BusinessDocType(doc_type or 0)
+    replacements = _replacements(fields.optional_block("ReplacementInfoList"))
+    written = fields.line("DocumentId")
+    target = written
+    if target is None and kind in (BusinessDocType.REVOKE, BusinessDocType.UPDATE):
+        target = own_document_code  # the SDK's samples: the original's id in MessageHeader
+    elif target is None and kind is BusinessDocType.REPLACE and replacements:
+        target = replacements[0].document_code
     return Business(
-        doc_type=BusinessDocType(doc_type or 0),
-        document_code=fields.line("DocumentId"),
+        doc_type=kind,
+        document_code=target,
+        document_code_in_business=written is not None or kind is BusinessDocType.NEW,
         reason=fields.text("BussinessDocReason", "BusinessDocReason"),
         paper_copy_sent=paper == 1,
         staff=_staff(fields.optional_block("StaffInfo")),
         document_info=_business_document_info(
             fields.optional_block("BussinessDocumentInfo", "BusinessDocumentInfo")
         ),
-        replacements=_replacements(fields.optional_block("ReplacementInfoList")),
+        replacements=replacements,
     )
 
 
-def _trace_header_list(fields: _Fields | None) -> TraceHeaderList:
+def _trace_header_list(fields: _Fields | None, own_document_code: str) -> TraceHeaderList:
     if fields is None:
         return TraceHeaderList()
     return TraceHeaderList(
         trace_headers=tuple(_trace_header(trace) for trace in fields.children("TraceHeader")),
-        business=_business(fields.optional_block("Bussiness", "Business")),
+        business=_business(fields.optional_block("Bussiness", "Business"), own_document_code),
     )
 
 
@@ -517,9 +526,12 @@ def _package(header: _Fields) -> DocumentPackage | StatusPackage:
     message = header.required_child("MessageHeader")
     if message.child("StatusCode") is not None:
         return _status(message)  # some implementations put status fields in MessageHeader
+    message_header = _message_header(message)
     return DocumentPackage(
-        message_header=_message_header(message),
-        trace_header_list=_trace_header_list(header.child("TraceHeaderList")),
+        message_header=message_header,
+        trace_header_list=_trace_header_list(
+            header.child("TraceHeaderList"), message_header.document_code
+        ),
     )
 
 
