@@ -1,8 +1,13 @@
 """The web app in real Chromium, through nginx, against every service of `make run`: the clerk
 registers a scan and sees its arrival number (and a second try of the same scan is recognised);
-the leader, on a tablet, finds it in the inbox and directs it to a unit. The browser part is
-web/e2e/web-flow.mjs (playwright-core driving Debian's chromium); it asserts what each person sees
-and saves screenshots in this test's tmp dir."""
+the leader, on a tablet, finds it in the inbox and directs it to a unit (web/e2e/web-flow.mjs).
+Then the rest of the day, one person after another (web/e2e/roles-flow.mjs): an idle session
+ends; the leader directs with the working-day calendar; the secretary records a paper decision
+with its slip; the unit head re-assigns, the specialist reports and drafts, the unit head
+forwards, the leader approves from the dashboard; the clerk issues the reply, follows its
+recipients and prints the register; the auditor searches without diacritics, reads the timeline
+and verifies the chains. Both scripts drive Debian's chromium with playwright-core, assert what
+each person sees and save screenshots in the test's tmp dir."""
 
 from __future__ import annotations
 
@@ -125,3 +130,42 @@ def test_the_clerk_registers_a_scan_and_the_leader_directs_it_in_the_browser(
     assert "web-flow: done" in run.stdout, said
     assert (shots / "03-so-den.png").exists()
     assert (shots / "06-da-chi-dao.png").exists()
+
+
+ROLES_FLOW_FILES = ("scan-a", "scan-b", "slip", "draft", "signed")
+
+
+def test_each_person_does_their_part_of_the_day_in_the_browser(
+    one_origin: str, tmp_path: Path
+) -> None:
+    assert Path(CHROMIUM).exists(), "chromium is missing: deploy/local/prereqs.sh installs it"
+    files = tmp_path / "files"
+    files.mkdir()
+    for name in ROLES_FLOW_FILES:
+        (files / f"{name}.pdf").write_bytes(one_page_pdf())
+    shots = tmp_path / "screenshots"
+    run = subprocess.run(
+        ["node", "e2e/roles-flow.mjs"],
+        cwd=WEB,
+        env={
+            **os.environ,
+            "VANTHU_WEB_URL": one_origin,
+            "VANTHU_WEB_FILES": str(files),
+            "VANTHU_WEB_SHOTS": str(shots),
+            "VANTHU_CHROMIUM": CHROMIUM,
+        },
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    said = f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
+    assert run.returncode == 0, said
+    assert "web-flow: done" in run.stdout, said
+    for shot in (
+        "13-nhap-thay.png",
+        "14-tong-hop.png",
+        "15-van-ban-di.png",
+        "18-dong-thoi-gian.png",
+    ):
+        assert (shots / shot).exists(), said

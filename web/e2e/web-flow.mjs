@@ -2,66 +2,15 @@
 // and sees its arrival number; the leader finds it in the inbox and directs it to a unit.
 // Every step checks what the person sees and leaves a screenshot in VANTHU_WEB_SHOTS.
 //   VANTHU_WEB_URL=http://127.0.0.1:8080 VANTHU_WEB_PDF=scan.pdf VANTHU_WEB_SHOTS=dir node e2e/web-flow.mjs
-import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { base, eventually, expectVisible, inDays, launch, openPage, shots, signIn, step, TABLET, vn } from './browser.mjs';
 
-const base = process.env.VANTHU_WEB_URL ?? 'http://127.0.0.1:8080';
 const pdf = process.env.VANTHU_WEB_PDF;
-const shots = process.env.VANTHU_WEB_SHOTS ?? 'web-shots';
 const subject = process.env.VANTHU_WEB_SUBJECT ?? `Về việc tổ chức hội nghị tổng kết công tác văn thư ${Date.now()}`;
 const codeNumber = String(Math.floor(Math.random() * 900000) + 1);
 if (!pdf) throw new Error('VANTHU_WEB_PDF must name a PDF to upload');
 mkdirSync(shots, { recursive: true });
-
-const TABLET = { width: 820, height: 1180 };
-const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
-const inDays = (n) => {
-  const d = new Date(`${today}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-};
-const vn = (iso) => iso.split('-').reverse().join('/');
-
-function step(what) {
-  process.stdout.write(`web-flow: ${what}\n`);
-}
-
-async function expectVisible(locator, what, timeout = 15000) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch (error) {
-    throw new Error(`not seen: ${what} (${error.message.split('\n')[0]})`);
-  }
-}
-
-/** Poll with a deadline: `probe` returns true when done. */
-async function eventually(probe, what, timeout = 120000, interval = 1000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, interval));
-  }
-  throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
-}
-
-async function signIn(page, userId, name, roleText) {
-  await page.goto(base);
-  await expectVisible(page.getByRole('heading', { name: 'Đăng nhập' }), 'the sign-in page');
-  const person = page.locator(`label.person:has(input[value="${userId}"])`);
-  const seed = page.getByRole('button', { name: 'Tạo danh bạ mẫu' });
-  await expectVisible(page.locator('label.person, button:has-text("Tạo danh bạ mẫu")'), 'the directory or the demo offer');
-  if (!(await person.count())) {
-    step('the directory lacks the demo people: create them');
-    await seed.click();
-    await expectVisible(person, `${name} in the directory`);
-  }
-  const text = await person.innerText();
-  if (!text.includes(name) || !text.includes(roleText)) throw new Error(`the sign-in list shows "${text}" for ${userId}`);
-  await person.click();
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await expectVisible(page.locator('header.top').getByText(name), `${name} signed in`);
-}
 
 async function fillTheForm(page) {
   await page.getByLabel('Bản quét / tệp văn bản').setInputFiles(pdf);
@@ -80,21 +29,10 @@ async function fillTheForm(page) {
 
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.VANTHU_CHROMIUM ?? '/usr/bin/chromium',
-  // Debian's chromium carries only en-US locale data (chromium-l10n is not installed), so its own
-  // controls (date fields, the file button) show in English here; a Vietnamese browser shows dd/mm/yyyy.
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launch();
 const outside = [];
 try {
-  const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  // Nothing may be loaded from outside this machine.
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (!['127.0.0.1', 'localhost'].includes(url.hostname) && url.protocol !== 'data:') outside.push(request.url());
-  });
+  const page = await openPage(browser, outside);
 
   // ---- the clerk -------------------------------------------------------------------------
   await page.goto(base);

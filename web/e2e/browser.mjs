@@ -1,0 +1,116 @@
+// What the browser flows share: Debian's chromium through playwright-core, waiting for what a
+// person sees, polling with a deadline, signing in from the dev directory, and API calls the
+// flows make to set the scene (as the person, with a dev token, through the same origin).
+import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+
+export const base = process.env.VANTHU_WEB_URL ?? 'http://127.0.0.1:8080';
+export const shots = process.env.VANTHU_WEB_SHOTS ?? 'web-shots';
+export const AGENCY = '000.00.00.G22';
+export const TABLET = { width: 820, height: 1180 };
+export const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+export const inDays = (n) => {
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+};
+export const vn = (iso) => iso.split('-').reverse().join('/');
+
+export function step(what) {
+  process.stdout.write(`web-flow: ${what}\n`);
+}
+
+export async function expectVisible(locator, what, timeout = 15000) {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch (error) {
+    throw new Error(`not seen: ${what} (${error.message.split('\n')[0]})`);
+  }
+}
+
+/** Poll with a deadline: `probe` returns true when done. */
+export async function eventually(probe, what, timeout = 120000, interval = 1000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.VANTHU_CHROMIUM ?? '/usr/bin/chromium',
+    // Debian's chromium carries only en-US locale data (chromium-l10n is not installed), so its own
+    // controls (date fields, the file button) show in English here.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** A page that records every request leaving the machine into `outside` (the browser's own
+ * chrome:// and chrome-extension:// pages, its PDF viewer, are not the network). */
+export async function openPage(browser, outside) {
+  const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    const network = ['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol);
+    if (network && !['127.0.0.1', 'localhost'].includes(url.hostname)) outside.push(request.url());
+  });
+  return page;
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: join(shots, name), fullPage: true });
+}
+
+export async function signIn(page, userId, name, roleText) {
+  await page.goto(base);
+  await expectVisible(page.getByRole('heading', { name: 'Đăng nhập' }), 'the sign-in page');
+  const person = page.locator(`label.person:has(input[value="${userId}"])`);
+  await expectVisible(page.locator('label.person, button:has-text("Tạo danh bạ mẫu")'), 'the directory or the demo offer');
+  if (!(await person.count())) {
+    step('the directory lacks the demo people: create them');
+    await page.getByRole('button', { name: 'Tạo danh bạ mẫu' }).click();
+    await expectVisible(person, `${name} in the directory`);
+  }
+  const text = await person.innerText();
+  if (!text.includes(name) || !text.includes(roleText)) throw new Error(`the sign-in list shows "${text}" for ${userId}`);
+  await person.click();
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await expectVisible(page.locator('header.top').getByText(name), `${name} signed in`);
+}
+
+export async function signOut(page) {
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await expectVisible(page.getByText('Bạn đã đăng xuất.'), 'signed out');
+}
+
+/** The demo people of web/src/demo.ts, as the flows sign them in through the API. */
+export const PEOPLE = {
+  clerk: { user_id: 'vanthu1', full_name: 'Đặng Thị Lan', roles: ['clerk'], unit_id: 'van-phong' },
+  leader: { user_id: 'lanhdao1', full_name: 'Nguyễn Văn An', roles: ['leader'] },
+  secretary: { user_id: 'thuky1', full_name: 'Trần Thị Bình', roles: ['secretary'], unit_id: 'van-phong' },
+  unitHead: { user_id: 'truongphong1', full_name: 'Lê Văn Cường', roles: ['unit_head'], unit_id: 'phong-ke-hoach' },
+  specialist: { user_id: 'chuyenvien1', full_name: 'Hoàng Văn Em', roles: ['specialist'], unit_id: 'phong-ke-hoach' },
+  auditor: { user_id: 'kiemtra1', full_name: 'Vũ Thị Hoa', roles: ['auditor'], unit_id: 'van-phong' },
+};
+
+export async function tokenOf(person) {
+  const answer = await fetch(`${base}/api/intake/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...person, agency_code: AGENCY }),
+  });
+  if (!answer.ok) throw new Error(`dev sign-in of ${person.user_id}: ${answer.status} ${await answer.text()}`);
+  return (await answer.json()).token;
+}
+
+export async function call(token, service, path, init = {}) {
+  const headers = new Headers(init.headers);
+  headers.set('Authorization', `Bearer ${token}`);
+  if (typeof init.body === 'string') headers.set('Content-Type', 'application/json');
+  const answer = await fetch(`${base}/api/${service}${path}`, { ...init, headers });
+  const text = await answer.text();
+  return { status: answer.status, body: text ? JSON.parse(text) : null };
+}
