@@ -132,7 +132,7 @@ def test_the_clerk_registers_a_scan_and_the_leader_directs_it_in_the_browser(
     assert (shots / "06-da-chi-dao.png").exists()
 
 
-ROLES_FLOW_FILES = ("scan-a", "scan-b", "slip", "draft", "signed")
+ROLES_FLOW_FILES = ("scan-a", "scan-b", "slip", "draft")
 
 
 def test_each_person_does_their_part_of_the_day_in_the_browser(

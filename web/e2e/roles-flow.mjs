@@ -5,12 +5,12 @@
 // document from the approved draft and follows it per recipient, and prints the registers; the
 // auditor finds the document without diacritics, reads its timeline and verifies the chains.
 //   VANTHU_WEB_URL=http://127.0.0.1:8080 VANTHU_WEB_FILES=dir VANTHU_WEB_SHOTS=dir node e2e/roles-flow.mjs
-// VANTHU_WEB_FILES holds scan-a.pdf, scan-b.pdf, slip.pdf, draft.pdf and signed.pdf.
+// VANTHU_WEB_FILES holds scan-a.pdf, scan-b.pdf, slip.pdf and draft.pdf.
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  base, call, eventually, expectVisible, inDays, launch, openPage, PEOPLE, screenshot, shots, signIn, signOut, step, TABLET, tokenOf, vn,
+  base, call, eventually, expectVisible, inDays, launch, openPage, pdfWithText, PEOPLE, screenshot, shots, signIn, signOut, step, TABLET, tokenOf, vn,
 } from './browser.mjs';
 
 const files = process.env.VANTHU_WEB_FILES;
@@ -197,9 +197,23 @@ try {
   await page.getByLabel('Viết tắt đơn vị soạn thảo').fill('KH');
   await page.getByLabel('Địa danh').fill('Hà Nội');
   await page.getByLabel('Chức vụ người ký').fill('Giám đốc');
-  await page.getByLabel('Bản gốc đã ký số (PDF)').setInputFiles(join(files, 'signed.pdf'));
-  await page.getByRole('button', { name: 'Cấp số và gửi' }).click();
-  await expectVisible(page.getByText(/^Đã phát hành văn bản số \d+\/UBND-KH\.$/), 'the outgoing number', 30000);
+  // intake learns of the approval from routing's event: until then it knows no such draft.
+  const numbered = page.getByRole('region', { name: 'Số đã cấp' });
+  await eventually(async () => {
+    await page.getByRole('button', { name: 'Cấp số văn bản' }).click();
+    await page.locator('[role=alert], section[aria-labelledby=so-da-cap]').first().waitFor({ timeout: 15000 });
+    return (await numbered.count()) > 0;
+  }, 'intake to number the approved draft', 120000, 2000);
+  const notation = (await numbered.locator('.arrival strong').innerText()).trim();
+  if (!/^\d+\/UBND-KH$/.test(notation)) throw new Error(`the reserved notation reads "${notation}"`);
+  await expectVisible(numbered.getByText(/^Hà Nội, ngày \d{2} tháng \d{1,2} năm \d{4}$/), 'the date to print');
+  await screenshot(page, '15a-cap-so.png');
+  step(`numbered ${notation}: the signed PDF prints it`);
+  const signed = join(shots, 'ban-ky-so.pdf');
+  await writeFile(signed, pdfWithText(`So: ${notation}   Ha Noi, ngay ...`));
+  await page.getByLabel('Bản gốc đã ký số (PDF)').setInputFiles(signed);
+  await page.getByRole('button', { name: 'Phát hành và gửi' }).click();
+  await expectVisible(page.getByText(`Đã phát hành văn bản số ${notation}.`), 'the outgoing document issued', 30000);
   const statuses = page.getByRole('region', { name: 'Nơi nhận và trạng thái' });
   await expectVisible(statuses.getByRole('row', { name: /Phòng Tài chính.*Gửi nội bộ/ }), 'the internal recipient');
   // No connector runs in this session: intake says the send waits for, or got no answer from, the exchange.

@@ -1,6 +1,9 @@
 // The clerk issues an outgoing document (văn bản đi) from a draft the leader approved: the ND 30
-// fields, the recipients picked from the agency's directory (its units) or other agencies by
-// their code, and the signed original; intake numbers it and asks the exchange to send it.
+// fields and the recipients picked from the agency's directory (its units) or other agencies by
+// their code. From an approved draft the number comes first (ND 30: it is printed in the
+// document before the signature): intake reserves it, the clerk has it printed and signed, then
+// uploads the signed PDF, which must show it. Without a draft the signed original is numbered as
+// it is uploaded. Intake then asks the exchange to send it.
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -50,6 +53,7 @@ const LABELS: Record<string, string> = {
   place: 'Địa danh',
   recipients: 'Nơi nhận',
   file: 'Bản gốc đã ký số (PDF)',
+  draft_id: 'Dự thảo',
 };
 
 /** intake's metadata for an outgoing document from the form (blank fields left out). */
@@ -78,6 +82,15 @@ interface Agency {
   name: string;
 }
 
+/** intake's answer to POST /v1/outgoing-documents/numbers. */
+export interface NumberReservation {
+  reservation_id: string;
+  draft_id: string;
+  notation: string;
+  issued_date_text: string;
+  status: string;
+}
+
 export function IssueOutgoing() {
   const [query] = useSearchParams();
   const caseId = query.get('case');
@@ -92,6 +105,7 @@ export function IssueOutgoing() {
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+  const [reserved, setReserved] = useState<NumberReservation | null>(null);
   const file = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -134,31 +148,64 @@ export function IssueOutgoing() {
     setErrors({ ...errors, recipients: [] });
   }
 
+  function refused(e: unknown) {
+    if (e instanceof ApiError) {
+      const { byField, general: rest } = problemsByField(e, LABELS);
+      setErrors(byField);
+      setGeneral(rest);
+    } else setGeneral([sayError(e)]);
+  }
+
+  /** From an approved draft: the number and date to print in the document before it is signed. */
+  async function reserve(event: FormEvent) {
+    event.preventDefault();
+    if (!recipients.length) return setErrors({ recipients: ['Chọn ít nhất một nơi nhận.'] });
+    setBusy(true);
+    setErrors({});
+    setGeneral([]);
+    try {
+      setReserved(
+        await api<NumberReservation>('intake', '/v1/outgoing-documents/numbers', {
+          method: 'POST',
+          body: JSON.stringify({
+            draft_id: draftId,
+            metadata: outgoingMetadata(fields, recipients, [source!.found.document_id]),
+            agency_abbreviation: fields.agency_abbreviation.trim(),
+            place: fields.place.trim() || undefined,
+          }),
+        }),
+      );
+    } catch (e) {
+      refused(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   async function submit(event: FormEvent) {
     event.preventDefault();
     const signed = file.current?.files?.[0];
     const missing: Record<string, string[]> = {};
-    if (!recipients.length) missing.recipients = ['Chọn ít nhất một nơi nhận.'];
+    if (!reserved && !recipients.length) missing.recipients = ['Chọn ít nhất một nơi nhận.'];
     if (!signed) missing.file = ['Đính kèm bản gốc đã ký số (PDF).'];
     if (Object.keys(missing).length) return setErrors(missing);
     setBusy(true);
     setErrors({});
     setGeneral([]);
     const form = new FormData();
-    const replyTo = source ? [source.found.document_id] : [];
-    form.append('metadata', JSON.stringify(outgoingMetadata(fields, recipients, replyTo)));
-    form.append('agency_abbreviation', fields.agency_abbreviation.trim());
-    if (fields.place.trim()) form.append('place', fields.place.trim());
+    if (reserved) {
+      form.append('reservation_id', reserved.reservation_id);
+    } else {
+      form.append('metadata', JSON.stringify(outgoingMetadata(fields, recipients, source ? [source.found.document_id] : [])));
+      form.append('agency_abbreviation', fields.agency_abbreviation.trim());
+      if (fields.place.trim()) form.append('place', fields.place.trim());
+    }
     form.append('file', signed!, signed!.name);
     try {
       const issued = await api<IntakeDocument>('intake', '/v1/outgoing-documents', { method: 'POST', body: form });
       navigate(`/van-ban/${issued.id}`, { state: { issued: true } });
     } catch (e) {
-      if (e instanceof ApiError) {
-        const { byField, general: rest } = problemsByField(e, LABELS);
-        setErrors(byField);
-        setGeneral(rest);
-      } else setGeneral([sayError(e)]);
+      refused(e);
     } finally {
       setBusy(false);
     }
@@ -182,7 +229,7 @@ export function IssueOutgoing() {
   };
 
   return (
-    <form className="register" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="phat-hanh">
+    <form className="register" onSubmit={(e) => void (source && !reserved ? reserve(e) : submit(e))} noValidate aria-labelledby="phat-hanh">
       <h1 id="phat-hanh">Phát hành văn bản đi</h1>
       {general.length > 0 && <div className="error" role="alert">{general.map((m) => <p key={m}>{m}</p>)}</div>}
       {source && (
@@ -196,7 +243,7 @@ export function IssueOutgoing() {
           <DraftLink caseId={source.found.case_id} draft={source.draft} />
         </section>
       )}
-      <fieldset>
+      <fieldset disabled={!!reserved}>
         <legend>Thông tin văn bản</legend>
         <div className="grid">
           {fieldOf('document_type', 'select')}
@@ -208,7 +255,7 @@ export function IssueOutgoing() {
         </div>
         {fieldOf('subject', 'textarea')}
       </fieldset>
-      <fieldset>
+      <fieldset disabled={!!reserved}>
         <legend>Người ký</legend>
         <div className="grid">
           {fieldOf('signer.competence', 'input', { placeholder: 'KT. GIÁM ĐỐC' })}
@@ -216,7 +263,7 @@ export function IssueOutgoing() {
           {fieldOf('signer.full_name')}
         </div>
       </fieldset>
-      <fieldset aria-describedby={errors.recipients?.length ? 'o-recipients-e' : undefined}>
+      <fieldset disabled={!!reserved} aria-describedby={errors.recipients?.length ? 'o-recipients-e' : undefined}>
         <legend>{LABELS.recipients}</legend>
         {errors.recipients?.map((m) => <p key={m} id="o-recipients-e" className="field-error">{m}</p>)}
         <div className="two-columns">
@@ -256,14 +303,34 @@ export function IssueOutgoing() {
           </div>
         </div>
       </fieldset>
-      <div className={`field${errors.file?.length ? ' invalid' : ''}`}>
-        <label htmlFor="o-file">{LABELS.file}</label>
-        <input id="o-file" ref={file} type="file" accept="application/pdf,.pdf" aria-describedby={errors.file?.length ? 'o-file-e' : undefined} />
-        {errors.file?.map((m) => <p key={m} id="o-file-e" className="field-error">{m}</p>)}
-      </div>
-      <p className="actions">
-        <button type="submit" className="primary" disabled={busy}>{busy ? 'Đang phát hành…' : 'Cấp số và gửi'}</button>
-      </p>
+      {source && !reserved && (
+        <p className="actions">
+          <button type="submit" className="primary" disabled={busy}>{busy ? 'Đang cấp số…' : 'Cấp số văn bản'}</button>
+          <span className="muted">Số và ngày được cấp trước để in vào văn bản trước khi ký số.</span>
+        </p>
+      )}
+      {reserved && (
+        <section className="card success" aria-labelledby="so-da-cap">
+          <h2 id="so-da-cap">Số đã cấp</h2>
+          <p className="arrival" role="status">
+            Số, ký hiệu: <strong>{reserved.notation}</strong>
+          </p>
+          <p>{reserved.issued_date_text}</p>
+          <p className="muted">In số, ký hiệu và ngày này vào văn bản, trình ký số, rồi tải bản đã ký lên.</p>
+        </section>
+      )}
+      {(!source || reserved) && (
+        <>
+          <div className={`field${errors.file?.length ? ' invalid' : ''}`}>
+            <label htmlFor="o-file">{LABELS.file}</label>
+            <input id="o-file" ref={file} type="file" accept="application/pdf,.pdf" aria-describedby={errors.file?.length ? 'o-file-e' : undefined} />
+            {errors.file?.map((m) => <p key={m} id="o-file-e" className="field-error">{m}</p>)}
+          </div>
+          <p className="actions">
+            <button type="submit" className="primary" disabled={busy}>{busy ? 'Đang phát hành…' : reserved ? 'Phát hành và gửi' : 'Cấp số và gửi'}</button>
+          </p>
+        </>
+      )}
     </form>
   );
 }

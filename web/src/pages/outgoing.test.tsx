@@ -59,9 +59,10 @@ describe('issuing an outgoing document from an approved draft', () => {
     expect((await within(work).findByRole('link', { name: 'Phát hành văn bản đi từ dự thảo này' })).getAttribute('href')).toBe(`/van-ban-di/phat-hanh?case=${caseId}&draft=dr1`);
   });
 
-  it('sends the fields, the recipients picked and the signed PDF, and shows the issued document', async () => {
+  it('reserves the number for the approved draft first, then issues the signed PDF under it', async () => {
     signedInAs(PEOPLE.clerk);
     api.on('GET /api/routing/cases/c1', directedCase({ drafts: [approvedDraft] }));
+    api.on('POST /api/intake/v1/outgoing-documents/numbers', { reservation_id: 'out1', draft_id: 'dr1', notation: '12/UBND-KH', issued_date_text: 'Hà Nội, ngày 01 tháng 12 năm 2026', status: 'reserved' });
     api.on('POST /api/intake/v1/outgoing-documents', outgoingDoc);
     api.on('GET /api/intake/v1/documents/out1', outgoingDoc);
     at('/van-ban-di/phat-hanh?case=c1&draft=dr1');
@@ -69,31 +70,74 @@ describe('issuing an outgoing document from an approved draft', () => {
 
     expect(screen.getByRole('region', { name: 'Từ dự thảo đã duyệt' }).textContent).toContain('du-thao.pdf');
     expect(screen.getByRole('list', { name: 'Cơ quan nhận' }).textContent).toContain('Bộ Nội vụ (000.00.00.G09)');
+    expect(screen.queryByLabelText('Bản gốc đã ký số (PDF)')).toBeNull(); // signed only once numbered
     fireEvent.click(screen.getByRole('checkbox', { name: 'Phòng Tài chính' }));
     fireEvent.change(screen.getByLabelText('Mã định danh cơ quan nhận'), { target: { value: '000.00.00.G10' } });
     fireEvent.change(screen.getByLabelText('Tên cơ quan nhận'), { target: { value: 'Bộ Tài chính' } });
     fireEvent.click(screen.getByRole('button', { name: 'Thêm cơ quan nhận' }));
     fireEvent.change(screen.getByLabelText('Viết tắt tên cơ quan'), { target: { value: 'UBND' } });
     fireEvent.change(screen.getByLabelText('Viết tắt đơn vị soạn thảo'), { target: { value: 'KH' } });
-    fireEvent.change(screen.getByLabelText('Bản gốc đã ký số (PDF)'), { target: { files: [new File(['%PDF'], 'ban-ky-so.pdf', { type: 'application/pdf' })] } });
-    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cấp số và gửi' })));
+    fireEvent.change(screen.getByLabelText('Địa danh'), { target: { value: 'Hà Nội' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cấp số văn bản' })));
 
-    const [sent] = api.sent('POST /api/intake/v1/outgoing-documents');
-    expect(JSON.parse(String(sent.form?.get('metadata')))).toMatchObject({
-      document_type: 'official_letter',
-      subject: 'V/v trả lời văn bản: Về việc tổng kết công tác văn thư',
-      signer: { full_name: 'Nguyễn Văn An', position: 'Giám đốc' },
-      drafting_unit_abbreviation: 'KH',
-      reply_to: ['doc1'],
-      recipients: [
-        { unit_id: 'phong-tai-chinh', name: 'Phòng Tài chính' },
-        { agency_code: '000.00.00.G09', name: 'Bộ Nội vụ' },
-        { agency_code: '000.00.00.G10', name: 'Bộ Tài chính' },
-      ],
+    const [reserve] = api.sent('POST /api/intake/v1/outgoing-documents/numbers');
+    expect(reserve.body).toMatchObject({
+      draft_id: 'dr1',
+      agency_abbreviation: 'UBND',
+      place: 'Hà Nội',
+      metadata: {
+        document_type: 'official_letter',
+        subject: 'V/v trả lời văn bản: Về việc tổng kết công tác văn thư',
+        signer: { full_name: 'Nguyễn Văn An', position: 'Giám đốc' },
+        drafting_unit_abbreviation: 'KH',
+        reply_to: ['doc1'],
+        recipients: [
+          { unit_id: 'phong-tai-chinh', name: 'Phòng Tài chính' },
+          { agency_code: '000.00.00.G09', name: 'Bộ Nội vụ' },
+          { agency_code: '000.00.00.G10', name: 'Bộ Tài chính' },
+        ],
+      },
     });
-    expect(sent.form?.get('agency_abbreviation')).toBe('UBND');
+    const numbered = screen.getByRole('region', { name: 'Số đã cấp' });
+    expect(numbered.textContent).toContain('Số, ký hiệu: 12/UBND-KH');
+    expect(numbered.textContent).toContain('Hà Nội, ngày 01 tháng 12 năm 2026');
+    expect((screen.getByLabelText('Viết tắt tên cơ quan') as HTMLInputElement).closest('fieldset')?.disabled).toBe(true);
+
+    fireEvent.change(screen.getByLabelText('Bản gốc đã ký số (PDF)'), { target: { files: [new File(['%PDF'], 'ban-ky-so.pdf', { type: 'application/pdf' })] } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Phát hành và gửi' })));
+    const [issued] = api.sent('POST /api/intake/v1/outgoing-documents');
+    expect(issued.form?.get('reservation_id')).toBe('out1');
+    expect(issued.form?.get('metadata')).toBeNull();
     await settle();
     expect(screen.getByRole('status').textContent).toBe('Đã phát hành văn bản số 12/UBND-KH.');
+  });
+
+  it('says at the file when the signed PDF does not show the reserved number', async () => {
+    signedInAs(PEOPLE.clerk);
+    api.on('GET /api/routing/cases/c1', directedCase({ drafts: [approvedDraft] }));
+    api.on('POST /api/intake/v1/outgoing-documents/numbers', { reservation_id: 'out1', draft_id: 'dr1', notation: '12/UBND-KH', issued_date_text: 'ngày 01 tháng 12 năm 2026', status: 'reserved' });
+    api.on('POST /api/intake/v1/outgoing-documents', { detail: [{ loc: ['file'], msg: 'văn bản ký số không ghi số, ký hiệu đã cấp 12/UBND-KH', field: 'file' }] }, 422);
+    at('/van-ban-di/phat-hanh?case=c1&draft=dr1');
+    await settle();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cấp số văn bản' })));
+    fireEvent.change(screen.getByLabelText('Bản gốc đã ký số (PDF)'), { target: { files: [new File(['%PDF'], 'a.pdf', { type: 'application/pdf' })] } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Phát hành và gửi' })));
+    expect(screen.getByLabelText('Bản gốc đã ký số (PDF)').closest('.field')?.textContent).toContain('văn bản ký số không ghi số, ký hiệu đã cấp 12/UBND-KH');
+  });
+
+  it('numbers a signed original without a draft as it is uploaded', async () => {
+    signedInAs(PEOPLE.clerk);
+    api.on('POST /api/intake/v1/outgoing-documents', outgoingDoc);
+    api.on('GET /api/intake/v1/documents/out1', outgoingDoc);
+    at('/van-ban-di/phat-hanh');
+    await settle();
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Phòng Kế hoạch' }));
+    fireEvent.change(screen.getByLabelText('Viết tắt tên cơ quan'), { target: { value: 'UBND' } });
+    fireEvent.change(screen.getByLabelText('Bản gốc đã ký số (PDF)'), { target: { files: [new File(['%PDF'], 'a.pdf', { type: 'application/pdf' })] } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cấp số và gửi' })));
+    const [sent] = api.sent('POST /api/intake/v1/outgoing-documents');
+    expect(JSON.parse(String(sent.form?.get('metadata')))).toMatchObject({ recipients: [{ unit_id: 'phong-ke-hoach', name: 'Phòng Kế hoạch' }], reply_to: [] });
+    expect(sent.form?.get('agency_abbreviation')).toBe('UBND');
   });
 
   it("shows intake's refusal at its field", async () => {
