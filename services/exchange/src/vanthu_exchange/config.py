@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE = "exchange"
@@ -24,6 +24,16 @@ class PeerHub(BaseModel):
     system_id: str
     """The code this hub is registered under at the peer."""
     secret: SecretStr
+
+
+class PeerSettings(BaseModel):
+    """What this deployment knows of one peer agency's system (``domain.peers.PeerProfile``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zip_attachments: bool = False
+    require_signature: bool | None = None
+    test_environment: bool = False
 
 
 class ExchangeSettings(BaseSettings):
@@ -67,8 +77,13 @@ class ExchangeSettings(BaseSettings):
     """Passes a received package may fail before it is set aside (refused, status 02)."""
     initial_backoff_s: float = 0.5
     max_backoff_s: float = 60.0
+    require_signature: bool = True
+    """Whether packages must carry a valid XML-DSig signature, for peers not in ``peers``."""
+    peers: dict[str, PeerSettings] = {}
+    """Per peer agency code (JSON): ``zip_attachments``, ``require_signature``,
+    ``test_environment`` (ADR 0050)."""
 
-    @field_validator("hub_peers", mode="before")
+    @field_validator("hub_peers", "peers", mode="before")
     @classmethod
     def _peers_from_json(cls, value: object) -> object:
         return json.loads(value) if isinstance(value, str) else value

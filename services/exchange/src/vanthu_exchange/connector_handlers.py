@@ -10,9 +10,10 @@ repeat changes nothing (ADR 0032, 0033).
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -53,6 +54,7 @@ from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, 
 from vanthu_exchange.adapters.minio_package_store import MinioPackageStore
 from vanthu_exchange.adapters.mongo_connector_store import MongoConnectorStore
 from vanthu_exchange.domain.edxml import (
+    AttachmentDescriptor,
     AttachmentSource,
     AttachmentStart,
     Business,
@@ -68,7 +70,18 @@ from vanthu_exchange.domain.edxml import (
 from vanthu_exchange.domain.edxml import (
     BusinessDocType as EdxmlBusinessDocType,
 )
+from vanthu_exchange.domain.edxml.zipped_attachments import (
+    ZIP_MEDIA_TYPE,
+    ZIP_MEDIA_TYPES,
+    ZipLimits,
+    ZippedAttachmentRefused,
+    is_wrapped,
+    library_would_wrap,
+    unwrap,
+    wrap,
+)
 from vanthu_exchange.domain.outgoing import NotExchangeable, document_package, status_package
+from vanthu_exchange.domain.peers import PeerProfile
 from vanthu_exchange.domain.receipt import (
     Answer,
     answer_to_bad_signature,
@@ -162,6 +175,16 @@ class ConnectorPolicy:
     max_receive_attempts: int = 3
     """Passes a package may fail to be taken in (for any reason but our servers being away)
     before it is set aside: refused with status 02 and listed for the operator."""
+    peers: Mapping[str, PeerProfile] = field(default_factory=dict)
+    """What this deployment knows of each peer agency's system (ADR 0050)."""
+    zip_limits: ZipLimits = field(default_factory=ZipLimits)
+
+    def peer(self, agency_code: str) -> PeerProfile:
+        return self.peers.get(agency_code) or PeerProfile()
+
+    def requires_signature_from(self, agency_code: str) -> bool:
+        wanted = self.peer(agency_code).require_signature
+        return self.require_signature if wanted is None else wanted
 
 
 class Connector:
@@ -353,7 +376,7 @@ class Connector:
         with ExitStack() as stack:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="send-")))
             try:
-                path = await self._build(job, workdir)
+                packages = await self._build_for_recipients(job, workdir)
             except _NotReady as waiting:
                 await self.store.update_job(
                     job["_id"],
@@ -366,8 +389,12 @@ class Connector:
             except (NotExchangeable, PackageRejected, ValidationError, ValueError) as exc:
                 await self._give_up(job, attempt, f"cannot build the package: {exc}")
                 return 0
+            deliveries: list[dict[str, Any]] = []
             try:
-                deliveries = await self.hub.send_package(path, idempotency_key=job["_id"])
+                for path, recipients, key in packages:
+                    deliveries += await self.hub.send_package(
+                        path, idempotency_key=key, recipients=recipients
+                    )
             except HubRefused as exc:
                 await self._give_up(job, attempt, f"the hub refused the package: {exc.detail}")
                 return 0
@@ -377,7 +404,29 @@ class Connector:
         await self._mark_sent(job, attempt, deliveries)
         return 1
 
-    async def _build(self, job: dict[str, Any], workdir: Path) -> Path:
+    async def _build_for_recipients(
+        self, job: dict[str, Any], workdir: Path
+    ) -> list[tuple[Path, Sequence[str], str]]:
+        """The package(s) of a job, with the recipients each goes to and its idempotency key:
+        one for all, unless some recipients expect attachments zipped the vendor libraries'
+        way (``PeerProfile.zip_attachments``) and others do not; each then gets its own,
+        the same package but for the attachments (ADR 0050)."""
+        zipping = [r for r in job["recipients"] if self.policy.peer(r).zip_attachments]
+        if job["kind"] != "document" or not zipping:
+            return [(await self._build(job, workdir), (), job["_id"])]
+        plain = [r for r in job["recipients"] if r not in zipping]
+        zipped_dir = workdir / "zipped"
+        zipped_dir.mkdir()
+        built: list[tuple[Path, Sequence[str], str]] = [
+            (await self._build(job, zipped_dir, zip_attachments=True), zipping, job["_id"])
+        ]
+        if plain:
+            built.append((await self._build(job, workdir), plain, f"{job['_id']}|plain"))
+        return built
+
+    async def _build(
+        self, job: dict[str, Any], workdir: Path, *, zip_attachments: bool = False
+    ) -> Path:
         path = workdir / "package.edxml"
         names = self.directory.names()
         signer = await self._signer(job["agency_code"])
@@ -409,7 +458,9 @@ class Connector:
                 local = workdir / f"file-{index}"
                 await self.packages.download(file.object_key, local)
                 sources.append((local, file))
-        await asyncio.to_thread(_write_document, path, package, sources, signer)
+        await asyncio.to_thread(
+            _write_document, path, package, sources, signer, zip_attachments=zip_attachments
+        )
         return path
 
     async def _mark_sent(
@@ -684,7 +735,13 @@ class Connector:
         if isinstance(read.package, StatusPackage):
             return await self._take_status(base, read.package)
         assert isinstance(read.package, DocumentPackage)
-        return await self._take_document(base, read, files, package_path, signature)
+        try:
+            received = await asyncio.to_thread(
+                _unwrap_attachments, read, files, workdir, self.policy.zip_limits
+            )
+        except ZippedAttachmentRefused as refused:
+            return await self._refuse(base, refused.reason, item.get("document_code"))
+        return await self._take_document(base, read, received, package_path, signature)
 
     async def _refuse(
         self,
@@ -745,7 +802,7 @@ class Connector:
         self,
         base: dict[str, Any],
         read: ReadPackage,
-        files: dict[str, Path],
+        received: Sequence[_ReceivedFile],
         package_path: Path,
         signature: PackageSignature,
     ) -> dict[str, Any]:
@@ -768,28 +825,38 @@ class Connector:
         else:
             answer = answer_to_new_document()
         # The package and its attachments go to the blob store at once, not one after another.
+        # A wrapped attachment's zip is kept beside what it unwrapped to, as received (evidence).
+        wrapped = [file for file in received if file.as_received is not None]
         (package_key, package_sha, _), *stored = await asyncio.gather(
             self.packages.put_file(
                 package_path, prefix="exchange/packages", media_type="application/xml"
             ),
             *(
                 self.packages.put_file(
-                    files[descriptor.content_id],
-                    prefix="exchange/attachments",
-                    media_type=_media_type(descriptor.content_type),
+                    file.path, prefix="exchange/attachments", media_type=file.media_type
                 )
-                for descriptor in read.attachments
+                for file in received
+            ),
+            *(
+                self.packages.put_file(
+                    file.as_received,
+                    prefix="exchange/attachments",
+                    media_type=ZIP_MEDIA_TYPE,
+                )
+                for file in wrapped
+                if file.as_received is not None
             ),
         )
+        kept, evidence = stored[: len(received)], stored[len(received) :]
         attachments = [
             Attachment(
                 object_key=key,
-                name=descriptor.name[:255],
-                media_type=_media_type(descriptor.content_type),
+                name=file.name[:255],
+                media_type=file.media_type,
                 sha256=sha,
                 size=size,
             )
-            for descriptor, (key, sha, size) in zip(read.attachments, stored, strict=True)
+            for file, (key, sha, size) in zip(received, kept, strict=True)
         ]
         answer_code = target if business_type is BusinessType.REVOKE else header.document_code
         record = {
@@ -801,6 +868,22 @@ class Connector:
             "business": _business_record(business),
             "outcome": "accepted",
             "package_object_key": package_key,
+            "unwrapped_attachments": [
+                {
+                    "name": file.name,
+                    "entry_name": file.entry_name,
+                    "received_object_key": key,
+                    "received_sha256": sha,
+                    "received_size": size,
+                    "sha256": attachment.sha256,
+                }
+                for file, (key, sha, size), attachment in zip(
+                    wrapped,
+                    evidence,
+                    [a for f, a in zip(received, attachments, strict=True) if f.as_received],
+                    strict=True,
+                )
+            ],
             "answer": {
                 "status_code": answer.status_code.value,
                 "description": answer.description,
@@ -950,6 +1033,53 @@ def _business_record(business: Business) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _ReceivedFile:
+    """An attachment as it is registered: unwrapped when it came zipped (``as_received``)."""
+
+    name: str
+    media_type: str
+    path: Path
+    as_received: Path | None = None
+    entry_name: str | None = None
+
+
+def _unwrap_attachments(
+    read: ReadPackage, files: dict[str, Path], workdir: Path, limits: ZipLimits
+) -> list[_ReceivedFile]:
+    received = []
+    for index, descriptor in enumerate(read.attachments):
+        local = files[descriptor.content_id]
+        if not is_wrapped(descriptor):
+            received.append(
+                _ReceivedFile(descriptor.name, _media_type(descriptor.content_type), local)
+            )
+            continue
+        inflated = workdir / f"unwrapped-{index}"
+        with local.open("rb") as source, inflated.open("wb") as sink:
+            unwrapped = unwrap(source, sink, name=descriptor.name, limits=limits)
+        received.append(
+            _ReceivedFile(
+                descriptor.name,
+                _unwrapped_media_type(descriptor),
+                inflated,
+                as_received=local,
+                entry_name=unwrapped.entry_name,
+            )
+        )
+    return received
+
+
+def _unwrapped_media_type(descriptor: AttachmentDescriptor) -> str:
+    """The manifest's type when it is the original's (the libraries put it there), else the
+    name's."""
+    manifest = _media_type(descriptor.manifest_content_type or "")
+    if manifest not in ZIP_MEDIA_TYPES and manifest != "application/octet-stream":
+        return manifest
+    guessed, _ = mimetypes.guess_type(descriptor.name, strict=False)
+    return guessed or "application/octet-stream"
+
+
 class _NotReady(Exception):
     def __init__(self, reason: str, retry_in_s: float) -> None:
         self.retry_in_s = retry_in_s
@@ -967,19 +1097,42 @@ def _write_status(path: Path, package: StatusPackage, signer: Any) -> None:
 
 
 def _write_document(
-    path: Path, package: DocumentPackage, sources: Sequence[tuple[Path, Any]], signer: Any
+    path: Path,
+    package: DocumentPackage,
+    sources: Sequence[tuple[Path, Any]],
+    signer: Any,
+    *,
+    zip_attachments: bool = False,
 ) -> None:
     with ExitStack() as stack:
-        attachments = [
-            AttachmentSource(
-                content_id=f"cid:{index + 1}",
-                name=file.name,
-                content_type=file.media_type,
-                stream=stack.enter_context(local.open("rb")),
-                sha256=file.sha256,
+        attachments = []
+        for index, (local, file) in enumerate(sources):
+            content_id = f"cid:{index + 1}"
+            if zip_attachments and library_would_wrap(file.name):
+                # As the vendor libraries: zip on the attachment, the original type in the
+                # manifest, the original name on both.
+                wrapped = local.with_name(f"{local.name}.zip")
+                with local.open("rb") as source, wrapped.open("wb") as sink:
+                    wrap(source, sink, name=file.name)
+                attachments.append(
+                    AttachmentSource(
+                        content_id=content_id,
+                        name=file.name,
+                        content_type=ZIP_MEDIA_TYPE,
+                        manifest_content_type=file.media_type,
+                        stream=stack.enter_context(wrapped.open("rb")),
+                    )
+                )
+                continue
+            attachments.append(
+                AttachmentSource(
+                    content_id=content_id,
+                    name=file.name,
+                    content_type=file.media_type,
+                    stream=stack.enter_context(local.open("rb")),
+                    sha256=file.sha256,
+                )
             )
-            for index, (local, file) in enumerate(sources)
-        ]
         with path.open("wb") as sink:
             write_document_package(sink, package, attachments, signer=signer)
 

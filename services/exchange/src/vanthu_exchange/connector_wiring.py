@@ -19,6 +19,7 @@ from vanthu_exchange.adapters.mongo_connector_store import OUTBOX_COLLECTIONS, M
 from vanthu_exchange.bootstrap import background_tasks, ensure_indexes_when_reachable, package_store
 from vanthu_exchange.config import ExchangeSettings
 from vanthu_exchange.connector_handlers import Connector, ConnectorPolicy, NoConnector
+from vanthu_exchange.domain.peers import PeerProfile
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +44,10 @@ def connector_for(platform: Platform, settings: ExchangeSettings) -> Connector:
                 initial_backoff_s=settings.initial_backoff_s,
                 max_backoff_s=settings.max_backoff_s,
                 max_receive_attempts=settings.max_receive_attempts,
+                require_signature=settings.require_signature,
+                peers={
+                    code: PeerProfile(**peer.model_dump()) for code, peer in settings.peers.items()
+                },
             ),
         )
         _connectors[id(platform)] = found

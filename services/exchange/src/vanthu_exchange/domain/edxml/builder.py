@@ -66,13 +66,16 @@ class AttachmentSource:
     stream: BinaryIO
     description: str | None = None
     sha256: str | None = None
+    manifest_content_type: str | None = None
+    """The manifest's ``ContentType`` when it differs from the attachment's: a file wrapped in
+    ZIP is ``application/zip`` on the attachment and its own type in the manifest."""
 
     @property
     def info(self) -> AttachmentInfo:
         return AttachmentInfo(
             content_id=self.content_id,
             name=self.name,
-            content_type=self.content_type,
+            content_type=self.manifest_content_type or self.content_type,
             # The hub's sample repeats the file name as the description.
             description=self.description if self.description is not None else self.name,
         )
@@ -265,7 +268,7 @@ def _write_attachment(xf: etree.xmlfile, attachment: AttachmentSource) -> Conten
             ("ContentId", info.content_id),
             ("AttachmentName", info.name),
             ("Description", info.description),
-            ("ContentType", info.content_type),
+            ("ContentType", attachment.content_type),
         ):
             xf.write("\n" + INDENT * 3)
             with xf.element(_edxml(local)):
@@ -358,7 +361,7 @@ def _descriptor(attachment: AttachmentSource, meter: ContentMeter) -> Attachment
         content_id=info.content_id,
         name=info.name,
         content_type=attachment.content_type,
-        manifest_content_type=attachment.content_type,
+        manifest_content_type=info.content_type,
         attachment_content_type=attachment.content_type,
         description=info.description,
         size=meter.size,
