@@ -61,6 +61,7 @@ from vanthu_exchange.domain.edxml import (
     DocumentPackage,
     PackageRejected,
     ReadPackage,
+    SignatureStatus,
     StatusPackage,
     read_package,
     verify_package_signature,
@@ -727,11 +728,21 @@ class Connector:
         if not self.directory.certificates(read.sender_agency_code):
             await self.sync_directory(full=True)
         verdict = verify_package_signature(read, self.directory.certificates)
-        unsigned_allowed = verdict.reason is None and not self.policy.require_signature
+        # Unsigned (no Signature, or only the SDK's template block) is taken from a peer not
+        # required to sign; an invalid signature never is (ADR 0050).
+        unsigned_allowed = (
+            verdict.status is SignatureStatus.UNSIGNED
+            and not self.policy.requires_signature_from(read.sender_agency_code)
+        )
         if not verdict.is_valid and not unsigned_allowed:
             reason = verdict.reason or "the package is not signed"
+            if verdict.status is SignatureStatus.UNSIGNED:
+                reason = f"{read.sender_agency_code} is required to sign its packages: {reason}"
             return await self._refuse(base, reason, item.get("document_code"), bad_signature=True)
         signature = PackageSignature.VALID if verdict.is_valid else PackageSignature.NONE
+        base["signature"] = "unsigned" if signature is PackageSignature.NONE else "valid"
+        if verdict.template_block:
+            base["signature_note"] = verdict.reason
         if isinstance(read.package, StatusPackage):
             return await self._take_status(base, read.package)
         assert isinstance(read.package, DocumentPackage)

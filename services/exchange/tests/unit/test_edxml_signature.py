@@ -149,16 +149,33 @@ def test_an_unsigned_package_is_reported_unsigned(package, make_attachment, agen
     assert result.reason is None
 
 
-def test_a_signature_outside_the_dsig_namespace_is_invalid(package, make_attachment, agency_keys):
-    # The hub's newer sample writes <Signature> without xmlns: it lands in the edXML namespace.
+# Our own imitation of the SDK's template block: no xmlns (so it lands in the edXML namespace),
+# empty digest and value, a certificate cut short.
+SDK_TEMPLATE_SIGNATURE = (
+    "<Signature><SignedInfo>"
+    '<CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>'
+    '<SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>'
+    '<Reference URI=""><DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/>'
+    "<DigestValue></DigestValue></Reference></SignedInfo><SignatureValue></SignatureValue>"
+    "<KeyInfo><X509Data><X509Certificate>MIIE3zCCA8egAwIBAgIQVN</X509Certificate>"
+    "</X509Data></KeyInfo></Signature>"
+)
+
+
+@pytest.mark.parametrize(
+    "block", ["<Signature><SignedInfo/></Signature>", SDK_TEMPLATE_SIGNATURE], ids=["bare", "sdk"]
+)
+def test_a_signature_block_outside_the_dsig_namespace_is_reported_unsigned_saying_why(
+    block, package, make_attachment, agency_keys
+):
     text = signed(package, make_attachment, None).replace(
-        "</edXML:TraceHeaderList>",
-        "</edXML:TraceHeaderList><Signature><SignedInfo/></Signature>",
+        "</edXML:TraceHeaderList>", f"</edXML:TraceHeaderList>{block}"
     )
 
     result = verdict(text, agency_keys)
 
-    assert result.status is SignatureStatus.INVALID
+    assert result.status is SignatureStatus.UNSIGNED
+    assert result.template_block
     assert "XML-DSig namespace" in result.reason
 
 

@@ -224,7 +224,12 @@ class SignatureVerdict:
     status: SignatureStatus
     agency_code: str
     reason: str | None = None
-    """Why the signature is invalid; ``None`` otherwise."""
+    """Why the signature is invalid, or why a ``Signature`` block there counts as none
+    (``template_block``); ``None`` otherwise."""
+    template_block: bool = False
+    """UNSIGNED because the only ``Signature`` is outside the XML-DSig namespace, as the SDK's
+    template writes it (often with a truncated certificate): there is no signature to check,
+    so whether the package is taken depends on what its sender is required to do."""
     certificate: x509.Certificate | None = None
     legacy_algorithm: bool = False
     """Valid, but with SHA-1 (accepted from legacy senders only)."""
@@ -416,9 +421,11 @@ def verify_package_signature(
     if read.evidence.signature is None:
         if _misplaced_signature(read):
             return SignatureVerdict(
-                SignatureStatus.INVALID,
+                SignatureStatus.UNSIGNED,
                 agency_code,
-                reason="the Signature element is not in the XML-DSig namespace",
+                reason="the Signature element is not in the XML-DSig namespace (the SDK's "
+                "template block): the package carries no signature that can be checked",
+                template_block=True,
             )
         return SignatureVerdict(SignatureStatus.UNSIGNED, agency_code)
     view = read_signature(read.evidence.signature)
