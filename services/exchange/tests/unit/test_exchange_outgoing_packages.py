@@ -27,6 +27,7 @@ from vanthu_contracts.events.values import (
     Urgency,
 )
 from vanthu_exchange.connector_handlers import status_job_id
+from vanthu_exchange.domain.document_types import ND30_TYPES, type_code, type_name
 from vanthu_exchange.domain.edxml import (
     BusinessDocType,
     ReceiverChangeType,
@@ -335,3 +336,89 @@ def test_an_update_and_a_replacement_read_back_exactly_as_built():
         read = read_package(io.BytesIO(sink.getvalue()))
 
         assert read.package.trace_header_list.business == package.trace_header_list.business
+
+
+# -- issue 13 items 6 and 13: what the builder writes, as the SDK's samples do (ADR 0050) ------
+
+
+def written_xml(package) -> etree._Element:
+    sink = io.BytesIO()
+    write_document_package(sink, package, [])
+    return etree.fromstring(sink.getvalue())
+
+
+EDXML = {"e": "http://www.mic.gov.vn/TBT/QCVN_102_2016"}
+
+
+def test_a_revoke_carries_the_originals_id_as_its_own_and_invents_no_business_document_id():
+    original = f"{MINISTRY},2026/11/02,09/BNV-VP"
+
+    package = document_package(
+        issued(), request(BusinessType.REVOKE, original), names={}, sent_at=NOW
+    )
+    tree = written_xml(package)
+
+    assert tree.xpath("//e:MessageHeader/e:DocumentId/text()", namespaces=EDXML) == [original]
+    assert tree.xpath("//e:Bussiness/e:DocumentId", namespaces=EDXML) == []
+    read = read_package(io.BytesIO(etree.tostring(tree))).package
+    assert read.trace_header_list.business.doc_type is BusinessDocType.REVOKE
+    assert read.trace_header_list.business.document_code == original
+
+
+@pytest.mark.parametrize(
+    "business", [BusinessType.NEW, BusinessType.REVOKE, BusinessType.UPDATE, BusinessType.REPLACE]
+)
+def test_a_package_without_a_reason_from_the_clerk_writes_no_template_reason(business):
+    target = None if business is BusinessType.NEW else f"{MINISTRY},2026/11/02,09/BNV-VP"
+
+    tree = written_xml(document_package(issued(), request(business, target), names={}, sent_at=NOW))
+
+    assert tree.xpath("//e:BussinessDocReason", namespaces=EDXML) == []
+
+
+def test_the_reason_the_clerk_gave_is_the_reason_written():
+    asked = request(BusinessType.REVOKE, f"{MINISTRY},2026/11/02,09/BNV-VP").model_copy(
+        update={"reason": "Ban hành nhầm đối tượng"}
+    )
+
+    tree = written_xml(document_package(issued(), asked, names={}, sent_at=NOW))
+
+    assert tree.xpath("//e:BussinessDocReason/text()", namespaces=EDXML) == [
+        "Ban hành nhầm đối tượng"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("document_type", "code"),
+    [
+        (DocumentType(name="Công văn"), "18"),
+        (DocumentType(code="QĐ", name="Quyết định"), "2"),
+        (DocumentType(code="QĐ", name="Quyết định (cá biệt)"), "2"),
+        (DocumentType(code="TB", name="thông báo"), "7"),
+        (DocumentType(code="BTT", name="Bản thoả thuận"), "21"),
+        (DocumentType(code="GUQ", name="Giấy uỷ quyền"), "22"),
+        (DocumentType(code="KH", name="Kế hoạch thực hiện"), "10"),
+        (DocumentType(name="Thư công"), "29"),
+        (DocumentType(name="Luật"), "0"),
+    ],
+)
+def test_the_package_says_the_documents_type_by_its_nd30_code(document_type, code):
+    package = document_package(
+        issued(document_type=document_type), request(), names={}, sent_at=NOW
+    )
+
+    tree = written_xml(package)
+
+    assert tree.xpath("//e:DocumentType/e:Type/text()", namespaces=EDXML) == [code]
+    assert tree.xpath("//e:DocumentType/e:TypeName/text()", namespaces=EDXML) == [
+        document_type.name
+    ]
+
+
+def test_every_nd30_type_code_names_its_type_back():
+    assert len(ND30_TYPES) == 29
+    for name, abbreviation in ND30_TYPES:
+        assert type_name(type_code(name, abbreviation)) == name
+    assert type_name("0") is None
+    assert type_name("30") is None
+    assert type_name("١") is None

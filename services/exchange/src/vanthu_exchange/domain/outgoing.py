@@ -14,6 +14,7 @@ from vanthu_contracts.events.exchange import SendDocumentRequested, SendStatusRe
 from vanthu_contracts.events.intake import OutgoingDocumentIssued
 from vanthu_contracts.events.values import BusinessType
 
+from vanthu_exchange.domain.document_types import type_code
 from vanthu_exchange.domain.edxml import (
     Business,
     BusinessDocType,
@@ -38,13 +39,6 @@ from vanthu_exchange.domain.edxml import (
     Urgency,
     split_document_code,
 )
-
-_REASONS = {
-    BusinessType.NEW: "Văn bản điện tử mới",
-    BusinessType.REVOKE: "Thu hồi văn bản",
-    BusinessType.UPDATE: "Cập nhật văn bản",
-    BusinessType.REPLACE: "Thay thế văn bản",
-}
 
 
 class NotExchangeable(Exception):
@@ -115,14 +109,20 @@ def document_package(
             f"not to {request.agency_code}"
         )
     signer = document.signer
+    revoke = request.business_type is BusinessType.REVOKE
+    target = request.target_document_code
     header = MessageHeader(
         sender=_organization(document.agency_code, names),
         recipients=tuple(_organization(code, names) for code in request.recipients),
-        document_code=document.document_code,
+        # A revoke names the revoked document as its own id, the way the SDK's samples do,
+        # and writes no Bussiness/DocumentId (ADR 0050).
+        document_code=target if revoke and target else document.document_code,
         code=DocumentNumber(code_number=document.code_number, code_notation=document.code_notation),
         promulgation=Promulgation(place=document.place, promulgation_date=document.issued_date),
         document_type=DocumentType(
-            type_code="1", type_detail="0", type_name=document.document_type.name
+            type_code=type_code(document.document_type.name, document.document_type.code),
+            type_detail="0",
+            type_name=document.document_type.name,
         ),
         subject=document.abstract,
         signer=SignerInfo(
@@ -139,8 +139,10 @@ def document_package(
     document_info, replacements = _changes(request, earlier_recipients)
     business = Business(
         doc_type=BusinessDocType(request.business_type.edxml_code),
-        document_code=request.target_document_code or document.document_code,
-        reason=request.reason or _REASONS[request.business_type],
+        document_code=target or document.document_code,
+        document_code_in_business=not revoke,
+        # The reason the clerk gave, or none: a template reason would be a statement no one made.
+        reason=request.reason,
         staff=StaffInfo(department="Văn thư", staff=request.requested_by.full_name),
         document_info=document_info,
         replacements=replacements,
