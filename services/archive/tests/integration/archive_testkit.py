@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, datetime
 
 from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_contracts import Event, encode
+from vanthu_runtime.settings import AuthSettings
+
+AUTH = AuthSettings(dev_mode=True, dev_secret=secrets.token_hex(32))
+"""The dev auth the `api` fixture's archive takes (tests sign their callers' tokens with it)."""
 
 
 def stored_event(

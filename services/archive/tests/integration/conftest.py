@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_archive.bootstrap import Archive, build_archive
+from vanthu_archive.bootstrap import Archive, build_archive, create_api
 from vanthu_archive.config import ArchiveSettings
 from vanthu_archive.consumers.event_store_loop import EventStoreLoop
 from vanthu_contracts import Event, encode
@@ -23,6 +24,7 @@ from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 
 # --import-mode=importlib puts no test folder on sys.path; archive_testkit lives beside us.
 sys.path.insert(0, str(Path(__file__).parent))
+from archive_testkit import AUTH
 from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.platform import PlatformSettings
 
@@ -116,3 +118,23 @@ async def loops(platform_settings: PlatformSettings, archive: Archive) -> AsyncI
     started = Loops(platform_settings, archive)
     yield started
     await started.stop_all()
+
+
+@pytest.fixture
+async def api(
+    mongo_db: AsyncDatabase[MongoDocument],
+    platform_settings: PlatformSettings,
+    archive_settings: ArchiveSettings,
+    archive: Archive,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The archive's API on the test's database, in process, signing callers with `AUTH`."""
+    settings = PlatformSettings(
+        kafka=platform_settings.kafka,
+        mongo=platform_settings.mongo.model_copy(update={"database": mongo_db.name}),
+        s3=platform_settings.s3,
+    )
+    app = create_api(platform_settings=settings, auth_settings=AUTH, settings=archive_settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://archive") as client:
+            yield client

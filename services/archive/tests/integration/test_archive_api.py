@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from archive_testkit import stored_event
+from archive_testkit import AUTH, stored_event
 from harness.samples import sample_event
-from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_archive.bootstrap import Archive, create_api
-from vanthu_archive.config import ArchiveSettings
+from vanthu_archive.bootstrap import Archive
 from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_archive.handlers import project_records
 from vanthu_contracts import Event
 from vanthu_contracts.events.values import Person
 from vanthu_runtime.auth import issue_dev_token
-from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.platform import PlatformSettings
-from vanthu_runtime.settings import AuthSettings
 
 AGENCY = "000.00.00.H41"
 OTHER_AGENCY = "000.00.00.G22"
 RECEIVED = "vanthu.intake.document.received.v1"
 DECIDED = "vanthu.routing.decision.recorded.v1"
 ASSIGNED = "vanthu.routing.task.assigned.v1"
-AUTH = AuthSettings(dev_mode=True, dev_secret=secrets.token_hex(32))
 Token = Callable[..., dict[str, str]]
 
 
@@ -47,25 +40,6 @@ def registered(subject: str, **changes: Any) -> Event:
     sample = sample_event(RECEIVED)
     payload = {**sample.model_dump(mode="json", by_alias=True), "subject": subject, **changes}
     return type(sample).model_validate(payload)
-
-
-@pytest.fixture
-async def api(
-    mongo_db: AsyncDatabase[MongoDocument],
-    platform_settings: PlatformSettings,
-    archive_settings: ArchiveSettings,
-    archive: Archive,
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = PlatformSettings(
-        kafka=platform_settings.kafka,
-        mongo=platform_settings.mongo.model_copy(update={"database": mongo_db.name}),
-        s3=platform_settings.s3,
-    )
-    app = create_api(platform_settings=settings, auth_settings=AUTH, settings=archive_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://archive") as client:
-            yield client
 
 
 @pytest.fixture

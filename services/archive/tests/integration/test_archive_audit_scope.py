@@ -8,16 +8,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
-import pytest
+from archive_testkit import AUTH
 from harness.samples import sample_event
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_archive.adapters.mongo_event_store import COLLECTION, record_id
-from vanthu_archive.bootstrap import Archive, create_api
-from vanthu_archive.config import ArchiveSettings
+from vanthu_archive.bootstrap import Archive
 from vanthu_archive.domain.hashchain import StoredRecord, chain_hash
 from vanthu_archive.handlers import archive_records, project_records
 from vanthu_contracts import Event, encode
@@ -25,30 +23,9 @@ from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.platform import PlatformSettings
-from vanthu_runtime.settings import AuthSettings
 
 OURS = "000.00.00.H41"
 THEIRS = "000.00.00.G22"
-AUTH = AuthSettings(dev_mode=True, dev_secret=secrets.token_hex(32))
-
-
-@pytest.fixture
-async def api(
-    mongo_db: AsyncDatabase[MongoDocument],
-    platform_settings: PlatformSettings,
-    archive_settings: ArchiveSettings,
-    archive: Archive,
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = PlatformSettings(
-        kafka=platform_settings.kafka,
-        mongo=platform_settings.mongo.model_copy(update={"database": mongo_db.name}),
-        s3=platform_settings.s3,
-    )
-    app = create_api(platform_settings=settings, auth_settings=AUTH, settings=archive_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://archive") as client:
-            yield client
 
 
 def auditor(agency: str) -> dict[str, str]:

@@ -3,42 +3,14 @@ of the calendar are refused with 422 naming the field, never a 500."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
-from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_archive.bootstrap import Archive, create_api
-from vanthu_archive.config import ArchiveSettings
+from archive_testkit import AUTH
 from vanthu_runtime.auth import issue_dev_token
-from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.platform import PlatformSettings
-from vanthu_runtime.settings import AuthSettings
 
-AUTH = AuthSettings(dev_mode=True, dev_secret=secrets.token_hex(32))
 BEYOND_64_BITS = "9223372036854775808"
 FIRST_DAY = "0001-01-01"
 LAST_DAY = "9999-12-31"
-
-
-@pytest.fixture
-async def api(
-    mongo_db: AsyncDatabase[MongoDocument],
-    platform_settings: PlatformSettings,
-    archive_settings: ArchiveSettings,
-    archive: Archive,
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = PlatformSettings(
-        kafka=platform_settings.kafka,
-        mongo=platform_settings.mongo.model_copy(update={"database": mongo_db.name}),
-        s3=platform_settings.s3,
-    )
-    app = create_api(platform_settings=settings, auth_settings=AUTH, settings=archive_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://archive") as client:
-            yield client
 
 
 REFUSED = [

@@ -11,16 +11,14 @@ import json
 import secrets
 import uuid
 import zipfile
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+from archive_testkit import AUTH
 from harness.samples import sample_event
-from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_archive.bootstrap import Archive, create_api
-from vanthu_archive.config import ArchiveSettings
+from vanthu_archive.bootstrap import Archive
 from vanthu_archive.domain.bagit_package import VIETNAM_TIME
 from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_archive.handlers import archive_records, project_records
@@ -28,12 +26,9 @@ from vanthu_contracts import Event, encode
 from vanthu_contracts.events.values import Assignee
 from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
-from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.platform import PlatformSettings
-from vanthu_runtime.settings import AuthSettings
 
 AGENCY = "000.00.00.H41"
-AUTH = AuthSettings(dev_mode=True, dev_secret=secrets.token_hex(32))
 ROLES = ("clerk", "leader", "secretary", "unit_head", "specialist", "auditor", "administrator")
 REGISTRAR = "u-clerk-registrar"
 UNIT = "unit-matrix"
@@ -77,25 +72,6 @@ class Secret:
     normal_id: str
     closed_file: str
     open_file: str
-
-
-@pytest.fixture
-async def api(
-    mongo_db: AsyncDatabase[MongoDocument],
-    platform_settings: PlatformSettings,
-    archive_settings: ArchiveSettings,
-    archive: Archive,
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = PlatformSettings(
-        kafka=platform_settings.kafka,
-        mongo=platform_settings.mongo.model_copy(update={"database": mongo_db.name}),
-        s3=platform_settings.s3,
-    )
-    app = create_api(platform_settings=settings, auth_settings=AUTH, settings=archive_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://archive") as client:
-            yield client
 
 
 async def _registered(blobs: MinioBlobStore, subject: str, **changes: object) -> tuple[str, Event]:

@@ -12,7 +12,7 @@ import secrets
 import tempfile
 import uuid
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,11 @@ from typing import Any
 import bagit
 import httpx
 import pytest
+from archive_testkit import AUTH
 from harness.samples import sample_event
-from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_archive.adapters.mongo_fixity_runs import FIXITY_RUNS
 from vanthu_archive.adapters.mongo_records_files import RECORDS_FILES
-from vanthu_archive.bootstrap import Archive, create_api
-from vanthu_archive.config import ArchiveSettings
+from vanthu_archive.bootstrap import Archive
 from vanthu_archive.domain.bagit_package import VIETNAM_TIME
 from vanthu_archive.domain.hashchain import StoredRecord
 from vanthu_archive.domain.records_files import RecordsFile, RecordsFileStatus, RetentionPeriod
@@ -33,13 +32,10 @@ from vanthu_archive.handlers import archive_records, project_records
 from vanthu_contracts import Event, decode, encode
 from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
-from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.outbox import record_of
 from vanthu_runtime.platform import PlatformSettings
-from vanthu_runtime.settings import AuthSettings
 
 AGENCY = "000.00.00.H41"
-AUTH = AuthSettings(dev_mode=True, dev_secret=secrets.token_hex(32))
 Token = Callable[..., dict[str, str]]
 
 
@@ -49,25 +45,6 @@ async def blobs(platform_settings: PlatformSettings) -> MinioBlobStore:
     store = MinioBlobStore(create_minio_client(s3), s3.bucket)
     await store.ensure_bucket()
     return store
-
-
-@pytest.fixture
-async def api(
-    mongo_db: AsyncDatabase[MongoDocument],
-    platform_settings: PlatformSettings,
-    archive_settings: ArchiveSettings,
-    archive: Archive,
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = PlatformSettings(
-        kafka=platform_settings.kafka,
-        mongo=platform_settings.mongo.model_copy(update={"database": mongo_db.name}),
-        s3=platform_settings.s3,
-    )
-    app = create_api(platform_settings=settings, auth_settings=AUTH, settings=archive_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://archive") as client:
-            yield client
 
 
 def token(user: str, *roles: str) -> dict[str, str]:

@@ -6,44 +6,17 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
-from archive_testkit import stored_event
+from archive_testkit import AUTH, stored_event
 from harness.samples import sample_event
-from pymongo.asynchronous.database import AsyncDatabase
-from vanthu_archive.bootstrap import Archive, create_api
-from vanthu_archive.config import ArchiveSettings
+from vanthu_archive.bootstrap import Archive
 from vanthu_archive.handlers import project_records
 from vanthu_contracts import Event
 from vanthu_contracts.events.values import Assignee, TaskRole
 from vanthu_runtime.auth import issue_dev_token
-from vanthu_runtime.mongo import MongoDocument
-from vanthu_runtime.platform import PlatformSettings
-from vanthu_runtime.settings import AuthSettings
 
 AGENCY = "000.00.00.H41"
-AUTH = AuthSettings(dev_mode=True, dev_secret=secrets.token_hex(32))
-
-
-@pytest.fixture
-async def api(
-    mongo_db: AsyncDatabase[MongoDocument],
-    platform_settings: PlatformSettings,
-    archive_settings: ArchiveSettings,
-    archive: Archive,
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = PlatformSettings(
-        kafka=platform_settings.kafka,
-        mongo=platform_settings.mongo.model_copy(update={"database": mongo_db.name}),
-        s3=platform_settings.s3,
-    )
-    app = create_api(platform_settings=settings, auth_settings=AUTH, settings=archive_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://archive") as client:
-            yield client
 
 
 def headers(user: str, role: str, unit: str | None = None) -> dict[str, str]:
