@@ -59,6 +59,18 @@ function Home() {
   if (hasRole(session, 'clerk')) return <Navigate to="/van-ban-den/dang-ky" replace />;
   if (hasRole(session, 'unit_head', 'specialist')) return <Navigate to="/viec" replace />;
   if (hasRole(session, 'auditor')) return <Navigate to="/tra-cuu" replace />;
+  if (hasRole(session, 'administrator')) {
+    // ADR 0008: running the system does not grant reading its documents.
+    return (
+      <section aria-labelledby="quan-tri">
+        <h1 id="quan-tri">Quản trị hệ thống</h1>
+        <p>
+          Quản trị viên không xem danh sách văn bản. Màn hình quản trị danh bạ, ủy quyền và quy tắc phân phối chưa có trong
+          phiên bản này.
+        </p>
+      </section>
+    );
+  }
   return <Navigate to="/van-ban-den" replace />;
 }
 

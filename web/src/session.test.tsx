@@ -63,3 +63,18 @@ describe('a session left idle', () => {
     expect(screen.queryByRole('heading', { name: 'Đăng nhập' })).toBeNull();
   });
 });
+
+describe('an administrator', () => {
+  it('is not sent to the document lists, which are not theirs (ADR 0008)', async () => {
+    sessionStorage.setItem('vanthu.session', JSON.stringify({ token: 't', person: { ...CLERK.person, user_id: 'quantri1', full_name: 'Phan Văn Khoa', roles: ['administrator'] } }));
+    render(
+      <SessionProvider>
+        <MemoryRouter initialEntries={['/']}>
+          <App />
+        </MemoryRouter>
+      </SessionProvider>,
+    );
+    expect(screen.getByRole('heading', { name: 'Quản trị hệ thống' })).toBeTruthy();
+    expect(vi.mocked(fetch)).not.toHaveBeenCalled();
+  });
+});
