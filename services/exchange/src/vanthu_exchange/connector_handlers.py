@@ -183,6 +183,11 @@ class ConnectorPolicy:
     def peer(self, agency_code: str) -> PeerProfile:
         return self.peers.get(agency_code) or PeerProfile()
 
+    def is_test_environment_code(self, agency_code: str) -> bool:
+        """A lower-case VDXP test code (``vxp.saas.03``) of a peer configured as on the test
+        environment, or one of ours there (a hosted agency configured by its test code)."""
+        return self.peer(agency_code).test_environment or agency_code in self.agencies
+
     def requires_signature_from(self, agency_code: str) -> bool:
         wanted = self.peer(agency_code).require_signature
         return self.require_signature if wanted is None else wanted
@@ -716,7 +721,9 @@ class Connector:
         await self.hub.fetch(delivery_id, package_path)
         base = self._received_base(item)
         try:
-            read, files = await asyncio.to_thread(_read_to_files, package_path, workdir)
+            read, files = await asyncio.to_thread(
+                _read_to_files, package_path, workdir, self.policy.is_test_environment_code
+            )
         except PackageRejected as rejection:
             return await self._refuse(base, rejection.reason, item.get("document_code"))
         if read.sender_agency_code != item["from_agency"]:
@@ -1148,7 +1155,9 @@ def _write_document(
             write_document_package(sink, package, attachments, signer=signer)
 
 
-def _read_to_files(path: Path, workdir: Path) -> tuple[ReadPackage, dict[str, Path]]:
+def _read_to_files(
+    path: Path, workdir: Path, test_environment_peer: Callable[[str], bool]
+) -> tuple[ReadPackage, dict[str, Path]]:
     files: dict[str, Path] = {}
     with ExitStack() as stack:
 
@@ -1158,7 +1167,7 @@ def _read_to_files(path: Path, workdir: Path) -> tuple[ReadPackage, dict[str, Pa
             return stack.enter_context(local.open("wb"))
 
         with path.open("rb") as source:
-            read = read_package(source, open_sink)
+            read = read_package(source, open_sink, test_environment_peer=test_environment_peer)
     by_content_id = {}
     for index, descriptor in enumerate(read.attachments):
         by_content_id[descriptor.content_id] = (

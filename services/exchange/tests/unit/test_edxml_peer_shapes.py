@@ -20,6 +20,7 @@ from vanthu_exchange.domain.edxml import (
     DocumentPackage,
     MalformedAttachment,
     MalformedField,
+    Organization,
     PackageRejected,
     Replacement,
     StatusCode,
@@ -504,3 +505,65 @@ def test_a_replace_naming_the_old_document_in_replacement_info_reads_that_target
     assert business.document_code == ORIGINAL_ID
     assert business.document_code_in_business is False
     assert read_text(rewritten(read)).package == read.package
+
+
+# -- item 9: the VDXP test environment's lower-case agency codes -------------------------------
+
+TEST_PEER, TEST_US = "vxp.saas.03", "vxp.saas.05"
+
+
+def vdxp_test_package(make_document) -> str:
+    document = make_document()
+    header = document.message_header.model_copy(
+        update={
+            "sender": Organization(agency_code=TEST_PEER, name="Đơn vị thử nghiệm 03"),
+            "recipients": (Organization(agency_code=TEST_US),),
+        }
+    )
+    trace = document.trace_header_list.model_copy(
+        update={
+            "trace_headers": (TraceHeader(agency_code=TEST_PEER, timestamp=datetime.now(VIETNAM)),)
+        }
+    )
+    return written(
+        document.model_copy(update={"message_header": header, "trace_header_list": trace})
+    )
+
+
+def test_lower_case_test_environment_codes_are_refused_from_a_peer_not_configured_for_it(
+    make_document,
+):
+    text = vdxp_test_package(make_document)
+
+    with pytest.raises(MalformedField) as refused:
+        read_text(text)
+
+    assert refused.value.field == "MessageHeader/From/OrganId"
+    assert "test-environment peer" in refused.value.reason
+
+
+def test_lower_case_codes_are_read_as_written_where_the_peer_is_a_test_environment_peer(
+    make_document,
+):
+    text = vdxp_test_package(make_document)
+
+    read = read_package(
+        io.BytesIO(text.encode()), test_environment_peer={TEST_PEER, TEST_US}.__contains__
+    )
+
+    header = read.package.message_header
+    assert header.sender.agency_code == TEST_PEER
+    assert [r.agency_code for r in header.recipients] == [TEST_US]
+    (hop,) = read.package.trace_header_list.trace_headers
+    assert hop.agency_code == TEST_PEER
+    assert not hop.incomplete
+    assert rewritten(read) == text
+
+
+def test_a_test_peer_does_not_make_every_lower_case_code_acceptable(make_document):
+    text = vdxp_test_package(make_document)
+
+    with pytest.raises(MalformedField) as refused:
+        read_package(io.BytesIO(text.encode()), test_environment_peer={TEST_PEER}.__contains__)
+
+    assert refused.value.field.startswith("MessageHeader/To")

@@ -33,6 +33,7 @@ _QCVN_102 = re.compile(
 # the widths of lower groups are not published, so any non-empty group of 0-9/A-Z is accepted.
 _QD_20 = re.compile(r"[A-Z]\d{2}(\.[0-9A-Z]+)*")
 _ANY_GROUPS = re.compile(r"[0-9A-Z]+(\.[0-9A-Z]+)*")
+_TEST_ENVIRONMENT = re.compile(r"[0-9a-z]+(\.[0-9a-z]+)*")
 
 
 class AgencyCodeStyle(StrEnum):
@@ -53,6 +54,17 @@ class InvalidAgencyCode(ValueError):
 def is_agency_code_syntax(text: str) -> bool:
     """Whether ``text`` is made of dot-separated groups of 0-9/A-Z, at most 35 characters long."""
     return len(text) <= QD_20_MAX_LENGTH and _ANY_GROUPS.fullmatch(text) is not None
+
+
+def is_test_environment_code(text: str) -> bool:
+    """Whether ``text`` is shaped like the VDXP test environment's lower-case agency codes
+    (``vxp.saas.03``): dot-separated groups of 0-9/a-z with a letter, at most 35 characters.
+    Such a code is read only from and for a peer configured as a test-environment peer."""
+    return (
+        len(text) <= QD_20_MAX_LENGTH
+        and _TEST_ENVIRONMENT.fullmatch(text) is not None
+        and any(c.isalpha() for c in text)
+    )
 
 
 def agency_code_style(text: str) -> AgencyCodeStyle:

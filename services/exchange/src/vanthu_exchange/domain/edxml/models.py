@@ -12,17 +12,23 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from vanthu_exchange.domain.agency_code import InvalidAgencyCode, is_agency_code_syntax
+from vanthu_exchange.domain.agency_code import (
+    InvalidAgencyCode,
+    is_agency_code_syntax,
+    is_test_environment_code,
+)
 
 
 def _agency_code_syntax(value: str) -> str:
-    if not is_agency_code_syntax(value):
+    if not is_agency_code_syntax(value) and not is_test_environment_code(value):
         raise InvalidAgencyCode(value)
     return value
 
 
 AgencyCode = Annotated[str, AfterValidator(_agency_code_syntax)]
-"""An edXML ``OrganId``: dot-separated groups of 0-9/A-Z (see ``agency_code``)."""
+"""An edXML ``OrganId``: dot-separated groups of 0-9/A-Z (see ``agency_code``), or a VDXP
+test-environment code (``vxp.saas.03``), which the reader takes only from a peer configured as
+a test-environment peer (ADR 0050)."""
 
 Text = Annotated[str, Field(min_length=1)]
 

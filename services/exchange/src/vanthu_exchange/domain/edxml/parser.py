@@ -21,7 +21,7 @@ from typing import BinaryIO, TypeVar
 
 from pydantic import ValidationError
 
-from vanthu_exchange.domain.agency_code import is_agency_code_syntax
+from vanthu_exchange.domain.agency_code import is_agency_code_syntax, is_test_environment_code
 from vanthu_exchange.domain.edxml.models import (
     AttachmentDescriptor,
     AttachmentInfo,
@@ -111,10 +111,27 @@ class ReadPackage:
 class _Fields:
     """The edXML children of one element, read by name, each refusal naming its path."""
 
-    def __init__(self, element: XmlElement, path: str, known_agency: KnownAgency | None) -> None:
+    def __init__(
+        self,
+        element: XmlElement,
+        path: str,
+        known_agency: KnownAgency | None,
+        test_peer: KnownAgency | None = None,
+    ) -> None:
         self.element = element
         self.path = path
         self._known_agency = known_agency
+        self._test_peer = test_peer
+
+    def is_agency(self, value: str) -> bool:
+        """An agency code, or a test-environment code of a configured test peer."""
+        if is_agency_code_syntax(value):
+            return True
+        return (
+            self._test_peer is not None
+            and is_test_environment_code(value)
+            and self._test_peer(value)
+        )
 
     def _path(self, name: str) -> str:
         return f"{self.path}/{name}" if self.path else name
@@ -124,7 +141,11 @@ class _Fields:
 
     def child(self, *names: str) -> _Fields | None:
         found = self._matching(names)
-        return _Fields(found[0], self._path(names[0]), self._known_agency) if found else None
+        return (
+            _Fields(found[0], self._path(names[0]), self._known_agency, self._test_peer)
+            if found
+            else None
+        )
 
     def optional_block(self, *names: str) -> _Fields | None:
         """An optional-by-practice block (SignerInfo, StaffInfo, DocumentType, OtherInfo,
@@ -141,7 +162,7 @@ class _Fields:
     def children(self, *names: str) -> list[_Fields]:
         found = self._matching(names)
         return [
-            _Fields(element, f"{self._path(names[0])}[{i}]", self._known_agency)
+            _Fields(element, f"{self._path(names[0])}[{i}]", self._known_agency, self._test_peer)
             for i, element in enumerate(found, start=1)
         ]
 
@@ -226,8 +247,14 @@ class _Fields:
         return value
 
     def _check_agency(self, name: str, value: str, must_be_known: bool) -> None:
-        if not is_agency_code_syntax(value):
-            raise MalformedField(self._path(name), value, "an agency identifier code")
+        if not self.is_agency(value):
+            expected = "an agency identifier code"
+            if is_test_environment_code(value):
+                expected += (
+                    " (lower-case VDXP test-environment codes are read only from a peer "
+                    "configured as a test-environment peer)"
+                )
+            raise MalformedField(self._path(name), value, expected)
         if must_be_known and self._known_agency is not None and not self._known_agency(value):
             raise UnknownAgency(self._path(name), value)
 
@@ -418,7 +445,7 @@ def _trace_header_list(fields: _Fields | None, own_document_code: str) -> TraceH
 def _trace_header(fields: _Fields) -> TraceHeader:
     """A hop as it came: one without an agency code (missing, ``null``) is kept, incomplete."""
     organ_id = fields.line("OrganId")
-    is_code = organ_id is not None and is_agency_code_syntax(organ_id)
+    is_code = organ_id is not None and fields.is_agency(organ_id)
     return TraceHeader(
         agency_code=organ_id if is_code else None,
         written_organ_id=None if is_code else organ_id,
@@ -535,19 +562,21 @@ def _package(header: _Fields) -> DocumentPackage | StatusPackage:
     )
 
 
-def _interpret(raw: RawPackage, known_agency: KnownAgency | None) -> ReadPackage:
+def _interpret(
+    raw: RawPackage, known_agency: KnownAgency | None, test_peer: KnownAgency | None
+) -> ReadPackage:
     root = raw.root
     if not root.is_named(EDXML_NS, "edXML"):
         raise NotAnEdxmlPackage(
             f"the root element is {root.local!r} in namespace {root.namespace!r}, "
             f"not edXML in {EDXML_NS}"
         )
-    envelope = _Fields(root, "", known_agency).required_child("edXMLEnvelope")
+    envelope = _Fields(root, "", known_agency, test_peer).required_child("edXMLEnvelope")
     header = envelope.required_child("edXMLHeader")
     try:
         # Refusals name fields from inside the header ("MessageHeader/From/OrganId").
-        package = _package(_Fields(header.element, "", known_agency))
-        manifest = _manifest(_Fields(envelope.element, "", known_agency))
+        package = _package(_Fields(header.element, "", known_agency, test_peer))
+        manifest = _manifest(_Fields(envelope.element, "", known_agency, test_peer))
     except ValidationError as error:
         first = error.errors()[0]
         raise InvalidPackage(f"the package breaks a rule: {first['msg']}") from error
@@ -564,6 +593,7 @@ def read_package(
     open_sink: AttachmentSinkOpener | None = None,
     *,
     known_agency: KnownAgency | None = None,
+    test_environment_peer: KnownAgency | None = None,
     limits: ReadLimits | None = None,
 ) -> ReadPackage:
     """Reads a document or status package from ``source`` (a binary file-like object).
@@ -571,11 +601,14 @@ def read_package(
     ``open_sink(start)`` is called when an attachment's content begins and returns the binary
     writer that receives its decoded bytes; without it, attachments are measured and dropped.
     ``known_agency(code)`` decides whether sender and recipient agency codes are acceptable.
+    ``test_environment_peer(code)`` says whether a lower-case VDXP test-environment code
+    (``vxp.saas.03``) is one of a configured test peer (or ours there); without it, or when it
+    says no, such a code is refused like any other that is not an agency code.
     Raises a ``PackageRejected`` subclass; after that, discard what the sinks received.
     """
     raw = read_xml_stream(source, open_sink, limits or ReadLimits())
     try:
-        return _interpret(raw, known_agency)
+        return _interpret(raw, known_agency, test_environment_peer)
     except PackageRejected as rejection:
         rejection.discard_content_ids = tuple(a.content_id for a in raw.attachments)
         raise
