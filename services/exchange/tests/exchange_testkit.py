@@ -48,6 +48,7 @@ from vanthu_exchange.domain.edxml import (
     TraceHeaderList,
     write_document_package,
 )
+from vanthu_exchange.domain.edxml import DocumentType as EdxmlDocumentType
 from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.settings import AuthSettings
 
@@ -64,6 +65,7 @@ def edxml_package(
     sender_name: str | None = None,
     attachments: Sequence[AttachmentSource] = (),
     signer: PackageSigner | None = None,
+    document_type: EdxmlDocumentType | None = None,
 ) -> bytes:
     """An edXML package as an agency's system sends it to the hub, dated 20/11/2026."""
     header = MessageHeader(
@@ -73,6 +75,7 @@ def edxml_package(
         code=DocumentNumber(code_number=number, code_notation=notation),
         promulgation=Promulgation(promulgation_date=date(2026, 11, 20)),
         subject=subject,
+        document_type=document_type,
     )
     sink = io.BytesIO()
     write_document_package(

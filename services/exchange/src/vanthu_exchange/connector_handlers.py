@@ -53,12 +53,14 @@ from vanthu_runtime.outbox import OutboxRelay
 from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, HubUnavailable
 from vanthu_exchange.adapters.minio_package_store import MinioPackageStore
 from vanthu_exchange.adapters.mongo_connector_store import MongoConnectorStore
+from vanthu_exchange.domain.document_types import type_name
 from vanthu_exchange.domain.edxml import (
     AttachmentDescriptor,
     AttachmentSource,
     AttachmentStart,
     Business,
     DocumentPackage,
+    MessageHeader,
     PackageRejected,
     ReadPackage,
     SignatureStatus,
@@ -926,11 +928,7 @@ class Connector:
                         name=(header.sender.name or header.sender.agency_code)[:200],
                         agency_code=header.sender.agency_code,
                     ),
-                    document_type=DocumentType(
-                        name=(
-                            (header.document_type and header.document_type.type_name) or "Công văn"
-                        )[:100]
-                    ),
+                    document_type=DocumentType(name=_document_type_name(header)[:100]),
                     code_number=header.code.code_number[:11],
                     code_notation=header.code.code_notation.replace(" ", "")[:30],
                     issued_date=header.promulgation.promulgation_date,
@@ -1049,6 +1047,14 @@ def _business_record(business: Business) -> dict[str, Any]:
             for r in business.replacements
         ],
     }
+
+
+def _document_type_name(header: MessageHeader) -> str:
+    """``TypeName`` as written, else the ND 30 name of its ``Type`` code, else công văn."""
+    written = header.document_type
+    if written is None:
+        return "Công văn"
+    return written.type_name or type_name(written.type_code) or "Công văn"
 
 
 @dataclass(frozen=True)

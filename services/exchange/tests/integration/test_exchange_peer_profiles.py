@@ -28,7 +28,7 @@ from exchange_testkit import (
 )
 from harness.polling import eventually
 from vanthu_contracts.events.exchange import PackageReceived
-from vanthu_exchange.domain.edxml import AttachmentSource, read_package
+from vanthu_exchange.domain.edxml import AttachmentSource, DocumentType, read_package
 
 TEXT = "Ghi chú cuộc họp về liên thông văn bản điện tử\n".encode() * 200
 # Our own imitation of the SDK's template block: no xmlns, empty values, a cut certificate.
@@ -50,13 +50,21 @@ def zipped(files: dict[str, bytes]) -> bytes:
     return sink.getvalue()
 
 
-def library_package(sender: str, recipient: str, number: str, attachment: bytes, name: str):
+def library_package(
+    sender: str,
+    recipient: str,
+    number: str,
+    attachment: bytes,
+    name: str,
+    document_type: DocumentType | None = None,
+):
     """As a vendor library writes it: the file zipped, zip on the attachment, the original type
     in the manifest, the SDK's template signature in the header."""
     package = edxml_package(
         sender,
         [recipient],
         number=number,
+        document_type=document_type,
         attachments=[
             AttachmentSource(
                 content_id="cid:1",
@@ -162,7 +170,10 @@ async def test_a_zipped_unsigned_package_from_a_lenient_peer_arrives_unwrapped_w
 ) -> None:
     lenient, province = peers["lenient"], peers["province"]
     wrapped = zipped({"ghi-chu.txt": TEXT})
-    package = library_package(lenient, province, "31", wrapped, "ghi-chu.txt")
+    # Written with its ND 30 type code only, as some libraries do: read as Quyết định.
+    package = library_package(
+        lenient, province, "31", wrapped, "ghi-chu.txt", DocumentType(type_code="2")
+    )
 
     client = await post(peers["hub"], lenient, peers["secrets"][lenient], package, "zip-1")
     await client.aclose()
@@ -174,6 +185,7 @@ async def test_a_zipped_unsigned_package_from_a_lenient_peer_arrives_unwrapped_w
         timeout=60,
         what="the package registered at the province",
     )
+    assert received[0].document_type.name == "Quyết định"
     (attachment,) = received[0].attachments
     assert attachment.name == "ghi-chu.txt"
     assert attachment.media_type == "text/plain"
