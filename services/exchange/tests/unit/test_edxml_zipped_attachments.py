@@ -203,3 +203,19 @@ def test_a_wrapped_attachment_we_write_says_zip_on_the_attachment_and_its_type_i
     (descriptor,) = read_package(io.BytesIO(package), sinks.open).attachments
     assert descriptor.attachment_content_type == "application/zip"
     assert descriptor.manifest_content_type == "text/plain"
+
+
+def test_a_zip_compressed_other_than_stored_or_deflated_is_refused_naming_the_method():
+    with pytest.raises(ZippedAttachmentRefused) as refused:
+        unwrap(
+            io.BytesIO(zipped({"a.txt": TEXT}, method=zipfile.ZIP_BZIP2)),
+            io.BytesIO(),
+            name="a.txt",
+        )
+    assert "method 12" in refused.value.reason
+
+
+def test_a_stored_zip_unwraps_too():
+    out = io.BytesIO()
+    unwrap(io.BytesIO(zipped({"a.txt": TEXT}, method=zipfile.ZIP_STORED)), out, name="a.txt")
+    assert out.getvalue() == TEXT

@@ -101,6 +101,11 @@ def unwrap(
             raise ZippedAttachmentRefused(
                 f"attachment {name!r} is an encrypted zip: it cannot be read without a password"
             )
+        if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ZippedAttachmentRefused(
+                f"attachment {name!r} is zipped with method {entry.compress_type}; the "
+                "libraries store or deflate"
+            )
         return _inflate(archive, entry, sink, name=name, limits=limits)
 
 
