@@ -11,10 +11,6 @@ each person sees and save screenshots in the test's tmp dir."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,27 +18,13 @@ import httpx
 import pytest
 from harness.pdfs import one_page_pdf
 from harness.processes import ServiceProcess, free_port
-from harness.servers import ROOT
-
-WEB = ROOT / "web"
-WEB_SH = ROOT / "deploy" / "local" / "web.sh"
-CHROMIUM = os.environ.get("VANTHU_CHROMIUM", "/usr/bin/chromium")
-
-
-def _nginx() -> str:
-    found = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if found is None:
-        pytest.fail("nginx is missing: deploy/local/prereqs.sh installs it (Debian nginx-light)")
-    return found
+from harness.web import SERVICES, build_web, run_flow
+from harness.web import one_origin as serve_one_origin
 
 
 @pytest.fixture(scope="module")
 def built_web() -> Path:
-    """web/dist, built by the same cached step as `make run` (seconds when nothing changed)."""
-    subprocess.run([str(WEB_SH), "build"], check=True, cwd=ROOT, timeout=600)
-    return WEB / "dist"
+    return build_web()
 
 
 @pytest.fixture
@@ -50,46 +32,9 @@ def one_origin(
     running_services: dict[str, ServiceProcess], built_web: Path, tmp_path: Path
 ) -> Iterator[str]:
     """nginx with deploy/local/nginx's configuration, pointed at this session's services."""
-    port = free_port()
-    state = tmp_path / "nginx"
-    conf = state / "vanthu.conf"
-    state.mkdir()
-    env = {
-        **os.environ,
-        "VANTHU_WEB_PORT": str(port),
-        "VANTHU_WEB_STATE": str(state),
-        "VANTHU_WEB_DIST": str(built_web),
-        **{
-            f"VANTHU_WEB_{service.upper()}": f"127.0.0.1:{running_services[f'{service}-api'].port}"
-            for service in ("intake", "routing", "exchange", "archive")
-        },
-    }
-    subprocess.run([str(WEB_SH), "render", str(conf)], check=True, env=env, timeout=30)
-    nginx = subprocess.Popen(
-        [_nginx(), "-p", str(state), "-c", str(conf), "-e", str(state / "error.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    origin = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_the_proxy_reaches_intake(origin, nginx)
+    apis = {s: f"127.0.0.1:{running_services[f'{s}-api'].port}" for s in SERVICES}
+    with serve_one_origin(apis, free_port(), tmp_path / "nginx", built_web) as origin:
         yield origin
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=20)
-
-
-def _wait_until_the_proxy_reaches_intake(origin: str, nginx: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        assert nginx.poll() is None, "nginx exited on start"
-        try:
-            if httpx.get(f"{origin}/api/intake/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"nginx on {origin} did not reach intake in 20 s")
 
 
 def test_one_origin_serves_the_app_the_apis_and_the_portal(one_origin: str) -> None:
@@ -105,24 +50,12 @@ def test_one_origin_serves_the_app_the_apis_and_the_portal(one_origin: str) -> N
 def test_the_clerk_registers_a_scan_and_the_leader_directs_it_in_the_browser(
     one_origin: str, tmp_path: Path
 ) -> None:
-    assert Path(CHROMIUM).exists(), "chromium is missing: deploy/local/prereqs.sh installs it"
     scan = tmp_path / "cong-van-den.pdf"
     scan.write_bytes(one_page_pdf())
     shots = tmp_path / "screenshots"
-    run = subprocess.run(
-        ["node", "e2e/web-flow.mjs"],
-        cwd=WEB,
-        env={
-            **os.environ,
-            "VANTHU_WEB_URL": one_origin,
-            "VANTHU_WEB_PDF": str(scan),
-            "VANTHU_WEB_SHOTS": str(shots),
-            "VANTHU_CHROMIUM": CHROMIUM,
-        },
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    run = run_flow(
+        "web-flow.mjs",
+        {"VANTHU_WEB_URL": one_origin, "VANTHU_WEB_PDF": str(scan), "VANTHU_WEB_SHOTS": str(shots)},
     )
     said = f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
     assert run.returncode == 0, said
@@ -138,26 +71,19 @@ ROLES_FLOW_FILES = ("scan-a", "scan-b", "slip", "draft")
 def test_each_person_does_their_part_of_the_day_in_the_browser(
     one_origin: str, tmp_path: Path
 ) -> None:
-    assert Path(CHROMIUM).exists(), "chromium is missing: deploy/local/prereqs.sh installs it"
     files = tmp_path / "files"
     files.mkdir()
     for name in ROLES_FLOW_FILES:
         (files / f"{name}.pdf").write_bytes(one_page_pdf())
     shots = tmp_path / "screenshots"
-    run = subprocess.run(
-        ["node", "e2e/roles-flow.mjs"],
-        cwd=WEB,
-        env={
-            **os.environ,
+    run = run_flow(
+        "roles-flow.mjs",
+        {
             "VANTHU_WEB_URL": one_origin,
             "VANTHU_WEB_FILES": str(files),
             "VANTHU_WEB_SHOTS": str(shots),
-            "VANTHU_CHROMIUM": CHROMIUM,
         },
-        capture_output=True,
-        text=True,
         timeout=900,
-        check=False,
     )
     said = f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
     assert run.returncode == 0, said

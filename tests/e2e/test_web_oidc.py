@@ -15,9 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e.test_web_flow import CHROMIUM, WEB, WEB_SH, _nginx, _wait_until_the_proxy_reaches_intake
 from harness.processes import ServiceProcess, free_port
 from harness.servers import ROOT, Servers
+from harness.web import build_web, run_flow
+from harness.web import one_origin as serve_one_origin
 from vanthu_runtime.platform import PlatformSettings
 
 KEYCLOAK_SH = ROOT / "deploy" / "local" / "keycloak.sh"
@@ -106,33 +107,10 @@ def apis(
 def origin(
     apis: dict[str, ServiceProcess], web_port: int, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    subprocess.run([str(WEB_SH), "build"], check=True, cwd=ROOT, timeout=600)
+    ours = {service: f"127.0.0.1:{process.port}" for service, process in apis.items()}
     state = tmp_path_factory.mktemp("nginx")
-    conf = state / "vanthu.conf"
-    intake = f"127.0.0.1:{apis['intake'].port}"
-    env = {
-        **os.environ,
-        "VANTHU_WEB_PORT": str(web_port),
-        "VANTHU_WEB_STATE": str(state),
-        "VANTHU_WEB_DIST": str(WEB / "dist"),
-        "VANTHU_WEB_INTAKE": intake,
-        "VANTHU_WEB_ROUTING": f"127.0.0.1:{apis['routing'].port}",
-        "VANTHU_WEB_EXCHANGE": intake,
-        "VANTHU_WEB_ARCHIVE": intake,
-    }
-    subprocess.run([str(WEB_SH), "render", str(conf)], check=True, env=env, timeout=30)
-    nginx = subprocess.Popen(
-        [_nginx(), "-p", str(state), "-c", str(conf), "-e", str(state / "error.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{web_port}"
-    try:
-        _wait_until_the_proxy_reaches_intake(url, nginx)
+    with serve_one_origin(ours, web_port, state, build_web()) as url:
         yield url
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=20)
 
 
 def test_the_services_tell_the_browser_where_the_provider_is(
@@ -148,24 +126,17 @@ def test_the_services_tell_the_browser_where_the_provider_is(
 def test_a_clerk_signs_in_with_the_provider_and_out_again(
     origin: str, keycloak: dict[str, str], tmp_path: Path
 ) -> None:
-    assert Path(CHROMIUM).exists(), "chromium is missing: deploy/local/prereqs.sh installs it"
     shots = tmp_path / "screenshots"
-    run = subprocess.run(
-        ["node", "e2e/oidc-flow.mjs"],
-        cwd=WEB,
-        env={
-            **os.environ,
+    run = run_flow(
+        "oidc-flow.mjs",
+        {
             "VANTHU_WEB_URL": origin,
             "VANTHU_WEB_SHOTS": str(shots),
-            "VANTHU_CHROMIUM": CHROMIUM,
             "VANTHU_OIDC_USER": "vanthu1",
             "VANTHU_OIDC_PASSWORD": keycloak["password"],
             "VANTHU_OIDC_NAME": "Đặng Thị Lan",
         },
-        capture_output=True,
-        text=True,
         timeout=300,
-        check=False,
     )
     said = f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
     assert run.returncode == 0, said
