@@ -37,6 +37,9 @@ class RoutingSettings(BaseSettings):
     agency `make run` and the README use. Documents of other agencies are skipped (logged and
     counted); one of a served agency without routing rules waits for them."""
     deadline_scan_interval_s: float = Field(default=60.0, gt=0)
+    indicators_publish_interval_s: float = Field(default=1.0, gt=0)
+    """How often the indicators worker publishes the figures of the partitions that changed
+    (ADR 0051)."""
 
     @field_validator("served_agencies", mode="before")
     @classmethod

@@ -1,0 +1,349 @@
+"""The indicators' state, kept from the streams, and the figures computed from it (issue 15).
+
+The state is one fact per task (``t:<task id>``) and one per document (``d:<document id>``),
+plain JSON dicts in a Faust table. Every event *sets* a fact rather than adding to a counter, and a
+closed task never reopens, so an event read twice (a worker killed before it committed its offset)
+leaves the state as it was: nothing is counted twice (ADR 0051). The figures (open, due within 3
+working days, overdue, on time and late per month, received and issued) are a pure function of
+the facts of one partition, ``summarise``; the worker publishes it per agency and partition and the
+API adds the partitions up (``combine``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from datetime import date, datetime
+from statistics import median
+from typing import Any
+
+from vanthu_contracts.events.base import Event
+from vanthu_contracts.events.intake import DocumentReceived, DocumentVoided, OutgoingDocumentIssued
+from vanthu_contracts.events.routing import (
+    DecisionRecorded,
+    TaskAssigned,
+    TaskCompleted,
+    TaskEscalated,
+    TaskReturned,
+)
+from vanthu_contracts.events.values import DecisionKind, TaskRole
+
+from vanthu_routing.domain.calendar import WorkingCalendar, local_date
+
+Fact = dict[str, Any]
+Facts = MutableMapping[str, Fact]
+
+OPEN, COMPLETED, RETURNED, WITHDRAWN = "open", "completed", "returned", "withdrawn"
+DUE_SOON_WORKING_DAYS = 3
+NO_UNIT = "-"
+
+
+def task_key(task_id: str) -> str:
+    return f"t:{task_id}"
+
+
+def document_key(document_id: str) -> str:
+    return f"d:{document_id}"
+
+
+def apply(facts: Facts, event: Event, partition: int) -> bool:
+    """Fold one event into the facts; True when a figure may have changed."""
+    match event:
+        case TaskAssigned():
+            return _assigned(facts, event, partition)
+        case TaskCompleted():
+            changed = _close(facts, event.task_id, COMPLETED, local_date(event.completed_at))
+            task = facts.get(task_key(event.task_id))
+            if changed and task is not None:
+                if task["role"] == TaskRole.LEAD and task["parent"] is None:
+                    # The lead unit's completion completes the case: the work still open is
+                    # withdrawn (routing's Case.complete_task), which routing does not publish.
+                    _withdraw(facts, event.document_id, lambda i, t: True, task["closed"])
+                else:
+                    _withdraw_below(facts, event.document_id, event.task_id, task["closed"])
+            return changed
+        case TaskReturned():
+            changed = _close(facts, event.task_id, RETURNED, local_date(event.returned_at))
+            if changed:
+                day = local_date(event.returned_at).isoformat()
+                _withdraw_below(facts, event.document_id, event.task_id, day)
+            return changed
+        case TaskEscalated():
+            task = facts.get(task_key(event.task_id))
+            if task is None or task.get("escalated", 0) >= event.level:
+                return False
+            facts[task_key(event.task_id)] = {**task, "escalated": event.level}
+            return True
+        case DecisionRecorded() if event.kind is DecisionKind.REDIRECTION:
+            # A new direction withdraws every open task but the ones it assigns. It travels on
+            # decision.recorded, so it may be read before tasks it withdraws (task.assigned):
+            # the document remembers it for them.
+            key = document_key(event.document_id)
+            document = facts.get(key) or _new_document(event.agency_code, partition)
+            mark = [event.decision_id, event.recorded_at.isoformat()]
+            if mark in document.get("redirected", []):
+                return False
+            facts[key] = {**document, "redirected": [*document.get("redirected", []), mark]}
+            day = local_date(event.recorded_at).isoformat()
+            _withdraw(facts, event.document_id, lambda i, t: _redirected_away(t, mark), day)
+            return True
+        case DocumentReceived():
+            return _document(
+                facts,
+                event.document_id,
+                event.agency_code,
+                "received",
+                local_date(event.received_at),
+                partition,
+            )
+        case OutgoingDocumentIssued():
+            return _document(
+                facts,
+                event.document_id,
+                event.agency_code,
+                "issued",
+                local_date(event.issued_at),
+                partition,
+            )
+        case DocumentVoided():
+            key = document_key(event.document_id)
+            document = facts.get(key) or _new_document(event.agency_code, partition)
+            if document.get("voided"):
+                return False
+            facts[key] = {**document, "voided": True}
+            _withdraw(facts, event.document_id, lambda i, t: True, local_date(event.voided_at))
+            return True
+    return False
+
+
+def _new_document(agency: str, partition: int) -> Fact:
+    return {
+        "agency": agency,
+        "kind": None,
+        "day": None,
+        "voided": False,
+        "tasks": [],
+        "p": partition,
+    }
+
+
+def _document(
+    facts: Facts, document_id: str, agency: str, kind: str, day: date, partition: int
+) -> bool:
+    key = document_key(document_id)
+    document = facts.get(key) or _new_document(agency, partition)
+    if document["kind"] == kind and document["day"] == day.isoformat():
+        return False
+    facts[key] = {**document, "kind": kind, "day": day.isoformat()}
+    return True
+
+
+def _assigned(facts: Facts, event: TaskAssigned, partition: int) -> bool:
+    if event.role is TaskRole.INFORMATION:
+        return False  # for information: no work, no deadline (Task.carries_work)
+    key = task_key(event.task_id)
+    if key in facts:
+        return False  # a task is assigned once; a second copy of the event changes nothing
+    doc_key = document_key(event.document_id)
+    document = facts.get(doc_key) or _new_document(event.agency_code, partition)
+    voided = bool(document.get("voided"))
+    fact: Fact = {"decision": event.decision_id, "assigned_at": event.assigned_at.isoformat()}
+    away = [m for m in document.get("redirected", []) if _redirected_away(fact, m)]
+    facts[key] = {
+        "task": event.task_id,
+        "agency": event.agency_code,
+        "document": event.document_id,
+        "unit": event.assignee.unit_id,
+        "user": event.assignee.user_id,
+        "role": event.role.value,
+        "parent": event.parent_task_id,
+        "decision": event.decision_id,
+        "due": event.due_date.isoformat() if event.due_date else None,
+        "assigned_at": event.assigned_at.isoformat(),
+        "assigned_day": local_date(event.assigned_at).isoformat(),
+        "status": WITHDRAWN if voided or away else OPEN,
+        "closed": (
+            local_date(datetime.fromisoformat(away[0][1])).isoformat()
+            if away
+            else local_date(event.assigned_at).isoformat()
+            if voided
+            else None
+        ),
+        "escalated": 0,
+        "p": partition,
+    }
+    facts[doc_key] = {**document, "tasks": [*document["tasks"], event.task_id]}
+    return True
+
+
+def _redirected_away(task: Fact, mark: list[str]) -> bool:
+    """Whether the redirection ``mark`` (its decision id and time) withdrew ``task``."""
+    decision, at = mark
+    return task["decision"] != decision and datetime.fromisoformat(
+        task["assigned_at"]
+    ) <= datetime.fromisoformat(at)
+
+
+def _close(facts: Facts, task_id: str, status: str, day: date) -> bool:
+    key = task_key(task_id)
+    task = facts.get(key)
+    if task is None or task["status"] != OPEN:
+        return False  # closed once, for good: a repeated completion is the same completion
+    facts[key] = {**task, "status": status, "closed": day.isoformat()}
+    return True
+
+
+def _withdraw(
+    facts: Facts, document_id: str, which: Callable[[str, Fact], bool], day: date | str
+) -> bool:
+    document = facts.get(document_key(document_id))
+    if document is None:
+        return False
+    changed = False
+    closed = day if isinstance(day, str) else day.isoformat()
+    for task_id in document["tasks"]:
+        task = facts.get(task_key(task_id))
+        if task is not None and task["status"] == OPEN and which(task_id, task):
+            facts[task_key(task_id)] = {**task, "status": WITHDRAWN, "closed": closed}
+            changed = True
+    return changed
+
+
+def _withdraw_below(facts: Facts, document_id: str, task_id: str, day: str) -> bool:
+    document = facts.get(document_key(document_id))
+    if document is None:
+        return False
+    below, frontier = set(), [task_id]
+    tasks = {t: facts.get(task_key(t)) for t in document["tasks"]}
+    while frontier:
+        parent = frontier.pop()
+        for child, task in tasks.items():
+            if task is not None and task["parent"] == parent and child not in below:
+                below.add(child)
+                frontier.append(child)
+    return _withdraw(facts, document_id, lambda i, t: i in below, day)
+
+
+# ---- the figures ------------------------------------------------------------------------------
+
+
+def summarise(
+    facts: Iterable[Fact], today: date, calendar: WorkingCalendar
+) -> dict[str, dict[str, Any]]:
+    """The figures of some facts (one partition's), per agency, as of ``today`` (Vietnam)."""
+    horizon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).isoformat()
+    today_text = today.isoformat()
+    out: dict[str, dict[str, Any]] = {}
+    for fact in facts:
+        figures = out.setdefault(fact["agency"], _empty(today_text))
+        if "status" not in fact:
+            if fact["kind"] and not fact["voided"]:
+                kind = figures[fact["kind"]]
+                _bump(kind["per_day"], fact["day"])
+                _bump(kind["per_month"], fact["day"][:7])
+            continue
+        unit, user = fact["unit"] or NO_UNIT, fact["user"]
+        if fact["status"] == OPEN:
+            now = (
+                "overdue"
+                if fact["due"] and fact["due"] < today_text
+                else ("due_soon" if fact["due"] and fact["due"] <= horizon else None)
+            )
+            for side, who in (("units", unit), ("people", user)):
+                if who is None:
+                    continue
+                row = figures["now"][side].setdefault(who, {"open": 0, "due_soon": 0, "overdue": 0})
+                row["open"] += 1
+                if now:
+                    row[now] += 1
+            if now == "overdue":
+                figures["overdue_tasks"].append(
+                    [fact["task"], fact["document"], unit, user, fact["due"]]
+                )
+        elif fact["status"] == COMPLETED:
+            month = fact["closed"][:7]
+            late = bool(fact["due"]) and fact["closed"] > fact["due"]
+            for side, who in (("units", unit), ("people", user)):
+                if who is None:
+                    continue
+                row = figures["months"].setdefault(month, {"units": {}, "people": {}})[side]
+                row.setdefault(who, {"on_time": 0, "late": 0})["late" if late else "on_time"] += 1
+            if fact["role"] == TaskRole.LEAD and fact["parent"] is None:
+                days = calendar.working_days_between(
+                    date.fromisoformat(fact["assigned_day"]), date.fromisoformat(fact["closed"])
+                )
+                figures["processing_days"].setdefault(month, {}).setdefault(unit, []).append(days)
+    return out
+
+
+def _empty(today: str) -> dict[str, Any]:
+    return {
+        "as_of": today,
+        "now": {"units": {}, "people": {}},
+        "months": {},
+        "received": {"per_day": {}, "per_month": {}},
+        "issued": {"per_day": {}, "per_month": {}},
+        "overdue_tasks": [],
+        "processing_days": {},
+    }
+
+
+def _bump(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
+
+
+def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """One agency's figures from its partitions' summaries, with the on-time rates and the
+    processing-time median and 90th percentile per unit and month."""
+    now: dict[str, dict[str, dict[str, int]]] = {"units": {}, "people": {}}
+    months: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
+    docs: dict[str, dict[str, dict[str, int]]] = {
+        k: {"per_day": {}, "per_month": {}} for k in ("received", "issued")
+    }
+    overdue: list[list[Any]] = []
+    processing: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    as_of = None
+    for part in parts:
+        as_of = max(as_of or part["as_of"], part["as_of"])
+        for side in ("units", "people"):
+            for who, row in part["now"][side].items():
+                _add(now[side].setdefault(who, {}), row)
+        for month, sides in part["months"].items():
+            for side in ("units", "people"):
+                for who, row in sides[side].items():
+                    target = months.setdefault(month, {"units": {}, "people": {}})[side]
+                    _add(target.setdefault(who, {}), row)
+        for kind in docs:
+            for period in ("per_day", "per_month"):
+                _add(docs[kind][period], part[kind][period])
+        overdue.extend(part["overdue_tasks"])
+        for month, units in part["processing_days"].items():
+            for unit, days in units.items():
+                processing[month][unit].extend(days)
+    for sides in months.values():
+        for rows in sides.values():
+            for row in rows.values():
+                done = row["on_time"] + row["late"]
+                row["on_time_rate"] = round(row["on_time"] / done, 4) if done else None
+    return {
+        "as_of": as_of,
+        "now": now,
+        "months": months,
+        **docs,
+        "overdue_tasks": sorted(overdue, key=lambda row: [v or "" for v in row]),
+        "processing_time": {
+            month: {unit: _percentiles(days) for unit, days in units.items()}
+            for month, units in processing.items()
+        },
+    }
+
+
+def _add(target: dict[str, int], source: Mapping[str, int]) -> None:
+    for key, value in source.items():
+        target[key] = target.get(key, 0) + value
+
+
+def _percentiles(days: list[int]) -> dict[str, float | int]:
+    ordered = sorted(days)
+    rank = max(0, -(-9 * len(ordered) // 10) - 1)  # nearest rank: ceil(0.9 n) - 1
+    return {"completed": len(ordered), "median": median(ordered), "p90": ordered[rank]}
