@@ -29,6 +29,7 @@ processes() {
     echo "$name worker $((port + 100))"
   done
   echo "exchange partner $EXCHANGE_PARTNER_PORT"
+  echo "routing indicators 8202"
 }
 
 # The connectors start once the hub knows their systems (a connector signing in before would

@@ -55,7 +55,7 @@ class Indicators:
         self.app_id = app_id(settings, self.database)
         self.kpi_topic = kpi_topic_name(settings, self.database)
 
-    def start(self) -> ServiceProcess:
+    def start(self, wait: bool = True) -> ServiceProcess:
         process = ServiceProcess(
             "routing",
             "indicators",
@@ -64,7 +64,8 @@ class Indicators:
             self.logs / f"indicators-{len(self.processes)}.log",
         ).start()
         self.processes.append(process)
-        process.wait_ready(timeout=120)
+        if wait:
+            process.wait_ready(timeout=120)
         return process
 
     def stop(self) -> None:
