@@ -47,7 +47,7 @@ def test_each_topic_is_read_by_the_services_that_act_on_it():
     assert consumers == {
         "document.received": {"routing", "exchange", "archive"},
         "task.assigned": {"routing", "archive"},
-        "decision.recorded": {"archive"},
+        "decision.recorded": {"archive", "intake"},  # intake keeps approved drafts (ADR 0012)
         "exchange.outbound": {"exchange", "archive"},
         "exchange.inbound": {"intake", "archive"},
         "exchange.status": {"routing", "intake", "archive"},

@@ -7,7 +7,9 @@
 #   infra.sh up        install, start the three servers on 127.0.0.1, wait until they answer
 #   infra.sh down      stop them (data is kept)
 #   infra.sh status    one line per server
-#   infra.sh env       the environment the services and tests use (KEY=VALUE lines)
+#   infra.sh env       the environment the tests and operators use (KEY=VALUE lines; the
+#                      Mongo-wire login is the administrator's)
+#   infra.sh service-env NAME   a service's own Mongo-wire and MinIO logins (services.sh uses them)
 #   infra.sh which X   path of the cached binary or jar folder for X (kafka|ferretdb|minio)
 set -euo pipefail
 
@@ -108,27 +110,53 @@ cmd_install() {
   install_minio
 }
 
-# Secrets are made on first start and kept out of the repository.
+# Secrets are made on first start and kept out of the repository; a key that an older
+# secrets.env lacks is added to it (a new server login), the others are kept.
+secret() { head -c 24 /dev/urandom | base64 | tr -d '/+=\n'; }
+
 ensure_secrets() {
   mkdir -p "$STATE"
-  local f="$STATE/secrets.env"
-  [ -f "$f" ] && return
+  local f="$STATE/secrets.env" name
   umask 077
-  {
-    echo "VANTHU_S3_ACCESS_KEY=vanthu-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    echo "VANTHU_S3_SECRET_KEY=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')"
-    echo "VANTHU_AUTH_DEV_SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '/+=\n')"
-  } >"$f"
+  touch "$f"
+  grep -q '^VANTHU_S3_ACCESS_KEY=' "$f" ||
+    echo "VANTHU_S3_ACCESS_KEY=vanthu-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')" >>"$f"
+  for name in VANTHU_S3_SECRET_KEY VANTHU_AUTH_DEV_SECRET VANTHU_MONGO_ADMIN_PASSWORD \
+    VANTHU_MONGO_PASSWORD_INTAKE VANTHU_MONGO_PASSWORD_ROUTING VANTHU_MONGO_PASSWORD_EXCHANGE \
+    VANTHU_MONGO_PASSWORD_ARCHIVE VANTHU_S3_SECRET_KEY_INTAKE VANTHU_S3_SECRET_KEY_ROUTING \
+    VANTHU_S3_SECRET_KEY_EXCHANGE VANTHU_S3_SECRET_KEY_ARCHIVE; do
+    grep -q "^$name=" "$f" || echo "$name=$(secret)" >>"$f"
+  done
 }
 
+# The Mongo-wire URI of a user of the admin database (SCRAM-SHA-256, ADR 0005 addendum).
+mongo_uri() {
+  echo "mongodb://$1:$2@127.0.0.1:$MONGO_PORT/"
+}
+
+# The operators' and the tests' settings: the Mongo-wire URI is the administrator's (services.sh
+# gives each service its own user instead).
 cmd_env() {
   ensure_secrets
-  cat "$STATE/secrets.env"
-  cat <<EOF
-VANTHU_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
-VANTHU_MONGO_URI=mongodb://127.0.0.1:$MONGO_PORT/
-VANTHU_S3_ENDPOINT=127.0.0.1:$MINIO_PORT
-EOF
+  grep -v -e '^VANTHU_MONGO_' -e '^VANTHU_S3_SECRET_KEY_' "$STATE/secrets.env"
+  # shellcheck disable=SC1091
+  . "$STATE/secrets.env"
+  echo "VANTHU_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT"
+  echo "VANTHU_MONGO_URI=$(mongo_uri vanthu-admin "$VANTHU_MONGO_ADMIN_PASSWORD")"
+  echo "VANTHU_S3_ENDPOINT=127.0.0.1:$MINIO_PORT"
+}
+
+# service-env NAME: a service's own logins, Mongo-wire and MinIO (services.sh makes the users with
+# `python -m vanthu_runtime.server_logins`).
+cmd_service_env() {
+  ensure_secrets
+  # shellcheck disable=SC1091
+  . "$STATE/secrets.env"
+  local mongo="VANTHU_MONGO_PASSWORD_${1^^}" s3="VANTHU_S3_SECRET_KEY_${1^^}"
+  [ -n "${!mongo:-}" ] && [ -n "${!s3:-}" ] || die "no logins for service $1"
+  echo "VANTHU_MONGO_URI=$(mongo_uri "$1" "${!mongo}")"
+  echo "VANTHU_S3_ACCESS_KEY=vanthu-$1"
+  echo "VANTHU_S3_SECRET_KEY=${!s3}"
 }
 
 start_kafka() {
@@ -154,16 +182,24 @@ stop_stale_ferretdb() {
   pid_alive "$pidf" || return 0
   local cmdline
   cmdline=$(tr '\0' ' ' <"/proc/$(cat "$pidf")/cmdline" 2>/dev/null || true)
-  [[ $cmdline == *"$FERRET_BIN "*"$FERRET_SQLITE_QUERY "* ]] && return 0
+  [[ $cmdline == *"$FERRET_BIN -auth "*"$FERRET_SQLITE_QUERY "* ]] && return 0
   log "ferretdb runs an older build or other settings; restarting it on $(basename "$FERRET_BIN")"
   stop_one ferretdb
 }
 
+# Every client signs in (SCRAM-SHA-256); the administrator is made on the first start, from the
+# environment, never the command line.
 start_ferretdb() {
   stop_stale_ferretdb
+  ensure_secrets
   mkdir -p "$STATE/data/ferretdb"
-  start ferretdb "$MONGO_PORT" -- "$FERRET_BIN" -listen-addr "127.0.0.1:$MONGO_PORT" \
-    -sqlite-url "file:$STATE/data/ferretdb/$FERRET_SQLITE_QUERY"
+  # shellcheck disable=SC1091
+  . "$STATE/secrets.env"
+  (
+    export FERRETDB_SETUP_USERNAME=vanthu-admin FERRETDB_SETUP_PASSWORD=$VANTHU_MONGO_ADMIN_PASSWORD
+    start ferretdb "$MONGO_PORT" -- "$FERRET_BIN" -auth -listen-addr "127.0.0.1:$MONGO_PORT" \
+      -sqlite-url "file:$STATE/data/ferretdb/$FERRET_SQLITE_QUERY"
+  )
 }
 
 start_minio() {
@@ -229,6 +265,7 @@ case "${1:-}" in
   down) serialized cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
+  service-env) cmd_service_env "${2:-}" ;;
   which) cmd_which "${2:-}" ;;
-  *) die "usage: infra.sh install|up|down|status|env|which NAME" ;;
+  *) die "usage: infra.sh install|up|down|status|env|service-env NAME|which NAME" ;;
 esac

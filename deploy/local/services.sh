@@ -38,26 +38,32 @@ is_connector() { [ "$1" = exchange-worker ] || [ "$1" = exchange-partner ]; }
 
 local_exchange() { "$PYTHON" -m vanthu_exchange.local_exchange "$@" --state "$STATE" --hub-url "$HUB_URL"; }
 
+# Each service signs in to the Mongo-wire server and MinIO as itself (infra.sh service-env); the
+# users are made (once) and their MinIO policies set by the administrators (ADR 0005 addendum).
+ensure_service_logins() {
+  "$PYTHON" -m vanthu_runtime.server_logins "$STATE/secrets.env" >/dev/null ||
+    die "could not make the services' logins on the Mongo-wire server and MinIO"
+}
+
 start_process() {
-  local name=$1 kind=$2 port=$3 role=""
+  local name=$1 kind=$2 port=$3 role="" env_lines logins
   case "$name-$kind" in
     exchange-api) role=hub ;;
     exchange-worker) role=connector ;;
     exchange-partner) role=partner ;;
   esac
-  if [ -z "$role" ]; then
-    start "$name-$kind" "$port" -- "$PYTHON" -m "vanthu_$name" "$kind" --port "$port"
-    return
+  logins=$("$HERE/infra.sh" service-env "$name") || die "no logins for $name"
+  env_lines=""
+  if [ -n "$role" ]; then
+    env_lines=$(local_exchange env "$role") || die "cannot make the exchange's settings"
   fi
-  local env_lines
-  env_lines=$(local_exchange env "$role") || die "cannot make the exchange's settings"
   # In a subshell: the secrets reach that process's environment only, never a command line.
   (
     set -a
     # shellcheck disable=SC1090
-    . <(printf '%s\n' "$env_lines")
+    . <(printf '%s\n' "$logins" "$env_lines")
     set +a
-    start "$name-$kind" "$port" -- "$PYTHON" -m vanthu_exchange "${kind/partner/worker}" --port "$port"
+    start "$name-$kind" "$port" -- "$PYTHON" -m "vanthu_$name" "${kind/partner/worker}" --port "$port"
   )
 }
 
@@ -89,6 +95,7 @@ wait_ready() {
 cmd_up() {
   [ -x "$PYTHON" ] || die "no virtualenv at $ROOT/.venv; run 'make install' first"
   export_env
+  ensure_service_logins
   local name kind port
   while read -r name kind port; do
     is_connector "$name-$kind" || start_process "$name" "$kind" "$port"

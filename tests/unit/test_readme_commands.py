@@ -13,7 +13,9 @@ def _vanthu_commands() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.S)
     found = re.findall(r"\$\(([^)]*vanthu [^)]*)\)", "\n".join(blocks))
-    return found
+    # Commands built from the walk-through's shell variables run in its own test
+    # (tests/e2e/test_readme_walkthrough.py); the literal ones run here.
+    return [command for command in found if "$" not in command]
 
 
 def test_the_readme_shows_a_token_command() -> None:

@@ -26,6 +26,8 @@ func main() {
 	url := flag.String("sqlite-url", "file:./data/", "SQLite directory URI; must end with /")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error (info logs every connection)")
 	pprofAddr := flag.String("pprof-addr", "", "if set (a loopback address), serve net/http/pprof there")
+	auth := flag.Bool("auth", false, "require SCRAM authentication; the first user comes from "+
+		"$FERRETDB_SETUP_USERNAME and $FERRETDB_SETUP_PASSWORD (created in the admin database when it does not exist)")
 	flag.Parse()
 
 	if *pprofAddr != "" {
@@ -38,12 +40,23 @@ func main() {
 	}
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	f, err := ferretdb.New(&ferretdb.Config{
+	config := &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *addr},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: *url,
-	})
+	}
+	if *auth {
+		// The password stays out of the command line (ps shows it to every local user).
+		config.EnableNewAuth = true
+		config.SetupDatabase = "admin"
+		config.SetupUsername = os.Getenv("FERRETDB_SETUP_USERNAME")
+		config.SetupPassword = os.Getenv("FERRETDB_SETUP_PASSWORD")
+		if config.SetupUsername == "" || config.SetupPassword == "" {
+			log.Fatal("-auth needs FERRETDB_SETUP_USERNAME and FERRETDB_SETUP_PASSWORD")
+		}
+	}
+	f, err := ferretdb.New(config)
 	if err != nil {
 		log.Fatal(err)
 	}
