@@ -31,6 +31,8 @@ from vanthu_routing.consumers.document_received import (
 from vanthu_routing.domain.calendar import WorkingCalendar
 from vanthu_routing.domain.deadlines import DeadlinePolicy
 from vanthu_routing.handlers import RoutingHandlers
+from vanthu_routing.streams.app import kpi_topic_name
+from vanthu_routing.streams.copy import IndicatorsCopy
 
 log = structlog.get_logger(__name__)
 
@@ -72,6 +74,10 @@ async def build_handlers(
 
 async def _wire_api(app: FastAPI, platform: Platform) -> None:
     app.state.handlers = await build_handlers(platform.db, platform.blobs)
+    # The indicators' figures, as the indicators worker last published them (ADR 0051).
+    topic = kpi_topic_name(RoutingSettings(), platform.settings.mongo.database)
+    app.state.indicators = IndicatorsCopy(platform.settings.kafka, topic)
+    await app.state.indicators.start()
 
 
 ROUTERS = (cases.router, drafts.router, directory.router, reports.router, calendar.router)

@@ -179,3 +179,9 @@ class EvidenceStore(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class IndicatorFigures(Protocol):
+    """The indicators of each agency as the indicators worker last published them (ADR 0051)."""
+
+    def figures(self, agency: str) -> dict[str, Any] | None: ...

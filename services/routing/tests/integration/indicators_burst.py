@@ -62,11 +62,17 @@ class Burst:
     issued: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
 
 
-def make_burst(agencies: list[str], documents: int, today: date, seed: int = 15) -> Burst:
+def make_burst(
+    agencies: list[str],
+    documents: int,
+    today: date,
+    seed: int = 15,
+    units_of: dict[str, list[str]] | None = None,
+) -> Burst:
     rng = random.Random(seed)
     burst = Burst(today=today)
     for agency in agencies:
-        units = [f"unit-{agency[-3:]}-{n}" for n in range(3)]
+        units = (units_of or {}).get(agency) or [f"unit-{agency[-3:]}-{n}" for n in range(3)]
         people = [f"u-cv-{agency[-3:]}-{n}" for n in range(4)]
         for _ in range(documents):
             _document(burst, rng, agency, units, people)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from statistics import median
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from pydantic import BaseModel
 from vanthu_runtime.auth import Role
 
 from vanthu_routing.api.dependencies import Handlers, caller_with
@@ -18,6 +19,7 @@ from vanthu_routing.api.views import authorship_view
 from vanthu_routing.domain.calendar import local_date
 from vanthu_routing.domain.task import TaskRole, TaskStatus
 from vanthu_routing.handlers import Caller
+from vanthu_routing.ports import IndicatorFigures
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -93,6 +95,70 @@ async def processing_time_by_unit(
         }
         for unit, days in sorted(durations.items())
     ]
+
+
+class Indicators(BaseModel):
+    """The live indicators of the caller's agency (ADR 0051), counted by the indicators worker
+    from the streams: a unit head's only of his unit."""
+
+    as_of: str | None
+    """The day (in Vietnam) "now" and "overdue" are counted on."""
+    now: dict[str, dict[str, dict[str, int]]]
+    """Open tasks, due within 3 working days, overdue: per unit (``units``), per person
+    (``people``)."""
+    months: dict[str, dict[str, dict[str, dict[str, Any]]]]
+    """Per month: completed on time and late, with the on-time rate, per unit and person."""
+    received: dict[str, dict[str, int]]
+    issued: dict[str, dict[str, int]]
+    processing_time: dict[str, dict[str, dict[str, Any]]]
+
+
+def indicator_figures(request: Request) -> IndicatorFigures:
+    figures: IndicatorFigures | None = getattr(request.app.state, "indicators", None)
+    if figures is None:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail={
+                "message": "The indicators are not available in this process.",
+                "message_vi": "Chỉ số chưa sẵn sàng.",
+            },
+        )
+    return figures
+
+
+@router.get("/indicators", response_model=Indicators)
+async def indicators(
+    figures: Annotated[IndicatorFigures, Depends(indicator_figures)], caller: Caller = Reader
+) -> Indicators:
+    """Counts only (no document is named), so confidential tasks count like any other."""
+    found = figures.figures(caller.agency_code)
+    if found is None:
+        return Indicators(
+            as_of=None,
+            now={"units": {}, "people": {}},
+            months={},
+            received={},
+            issued={},
+            processing_time={},
+        )
+    if caller.lists_agency_wide:
+        return Indicators.model_validate(found)
+    # A unit head: his unit's rows; people and the agency's registers are not his to report on.
+    mine = caller.reports_on
+    return Indicators(
+        as_of=found["as_of"],
+        now={"units": {u: r for u, r in found["now"]["units"].items() if mine(u)}, "people": {}},
+        months={
+            month: {"units": {u: r for u, r in sides["units"].items() if mine(u)}, "people": {}}
+            for month, sides in found["months"].items()
+        },
+        received={},
+        issued={},
+        processing_time={
+            month: {u: r for u, r in units.items() if mine(u)}
+            for month, units in found["processing_time"].items()
+        },
+    )
 
 
 @router.get("/entries-on-behalf")
