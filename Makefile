@@ -102,6 +102,16 @@ web-test: web-build ## the web app's component tests (vitest) and its browser te
 	cd web && npx --no-install vitest run
 	$(UV) run pytest tests/e2e/test_web_flow.py tests/unit/test_web_dev_signin.py $(PYTEST_ARGS)
 
+.PHONY: web-api-types
+web-api-types: ## regenerate the web app's API types (web/src/api/generated/) from the services' OpenAPI
+	@$(LOCAL)/web.sh build
+	$(UV) run python web/scripts/api_types.py
+
+.PHONY: web-api-types-check
+web-api-types-check: ## fail when web/src/api/generated/ differs from the services' OpenAPI documents
+	@$(LOCAL)/web.sh build
+	$(UV) run python web/scripts/api_types.py --check
+
 .PHONY: contracts
 contracts: ## regenerate JSON Schemas and AsyncAPI documents from the contract models
 	$(UV) run python -m vanthu_contracts.generate
