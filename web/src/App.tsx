@@ -1,6 +1,7 @@
 import { Navigate, NavLink, Route, Routes } from 'react-router';
 import type { ReactNode } from 'react';
 import { ROLES } from './labels';
+import { AdminDelegations, AdminHome, AdminImport, AdminRules, AdminUnits, AdminUsers } from './pages/Admin';
 import { AuditDocument } from './pages/AuditDocument';
 import { AuditSearch } from './pages/AuditSearch';
 import { CasePage } from './pages/CasePage';
@@ -47,6 +48,12 @@ export function App() {
         <Route path="/viec" element={<MyTasks scope="mine" />} />
         <Route path="/viec/don-vi" element={<MyTasks scope="unit" />} />
         <Route path="/viec/:caseId/:taskId" element={<TaskPage />} />
+        <Route path="/quan-tri" element={<AdminHome />} />
+        <Route path="/quan-tri/don-vi" element={<AdminUnits />} />
+        <Route path="/quan-tri/nguoi-dung" element={<AdminUsers />} />
+        <Route path="/quan-tri/uy-quyen" element={<AdminDelegations />} />
+        <Route path="/quan-tri/quy-tac" element={<AdminRules />} />
+        <Route path="/quan-tri/nhap-danh-ba" element={<AdminImport />} />
         <Route path="*" element={<p>Không tìm thấy trang này.</p>} />
       </Routes>
     </Shell>
@@ -59,18 +66,8 @@ function Home() {
   if (hasRole(session, 'clerk')) return <Navigate to="/van-ban-den/dang-ky" replace />;
   if (hasRole(session, 'unit_head', 'specialist')) return <Navigate to="/viec" replace />;
   if (hasRole(session, 'auditor')) return <Navigate to="/tra-cuu" replace />;
-  if (hasRole(session, 'administrator')) {
-    // ADR 0008: running the system does not grant reading its documents.
-    return (
-      <section aria-labelledby="quan-tri">
-        <h1 id="quan-tri">Quản trị hệ thống</h1>
-        <p>
-          Quản trị viên không xem danh sách văn bản. Màn hình quản trị danh bạ, ủy quyền và quy tắc phân phối chưa có trong
-          phiên bản này.
-        </p>
-      </section>
-    );
-  }
+  // ADR 0008: running the system does not grant reading its documents; the directory is theirs.
+  if (hasRole(session, 'administrator')) return <Navigate to="/quan-tri" replace />;
   return <Navigate to="/van-ban-den" replace />;
 }
 
@@ -99,6 +96,7 @@ function Shell({ children }: { children: ReactNode }) {
           {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-di" end>Văn bản đi</NavLink>}
           {hasRole(session, 'clerk') && <NavLink to="/so-dang-ky">Sổ đăng ký</NavLink>}
           {hasRole(session, 'leader', 'secretary') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}
+          {hasRole(session, 'administrator') && <NavLink to="/quan-tri">Quản trị</NavLink>}
         </nav>
         <div className="who">
           <span>

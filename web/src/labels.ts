@@ -130,6 +130,11 @@ const MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^the directory of (\S+) does not list/, (m) => `Danh bạ của cơ quan ${m[1]} không ghi nhận vai trò này của bạn.`],
   [/^requires one of the roles/, () => 'Bạn không có vai trò được phép làm việc này.'],
   [/^invalid token|^a bearer token is required/, () => 'Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.'],
+  [/^no unit (\S+) in (\S+)$/, (m) => `Không có đơn vị "${m[1]}" trong cơ quan ${m[2]}.`],
+  [/^String should have at least 1 character/, () => 'Không được để trống.'],
+  [/^String should match pattern '\^\[\^@/, () => 'Địa chỉ thư điện tử không hợp lệ.'],
+  [/^String should match pattern/, () => 'Chỉ dùng chữ không dấu, số và . _ : - (bắt đầu bằng chữ hoặc số).'],
+  [/^String should have at most (\d+) characters?$/, (m) => `Quá dài: tối đa ${m[1]} ký tự.`],
   [/^is \d+ characters long; at most (\d+) are allowed$/, (m) => `Quá dài: tối đa ${m[1]} ký tự.`],
 ];
 

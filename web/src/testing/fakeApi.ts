@@ -34,7 +34,7 @@ export class FakeApi {
     const method = (init.method ?? 'GET').toUpperCase();
     const path = url.split('?')[0];
     const form = init.body instanceof FormData ? init.body : null;
-    const body = typeof init.body === 'string' ? JSON.parse(init.body) : null;
+    const body = typeof init.body === 'string' ? parsed(init.body) : null;
     const call = { method, path, url, body, form };
     this.calls.push(call);
     let answer = this.answers.get(`${method} ${path}`);
@@ -46,6 +46,15 @@ export class FakeApi {
       return new Response(JSON.stringify(failed.body), { status: failed.__status });
     }
     return new Response(JSON.stringify(answer), { status: 200, headers: { 'Content-Type': 'application/json' } });
+  }
+}
+
+/** A JSON body parsed; any other text (a CSV) as sent. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 
