@@ -82,11 +82,20 @@ class ExchangeSettings(BaseSettings):
     peers: dict[str, PeerSettings] = {}
     """Per peer agency code (JSON): ``zip_attachments``, ``require_signature``,
     ``test_environment`` (ADR 0050)."""
+    consumer_group_prefix: str = ""
+    """The worker's consumer groups are `<prefix>-documents` and `<prefix>-outbound` (with a
+    connector) or `<prefix>-no-connector` (without); empty means
+    `exchange-<mongo database>-<system id>` for the connector's (the answerer's stays
+    `exchange-no-connector-<mongo database>`), so that deployments sharing a broker and an
+    agency never share a group and its offsets."""
 
     @field_validator("hub_peers", "peers", mode="before")
     @classmethod
     def _peers_from_json(cls, value: object) -> object:
         return json.loads(value) if isinstance(value, str) else value
+
+    def group_prefix_for(self, database: str) -> str:
+        return self.consumer_group_prefix or f"exchange-{database}-{self.system_id}"
 
     @property
     def connector_enabled(self) -> bool:

@@ -54,6 +54,22 @@ def connector_for(platform: Platform, settings: ExchangeSettings) -> Connector:
     return found
 
 
+def connector_groups(settings: ExchangeSettings, database: str) -> tuple[str, str]:
+    """The connector's groups (documents, outbound requests): the deployment's, named after its
+    database and system id, so another deployment of the same agency on the broker (a second
+    `make run`, a test session) never takes its events (ADR 0049 addendum)."""
+    prefix = settings.group_prefix_for(database)
+    return f"{prefix}-documents", f"{prefix}-outbound"
+
+
+def no_connector_group(settings: ExchangeSettings, database: str) -> str:
+    """Unchanged since ADR 0049 when not pinned: a renamed group would replay the topic and
+    answer every old request as failed."""
+    if settings.consumer_group_prefix:
+        return f"{settings.consumer_group_prefix}-no-connector"
+    return f"exchange-no-connector-{database}"
+
+
 async def connector_loops(
     platform: Platform, settings: ExchangeSettings
 ) -> Sequence[Callable[[], ConsumeLoop]]:
@@ -61,12 +77,12 @@ async def connector_loops(
     background_tasks.add(
         asyncio.create_task(ensure_indexes_when_reachable(connector.store.ensure_indexes))
     )
-    group = f"exchange-connector-{settings.system_id}"
+    documents_group, outbound_group = connector_groups(settings, platform.settings.mongo.database)
 
     def documents() -> ConsumeLoop:
         return ConsumeLoop(
             settings=platform.settings.kafka,
-            group_id=f"{group}-documents",
+            group_id=documents_group,
             topics=[DOCUMENT_RECEIVED_TOPIC],
             handler=connector.remember_outgoing_document,
             publisher=platform.publisher,
@@ -75,7 +91,7 @@ async def connector_loops(
     def requests() -> ConsumeLoop:
         return ConsumeLoop(
             settings=platform.settings.kafka,
-            group_id=f"{group}-outbound",
+            group_id=outbound_group,
             topics=[OUTBOUND_TOPIC],
             handler=connector.queue_send_request,
             publisher=platform.publisher,
@@ -97,7 +113,7 @@ def no_connector_loops(
     def requests() -> ConsumeLoop:
         return ConsumeLoop(
             settings=platform.settings.kafka,
-            group_id=f"exchange-no-connector-{platform.settings.mongo.database}",
+            group_id=no_connector_group(settings, platform.settings.mongo.database),
             topics=[OUTBOUND_TOPIC],
             handler=answerer.refuse_send,
             publisher=platform.publisher,
