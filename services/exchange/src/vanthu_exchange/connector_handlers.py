@@ -51,7 +51,7 @@ from vanthu_contracts.events.values import (
 from vanthu_runtime.outbox import OutboxRelay
 
 from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, HubUnavailable
-from vanthu_exchange.adapters.minio_package_store import MinioPackageStore
+from vanthu_exchange.adapters.minio_package_store import MinioPackageStore, ObjectMissing
 from vanthu_exchange.adapters.mongo_connector_store import MongoConnectorStore
 from vanthu_exchange.domain.document_types import type_name
 from vanthu_exchange.domain.edxml import (
@@ -374,9 +374,20 @@ class Connector:
     # -- sending -----------------------------------------------------------------------------
 
     async def send_due(self, limit: int = 20) -> int:
+        """Send the due jobs, each on its own: one that cannot be sent fails (at once, or after
+        ``max_attempts``) and never holds back the jobs behind it. A server outage (Mongo-wire,
+        MinIO unreachable) stops the pass: it is no job's fault, and the step is tried again."""
         sent = 0
         for job in await self.store.due_jobs(self._clock(), limit):
-            sent += await self._send_job(job)
+            try:
+                sent += await self._send_job(job)
+            except SERVER_OUTAGES:
+                raise
+            except Exception as exc:
+                log.exception("send job failed", job=job["_id"])
+                await self._retry_later(
+                    job, int(job["attempts"]) + 1, f"{type(exc).__name__}: {exc}"
+                )
         return sent
 
     async def _send_job(self, job: dict[str, Any]) -> int:
@@ -396,6 +407,9 @@ class Connector:
                 return 0
             except (NotExchangeable, PackageRejected, ValidationError, ValueError) as exc:
                 await self._give_up(job, attempt, f"cannot build the package: {exc}")
+                return 0
+            except _FileGone as gone:
+                await self._give_up(job, attempt, f"{FILE_GONE_REASON}: {gone.name}")
                 return 0
             deliveries: list[dict[str, Any]] = []
             try:
@@ -464,7 +478,10 @@ class Connector:
         if request_doc.business_type is not BusinessType.REVOKE:
             for index, file in enumerate(f for f in document.files if f.role in SENDABLE_ROLES):
                 local = workdir / f"file-{index}"
-                await self.packages.download(file.object_key, local)
+                try:
+                    await self.packages.download(file.object_key, local)
+                except ObjectMissing as exc:
+                    raise _FileGone(file.name) from exc
                 sources.append((local, file))
         await asyncio.to_thread(
             _write_document, path, package, sources, signer, zip_attachments=zip_attachments
@@ -976,6 +993,9 @@ class Connector:
         return await self.store.add_received(record, events)
 
 
+FILE_GONE_REASON = (
+    "Tệp của văn bản không còn được lưu trữ (the document's file is no longer stored)"
+)
 NO_CONNECTOR_REASON = (
     "Chưa kết nối trục liên thông: hệ thống chưa cấu hình kết nối (no exchange connector: "
     "VANTHU_EXCHANGE_HUB_URL, _SYSTEM_ID and _SYSTEM_SECRET are not set for this deployment)"
@@ -1102,6 +1122,12 @@ def _unwrapped_media_type(descriptor: AttachmentDescriptor) -> str:
         return manifest
     guessed, _ = mimetypes.guess_type(descriptor.name, strict=False)
     return guessed or "application/octet-stream"
+
+
+class _FileGone(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
 class _NotReady(Exception):

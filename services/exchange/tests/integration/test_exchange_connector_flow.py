@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from exchange_testkit import (
     EventTap,
     edxml_package,
     issued_document,
     login_form_token,
+    minio_client,
     put_file,
     random_agency,
     random_secret,
@@ -323,6 +326,42 @@ async def test_an_agency_without_a_system_reads_downloads_and_answers_on_the_por
     )
     assert reply[0].agency_code == ministry
     assert reply[0].signature.value == "valid"
+
+
+async def test_a_document_whose_file_is_gone_fails_alone_and_the_documents_behind_it_go(
+    exchange, servers, publisher, tap
+) -> None:
+    ministry, province = exchange["ministry"], exchange["province"]
+    bucket = exchange["sender"].bucket
+    lost_file = put_file(servers, bucket, b"%PDF-1.4 removed " + uuid.uuid4().bytes)
+    minio_client(servers).remove_object(bucket, lost_file.object_key)
+    lost = issued_document(ministry, [province], (lost_file,))
+    await publisher.publish(lost)
+    await publisher.publish(send_request(lost, [province]))
+    behind = issued_document(ministry, [province], (put_file(servers, bucket, b"%PDF behind"),))
+    await publisher.publish(behind)
+    await publisher.publish(send_request(behind, [province]))
+
+    failed = await eventually(
+        lambda: tap.matching(
+            lambda e: (
+                isinstance(e, DeliveryStatusChanged)
+                and e.document_id == lost.document_id
+                and e.transport is TransportState.FAILED
+            )
+        ),
+        timeout=60,
+        what="the document whose file is gone failed",
+    )
+    assert failed[0].recipient_agency_code == province
+    assert "no longer stored" in (failed[0].reason or "")
+    await eventually(
+        lambda: tap.matching(
+            lambda e: isinstance(e, PackageReceived) and e.document_code == behind.document_code
+        ),
+        timeout=60,
+        what="the document behind it at the province",
+    )
 
 
 async def _held_copy(servers, deployment, sender: str, document_code: str):

@@ -16,6 +16,15 @@ from minio import Minio
 from minio.error import S3Error
 
 _CHUNK = 1024 * 1024
+_MISSING = {"NoSuchKey", "NoSuchObject", "NoSuchBucket"}
+
+
+class ObjectMissing(LookupError):
+    """The object (or its bucket) is not stored: no retry brings it back."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no object {key!r}")
+        self.key = key
 
 
 def sha256_of_file(path: Path) -> tuple[str, int]:
@@ -52,13 +61,19 @@ class MinioPackageStore:
         try:
             self._client.stat_object(self.bucket, key)
         except S3Error as exc:
-            if exc.code in {"NoSuchKey", "NoSuchObject"}:
+            if exc.code in _MISSING:
                 return False
             raise
         return True
 
     async def download(self, key: str, path: Path) -> None:
-        await asyncio.to_thread(self._client.fget_object, self.bucket, key, str(path))
+        """Raises ``ObjectMissing`` when the object is not stored."""
+        try:
+            await asyncio.to_thread(self._client.fget_object, self.bucket, key, str(path))
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise ObjectMissing(key) from exc
+            raise
 
     async def stream(self, key: str) -> AsyncIterator[bytes]:
         response = await asyncio.to_thread(self._client.get_object, self.bucket, key)
