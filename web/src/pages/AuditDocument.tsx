@@ -2,7 +2,7 @@
 // tamper-evident history (a proxy entry marked as such), and a check of the hash chains.
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api } from '../api/client';
+import { api, apiBlob } from '../api/client';
 import { formatDate, formatDateTime } from '../dates';
 import { sayError } from '../errors';
 import { hasRole, useSession } from '../session';
@@ -51,6 +51,31 @@ export function AuditDocument() {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const { session } = useSession();
+  const [bag, setBag] = useState<{ url: string; name: string; size: number } | null>(null);
+  const [packing, setPacking] = useState(false);
+  const [packError, setPackError] = useState('');
+
+  useEffect(() => () => void (bag && URL.revokeObjectURL(bag.url)), [bag]);
+
+  /** The archival package (BagIt, zip) the archive builds for the document, fetched with the
+   * token and saved by the browser from a blob: URL. */
+  async function downloadPackage() {
+    setPacking(true);
+    setPackError('');
+    try {
+      const blob = await apiBlob('archive', `/archive/documents/${encodeURIComponent(documentId)}/package`);
+      const next = { url: URL.createObjectURL(blob), name: `bag-${documentId}.zip`, size: blob.size };
+      setBag(next);
+      const link = window.document.createElement('a');
+      link.href = next.url;
+      link.download = next.name;
+      link.click();
+    } catch (e) {
+      setPackError(`Không tạo được gói lưu trữ: ${sayError(e)}`);
+    } finally {
+      setPacking(false);
+    }
+  }
 
   useEffect(() => {
     const id = encodeURIComponent(documentId);
@@ -98,6 +123,21 @@ export function AuditDocument() {
           ))}
         </ol>
       </section>
+      {hasRole(session, 'auditor') && (
+        <section className="card" aria-labelledby="goi-luu-tru">
+          <h2 id="goi-luu-tru">Gói lưu trữ</h2>
+          <p className="muted">Gói BagIt (tệp .zip) gồm bản gốc, các tệp dẫn xuất, siêu dữ liệu và lịch sử xử lý của văn bản, kèm mã băm từng tệp.</p>
+          {packError && <p className="error" role="alert">{packError}</p>}
+          <button type="button" className="secondary" disabled={packing} onClick={() => void downloadPackage()}>
+            {packing ? 'Đang tạo gói…' : 'Tải gói lưu trữ'}
+          </button>
+          {bag && (
+            <p role="status">
+              Đã tạo gói: <a href={bag.url} download={bag.name}>{bag.name}</a> ({Math.max(1, Math.round(bag.size / 1024))} KB)
+            </p>
+          )}
+        </section>
+      )}
       {hasRole(session, 'auditor') && <section className="card" aria-labelledby="kiem-tra">
         <h2 id="kiem-tra">Kiểm tra tính toàn vẹn</h2>
         <p className="muted">Đối chiếu chuỗi băm của toàn bộ lịch sử lưu trữ và các điểm kiểm tra đã ký.</p>

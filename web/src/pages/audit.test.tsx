@@ -95,4 +95,37 @@ describe("a document's timeline", () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Kiểm tra chuỗi băm' })));
     expect(screen.getByRole('status').textContent).toBe('Phát hiện sai lệch tại task.assigned/2/41: bản ghi bị sửa.');
   });
+
+  it('downloads the archival package of the document', async () => {
+    signedInAs(PEOPLE.auditor);
+    const clicked: string[] = [];
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: () => 'blob:goi', revokeObjectURL: () => {} }));
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(`${this.getAttribute('href')} ${this.download}`);
+    });
+    api.on('GET /api/archive/archive/documents/doc1', hit);
+    api.on('GET /api/archive/archive/documents/doc1/timeline', { document_id: 'doc1', entries: [] });
+    api.on('GET /api/archive/archive/documents/doc1/package', () => new Response('PK'.padEnd(3000, 'x'), { headers: { 'Content-Type': 'application/zip' } }));
+    at('/tra-cuu/doc1');
+    await settle();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Tải gói lưu trữ' })));
+    expect(api.sent('GET /api/archive/archive/documents/doc1/package')).toHaveLength(1);
+    expect(screen.queryByRole('alert')?.textContent ?? '').toBe('');
+    expect(clicked).toEqual(['blob:goi bag-doc1.zip']);
+    const saved = within(screen.getByRole('region', { name: 'Gói lưu trữ' })).getByRole('link', { name: 'bag-doc1.zip' });
+    expect(saved.getAttribute('href')).toBe('blob:goi');
+    expect(screen.getByRole('region', { name: 'Gói lưu trữ' }).textContent).toContain('(3 KB)');
+  });
+
+  it("says the archive's refusal to package a document", async () => {
+    signedInAs(PEOPLE.auditor);
+    api.on('GET /api/archive/archive/documents/doc1', hit);
+    api.on('GET /api/archive/archive/documents/doc1/timeline', { document_id: 'doc1', entries: [] });
+    api.on('GET /api/archive/archive/documents/doc1/package', { detail: 'document doc1 has no registration in the archive' }, 409);
+    at('/tra-cuu/doc1');
+    await settle();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Tải gói lưu trữ' })));
+    expect(screen.getByRole('alert').textContent).toBe('Không tạo được gói lưu trữ: document doc1 has no registration in the archive');
+    expect(screen.queryByRole('link', { name: 'bag-doc1.zip' })).toBeNull();
+  });
 });
