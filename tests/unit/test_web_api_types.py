@@ -59,3 +59,29 @@ def test_the_generated_types_describe_what_the_web_app_calls() -> None:
     assert "* IncomingDocumentMetadata" in intake  # the registration form's fields, typed
     routing = (api_types.GENERATED / "routing.d.ts").read_text()
     assert '"/tasks/mine": {' in routing
+
+
+def test_the_directory_lists_are_typed_for_the_administrators_screens() -> None:
+    routing = api_types.openapi_of("routing")
+    schemas = routing["components"]["schemas"]
+    for path, model in (("/directory/users", "UserOut"), ("/directory/units", "UnitOut")):
+        answer = routing["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert answer["schema"]["items"] == {"$ref": f"#/components/schemas/{model}"}
+    assert set(schemas["UserOut"]["required"]) == {
+        "agency_code",
+        "user_id",
+        "full_name",
+        "position",
+        "unit_id",
+        "email",
+        "roles",
+        "active",
+    }
+    assert schemas["UserOut"]["properties"]["roles"]["type"] == "array"
+    assert set(schemas["UnitOut"]["required"]) == {
+        "agency_code",
+        "unit_id",
+        "name",
+        "parent_unit_id",
+        "active",
+    }

@@ -37,24 +37,9 @@ export type CalendarPeriod = RoutingSchema<'CalendarPeriod'>;
 export type Indicators = RoutingSchema<'Indicators'>;
 export type SignInConfig = IntakeSchema<'SignInConfig'>;
 
-export interface DirectoryUser {
-  agency_code: string;
-  user_id: string;
-  full_name: string;
-  position: string | null;
-  unit_id: string | null;
-  email: string | null;
-  roles: string[];
-  active: boolean;
-}
+export type DirectoryUser = RoutingSchema<'UserOut'>;
 
-export interface DirectoryUnit {
-  agency_code: string;
-  unit_id: string;
-  name: string;
-  parent_unit_id: string | null;
-  active: boolean;
-}
+export type DirectoryUnit = RoutingSchema<'UnitOut'>;
 
 export interface StoredFile {
   file_id: string;

@@ -1102,6 +1102,22 @@ export interface components {
              */
             active: boolean;
         };
+        /**
+         * UnitOut
+         * @description A unit of the agency's directory, as saved and listed.
+         */
+        UnitOut: {
+            /** Agency Code */
+            agency_code: string;
+            /** Unit Id */
+            unit_id: string;
+            /** Name */
+            name: string;
+            /** Parent Unit Id */
+            parent_unit_id: string | null;
+            /** Active */
+            active: boolean;
+        };
         /** UserIn */
         UserIn: {
             /** Full Name */
@@ -1121,6 +1137,28 @@ export interface components {
              * Active
              * @default true
              */
+            active: boolean;
+        };
+        /**
+         * UserOut
+         * @description A person of the agency's directory with their roles, as saved and listed.
+         */
+        UserOut: {
+            /** Agency Code */
+            agency_code: string;
+            /** User Id */
+            user_id: string;
+            /** Full Name */
+            full_name: string;
+            /** Position */
+            position: string | null;
+            /** Unit Id */
+            unit_id: string | null;
+            /** Email */
+            email: string | null;
+            /** Roles */
+            roles: string[];
+            /** Active */
             active: boolean;
         };
         /** ValidationError */
@@ -2021,9 +2059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UnitOut"];
                 };
             };
             /** @description Validation Error */
@@ -2058,9 +2094,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UserOut"];
                 };
             };
             /** @description Validation Error */
@@ -2089,9 +2123,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["UserOut"][];
                 };
             };
         };
@@ -2111,9 +2143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["UnitOut"][];
                 };
             };
         };

@@ -51,6 +51,37 @@ class UserIn(Strict):
     active: bool = True
 
 
+class UnitOut(BaseModel):
+    """A unit of the agency's directory, as saved and listed."""
+
+    agency_code: str
+    unit_id: str
+    name: str
+    parent_unit_id: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, unit: DirectoryUnit) -> UnitOut:
+        return cls.model_validate(asdict(unit))
+
+
+class UserOut(BaseModel):
+    """A person of the agency's directory with their roles, as saved and listed."""
+
+    agency_code: str
+    user_id: str
+    full_name: str
+    position: str | None
+    unit_id: str | None
+    email: str | None
+    roles: list[str]
+    active: bool
+
+    @classmethod
+    def of(cls, user: DirectoryUser) -> UserOut:
+        return cls.model_validate(asdict(user))
+
+
 class DelegationIn(Strict):
     delegation_id: Id | None = None
     leader_user_id: Id
@@ -81,19 +112,19 @@ class RulesIn(Strict):
 @router.put("/units/{unit_id}", status_code=status.HTTP_200_OK)
 async def save_unit(
     unit_id: Id, body: UnitIn, handlers: Handlers, caller: Caller = Admin
-) -> dict[str, Any]:
+) -> UnitOut:
     unit = DirectoryUnit(caller.agency_code, unit_id, body.name, body.parent_unit_id, body.active)
     await answering(lambda: handlers.save_unit(caller, unit))
-    return asdict(unit)
+    return UnitOut.of(unit)
 
 
 @router.put("/users/{user_id}")
 async def save_user(
     user_id: Id, body: UserIn, handlers: Handlers, caller: Caller = Admin
-) -> dict[str, Any]:
+) -> UserOut:
     user = await _checked_user(handlers, caller, user_id, body)
     await answering(lambda: handlers.save_user(caller, user))
-    return asdict(user)
+    return UserOut.of(user)
 
 
 async def _checked_user(
@@ -124,13 +155,13 @@ async def _checked_user(
 
 
 @router.get("/users")
-async def list_users(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str, Any]]:
-    return [asdict(u) for u in await handlers.directory.users(caller.agency_code)]
+async def list_users(handlers: Handlers, caller: Caller = Anyone) -> list[UserOut]:
+    return [UserOut.of(u) for u in await handlers.directory.users(caller.agency_code)]
 
 
 @router.get("/units")
-async def list_units(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str, Any]]:
-    return [asdict(u) for u in await handlers.directory.units(caller.agency_code)]
+async def list_units(handlers: Handlers, caller: Caller = Anyone) -> list[UnitOut]:
+    return [UnitOut.of(u) for u in await handlers.directory.units(caller.agency_code)]
 
 
 @router.post("/delegations", status_code=status.HTTP_201_CREATED)
