@@ -3,7 +3,8 @@ every service of `make run`: the administrator creates and renames a unit, creat
 a role in it and deactivates them, grants and revokes a delegation, saves the routing rules and
 imports a CSV whose bad row is shown on that row (web/e2e/admin-flow.mjs); axe-core finds no
 serious or critical violation on the sign-in page and on each role's main page, the
-administrator's screens included (web/e2e/a11y-flow.mjs)."""
+administrator's screens included, and on a registered document's page and its case page
+(web/e2e/a11y-flow.mjs)."""
 
 from __future__ import annotations
 
@@ -49,4 +50,4 @@ def test_no_page_has_a_serious_accessibility_violation(one_origin: str, tmp_path
     assert run.returncode == 0, said
     assert "web-flow: done" in run.stdout, said
     # every role's page was checked, not only the sign-in page
-    assert run.stdout.count("web-flow: axe ") == 1 + 7 + 5, said
+    assert run.stdout.count("web-flow: axe ") == 1 + 7 + 5 + 2, said

@@ -1,9 +1,13 @@
 // The accessibility check, in real Chromium: axe-core on the sign-in page and on the main page of
 // every role (the demo directory's people, signed in from the dev sign-in page), the
-// administrator's screens included; fails on any serious or critical violation.
+// administrator's screens included, and the pages of a document with content (the clerk's
+// document page, the leader's case page with the direction form); fails on any serious or
+// critical violation.
 //   VANTHU_WEB_URL=http://127.0.0.1:8080 VANTHU_WEB_SHOTS=dir node e2e/a11y-flow.mjs
 import { mkdirSync } from 'node:fs';
-import { base, expectVisible, launch, openPage, screenshot, shots, signIn, signOut, step } from './browser.mjs';
+import {
+  base, call, eventually, expectVisible, inDays, launch, openPage, pdfWithText, PEOPLE, screenshot, shots, signIn, signOut, step, tokenOf,
+} from './browser.mjs';
 import { violations } from './axe.mjs';
 
 mkdirSync(shots, { recursive: true });
@@ -58,6 +62,41 @@ try {
     }
     await signOut(page);
   }
+
+  step('a document with content: the clerk registers one (through the API)');
+  const subject = `Về việc kiểm tra khả năng tiếp cận ${Date.now()}`;
+  const clerk = await tokenOf(PEOPLE.clerk);
+  const form = new FormData();
+  form.append('metadata', JSON.stringify({
+    channel: 'paper', issuer: { name: 'Bộ Nội vụ', agency_code: '000.00.00.G09' }, document_type: 'official_letter',
+    code_number: String(Math.floor(Math.random() * 900000) + 1), code_notation: 'BNV-VP', issued_date: inDays(-1), subject,
+    page_count: 1, signer: { position: 'Thứ trưởng', full_name: 'Trần Văn Bình' }, urgency: 'urgent', confidentiality: 'normal', due_date: inDays(20),
+  }));
+  form.append('file', new Blob([pdfWithText('A11Y')], { type: 'application/pdf' }), 'cong-van.pdf');
+  let registered;
+  // intake copies the directory from Kafka: until it knows the clerk it refuses everyone (403).
+  await eventually(async () => {
+    registered = await call(clerk, 'intake', '/v1/documents', { method: 'POST', body: form });
+    return registered.status !== 403;
+  }, 'intake to know the clerk', 120000, 2000);
+  if (registered.status !== 201) throw new Error(`registering: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const leader = await tokenOf(PEOPLE.leader);
+  let theCase;
+  await eventually(async () => {
+    const inbox = await call(leader, 'routing', '/inbox');
+    theCase = inbox.status === 200 ? inbox.body.find((c) => c.document.subject === subject) : undefined;
+    return !!theCase;
+  }, 'the document in the leader\'s inbox', 120000, 2000);
+
+  await signIn(page, PEOPLE.clerk.user_id, PEOPLE.clerk.full_name, 'Văn thư');
+  await page.goto(`${base}/van-ban/${registered.body.id}`);
+  await check('vanthu1/van-ban', subject);
+  await signOut(page);
+  await signIn(page, PEOPLE.leader.user_id, PEOPLE.leader.full_name, 'Lãnh đạo');
+  await page.goto(`${base}/chi-dao/${theCase.case_id}`);
+  await expectVisible(page.getByRole('heading', { name: 'Ý kiến chỉ đạo' }), 'the direction form');
+  await check('lanhdao1/chi-dao', subject);
+  await signOut(page);
 } finally {
   await browser.close();
 }
