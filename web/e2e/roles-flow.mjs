@@ -169,9 +169,14 @@ try {
   await signIn(page, PEOPLE.leader.user_id, PEOPLE.leader.full_name, 'Lãnh đạo');
   await page.getByRole('link', { name: 'Tổng hợp' }).click();
   await expectVisible(page.getByRole('heading', { name: 'Tổng hợp tình hình xử lý' }), 'the dashboard', 30000);
-  const planning = page.getByRole('row', { name: /^Phòng Kế hoạch/ });
-  const figures = await planning.locator('td').allInnerTexts();
-  if (figures.length !== 5 || Number(figures[0]) < 2 || !/%|Chưa có/.test(figures[4])) throw new Error(`the planning office reads ${figures.join(' | ')}`);
+  // Other tests of the session may have a "Phòng Kế hoạch" of their own in the agency: the demo
+  // unit is the one holding this flow's two tasks.
+  const rows = page.getByRole('row', { name: /^Phòng Kế hoạch/ });
+  const read = [];
+  for (const row of await rows.all()) read.push(await row.locator('td').allInnerTexts());
+  if (!read.some((f) => f.length === 5 && Number(f[0]) >= 2 && /%|Chưa có/.test(f[4]))) {
+    throw new Error(`the planning office reads ${read.map((f) => f.join(' | ')).join(' / ')}`);
+  }
   await expectVisible(page.getByRole('region', { name: 'Ý kiến do thư ký nhập thay' }).getByText(subjectB), 'the proxy entry in the report');
   const toApprove = page.getByRole('region', { name: 'Dự thảo chờ phê duyệt' }).getByRole('link', { name: subjectA });
   await expectVisible(toApprove, 'the draft waiting for approval');
