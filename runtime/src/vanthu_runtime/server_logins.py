@@ -48,9 +48,7 @@ def bucket_policy(buckets: list[str]) -> dict[str, Any]:
 
 
 def read_secrets(path: Path) -> dict[str, str]:
-    return dict(
-        line.strip().split("=", 1) for line in path.read_text().splitlines() if "=" in line
-    )
+    return dict(line.strip().split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
 
 def ensure_mongo_users(mongo: MongoSettings, secrets: Mapping[str, str]) -> list[str]:

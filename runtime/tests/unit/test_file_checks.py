@@ -160,9 +160,7 @@ def test_a_password_protected_pdf_is_refused_by_default() -> None:
 
 
 def test_a_password_protected_pdf_is_kept_flagged_when_the_caller_asks() -> None:
-    checked = check_upload(
-        hostile_files.encrypted_pdf(), limits=FileLimits(encrypted_pdf="flag")
-    )
+    checked = check_upload(hostile_files.encrypted_pdf(), limits=FileLimits(encrypted_pdf="flag"))
 
     assert checked.media_type is MediaType.PDF
     assert checked.cannot_be_read is not None
