@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import httpx
+from harness.pdfs import one_page_pdf
 from harness.polling import eventually
 from vanthu_contracts.events.routing import DraftApproved
 
@@ -91,7 +92,7 @@ async def test_the_secretary_records_the_leaders_paper_approval_of_a_draft(http,
     response = await http.post(
         f"/cases/{case_id}/drafts/{draft_id}/on-behalf",
         data={"payload": json.dumps(payload)},
-        files={"slip": ("duyet.pdf", b"%PDF-1.4 duyet", "application/pdf")},
+        files={"slip": ("duyet.pdf", one_page_pdf(), "application/pdf")},
         headers=org.auth("secretary"),
     )
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from harness.pdfs import one_page_pdf
 from harness.polling import eventually
 from vanthu_contracts import (
     DecisionRecorded,
@@ -24,7 +25,7 @@ from vanthu_runtime.kafka_producer import KafkaEventPublisher
 from ..unit.routing_documents import received_document  # noqa: TID252
 
 DOCUMENT_RECEIVED = DocumentReceived.event_type
-SLIP = b"%PDF-1.4\n% phieu giai quyet van ban den\n"
+SLIP = one_page_pdf()
 
 # An exchanged document sent by the Ministry of Home Affairs, who is told our statuses.
 FROM_THE_MINISTRY = ExchangeOrigin(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from datetime import datetime, timedelta
 
 import httpx
+from harness.pdfs import one_page_pdf
 from harness.polling import eventually
 from vanthu_contracts import DecisionRecorded, TaskAssigned
 from vanthu_routing.domain.calendar import VIETNAM_TIME
@@ -22,7 +22,7 @@ def today_at_eight() -> str:
 
 def a_scan() -> bytes:
     """A slip nobody else uploads, so its content-addressed object is this test's alone."""
-    return b"%PDF-1.4\n% phieu " + secrets.token_hex(16).encode() + b"\n"
+    return one_page_pdf()
 
 
 async def directed(http, org, publisher) -> str:
@@ -270,7 +270,7 @@ async def test_the_scanned_slip_opens_through_a_short_lived_link_only_for_those_
 ):
     case_id = await receive(publisher, org.agency)
     await wait_in_inbox(http, org.auth("director"), case_id)
-    slip = b"%PDF-1.4\n% phieu " + secrets.token_hex(8).encode()
+    slip = one_page_pdf()
     recorded = await http.post(
         f"/cases/{case_id}/direction/on-behalf",
         data={

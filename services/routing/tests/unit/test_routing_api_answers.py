@@ -9,12 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from harness.hostile_files import LINUX_PROGRAM, hostile_corpus
+from harness.pdfs import one_page_pdf
 from vanthu_routing.bootstrap import MAX_BODY_BYTES
 from vanthu_runtime.api import DEFAULT_MAX_BODY_BYTES
 
 from .routing_api import MONDAY, Api, routing_api
 
-SLIP = ("phieu.pdf", b"%PDF-1.4\n% phieu\n", "application/pdf")
+SLIP = ("phieu.pdf", one_page_pdf(), "application/pdf")
 DUE = (MONDAY + timedelta(days=10)).date().isoformat()
 
 
@@ -148,3 +150,48 @@ async def test_a_chunked_draft_upload_past_the_limit_is_cut_off_where_the_limit_
     assert len(sent) <= MAX_BODY_BYTES // mib + 1
     assert api.evidence.kept == []
     assert (await api.cases.get("000.00.00.H41", case_id)).case.drafts == ()
+
+
+@pytest.mark.parametrize("hostile", hostile_corpus(), ids=lambda h: h.label)
+async def test_a_hostile_draft_or_slip_is_refused_and_nothing_is_kept(api, hostile) -> None:
+    case_id = await api.received()
+    lead = {"unit_id": "unit-plan", "role": "lead", "due_date": DUE}
+    case = await post_ok(api, f"/cases/{case_id}/direction", "director", {"assignments": [lead]})
+    task_id = case["tasks"][0]["task_id"]
+    declared = "image/png" if hostile.name.endswith(".png") else "application/pdf"
+    if hostile.name.endswith(".tif"):
+        declared = "image/tiff"
+
+    draft = await api.http.post(
+        f"/cases/{case_id}/tasks/{task_id}/drafts",
+        files={"file": (hostile.name, hostile.data, "application/pdf")},
+        headers=api.auth("plan-head"),
+    )
+    slip = await api.http.post(
+        f"/cases/{case_id}/direction/on-behalf",
+        data={"payload": json.dumps({"decided_by_user_id": "director", "assignments": [lead]})},
+        files={"slip": (hostile.name, hostile.data, declared)},
+        headers=api.auth("secretary"),
+    )
+
+    assert draft.status_code in (413, 415, 422), draft.text
+    assert slip.status_code in (413, 415, 422), slip.text
+    assert api.evidence.kept == []
+    stored = (await api.cases.get("000.00.00.H41", case_id)).case
+    assert stored.drafts == ()
+    assert len(stored.decisions) == 1  # the director's own direction only
+
+
+async def test_a_word_draft_that_is_not_one_is_refused(api) -> None:
+    case_id = await api.received()
+    lead = {"unit_id": "unit-plan", "role": "lead", "due_date": DUE}
+    case = await post_ok(api, f"/cases/{case_id}/direction", "director", {"assignments": [lead]})
+    task_id = case["tasks"][0]["task_id"]
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    answer = await api.http.post(
+        f"/cases/{case_id}/tasks/{task_id}/drafts",
+        files={"file": ("du-thao.docx", LINUX_PROGRAM, docx)},
+        headers=api.auth("plan-head"),
+    )
+    assert answer.status_code == 415, answer.text
+    assert api.evidence.kept == []

@@ -10,11 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from harness.pdfs import one_page_pdf
 
 from .routing_api import MONDAY, Api, routing_api
 
 DUE = (MONDAY + timedelta(days=10)).date().isoformat()
-SLIP = ("phieu.pdf", b"%PDF-1.4\n% phieu\n", "application/pdf")
+SLIP = ("phieu.pdf", one_page_pdf(), "application/pdf")
 BEYOND_64_BITS = 2**64 + 1
 
 

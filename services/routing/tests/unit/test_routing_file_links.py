@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from harness.pdfs import one_page_pdf
 
 from .routing_api import MONDAY, Api, routing_api
 
-SLIP = ("phieu.pdf", b"%PDF-1.4\n% phieu giai quyet\n", "application/pdf")
+SLIP = ("phieu.pdf", one_page_pdf(), "application/pdf")
 DUE = (MONDAY + timedelta(days=10)).date().isoformat()
 
 
@@ -63,7 +64,7 @@ async def test_the_unit_head_who_handles_it_gets_a_link_to_his_specialists_draft
     task_id = case["tasks"][0]["task_id"]
     uploaded = await api.http.post(
         f"/cases/{case_id}/tasks/{task_id}/drafts",
-        files={"file": ("du-thao.pdf", b"%PDF-1.4 du thao", "application/pdf")},
+        files={"file": ("du-thao.pdf", one_page_pdf(), "application/pdf")},
         headers=api.auth("plan-head"),
     )
     assert uploaded.status_code == 201, uploaded.text
