@@ -81,8 +81,10 @@ class Department:
         return "\n".join(
             [
                 "kind,id,name,parent_unit_id,unit_id,position,email,roles",
-                f"unit,{i['planning']},Phòng Kế hoạch,,,,,",
-                f"unit,{i['finance']},Phòng Tài chính,,,,,",
+                # Named apart from the web app's demo units, which other tests of the session
+                # use in the same agency and pick by name.
+                f"unit,{i['planning']},Phòng Kế hoạch ({i['planning']}),,,,,",
+                f"unit,{i['finance']},Phòng Tài chính ({i['finance']}),,,,,",
                 f"user,{i['clerk']},Đặng Thị Lan,,,Văn thư,,clerk",
                 f"user,{i['director']},Nguyễn Văn An,,,Giám đốc Sở,,leader",
                 f"user,{i['secretary']},Trần Thị Bình,,,Thư ký Giám đốc,,secretary",
