@@ -197,7 +197,7 @@ try {
   await issue.click();
   await expectVisible(page.getByRole('region', { name: 'Từ dự thảo đã duyệt' }).getByText('draft.pdf'), 'the approved draft named');
   await expectVisible(page.getByRole('list', { name: 'Cơ quan nhận' }).getByText('Bộ Nội vụ'), 'the issuer proposed as recipient');
-  await page.getByRole('checkbox', { name: 'Phòng Tài chính' }).check();
+  await page.getByRole('checkbox', { name: 'Phòng Tài chính', exact: true }).check();
   await page.getByLabel('Viết tắt tên cơ quan').fill('UBND');
   await page.getByLabel('Viết tắt đơn vị soạn thảo').fill('KH');
   await page.getByLabel('Địa danh').fill('Hà Nội');

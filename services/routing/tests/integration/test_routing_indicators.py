@@ -201,6 +201,14 @@ async def test_after_a_burst_every_table_equals_the_recount(
         assert sum(row["due_soon"] for row in rows) > 0
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "known defect (issue 15, ADR 0051): after a kill -9 mid-burst the figures sometimes "
+        "count open and overdue tasks above the recount (clean-clone CI, d0906b6); the cause "
+        "is not found yet"
+    ),
+)
 async def test_a_worker_killed_mid_burst_counts_nothing_twice_once_two_take_over(
     indicators: Indicators, copy_of: IndicatorsCopy, platform_settings: PlatformSettings
 ) -> None:
