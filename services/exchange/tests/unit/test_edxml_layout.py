@@ -8,6 +8,11 @@ import re
 
 from lxml import etree
 from vanthu_exchange.domain.edxml import (
+    Business,
+    BusinessDocType,
+    BusinessDocumentInfo,
+    ReceiverChange,
+    ReceiverChangeType,
     StatusCode,
     write_document_package,
     write_status_package,
@@ -163,12 +168,10 @@ def test_a_status_package_carries_its_fields_in_message_header_as_the_sdk_sample
     assert [local(child) for child in root] == ["edXMLEnvelope"]
 
 
-def test_blocks_inside_the_header_follow_the_order_research_documents_for_the_samples(
+def test_blocks_inside_the_header_follow_the_samples_order_that_peers_read_by_position(
     make_document, make_attachment
 ):
-    # research/domain_vn.md §1.3-1.4 (the SDK's document samples). It does not document the
-    # orders issue 13 item 12 names (StaffInfo first in Bussiness, PromulgationDate first in
-    # ResponseFor, OrganizationInCharge first in From): ADR 0050.
+    # Issue 13 item 12: Bussiness with StaffInfo first, ResponseFor with PromulgationDate first.
     root = tree(written(make_document, make_attachment))
     header = root.find(f"{{{EDXML}}}edXMLEnvelope/{{{EDXML}}}edXMLHeader")
     business = header.find(f"{{{EDXML}}}TraceHeaderList/{{{EDXML}}}Bussiness")
@@ -176,15 +179,60 @@ def test_blocks_inside_the_header_follow_the_order_research_documents_for_the_sa
     sender = header.find(f"{{{EDXML}}}MessageHeader/{{{EDXML}}}From")
 
     assert [local(c) for c in business] == [
-        "DocumentId", "BussinessDocType", "BussinessDocReason", "Paper", "StaffInfo",
+        "StaffInfo", "DocumentId", "BussinessDocType", "BussinessDocReason", "Paper",
     ]  # fmt: skip
     assert [local(c) for c in business.find(f"{{{EDXML}}}StaffInfo")] == [
         "Department", "Staff", "Mobile",
     ]  # fmt: skip
     assert [local(c) for c in response_for] == [
-        "OrganId", "Code", "PromulgationDate", "DocumentId",
+        "PromulgationDate", "OrganId", "Code", "DocumentId",
     ]  # fmt: skip
     assert [local(c) for c in sender] == [
         "OrganId", "OrganizationInCharge", "OrganName", "OrganAdd", "Email", "Telephone", "Fax",
         "Website",
+    ]  # fmt: skip
+
+
+def test_an_update_names_each_receiver_change_with_its_receiver_type_first(
+    make_document, make_attachment
+):
+    package = make_document(
+        business=Business(
+            doc_type=BusinessDocType.UPDATE,
+            document_code="000.00.00.G22,2025/01/10,12/VPCP-KSTT",
+            document_info=BusinessDocumentInfo(
+                document_info="1",
+                document_receiver="1",
+                receiver_changes=(
+                    ReceiverChange(change=ReceiverChangeType.ADDED, agency_code="000.00.00.H30"),
+                ),
+            ),
+        )
+    )
+    sink = io.BytesIO()
+    write_document_package(sink, package, [make_attachment("cid:1", ZIP, "a.pdf")])
+
+    receiver = tree(sink.getvalue().decode()).find(
+        f".//{{{EDXML}}}BussinessDocumentInfo/{{{EDXML}}}ReceiverList/{{{EDXML}}}Receiver"
+    )
+
+    assert [(local(c), c.text) for c in receiver] == [
+        ("ReceiverType", "1"),
+        ("OrganId", "000.00.00.H30"),
+    ]
+
+
+def test_a_status_package_writes_its_sender_with_the_organization_in_charge_first(make_status):
+    sink = io.BytesIO()
+    write_status_package(sink, make_status(StatusCode.ARRIVED))
+    status = tree(sink.getvalue().decode()).find(
+        f"{{{EDXML}}}edXMLEnvelope/{{{EDXML}}}edXMLHeader/{{{EDXML}}}MessageHeader"
+    )
+
+    assert [local(c) for c in status.find(f"{{{EDXML}}}From")] == [
+        "OrganizationInCharge", "OrganId", "OrganName", "OrganAdd", "Email", "Telephone", "Fax",
+        "Website",
+    ]  # fmt: skip
+    assert [local(c) for c in status.find(f"{{{EDXML}}}ResponseFor")] == [
+        "PromulgationDate", "OrganId", "Code", "DocumentId",
     ]  # fmt: skip

@@ -178,3 +178,48 @@ def test_official_document_ids_split_into_agency_date_and_number():
         parts.agency_code, parts.promulgation_date, "7816", "VPCP-TTĐT"
     ) == ("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT")
     assert split_document_code("9fbfbad2-f1f8-4256-a2eb-50fb1061cddb") is None
+
+
+def _reversed_blocks(data: bytes, blocks: tuple[str, ...]) -> bytes:
+    from lxml import etree
+
+    root = etree.fromstring(data)
+    namespace = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+    for block in blocks:
+        for element in root.iter(f"{{{namespace}}}{block}"):
+            children = list(element)
+            for child in children:
+                element.remove(child)
+            for child in reversed(children):
+                element.append(child)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize("kind", list(BusinessDocType), ids=lambda kind: kind.name.lower())
+def test_a_document_package_reads_the_same_whatever_order_its_blocks_children_come_in(
+    kind, make_document, make_attachment, sinks
+):
+    # Our own earlier order (OrganId first, StaffInfo last) and the samples' read alike.
+    package = make_document(business=BUSINESS_KINDS[kind])
+    data = written_document(package, [make_attachment("cid:1", b"%PDF-1.7 van ban")])
+    shuffled = _reversed_blocks(
+        data, ("Bussiness", "ResponseFor", "From", "To", "Receiver", "StaffInfo")
+    )
+    assert shuffled != data
+
+    as_written = read_package(io.BytesIO(data))
+    reordered = read_package(io.BytesIO(shuffled), sinks.open)
+
+    assert reordered.package == as_written.package
+    assert sinks.content("cid:1") == b"%PDF-1.7 van ban"
+
+
+def test_a_status_package_reads_the_same_whatever_order_its_blocks_children_come_in(make_status):
+    status = make_status(StatusCode.ACCEPTED)
+    sink = io.BytesIO()
+    write_status_package(sink, status)
+    shuffled = _reversed_blocks(sink.getvalue(), ("From", "To", "ResponseFor", "StaffInfo"))
+
+    read = read_package(io.BytesIO(shuffled))
+
+    assert read.package == status

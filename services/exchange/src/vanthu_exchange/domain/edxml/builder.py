@@ -97,10 +97,21 @@ def _add_optional(parent: etree._Element, local: str, text: str | None) -> None:
         _add(parent, local, text)
 
 
-def _add_organization(parent: etree._Element, local: str, organization: Organization) -> None:
+def _add_organization(
+    parent: etree._Element,
+    local: str,
+    organization: Organization,
+    *,
+    in_charge_first: bool = False,
+) -> None:
     element = _add(parent, local)
+    # The SDK's status samples write a status's From with OrganizationInCharge first; some
+    # peers deserialize by position (issue 13 item 12).
+    if in_charge_first:
+        _add_optional(element, "OrganizationInCharge", organization.organization_in_charge)
     _add(element, "OrganId", organization.agency_code)
-    _add_optional(element, "OrganizationInCharge", organization.organization_in_charge)
+    if not in_charge_first:
+        _add_optional(element, "OrganizationInCharge", organization.organization_in_charge)
     _add_optional(element, "OrganName", organization.name)
     _add_optional(element, "OrganAdd", organization.address)
     _add_optional(element, "Email", organization.email)
@@ -110,11 +121,12 @@ def _add_organization(parent: etree._Element, local: str, organization: Organiza
 
 
 def _add_response_for(parent: etree._Element, response_for: ResponseFor) -> None:
+    # PromulgationDate first, as the samples (issue 13 item 12).
     element = _add(parent, "ResponseFor")
-    _add(element, "OrganId", response_for.agency_code)
-    _add_optional(element, "Code", response_for.code)
     if response_for.promulgation_date is not None:
         _add(element, "PromulgationDate", format_date(response_for.promulgation_date))
+    _add(element, "OrganId", response_for.agency_code)
+    _add_optional(element, "Code", response_for.code)
     _add_optional(element, "DocumentId", response_for.document_code)
 
 
@@ -184,6 +196,9 @@ def _add_staff(parent: etree._Element, staff: StaffInfo, *, mobile_first: bool) 
 
 def _add_business(parent: etree._Element, business: Business, own_document_code: str) -> None:
     element = _add(parent, "Bussiness")
+    # StaffInfo first, as the samples (issue 13 item 12).
+    if business.staff is not None:
+        _add_staff(element, business.staff, mobile_first=False)
     # A new document's Bussiness/DocumentId is its own id; changes name their target, unless
     # they came naming it the SDK's way (document_code_in_business false).
     if business.document_code_in_business:
@@ -191,8 +206,6 @@ def _add_business(parent: etree._Element, business: Business, own_document_code:
     _add(element, "BussinessDocType", str(int(business.doc_type)))
     _add_optional(element, "BussinessDocReason", business.reason)
     _add(element, "Paper", "1" if business.paper_copy_sent else "0")
-    if business.staff is not None:
-        _add_staff(element, business.staff, mobile_first=False)
     if business.document_info is not None:
         info = _add(element, "BussinessDocumentInfo")
         _add_optional(info, "DocumentInfo", business.document_info.document_info)
@@ -201,6 +214,7 @@ def _add_business(parent: etree._Element, business: Business, own_document_code:
             receivers = _add(info, "ReceiverList")
             for change in business.document_info.receiver_changes:
                 receiver = _add(receivers, "Receiver")
+                # ReceiverType first, as the samples (issue 13 item 12).
                 _add(receiver, "ReceiverType", str(int(change.change)))
                 _add(receiver, "OrganId", change.agency_code)
     if business.replacements:
@@ -245,7 +259,7 @@ def _add_status(parent: etree._Element, status: StatusPackage) -> None:
     # The SDK's samples and the VNPT and Bkav libraries carry a status in MessageHeader, in
     # this order, and look nowhere else (issue 13 item 1; edXML:Status is still read).
     element = _add(parent, "MessageHeader")
-    _add_organization(element, "From", status.sender)
+    _add_organization(element, "From", status.sender, in_charge_first=True)
     if status.recipient is not None:
         _add_organization(element, "To", status.recipient)
     _add_response_for(element, status.response_for)
