@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from harness import office_files
 from harness.hostile_files import LINUX_PROGRAM, hostile_corpus
 from harness.pdfs import one_page_pdf
 from vanthu_routing.bootstrap import MAX_BODY_BYTES
@@ -195,3 +196,60 @@ async def test_a_word_draft_that_is_not_one_is_refused(api) -> None:
     )
     assert answer.status_code == 415, answer.text
     assert api.evidence.kept == []
+
+
+HOSTILE_WORD_DRAFTS = {
+    "docm-as-docx": (office_files.docm_named_docx(), office_files.DOCX, 422),
+    "docx-embedded-exe": (office_files.docx_with_program(), office_files.DOCX, 422),
+    "docx-entities": (office_files.docx_with_entities(), office_files.DOCX, 422),
+    "docx-bomb": (office_files.docx_bomb(), office_files.DOCX, 413),
+    "docx-truncated": (office_files.truncated_docx(), office_files.DOCX, 422),
+    "zip-as-docx": (office_files.plain_zip(), office_files.DOCX, 415),
+    "xlsx-as-docx": (office_files.xlsx_named_docx(), office_files.DOCX, 415),
+    "doc-macros": (office_files.doc(macros=True), office_files.DOC, 422),
+    "doc-encrypted": (office_files.doc(encrypted=True), office_files.DOC, 422),
+    "xls-as-doc": (office_files.xls_named_doc(), office_files.DOC, 415),
+}
+
+
+@pytest.mark.parametrize("label", HOSTILE_WORD_DRAFTS)
+async def test_a_word_draft_with_macros_programs_or_a_password_is_refused(api, label) -> None:
+    data, declared, expected = HOSTILE_WORD_DRAFTS[label]
+    case_id = await api.received()
+    lead = {"unit_id": "unit-plan", "role": "lead", "due_date": DUE}
+    case = await post_ok(api, f"/cases/{case_id}/direction", "director", {"assignments": [lead]})
+    task_id = case["tasks"][0]["task_id"]
+    answer = await api.http.post(
+        f"/cases/{case_id}/tasks/{task_id}/drafts",
+        files={"file": ("du-thao.docx", data, declared)},
+        headers=api.auth("plan-head"),
+    )
+    assert answer.status_code == expected, answer.text
+    assert answer.json()["detail"].startswith("file: ")
+    assert api.evidence.kept == []
+    assert (await api.cases.get("000.00.00.H41", case_id)).case.drafts == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "declared"),
+    [
+        (office_files.docx(), office_files.DOCX),
+        (office_files.odt(), office_files.ODT),
+        (office_files.doc(), office_files.DOC),
+    ],
+    ids=["docx", "odt", "doc"],
+)
+async def test_a_real_word_draft_is_kept(api, data, declared) -> None:
+    case_id = await api.received()
+    lead = {"unit_id": "unit-plan", "role": "lead", "due_date": DUE}
+    case = await post_ok(api, f"/cases/{case_id}/direction", "director", {"assignments": [lead]})
+    task_id = case["tasks"][0]["task_id"]
+    answer = await api.http.post(
+        f"/cases/{case_id}/tasks/{task_id}/drafts",
+        files={"file": ("du-thao", data, declared)},
+        headers=api.auth("plan-head"),
+    )
+    assert answer.status_code == 201, answer.text
+    assert len(api.evidence.kept) == 1
+    drafts = (await api.cases.get("000.00.00.H41", case_id)).case.drafts
+    assert [d.file.media_type for d in drafts] == [declared]

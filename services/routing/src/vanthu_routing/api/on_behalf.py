@@ -5,6 +5,7 @@ leaves nothing behind (no object in MinIO, no change, no event)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,6 +13,7 @@ from fastapi import HTTPException, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from vanthu_runtime.file_checks import FileLimits, FileRefused, MediaType, check_upload_async
+from vanthu_runtime.office_checks import WordType, check_word_document
 
 from vanthu_routing.api.dependencies import answering, http_error
 from vanthu_routing.domain.case import Case
@@ -23,11 +25,7 @@ from vanthu_routing.handlers import Caller, RoutingHandlers
 MAX_SLIP_BYTES = 20 * 1024 * 1024
 SLIP_MEDIA_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/tiff"}
 PARSED_MEDIA_TYPES = {m.value for m in MediaType}
-OFFICE_MAGIC = {
-    "application/msword": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": b"PK\x03\x04",
-    "application/vnd.oasis.opendocument.text": b"PK\x03\x04",
-}
+WORD_MEDIA_TYPES = {m.value for m in WordType}
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -44,14 +42,14 @@ async def read_upload(
     data = await upload.read(limit + 1)
     if len(data) > limit:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=f"{field}: too large")
-    if media_type in OFFICE_MAGIC:
-        # Word drafts have no parser here: at least the container their type names (OLE or ZIP).
-        if not data.startswith(OFFICE_MAGIC[media_type]):
-            raise HTTPException(
-                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                detail=f"{field}: file is not a {media_type} document",
-            )
-        return data, media_type
+    if media_type in WORD_MEDIA_TYPES:
+        # Opened as the container it is and checked to be that document: no macros, programs,
+        # password or ZIP bomb (runtime.office_checks).
+        try:
+            found = await asyncio.to_thread(check_word_document, data, media_type, field=field)
+        except FileRefused as refused:
+            raise HTTPException(refused.http_status, detail=f"{field}: {refused}") from refused
+        return data, found
     if media_type in PARSED_MEDIA_TYPES:
         # Opened for real, as intake opens its files (issue 16 item 6): a PDF or a scan that does
         # not parse, carries active content or is a bomb is refused; the type kept is the one
