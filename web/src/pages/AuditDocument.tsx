@@ -6,24 +6,12 @@ import { api, apiBlob } from '../api/client';
 import { formatDate, formatDateTime } from '../dates';
 import { sayError } from '../errors';
 import { hasRole, useSession } from '../session';
-import type { ArchivedDocument } from './AuditSearch';
+import type { ArchiveSchema } from '../api/types';
 
-interface TimelineEntry {
-  event_id: string;
-  kind: string;
-  occurred_at: string;
-  summary: string;
-  actors: { role: string; user_id: string; full_name: string | null }[];
-  on_behalf: boolean;
-}
+type ArchivedDocument = ArchiveSchema<'DocumentOut'>;
 
-interface Verification {
-  intact: boolean;
-  records_checked: number;
-  checkpoints_checked: number;
-  first_broken_record: { topic: string; partition: number; offset: number; description: string } | null;
-  checkpoint_problems: string[];
-}
+type TimelineEntry = ArchiveSchema<'TimelineEntryOut'>;
+type Verification = ArchiveSchema<'VerificationOut'>;
 
 const ACTOR_ROLES: Record<string, string> = {
   registered_by: 'đăng ký',
@@ -81,7 +69,7 @@ export function AuditDocument() {
     const id = encodeURIComponent(documentId);
     Promise.all([
       api<ArchivedDocument>('archive', `/archive/documents/${id}`),
-      api<{ entries: TimelineEntry[] }>('archive', `/archive/documents/${id}/timeline`),
+      api<ArchiveSchema<'TimelineOut'>>('archive', `/archive/documents/${id}/timeline`),
     ])
       .then(([d, t]) => (setDocument(d), setTimeline(t.entries)))
       .catch((e: unknown) => setError(`Không tải được văn bản: ${sayError(e)}`));

@@ -4,32 +4,15 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, ApiError } from '../api/client';
+import type { ArchiveSchema } from '../api/types';
 import { formatDate, formatDateTime } from '../dates';
 import { sayError } from '../errors';
 import { CASE_STATUSES, DOCUMENT_TYPES, label, URGENCIES, vietnamese } from '../labels';
 
-export interface ArchivedDocument {
-  document_id: string;
-  agency_code: string;
-  subject: string | null;
-  notation: string | null;
-  document_type: { code: string | null; name: string | null } | null;
-  issuer: { name: string | null; agency_code: string | null } | null;
-  issued_date: string | null;
-  received_at: string | null;
-  urgency: string | null;
-  confidentiality: string | null;
-  direction: string | null;
-  status: string | null;
-}
+/** A document as the archive lists it (archive's SearchHitOut). */
+export type ArchivedDocument = ArchiveSchema<'SearchHitOut'>;
 
-interface Found {
-  total: number;
-  total_is_exact: boolean;
-  page: number;
-  page_size: number;
-  items: ArchivedDocument[];
-}
+type Found = ArchiveSchema<'SearchPageOut'>;
 
 export interface SearchForm {
   q: string;

@@ -46,6 +46,12 @@ from vanthu_archive.domain.checkpoint import (
     verify_signed_checkpoint,
 )
 from vanthu_archive.domain.document_history import HistoryItem, history_of, package_metadata
+from vanthu_archive.domain.document_state import (
+    ChainPosition,
+    DocumentAsOf,
+    FoldedRecord,
+    state_as_of,
+)
 from vanthu_archive.domain.fixity import Digest, FixityObservation, FixityReport, fixity_report
 from vanthu_archive.domain.hashchain import (
     ChainBreak,
@@ -437,6 +443,36 @@ async def replay_projections_from(
         read += len(batch)
         used += await project_records(projections, texts, batch)
     return read, used
+
+
+# --- a document as of a moment ------------------------------------------------------------------
+
+
+async def document_as_of(
+    store: EventStore, document_id: str, related_ids: Sequence[str], as_of: datetime
+) -> DocumentAsOf:
+    """The document as the archive knew it at ``as_of``: its records up to then, from the event
+    store itself (not the read models), folded by the domain, with their chain positions."""
+    folded: list[FoldedRecord] = []
+    async for chained in store.records_about([document_id, *related_ids]):
+        record = chained.record
+        recorded_at = _utc(record.timestamp)
+        if recorded_at > as_of:
+            continue
+        try:
+            decoded = decode(list(record.headers), record.value)
+        except ContractError:
+            continue
+        position = ChainPosition(
+            record.topic, record.partition, record.offset, chained.hash.hex(), recorded_at
+        )
+        folded.append(FoldedRecord(position, decoded.envelope, decoded.event))
+    return state_as_of(document_id, as_of, folded)
+
+
+def _utc(moment: datetime) -> datetime:
+    # PyMongo hands back naive UTC datetimes.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # --- records files -------------------------------------------------------------------------------

@@ -126,6 +126,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/archive/documents/{document_id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Document State
+         * @description The document as the archive knew it at `as_of` (the auditor's replay of one document):
+         *     folded from the event store up to that moment, with the chain positions it was computed
+         *     from. Seen by whoever may see the document now (ADR 0006, 0008).
+         */
+        get: operations["document_state_archive_documents__document_id__state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/archive/audit/checkpoints": {
         parameters: {
             query?: never;
@@ -421,10 +443,88 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActionOut */
+        ActionOut: {
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Document Id */
+            document_id: string | null;
+            /** Kind */
+            kind: string;
+            /** Roles */
+            roles: string[];
+            /** Summary */
+            summary: string | null;
+            /** On Behalf */
+            on_behalf: boolean;
+            /** Masked */
+            masked: boolean;
+        };
+        /** ActionsOut */
+        ActionsOut: {
+            /** User Id */
+            user_id: string;
+            /** Actions */
+            actions: components["schemas"]["ActionOut"][];
+        };
+        /** ActorOut */
+        ActorOut: {
+            /** Role */
+            role: string;
+            /** User Id */
+            user_id: string;
+            /** Full Name */
+            full_name?: string | null;
+        };
         /** AddDocumentIn */
         AddDocumentIn: {
             /** Document Id */
             document_id: string;
+        };
+        /** BrokenRecordOut */
+        BrokenRecordOut: {
+            /** Topic */
+            topic: string;
+            /** Partition */
+            partition: number;
+            /** Offset */
+            offset: number;
+            /** Kind */
+            kind: string;
+            /** Description */
+            description: string;
+        };
+        /**
+         * ChainPositionOut
+         * @description A record's place in the hash chains: check it with `vanthu audit verify` or against a
+         *     signed checkpoint.
+         */
+        ChainPositionOut: {
+            /** Topic */
+            topic: string;
+            /** Partition */
+            partition: number;
+            /** Offset */
+            offset: number;
+            /** Hash */
+            hash: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+        };
+        /** CheckpointOut */
+        CheckpointOut: {
+            /** Name */
+            name: string;
+            /** Bucket */
+            bucket: string;
+            /** Object Lock */
+            object_lock: boolean;
         };
         /** CloseFileIn */
         CloseFileIn: {
@@ -436,15 +536,323 @@ export interface components {
              */
             permanent: boolean;
         };
+        /** ComputedFromOut */
+        ComputedFromOut: {
+            /** Records Folded */
+            records_folded: number;
+            last_record: components["schemas"]["ChainPositionOut"] | null;
+            /** Heads */
+            heads: components["schemas"]["ChainPositionOut"][];
+        };
+        /** DecisionThenOut */
+        DecisionThenOut: {
+            /** Decision Id */
+            decision_id: string;
+            /** Kind */
+            kind: string;
+            decided_by: components["schemas"]["ActorOut"];
+            recorded_by: components["schemas"]["ActorOut"];
+            /** On Behalf */
+            on_behalf: boolean;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string;
+            /** Text */
+            text: string | null;
+        };
+        /** DispositionOut */
+        DispositionOut: {
+            /** State */
+            state: string;
+            /** Proposed By */
+            proposed_by: string;
+            /** Reason */
+            reason: string;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decision Note */
+            decision_note: string | null;
+        };
+        /**
+         * DocumentOut
+         * @description One document read by id, with who registered it and who is named to read it.
+         * @example {
+         *       "agency_code": "000.00.00.G22",
+         *       "confidentiality": "normal",
+         *       "direction": "incoming",
+         *       "document_id": "in-2026-000123",
+         *       "document_type": {
+         *         "code": "CV",
+         *         "name": "Công văn"
+         *       },
+         *       "issued_date": "2026-11-30",
+         *       "issuer": {
+         *         "agency_code": "000.00.00.G09",
+         *         "name": "Bộ Nội vụ"
+         *       },
+         *       "notation": "15/BNV-VP",
+         *       "received_at": "2026-12-01T02:00:00Z",
+         *       "status": "in_progress",
+         *       "subject": "V/v tổng kết công tác văn thư năm 2026",
+         *       "urgency": "urgent"
+         *     }
+         */
+        DocumentOut: {
+            /** Document Id */
+            document_id: string;
+            /** Agency Code */
+            agency_code?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Notation */
+            notation?: string | null;
+            document_type?: components["schemas"]["DocumentTypeOut"] | null;
+            issuer?: components["schemas"]["IssuerOut"] | null;
+            /** Issued Date */
+            issued_date?: string | null;
+            /** Received At */
+            received_at?: string | null;
+            /** Status */
+            status?: string | null;
+            /** Urgency */
+            urgency?: string | null;
+            /** Confidentiality */
+            confidentiality?: string | null;
+            /** Direction */
+            direction?: string | null;
+            voided?: components["schemas"]["VoidedOut"] | null;
+            /** Status At */
+            status_at?: string | null;
+            /** Registered By */
+            registered_by?: string | null;
+            /** Readers */
+            readers?: string[];
+            /** Related Ids */
+            related_ids?: string[];
+        };
+        /**
+         * DocumentStateOut
+         * @description A document as the archive knew it at `as_of`, folded from the event store.
+         * @example {
+         *       "as_of": "2026-12-01T03:30:00Z",
+         *       "computed_from": {
+         *         "heads": [],
+         *         "last_record": {
+         *           "hash": "9f2c…",
+         *           "offset": 41,
+         *           "partition": 1,
+         *           "recorded_at": "2026-12-01T03:05:01Z",
+         *           "topic": "task.assigned"
+         *         },
+         *         "records_folded": 3
+         *       },
+         *       "decisions": [],
+         *       "document": {
+         *         "confidentiality": "normal",
+         *         "direction": "incoming",
+         *         "document_type": {
+         *           "code": "CV",
+         *           "name": "Công văn"
+         *         },
+         *         "issued_date": "2026-11-30",
+         *         "issuer": {
+         *           "agency_code": "000.00.00.G09",
+         *           "name": "Bộ Nội vụ"
+         *         },
+         *         "notation": "15/BNV-VP",
+         *         "received_at": "2026-12-01T02:00:00Z",
+         *         "registered_by": "vanthu1",
+         *         "subject": "V/v tổng kết công tác văn thư năm 2026",
+         *         "urgency": "urgent"
+         *       },
+         *       "document_id": "in-2026-000123",
+         *       "entries": [],
+         *       "known": true,
+         *       "status": "in_progress",
+         *       "status_at": "2026-12-01T03:05:00Z",
+         *       "tasks": []
+         *     }
+         */
+        DocumentStateOut: {
+            /** Document Id */
+            document_id: string;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Known */
+            known: boolean;
+            document: components["schemas"]["DocumentThenOut"] | null;
+            /** Status */
+            status: string | null;
+            /** Status At */
+            status_at: string | null;
+            voided: components["schemas"]["VoidedOut"] | null;
+            /** Decisions */
+            decisions: components["schemas"]["DecisionThenOut"][];
+            /** Tasks */
+            tasks: components["schemas"]["TaskThenOut"][];
+            /** Entries */
+            entries: components["schemas"]["TimelineEntryOut"][];
+            computed_from: components["schemas"]["ComputedFromOut"];
+        };
+        /**
+         * DocumentThenOut
+         * @description What its registration (or issue) said.
+         */
+        DocumentThenOut: {
+            /** Subject */
+            subject: string;
+            /** Notation */
+            notation: string;
+            document_type: components["schemas"]["DocumentTypeOut"];
+            issuer: components["schemas"]["IssuerOut"];
+            /**
+             * Issued Date
+             * Format: date
+             */
+            issued_date: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Urgency */
+            urgency: string;
+            /** Confidentiality */
+            confidentiality: string;
+            /** Direction */
+            direction: string;
+            /** Registered By */
+            registered_by: string;
+        };
+        /** DocumentTypeOut */
+        DocumentTypeOut: {
+            /** Code */
+            code?: string | null;
+            /** Name */
+            name?: string | null;
+        };
         /** FilePlanIn */
         FilePlanIn: {
             /** Entries */
             entries: components["schemas"]["PlanEntryIn"][];
         };
+        /** FilePlanOut */
+        FilePlanOut: {
+            /** Agency Code */
+            agency_code: string;
+            /** Year */
+            year: number;
+            /** Entries */
+            entries: components["schemas"]["PlanEntryOut"][];
+        };
+        /** FilePlanSavedOut */
+        FilePlanSavedOut: {
+            /** Agency Code */
+            agency_code: string;
+            /** Year */
+            year: number;
+            /** Entries */
+            entries: number;
+        };
+        /**
+         * FiledDocumentOut
+         * @example {
+         *       "agency_code": "000.00.00.G22",
+         *       "document_ids": [
+         *         "in-2026-000123"
+         *       ],
+         *       "file_id": "rf-2026-3f9a0c1d2e4b",
+         *       "notation": "2026.VP.01",
+         *       "opened_on": "2026-12-01",
+         *       "responsible_unit": "vp",
+         *       "retention": "10 năm",
+         *       "retention_years": 10,
+         *       "status": "open",
+         *       "title": "Hồ sơ tổng kết công tác văn thư",
+         *       "withheld_documents": 1,
+         *       "year": 2026
+         *     }
+         */
+        FiledDocumentOut: {
+            /** File Id */
+            file_id: string;
+            /** Agency Code */
+            agency_code: string;
+            /** Year */
+            year: number;
+            /** Notation */
+            notation: string;
+            /** Title */
+            title: string;
+            /** Retention */
+            retention: string;
+            /** Retention Years */
+            retention_years: number | null;
+            /** Responsible Unit */
+            responsible_unit: string;
+            /** Status */
+            status: string;
+            /** Document Ids */
+            document_ids: string[];
+            /** Withheld Documents */
+            withheld_documents: number;
+            /**
+             * Opened On
+             * Format: date
+             */
+            opened_on: string;
+            /** Closed On */
+            closed_on: string | null;
+            /** Handover Due On */
+            handover_due_on: string | null;
+            /** Retention Expires On */
+            retention_expires_on: string | null;
+            /** Handed Over On */
+            handed_over_on: string | null;
+            disposition: components["schemas"]["DispositionOut"] | null;
+            /** Ordinal */
+            ordinal: number;
+        };
+        /** FixityFindingOut */
+        FixityFindingOut: {
+            /** Object Key */
+            object_key: string | null;
+            /** Document Id */
+            document_id: string | null;
+            /** Masked */
+            masked: boolean;
+            /** Problem */
+            problem: string;
+            /** Expected */
+            expected: string;
+            /** Found */
+            found: string;
+        };
+        /** FixityOut */
+        FixityOut: {
+            /** Checked */
+            checked: number;
+            /** Intact */
+            intact: boolean;
+            /** Findings */
+            findings: components["schemas"]["FixityFindingOut"][];
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** IssuerOut */
+        IssuerOut: {
+            /** Name */
+            name?: string | null;
+            /** Agency Code */
+            agency_code?: string | null;
         };
         /** NoteIn */
         NoteIn: {
@@ -489,16 +897,243 @@ export interface components {
              */
             construction_project: boolean;
         };
+        /** PlanEntryOut */
+        PlanEntryOut: {
+            /** Code */
+            code: string;
+            /** Title */
+            title: string;
+            /** Retention */
+            retention: string;
+            /** Retention Years */
+            retention_years: number | null;
+            /** Responsible Unit */
+            responsible_unit: string;
+            /** Construction Project */
+            construction_project: boolean;
+        };
         /** ReasonIn */
         ReasonIn: {
             /** Reason */
             reason: string;
+        };
+        /**
+         * RecordsFileOut
+         * @description A records file as this caller may see it: the documents they may not see are left out of
+         *     `document_ids` and counted in `withheld_documents` (ADR 0047).
+         * @example {
+         *       "agency_code": "000.00.00.G22",
+         *       "document_ids": [
+         *         "in-2026-000123"
+         *       ],
+         *       "file_id": "rf-2026-3f9a0c1d2e4b",
+         *       "notation": "2026.VP.01",
+         *       "opened_on": "2026-12-01",
+         *       "responsible_unit": "vp",
+         *       "retention": "10 năm",
+         *       "retention_years": 10,
+         *       "status": "open",
+         *       "title": "Hồ sơ tổng kết công tác văn thư",
+         *       "withheld_documents": 1,
+         *       "year": 2026
+         *     }
+         */
+        RecordsFileOut: {
+            /** File Id */
+            file_id: string;
+            /** Agency Code */
+            agency_code: string;
+            /** Year */
+            year: number;
+            /** Notation */
+            notation: string;
+            /** Title */
+            title: string;
+            /** Retention */
+            retention: string;
+            /** Retention Years */
+            retention_years: number | null;
+            /** Responsible Unit */
+            responsible_unit: string;
+            /** Status */
+            status: string;
+            /** Document Ids */
+            document_ids: string[];
+            /** Withheld Documents */
+            withheld_documents: number;
+            /**
+             * Opened On
+             * Format: date
+             */
+            opened_on: string;
+            /** Closed On */
+            closed_on: string | null;
+            /** Handover Due On */
+            handover_due_on: string | null;
+            /** Retention Expires On */
+            retention_expires_on: string | null;
+            /** Handed Over On */
+            handed_over_on: string | null;
+            disposition: components["schemas"]["DispositionOut"] | null;
+        };
+        /** RecordsFilesOut */
+        RecordsFilesOut: {
+            /** Items */
+            items: components["schemas"]["RecordsFileOut"][];
+        };
+        /**
+         * SearchHitOut
+         * @example {
+         *       "agency_code": "000.00.00.G22",
+         *       "confidentiality": "normal",
+         *       "direction": "incoming",
+         *       "document_id": "in-2026-000123",
+         *       "document_type": {
+         *         "code": "CV",
+         *         "name": "Công văn"
+         *       },
+         *       "issued_date": "2026-11-30",
+         *       "issuer": {
+         *         "agency_code": "000.00.00.G09",
+         *         "name": "Bộ Nội vụ"
+         *       },
+         *       "notation": "15/BNV-VP",
+         *       "received_at": "2026-12-01T02:00:00Z",
+         *       "status": "in_progress",
+         *       "subject": "V/v tổng kết công tác văn thư năm 2026",
+         *       "urgency": "urgent"
+         *     }
+         */
+        SearchHitOut: {
+            /** Document Id */
+            document_id: string;
+            /** Agency Code */
+            agency_code?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Notation */
+            notation?: string | null;
+            document_type?: components["schemas"]["DocumentTypeOut"] | null;
+            issuer?: components["schemas"]["IssuerOut"] | null;
+            /** Issued Date */
+            issued_date?: string | null;
+            /** Received At */
+            received_at?: string | null;
+            /** Status */
+            status?: string | null;
+            /** Urgency */
+            urgency?: string | null;
+            /** Confidentiality */
+            confidentiality?: string | null;
+            /** Direction */
+            direction?: string | null;
+            voided?: components["schemas"]["VoidedOut"] | null;
+            /** Score */
+            score?: number | null;
+        };
+        /** SearchPageOut */
+        SearchPageOut: {
+            /** Total */
+            total: number;
+            /** Total Is Exact */
+            total_is_exact: boolean;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Items */
+            items: components["schemas"]["SearchHitOut"][];
         };
         /** SignInConfig */
         SignInConfig: {
             /** Dev Sign In */
             dev_sign_in: boolean;
             oidc: components["schemas"]["OidcProvider"] | null;
+        };
+        /** TaskThenOut */
+        TaskThenOut: {
+            /** Task Id */
+            task_id: string;
+            /** Role */
+            role: string;
+            /** Unit Id */
+            unit_id: string | null;
+            /** User Id */
+            user_id: string | null;
+            /** Assigned By */
+            assigned_by: string;
+            /**
+             * Assigned At
+             * Format: date-time
+             */
+            assigned_at: string;
+            /** Due Date */
+            due_date: string | null;
+            /** State */
+            state: string;
+            /** Closed At */
+            closed_at: string | null;
+        };
+        /** TimelineEntryOut */
+        TimelineEntryOut: {
+            /** Event Id */
+            event_id: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Summary */
+            summary: string;
+            /** Actors */
+            actors: components["schemas"]["ActorOut"][];
+            /** On Behalf */
+            on_behalf: boolean;
+            /** Event Type */
+            event_type: string;
+            /** Details */
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * TimelineOut
+         * @example {
+         *       "document_id": "in-2026-000123",
+         *       "entries": [
+         *         {
+         *           "actors": [
+         *             {
+         *               "full_name": "…",
+         *               "role": "decided_by",
+         *               "user_id": "lanhdao1"
+         *             },
+         *             {
+         *               "full_name": "…",
+         *               "role": "recorded_by",
+         *               "user_id": "thuky1"
+         *             }
+         *           ],
+         *           "details": {
+         *             "decision_id": "d-1"
+         *           },
+         *           "event_id": "0b6c…",
+         *           "event_type": "vanthu.routing.decision.recorded.v1",
+         *           "kind": "decided",
+         *           "occurred_at": "2026-12-01T03:00:00Z",
+         *           "on_behalf": true,
+         *           "summary": "Ý kiến direct của Nguyễn Văn An (nhập thay: Trần Thị Bình)"
+         *         }
+         *       ]
+         *     }
+         */
+        TimelineOut: {
+            /** Document Id */
+            document_id: string;
+            /** Entries */
+            entries: components["schemas"]["TimelineEntryOut"][];
         };
         /** ValidationError */
         ValidationError: {
@@ -512,6 +1147,35 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /** VerificationOut */
+        VerificationOut: {
+            /** Agency Code */
+            agency_code: string;
+            /** Intact */
+            intact: boolean;
+            /** Records Checked */
+            records_checked: number;
+            /** Checkpoints Checked */
+            checkpoints_checked: number;
+            first_broken_record: components["schemas"]["BrokenRecordOut"] | null;
+            /** Checkpoint Problems */
+            checkpoint_problems: string[];
+        };
+        /**
+         * VoidedOut
+         * @description The registration was cancelled (final).
+         */
+        VoidedOut: {
+            /** Reason */
+            reason: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** By */
+            by: string;
         };
     };
     responses: never;
@@ -634,9 +1298,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SearchPageOut"];
                 };
             };
             /** @description Validation Error */
@@ -667,9 +1329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DocumentOut"];
                 };
             };
             /** @description Validation Error */
@@ -700,9 +1360,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TimelineOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    document_state_archive_documents__document_id__state_get: {
+        parameters: {
+            query: {
+                /** @description RFC 3339 instant with its offset, e.g. 2026-12-01T09:30:00+07:00 */
+                as_of: string;
+            };
+            header?: never;
+            path: {
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentStateOut"];
                 };
             };
             /** @description Validation Error */
@@ -731,9 +1423,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CheckpointOut"];
                 };
             };
         };
@@ -756,9 +1446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["VerificationOut"];
                 };
             };
             /** @description Validation Error */
@@ -791,9 +1479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ActionsOut"];
                 };
             };
             /** @description Validation Error */
@@ -824,9 +1510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FilePlanOut"];
                 };
             };
             /** @description Validation Error */
@@ -861,9 +1545,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FilePlanSavedOut"];
                 };
             };
             /** @description Validation Error */
@@ -894,9 +1576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFilesOut"];
                 };
             };
             /** @description Validation Error */
@@ -929,9 +1609,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFileOut"];
                 };
             };
             /** @description Validation Error */
@@ -962,9 +1640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFileOut"];
                 };
             };
             /** @description Validation Error */
@@ -999,9 +1675,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FiledDocumentOut"];
                 };
             };
             /** @description Validation Error */
@@ -1036,9 +1710,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFileOut"];
                 };
             };
             /** @description Validation Error */
@@ -1069,9 +1741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFileOut"];
                 };
             };
             /** @description Validation Error */
@@ -1106,9 +1776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFileOut"];
                 };
             };
             /** @description Validation Error */
@@ -1143,9 +1811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFileOut"];
                 };
             };
             /** @description Validation Error */
@@ -1180,9 +1846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFileOut"];
                 };
             };
             /** @description Validation Error */
@@ -1213,9 +1877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFileOut"];
                 };
             };
             /** @description Validation Error */
@@ -1244,9 +1906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordsFilesOut"];
                 };
             };
         };
@@ -1262,13 +1922,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The BagIt package, zipped (bag-<id>.zip). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/zip": string;
                 };
             };
             /** @description Validation Error */
@@ -1293,13 +1953,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The BagIt package, zipped (bag-<id>.zip). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/zip": string;
                 };
             };
             /** @description Validation Error */
@@ -1328,9 +1988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FixityOut"];
                 };
             };
         };

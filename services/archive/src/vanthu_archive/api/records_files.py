@@ -20,6 +20,18 @@ from vanthu_runtime.auth import Principal, Role, require_roles
 from vanthu_runtime.errors import AlreadyExists
 
 from vanthu_archive.api.query_rules import known_query_parameters
+from vanthu_archive.api.responses import (
+    ZIP_RESPONSE,
+    DispositionOut,
+    FiledDocumentOut,
+    FilePlanOut,
+    FilePlanSavedOut,
+    FixityFindingOut,
+    FixityOut,
+    PlanEntryOut,
+    RecordsFileOut,
+    RecordsFilesOut,
+)
 from vanthu_archive.api.routes import require_document_reader
 from vanthu_archive.document_access import keeps_file_of
 from vanthu_archive.domain.bagit_package import VIETNAM_TIME, PackagingContext, PackagingRefused
@@ -118,42 +130,42 @@ def _refused(exc: ArchiveDomainError) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, detail=str(exc))
 
 
-def file_view(records_file: RecordsFile, shown: set[str]) -> dict[str, Any]:
+def file_view(records_file: RecordsFile, shown: set[str]) -> RecordsFileOut:
     """The file as this caller may see it: the documents they may not see are left out of
     `document_ids` and counted in `withheld_documents` (ADR 0047)."""
     disposition = records_file.disposition
-    return {
-        "file_id": records_file.file_id,
-        "agency_code": records_file.agency_code,
-        "year": records_file.year,
-        "notation": records_file.notation,
-        "title": records_file.title,
-        "retention": records_file.retention.label,
-        "retention_years": records_file.retention.years,
-        "responsible_unit": records_file.responsible_unit,
-        "status": records_file.status.value,
-        "document_ids": [d for d in records_file.document_ids if d in shown],
-        "withheld_documents": sum(1 for d in records_file.document_ids if d not in shown),
-        "opened_on": records_file.opened_on,
-        "closed_on": records_file.closed_on,
-        "handover_due_on": records_file.handover_due_on,
-        "retention_expires_on": records_file.retention_expires_on,
-        "handed_over_on": records_file.handed_over_on,
-        "disposition": None
+    return RecordsFileOut(
+        file_id=records_file.file_id,
+        agency_code=records_file.agency_code,
+        year=records_file.year,
+        notation=records_file.notation,
+        title=records_file.title,
+        retention=records_file.retention.label,
+        retention_years=records_file.retention.years,
+        responsible_unit=records_file.responsible_unit,
+        status=records_file.status.value,
+        document_ids=[d for d in records_file.document_ids if d in shown],
+        withheld_documents=sum(1 for d in records_file.document_ids if d not in shown),
+        opened_on=records_file.opened_on,
+        closed_on=records_file.closed_on,
+        handover_due_on=records_file.handover_due_on,
+        retention_expires_on=records_file.retention_expires_on,
+        handed_over_on=records_file.handed_over_on,
+        disposition=None
         if disposition is None
-        else {
-            "state": disposition.state.value,
-            "proposed_by": disposition.proposed_by,
-            "reason": disposition.reason,
-            "decided_by": disposition.decided_by,
-            "decision_note": disposition.decision_note,
-        },
-    }
+        else DispositionOut(
+            state=disposition.state.value,
+            proposed_by=disposition.proposed_by,
+            reason=disposition.reason,
+            decided_by=disposition.decided_by,
+            decision_note=disposition.decision_note,
+        ),
+    )
 
 
 async def _views(
     request: Request, principal: Principal, files: list[RecordsFile]
-) -> list[dict[str, Any]]:
+) -> list[RecordsFileOut]:
     return [file_view(f, await _shown_members(request, principal, f)) for f in files]
 
 
@@ -169,7 +181,7 @@ async def _shown_members(
 
 async def _view(
     request: Request, principal: Principal, records_file: RecordsFile
-) -> dict[str, Any]:
+) -> RecordsFileOut:
     return (await _views(request, principal, [records_file]))[0]
 
 
@@ -182,7 +194,7 @@ async def _own_file(request: Request, principal: Principal, file_id: str) -> Rec
 
 async def _change(
     request: Request, principal: Principal, file_id: str, change: Any
-) -> dict[str, Any]:
+) -> RecordsFileOut:
     await _own_file(request, principal, file_id)
     try:
         changed = await change_records_file(_archive(request).records_files, file_id, change)
@@ -213,7 +225,7 @@ def records_files_router() -> APIRouter:
     @router.put("/file-plans/{year}")
     async def put_file_plan(
         request: Request, principal: Keeper, year: Year, body: FilePlanIn
-    ) -> dict[str, Any]:
+    ) -> FilePlanSavedOut:
         try:
             plan = FilePlan(
                 principal.agency_code,
@@ -234,31 +246,31 @@ def records_files_router() -> APIRouter:
                 422, detail=[{"loc": ["body", "entries"], "msg": str(exc)}]
             ) from None
         await _archive(request).records_files.save_plan(plan)
-        return {"agency_code": plan.agency_code, "year": year, "entries": len(plan.entries)}
+        return FilePlanSavedOut(agency_code=plan.agency_code, year=year, entries=len(plan.entries))
 
     @router.get("/file-plans/{year}")
-    async def get_file_plan(request: Request, principal: Reader, year: Year) -> dict[str, Any]:
+    async def get_file_plan(request: Request, principal: Reader, year: Year) -> FilePlanOut:
         plan = await _archive(request).records_files.plan(principal.agency_code, year)
         if plan is None:
             raise HTTPException(404, detail=f"no {year} file plan for {principal.agency_code}")
-        return {
-            "agency_code": plan.agency_code,
-            "year": plan.year,
-            "entries": [
-                {
-                    "code": e.code,
-                    "title": e.title,
-                    "retention": e.retention.label,
-                    "retention_years": e.retention.years,
-                    "responsible_unit": e.responsible_unit,
-                    "construction_project": e.construction_project,
-                }
+        return FilePlanOut(
+            agency_code=plan.agency_code,
+            year=plan.year,
+            entries=[
+                PlanEntryOut(
+                    code=e.code,
+                    title=e.title,
+                    retention=e.retention.label,
+                    retention_years=e.retention.years,
+                    responsible_unit=e.responsible_unit,
+                    construction_project=e.construction_project,
+                )
                 for e in plan.entries
             ],
-        }
+        )
 
     @router.post("/records-files", status_code=status.HTTP_201_CREATED)
-    async def open_file(request: Request, principal: Keeper, body: OpenFileIn) -> dict[str, Any]:
+    async def open_file(request: Request, principal: Keeper, body: OpenFileIn) -> RecordsFileOut:
         archive = _archive(request)
         plan = await archive.records_files.plan(principal.agency_code, body.year)
         if plan is None:
@@ -283,23 +295,23 @@ def records_files_router() -> APIRouter:
     @router.get("/records-files")
     async def list_files(
         request: Request, principal: Reader, status_: str | None = None
-    ) -> dict[str, Any]:
+    ) -> RecordsFilesOut:
         statuses = None
         if status_ is not None:
             if status_ not in {s.value for s in RecordsFileStatus}:
                 raise HTTPException(422, detail=[{"loc": ["query", "status_"], "msg": "unknown"}])
             statuses = [status_]
         files = await _archive(request).records_files.of_agency(principal.agency_code, statuses)
-        return {"items": await _views(request, principal, files)}
+        return RecordsFilesOut(items=await _views(request, principal, files))
 
     @router.get("/records-files/{file_id}")
-    async def get_file(request: Request, principal: Reader, file_id: str) -> dict[str, Any]:
+    async def get_file(request: Request, principal: Reader, file_id: str) -> RecordsFileOut:
         return await _view(request, principal, await _own_file(request, principal, file_id))
 
     @router.post("/records-files/{file_id}/documents")
     async def add_document(
         request: Request, principal: Keeper, file_id: str, body: AddDocumentIn
-    ) -> dict[str, Any]:
+    ) -> FiledDocumentOut:
         archive = _archive(request)
         visible = await archive.read_models.visible_document(principal, body.document_id)
         if visible is None:
@@ -325,19 +337,19 @@ def records_files_router() -> APIRouter:
                 event_id=entry_id,
                 document_id=body.document_id,
                 agency_code=principal.agency_code,
-                notation=view["notation"],
+                notation=view.notation,
                 ordinal=ordinal,
                 filed_by=principal.user_id,
                 filed_at=datetime.now(UTC),
             ),
             {"records_file": file_id},
         )
-        return {**view, "ordinal": ordinal}
+        return FiledDocumentOut(**view.model_dump(), ordinal=ordinal)
 
     @router.post("/records-files/{file_id}/close")
     async def close_file(
         request: Request, principal: Keeper, file_id: str, body: CloseFileIn
-    ) -> dict[str, Any]:
+    ) -> RecordsFileOut:
         retention = None
         if body.permanent:
             retention = RetentionPeriod.permanent()
@@ -348,7 +360,7 @@ def records_files_router() -> APIRouter:
         )
 
     @router.post("/records-files/{file_id}/handover")
-    async def hand_over(request: Request, principal: Keeper, file_id: str) -> dict[str, Any]:
+    async def hand_over(request: Request, principal: Keeper, file_id: str) -> RecordsFileOut:
         return await _change(
             request, principal, file_id, silently(lambda f: f.record_handover(today()))
         )
@@ -356,7 +368,7 @@ def records_files_router() -> APIRouter:
     @router.post("/records-files/{file_id}/disposition")
     async def propose(
         request: Request, principal: Keeper, file_id: str, body: ReasonIn
-    ) -> dict[str, Any]:
+    ) -> RecordsFileOut:
         return await _change(
             request,
             principal,
@@ -367,7 +379,7 @@ def records_files_router() -> APIRouter:
     @router.post("/records-files/{file_id}/disposition/approve")
     async def approve(
         request: Request, principal: Approver, file_id: str, body: NoteIn
-    ) -> dict[str, Any]:
+    ) -> RecordsFileOut:
         def change(records_file: RecordsFile) -> tuple[Any, ...]:
             records_file.approve_disposition(principal.user_id, today(), body.note)
             disposition = records_file.disposition
@@ -394,7 +406,7 @@ def records_files_router() -> APIRouter:
     @router.post("/records-files/{file_id}/disposition/reject")
     async def reject(
         request: Request, principal: Approver, file_id: str, body: ReasonIn
-    ) -> dict[str, Any]:
+    ) -> RecordsFileOut:
         return await _change(
             request,
             principal,
@@ -403,7 +415,7 @@ def records_files_router() -> APIRouter:
         )
 
     @router.post("/records-files/{file_id}/disposal")
-    async def dispose(request: Request, principal: Keeper, file_id: str) -> dict[str, Any]:
+    async def dispose(request: Request, principal: Keeper, file_id: str) -> RecordsFileOut:
         return await _change(
             request,
             principal,
@@ -412,7 +424,7 @@ def records_files_router() -> APIRouter:
         )
 
     @router.get("/handover-due")
-    async def handover_due(request: Request, principal: Reader) -> dict[str, Any]:
+    async def handover_due(request: Request, principal: Reader) -> RecordsFilesOut:
         files = await _archive(request).records_files.of_agency(
             principal.agency_code, [RecordsFileStatus.CLOSED.value]
         )
@@ -424,9 +436,11 @@ def records_files_router() -> APIRouter:
             and f.handover_due_on is not None
             and (f.handover_due_on - now).days <= HANDOVER_ALERT_DAYS
         ]
-        return {"items": await _views(request, principal, due)}
+        return RecordsFilesOut(items=await _views(request, principal, due))
 
-    @router.get("/documents/{document_id}/package")
+    @router.get(
+        "/documents/{document_id}/package", response_class=FileResponse, responses=ZIP_RESPONSE
+    )
     async def document_package(request: Request, principal: Reader, document_id: str) -> Response:
         archive = _archive(request)
         require_document_reader(principal)
@@ -440,7 +454,9 @@ def records_files_router() -> APIRouter:
             raise _refused(exc) from None
         return _send_and_delete(zipped, f"bag-{document_id}.zip")
 
-    @router.get("/records-files/{file_id}/package")
+    @router.get(
+        "/records-files/{file_id}/package", response_class=FileResponse, responses=ZIP_RESPONSE
+    )
     async def file_package(request: Request, principal: Reader, file_id: str) -> Response:
         archive = _archive(request)
         records_file = await _own_file(request, principal, file_id)
@@ -468,7 +484,7 @@ def records_files_router() -> APIRouter:
         return _send_and_delete(zipped, f"bag-{file_id}.zip")
 
     @router.post("/audit/fixity")
-    async def fixity_now(request: Request, principal: Auditor) -> dict[str, Any]:
+    async def fixity_now(request: Request, principal: Auditor) -> FixityOut:
         archive = _archive(request)
         # The caller's agency only: another agency's object keys name its documents (issue 16
         # item 12); the whole store is the worker's timer and the operator's command.
@@ -483,17 +499,17 @@ def records_files_router() -> APIRouter:
         for f in report.findings:
             visible = str(objects[f.object_key].get("document_id")) in shown
             findings.append(
-                {
+                FixityFindingOut(
                     # The key names the document: masked for one the caller may not see.
-                    "object_key": f.object_key if visible else None,
-                    "document_id": objects[f.object_key].get("document_id") if visible else None,
-                    "masked": not visible,
-                    "problem": f.problem.value,
-                    "expected": f.expected,
-                    "found": f.found,
-                }
+                    object_key=f.object_key if visible else None,
+                    document_id=objects[f.object_key].get("document_id") if visible else None,
+                    masked=not visible,
+                    problem=f.problem.value,
+                    expected=f.expected,
+                    found=f.found,
+                )
             )
-        return {"checked": report.checked, "intact": report.intact, "findings": findings}
+        return FixityOut(checked=report.checked, intact=report.intact, findings=findings)
 
     return router
 

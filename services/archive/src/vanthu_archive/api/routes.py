@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -10,9 +11,33 @@ from vanthu_contracts.events.values import Urgency
 from vanthu_runtime.auth import Principal, Role, require_roles
 
 from vanthu_archive.api.query_rules import known_query_parameters, refused, within_calendar
+from vanthu_archive.api.responses import (
+    ActionOut,
+    ActionsOut,
+    ActorOut,
+    BrokenRecordOut,
+    ChainPositionOut,
+    CheckpointOut,
+    ComputedFromOut,
+    DecisionThenOut,
+    DocumentOut,
+    DocumentStateOut,
+    DocumentThenOut,
+    DocumentTypeOut,
+    IssuerOut,
+    SearchHitOut,
+    SearchPageOut,
+    TaskThenOut,
+    TimelineEntryOut,
+    TimelineOut,
+    VerificationOut,
+    VoidedOut,
+)
 from vanthu_archive.document_access import never_lists
+from vanthu_archive.domain.document_history import TimelineEntry
+from vanthu_archive.domain.document_state import ChainPosition, DocumentAsOf
 from vanthu_archive.domain.textsearch import SearchFilters, parse_text_query
-from vanthu_archive.handlers import verify_agency
+from vanthu_archive.handlers import document_as_of, verify_agency
 
 if TYPE_CHECKING:
     from vanthu_archive.bootstrap import Archive
@@ -111,7 +136,7 @@ def archive_router() -> APIRouter:
         prefix: bool = False,
         page: Annotated[int, Query(ge=1, le=10_000)] = 1,
         page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-    ) -> dict[str, Any]:
+    ) -> SearchPageOut:
         _require_agency(principal, agency_code)
         require_document_reader(principal)
         for moment, name in ((received_from, "received_from"), (received_to, "received_to")):
@@ -143,56 +168,74 @@ def archive_router() -> APIRouter:
             page_size=page_size,
             candidates=archive.settings.search_candidates,
         )
-        items = []
-        for item in found.items:
-            shown = _public(item)
-            if item["_id"] in found.scores:
-                shown["score"] = round(found.scores[item["_id"]], 4)
-            items.append(shown)
-        return {
-            "total": found.total,
-            "total_is_exact": found.total_is_exact,
-            "page": page,
-            "page_size": page_size,
-            "items": items,
-        }
+        items = [
+            SearchHitOut.of(
+                _public(item),
+                score=round(found.scores[item["_id"]], 4) if item["_id"] in found.scores else None,
+            )
+            for item in found.items
+        ]
+        return SearchPageOut(
+            total=found.total,
+            total_is_exact=found.total_is_exact,
+            page=page,
+            page_size=page_size,
+            items=items,
+        )
 
     @router.get("/documents/{document_id}")
-    async def document(request: Request, principal: Staff, document_id: str) -> dict[str, Any]:
+    async def document(request: Request, principal: Staff, document_id: str) -> DocumentOut:
         found = await _visible(request, principal, document_id)
-        return _public(found)
+        return DocumentOut.of(_public(found))
 
     @router.get("/documents/{document_id}/timeline")
-    async def timeline(request: Request, principal: Staff, document_id: str) -> dict[str, Any]:
+    async def timeline(request: Request, principal: Staff, document_id: str) -> TimelineOut:
         found = await _visible(request, principal, document_id)
         subjects = [document_id, *found.get("related_ids", [])]
         entries = await _archive(request).read_models.timeline(subjects)
-        return {
-            "document_id": document_id,
-            "entries": [
-                {
-                    "event_id": entry["_id"],
-                    "kind": entry["kind"],
-                    "occurred_at": entry["occurred_at"],
-                    "summary": entry["summary"],
-                    "actors": entry["actors"],
-                    "on_behalf": entry["on_behalf"],
-                    "event_type": entry["event_type"],
-                    "details": entry.get("details", {}),
-                }
+        return TimelineOut(
+            document_id=document_id,
+            entries=[
+                TimelineEntryOut.model_validate(
+                    {**entry, "event_id": entry["_id"], "details": entry.get("details") or {}}
+                )
                 for entry in entries
             ],
-        }
+        )
+
+    @router.get("/documents/{document_id}/state")
+    async def document_state(
+        request: Request,
+        principal: Staff,
+        document_id: str,
+        as_of: Annotated[
+            str,
+            Query(
+                max_length=40,
+                description="RFC 3339 instant with its offset, e.g. 2026-12-01T09:30:00+07:00",
+                examples=["2026-12-01T09:30:00+07:00"],
+            ),
+        ],
+    ) -> DocumentStateOut:
+        """The document as the archive knew it at `as_of` (the auditor's replay of one document):
+        folded from the event store up to that moment, with the chain positions it was computed
+        from. Seen by whoever may see the document now (ADR 0006, 0008)."""
+        moment = _instant(as_of, "as_of")
+        found = await _visible(request, principal, document_id)
+        state = await document_as_of(
+            _archive(request).store, document_id, list(found.get("related_ids", [])), moment
+        )
+        return _state_view(state)
 
     @router.post("/audit/checkpoints", status_code=status.HTTP_201_CREATED)
-    async def checkpoint_now(request: Request, principal: Auditor) -> dict[str, Any]:
+    async def checkpoint_now(request: Request, principal: Auditor) -> CheckpointOut:
         archive = _archive(request)
         name = await archive.sign_checkpoint_now()
-        return {
-            "name": name,
-            "bucket": archive.checkpoints.bucket,
-            "object_lock": archive.checkpoints.object_lock,
-        }
+        return CheckpointOut(
+            name=name,
+            bucket=archive.checkpoints.bucket,
+            object_lock=archive.checkpoints.object_lock,
+        )
 
     @router.get("/audit/verify")
     async def verify(
@@ -200,7 +243,7 @@ def archive_router() -> APIRouter:
         principal: Auditor,
         since: Since = None,
         until: Until = None,
-    ) -> dict[str, Any]:
+    ) -> VerificationOut:
         for moment, name in ((since, "from"), (until, "to")):
             if moment is not None and moment.tzinfo is None:
                 raise _bad(name, "needs a time zone")
@@ -212,22 +255,22 @@ def archive_router() -> APIRouter:
             archive.store, archive.checkpoints, principal.agency_code, since=since, until=until
         )
         broken = report.first_break
-        return {
-            "agency_code": principal.agency_code,
-            "intact": report.intact,
-            "records_checked": report.records_checked,
-            "checkpoints_checked": report.checkpoints_checked,
-            "first_broken_record": None
+        return VerificationOut(
+            agency_code=principal.agency_code,
+            intact=report.intact,
+            records_checked=report.records_checked,
+            checkpoints_checked=report.checkpoints_checked,
+            first_broken_record=None
             if broken is None
-            else {
-                "topic": broken.topic,
-                "partition": broken.partition,
-                "offset": broken.offset,
-                "kind": broken.kind.value,
-                "description": broken.describe(),
-            },
-            "checkpoint_problems": report.checkpoint_problems,
-        }
+            else BrokenRecordOut(
+                topic=broken.topic,
+                partition=broken.partition,
+                offset=broken.offset,
+                kind=broken.kind.value,
+                description=broken.describe(),
+            ),
+            checkpoint_problems=report.checkpoint_problems,
+        )
 
     @router.get("/audit/actions")
     async def actions(
@@ -236,7 +279,7 @@ def archive_router() -> APIRouter:
         user_id: Annotated[str, Query(min_length=1, max_length=100)],
         since: Since = None,
         until: Until = None,
-    ) -> dict[str, Any]:
+    ) -> ActionsOut:
         within_calendar(since, "from")
         within_calendar(until, "to")
         read_models = _archive(request).read_models
@@ -244,23 +287,145 @@ def archive_router() -> APIRouter:
         # Every action is counted; one on a document the auditor may not see keeps its time,
         # kind and roles, not the document or the summary (ADR 0006: a masked row).
         shown = await read_models.visible_ids(principal, sorted({e["document_id"] for e in own}))
-        return {
-            "user_id": user_id,
-            "actions": [
-                {
-                    "occurred_at": e["occurred_at"],
-                    "document_id": e["document_id"] if e["document_id"] in shown else None,
-                    "kind": e["kind"],
-                    "roles": [a["role"] for a in e["actors"] if a["user_id"] == user_id],
-                    "summary": e["summary"] if e["document_id"] in shown else None,
-                    "on_behalf": e["on_behalf"],
-                    "masked": e["document_id"] not in shown,
-                }
+        return ActionsOut(
+            user_id=user_id,
+            actions=[
+                ActionOut(
+                    occurred_at=e["occurred_at"],
+                    document_id=e["document_id"] if e["document_id"] in shown else None,
+                    kind=e["kind"],
+                    roles=[a["role"] for a in e["actors"] if a["user_id"] == user_id],
+                    summary=e["summary"] if e["document_id"] in shown else None,
+                    on_behalf=e["on_behalf"],
+                    masked=e["document_id"] not in shown,
+                )
                 for e in own
             ],
-        }
+        )
 
     return router
+
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _instant(value: str, field: str) -> datetime:
+    """An RFC 3339 instant (date, time and offset) no later than now; else 422 naming ``field``."""
+    if not _RFC3339.fullmatch(value.strip()):
+        raise _bad(
+            field,
+            "must be an RFC 3339 time with its offset, e.g. 2026-12-01T09:30:00+07:00 "
+            "(thời điểm phải có ngày, giờ và múi giờ)",
+        )
+    text = value.strip().replace("z", "Z").replace("t", "T")
+    # Python 3.11 reads at most 6 digits of a second's fraction.
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _bad(
+            field, "is not a date and time of the calendar (thời điểm không hợp lệ)"
+        ) from None
+    within_calendar(moment, field)
+    if moment > datetime.now(UTC):
+        raise _bad(field, "is in the future (thời điểm chưa tới)")
+    return moment.astimezone(UTC)
+
+
+def _position(position: ChainPosition | None) -> ChainPositionOut | None:
+    if position is None:
+        return None
+    return ChainPositionOut(
+        topic=position.topic,
+        partition=position.partition,
+        offset=position.offset,
+        hash=position.hash,
+        recorded_at=position.recorded_at,
+    )
+
+
+def _entry_view(entry: TimelineEntry) -> TimelineEntryOut:
+    return TimelineEntryOut(
+        event_id=entry.event_id,
+        kind=entry.kind,
+        occurred_at=entry.occurred_at,
+        summary=entry.summary,
+        actors=[
+            ActorOut(role=a.role, user_id=a.user_id, full_name=a.full_name) for a in entry.actors
+        ],
+        on_behalf=entry.on_behalf,
+        event_type=entry.event_type,
+        details=entry.details,
+    )
+
+
+def _state_view(state: DocumentAsOf) -> DocumentStateOut:
+    then = state.descriptive
+    heads = [_position(state.heads[key]) for key in sorted(state.heads)]
+    return DocumentStateOut(
+        document_id=state.document_id,
+        as_of=state.as_of,
+        known=state.known,
+        document=None
+        if then is None
+        else DocumentThenOut(
+            subject=then.subject,
+            notation=then.notation,
+            document_type=DocumentTypeOut(
+                code=then.document_type_code, name=then.document_type_name
+            ),
+            issuer=IssuerOut(name=then.issuer_name, agency_code=then.issuer_code),
+            issued_date=then.issued_date,
+            received_at=then.received_at,
+            urgency=then.urgency,
+            confidentiality=then.confidentiality,
+            direction=then.direction,
+            registered_by=then.registered_by,
+        ),
+        status=state.status,
+        status_at=state.status_at,
+        voided=None
+        if state.voided is None
+        else VoidedOut(
+            reason=state.voided.reason, at=state.voided.voided_at, by=state.voided.voided_by
+        ),
+        decisions=[
+            DecisionThenOut(
+                decision_id=d.decision_id,
+                kind=d.kind,
+                decided_by=ActorOut(
+                    role="decided_by", user_id=d.decided_by, full_name=d.decided_by_name
+                ),
+                recorded_by=ActorOut(
+                    role="recorded_by", user_id=d.recorded_by, full_name=d.recorded_by_name
+                ),
+                on_behalf=d.on_behalf,
+                decided_at=d.decided_at,
+                text=d.text,
+            )
+            for d in state.decisions
+        ],
+        tasks=[
+            TaskThenOut(
+                task_id=t.task_id,
+                role=t.role,
+                unit_id=t.unit_id,
+                user_id=t.user_id,
+                assigned_by=t.assigned_by,
+                assigned_at=t.assigned_at,
+                due_date=t.due_date,
+                state=t.state,
+                closed_at=t.closed_at,
+            )
+            for t in state.tasks
+        ],
+        entries=[_entry_view(e) for e in state.entries],
+        computed_from=ComputedFromOut(
+            records_folded=state.records_folded,
+            last_record=_position(state.last_record),
+            heads=[h for h in heads if h is not None],
+        ),
+    )
 
 
 async def _visible(request: Request, principal: Principal, document_id: str) -> dict[str, Any]:
