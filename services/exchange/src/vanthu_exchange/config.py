@@ -33,6 +33,7 @@ class PeerSettings(BaseModel):
 
     zip_attachments: bool = False
     require_signature: bool | None = None
+    sdk_signature: bool = False
     test_environment: bool = False
 
 
@@ -81,7 +82,7 @@ class ExchangeSettings(BaseSettings):
     """Whether packages must carry a valid XML-DSig signature, for peers not in ``peers``."""
     peers: dict[str, PeerSettings] = {}
     """Per peer agency code (JSON): ``zip_attachments``, ``require_signature``,
-    ``test_environment`` (ADR 0050)."""
+    ``sdk_signature`` (ADR 0053), ``test_environment`` (ADR 0050)."""
     consumer_group_prefix: str = ""
     """The worker's consumer groups are `<prefix>-documents` and `<prefix>-outbound` (with a
     connector) or `<prefix>-no-connector` (without); empty means

@@ -63,6 +63,7 @@ from vanthu_exchange.domain.edxml import (
     MessageHeader,
     PackageRejected,
     ReadPackage,
+    SignatureProfile,
     SignatureStatus,
     StatusPackage,
     read_package,
@@ -104,6 +105,14 @@ log = structlog.get_logger(__name__)
 SOURCE = "/vanthu/exchange"
 _NS = uuid.UUID("0b8f7a52-2f7e-4a55-8d8f-3c1e2a9b7d64")
 SENDABLE_ROLES = {FileRole.ORIGINAL, FileRole.ATTACHMENT}
+# The kinds of package one job may need, (zipped attachments, SDK signature) -> the label of its
+# idempotency key; in this order the first kind present keeps the job's own id as its key.
+_PACKAGE_KINDS: dict[tuple[bool, bool], str] = {
+    (True, False): "zipped",
+    (False, False): "plain",
+    (True, True): "zipped-sdk",
+    (False, True): "sdk",
+}
 _URGENCY = {
     0: Urgency.NORMAL,
     1: Urgency.URGENT,
@@ -430,32 +439,49 @@ class Connector:
         self, job: dict[str, Any], workdir: Path
     ) -> list[tuple[Path, Sequence[str], str]]:
         """The package(s) of a job, with the recipients each goes to and its idempotency key:
-        one for all, unless some recipients expect attachments zipped the vendor libraries'
-        way (``PeerProfile.zip_attachments``) and others do not; each then gets its own,
-        the same package but for the attachments (ADR 0050)."""
-        zipping = [r for r in job["recipients"] if self.policy.peer(r).zip_attachments]
-        if job["kind"] != "document" or not zipping:
-            return [(await self._build(job, workdir), (), job["_id"])]
-        plain = [r for r in job["recipients"] if r not in zipping]
-        zipped_dir = workdir / "zipped"
-        zipped_dir.mkdir()
-        built: list[tuple[Path, Sequence[str], str]] = [
-            (await self._build(job, zipped_dir, zip_attachments=True), zipping, job["_id"])
-        ]
-        if plain:
-            built.append((await self._build(job, workdir), plain, f"{job['_id']}|plain"))
+        one for all, unless recipients differ in what their software expects: attachments
+        zipped the vendor libraries' way (``PeerProfile.zip_attachments``, ADR 0050) or the
+        SDK's signature profile (``PeerProfile.sdk_signature``, ADR 0053); each kind then gets
+        its own package, the same but for the attachments or the signature. The first kind
+        keeps the job's id as its key, so a job's keys are what they were before."""
+        groups: dict[tuple[bool, bool], list[str]] = {}
+        for recipient in job["recipients"]:
+            peer = self.policy.peer(recipient)
+            zipping = peer.zip_attachments and job["kind"] == "document"
+            groups.setdefault((zipping, peer.sdk_signature), []).append(recipient)
+        if len(groups) <= 1:
+            ((zipping, sdk),) = groups or {(False, False): []}
+            path = await self._build(job, workdir, zip_attachments=zipping, sdk_signature=sdk)
+            return [(path, (), job["_id"])]
+        built: list[tuple[Path, Sequence[str], str]] = []
+        for kind in _PACKAGE_KINDS:
+            recipients = groups.get(kind)
+            if not recipients:
+                continue
+            label = _PACKAGE_KINDS[kind]
+            kind_dir = workdir / label
+            kind_dir.mkdir()
+            path = await self._build(job, kind_dir, zip_attachments=kind[0], sdk_signature=kind[1])
+            key = f"{job['_id']}|{label}" if built else job["_id"]
+            built.append((path, recipients, key))
         return built
 
     async def _build(
-        self, job: dict[str, Any], workdir: Path, *, zip_attachments: bool = False
+        self,
+        job: dict[str, Any],
+        workdir: Path,
+        *,
+        zip_attachments: bool = False,
+        sdk_signature: bool = False,
     ) -> Path:
         path = workdir / "package.edxml"
         names = self.directory.names()
         signer = await self._signer(job["agency_code"])
+        profile = SignatureProfile.SDK if sdk_signature else SignatureProfile.VANTHU
         if job["kind"] == "status":
             request = SendStatusRequested.model_validate(job["request"])
             status = status_package(request, names=names, sent_at=self._clock())
-            await asyncio.to_thread(_write_status, path, status, signer)
+            await asyncio.to_thread(_write_status, path, status, signer, profile)
             return path
         request_doc = SendDocumentRequested.model_validate(job["request"])
         stored = await self.store.outgoing(request_doc.document_id)
@@ -484,7 +510,13 @@ class Connector:
                     raise _FileGone(file.name) from exc
                 sources.append((local, file))
         await asyncio.to_thread(
-            _write_document, path, package, sources, signer, zip_attachments=zip_attachments
+            _write_document,
+            path,
+            package,
+            sources,
+            signer,
+            zip_attachments=zip_attachments,
+            profile=profile,
         )
         return path
 
@@ -764,6 +796,13 @@ class Connector:
             reason = verdict.reason or "the package is not signed"
             if verdict.status is SignatureStatus.UNSIGNED:
                 reason = f"{read.sender_agency_code} is required to sign its packages: {reason}"
+            return await self._refuse(base, reason, item.get("document_code"), bad_signature=True)
+        # SHA-1 is weak: taken only from a peer configured to sign the SDK's way (ADR 0053).
+        if verdict.legacy_algorithm and not self.policy.peer(read.sender_agency_code).sdk_signature:
+            reason = (
+                f"{read.sender_agency_code} signed with SHA-1 (rsa-sha1, the VPCP SDK's "
+                "profile), which is accepted only from peers configured to sign that way"
+            )
             return await self._refuse(base, reason, item.get("document_code"), bad_signature=True)
         signature = PackageSignature.VALID if verdict.is_valid else PackageSignature.NONE
         base["signature"] = "unsigned" if signature is PackageSignature.NONE else "valid"
@@ -1141,9 +1180,11 @@ def _media_type(content_type: str) -> str:
     return value if "/" in value and " " not in value else "application/octet-stream"
 
 
-def _write_status(path: Path, package: StatusPackage, signer: Any) -> None:
+def _write_status(
+    path: Path, package: StatusPackage, signer: Any, profile: SignatureProfile
+) -> None:
     with path.open("wb") as sink:
-        write_status_package(sink, package, signer=signer)
+        write_status_package(sink, package, signer=signer, signature_profile=profile)
 
 
 def _write_document(
@@ -1153,6 +1194,7 @@ def _write_document(
     signer: Any,
     *,
     zip_attachments: bool = False,
+    profile: SignatureProfile = SignatureProfile.VANTHU,
 ) -> None:
     with ExitStack() as stack:
         attachments = []
@@ -1184,7 +1226,9 @@ def _write_document(
                 )
             )
         with path.open("wb") as sink:
-            write_document_package(sink, package, attachments, signer=signer)
+            write_document_package(
+                sink, package, attachments, signer=signer, signature_profile=profile
+            )
 
 
 def _read_to_files(

@@ -21,6 +21,10 @@ class PeerProfile:
     """Whether a package from the peer must carry a valid XML-DSig signature; ``None`` is the
     connector's default. Where false, the SDK's template ``Signature`` block (no XML-DSig
     namespace, a truncated certificate) is recorded ``unsigned`` and the package taken."""
+    sdk_signature: bool = False
+    """The peer signs the VPCP SDK's way (C14N 2001, rsa-sha1, one sha1 reference over the
+    whole package) and expects packages so signed: ours to it are, and its SHA-1 signatures are
+    accepted; from any other peer a SHA-1 signature is refused (ADR 0053)."""
     test_environment: bool = False
     """The peer is on the VDXP test environment, whose agency codes are lower-case
     (``vxp.saas.03``); such codes are read only from and for such a peer."""

@@ -61,6 +61,7 @@ from vanthu_exchange.domain.edxml.secure_reader import (
 )
 from vanthu_exchange.domain.edxml.signature import (
     PackageSigner,
+    SignatureProfile,
     SignatureStatus,
     SignatureVerdict,
     TrustedCertificates,
@@ -109,6 +110,7 @@ __all__ = [
     "ReceiverChangeType",
     "Replacement",
     "ResponseFor",
+    "SignatureProfile",
     "SignatureStatus",
     "SignatureVerdict",
     "SignerInfo",

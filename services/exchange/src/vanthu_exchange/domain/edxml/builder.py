@@ -14,6 +14,8 @@ multiple of 3 bytes, so no attachment is ever held whole.
 from __future__ import annotations
 
 import io
+import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -25,6 +27,7 @@ from vanthu_exchange.domain.edxml.attachment_stream import (
     iter_base64,
     measure_stream,
 )
+from vanthu_exchange.domain.edxml.canonical import C14nMode
 from vanthu_exchange.domain.edxml.models import (
     AttachmentDescriptor,
     AttachmentInfo,
@@ -40,9 +43,13 @@ from vanthu_exchange.domain.edxml.models import (
 )
 from vanthu_exchange.domain.edxml.namespaces import EDXML_NS, EDXML_PREFIX
 from vanthu_exchange.domain.edxml.rejections import PackageBuildError
+from vanthu_exchange.domain.edxml.secure_reader import ReadLimits, read_xml_stream
 from vanthu_exchange.domain.edxml.signature import (
     PackageSigner,
+    SignatureProfile,
+    complete_sdk_signature,
     complete_signature,
+    sdk_signature_template,
     signature_template,
 )
 from vanthu_exchange.domain.edxml.wire_format import format_date, format_timestamp
@@ -349,7 +356,10 @@ def _finish(
     header: etree._Element,
     attachments: Sequence[AttachmentSource],
     signer: PackageSigner | None,
+    profile: SignatureProfile = SignatureProfile.VANTHU,
 ) -> tuple[AttachmentDescriptor, ...]:
+    if signer is not None and profile is SignatureProfile.SDK:
+        return _finish_sdk(sink, envelope, header, attachments, signer)
     signature = None
     if signer is not None:
         signature = signature_template(signer, _attachment_digests(attachments))
@@ -359,6 +369,50 @@ def _finish(
         frame = io.BytesIO()
         _write_package(frame, envelope, None, bool(attachments))
         complete_signature(signature, signer, frame.getvalue())
+    sink.write(XML_DECLARATION)
+    meters = _write_package(sink, envelope, attachments, bool(attachments))
+    return tuple(_descriptor(a, m) for a, m in zip(attachments, meters, strict=True))
+
+
+SDK_SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def _finish_sdk(
+    sink: BinaryIO,
+    envelope: etree._Element,
+    header: etree._Element,
+    attachments: Sequence[AttachmentSource],
+    signer: PackageSigner,
+) -> tuple[AttachmentDescriptor, ...]:
+    """The SDK's profile digests the whole package, base64 included: the package is written
+    once to a spool and canonicalised by the streaming reader (the same code that checks it
+    on receipt), then written again with the signature filled in."""
+    starts = []
+    for attachment in attachments:
+        if not attachment.stream.seekable():
+            raise PackageBuildError(
+                f"signing with the SDK's profile reads {attachment.content_id} twice: "
+                "pass a seekable stream"
+            )
+        starts.append(attachment.stream.tell())
+    signature = sdk_signature_template(signer)
+    header.append(signature)
+    etree.indent(envelope, space=INDENT, level=1)
+    with tempfile.SpooledTemporaryFile(max_size=SDK_SPOOL_BYTES) as spool:
+        spool.write(XML_DECLARATION)
+        _write_package(spool, envelope, attachments, bool(attachments))  # type: ignore[arg-type]
+        spool.seek(0)
+        raw = read_xml_stream(
+            spool,  # type: ignore[arg-type]
+            None,
+            ReadLimits(max_package_bytes=sys.maxsize, max_attachments=sys.maxsize),
+        )
+    digest = raw.canonical.whole_document_digest(C14nMode.EXCLUSIVE, "sha1")
+    if digest is None:
+        raise PackageBuildError("the package's SHA-1 digest could not be computed")
+    complete_sdk_signature(signature, signer, digest)
+    for attachment, start in zip(attachments, starts, strict=True):
+        attachment.stream.seek(start)
     sink.write(XML_DECLARATION)
     meters = _write_package(sink, envelope, attachments, bool(attachments))
     return tuple(_descriptor(a, m) for a, m in zip(attachments, meters, strict=True))
@@ -389,20 +443,27 @@ def write_document_package(
     attachments: Sequence[AttachmentSource] = (),
     *,
     signer: PackageSigner | None = None,
+    signature_profile: SignatureProfile = SignatureProfile.VANTHU,
 ) -> tuple[AttachmentDescriptor, ...]:
-    """Writes a document package to ``sink``; returns what was written for each attachment."""
+    """Writes a document package to ``sink``; returns what was written for each attachment.
+
+    ``signature_profile`` SDK signs the VPCP SDK's way (rsa-sha1), for peers configured so."""
     _check_unique_content_ids(attachments)
     envelope, header = _new_envelope()
     _add_message_header(header, package.message_header)
     _add_trace_header_list(header, package.trace_header_list, package.message_header.document_code)
     _add_manifest(envelope, [attachment.info for attachment in attachments])
-    return _finish(sink, envelope, header, attachments, signer)
+    return _finish(sink, envelope, header, attachments, signer, signature_profile)
 
 
 def write_status_package(
-    sink: BinaryIO, status: StatusPackage, *, signer: PackageSigner | None = None
+    sink: BinaryIO,
+    status: StatusPackage,
+    *,
+    signer: PackageSigner | None = None,
+    signature_profile: SignatureProfile = SignatureProfile.VANTHU,
 ) -> None:
     """Writes a status package (its fields in ``edXMLHeader/MessageHeader``) to ``sink``."""
     envelope, header = _new_envelope()
     _add_status(header, status)
-    _finish(sink, envelope, header, (), signer)
+    _finish(sink, envelope, header, (), signer, signature_profile)

@@ -42,6 +42,8 @@ from vanthu_exchange.domain.edxml.dsig_profile import (
 from vanthu_exchange.domain.edxml.models import AttachmentDescriptor
 from vanthu_exchange.domain.edxml.namespaces import (
     C14N_EXCLUSIVE,
+    C14N_INCLUSIVE,
+    DIGEST_SHA1,
     DIGEST_SHA256,
     DSIG_FILTER2_NS,
     DSIG_MANIFEST_TYPE,
@@ -206,6 +208,73 @@ def complete_signature(signature: etree._Element, signer: PackageSigner, frame: 
         _ds_child(reference, "DigestValue").text = base64.b64encode(digest).decode("ascii")
     value = signer.private_key.sign(
         _exclusive_c14n(signed_info), padding.PKCS1v15(), hashes.SHA256()
+    )
+    _ds_child(signature, "SignatureValue").text = base64.b64encode(value).decode("ascii")
+
+
+# -- signing the SDK's way ---------------------------------------------------------------
+
+
+class SignatureProfile(StrEnum):
+    """How a package is signed (``dsig_profile``)."""
+
+    VANTHU = "vanthu"
+    """Ours: exclusive C14N, rsa-sha256, attachments bound through a ds:Manifest of SHA-256s."""
+    SDK = "sdk"
+    """The VPCP SDK's: SignedInfo in C14N 2001 (inclusive), rsa-sha1, one sha1 ``Reference
+    URI=""`` (enveloped signature, exclusive C14N) over the whole package, base64 included.
+    SHA-1 is weak: only for peers configured to use it (ADR 0053)."""
+
+
+def sdk_signature_template(signer: PackageSigner) -> etree._Element:
+    """A ``ds:Signature`` laid out as the SDK's samples, digest and value blank."""
+    signature = etree.Element(_ds("Signature"), nsmap={None: DSIG_NS})
+    signed_info = etree.SubElement(signature, _ds("SignedInfo"))
+    etree.SubElement(signed_info, _ds("CanonicalizationMethod"), Algorithm=C14N_INCLUSIVE)
+    etree.SubElement(signed_info, _ds("SignatureMethod"), Algorithm=RSA_SHA1)
+    reference = etree.SubElement(signed_info, _ds("Reference"), URI="")
+    transforms = etree.SubElement(reference, _ds("Transforms"))
+    # The samples name exclusive C14N by a URI of their own (C14N_EXCLUSIVE_LEGACY), which we
+    # read; we write the standard one, which every XML-DSig library knows.
+    for algorithm in (TRANSFORM_ENVELOPED, C14N_EXCLUSIVE):
+        etree.SubElement(transforms, _ds("Transform"), Algorithm=algorithm)
+    etree.SubElement(reference, _ds("DigestMethod"), Algorithm=DIGEST_SHA1)
+    etree.SubElement(reference, _ds("DigestValue"))
+    etree.SubElement(signature, _ds("SignatureValue"))
+    x509_data = etree.SubElement(etree.SubElement(signature, _ds("KeyInfo")), _ds("X509Data"))
+    etree.SubElement(
+        x509_data, _ds("X509SubjectName")
+    ).text = signer.certificate.subject.rfc4514_string()
+    etree.SubElement(x509_data, _ds("X509Certificate")).text = base64.b64encode(
+        signer.certificate.public_bytes(serialization.Encoding.DER)
+    ).decode("ascii")
+    return signature
+
+
+def _inclusive_c14n_in_place(element: etree._Element) -> bytes:
+    """Inclusive C14N of ``element``'s subtree as it sits in its document: every namespace in
+    scope there is rendered on it, which a standalone copy declaring them all gives."""
+    standalone = etree.Element(element.tag, attrib=dict(element.attrib), nsmap=element.nsmap)
+    standalone.text = element.text
+    for child in element:
+        standalone.append(copy.deepcopy(child))
+    reparsed = etree.fromstring(etree.tostring(standalone), _SAFE_PARSER)
+    return bytes(etree.tostring(reparsed, method="c14n", exclusive=False, with_comments=False))
+
+
+def complete_sdk_signature(
+    signature: etree._Element, signer: PackageSigner, package_digest: bytes
+) -> None:
+    """Fills an ``sdk_signature_template`` placed in its envelope: ``package_digest`` is the
+    SHA-1 of the whole package's exclusive C14N without the signature."""
+    signed_info = _ds_child(signature, "SignedInfo")
+    _ds_child(signed_info, "Reference/DigestValue").text = base64.b64encode(package_digest).decode(
+        "ascii"
+    )
+    value = signer.private_key.sign(
+        _inclusive_c14n_in_place(signed_info),
+        padding.PKCS1v15(),
+        hashes.SHA1(),  # noqa: S303 - the SDK's profile, for peers configured to use it
     )
     _ds_child(signature, "SignatureValue").text = base64.b64encode(value).decode("ascii")
 
