@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from vanthu_runtime.body_limit import BodyLimit
 from vanthu_runtime.dev_signin import dev_signin_router
 from vanthu_runtime.health import health_router
+from vanthu_runtime.live import LiveFeed, live_router
 from vanthu_runtime.logging import bound_context
 from vanthu_runtime.metrics import HTTP_REQUESTS
 from vanthu_runtime.platform import Platform, PlatformSettings
@@ -38,20 +39,26 @@ def create_app(
     platform_settings: PlatformSettings | None = None,
     auth_settings: AuthSettings | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    live_topics: Sequence[str] = (),
 ) -> FastAPI:
-    """`max_body_bytes`: the largest request body accepted, counted as it arrives (413 above)."""
+    """`max_body_bytes`: the largest request body accepted, counted as it arrives (413 above).
+    `live_topics`: the topics whose events `GET /live` streams to the web app (none: no route)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = Platform(service, platform_settings)
         app.state.platform = platform
         await platform.open(wait=False)
+        if live_topics:
+            app.state.live = LiveFeed(platform.settings.kafka, live_topics)
         if on_startup is not None:
             await on_startup(app, platform)
         log.info("api started")
         try:
             yield
         finally:
+            if live_topics:
+                await app.state.live.close()
             await platform.close()
 
     # The docs page must work on a closed network: Swagger UI's assets are served from here.
@@ -63,6 +70,8 @@ def create_app(
     app.include_router(signin_config_router())
     if app.state.auth_settings.dev_mode:
         app.include_router(dev_signin_router())
+    if live_topics:
+        app.include_router(live_router(lambda request: request.app.state.live))
     for router in routers:
         app.include_router(router)
 

@@ -10,7 +10,13 @@ from collections.abc import Awaitable, Callable, Sequence
 import structlog
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
+from vanthu_contracts.events.exchange import STATUS_TOPIC
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
+from vanthu_contracts.events.routing import (
+    DECISION_RECORDED_TOPIC,
+    TASK_ASSIGNED_TOPIC,
+    TASK_DEADLINE_TOPIC,
+)
 from vanthu_runtime.api import create_app
 from vanthu_runtime.idempotency import ProcessedEvents
 from vanthu_runtime.kafka_consumer import ConsumeLoop
@@ -87,9 +93,24 @@ MAX_BODY_BYTES = max(drafts.MAX_DRAFT_BYTES, on_behalf.MAX_SLIP_BYTES) + FORM_FI
 beside it, counted as the body arrives, chunked or not (issue 16: nothing past it is read)."""
 
 
+LIVE_TOPICS = (
+    DOCUMENT_RECEIVED_TOPIC,
+    TASK_ASSIGNED_TOPIC,
+    DECISION_RECORDED_TOPIC,
+    TASK_DEADLINE_TOPIC,
+    STATUS_TOPIC,
+)
+"""What the web app's pages reload on (`GET /live`, runtime.live): a new document, a task, a
+decision, a deadline, a status coming back from a recipient."""
+
+
 def create_api() -> FastAPI:
     return create_app(
-        service=SERVICE, routers=ROUTERS, on_startup=_wire_api, max_body_bytes=MAX_BODY_BYTES
+        service=SERVICE,
+        routers=ROUTERS,
+        on_startup=_wire_api,
+        max_body_bytes=MAX_BODY_BYTES,
+        live_topics=LIVE_TOPICS,
     )
 
 

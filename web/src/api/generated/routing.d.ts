@@ -75,6 +75,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live
+         * @description What happens in the caller's agency from now on (issue 12, "Live").
+         */
+        get: operations["live_live_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/inbox": {
         parameters: {
             query?: never;
@@ -1261,6 +1281,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SignInConfig"];
+                };
+            };
+        };
+    };
+    live_live_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events, one per event of the caller's agency on the service's live topics: `event:` is the event type (or `ready`, `lagged`), `data:` a LiveEvent in JSON. Only envelope attributes, never the event's data: reload what the page shows through the ordinary routes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** Id */
+                        id: string;
+                        /** Type */
+                        type: string;
+                        /** Topic */
+                        topic: string;
+                        /** Subject */
+                        subject: string;
+                        /** Time */
+                        time: string;
+                    };
                 };
             };
         };
