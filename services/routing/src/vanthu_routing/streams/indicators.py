@@ -47,27 +47,43 @@ def document_key(document_id: str) -> str:
 
 
 def apply(facts: Facts, event: Event, partition: int) -> bool:
-    """Fold one event into the facts; True when a figure may have changed."""
+    """Fold one event into the facts; True when a figure may have changed.
+
+    An event makes several writes (a completion closes its task, then withdraws others). A worker
+    killed between two of them leaves the first in the changelog and the event uncommitted: the
+    next owner reads it again over the first write, so every write an event makes is made again
+    when it is read again, never skipped because an earlier one is already there."""
     match event:
         case TaskAssigned():
             return _assigned(facts, event, partition)
         case TaskCompleted():
             changed = _close(facts, event.task_id, COMPLETED, local_date(event.completed_at))
             task = facts.get(task_key(event.task_id))
-            if changed and task is not None:
-                if task["role"] == TaskRole.LEAD and task["parent"] is None:
-                    # The lead unit's completion completes the case: the work still open is
-                    # withdrawn (routing's Case.complete_task), which routing does not publish.
-                    _withdraw(facts, event.document_id, lambda i, t: True, task["closed"])
-                else:
-                    _withdraw_below(facts, event.document_id, event.task_id, task["closed"])
-            return changed
+            if task is None or task["status"] != COMPLETED:
+                return changed
+            before = _assigned_by(event.completed_at)
+            if task["role"] == TaskRole.LEAD and task["parent"] is None:
+                # The lead unit's completion completes the case: the work still open is
+                # withdrawn (routing's Case.complete_task), which routing does not publish.
+                withdrawn = _withdraw(facts, event.document_id, before, task["closed"])
+            else:
+                withdrawn = _withdraw_below(
+                    facts, event.document_id, event.task_id, task["closed"], before
+                )
+            return changed or withdrawn
         case TaskReturned():
             changed = _close(facts, event.task_id, RETURNED, local_date(event.returned_at))
-            if changed:
-                day = local_date(event.returned_at).isoformat()
-                _withdraw_below(facts, event.document_id, event.task_id, day)
-            return changed
+            task = facts.get(task_key(event.task_id))
+            if task is None or task["status"] != RETURNED:
+                return changed
+            withdrawn = _withdraw_below(
+                facts,
+                event.document_id,
+                event.task_id,
+                task["closed"],
+                _assigned_by(event.returned_at),
+            )
+            return changed or withdrawn
         case TaskEscalated():
             task = facts.get(task_key(event.task_id))
             if task is None or task.get("escalated", 0) >= event.level:
@@ -81,12 +97,14 @@ def apply(facts: Facts, event: Event, partition: int) -> bool:
             key = document_key(event.document_id)
             document = facts.get(key) or _new_document(event.agency_code, partition)
             mark = [event.decision_id, event.recorded_at.isoformat()]
-            if mark in document.get("redirected", []):
-                return False
-            facts[key] = {**document, "redirected": [*document.get("redirected", []), mark]}
+            changed = mark not in document.get("redirected", [])
+            if changed:
+                facts[key] = {**document, "redirected": [*document.get("redirected", []), mark]}
             day = local_date(event.recorded_at).isoformat()
-            _withdraw(facts, event.document_id, lambda i, t: _redirected_away(t, mark), day)
-            return True
+            withdrawn = _withdraw(
+                facts, event.document_id, lambda i, t: _redirected_away(t, mark), day
+            )
+            return changed or withdrawn
         case DocumentReceived():
             return _document(
                 facts,
@@ -108,12 +126,20 @@ def apply(facts: Facts, event: Event, partition: int) -> bool:
         case DocumentVoided():
             key = document_key(event.document_id)
             document = facts.get(key) or _new_document(event.agency_code, partition)
-            if document.get("voided"):
-                return False
-            facts[key] = {**document, "voided": True}
-            _withdraw(facts, event.document_id, lambda i, t: True, local_date(event.voided_at))
-            return True
+            changed = not document.get("voided")
+            if changed:
+                facts[key] = {**document, "voided": True}
+            withdrawn = _withdraw(
+                facts, event.document_id, lambda i, t: True, local_date(event.voided_at)
+            )
+            return changed or withdrawn
     return False
+
+
+def _assigned_by(at: datetime) -> Callable[[str, Fact], bool]:
+    """The tasks assigned by ``at``: those a completion or a return made then withdrew (read
+    again later, it must not withdraw work assigned after it)."""
+    return lambda _, task: datetime.fromisoformat(task["assigned_at"]) <= at
 
 
 def _new_document(agency: str, partition: int) -> Fact:
@@ -142,10 +168,15 @@ def _assigned(facts: Facts, event: TaskAssigned, partition: int) -> bool:
     if event.role is TaskRole.INFORMATION:
         return False  # for information: no work, no deadline (Task.carries_work)
     key = task_key(event.task_id)
-    if key in facts:
-        return False  # a task is assigned once; a second copy of the event changes nothing
     doc_key = document_key(event.document_id)
     document = facts.get(doc_key) or _new_document(event.agency_code, partition)
+    if key in facts:
+        # A task is assigned once: a second copy of the event only lists the task in its
+        # document when the first copy's second write was lost.
+        if event.task_id in document["tasks"]:
+            return False
+        facts[doc_key] = {**document, "tasks": [*document["tasks"], event.task_id]}
+        return True
     voided = bool(document.get("voided"))
     fact: Fact = {"decision": event.decision_id, "assigned_at": event.assigned_at.isoformat()}
     away = [m for m in document.get("redirected", []) if _redirected_away(fact, m)]
@@ -209,7 +240,13 @@ def _withdraw(
     return changed
 
 
-def _withdraw_below(facts: Facts, document_id: str, task_id: str, day: str) -> bool:
+def _withdraw_below(
+    facts: Facts,
+    document_id: str,
+    task_id: str,
+    day: str,
+    which: Callable[[str, Fact], bool] = lambda i, t: True,
+) -> bool:
     document = facts.get(document_key(document_id))
     if document is None:
         return False
@@ -221,7 +258,7 @@ def _withdraw_below(facts: Facts, document_id: str, task_id: str, day: str) -> b
             if task is not None and task["parent"] == parent and child not in below:
                 below.add(child)
                 frontier.append(child)
-    return _withdraw(facts, document_id, lambda i, t: i in below, day)
+    return _withdraw(facts, document_id, lambda i, t: i in below and which(i, t), day)
 
 
 # ---- the figures ------------------------------------------------------------------------------
