@@ -45,6 +45,7 @@ from vanthu_exchange.domain.edxml import (
     Organization,
     PackageSigner,
     Promulgation,
+    SignatureProfile,
     TraceHeaderList,
     write_document_package,
 )
@@ -65,6 +66,7 @@ def edxml_package(
     sender_name: str | None = None,
     attachments: Sequence[AttachmentSource] = (),
     signer: PackageSigner | None = None,
+    signature_profile: SignatureProfile = SignatureProfile.VANTHU,
     document_type: EdxmlDocumentType | None = None,
 ) -> bytes:
     """An edXML package as an agency's system sends it to the hub, dated 20/11/2026."""
@@ -85,6 +87,7 @@ def edxml_package(
         ),
         list(attachments),
         signer=signer,
+        signature_profile=signature_profile,
     )
     return sink.getvalue()
 
