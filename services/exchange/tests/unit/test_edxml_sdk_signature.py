@@ -226,7 +226,9 @@ def test_libxml2s_c14n_catches_a_tampered_sdk_package(signed, agency_keys, sende
 XMLSEC1 = shutil.which("xmlsec1")
 
 
-def xmlsec1_verify(data: bytes, certificate: x509.Certificate, workdir: Path) -> bool:
+def xmlsec1_verify(
+    data: bytes, certificate: x509.Certificate, workdir: Path, *, ignore_manifests: bool = False
+) -> bool:
     package, pem = workdir / "package.edxml", workdir / "signer.pem"
     package.write_bytes(data)
     pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
@@ -234,6 +236,7 @@ def xmlsec1_verify(data: bytes, certificate: x509.Certificate, workdir: Path) ->
         [
             XMLSEC1,
             "--verify",
+            *(["--ignore-manifests"] if ignore_manifests else []),
             "--enabled-key-data",
             "rsa,x509",
             "--pubkey-cert-pem",
@@ -256,3 +259,27 @@ def test_xmlsec1_verifies_our_sdk_signature_and_refuses_a_tampered_one(
 
     assert xmlsec1_verify(signed, certificate, tmp_path)
     assert not xmlsec1_verify(tampered, certificate, tmp_path)
+
+
+@pytest.mark.skipif(XMLSEC1 is None, reason="xmlsec1 (Debian package xmlsec1) is not installed")
+def test_xmlsec1_verifies_our_own_profile_and_the_attachment_digests_match_the_bytes(
+    make_document, make_attachment, agency_keys, sender, tmp_path
+):
+    # xmlsec1 checks SignedInfo, the envelope (XPath Filter 2.0) and the ds:Manifest element;
+    # the manifest's cid: references are the application's to resolve (XML-DSig §5.1), so the
+    # attachments' SHA-256s are compared here with hashlib on the decoded base64.
+    signer = agency_keys.signer(sender)
+    sink = io.BytesIO()
+    write_document_package(
+        sink, make_document(), [make_attachment("cid:1", ATTACHMENT)], signer=signer
+    )
+    data = sink.getvalue()
+    root = etree.fromstring(data)
+    manifest = next(root.iter(f"{{{DSIG}}}Manifest"))
+    (digest,) = manifest.iter(f"{{{DSIG}}}DigestValue")
+    (encoded,) = root.iter(f"{{{EDXML}}}ContentTransferEncoded")
+
+    assert xmlsec1_verify(data, signer.certificate, tmp_path, ignore_manifests=True)
+    assert base64.b64decode(digest.text) == hashlib.sha256(base64.b64decode(encoded.text)).digest()
+    tampered = data.replace(b"<edXML:CodeNumber>1234<", b"<edXML:CodeNumber>1235<")
+    assert not xmlsec1_verify(tampered, signer.certificate, tmp_path, ignore_manifests=True)
