@@ -112,6 +112,41 @@ class TaskReturned(Event):
     returned_at: Instant
 
 
+class UrgingKind(StrEnum):
+    """How hard a task's assignee is pressed (đôn đốc), in rising weight."""
+
+    REMINDER = "reminder"
+    """Nhắc nhở."""
+    REPRIMAND = "reprimand"
+    """Phê bình."""
+    DISCIPLINARY_REVIEW = "disciplinary_review"
+    """Kiểm điểm."""
+
+
+@register_event
+class TaskUrged(Event):
+    """A leader or unit head urged whoever handles a task (đôn đốc); the task is unchanged."""
+
+    event_type: ClassVar[str] = "vanthu.routing.task.urged.v1"
+    topic: ClassVar[str] = TASK_ASSIGNED_TOPIC
+
+    urging_id: Identifier
+    task_id: Identifier
+    document_id: Identifier
+    case_id: Identifier
+    agency_code: AgencyCode
+    assignee: Assignee
+    """Who is urged: the person, or the unit whose head receives it."""
+    kind: UrgingKind
+    sequence: int = Field(ge=1)
+    """1 for the task's first urging, 2 for the second..."""
+    note: Opinion | None = None
+    notify_user_ids: tuple[Identifier, ...] = ()
+    """The people told: the assignee, or the heads of the unit for a unit's task."""
+    urged_by: Person
+    urged_at: Instant
+
+
 @register_event
 class DecisionRecorded(Event):
     """A decision on a document was recorded: a leader's direction, a reassignment, a review...

@@ -28,7 +28,7 @@ from vanthu_runtime.platform import Platform
 from vanthu_routing.adapters.minio_evidence_store import MinioEvidenceStore
 from vanthu_routing.adapters.mongo_case_repository import CASES, MongoCaseRepository
 from vanthu_routing.adapters.mongo_directory import DELEGATIONS, UNITS, USERS, MongoDirectory
-from vanthu_routing.api import calendar, cases, directory, drafts, on_behalf, reports
+from vanthu_routing.api import calendar, cases, directory, drafts, on_behalf, reports, urgings
 from vanthu_routing.config import SERVICE, RoutingSettings
 from vanthu_routing.consumers.document_received import (
     open_cases,
@@ -86,7 +86,14 @@ async def _wire_api(app: FastAPI, platform: Platform) -> None:
     await app.state.indicators.start()
 
 
-ROUTERS = (cases.router, drafts.router, directory.router, reports.router, calendar.router)
+ROUTERS = (
+    cases.router,
+    urgings.router,
+    drafts.router,
+    directory.router,
+    reports.router,
+    calendar.router,
+)
 FORM_FIELDS_ROOM = 1024 * 1024
 MAX_BODY_BYTES = max(drafts.MAX_DRAFT_BYTES, on_behalf.MAX_SLIP_BYTES) + FORM_FIELDS_ROOM
 """The largest request routing reads: its largest upload (a draft) and room for the form fields

@@ -37,12 +37,14 @@ from vanthu_routing.domain.deadlines import (
     TaskEscalated,
     deadline_notices,
 )
+from vanthu_routing.domain.decision import Entry
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.errors import InvalidInput, NotPermitted
 from vanthu_routing.domain.files import FileReference
 from vanthu_routing.domain.people import Actor, Person
 from vanthu_routing.domain.routing_rules import DocumentFacts, RoutingRules
 from vanthu_routing.domain.task import Assignee, TaskRole
+from vanthu_routing.domain.urging import Urging, UrgingKind
 from vanthu_routing.metrics import DOCUMENTS_SKIPPED
 from vanthu_routing.ports import (
     CaseNotFound,
@@ -524,6 +526,35 @@ class RoutingHandlers:
                 continue
             return after
         raise ConcurrentUpdate(case_id)
+
+    async def urge_task(
+        self,
+        caller: Caller,
+        case_id: str,
+        task_id: str,
+        kind: UrgingKind,
+        note: str | None,
+        urging_id: str | None = None,
+    ) -> tuple[StoredCase, Urging]:
+        """A leader or unit head urges a task (đôn đốc): kept in the case's history and told to
+        the person holding it, or to the heads of the unit holding it (of a confidential case
+        only those named on it). The same ``urging_id`` twice is one urging."""
+        entry = Entry(urging_id or str(uuid.uuid4()), caller.actor, self.clock.now(), note)
+        stored = await self.case_for(caller, case_id)
+        task = stored.case.task(task_id)
+        heads: list[str] = []
+        if not task.assignee.is_person and task.assignee.unit_id is not None:
+            heads = await self.directory.unit_heads(caller.agency_code, task.assignee.unit_id)
+            if secrecy.is_confidential(stored.document.confidentiality):
+                heads = [h for h in heads if h in stored.document.readers]
+        by_leader = "leader" in caller.roles
+        after = await self.change_case(
+            caller,
+            case_id,
+            lambda case, _: case.urge(entry, task_id, kind, by_leader=by_leader, unit_heads=heads),
+        )
+        urging = next(u for u in after.case.urgings if u.urging_id == entry.decision_id)
+        return after, urging
 
     async def _refuse_unnamed_assignees(self, stored: StoredCase, changed: Case) -> None:
         """InvalidInput naming the first assignee of a new task of a confidential case who is not

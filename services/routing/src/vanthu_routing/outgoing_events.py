@@ -149,6 +149,21 @@ def _contract_events(
                     returned_at=fact.returned_at,
                 )
             ]
+        case domain.TaskUrged(task=t, urging=u):
+            return [
+                contract.TaskUrged(
+                    **base,
+                    urging_id=u.urging_id,
+                    task_id=t.task_id,
+                    assignee=assignee(t.assignee),
+                    kind=contract.UrgingKind(u.kind.value),
+                    sequence=u.sequence,
+                    note=u.note,
+                    notify_user_ids=fact.notify_user_ids,
+                    urged_by=person(u.urged_by),
+                    urged_at=u.urged_at,
+                )
+            ]
         case domain.DraftApproved(draft=draft):
             decision = case.decision(fact.decision_id)
             approved_at = decision.recorded_at if decision else draft.uploaded_at

@@ -22,6 +22,7 @@ from vanthu_contracts.events.routing import (
     TaskEscalated,
     TaskProgressReported,
     TaskReturned,
+    TaskUrged,
 )
 from vanthu_contracts.samples import golden_sample
 from vanthu_routing.domain.calendar import WorkingCalendar, local_date
@@ -60,6 +61,8 @@ class Burst:
     tasks: dict[str, Fate] = field(default_factory=dict)
     received: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
     issued: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
+    urgings: list[tuple[str, str | None, str | None, str, date]] = field(default_factory=list)
+    """(agency, unit, person, kind, day) of every urging."""
 
 
 def make_burst(
@@ -155,6 +158,26 @@ def _document(
             str(uuid.uuid4()),
             directed + timedelta(days=1),
         )
+    for _ in range(rng.choice([0, 0, 1, 2])):
+        urged = child if child is not None and rng.random() < 0.5 else lead
+        fate = burst.tasks[urged]
+        kind = rng.choice(["reminder", "reprimand", "disciplinary_review"])
+        on = directed + timedelta(days=rng.randrange(1, 5))
+        events.append(
+            _from_sample(
+                TaskUrged,
+                urging_id=str(uuid.uuid4()),
+                task_id=urged,
+                document_id=document_id,
+                case_id=case_id,
+                agency_code=agency,
+                assignee={"unit_id": fate.unit, "user_id": fate.user},
+                kind=kind,
+                sequence=1,
+                urged_at=_instant(on).isoformat(),
+            )
+        )
+        burst.urgings.append((agency, fate.unit, fate.user, kind, on))
     done_on = directed + timedelta(days=rng.randrange(1, 20))
     done_on = min(done_on, today)
     outcome = rng.choice(
@@ -336,9 +359,21 @@ def recount(burst: Burst, agency: str, calendar: WorkingCalendar) -> dict[str, A
             "p90": ordered[max(0, -(-9 * len(ordered) // 10) - 1)],
         }
 
+    urgings: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
+    for of, unit_id, user, kind, day in burst.urgings:
+        if of != agency:
+            continue
+        month = urgings.setdefault(day.isoformat()[:7], {"units": {}, "people": {}})
+        for side, who in (("units", unit_id or "-"), ("people", user)):
+            if who is not None:
+                row = month[side].setdefault(who, {})
+                row[kind] = row.get(kind, 0) + 1
+                row["total"] = row.get("total", 0) + 1
+
     return {
         "now": now,
         "months": months,
+        "urgings": urgings,
         "received": periods(burst.received[agency]),
         "issued": periods(burst.issued[agency]),
         "overdue": _sorted(overdue),
@@ -354,6 +389,7 @@ def comparable(figures: dict[str, Any]) -> dict[str, Any]:
     return {
         "now": figures["now"],
         "months": figures["months"],
+        "urgings": figures["urgings"],
         "received": figures["received"],
         "issued": figures["issued"],
         "overdue": _sorted((unit, user, due) for _, _, unit, user, due in figures["overdue_tasks"]),

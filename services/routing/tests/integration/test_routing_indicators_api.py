@@ -19,7 +19,7 @@ from .indicators_burst import local_today, make_burst, recount
 from .test_routing_indicators import _publish
 
 CALENDAR = WorkingCalendar()
-SHOWN = ("now", "months", "received", "issued", "processing_time")
+SHOWN = ("now", "months", "received", "issued", "processing_time", "urgings")
 
 
 @pytest.fixture
@@ -73,6 +73,7 @@ async def test_the_leader_reads_the_agency_s_indicators_and_a_unit_head_his_unit
     assert head["now"]["people"] == {}
     assert head["received"] == {}
     assert all(set(sides["units"]) <= {planning} for sides in head["months"].values())
+    assert all(set(sides["units"]) <= {planning} for sides in head["urgings"].values())
 
     refused = await http.get("/reports/indicators", headers=org.auth("specialist"))
     assert refused.status_code == 403

@@ -423,6 +423,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{case_id}/tasks/{task_id}/urgings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Urge Task
+         * @description A leader urges any open task of a document he may see; a unit head the tasks his unit's
+         *     people hold. The person (or the unit's heads) is told on task.assigned (TaskUrged) and finds
+         *     the urging on the task in their list.
+         */
+        post: operations["urge_task_cases__case_id__tasks__task_id__urgings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{case_id}/tasks/{task_id}/drafts": {
         parameters: {
             query?: never;
@@ -1003,6 +1025,19 @@ export interface components {
                     };
                 };
             };
+            /**
+             * Urgings
+             * @default {}
+             */
+            urgings: {
+                [key: string]: {
+                    [key: string]: {
+                        [key: string]: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
         };
         /** LeaderDraftIn */
         LeaderDraftIn: {
@@ -1025,6 +1060,15 @@ export interface components {
             token_endpoint: string;
             /** End Session Endpoint */
             end_session_endpoint?: string | null;
+        };
+        /** PersonOut */
+        PersonOut: {
+            /** User Id */
+            user_id: string;
+            /** Full Name */
+            full_name: string;
+            /** Position */
+            position?: string | null;
         };
         /** ProgressIn */
         ProgressIn: {
@@ -1137,6 +1181,42 @@ export interface components {
             parent_unit_id: string | null;
             /** Active */
             active: boolean;
+        };
+        /** UrgingIn */
+        UrgingIn: {
+            /** Urging Id */
+            urging_id?: string | null;
+            kind: components["schemas"]["UrgingKind"];
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * UrgingKind
+         * @enum {string}
+         */
+        UrgingKind: "reminder" | "reprimand" | "disciplinary_review";
+        /**
+         * UrgingOut
+         * @description One urging of a task, as its history shows it.
+         */
+        UrgingOut: {
+            /** Urging Id */
+            urging_id: string;
+            /** Task Id */
+            task_id: string;
+            kind: components["schemas"]["UrgingKind"];
+            /** Kind Label */
+            kind_label: string;
+            /** Sequence */
+            sequence: number;
+            /** Note */
+            note: string | null;
+            urged_by: components["schemas"]["PersonOut"];
+            /**
+             * Urged At
+             * Format: date-time
+             */
+            urged_at: string;
         };
         /** UserIn */
         UserIn: {
@@ -1886,6 +1966,42 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     }[];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    urge_task_cases__case_id__tasks__task_id__urgings_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UrgingOut"];
                 };
             };
             /** @description Validation Error */

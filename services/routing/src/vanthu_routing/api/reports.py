@@ -111,6 +111,9 @@ class Indicators(BaseModel):
     received: dict[str, dict[str, int]]
     issued: dict[str, dict[str, int]]
     processing_time: dict[str, dict[str, dict[str, Any]]]
+    urgings: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
+    """Per month: urgings per unit and person, by kind (reminder, reprimand,
+    disciplinary_review) and in all (``total``)."""
 
 
 def indicator_figures(request: Request) -> IndicatorFigures:
@@ -157,6 +160,10 @@ async def indicators(
         processing_time={
             month: {u: r for u, r in units.items() if mine(u)}
             for month, units in found["processing_time"].items()
+        },
+        urgings={
+            month: {"units": {u: r for u, r in sides["units"].items() if mine(u)}, "people": {}}
+            for month, sides in found.get("urgings", {}).items()
         },
     )
 

@@ -8,6 +8,7 @@ from vanthu_routing.adapters.mongo_case_codec import to_document
 from vanthu_routing.domain.case import Voiding
 from vanthu_routing.domain.decision import Decision
 from vanthu_routing.domain.task import Task, WithdrawalReason
+from vanthu_routing.domain.urging import Urging
 from vanthu_routing.ports import StoredCase
 
 
@@ -38,6 +39,7 @@ def case_view(stored: StoredCase) -> dict[str, Any]:
     body["decisions"] = [decision_view(d) for d in case.decisions]
     body["document"] = to_document(stored.document)
     body["has_entries_on_behalf"] = any(d.on_behalf for d in case.decisions)
+    body["urgings"] = [urging_view(u) for u in case.urgings]
     return body
 
 
@@ -66,4 +68,10 @@ def task_view(stored: StoredCase, task: Task) -> dict[str, Any]:
         "urgency": stored.document.urgency,
         "case_status": stored.case.status.value,
         "assigned_by_decision": authorship_view(stored.case.decision(task.decision_id)),
+        "urgings": [urging_view(u) for u in stored.case.urgings_of(task.task_id)],
     }
+
+
+def urging_view(urging: Urging) -> dict[str, Any]:
+    """An urging as the task's history shows it, with the agency's name of its kind."""
+    return {**to_document(urging), "kind_label": urging.kind.label}

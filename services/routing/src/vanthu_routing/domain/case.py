@@ -49,12 +49,14 @@ from vanthu_routing.domain.events import (
     TaskCompleted,
     TaskProgressReported,
     TaskReturned,
+    TaskUrged,
     TaskWithdrawalSeen,
     TaskWithdrawn,
 )
 from vanthu_routing.domain.files import FileReference
 from vanthu_routing.domain.people import Actor, Person
 from vanthu_routing.domain.task import Assignment, Task, TaskRole, WithdrawalReason
+from vanthu_routing.domain.urging import Urging, UrgingKind
 
 # One case per received document per agency: a document.received delivered twice opens one case.
 CASE_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:vanthu:routing:case")
@@ -111,6 +113,8 @@ class Case:
     drafts: tuple[Draft, ...] = ()
     voiding: Voiding | None = None
     """Set when the registry voided the document (status voided)."""
+    urgings: tuple[Urging, ...] = ()
+    """Every urging of its tasks, in the order they were made."""
     version: int = 0
 
     # ---- opening and presenting -------------------------------------------------------------
@@ -397,6 +401,49 @@ class Case:
             return Applied(self, ())
         case = replace(self._replace_task(seen), version=self.version + 1)
         return Applied(case, (TaskWithdrawalSeen(seen, entry.recorded_at),))
+
+    # ---- urging -------------------------------------------------------------------------------
+
+    def urge(
+        self,
+        entry: Entry,
+        task_id: str,
+        kind: UrgingKind,
+        *,
+        by_leader: bool,
+        unit_heads: Sequence[str] = (),
+    ) -> Applied:
+        """A leader (``by_leader``: the agency's leaders urge any task) or the head of the unit a
+        specialist's task belongs to presses its assignee, who is told: the person, or for a
+        unit's task the unit's heads (``unit_heads``, from the directory). The task's urgings
+        are numbered from 1. Only open work is urged; the same urging sent twice is kept once."""
+        local_date(entry.recorded_at)
+        if any(u.urging_id == entry.decision_id for u in self.urgings):
+            return Applied(self, ())
+        self.refuse_if_voided()
+        task = self.task(task_id)
+        _require_urger(entry.actor, task, by_leader)
+        what_en, what_vi = task.describe()
+        if not task.is_open_work:
+            raise InvalidTransition(
+                f"Cannot urge {what_en}: only open work is urged.",
+                f"Không thể đôn đốc {what_vi}: chỉ đôn đốc nhiệm vụ đang xử lý.",
+            )
+        urging = Urging(
+            urging_id=entry.decision_id,
+            task_id=task_id,
+            kind=kind,
+            sequence=1 + sum(1 for u in self.urgings if u.task_id == task_id),
+            urged_by=entry.actor.person,
+            urged_at=entry.recorded_at,
+            note=entry.stripped_text,
+        )
+        case = replace(self, urgings=(*self.urgings, urging), version=self.version + 1)
+        told = (task.assignee.user_id,) if task.assignee.user_id else tuple(unit_heads)
+        return Applied(case, (TaskUrged(self.case_id, task, urging, told),))
+
+    def urgings_of(self, task_id: str) -> tuple[Urging, ...]:
+        return tuple(u for u in self.urgings if u.task_id == task_id)
 
     # ---- comments -----------------------------------------------------------------------------
 
@@ -854,6 +901,19 @@ def _require_assignee(actor: Actor, task: Task, verb_en: str, verb_vi: str) -> N
             f"Only the head of {task.assignee} can {verb_en} {what_en}.",
             f"Chỉ lãnh đạo {task.assignee} mới được {verb_vi} {what_vi}.",
         )
+
+
+def _require_urger(actor: Actor, task: Task, by_leader: bool) -> None:
+    """A leader urges any task; a unit head the tasks his unit's people hold."""
+    if by_leader:
+        return
+    if task.assignee.is_person and actor.heads(task.assignee.unit_id):
+        return
+    what_en, what_vi = task.describe()
+    raise NotPermitted(
+        f"Only a leader, or the head of the unit whose person holds it, can urge {what_en}.",
+        f"Chỉ lãnh đạo, hoặc lãnh đạo đơn vị của người đang xử lý, mới được đôn đốc {what_vi}.",
+    )
 
 
 def _require_unit_head(actor: Actor, task: Task) -> None:

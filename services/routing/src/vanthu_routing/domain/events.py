@@ -14,6 +14,7 @@ from vanthu_routing.domain.decision import Decision
 from vanthu_routing.domain.draft import Draft
 from vanthu_routing.domain.people import Person
 from vanthu_routing.domain.task import Task
+from vanthu_routing.domain.urging import Urging
 
 if TYPE_CHECKING:
     from vanthu_routing.domain.case import CaseStatus
@@ -101,6 +102,17 @@ class TaskWithdrawalSeen:
 
 
 @dataclass(frozen=True)
+class TaskUrged:
+    """A leader or unit head urged the task's assignee (đôn đốc)."""
+
+    case_id: str
+    task: Task
+    urging: Urging
+    notify_user_ids: tuple[str, ...] = ()
+    """Who is told: the person holding the task, or the heads of the unit holding it."""
+
+
+@dataclass(frozen=True)
 class DraftUploaded:
     case_id: str
     draft: Draft
@@ -140,6 +152,7 @@ RoutingEvent = (
     | TaskReturned
     | TaskWithdrawn
     | TaskWithdrawalSeen
+    | TaskUrged
     | DraftUploaded
     | DraftReviewed
     | DraftReturned

@@ -1,6 +1,7 @@
 """The indicators' state, kept from the streams, and the figures computed from it (issue 15).
 
-The state is one fact per task (``t:<task id>``) and one per document (``d:<document id>``),
+The state is one fact per task (``t:<task id>``), one per document (``d:<document id>``) and one
+per urging (``u:<urging id>``),
 plain JSON dicts in a Faust table. Every event *sets* a fact rather than adding to a counter, and a
 closed task never reopens, so an event read twice (a worker killed before it committed its offset)
 leaves the state as it was: nothing is counted twice (ADR 0051). The figures (open, due within 3
@@ -25,6 +26,7 @@ from vanthu_contracts.events.routing import (
     TaskCompleted,
     TaskEscalated,
     TaskReturned,
+    TaskUrged,
 )
 from vanthu_contracts.events.values import DecisionKind, TaskRole
 
@@ -44,6 +46,10 @@ def task_key(task_id: str) -> str:
 
 def document_key(document_id: str) -> str:
     return f"d:{document_id}"
+
+
+def urging_key(urging_id: str) -> str:
+    return f"u:{urging_id}"
 
 
 def apply(facts: Facts, event: Event, partition: int) -> bool:
@@ -84,6 +90,19 @@ def apply(facts: Facts, event: Event, partition: int) -> bool:
                 _assigned_by(event.returned_at),
             )
             return changed or withdrawn
+        case TaskUrged():
+            key = urging_key(event.urging_id)
+            if key in facts:
+                return False
+            facts[key] = {
+                "urged": event.kind.value,
+                "agency": event.agency_code,
+                "unit": event.assignee.unit_id,
+                "user": event.assignee.user_id,
+                "day": local_date(event.urged_at).isoformat(),
+                "p": partition,
+            }
+            return True
         case TaskEscalated():
             task = facts.get(task_key(event.task_id))
             if task is None or task.get("escalated", 0) >= event.level:
@@ -273,6 +292,14 @@ def summarise(
     out: dict[str, dict[str, Any]] = {}
     for fact in facts:
         figures = out.setdefault(fact["agency"], _empty(today_text))
+        if "urged" in fact:
+            month = figures["urgings"].setdefault(fact["day"][:7], {"units": {}, "people": {}})
+            for side, who in (("units", fact["unit"] or NO_UNIT), ("people", fact["user"])):
+                if who is not None:
+                    row = month[side].setdefault(who, {})
+                    _bump(row, fact["urged"])
+                    _bump(row, "total")
+            continue
         if "status" not in fact:
             if fact["kind"] and not fact["voided"]:
                 kind = figures[fact["kind"]]
@@ -322,6 +349,7 @@ def _empty(today: str) -> dict[str, Any]:
         "issued": {"per_day": {}, "per_month": {}},
         "overdue_tasks": [],
         "processing_days": {},
+        "urgings": {},
     }
 
 
@@ -338,6 +366,7 @@ def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         k: {"per_day": {}, "per_month": {}} for k in ("received", "issued")
     }
     overdue: list[list[Any]] = []
+    urgings: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
     processing: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     as_of = None
     for part in parts:
@@ -354,6 +383,11 @@ def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             for period in ("per_day", "per_month"):
                 _add(docs[kind][period], part[kind][period])
         overdue.extend(part["overdue_tasks"])
+        for month, sides in part.get("urgings", {}).items():
+            for side in ("units", "people"):
+                for who, row in sides[side].items():
+                    target = urgings.setdefault(month, {"units": {}, "people": {}})[side]
+                    _add(target.setdefault(who, {}), row)
         for month, units in part["processing_days"].items():
             for unit, days in units.items():
                 processing[month][unit].extend(days)
@@ -368,6 +402,7 @@ def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "months": months,
         **docs,
         "overdue_tasks": sorted(overdue, key=lambda row: [v or "" for v in row]),
+        "urgings": urgings,
         "processing_time": {
             month: {unit: _percentiles(days) for unit, days in units.items()}
             for month, units in processing.items()
