@@ -7,6 +7,7 @@ import { formatDate, formatDateTime } from '../dates';
 import { sayError } from '../errors';
 import { hasRole, useSession } from '../session';
 import type { ArchiveSchema } from '../api/types';
+import { StateAsOf } from './AuditStateAsOf';
 
 type ArchivedDocument = ArchiveSchema<'DocumentOut'>;
 
@@ -111,6 +112,7 @@ export function AuditDocument() {
           ))}
         </ol>
       </section>
+      {hasRole(session, 'auditor') && <StateAsOf documentId={documentId} />}
       {hasRole(session, 'auditor') && (
         <section className="card" aria-labelledby="goi-luu-tru">
           <h2 id="goi-luu-tru">Gói lưu trữ</h2>

@@ -129,3 +129,61 @@ describe("a document's timeline", () => {
     expect(screen.queryByRole('link', { name: 'bag-doc1.zip' })).toBeNull();
   });
 });
+
+describe("a document's state as of a moment", () => {
+  const state = {
+    document_id: 'doc1', as_of: '2026-11-20T03:30:00Z', known: true,
+    document: { subject: 'Kế hoạch tổng kiểm kê tài sản công', notation: '15/BNV-VP', document_type: { code: 'CV', name: 'Công văn' }, issuer: { name: 'Bộ Nội vụ', agency_code: null }, issued_date: '2026-11-19', received_at: '2026-11-20T01:00:00Z', urgency: 'normal', confidentiality: 'normal', direction: 'incoming', registered_by: 'vanthu1' },
+    status: 'in_progress', status_at: '2026-11-20T03:00:00Z', voided: null,
+    decisions: [{ decision_id: 'd1', kind: 'direction', decided_by: { role: 'decided_by', user_id: 'lanhdao1', full_name: 'Nguyễn Văn An' }, recorded_by: { role: 'recorded_by', user_id: 'thuky1', full_name: 'Trần Thị Bình' }, on_behalf: true, decided_at: '2026-11-20T02:00:00Z', text: 'Giao Phòng Tài chính chủ trì' }],
+    tasks: [{ task_id: 't1', role: 'lead', unit_id: 'unit-tc', user_id: null, assigned_by: 'lanhdao1', assigned_at: '2026-11-20T03:00:00Z', due_date: '2026-12-01', state: 'assigned', closed_at: null }],
+    entries: [],
+    computed_from: { records_folded: 3, last_record: { topic: 'task.assigned', partition: 1, offset: 41, hash: '9f2c'.padEnd(64, '0'), recorded_at: '2026-11-20T03:00:01Z' }, heads: [] },
+  };
+
+  function opened() {
+    signedInAs(PEOPLE.auditor);
+    api.on('GET /api/archive/archive/documents/doc1', hit);
+    api.on('GET /api/archive/archive/documents/doc1/timeline', { document_id: 'doc1', entries: [] });
+    at('/tra-cuu/doc1');
+  }
+
+  it('asks the archive for the moment typed in Vietnam time and shows what was known then', async () => {
+    opened();
+    api.on('GET /api/archive/archive/documents/doc1/state', state);
+    await settle();
+    const section = screen.getByRole('region', { name: 'Trạng thái tại một thời điểm' });
+    fireEvent.change(within(section).getByLabelText('Thời điểm (giờ Việt Nam)'), { target: { value: '2026-11-20T10:30' } });
+    await act(async () => fireEvent.click(within(section).getByRole('button', { name: 'Xem trạng thái' })));
+
+    const asked = new URL(api.sent('GET /api/archive/archive/documents/doc1/state')[0].url, 'http://x');
+    expect(asked.searchParams.get('as_of')).toBe('2026-11-20T10:30:00+07:00');
+    const then = within(section).getByRole('region', { name: 'Lúc 20/11/2026 10:30' });
+    expect(then.textContent).toContain('Trạng thái: Đang xử lý (từ 20/11/2026 10:00)');
+    expect(within(then).getByRole('list', { name: 'Ý kiến chỉ đạo' }).textContent).toBe(
+      '20/11/2026 09:00 · Chỉ đạo của Nguyễn Văn An (nhập thay: Trần Thị Bình): Giao Phòng Tài chính chủ trì',
+    );
+    expect(within(then).getByRole('list', { name: 'Việc đã giao' }).textContent).toBe('Chủ trì: unit-tc · Đã giao · hạn 01/12/2026');
+    expect(within(then).getByRole('status').textContent).toBe('Tính từ 3 bản ghi của chuỗi băm; bản ghi cuối: task.assigned/1/41, mã băm 9f2c000000000000….');
+  });
+
+  it('says when the archive had not yet registered the document', async () => {
+    opened();
+    api.on('GET /api/archive/archive/documents/doc1/state', { ...state, known: false, document: null, status: null, status_at: null, decisions: [], tasks: [], computed_from: { records_folded: 0, last_record: null, heads: [] } });
+    await settle();
+    fireEvent.change(screen.getByLabelText('Thời điểm (giờ Việt Nam)'), { target: { value: '2026-11-20T07:00' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Xem trạng thái' })));
+    expect(screen.getByRole('region', { name: 'Lúc 20/11/2026 10:30' }).textContent).toContain('Đến thời điểm này lưu trữ chưa ghi nhận việc vào sổ văn bản.');
+  });
+
+  it("shows the archive's refusal of a future moment at the field, in Vietnamese", async () => {
+    opened();
+    api.on('GET /api/archive/archive/documents/doc1/state', { detail: [{ loc: ['query', 'as_of'], msg: 'is in the future (thời điểm chưa tới)' }] }, 422);
+    await settle();
+    fireEvent.change(screen.getByLabelText('Thời điểm (giờ Việt Nam)'), { target: { value: '2099-01-01T00:00' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Xem trạng thái' })));
+    expect(screen.getByLabelText('Thời điểm (giờ Việt Nam)').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('Thời điểm chưa tới.')).toBeTruthy();
+    expect(screen.queryByRole('region', { name: /^Lúc / })).toBeNull();
+  });
+});
