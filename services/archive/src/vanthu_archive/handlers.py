@@ -8,7 +8,7 @@ import os
 import tempfile
 import uuid
 import zipfile
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -41,6 +41,7 @@ from vanthu_archive.domain.checkpoint import (
     Checkpoint,
     CheckpointRejected,
     SignedCheckpoint,
+    key_id,
     sign_checkpoint,
     take_checkpoint,
     verify_signed_checkpoint,
@@ -51,6 +52,13 @@ from vanthu_archive.domain.document_state import (
     DocumentAsOf,
     FoldedRecord,
     state_as_of,
+)
+from vanthu_archive.domain.export import (
+    ExportDigest,
+    header_line,
+    record_line,
+    trailer_line,
+    withheld_line,
 )
 from vanthu_archive.domain.fixity import Digest, FixityObservation, FixityReport, fixity_report
 from vanthu_archive.domain.hashchain import (
@@ -443,6 +451,71 @@ async def replay_projections_from(
         read += len(batch)
         used += await project_records(projections, texts, batch)
     return read, used
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+EXPORT_PAGE = 1000
+"""Records read, linked and sent at a time: an export of years streams in bounded memory."""
+
+
+async def export_agency(
+    store: EventStore,
+    key: Ed25519PrivateKey,
+    agency_code: str,
+    withheld: Callable[[list[ChainedRecord]], Awaitable[set[str]]],
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    now: datetime,
+) -> AsyncIterator[bytes]:
+    """The agency's records of a period as NDJSON lines (domain `export`), a page at a time: a
+    header, one line per record with its chain links, and a signed trailer. ``withheld`` names
+    the subjects of a page whose records are exported as links only (documents the caller may
+    not see)."""
+    header = header_line(agency_code, since, until, now)
+    digest = ExportDigest(header)
+    yield header
+    page: list[ChainedRecord] = []
+    async for chained in store.records_of_agency(agency_code, since=since, until=until):
+        page.append(chained)
+        if len(page) >= EXPORT_PAGE:
+            yield await _export_page(store, page, digest, withheld)
+            page = []
+    if page:
+        yield await _export_page(store, page, digest, withheld)
+    yield trailer_line(digest, key_id(key.public_key()), key.sign(digest.digest()))
+
+
+async def _export_page(
+    store: EventStore,
+    page: list[ChainedRecord],
+    digest: ExportDigest,
+    withheld: Callable[[list[ChainedRecord]], Awaitable[set[str]]],
+) -> bytes:
+    hidden = await withheld(page)
+    after: dict[TopicPartition, dict[int, bytes]] = {}
+    for position in dict.fromkeys(c.record.topic_partition for c in page):
+        offsets = [c.record.offset for c in page if c.record.topic_partition == position]
+        _, after[position] = await store.links_around(position, offsets)
+    lines = []
+    for chained in page:
+        record = chained.record
+        next_names = after[record.topic_partition].get(record.offset)
+        shown = subject_of(record) not in hidden
+        lines.append(
+            record_line(chained, next_names) if shown else withheld_line(chained, next_names)
+        )
+        digest.add(chained.hash)
+    return b"".join(lines)
+
+
+def subject_of(record: StoredRecord) -> str | None:
+    """The envelope's subject (a document's id for its events), from the raw headers."""
+    for name, value in record.headers:
+        if name == "ce_subject" and value is not None:
+            return value.decode("utf-8", errors="replace")
+    return None
 
 
 # --- a document as of a moment ------------------------------------------------------------------

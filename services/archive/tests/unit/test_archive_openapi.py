@@ -20,7 +20,7 @@ def _answers() -> list[tuple[str, str, dict[str, Any]]]:
     return found
 
 
-def test_every_archive_answer_has_a_named_schema_or_is_a_zip() -> None:
+def test_every_archive_answer_has_a_named_schema_or_is_a_file() -> None:
     answers = _answers()
     untyped = [
         f"{route} {code}"
@@ -28,11 +28,18 @@ def test_every_archive_answer_has_a_named_schema_or_is_a_zip() -> None:
         if not (
             "$ref" in content.get("application/json", {}).get("schema", {})
             or "application/zip" in content
+            or "application/x-ndjson" in content
         )
     ]
 
     assert len(answers) >= 22
     assert untyped == []
+
+
+def test_the_export_is_described_as_ndjson() -> None:
+    (route,) = [r for r, _, content in _answers() if "application/x-ndjson" in content]
+
+    assert route == "GET /archive/audit/export"
 
 
 def test_the_archival_packages_are_described_as_zip_files() -> None:

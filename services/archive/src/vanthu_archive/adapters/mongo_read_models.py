@@ -257,6 +257,16 @@ class MongoReadModels:
             str(row["_id"]) async for row in cursor if may_read(principal, row, unit_file=unit_file)
         }
 
+    async def hidden_ids(self, principal: Principal, ids: Sequence[str]) -> set[str]:
+        """Those of these ids that are documents the caller may not see (ids that name no
+        document, a unit or a person, are not hidden)."""
+        if not ids:
+            return set()
+        cursor = self._documents.find(
+            {"_id": {"$in": list(ids)}}, projection=dict.fromkeys(VISIBILITY_FIELDS, 1)
+        )
+        return {str(row["_id"]) async for row in cursor if not may_read(principal, row)}
+
     async def search(
         self,
         principal: Principal,

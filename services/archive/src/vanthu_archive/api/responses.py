@@ -452,3 +452,13 @@ class DocumentStateOut(_Out):
     tasks: list[TaskThenOut]
     entries: list[TimelineEntryOut]
     computed_from: ComputedFromOut
+
+
+NDJSON_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The agency's archived records of the period, one JSON object a line "
+        "(vanthu-archive-export/1: a header, the records with their chain hashes, a signed "
+        "trailer); check it offline with `python -m vanthu_archive verify-export FILE`.",
+        "content": {"application/x-ndjson": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}

@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import StreamingResponse
 from vanthu_contracts.events.values import Urgency
 from vanthu_runtime.auth import Principal, Role, require_roles
 
 from vanthu_archive.api.query_rules import known_query_parameters, refused, within_calendar
 from vanthu_archive.api.responses import (
+    NDJSON_RESPONSE,
     ActionOut,
     ActionsOut,
     ActorOut,
@@ -36,8 +38,9 @@ from vanthu_archive.api.responses import (
 from vanthu_archive.document_access import never_lists
 from vanthu_archive.domain.document_history import TimelineEntry
 from vanthu_archive.domain.document_state import ChainPosition, DocumentAsOf
+from vanthu_archive.domain.hashchain import ChainedRecord
 from vanthu_archive.domain.textsearch import SearchFilters, parse_text_query
-from vanthu_archive.handlers import document_as_of, verify_agency
+from vanthu_archive.handlers import document_as_of, export_agency, subject_of, verify_agency
 
 if TYPE_CHECKING:
     from vanthu_archive.bootstrap import Archive
@@ -270,6 +273,45 @@ def archive_router() -> APIRouter:
                 description=broken.describe(),
             ),
             checkpoint_problems=report.checkpoint_problems,
+        )
+
+    @router.get("/audit/export", response_class=StreamingResponse, responses=NDJSON_RESPONSE)
+    async def export(
+        request: Request,
+        principal: Auditor,
+        since: Since = None,
+        until: Until = None,
+    ) -> StreamingResponse:
+        """The caller's agency's archived records with a Kafka timestamp in [from, to], streamed
+        as NDJSON with their chain hashes and a signed trailer. A record about a document the
+        caller may not see is exported as its links only (ADR 0006, 0047)."""
+        for moment, name in ((since, "from"), (until, "to")):
+            if moment is not None and moment.tzinfo is None:
+                raise _bad(name, "needs a time zone (cần múi giờ)")
+            within_calendar(moment, name)
+        if since is not None and until is not None and since > until:
+            raise _bad("to", "is before from (thời điểm kết thúc trước thời điểm bắt đầu)")
+        archive = _archive(request)
+        read_models = archive.read_models
+
+        async def withheld(page: list[ChainedRecord]) -> set[str]:
+            subjects = sorted({s for c in page if (s := subject_of(c.record)) is not None})
+            return await read_models.hidden_ids(principal, subjects)
+
+        lines = export_agency(
+            archive.store,
+            await archive.signing_key(),
+            principal.agency_code,
+            withheld,
+            since=since,
+            until=until,
+            now=datetime.now(UTC),
+        )
+        name = f"export-{principal.agency_code}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.ndjson"
+        return StreamingResponse(
+            lines,
+            media_type="application/x-ndjson",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
     @router.get("/audit/actions")
