@@ -570,9 +570,10 @@ async def change_records_file(
         if found is None:
             raise RecordsFileNotFound(file_id)
         records_file, version = found
+        before_ids = list(records_file.document_ids)
         events = change(records_file)
         try:
-            await files.update(records_file, version, events)
+            await files.update(records_file, version, events, before_ids=before_ids)
         except StaleRecordsFile:
             continue
         return records_file

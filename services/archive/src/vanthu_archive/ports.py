@@ -118,9 +118,15 @@ class RecordsFileRepository(Protocol):
     async def get(self, file_id: str) -> tuple[RecordsFile, int] | None: ...
 
     async def update(
-        self, records_file: RecordsFile, version: int, events: tuple[KafkaRecord, ...] = ()
+        self,
+        records_file: RecordsFile,
+        version: int,
+        events: tuple[KafkaRecord, ...] = (),
+        *,
+        before_ids: Sequence[str] = (),
     ) -> None:
-        """Compare-and-set on ``version``; raises `StaleRecordsFile` when it moved on."""
+        """Compare-and-set on ``version``; raises `StaleRecordsFile` when it moved on.
+        ``before_ids``: the file's documents at ``version`` (its history keeps the changes)."""
         ...
 
     async def closed_files(self) -> list[tuple[RecordsFile, int]]: ...

@@ -274,6 +274,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/archive/records-files/{file_id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * File State
+         * @description The records file as it stood at `as_of` (status, documents, dispositions): its newest
+         *     revision written by then, from the history kept with the file.
+         */
+        get: operations["file_state_archive_records_files__file_id__state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/archive/records-files/{file_id}/documents": {
         parameters: {
             query?: never;
@@ -998,6 +1019,27 @@ export interface components {
             handed_over_on: string | null;
             disposition: components["schemas"]["DispositionOut"] | null;
         };
+        /**
+         * RecordsFileStateOut
+         * @description A records file as it stood at `as_of`: its newest revision written by then (ADR 0055),
+         *     its members shown as the caller may see them today (ADR 0047).
+         */
+        RecordsFileStateOut: {
+            /** File Id */
+            file_id: string;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Known */
+            known: boolean;
+            /** Revision */
+            revision: number | null;
+            /** Revised At */
+            revised_at: string | null;
+            file: components["schemas"]["RecordsFileOut"] | null;
+        };
         /** RecordsFilesOut */
         RecordsFilesOut: {
             /** Items */
@@ -1695,6 +1737,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecordsFileOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    file_state_archive_records_files__file_id__state_get: {
+        parameters: {
+            query: {
+                /** @description RFC 3339 instant with its offset, e.g. 2026-12-01T09:30:00+07:00 */
+                as_of: string;
+            };
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordsFileStateOut"];
                 };
             };
             /** @description Validation Error */

@@ -4,11 +4,17 @@ A records file is one document with a `revision` (its version, from 1); every ch
 compare-and-set on it through the runtime's `OutboxCollection`, and an event the change must
 publish rides in the same write (relayed by the worker). Calendar days are stored as `YYYY-MM-DD`
 strings: they are days, not instants.
+
+Each revision is also kept in the file's `history`, pushed by the same write that makes it: the
+file's fields then, and the documents it gained and lost (a list of ids per revision, not the
+whole list again), with the time it was written; `as_of` folds them into the file as it stood
+at a moment (ADR 0055).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -32,6 +38,7 @@ from vanthu_archive.ports import StaleRecordsFile
 FILE_PLANS = "archive_file_plans"
 RECORDS_FILES = "archive_records_files"
 FIRST_REVISION = 1
+HISTORY = "history"
 
 
 def _day(value: date | None) -> str | None:
@@ -176,6 +183,7 @@ class MongoRecordsFiles:
                 "_id": records_file.file_id,
                 "revision": FIRST_REVISION,
                 **file_to_fields(records_file),
+                HISTORY: [revision_entry(FIRST_REVISION, records_file, ())],
             }
         )
         if not added:
@@ -190,18 +198,47 @@ class MongoRecordsFiles:
         return file_from_document(found), int(found["revision"])
 
     async def update(
-        self, records_file: RecordsFile, version: int, events: tuple[KafkaRecord, ...] = ()
+        self,
+        records_file: RecordsFile,
+        version: int,
+        events: tuple[KafkaRecord, ...] = (),
+        *,
+        before_ids: Sequence[str] = (),
     ) -> None:
-        """Write the file if it is still at ``version`` (one compare-and-set, with its events);
-        `StaleRecordsFile` when another change came first."""
+        """Write the file if it is still at ``version`` (one compare-and-set, with its events
+        and its revision in the history); `StaleRecordsFile` when another change came first.
+        ``before_ids``: its documents at ``version``, for what the revision added and removed."""
+        entry = revision_entry(version + 1, records_file, before_ids)
         written = await self._files.update(
             records_file.file_id,
-            {"$set": file_to_fields(records_file)},
+            {"$set": file_to_fields(records_file), "$push": {HISTORY: entry}},
             events,
             revision=version,
         )
         if written is None:
             raise StaleRecordsFile(records_file.file_id)
+
+    async def as_of(
+        self, file_id: str, moment: datetime
+    ) -> tuple[RecordsFile, int, datetime] | None:
+        """The file as it stood at ``moment``: its newest revision written by then (with its
+        number and time), or None when it had none (opened later, or before history was kept)."""
+        found = await self._files.raw.find_one({"_id": file_id}, projection={HISTORY: 1})
+        if found is None:
+            return None
+        fields: MongoDocument | None = None
+        ids: list[str] = []
+        revision, at = 0, moment
+        for entry in found.get(HISTORY, []):
+            written = _aware(entry["at"])
+            if written > moment:
+                break
+            removed = set(entry.get("removed", []))
+            ids = [d for d in ids if d not in removed] + list(entry.get("added", []))
+            fields, revision, at = entry["fields"], int(entry["revision"]), written
+        if fields is None:
+            return None
+        return file_from_document({"_id": file_id, **fields, "document_ids": ids}), revision, at
 
     async def of_agency(
         self, agency_code: str, statuses: list[str] | None = None
@@ -215,3 +252,24 @@ class MongoRecordsFiles:
     async def closed_files(self) -> list[tuple[RecordsFile, int]]:
         cursor = self._files.raw.find({"status": RecordsFileStatus.CLOSED.value})
         return [(file_from_document(d), int(d["revision"])) async for d in cursor]
+
+
+def revision_entry(
+    revision: int, records_file: RecordsFile, before_ids: Sequence[str]
+) -> MongoDocument:
+    """One revision of the file for its history: its fields, and its documents as changes."""
+    fields = file_to_fields(records_file)
+    ids: list[str] = fields.pop("document_ids")
+    before, now = set(before_ids), set(ids)
+    return {
+        "revision": revision,
+        "at": datetime.now(UTC),
+        "fields": fields,
+        "added": [d for d in ids if d not in before],
+        "removed": [d for d in before_ids if d not in now],
+    }
+
+
+def _aware(moment: datetime) -> datetime:
+    # PyMongo may hand back naive UTC datetimes.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -4,7 +4,8 @@ give another page than asked), and dates stay inside the calendar the archive ke
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import HTTPException, Request, status
@@ -57,3 +58,29 @@ def within_calendar(value: date | datetime | None, field: str) -> None:
             f"must be between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31 "
             f"(ngày phải từ năm {FIRST_YEAR} đến năm {LAST_YEAR})",
         )
+
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def rfc3339_instant(value: str, field: str) -> datetime:
+    """An RFC 3339 instant (date, time and offset) no later than now; else 422 naming ``field``."""
+    if not _RFC3339.fullmatch(value.strip()):
+        raise refused(
+            field,
+            "must be an RFC 3339 time with its offset, e.g. 2026-12-01T09:30:00+07:00 "
+            "(thời điểm phải có ngày, giờ và múi giờ)",
+        )
+    text = value.strip().replace("z", "Z").replace("t", "T")
+    # Python 3.11 reads at most 6 digits of a second's fraction.
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise refused(
+            field, "is not a date and time of the calendar (thời điểm không hợp lệ)"
+        ) from None
+    within_calendar(moment, field)
+    if moment > datetime.now(UTC):
+        raise refused(field, "is in the future (thời điểm chưa tới)")
+    return moment.astimezone(UTC)

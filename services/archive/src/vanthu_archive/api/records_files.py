@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi import Path as FastApiPath
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +19,7 @@ from vanthu_contracts.events.values import Person
 from vanthu_runtime.auth import Principal, Role, require_roles
 from vanthu_runtime.errors import AlreadyExists
 
-from vanthu_archive.api.query_rules import known_query_parameters
+from vanthu_archive.api.query_rules import known_query_parameters, rfc3339_instant
 from vanthu_archive.api.responses import (
     ZIP_RESPONSE,
     DispositionOut,
@@ -31,6 +31,7 @@ from vanthu_archive.api.responses import (
     PlanEntryOut,
     RecordsFileOut,
     RecordsFilesOut,
+    RecordsFileStateOut,
 )
 from vanthu_archive.api.routes import require_document_reader
 from vanthu_archive.document_access import keeps_file_of
@@ -307,6 +308,44 @@ def records_files_router() -> APIRouter:
     @router.get("/records-files/{file_id}")
     async def get_file(request: Request, principal: Reader, file_id: str) -> RecordsFileOut:
         return await _view(request, principal, await _own_file(request, principal, file_id))
+
+    @router.get("/records-files/{file_id}/state")
+    async def file_state(
+        request: Request,
+        principal: Reader,
+        file_id: str,
+        as_of: Annotated[
+            str,
+            Query(
+                max_length=40,
+                description="RFC 3339 instant with its offset, e.g. 2026-12-01T09:30:00+07:00",
+                examples=["2026-12-01T09:30:00+07:00"],
+            ),
+        ],
+    ) -> RecordsFileStateOut:
+        """The records file as it stood at `as_of` (status, documents, dispositions): its newest
+        revision written by then, from the history kept with the file."""
+        moment = rfc3339_instant(as_of, "as_of")
+        await _own_file(request, principal, file_id)
+        found = await _archive(request).records_files.as_of(file_id, moment)
+        if found is None:
+            return RecordsFileStateOut(
+                file_id=file_id,
+                as_of=moment,
+                known=False,
+                revision=None,
+                revised_at=None,
+                file=None,
+            )
+        then, revision, revised_at = found
+        return RecordsFileStateOut(
+            file_id=file_id,
+            as_of=moment,
+            known=True,
+            revision=revision,
+            revised_at=revised_at,
+            file=await _view(request, principal, then),
+        )
 
     @router.post("/records-files/{file_id}/documents")
     async def add_document(

@@ -462,3 +462,18 @@ NDJSON_RESPONSE: dict[int | str, dict[str, Any]] = {
         "content": {"application/x-ndjson": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
+
+
+class RecordsFileStateOut(_Out):
+    """A records file as it stood at `as_of`: its newest revision written by then (ADR 0055),
+    its members shown as the caller may see them today (ADR 0047)."""
+
+    file_id: str
+    as_of: Instant
+    known: bool
+    """false when the file had no revision by then (opened later, or before history was kept)"""
+    revision: int | None
+    """the revision it stood at (1 when opened; each change adds one)"""
+    revised_at: Instant | None
+    """when that revision was written"""
+    file: RecordsFileOut | None

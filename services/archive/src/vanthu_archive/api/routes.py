@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,7 +10,12 @@ from fastapi.responses import StreamingResponse
 from vanthu_contracts.events.values import Urgency
 from vanthu_runtime.auth import Principal, Role, require_roles
 
-from vanthu_archive.api.query_rules import known_query_parameters, refused, within_calendar
+from vanthu_archive.api.query_rules import (
+    known_query_parameters,
+    refused,
+    rfc3339_instant,
+    within_calendar,
+)
 from vanthu_archive.api.responses import (
     NDJSON_RESPONSE,
     ActionOut,
@@ -223,7 +227,7 @@ def archive_router() -> APIRouter:
         """The document as the archive knew it at `as_of` (the auditor's replay of one document):
         folded from the event store up to that moment, with the chain positions it was computed
         from. Seen by whoever may see the document now (ADR 0006, 0008)."""
-        moment = _instant(as_of, "as_of")
+        moment = rfc3339_instant(as_of, "as_of")
         found = await _visible(request, principal, document_id)
         state = await document_as_of(
             _archive(request).store, document_id, list(found.get("related_ids", [])), moment
@@ -346,32 +350,6 @@ def archive_router() -> APIRouter:
         )
 
     return router
-
-
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
-
-
-def _instant(value: str, field: str) -> datetime:
-    """An RFC 3339 instant (date, time and offset) no later than now; else 422 naming ``field``."""
-    if not _RFC3339.fullmatch(value.strip()):
-        raise _bad(
-            field,
-            "must be an RFC 3339 time with its offset, e.g. 2026-12-01T09:30:00+07:00 "
-            "(thời điểm phải có ngày, giờ và múi giờ)",
-        )
-    text = value.strip().replace("z", "Z").replace("t", "T")
-    # Python 3.11 reads at most 6 digits of a second's fraction.
-    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise _bad(
-            field, "is not a date and time of the calendar (thời điểm không hợp lệ)"
-        ) from None
-    within_calendar(moment, field)
-    if moment > datetime.now(UTC):
-        raise _bad(field, "is in the future (thời điểm chưa tới)")
-    return moment.astimezone(UTC)
 
 
 def _position(position: ChainPosition | None) -> ChainPositionOut | None:
