@@ -39,6 +39,8 @@ FILE_PLANS = "archive_file_plans"
 RECORDS_FILES = "archive_records_files"
 FIRST_REVISION = 1
 HISTORY = "history"
+_WITHOUT_HISTORY = {HISTORY: 0}
+"""A file's reads leave its history out: it grows with every change."""
 
 
 def _day(value: date | None) -> str | None:
@@ -192,7 +194,7 @@ class MongoRecordsFiles:
             )
 
     async def get(self, file_id: str) -> tuple[RecordsFile, int] | None:
-        found = await self._files.raw.find_one({"_id": file_id})
+        found = await self._files.raw.find_one({"_id": file_id}, projection=_WITHOUT_HISTORY)
         if found is None:
             return None
         return file_from_document(found), int(found["revision"])
@@ -246,11 +248,13 @@ class MongoRecordsFiles:
         query: MongoDocument = {"agency_code": agency_code}
         if statuses:
             query["status"] = {"$in": statuses}
-        cursor = self._files.raw.find(query, sort=[("_id", 1)])
+        cursor = self._files.raw.find(query, projection=_WITHOUT_HISTORY, sort=[("_id", 1)])
         return [file_from_document(d) async for d in cursor]
 
     async def closed_files(self) -> list[tuple[RecordsFile, int]]:
-        cursor = self._files.raw.find({"status": RecordsFileStatus.CLOSED.value})
+        cursor = self._files.raw.find(
+            {"status": RecordsFileStatus.CLOSED.value}, projection=_WITHOUT_HISTORY
+        )
         return [(file_from_document(d), int(d["revision"])) async for d in cursor]
 
 
