@@ -95,3 +95,22 @@ def test_each_person_does_their_part_of_the_day_in_the_browser(
         "18-dong-thoi-gian.png",
     ):
         assert (shots / shot).exists(), said
+
+
+def test_a_task_given_elsewhere_appears_on_the_open_page_without_a_reload(
+    one_origin: str, tmp_path: Path
+) -> None:
+    """Issue 12 "Live": routing's /live stream through nginx to the unit head's open task list
+    (web/e2e/live-flow.mjs); the page's fallback reload is once a minute, the flow waits 30 s."""
+    scan = tmp_path / "cong-van.pdf"
+    scan.write_bytes(one_page_pdf())
+    shots = tmp_path / "screenshots"
+    run = run_flow(
+        "live-flow.mjs",
+        {"VANTHU_WEB_URL": one_origin, "VANTHU_WEB_PDF": str(scan), "VANTHU_WEB_SHOTS": str(shots)},
+    )
+    said = f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
+    assert run.returncode == 0, said
+    assert "web-flow: the task appears without a reload" in run.stdout, said
+    assert "web-flow: done" in run.stdout, said
+    assert (shots / "live-02-viec-moi.png").exists()

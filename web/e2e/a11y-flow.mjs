@@ -39,7 +39,8 @@ try {
 
   async function check(where, heading) {
     await expectVisible(page.getByRole('heading', { name: heading, level: 1 }), `${where}: the heading "${heading}"`);
-    await page.waitForLoadState('networkidle', { timeout: 10000 }).catch(() => {});
+    // Loaded: no "Đang tải…" left (the live stream keeps a request open: no network idle).
+    await page.getByText('Đang tải…').first().waitFor({ state: 'detached', timeout: 15000 }).catch(() => {});
     const seen = await violations(page, where);
     step(`axe ${where}: ${seen.length} serious or critical`);
     found.push(...seen);

@@ -115,6 +115,37 @@ export async function call(token, service, path, init = {}) {
   return { status: answer.status, body: text ? JSON.parse(text) : null };
 }
 
+/** An incoming paper document registered through intake's API by the clerk (`token`), as the
+ * flows set the scene; waits while intake does not know the clerk yet. */
+export async function registerIncomingScan(token, subject, bytes, name) {
+  const form = new FormData();
+  form.append('metadata', JSON.stringify({
+    channel: 'paper', issuer: { name: 'Bộ Nội vụ', agency_code: '000.00.00.G09' }, document_type: 'official_letter',
+    code_number: String(Math.floor(Math.random() * 900000) + 1), code_notation: 'BNV-VP', issued_date: inDays(-1), subject,
+    page_count: 1, signer: { position: 'Thứ trưởng', full_name: 'Trần Văn Bình' }, urgency: 'urgent', confidentiality: 'normal', due_date: inDays(20),
+  }));
+  form.append('file', new Blob([bytes], { type: 'application/pdf' }), name);
+  let answer;
+  // intake copies the directory from Kafka: until it knows the clerk it refuses everyone (403).
+  await eventually(async () => {
+    answer = await call(token, 'intake', '/v1/documents', { method: 'POST', body: form });
+    return answer.status !== 403;
+  }, 'intake to know the clerk', 120000, 2000);
+  if (answer.status !== 201) throw new Error(`registering "${subject}": ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/** The case routing opened for `subject`, from the leader's inbox (`token`: the leader). */
+export async function caseOf(token, subject) {
+  let found;
+  await eventually(async () => {
+    const inbox = await call(token, 'routing', '/inbox');
+    found = inbox.status === 200 ? inbox.body.find((c) => c.document.subject === subject) : undefined;
+    return !!found;
+  }, `"${subject}" in the leader's inbox`, 120000, 2000);
+  return found;
+}
+
 /** A one-page PDF showing `text` (ASCII) in Helvetica: the "signed" document that prints the
  * number intake reserved, as pdftotext reads it. */
 export function pdfWithText(text) {

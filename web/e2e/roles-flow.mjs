@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  base, call, eventually, expectVisible, inDays, launch, openPage, pdfWithText, PEOPLE, screenshot, shots, signIn, signOut, step, TABLET, tokenOf, vn,
+  base, call, caseOf, eventually, expectVisible, inDays, launch, openPage, pdfWithText, PEOPLE, registerIncomingScan, screenshot, shots, signIn, signOut, step, TABLET, tokenOf, vn,
 } from './browser.mjs';
 
 const files = process.env.VANTHU_WEB_FILES;
@@ -21,31 +21,7 @@ const subjectA = `Về việc tổng kết công tác năm ${run}`;
 const subjectB = `Về việc kiểm kê tài sản công ${run}`;
 
 async function registerIncoming(token, subject, scan) {
-  const form = new FormData();
-  form.append('metadata', JSON.stringify({
-    channel: 'paper', issuer: { name: 'Bộ Nội vụ', agency_code: '000.00.00.G09' }, document_type: 'official_letter',
-    code_number: String(Math.floor(Math.random() * 900000) + 1), code_notation: 'BNV-VP', issued_date: inDays(-1), subject,
-    page_count: 1, signer: { position: 'Thứ trưởng', full_name: 'Trần Văn Bình' }, urgency: 'urgent', confidentiality: 'normal', due_date: inDays(20),
-  }));
-  form.append('file', new Blob([await readFile(join(files, scan))], { type: 'application/pdf' }), scan);
-  let answer;
-  // intake copies the directory from Kafka: until it knows the clerk it refuses everyone (403).
-  await eventually(async () => {
-    answer = await call(token, 'intake', '/v1/documents', { method: 'POST', body: form });
-    return answer.status !== 403;
-  }, 'intake to know the clerk', 120000, 2000);
-  if (answer.status !== 201) throw new Error(`registering "${subject}": ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
-
-async function caseOf(token, subject) {
-  let found;
-  await eventually(async () => {
-    const inbox = await call(token, 'routing', '/inbox');
-    found = inbox.status === 200 ? inbox.body.find((c) => c.document.subject === subject) : undefined;
-    return !!found;
-  }, `"${subject}" in the leader's inbox`, 120000, 2000);
-  return found;
+  return registerIncomingScan(token, subject, await readFile(join(files, scan)), scan);
 }
 
 const browser = await launch();

@@ -133,7 +133,8 @@ try {
 
   await page.getByRole('link', { name: 'Văn bản chờ chỉ đạo' }).first().click();
   await expectVisible(page.getByRole('heading', { name: 'Văn bản chờ chỉ đạo' }), 'the inbox again');
-  await page.waitForLoadState('networkidle');
+  // The live stream keeps a request open, so "network idle" never comes: wait for the list.
+  await expectVisible(page.getByRole('list', { name: 'Số lượng' }), 'the inbox loaded');
   if (await page.getByRole('link', { name: subject }).count()) throw new Error('the directed document is still in the inbox');
 
   if (outside.length) throw new Error(`requests left the machine: ${outside.join(', ')}`);

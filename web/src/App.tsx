@@ -16,6 +16,7 @@ import { Registers } from './pages/Registers';
 import { RegisterIncoming } from './pages/RegisterIncoming';
 import { SignIn } from './pages/SignIn';
 import { TaskPage } from './pages/TaskPage';
+import { LiveBadge, LiveProvider } from './live';
 import { endSessionUrl } from './oidc';
 import { useOidcRefresh } from './oidcRefresh';
 import { hasRole, useSession } from './session';
@@ -81,7 +82,8 @@ function Shell({ children }: { children: ReactNode }) {
     if (providerLogout) window.location.assign(providerLogout);
   };
   return (
-    <>
+    // Lists of documents and tasks update by themselves; an administrator has none (ADR 0008).
+    <LiveProvider token={() => session?.token ?? null} enabled={hasRole(session, 'clerk', 'leader', 'secretary', 'unit_head', 'specialist', 'auditor')}>
       <a className="skip" href="#noi-dung">
         Bỏ qua đến nội dung
       </a>
@@ -99,6 +101,7 @@ function Shell({ children }: { children: ReactNode }) {
           {hasRole(session, 'administrator') && <NavLink to="/quan-tri">Quản trị</NavLink>}
         </nav>
         <div className="who">
+          <LiveBadge />
           <span>
             <strong>{person.full_name}</strong>
             <span className="muted"> · {person.roles.map((r) => ROLES[r] ?? r).join(', ')}</span>
@@ -111,6 +114,6 @@ function Shell({ children }: { children: ReactNode }) {
       <main id="noi-dung" className="page">
         {children}
       </main>
-    </>
+    </LiveProvider>
   );
 }

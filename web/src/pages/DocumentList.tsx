@@ -4,6 +4,7 @@ import { api } from '../api/client';
 import type { DocumentPage } from '../api/types';
 import { formatDate, formatDateTime, vietnamToday } from '../dates';
 import { DOCUMENT_TYPES, label, URGENCIES } from '../labels';
+import { useLiveReload } from '../live';
 
 const PAGE = 25;
 
@@ -12,6 +13,9 @@ export function DocumentList() {
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<DocumentPage | null>(null);
   const [error, setError] = useState('');
+  const [reloads, setReloads] = useState(0);
+  // A document registered meanwhile (from the exchange, by another clerk): read the page again.
+  useLiveReload(() => setReloads((n) => n + 1));
 
   useEffect(() => {
     let live = true;
@@ -23,7 +27,7 @@ export function DocumentList() {
     return () => {
       live = false;
     };
-  }, [year, offset]);
+  }, [year, offset, reloads]);
 
   return (
     <section aria-labelledby="vb-den">

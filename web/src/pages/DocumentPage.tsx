@@ -6,6 +6,7 @@ import { api, ApiError } from '../api/client';
 import type { IntakeDocument, OcrResult, StoredFile } from '../api/types';
 import { formatDate, formatDateTime } from '../dates';
 import { CHANNELS, CONFIDENTIALITIES, DOCUMENT_TYPES, label, URGENCIES } from '../labels';
+import { useLiveReload } from '../live';
 
 const SIGNATURES: Record<string, string> = {
   valid: 'Chữ ký số hợp lệ',
@@ -57,11 +58,10 @@ export function DocumentPage() {
   const pending = document?.channel === 'paper' && document.files.some((f) => !document.ocr[f.file_id]);
   // A sent document's statuses come back from the recipients: look again while it is open.
   const sending = document?.kind === 'outgoing' && !!document.send_requested_to?.length;
-  useEffect(() => {
-    if (!sending) return undefined;
-    const timer = window.setInterval(() => void load(), 5000);
-    return () => window.clearInterval(timer);
-  }, [sending, load]);
+  // …and as each comes back (exchange.status on the live stream), the page reads them again.
+  useLiveReload(() => {
+    if (sending) void load();
+  });
 
   useEffect(() => {
     if (!pending) return undefined;

@@ -5,9 +5,8 @@ import type { RoutingCase } from '../api/types';
 import { addDays, formatDate, formatDateTime, vietnamToday } from '../dates';
 import { byUrgencyThenDeadline, countInbox } from '../inbox';
 import { DOCUMENT_TYPES, label, URGENCIES } from '../labels';
+import { useLiveReload } from '../live';
 import { hasRole, useSession } from '../session';
-
-const REFRESH_MS = 10000;
 
 export function LeaderInbox() {
   const [cases, setCases] = useState<RoutingCase[] | null>(null);
@@ -29,10 +28,9 @@ export function LeaderInbox() {
 
   useEffect(() => {
     void load();
-    // No live updates yet (issue 12 "Live"): the list is read again every few seconds.
-    const timer = window.setInterval(() => void load(), REFRESH_MS);
-    return () => window.clearInterval(timer);
   }, [load]);
+  // A new document presented, a direction given elsewhere: the list is read again (live.tsx).
+  useLiveReload(() => void load());
 
   const counts = cases ? countInbox(cases, today, addDays(today, 3)) : null;
   return (

@@ -9,9 +9,8 @@ import { DecidedBy } from '../components/DecidedBy';
 import { formatDate, vietnamToday } from '../dates';
 import { sayError } from '../errors';
 import { label, TASK_ROLES, TASK_STATUSES, URGENCIES } from '../labels';
+import { useLiveReload } from '../live';
 import { hasRole, useSession } from '../session';
-
-const REFRESH_MS = 10000;
 
 export function taskHref(t: { case_id: string; task_id: string }): string {
   return `/viec/${encodeURIComponent(t.case_id)}/${encodeURIComponent(t.task_id)}`;
@@ -44,9 +43,9 @@ export function MyTasks({ scope }: { scope: 'mine' | 'unit' }) {
   useEffect(() => {
     setTasks(null);
     void load();
-    const timer = window.setInterval(() => void load(), REFRESH_MS);
-    return () => window.clearInterval(timer);
   }, [load]);
+  // A task given or re-assigned, a deadline passing: the list is read again (live.tsx).
+  useLiveReload(() => void load());
 
   async function acknowledge(t: TaskLine) {
     try {

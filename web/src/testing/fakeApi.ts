@@ -35,6 +35,8 @@ export class FakeApi {
     const path = url.split('?')[0];
     const form = init.body instanceof FormData ? init.body : null;
     const body = typeof init.body === 'string' ? parsed(init.body) : null;
+    // The live stream (live.tsx) stays open and quiet: pages load once, as the tests expect.
+    if (path === '/api/routing/live') return new Response(new ReadableStream(), { status: 200 });
     const call = { method, path, url, body, form };
     this.calls.push(call);
     let answer = this.answers.get(`${method} ${path}`);
