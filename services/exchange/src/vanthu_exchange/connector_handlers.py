@@ -50,9 +50,6 @@ from vanthu_contracts.events.values import (
 )
 from vanthu_runtime.outbox import OutboxRelay
 
-from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, HubUnavailable
-from vanthu_exchange.adapters.minio_package_store import MinioPackageStore, ObjectMissing
-from vanthu_exchange.adapters.mongo_connector_store import MongoConnectorStore
 from vanthu_exchange.domain.document_types import type_name
 from vanthu_exchange.domain.edxml import (
     AttachmentDescriptor,
@@ -98,6 +95,14 @@ from vanthu_exchange.domain.signing_keys import (
     certificate_from_pem,
     self_signed_key,
     signer_from_pem,
+)
+from vanthu_exchange.ports import (
+    ConnectorStore,
+    HubClient,
+    HubRefused,
+    HubUnavailable,
+    ObjectMissing,
+    PackageStore,
 )
 
 log = structlog.get_logger(__name__)
@@ -207,9 +212,9 @@ class ConnectorPolicy:
 class Connector:
     def __init__(
         self,
-        store: MongoConnectorStore,
-        packages: MinioPackageStore,
-        hub: HttpHubClient,
+        store: ConnectorStore,
+        packages: PackageStore,
+        hub: HubClient,
         relay: OutboxRelay,
         policy: ConnectorPolicy,
         *,

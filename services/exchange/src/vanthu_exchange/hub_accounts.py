@@ -15,7 +15,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 import jwt
 import structlog
@@ -23,31 +22,13 @@ from vanthu_runtime.mongo import MongoDocument
 
 from vanthu_exchange.domain.hub import HubRefusal, hash_secret, secret_matches
 from vanthu_exchange.domain.sign_in import LockoutPolicy, SignInBlocked, SignInRecord
+from vanthu_exchange.ports import SignInStore, SystemDirectory
 
 log = structlog.get_logger(__name__)
 
 TOKEN_AUDIENCE = "vanthu-hub"  # noqa: S105 (a JWT audience, not a password)
 # Compared against when the system is unknown, so that an unknown id takes as long as a known one.
 _NOBODY = hash_secret(secrets.token_urlsafe(24))
-
-
-class SystemDirectory(Protocol):
-    async def system(self, system_id: str) -> MongoDocument | None: ...
-
-
-class SignInStore(Protocol):
-    async def lift_expired_lock(self, system_id: str, now: datetime) -> None: ...
-    async def count_attempt(self, system_id: str, now: datetime) -> SignInRecord: ...
-    async def release_attempt(self, system_id: str) -> None: ...
-    async def note_failure(self, system_id: str, now: datetime) -> None: ...
-    async def lock(self, system_id: str, until: datetime) -> None: ...
-    async def clear(self, system_id: str) -> None: ...
-    async def record(self, system_id: str) -> SignInRecord: ...
-    async def add_portal_session(
-        self, token: str, system_id: str, created_at: datetime, expires_at: datetime
-    ) -> None: ...
-    async def portal_session(self, token: str, now: datetime) -> str | None: ...
-    async def end_portal_session(self, token: str) -> None: ...
 
 
 @dataclass(frozen=True)

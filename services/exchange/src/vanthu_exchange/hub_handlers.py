@@ -15,8 +15,6 @@ from typing import Any
 import structlog
 from cryptography import x509
 
-from vanthu_exchange.adapters.minio_package_store import MinioPackageStore
-from vanthu_exchange.adapters.mongo_hub_store import MongoHubStore
 from vanthu_exchange.domain.agency_code import is_agency_code_syntax
 from vanthu_exchange.domain.edxml import (
     DocumentPackage,
@@ -38,6 +36,7 @@ from vanthu_exchange.domain.hub import (
 )
 from vanthu_exchange.domain.sign_in import check_secret_policy
 from vanthu_exchange.hub_accounts import HubAccounts, SystemSession
+from vanthu_exchange.ports import HubStore, PackageStore
 
 log = structlog.get_logger(__name__)
 
@@ -132,8 +131,8 @@ def _summary(read: ReadPackage) -> tuple[PackageKind, list[str], dict[str, Any],
 class Hub:
     def __init__(
         self,
-        store: MongoHubStore,
-        packages: MinioPackageStore,
+        store: HubStore,
+        packages: PackageStore,
         accounts: HubAccounts,
         *,
         hub_id: str,

@@ -10,23 +10,14 @@ from typing import Any
 
 import httpx
 
+from vanthu_exchange.ports import HubRefused, HubUnavailable
+
+__all__ = ["HttpHubClient", "HubRefused", "HubUnavailable"]
+
 _CHUNK = 256 * 1024
 # Received packages are written a MiB at a time: one thread hop per MiB, not per piece read
 # (a handful of threads serve all the connector's transfers).
 _RECEIVE_CHUNK = 1024 * 1024
-
-
-class HubUnavailable(Exception):
-    """The hub did not answer or answered 5xx: try again later."""
-
-
-class HubRefused(Exception):
-    """The hub refused the request (4xx): retrying the same request will not help."""
-
-    def __init__(self, status: int, detail: object) -> None:
-        self.status = status
-        self.detail = detail
-        super().__init__(f"hub refused with {status}: {detail}")
 
 
 async def _file_chunks(path: Path) -> AsyncIterator[bytes]:

@@ -15,16 +15,12 @@ from pathlib import Path
 from minio import Minio
 from minio.error import S3Error
 
+from vanthu_exchange.ports import ObjectMissing
+
+__all__ = ["MinioPackageStore", "ObjectMissing", "sha256_of_file"]
+
 _CHUNK = 1024 * 1024
 _MISSING = {"NoSuchKey", "NoSuchObject", "NoSuchBucket"}
-
-
-class ObjectMissing(LookupError):
-    """The object (or its bucket) is not stored: no retry brings it back."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(f"no object {key!r}")
-        self.key = key
 
 
 def sha256_of_file(path: Path) -> tuple[str, int]:
