@@ -11,30 +11,11 @@ each person sees and save screenshots in the test's tmp dir."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from harness.pdfs import one_page_pdf
-from harness.processes import ServiceProcess, free_port
-from harness.web import SERVICES, build_web, run_flow
-from harness.web import one_origin as serve_one_origin
-
-
-@pytest.fixture(scope="module")
-def built_web() -> Path:
-    return build_web()
-
-
-@pytest.fixture
-def one_origin(
-    running_services: dict[str, ServiceProcess], built_web: Path, tmp_path: Path
-) -> Iterator[str]:
-    """nginx with deploy/local/nginx's configuration, pointed at this session's services."""
-    apis = {s: f"127.0.0.1:{running_services[f'{s}-api'].port}" for s in SERVICES}
-    with serve_one_origin(apis, free_port(), tmp_path / "nginx", built_web) as origin:
-        yield origin
+from harness.web import run_flow
 
 
 def test_one_origin_serves_the_app_the_apis_and_the_portal(one_origin: str) -> None:
