@@ -9,16 +9,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from harness.processes import SERVICES, ServiceProcess, free_port
 from harness.servers import Servers, choose_servers
 from pymongo.asynchronous.database import AsyncDatabase
+from vanthu_runtime.kafka_clients import create_admin
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 from vanthu_runtime.kafka_topics import ensure_topics
 from vanthu_runtime.mongo import MongoDocument, create_mongo_client
 from vanthu_runtime.outbox_guard import outbox_guard
 from vanthu_runtime.platform import PlatformSettings
-from vanthu_runtime.settings import KafkaSettings, MongoSettings, S3Settings
+from vanthu_runtime.settings import MongoSettings, S3Settings
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -43,7 +44,7 @@ def servers() -> Iterator[Servers]:
 @pytest.fixture(scope="session")
 def platform_settings(servers: Servers) -> PlatformSettings:
     return PlatformSettings(
-        kafka=KafkaSettings(bootstrap_servers=servers.kafka_bootstrap),
+        kafka=servers.kafka_settings(),
         mongo=MongoSettings(uri=servers.mongo_uri, database=f"test_{random_suffix()}"),
         s3=S3Settings(
             endpoint=servers.s3_endpoint,
@@ -88,7 +89,7 @@ async def publisher(
 async def scratch_topic(platform_settings: PlatformSettings) -> AsyncIterator[str]:
     """A one-partition topic with its .dlq twin, deleted afterwards."""
     name = f"test.{random_suffix()}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=platform_settings.kafka.bootstrap_servers)
+    admin = create_admin(platform_settings.kafka)
     await admin.start()
     try:
         await admin.create_topics(

@@ -8,8 +8,9 @@
 #   infra.sh down      stop them (data is kept)
 #   infra.sh status    one line per server
 #   infra.sh env       the environment the tests and operators use (KEY=VALUE lines; the
-#                      Mongo-wire login is the administrator's)
-#   infra.sh service-env NAME   a service's own Mongo-wire and MinIO logins (services.sh uses them)
+#                      Mongo-wire and Kafka logins are the administrators')
+#   infra.sh service-env NAME   a service's own Mongo-wire, Kafka and MinIO logins (services.sh
+#                      uses them)
 #   infra.sh which X   path of the cached binary or jar folder for X (kafka|ferretdb|minio)
 set -euo pipefail
 
@@ -35,6 +36,14 @@ FERRET_BIN="$CACHE/bin/ferretdb-sqlite-$FERRET_STAMP"
 # not against a power loss, which may lose the last commits (fsync at checkpoints only; ADR 0005).
 FERRET_SQLITE_QUERY='?_pragma=synchronous(normal)'
 MINIO_BIN="$CACHE/bin/minio-$MINIO_VERSION"
+# Kafka's logins (ADR 0005 addendum): SCRAM on the clients' listener, the administrator made at
+# format time, a user per service after start. The marker says the broker of this state folder was
+# formatted with logins; a folder formatted before them keeps an open broker (start_kafka says so).
+KAFKA_SASL_MECHANISM=SCRAM-SHA-256
+KAFKA_ADMIN_USER=vanthu-admin
+KAFKA_SERVICE_USERS=(intake routing exchange archive)
+KAFKA_LOGINS_MARKER="$STATE/data/kafka-logins"
+KAFKA_USERS_MADE="$STATE/data/kafka-users-made"
 
 PREFIX=infra
 # shellcheck source=deploy/local/proc.sh
@@ -124,7 +133,9 @@ ensure_secrets() {
   for name in VANTHU_S3_SECRET_KEY VANTHU_AUTH_DEV_SECRET VANTHU_MONGO_ADMIN_PASSWORD \
     VANTHU_MONGO_PASSWORD_INTAKE VANTHU_MONGO_PASSWORD_ROUTING VANTHU_MONGO_PASSWORD_EXCHANGE \
     VANTHU_MONGO_PASSWORD_ARCHIVE VANTHU_S3_SECRET_KEY_INTAKE VANTHU_S3_SECRET_KEY_ROUTING \
-    VANTHU_S3_SECRET_KEY_EXCHANGE VANTHU_S3_SECRET_KEY_ARCHIVE; do
+    VANTHU_S3_SECRET_KEY_EXCHANGE VANTHU_S3_SECRET_KEY_ARCHIVE VANTHU_KAFKA_ADMIN_PASSWORD \
+    VANTHU_KAFKA_PASSWORD_INTAKE VANTHU_KAFKA_PASSWORD_ROUTING VANTHU_KAFKA_PASSWORD_EXCHANGE \
+    VANTHU_KAFKA_PASSWORD_ARCHIVE VANTHU_KAFKA_TOOLS_PASSWORD; do
     grep -q "^$name=" "$f" || echo "$name=$(secret)" >>"$f"
   done
 }
@@ -134,45 +145,139 @@ mongo_uri() {
   echo "mongodb://$1:$2@127.0.0.1:$MONGO_PORT/"
 }
 
-# The operators' and the tests' settings: the Mongo-wire URI is the administrator's (services.sh
-# gives each service its own user instead).
+kafka_has_logins() { [ -f "$KAFKA_LOGINS_MARKER" ]; }
+
+# kafka_login USER PASSWORD: a Kafka client's settings (runtime's KafkaSettings), when the broker
+# of this state folder has logins; nothing for an open one.
+kafka_login() {
+  kafka_has_logins || return 0
+  echo "VANTHU_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT"
+  echo "VANTHU_KAFKA_SASL_MECHANISM=$KAFKA_SASL_MECHANISM"
+  echo "VANTHU_KAFKA_USERNAME=$1"
+  echo "VANTHU_KAFKA_PASSWORD=$2"
+}
+
+# The operators' and the tests' settings: the Mongo-wire URI and the Kafka login are the
+# administrators' (services.sh gives each service its own users instead).
 cmd_env() {
   ensure_secrets
-  grep -v -e '^VANTHU_MONGO_' -e '^VANTHU_S3_SECRET_KEY_' "$STATE/secrets.env"
+  grep -v -e '^VANTHU_MONGO_' -e '^VANTHU_S3_SECRET_KEY_' -e '^VANTHU_KAFKA_' "$STATE/secrets.env"
   # shellcheck disable=SC1091
   . "$STATE/secrets.env"
   echo "VANTHU_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT"
+  kafka_login "$KAFKA_ADMIN_USER" "$VANTHU_KAFKA_ADMIN_PASSWORD"
   echo "VANTHU_MONGO_URI=$(mongo_uri vanthu-admin "$VANTHU_MONGO_ADMIN_PASSWORD")"
   echo "VANTHU_S3_ENDPOINT=127.0.0.1:$MINIO_PORT"
+  # librdkafka-based tools older than 2.6.1 (Debian's kcat) sign in over PLAIN as vanthu-tools.
+  if kafka_has_logins; then
+    echo "VANTHU_KAFKA_TOOLS_USERNAME=vanthu-tools"
+    echo "VANTHU_KAFKA_TOOLS_PASSWORD=$VANTHU_KAFKA_TOOLS_PASSWORD"
+  fi
 }
 
-# service-env NAME: a service's own logins, Mongo-wire and MinIO (services.sh makes the users with
-# `python -m vanthu_runtime.server_logins`).
+# service-env NAME: a service's own logins, Mongo-wire, MinIO and Kafka (services.sh makes the
+# Mongo-wire and MinIO users with `python -m vanthu_runtime.server_logins`; `up` the Kafka ones).
 cmd_service_env() {
   ensure_secrets
   # shellcheck disable=SC1091
   . "$STATE/secrets.env"
   local mongo="VANTHU_MONGO_PASSWORD_${1^^}" s3="VANTHU_S3_SECRET_KEY_${1^^}"
-  [ -n "${!mongo:-}" ] && [ -n "${!s3:-}" ] || die "no logins for service $1"
+  local kafka="VANTHU_KAFKA_PASSWORD_${1^^}"
+  [ -n "${!mongo:-}" ] && [ -n "${!s3:-}" ] && [ -n "${!kafka:-}" ] || die "no logins for service $1"
   echo "VANTHU_MONGO_URI=$(mongo_uri "$1" "${!mongo}")"
   echo "VANTHU_S3_ACCESS_KEY=vanthu-$1"
   echo "VANTHU_S3_SECRET_KEY=${!s3}"
+  kafka_login "$1" "${!kafka}"
 }
 
+# The broker's configuration, in $STATE/run with mode 600 (with logins it holds the password the
+# broker signs in to its own listener with).
+render_kafka_config() {
+  local conf=$1 data=$2 listener=PLAINTEXT
+  kafka_has_logins && listener=SASL_PLAINTEXT
+  (
+    umask 077
+    sed -e "s#@DATA_DIR@#$data#" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
+      -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" -e "s#@CLIENT_LISTENER@#$listener#g" \
+      "$HERE/kafka/server.properties.in" >"$conf"
+    if kafka_has_logins; then
+      sed -e "s#@SASL_MECHANISM@#$KAFKA_SASL_MECHANISM#g" \
+        -e "s#@SASL_MECHANISM_LOWER@#${KAFKA_SASL_MECHANISM,,}#g" \
+        -e "s#@ADMIN_USER@#$KAFKA_ADMIN_USER#g" -e "s#@ADMIN_PASSWORD@#$VANTHU_KAFKA_ADMIN_PASSWORD#g" \
+        -e "s#@TOOLS_PASSWORD@#$VANTHU_KAFKA_TOOLS_PASSWORD#g" \
+        "$HERE/kafka/sasl.properties.in" >>"$conf"
+    fi
+  )
+}
+
+# kafka_tool ARG...: a Kafka command-line tool of the jars, its arguments read from a file of
+# mode 600 (java's @argfile), so that no password shows on a command line.
+kafka_tool() {
+  local args status=0
+  args=$(umask 077 && mktemp "$STATE/run/kafka-args.XXXXXX")
+  printf '%s\n' "$@" >"$args"
+  java -cp "$KAFKA_LIBS/*" -Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -Djava.awt.headless=true "-Dlog4j2.configurationFile=$HERE/kafka/log4j2.properties" \
+    "@$args" || status=$?
+  rm -f "$args"
+  return "$status"
+}
+
+# A new state folder's broker is formatted with logins: the administrator's SCRAM credential goes
+# into the metadata log at format time. One formatted before logins existed keeps running open,
+# with its topics, so that whoever uses it is not cut off; removing $STATE/data/kafka (its
+# topics and offsets go) gives it logins on the next `up`.
 start_kafka() {
-  local data="$STATE/data/kafka" conf="$STATE/run/kafka-server.properties"
+  local data="$STATE/data/kafka" conf="$STATE/run/kafka-server.properties" formatted=true
   mkdir -p "$data" "$STATE/run" "$STATE/logs"
-  sed -e "s#@DATA_DIR@#$data#" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
-    -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-    "$HERE/kafka/server.properties.in" >"$conf"
+  ensure_secrets
+  # shellcheck disable=SC1091
+  . "$STATE/secrets.env"
+  if [ ! -f "$data/meta.properties" ]; then
+    formatted=false
+    echo "$KAFKA_SASL_MECHANISM" >"$KAFKA_LOGINS_MARKER"
+    rm -f "$KAFKA_USERS_MADE"
+  fi
+  render_kafka_config "$conf" "$data"
   local jopts=(-Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
     "-Dlog4j2.configurationFile=$HERE/kafka/log4j2.properties" "-Dkafka.logs.dir=$STATE/logs")
-  if [ ! -f "$data/meta.properties" ]; then
+  if ! $formatted; then
     local cid
     cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-    java -cp "$KAFKA_LIBS/*" "${jopts[@]}" kafka.tools.StorageTool format -t "$cid" -c "$conf" >&2
+    kafka_tool kafka.tools.StorageTool format -t "$cid" -c "$conf" \
+      --add-scram "$KAFKA_SASL_MECHANISM=[name=$KAFKA_ADMIN_USER,password=$VANTHU_KAFKA_ADMIN_PASSWORD]" >&2
+  elif ! kafka_has_logins; then
+    log "kafka in $STATE was formatted before Kafka had logins: it stays open (PLAINTEXT) and 'env' gives no Kafka login; stop it and remove $STATE/data/kafka (its topics go) to get logins"
   fi
   start kafka "$KAFKA_PORT" -- java -cp "$KAFKA_LIBS/*" "${jopts[@]}" kafka.Kafka "$conf"
+}
+
+# Each service's Kafka user (SCRAM), made or given its password again through the administrator's
+# login, whenever the users or their passwords differ from those made last time.
+ensure_kafka_users() {
+  kafka_has_logins || return 0
+  # shellcheck disable=SC1091
+  . "$STATE/secrets.env"
+  local name password made admin="$STATE/run/kafka-admin.properties"
+  made=$(for name in "${KAFKA_SERVICE_USERS[@]}"; do
+    password="VANTHU_KAFKA_PASSWORD_${name^^}"
+    echo "$name=${!password}"
+  done | sha256sum | cut -c1-16)
+  [ "$(cat "$KAFKA_USERS_MADE" 2>/dev/null)" = "$made" ] && return 0
+  (
+    umask 077
+    printf '%s\n' "security.protocol=SASL_PLAINTEXT" "sasl.mechanism=$KAFKA_SASL_MECHANISM" \
+      "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$KAFKA_ADMIN_USER\" password=\"$VANTHU_KAFKA_ADMIN_PASSWORD\";" >"$admin"
+  )
+  for name in "${KAFKA_SERVICE_USERS[@]}"; do
+    password="VANTHU_KAFKA_PASSWORD_${name^^}"
+    kafka_tool kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+      --command-config "$admin" --alter --entity-type users --entity-name "$name" \
+      --add-config "$KAFKA_SASL_MECHANISM=[password=${!password}]" >/dev/null ||
+      die "could not make the Kafka user $name (above)"
+  done
+  echo "$made" >"$KAFKA_USERS_MADE"
+  log "kafka users made: ${KAFKA_SERVICE_USERS[*]}"
 }
 
 # A FerretDB started from an older build (its sources or patches changed since) or with other
@@ -219,6 +324,7 @@ cmd_up() {
   start_ferretdb
   start_minio
   wait_port kafka "$KAFKA_PORT" "$STATE/run/kafka.pid" 120
+  ensure_kafka_users
   wait_port ferretdb "$MONGO_PORT" "$STATE/run/ferretdb.pid"
   wait_port minio "$MINIO_PORT" "$STATE/run/minio.pid"
   log "Kafka 127.0.0.1:$KAFKA_PORT, Mongo-wire 127.0.0.1:$MONGO_PORT, MinIO 127.0.0.1:$MINIO_PORT (console :$MINIO_CONSOLE_PORT)"

@@ -14,14 +14,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from harness.pdfs import one_page_pdf
 from harness.polling import eventually
 from harness.processes import ServiceProcess
 from vanthu_runtime.auth import issue_dev_token
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.platform import PlatformSettings
-from vanthu_runtime.settings import AuthSettings
+from vanthu_runtime.settings import AuthSettings, KafkaSettings
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -130,7 +131,9 @@ class TaskTopic:
     """What routing publishes on task.assigned from now on."""
 
     def __init__(self, bootstrap: str) -> None:
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self.consumer = create_consumer(
+            KafkaSettings(bootstrap_servers=bootstrap), enable_auto_commit=False
+        )
         self.records: list[ConsumerRecord[bytes, bytes]] = []
 
     async def start(self) -> None:

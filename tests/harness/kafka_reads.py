@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from vanthu_runtime.kafka_clients import create_consumer
+from vanthu_runtime.settings import KafkaSettings
 
 
 async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
@@ -20,7 +22,7 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Topic
 
 async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
     """Where each partition of ``topic`` ends now: read from there to see only what comes next."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = create_consumer(KafkaSettings(bootstrap_servers=bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         return dict(await consumer.end_offsets(await topic_partitions(consumer, topic)))
@@ -37,7 +39,7 @@ async def records_keyed(
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """The records of ``topic`` keyed ``key``, from ``start`` (the beginning when not given) to
     where the partitions end now."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = create_consumer(KafkaSettings(bootstrap_servers=bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         tps = list(start) if start is not None else await topic_partitions(consumer, topic)

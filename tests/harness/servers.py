@@ -4,6 +4,11 @@ In this order: endpoints given in the environment (VANTHU_KAFKA_BOOTSTRAP_SERVER
 VANTHU_MONGO_URI, VANTHU_S3_ENDPOINT with VANTHU_S3_ACCESS_KEY/VANTHU_S3_SECRET_KEY); else
 official images through testcontainers when a Docker engine answers; else the local servers of
 deploy/local (started if they are not running). Never a fake.
+
+Kafka's login (VANTHU_KAFKA_SECURITY_PROTOCOL, _SASL_MECHANISM, _USERNAME, _PASSWORD; the
+administrator's, from `infra.sh env`) is put into this process's environment once the servers are
+chosen, so that every `KafkaSettings` of the session, the clients the tests build from a bootstrap
+address alone and the processes they start sign in to the same broker.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from vanthu_runtime.settings import KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "deploy" / "local" / "infra.sh"
@@ -28,15 +35,49 @@ class Servers:
     s3_access_key: str
     s3_secret_key: str
     origin: str
+    kafka_login: dict[str, str] = field(default_factory=dict)
+    """VANTHU_KAFKA_SECURITY_PROTOCOL and the rest of the broker's login; empty for an open one."""
+    kafka_tools_login: dict[str, str] = field(default_factory=dict)
+    """VANTHU_KAFKA_TOOLS_USERNAME/_PASSWORD: the PLAIN login of librdkafka < 2.6.1 (kcat)."""
 
     def env(self) -> dict[str, str]:
         return {
+            **self.kafka_login,
             "VANTHU_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "VANTHU_MONGO_URI": self.mongo_uri,
             "VANTHU_S3_ENDPOINT": self.s3_endpoint,
             "VANTHU_S3_ACCESS_KEY": self.s3_access_key,
             "VANTHU_S3_SECRET_KEY": self.s3_secret_key,
         }
+
+    def kafka_settings(self) -> KafkaSettings:
+        return kafka_settings_of(
+            {**self.kafka_login, "VANTHU_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap}
+        )
+
+
+KAFKA_LOGIN = (
+    "VANTHU_KAFKA_SECURITY_PROTOCOL",
+    "VANTHU_KAFKA_SASL_MECHANISM",
+    "VANTHU_KAFKA_USERNAME",
+    "VANTHU_KAFKA_PASSWORD",
+)
+KAFKA_TOOLS_LOGIN = ("VANTHU_KAFKA_TOOLS_USERNAME", "VANTHU_KAFKA_TOOLS_PASSWORD")
+
+
+def kafka_settings_of(env: Mapping[str, str]) -> KafkaSettings:
+    """The broker and login that ``env`` names, whatever this process's environment says."""
+    return KafkaSettings(
+        bootstrap_servers=env["VANTHU_KAFKA_BOOTSTRAP_SERVERS"],
+        security_protocol=env.get("VANTHU_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
+        sasl_mechanism=env.get("VANTHU_KAFKA_SASL_MECHANISM", "SCRAM-SHA-256"),
+        username=env.get("VANTHU_KAFKA_USERNAME", ""),
+        password=env.get("VANTHU_KAFKA_PASSWORD", ""),
+    )
+
+
+def _picked(env: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    return {name: env[name] for name in names if env.get(name)}
 
 
 def _from_environment() -> Servers | None:
@@ -51,6 +92,8 @@ def _from_environment() -> Servers | None:
         s3_access_key=env.get("VANTHU_S3_ACCESS_KEY", ""),
         s3_secret_key=env.get("VANTHU_S3_SECRET_KEY", ""),
         origin="environment",
+        kafka_login=_picked(env, KAFKA_LOGIN),
+        kafka_tools_login=_picked(env, KAFKA_TOOLS_LOGIN),
     )
 
 
@@ -119,16 +162,24 @@ def _from_local_servers() -> Servers:
         s3_access_key=env["VANTHU_S3_ACCESS_KEY"],
         s3_secret_key=env["VANTHU_S3_SECRET_KEY"],
         origin="local",
+        kafka_login=_picked(env, KAFKA_LOGIN),
+        kafka_tools_login=_picked(env, KAFKA_TOOLS_LOGIN),
     )
 
 
-def choose_servers(stack: ExitStack) -> Servers:
+def _chosen(stack: ExitStack) -> Servers:
     chosen = _from_environment()
     if chosen is not None:
         return chosen
     if docker_answers():
         return _from_testcontainers(stack)
     return _from_local_servers()
+
+
+def choose_servers(stack: ExitStack) -> Servers:
+    servers = _chosen(stack)
+    os.environ.update(servers.kafka_login | servers.kafka_tools_login)
+    return servers
 
 
 def local_binary(name: str) -> Path:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import asyncio
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka import TopicPartition
+from aiokafka.admin import NewTopic
 from harness.private_servers import PrivateServers
+from harness.servers import kafka_settings_of
+from vanthu_runtime.kafka_clients import create_admin, create_consumer, create_producer
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 from vanthu_runtime.mongo import create_mongo_client
 from vanthu_runtime.settings import MongoSettings, S3Settings
 
 
 async def _store_everything(env: dict[str, str]) -> str:
-    admin = AIOKafkaAdminClient(bootstrap_servers=env["VANTHU_KAFKA_BOOTSTRAP_SERVERS"])
+    admin = create_admin(kafka_settings_of(env))
     await admin.start()
     await admin.create_topics([NewTopic("survivors", num_partitions=1, replication_factor=1)])
     await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=env["VANTHU_KAFKA_BOOTSTRAP_SERVERS"], acks="all")
+    producer = create_producer(kafka_settings_of(env), acks="all")
     await producer.start()
     await producer.send_and_wait("survivors", b"a registered document", key=b"doc-1")
     await producer.stop()
@@ -32,7 +34,7 @@ async def _store_everything(env: dict[str, str]) -> str:
 
 
 async def _read_everything(env: dict[str, str], key: str) -> tuple[bytes, dict | None, bytes]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=env["VANTHU_KAFKA_BOOTSTRAP_SERVERS"])
+    consumer = create_consumer(kafka_settings_of(env))
     await consumer.start()
     tp = TopicPartition("survivors", 0)
     consumer.assign([tp])

@@ -24,6 +24,7 @@ from vanthu_contracts import ContractError, DecodedEvent, decode, dlq_topic
 
 from vanthu_runtime.errors import PermanentFailure
 from vanthu_runtime.idempotency import ProcessedEvents
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 from vanthu_runtime.logging import bound_context
 from vanthu_runtime.metrics import EVENTS_HANDLED, HANDLE_SECONDS, HANDLER_ATTEMPTS_FAILED
@@ -77,7 +78,6 @@ def create_group_consumer(
     """A consumer-group member that commits by hand and sees only committed records. A group that
     has never committed reads from the start of its topics, or from `settings.new_group_start`."""
     options: dict[str, object] = {
-        "bootstrap_servers": settings.bootstrap_servers,
         "group_id": group_id,
         "client_id": f"{settings.client_id}-{group_id}",
         "enable_auto_commit": False,
@@ -85,7 +85,7 @@ def create_group_consumer(
         "isolation_level": "read_committed",
         **overrides,
     }
-    consumer = AIOKafkaConsumer(**options)
+    consumer = create_consumer(settings, **options)
     listener = (
         StartNewGroupAt(consumer, settings.new_group_start)
         if settings.new_group_start is not None

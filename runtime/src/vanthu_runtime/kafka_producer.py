@@ -8,6 +8,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 from vanthu_contracts import Event, KafkaRecord, encode
 
+from vanthu_runtime.kafka_clients import create_producer
 from vanthu_runtime.settings import KafkaSettings
 
 
@@ -20,8 +21,8 @@ class KafkaEventPublisher:
         self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self._settings.bootstrap_servers,
+        self._producer = create_producer(
+            self._settings,
             client_id=f"{self._settings.client_id}-{self.source.rsplit('/', 1)[-1]}",
             acks="all",
             enable_idempotence=True,
@@ -43,6 +44,11 @@ class KafkaEventPublisher:
     @property
     def bootstrap_servers(self) -> str:
         return self._settings.bootstrap_servers
+
+    @property
+    def settings(self) -> KafkaSettings:
+        """The broker's address and login, for the consumers that read back what was published."""
+        return self._settings
 
     @property
     def producer(self) -> AIOKafkaProducer:

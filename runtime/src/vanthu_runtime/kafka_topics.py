@@ -9,6 +9,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 from vanthu_contracts import TOPICS, all_topic_names
 
+from vanthu_runtime.kafka_clients import create_admin
 from vanthu_runtime.settings import KafkaSettings
 
 log = structlog.get_logger(__name__)
@@ -33,7 +34,7 @@ def planned_topics(settings: KafkaSettings) -> list[NewTopic]:
 async def _connected_admin(settings: KafkaSettings, timeout_s: float) -> AIOKafkaAdminClient:
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+        admin = create_admin(settings)
         try:
             await admin.start()
         except KafkaConnectionError:

@@ -45,6 +45,7 @@ from vanthu_contracts.envelope import (
 )
 
 from vanthu_runtime.auth import CurrentPrincipal
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.settings import KafkaSettings
 
 __all__ = ["LiveEvent", "LiveFeed", "live_router"]
@@ -72,8 +73,8 @@ class LiveLimits:
 
 
 def _group_less_consumer(settings: KafkaSettings, topics: Sequence[str]) -> AIOKafkaConsumer:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.bootstrap_servers,
+    consumer = create_consumer(
+        settings,
         client_id=f"{settings.client_id}-live",
         group_id=None,
         enable_auto_commit=False,

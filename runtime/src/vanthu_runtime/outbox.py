@@ -46,6 +46,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from vanthu_contracts import KafkaRecord
 
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.outbox_guard import guarded as _guarded
@@ -454,11 +455,7 @@ class OutboxRelay:
             await consumer.stop()
 
     def _scratch_consumer(self) -> AIOKafkaConsumer:
-        return AIOKafkaConsumer(
-            bootstrap_servers=self._publisher.bootstrap_servers,
-            enable_auto_commit=False,
-            group_id=None,
-        )
+        return create_consumer(self._publisher.settings, enable_auto_commit=False, group_id=None)
 
 
 def _offset_key(topic: str, partition: int) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, Field, SecretStr
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +20,37 @@ class KafkaSettings(BaseSettings):
     # after this instant (a new subscriber that wants only what happens from a date on, or a test
     # that shares a broker with older traffic). Committed groups always resume where they were.
     new_group_start: AwareDatetime | None = None
+    # The broker's login (ADR 0005 addendum): `make run` gives each service its own SCRAM user
+    # (`infra.sh service-env`), the operators and the tests the administrator's (`infra.sh env`).
+    # PLAINTEXT is an open broker (an old local state folder, testcontainers).
+    security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-256"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+
+    @property
+    def signs_in(self) -> bool:
+        return self.security_protocol != "PLAINTEXT"
+
+    @model_validator(mode="after")
+    def _a_login_names_its_user(self) -> KafkaSettings:
+        """A SASL protocol without a user or a password would only be refused by the broker, at
+        the first connection and with a vaguer reason: refuse it where the settings are read."""
+        if self.signs_in:
+            missing = [
+                f"VANTHU_KAFKA_{name.upper()}"
+                for name, value in (
+                    ("username", self.username),
+                    ("password", self.password.get_secret_value()),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(
+                    f"VANTHU_KAFKA_SECURITY_PROTOCOL={self.security_protocol} needs "
+                    f"{' and '.join(missing)}"
+                )
+        return self
 
 
 class MongoSettings(BaseSettings):

@@ -10,19 +10,22 @@ import subprocess
 import sys
 import uuid
 
-from aiokafka import AIOKafkaConsumer
 from harness.polling import eventually
 from harness.samples import sample_event
 from harness.servers import ROOT
 from vanthu_contracts import DecodedEvent, encode
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.kafka_consumer import ConsumeLoop, RetryPolicy
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
+from vanthu_runtime.settings import KafkaSettings
 
 DOCUMENT_RECEIVED = "vanthu.intake.document.received.v2"
 
 
 async def _read_one(bootstrap: str, topic: str) -> dict[str, object]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    consumer = create_consumer(
+        KafkaSettings(bootstrap_servers=bootstrap), topic, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         message = await asyncio.wait_for(consumer.getone(), 30)

@@ -4,22 +4,42 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 
 import pytest
 from harness.samples import sample_event
+from pydantic import SecretStr
 from vanthu_contracts import encode
+from vanthu_runtime.kafka_clients import kcat_options
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
+from vanthu_runtime.settings import KafkaSettings
 
 DOCUMENT_RECEIVED = "vanthu.intake.document.received.v2"
 
 
-async def _kcat_read(bootstrap: str, topic: str, partition: int, offset: int) -> dict[str, object]:
+def _kcat_login(kafka: KafkaSettings) -> KafkaSettings:
+    """Debian's kcat (librdkafka 2.0) cannot do SCRAM with Kafka 4: where the local servers give it
+    a PLAIN login of its own (`infra.sh env`), it signs in with that one."""
+    user = os.environ.get("VANTHU_KAFKA_TOOLS_USERNAME")
+    if not (kafka.signs_in and user):
+        return kafka
+    return kafka.model_copy(
+        update={
+            "sasl_mechanism": "PLAIN",
+            "username": user,
+            "password": SecretStr(os.environ["VANTHU_KAFKA_TOOLS_PASSWORD"]),
+        }
+    )
+
+
+async def _kcat_read(
+    kafka: KafkaSettings, topic: str, partition: int, offset: int
+) -> dict[str, object]:
     proc = await asyncio.create_subprocess_exec(
         "kcat",
         "-C",
-        "-b",
-        bootstrap,
+        *kcat_options(_kcat_login(kafka)),
         "-t",
         topic,
         "-p",
@@ -47,7 +67,7 @@ async def test_an_event_we_publish_is_read_by_kcat_with_cloudevents_headers_and_
     metadata = await publisher.publish_record(record)
 
     seen = await _kcat_read(
-        platform_settings.kafka.bootstrap_servers, record.topic, metadata.partition, metadata.offset
+        platform_settings.kafka, record.topic, metadata.partition, metadata.offset
     )
 
     headers = dict(zip(seen["headers"][::2], seen["headers"][1::2], strict=True))

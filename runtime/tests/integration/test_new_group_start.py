@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
+from vanthu_runtime.kafka_clients import create_producer
 from vanthu_runtime.kafka_consumer import commit_partition, create_group_consumer
 from vanthu_runtime.settings import KafkaSettings
 
@@ -17,7 +18,7 @@ async def _write(
 ) -> None:
     """Write records stamped with `at` (record timestamps have millisecond resolution, so records
     written in the same millisecond as the instant under test would be ambiguous)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = create_producer(KafkaSettings(bootstrap_servers=bootstrap))
     await producer.start()
     try:
         for value in values:

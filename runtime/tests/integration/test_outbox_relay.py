@@ -8,9 +8,10 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from harness.samples import sample_event
 from vanthu_contracts import encode
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.outbox import (
     CLAIM_OWNER,
     CLAIM_UNTIL,
@@ -19,13 +20,14 @@ from vanthu_runtime.outbox import (
     OutboxRelay,
 )
 from vanthu_runtime.outbox_guard import outbox_guard
+from vanthu_runtime.settings import KafkaSettings
 
 DOCUMENT_RECEIVED = "vanthu.intake.document.received.v2"
 
 
 async def _copies_on_topic(bootstrap: str, topic: str) -> dict[str, int]:
     """How many times each event id is on the topic."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = create_consumer(KafkaSettings(bootstrap_servers=bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or {0}]
