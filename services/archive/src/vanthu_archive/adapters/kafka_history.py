@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from vanthu_runtime.kafka_clients import create_admin, create_consumer
 from vanthu_runtime.settings import KafkaSettings
 
 from vanthu_archive.consumers.event_store_loop import now_in_milliseconds, to_stored
@@ -40,8 +40,8 @@ class KafkaHistory:
     async def batches_until(self, as_of: datetime) -> AsyncIterator[list[StoredRecord]]:
         """Every kept record stamped at or before ``as_of``, in batches, partition by partition
         (offset order within one; the read models do not depend on the order across them)."""
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._settings.bootstrap_servers,
+        consumer = create_consumer(
+            self._settings,
             client_id=f"{self._settings.client_id}-audit-replay",
             enable_auto_commit=False,
             isolation_level="read_committed",
@@ -65,7 +65,7 @@ class KafkaHistory:
             await consumer.stop()
 
     async def _partitions(self) -> list[TopicPartition]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._settings.bootstrap_servers)
+        admin = create_admin(self._settings)
         await admin.start()
         try:
             described = await admin.describe_topics(list(self._topics))

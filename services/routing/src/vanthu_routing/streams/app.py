@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import faust
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from vanthu_contracts import ContractError, decode
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_contracts.events.routing import (
@@ -30,6 +30,7 @@ from vanthu_contracts.events.routing import (
     TASK_ASSIGNED_TOPIC,
     TASK_DEADLINE_TOPIC,
 )
+from vanthu_runtime.kafka_clients import create_consumer, sasl_login
 from vanthu_runtime.kafka_topics import ensure_topics
 from vanthu_runtime.settings import KafkaSettings, MongoSettings
 
@@ -118,6 +119,7 @@ def create_app(
     app = faust.App(
         name,
         broker=f"kafka://{kafka.bootstrap_servers}",
+        broker_credentials=faust_credentials(kafka),
         store="memory://",
         topic_partitions=kafka.partitions,
         topic_replication_factor=kafka.replication_factor,
@@ -231,14 +233,26 @@ def create_app(
     return app
 
 
+def faust_credentials(kafka: KafkaSettings) -> faust.SASLCredentials | None:
+    """The broker's login (the routing user's under `make run`) in Faust's terms."""
+    login = sasl_login(kafka)
+    if login is None:
+        return None
+    return faust.SASLCredentials(
+        username=login.username, password=login.password, mechanism=login.mechanism
+    )
+
+
 async def start_new_group_at(kafka: KafkaSettings, group: str, topics: Sequence[str]) -> None:
     """A group that has never committed starts at ``kafka.new_group_start`` when it is set (as the
     runtime's consume loops do), by committing those offsets before Faust joins; else Faust reads
     from the beginning (``consumer_auto_offset_reset``)."""
     if kafka.new_group_start is None:
         return
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=kafka.bootstrap_servers, group_id=group, enable_auto_commit=False
+    consumer = create_consumer(
+        kafka,
+        group_id=group,
+        enable_auto_commit=False,
     )
     await consumer.start()
     try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.settings import KafkaSettings
 
 from vanthu_routing.streams.indicators import combine
@@ -61,8 +62,8 @@ class IndicatorsCopy:
                 await asyncio.sleep(1.0)
 
     async def _read(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._kafka.bootstrap_servers,
+        consumer = create_consumer(
+            self._kafka,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
