@@ -32,8 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
+from aiokafka.admin import NewTopic  # noqa: E402
 from harness.samples import sample_event  # noqa: E402
 from harness.servers import choose_servers  # noqa: E402
 from vanthu_archive.adapters.mongo_event_store import (  # noqa: E402
@@ -52,6 +51,7 @@ from vanthu_archive.domain.hashchain import ChainedRecord  # noqa: E402
 from vanthu_archive.handlers import replay_projections, verify_archive  # noqa: E402
 from vanthu_archive.ports import Projected  # noqa: E402
 from vanthu_contracts import encode  # noqa: E402
+from vanthu_runtime.kafka_clients import create_admin, create_consumer, create_producer  # noqa: E402
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client  # noqa: E402
 from vanthu_runtime.mongo import create_mongo_client  # noqa: E402
 from vanthu_runtime.settings import KafkaSettings, MongoSettings, S3Settings  # noqa: E402
@@ -64,7 +64,7 @@ STORY = (
 
 
 async def produce(bootstrap: str, topic: str, count: int) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=10, acks="all")
+    producer = create_producer(KafkaSettings(bootstrap_servers=bootstrap), linger_ms=10, acks="all")
     await producer.start()
     try:
         pending = []
@@ -87,9 +87,9 @@ async def bare_consume_and_insert(
     bootstrap: str, topic: str, count: int, collection: Any, batch: int
 ) -> float:
     """The limit: getmany batches, each written with one insert_many, nothing else."""
-    consumer = AIOKafkaConsumer(
+    consumer = create_consumer(
+        KafkaSettings(bootstrap_servers=bootstrap),
         topic,
-        bootstrap_servers=bootstrap,
         group_id=f"bench-bare-{secrets.token_hex(4)}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -181,7 +181,7 @@ async def run(events: int, partitions: int) -> None:
         servers = choose_servers(stack)
         kafka = KafkaSettings(bootstrap_servers=servers.kafka_bootstrap)
         topic = f"bench.archive.{secrets.token_hex(4)}"
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+        admin = create_admin(kafka)
         await admin.start()
         await admin.create_topics([NewTopic(topic, partitions, 1)])
         database = f"bench_archive_{secrets.token_hex(4)}"

@@ -42,8 +42,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka import TopicPartition
+from aiokafka.admin import NewTopic
 from minio import Minio
 from pymongo import AsyncMongoClient
 from vanthu_archive.adapters.mongo_event_store import COLLECTION as EVENTS
@@ -62,6 +62,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from harness.kafka_reads import end_offsets  # noqa: E402
 from harness.pdfs import one_page_pdf  # noqa: E402
+from vanthu_runtime.kafka_clients import create_admin, create_consumer, create_producer  # noqa: E402
 
 RELAY_TIMEOUT_S = 300
 LOGS = Path(tempfile.mkdtemp(prefix="bench-intake-logs-"))
@@ -135,7 +136,7 @@ async def wait_ready(url: str, within_s: float = 90) -> None:
 async def wait_for_events(
     bootstrap: str, topic: str, start: dict[TopicPartition, int], ids: set[str]
 ) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = create_consumer(KafkaSettings(bootstrap_servers=bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(list(start))
@@ -354,11 +355,14 @@ async def bench_bare(env: dict[str, str], count: int, concurrency: int) -> float
     kafka = KafkaSettings(
         bootstrap_servers=env.get("VANTHU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka.bootstrap_servers, acks="all", enable_idempotence=True, linger_ms=5
+    producer = create_producer(
+        kafka,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
     )
     topic = f"bench.bare.{secrets.token_hex(4)}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    admin = create_admin(kafka)
     await admin.start()
     # Same shape as document.received: six partitions, one replica.
     await admin.create_topics([NewTopic(topic, num_partitions=6, replication_factor=1)])
@@ -417,6 +421,8 @@ async def main() -> None:
     parser.add_argument("--with-archive", action="store_true", help="run an archive worker beside")
     args = parser.parse_args()
     env = server_env()
+    # Kafka's login (when the local broker has one) for every client this bench makes.
+    os.environ.update({k: v for k, v in env.items() if k.startswith("VANTHU_KAFKA_")})
     # A fresh `make infra-up` has no topics yet (`make run` creates them).
     await ensure_topics(KafkaSettings(bootstrap_servers=env["VANTHU_KAFKA_BOOTSTRAP_SERVERS"]))
     print(f"{args.count} registrations of 100 KB files, {args.concurrency} at a time", flush=True)

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
+from aiokafka.admin import NewTopic  # noqa: E402
 from harness.kafka_reads import topic_partitions  # noqa: E402
 from harness.samples import sample_event  # noqa: E402
 from harness.servers import choose_servers  # noqa: E402
@@ -54,6 +54,7 @@ from vanthu_routing.domain.task import Assignee, Assignment, TaskRole  # noqa: E
 from vanthu_routing.handlers import Caller  # noqa: E402
 from vanthu_routing.ports import DirectoryUser  # noqa: E402
 from vanthu_runtime.idempotency import ProcessedEvents  # noqa: E402
+from vanthu_runtime.kafka_clients import create_admin, create_consumer, create_producer  # noqa: E402
 from vanthu_runtime.kafka_consumer import ConsumeLoop  # noqa: E402
 from vanthu_runtime.kafka_producer import KafkaEventPublisher  # noqa: E402
 from vanthu_runtime.kafka_topics import ensure_topics  # noqa: E402
@@ -141,7 +142,7 @@ class RoutingPipeline:
             publisher=self.publisher,
             processed=ProcessedEvents(db, group),
         )
-        self.reader = AIOKafkaConsumer(bootstrap_servers=self.kafka.bootstrap_servers)
+        self.reader = create_consumer(self.kafka)
         await self.reader.start()
         await at_end(self.reader, "task.assigned")
         self.stopping = asyncio.Event()
@@ -237,23 +238,28 @@ async def bare_consume_produce(kafka: KafkaSettings, records: Sequence[KafkaReco
     per batch; timed like the pipeline, from the first publish to the last record read back."""
     suffix = secrets.token_hex(4)
     source, target = f"bench.bare.in.{suffix}", f"bench.bare.out.{suffix}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    admin = create_admin(kafka)
     await admin.start()
     await admin.create_topics([NewTopic(t, kafka.partitions, 1) for t in (source, target)])
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka.bootstrap_servers, acks="all", enable_idempotence=True, linger_ms=5
+    producer = create_producer(
+        kafka,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
     )
     await producer.start()
-    consumer = AIOKafkaConsumer(
+    consumer = create_consumer(
+        kafka,
         source,
-        bootstrap_servers=kafka.bootstrap_servers,
         group_id=f"bench-bare-{suffix}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
     await consumer.start()
-    reader = AIOKafkaConsumer(
-        target, bootstrap_servers=kafka.bootstrap_servers, auto_offset_reset="earliest"
+    reader = create_consumer(
+        kafka,
+        target,
+        auto_offset_reset="earliest",
     )
     await reader.start()
     moved = [0]

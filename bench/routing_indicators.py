@@ -30,19 +30,20 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "services/routing/tests/integration"))
 
 import httpx  # noqa: E402
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
+from aiokafka import TopicPartition  # noqa: E402
 from indicators_burst import comparable, local_today, make_burst, recount  # noqa: E402
 from vanthu_contracts import decode, encode  # noqa: E402
 from vanthu_routing.config import RoutingSettings  # noqa: E402
 from vanthu_routing.domain.calendar import WorkingCalendar  # noqa: E402
 from vanthu_routing.streams.app import SOURCE_TOPICS, kpi_topic_name  # noqa: E402
 from vanthu_routing.streams.copy import IndicatorsCopy  # noqa: E402
+from vanthu_runtime.kafka_clients import create_consumer, create_producer  # noqa: E402
 from vanthu_runtime.kafka_topics import ensure_topics  # noqa: E402
 from vanthu_runtime.settings import KafkaSettings  # noqa: E402
 
 
 async def publish(kafka: KafkaSettings, events: list) -> None:  # type: ignore[type-arg]
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, acks="all")
+    producer = create_producer(kafka, acks="all")
     await producer.start()
     try:
         sent = [
@@ -55,7 +56,7 @@ async def publish(kafka: KafkaSettings, events: list) -> None:  # type: ignore[t
 
 
 async def bare(kafka: KafkaSettings, start: dict, end: dict) -> float:  # type: ignore[type-arg]
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, enable_auto_commit=False)
+    consumer = create_consumer(kafka, enable_auto_commit=False)
     await consumer.start()
     try:
         tps = [tp for tp in end if end[tp] > start[tp]]
@@ -76,7 +77,7 @@ async def bare(kafka: KafkaSettings, start: dict, end: dict) -> float:  # type: 
 
 
 async def offsets(kafka: KafkaSettings) -> dict:  # type: ignore[type-arg]
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers)
+    consumer = create_consumer(kafka)
     await consumer.start()
     try:
         tps = [TopicPartition(t, p) for t in SOURCE_TOPICS for p in range(kafka.partitions)]

@@ -20,10 +20,11 @@ import secrets
 import time
 import uuid
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import NewTopic
 from vanthu_contracts import DecodedEvent, decode, encode
 from vanthu_contracts.samples import golden_sample
+from vanthu_runtime.kafka_clients import create_admin, create_consumer, create_producer
 from vanthu_runtime.kafka_consumer import ConsumeLoop
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
 from vanthu_runtime.mongo import create_mongo_client
@@ -40,7 +41,7 @@ def _events(n: int) -> list:
 
 
 async def _topic(settings: KafkaSettings, name: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = create_admin(settings)
     await admin.start()
     await admin.create_topics([NewTopic(name, num_partitions=6, replication_factor=1)])
     await admin.close()
@@ -66,8 +67,8 @@ async def bench_publish_ours(settings: KafkaSettings, topic: str, events: list) 
 
 async def _bare_producer(settings: KafkaSettings) -> AIOKafkaProducer:
     """The bare client with the runtime producer's own settings, started."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
+    producer = create_producer(
+        settings,
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
@@ -122,9 +123,9 @@ async def bench_consume_ours(settings: KafkaSettings, topic: str, n: int) -> flo
 
 
 async def bench_consume_raw(settings: KafkaSettings, topic: str, n: int) -> float:
-    consumer = AIOKafkaConsumer(
+    consumer = create_consumer(
+        settings,
         topic,
-        bootstrap_servers=settings.bootstrap_servers,
         group_id=f"bench-{secrets.token_hex(4)}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",

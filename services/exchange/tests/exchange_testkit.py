@@ -51,7 +51,8 @@ from vanthu_exchange.domain.edxml import (
 )
 from vanthu_exchange.domain.edxml import DocumentType as EdxmlDocumentType
 from vanthu_runtime.auth import issue_dev_token
-from vanthu_runtime.settings import AuthSettings
+from vanthu_runtime.kafka_clients import create_consumer
+from vanthu_runtime.settings import AuthSettings, KafkaSettings
 
 OPERATOR = "000.00.00.G22"
 
@@ -364,8 +365,10 @@ class EventTap:
     _task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None
+        consumer = create_consumer(
+            KafkaSettings(bootstrap_servers=self.bootstrap),
+            enable_auto_commit=False,
+            group_id=None,
         )
         await consumer.start()
         partitions = [tp for topic in self.topics for tp in await topic_partitions(consumer, topic)]

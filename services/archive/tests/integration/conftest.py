@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_archive.bootstrap import Archive, build_archive, create_api
 from vanthu_archive.config import ArchiveSettings
@@ -25,6 +25,7 @@ from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 # --import-mode=importlib puts no test folder on sys.path; archive_testkit lives beside us.
 sys.path.insert(0, str(Path(__file__).parent))
 from archive_testkit import AUTH
+from vanthu_runtime.kafka_clients import create_admin
 from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.platform import PlatformSettings
 
@@ -50,7 +51,7 @@ async def archive(
 async def archive_topic(platform_settings: PlatformSettings) -> AsyncIterator[str]:
     """A two-partition topic of its own, so the store sees only this test's records."""
     name = f"test.archive.{secrets.token_hex(4)}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=platform_settings.kafka.bootstrap_servers)
+    admin = create_admin(platform_settings.kafka)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, num_partitions=2, replication_factor=1)])

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 from harness.kafka_reads import topic_partitions
 from harness.processes import ServiceProcess, free_port
 from harness.servers import Servers
@@ -29,14 +28,18 @@ from intake_testkit import (
     Intake,
     random_agency,
 )
+from vanthu_runtime.kafka_clients import create_consumer
+from vanthu_runtime.settings import KafkaSettings
 
 
 async def start_groups_at_the_end(bootstrap: str, groups: dict[str, str]) -> None:
     """Commit each group at the end of its topic: the shared topics hold every earlier session's
     records, which this fresh deployment must not replay."""
     for group, topic in groups.items():
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+        consumer = create_consumer(
+            KafkaSettings(bootstrap_servers=bootstrap),
+            group_id=group,
+            enable_auto_commit=False,
         )
         await consumer.start()
         try:

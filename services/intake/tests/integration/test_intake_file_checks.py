@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 import pikepdf
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from harness import hostile_files
 from harness.kafka_reads import end_offsets
 from harness.pdfs import one_page_pdf
@@ -28,7 +28,9 @@ from vanthu_runtime.file_checks import (
     digitised_copy_problems,
     safe_display_name,
 )
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.minio_blob_store import create_minio_client
+from vanthu_runtime.settings import KafkaSettings
 
 from conftest import running_intake
 
@@ -88,7 +90,7 @@ async def records_of_agency_between(
         # No consumer at all: one stopped right after its start raises aiokafka's CancelledError
         # (its coordinator's task is cancelled before it ever ran).
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = create_consumer(KafkaSettings(bootstrap_servers=bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(tps)

@@ -10,7 +10,6 @@ import asyncio
 import uuid
 from collections import Counter
 
-from aiokafka import AIOKafkaConsumer
 from harness.kafka_reads import end_offsets
 from harness.samples import sample_event
 from vanthu_contracts import encode
@@ -19,14 +18,16 @@ from vanthu_intake.adapters.mongo_document_repository import (
     OUTBOX_COLLECTIONS,
     MongoDocumentRepository,
 )
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.outbox import OutboxRelay
+from vanthu_runtime.settings import KafkaSettings
 
 TOPIC = "document.received"
 
 
 async def event_ids_from(bootstrap: str, start: dict) -> Counter[str]:
     """How often each event id (`ce_id`) appears on the topic from `start` to its end now."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = create_consumer(KafkaSettings(bootstrap_servers=bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(list(start))

@@ -20,9 +20,10 @@ from harness.servers import Servers
 from minio import Minio
 from vanthu_contracts import DecodedEvent, decode
 from vanthu_runtime.auth import issue_dev_token
+from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.minio_blob_store import create_minio_client
 from vanthu_runtime.platform import PlatformSettings
-from vanthu_runtime.settings import AuthSettings
+from vanthu_runtime.settings import AuthSettings, KafkaSettings
 
 
 @dataclass
@@ -198,8 +199,9 @@ class TopicReader:
         self.seen: list[tuple[str, DecodedEvent, bytes]] = []
 
     async def start(self) -> None:
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap, enable_auto_commit=False
+        self._consumer = create_consumer(
+            KafkaSettings(bootstrap_servers=self._bootstrap),
+            enable_auto_commit=False,
         )
         await self._consumer.start()
         metadata = await self._consumer._client.fetch_all_metadata()

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
 from harness.processes import ServiceProcess, free_port
 from harness.servers import Servers
 from vanthu_contracts import encode
@@ -24,6 +22,7 @@ from vanthu_routing.domain.calendar import WorkingCalendar
 from vanthu_routing.streams.app import app_id, kpi_topic_name
 from vanthu_routing.streams.copy import IndicatorsCopy
 from vanthu_routing.streams.indicators import apply, combine, summarise
+from vanthu_runtime.kafka_clients import create_admin, create_producer
 from vanthu_runtime.platform import PlatformSettings
 from vanthu_runtime.settings import KafkaSettings
 
@@ -86,7 +85,7 @@ def indicators(
 
 
 async def _delete_topics(bootstrap: str, prefix: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = create_admin(KafkaSettings(bootstrap_servers=bootstrap))
     await admin.start()
     try:
         ours = [name for name in await admin.list_topics() if name.startswith(prefix)]
@@ -111,7 +110,7 @@ async def copy_of(
 async def _publish(
     kafka: KafkaSettings, burst: Burst, start: int = 0, stop: int | None = None
 ) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, acks="all")
+    producer = create_producer(kafka, acks="all")
     await producer.start()
     try:
         # One producer, in order: a document's events keep their order on its partition.
