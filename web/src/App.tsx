@@ -12,6 +12,7 @@ import { IssueOutgoing } from './pages/IssueOutgoing';
 import { LeaderInbox } from './pages/LeaderInbox';
 import { MyTasks } from './pages/MyTasks';
 import { OutgoingList } from './pages/OutgoingList';
+import { RecordsFilePage, RecordsFiles } from './pages/RecordsFiles';
 import { Registers } from './pages/Registers';
 import { RegisterIncoming } from './pages/RegisterIncoming';
 import { SignIn } from './pages/SignIn';
@@ -43,6 +44,8 @@ export function App() {
         <Route path="/so-dang-ky" element={<Registers />} />
         <Route path="/tra-cuu" element={<AuditSearch />} />
         <Route path="/tra-cuu/:documentId" element={<AuditDocument />} />
+        <Route path="/ho-so" element={<RecordsFiles />} />
+        <Route path="/ho-so/:fileId" element={<RecordsFilePage />} />
         <Route path="/chi-dao" element={<LeaderInbox />} />
         <Route path="/chi-dao/:caseId" element={<CasePage />} />
         <Route path="/tong-hop" element={<Dashboard />} />
@@ -95,6 +98,7 @@ function Shell({ children }: { children: ReactNode }) {
           {hasRole(session, 'unit_head', 'specialist') && <NavLink to="/viec">Việc của tôi</NavLink>}
           {hasRole(session, 'leader', 'unit_head', 'auditor') && <NavLink to="/tong-hop">Tổng hợp</NavLink>}
           {hasRole(session, 'auditor', 'clerk', 'leader') && <NavLink to="/tra-cuu">Tra cứu</NavLink>}
+          {hasRole(session, 'clerk', 'leader', 'unit_head', 'auditor') && <NavLink to="/ho-so">Hồ sơ</NavLink>}
           {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-di" end>Văn bản đi</NavLink>}
           {hasRole(session, 'clerk') && <NavLink to="/so-dang-ky">Sổ đăng ký</NavLink>}
           {hasRole(session, 'leader', 'secretary') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}
