@@ -3,11 +3,12 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, ApiError } from '../api/client';
+import { api, apiBlob, ApiError } from '../api/client';
 import type { ArchiveSchema } from '../api/types';
 import { formatDate, formatDateTime } from '../dates';
 import { sayError } from '../errors';
 import { CASE_STATUSES, DOCUMENT_TYPES, label, URGENCIES, vietnamese } from '../labels';
+import { hasRole, useSession } from '../session';
 
 /** A document as the archive lists it (archive's SearchHitOut). */
 export type ArchivedDocument = ArchiveSchema<'SearchHitOut'>;
@@ -30,7 +31,58 @@ export function searchQuery(form: SearchForm, page = 1): string {
   return query.toString();
 }
 
+/** The auditor's export of a period's archived records (NDJSON with the chain hashes, checked
+ * offline by `python -m vanthu_archive verify-export`): days in Vietnam, whole days. */
+export function AuditExport() {
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [said, setSaid] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function download(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setSaid('');
+    try {
+      const query = new URLSearchParams();
+      if (from) query.set('from', `${from}T00:00:00+07:00`);
+      if (to) query.set('to', `${to}T23:59:59+07:00`);
+      const blob = await apiBlob('archive', `/archive/audit/export?${query}`);
+      const name = `xuat-luu-tru-${from || 'dau'}-${to || 'nay'}.ndjson`;
+      const link = window.document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      link.click();
+      setSaid(`Đã xuất ${name}. Kiểm tra ngoại tuyến: python -m vanthu_archive verify-export ${name}`);
+    } catch (e) {
+      setSaid(`Không xuất được: ${sayError(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" aria-labelledby="xuat-du-lieu" onSubmit={(e) => void download(e)} noValidate>
+      <h2 id="xuat-du-lieu">Xuất dữ liệu lưu trữ để kiểm tra</h2>
+      <p className="muted">Các bản ghi sự kiện của cơ quan trong khoảng thời gian, kèm chuỗi băm và chữ ký số, để kiểm tra ngoại tuyến.</p>
+      <div className="grid">
+        <div className="field">
+          <label htmlFor="x-from">Từ ngày</label>
+          <input id="x-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="x-to">Đến ngày</label>
+          <input id="x-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </div>
+      </div>
+      <button type="submit" className="secondary" disabled={busy}>{busy ? 'Đang xuất…' : 'Xuất dữ liệu'}</button>
+      {said && <p role="status">{said}</p>}
+    </form>
+  );
+}
+
 export function AuditSearch() {
+  const { session } = useSession();
   const [form, setForm] = useState<SearchForm>({ q: '', document_type: '', urgency: '', issued_from: '', issued_to: '' });
   const [found, setFound] = useState<Found | null>(null);
   const [problems, setProblems] = useState<Record<string, string>>({});
@@ -86,6 +138,8 @@ export function AuditSearch() {
         </div>
         <button type="submit" className="primary" disabled={busy}>{busy ? 'Đang tìm…' : 'Tìm kiếm'}</button>
       </form>
+
+      {hasRole(session, 'auditor') && <AuditExport />}
 
       {found && (
         <section aria-labelledby="ket-qua">

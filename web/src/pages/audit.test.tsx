@@ -187,3 +187,34 @@ describe("a document's state as of a moment", () => {
     expect(screen.queryByRole('region', { name: /^Lúc / })).toBeNull();
   });
 });
+
+describe("the auditor's export", () => {
+  it('downloads the whole days of the period asked, in Vietnam time', async () => {
+    signedInAs(PEOPLE.auditor);
+    const clicked: string[] = [];
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: () => 'blob:xuat', revokeObjectURL: () => {} }));
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(`${this.getAttribute('href')} ${this.download}`);
+    });
+    api.on('GET /api/archive/archive/audit/export', () => new Response('{"format":"vanthu-archive-export/1"}\n', { headers: { 'Content-Type': 'application/x-ndjson' } }));
+    at('/tra-cuu');
+    await settle();
+    const form = screen.getByRole('form', { name: 'Xuất dữ liệu lưu trữ để kiểm tra' });
+    fireEvent.change(within(form).getByLabelText('Từ ngày'), { target: { value: '2026-11-01' } });
+    fireEvent.change(within(form).getByLabelText('Đến ngày'), { target: { value: '2026-11-30' } });
+    await act(async () => fireEvent.click(within(form).getByRole('button', { name: 'Xuất dữ liệu' })));
+
+    const asked = new URL(api.sent('GET /api/archive/archive/audit/export')[0].url, 'http://x');
+    expect(asked.searchParams.get('from')).toBe('2026-11-01T00:00:00+07:00');
+    expect(asked.searchParams.get('to')).toBe('2026-11-30T23:59:59+07:00');
+    expect(clicked).toEqual(['blob:xuat xuat-luu-tru-2026-11-01-2026-11-30.ndjson']);
+    expect(within(form).getByRole('status').textContent).toContain('python -m vanthu_archive verify-export xuat-luu-tru-2026-11-01-2026-11-30.ndjson');
+  });
+
+  it('is not offered to a clerk', async () => {
+    signedInAs(PEOPLE.clerk);
+    at('/tra-cuu');
+    await settle();
+    expect(screen.queryByRole('form', { name: 'Xuất dữ liệu lưu trữ để kiểm tra' })).toBeNull();
+  });
+});
