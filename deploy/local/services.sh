@@ -57,6 +57,10 @@ start_process() {
   if [ -n "$role" ]; then
     env_lines=$(local_exchange env "$role") || die "cannot make the exchange's settings"
   fi
+  # Intake signs outgoing documents with the keys of the token signing.sh made (issue 14).
+  if [ "$name" = intake ]; then
+    env_lines=$("$HERE/signing.sh" env) || die "cannot read the signing token's settings"
+  fi
   # In a subshell: the secrets reach that process's environment only, never a command line.
   (
     set -a
@@ -96,6 +100,7 @@ cmd_up() {
   [ -x "$PYTHON" ] || die "no virtualenv at $ROOT/.venv; run 'make install' first"
   export_env
   ensure_service_logins
+  "$HERE/signing.sh" up || die "the signing token could not be made (deploy/local/signing.sh)"
   local name kind port
   while read -r name kind port; do
     is_connector "$name-$kind" || start_process "$name" "$kind" "$port"

@@ -21,6 +21,9 @@ from vanthu_runtime.minio_blob_store import MinioBlobStore
 from vanthu_runtime.mongo import MongoDocument
 from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.platform import Platform
+from vanthu_runtime.signing.pkcs11_signer import Pkcs11Signer
+from vanthu_runtime.signing.remote_signer import RemoteSigner
+from vanthu_runtime.signing.settings import SigningSettings
 
 from vanthu_intake import handlers
 from vanthu_intake.adapters.minio_file_store import MinioFileStore
@@ -32,6 +35,7 @@ from vanthu_intake.adapters.mongo_document_repository import (
 from vanthu_intake.adapters.mongo_number_register import MongoNumberRegister
 from vanthu_intake.adapters.ocrmypdf_ocr_engine import OcrmypdfOcrEngine
 from vanthu_intake.adapters.poppler_pdf_text import PopplerPdfText
+from vanthu_intake.adapters.pyhanko_pdf_signing import PyhankoPdfSigning
 from vanthu_intake.adapters.pyhanko_signature_verifier import (
     PyhankoSignatureVerifier,
     load_trust_roots,
@@ -40,6 +44,7 @@ from vanthu_intake.api.documents import router as documents_router
 from vanthu_intake.api.legacy import router as legacy_router
 from vanthu_intake.api.outgoing import router as outgoing_router
 from vanthu_intake.api.registers import router as registers_router
+from vanthu_intake.api.signing import router as signing_router
 from vanthu_intake.config import SERVICE, IntakeSettings
 from vanthu_intake.consumers import (
     document_received,
@@ -47,7 +52,7 @@ from vanthu_intake.consumers import (
     exchange_inbound,
     exchange_status,
 )
-from vanthu_intake.handlers import Digitiser, Registry, StatusDesk
+from vanthu_intake.handlers import Digitiser, Registry, SigningDesk, StatusDesk
 
 log = structlog.get_logger(__name__)
 
@@ -81,13 +86,57 @@ async def _wire_api(app: FastAPI, platform: Platform) -> None:
     await ensure_indexes(platform.db)
     app.state.registry = registry
     app.state.directory = DirectoryCopy(platform.db, DIRECTORY)
+    app.state.signing = build_signing_desk(registry, settings, SigningSettings())
+
+
+def build_signing_desk(
+    registry: Registry, settings: IntakeSettings, signing: SigningSettings
+) -> SigningDesk | None:
+    """The keys of the agency's token and, when configured, the CA's remote signing; None
+    (signing answers 503) when no token is configured."""
+    if signing.pkcs11_module is None or signing.pin is None:
+        log.warning("no PKCS#11 token configured: outgoing documents cannot be signed here")
+        return None
+    timestamper = None
+    if signing.tsa_url:
+        from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
+
+        timestamper = HTTPTimeStamper(signing.tsa_url)
+    token = Pkcs11Signer(
+        signing.pkcs11_module, signing.token_label, signing.pin.get_secret_value(), timestamper
+    )
+    remote = None
+    if signing.remote_url:
+        secret = signing.remote_client_secret
+        remote = RemoteSigner(
+            signing.remote_url,
+            client_id=signing.remote_client_id,
+            client_secret=secret.get_secret_value() if secret else "",
+            wait_s=signing.remote_wait_s,
+            poll_s=signing.remote_poll_s,
+            batch_limit=signing.remote_batch_limit,
+        )
+    return SigningDesk(
+        registry=registry,
+        pdfs=PyhankoPdfSigning(load_trust_roots(settings.trust_roots_dir)),
+        token=token,
+        remote=remote,
+        remote_users=signing.remote_users,
+        agency_names=settings.agency_names,
+    )
 
 
 def create_api() -> FastAPI:
     settings = IntakeSettings()
     app = create_app(
         service=SERVICE,
-        routers=[documents_router, outgoing_router, registers_router, legacy_router],
+        routers=[
+            documents_router,
+            outgoing_router,
+            signing_router,
+            registers_router,
+            legacy_router,
+        ],
         on_startup=_wire_api,
         # all files of a registration together, plus room for its form fields
         max_body_bytes=settings.max_upload_bytes + FORM_FIELDS_ROOM,

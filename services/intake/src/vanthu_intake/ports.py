@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from vanthu_contracts import KafkaRecord
+from vanthu_runtime.signing import Signer
 
 from vanthu_intake.domain.numbering import RegisterKey
 
@@ -177,3 +178,68 @@ class SignatureCheck:
     """valid, invalid, untrusted or unsigned (contracts' SignatureResult)."""
     signers: tuple[SignerInfo, ...]
     reason: str | None
+
+
+# Signing outgoing documents (issue 14, ADR 0019)
+
+
+@dataclass(frozen=True)
+class PersonalStamp:
+    """What the visible signature of the person shows (ND 30 Phụ lục I): the signing authority
+    ("KT. GIÁM ĐỐC"), the title, the name; the time is the signing time."""
+
+    competence: str | None
+    position: str
+    full_name: str
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """One signature of a PDF, as the verification report shows it."""
+
+    field_name: str
+    signer: str
+    issuer: str
+    serial_number: str
+    signed_at: datetime | None
+    intact: bool
+    """The signed bytes are those the signer signed."""
+    trusted: bool
+    """The certificate chains to a certificate authority of the deployment's trust list."""
+    changes_after: str
+    """What changed after this signature: none, form_filling (numbers, later signatures),
+    annotations, or other (not permitted)."""
+    changes_permitted: bool
+    level: str
+    """PAdES B-T when a timestamp authority timestamped it, else B-B."""
+    timestamped_at: datetime | None
+
+
+class PdfSigning(Protocol):
+    async def sign_personally(
+        self,
+        pdfs: Sequence[bytes],
+        stamp: PersonalStamp,
+        signer: Signer,
+        key_ref: str,
+        description: str,
+    ) -> list[bytes]:
+        """Each PDF signed by the person (certifying, form filling and signing permitted), with
+        empty fields for the number, the date and the agency's signature; one confirmation for
+        all where the signer asks for one. Raises `SigningFailed`."""
+        ...
+
+    async def seal(
+        self,
+        pdf: bytes,
+        number_text: str,
+        date_text: str,
+        seal_of: str,
+        signer: Signer,
+        key_ref: str,
+    ) -> bytes:
+        """The number and date written in their fields and the agency's signature applied over
+        the person's, as one incremental update. Raises `SigningFailed`."""
+        ...
+
+    async def report(self, pdf: bytes) -> list[SignatureReport]: ...

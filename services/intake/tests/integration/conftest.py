@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -27,6 +28,15 @@ from intake_testkit import (
     NAMED_AGENCY_NAME,
     Intake,
     random_agency,
+)
+from signing_testkit import (
+    REMOTE_LEADERS,
+    REMOTE_WAIT_S,
+    SIGNING_AGENCY,
+    SIGNING_AGENCY_NAME,
+    SigningSetup,
+    Simulator,
+    make_token,
 )
 from vanthu_runtime.kafka_clients import create_consumer
 from vanthu_runtime.settings import KafkaSettings
@@ -53,10 +63,15 @@ async def start_groups_at_the_end(bootstrap: str, groups: dict[str, str]) -> Non
 
 @asynccontextmanager
 async def running_intake(
-    servers: Servers, platform_settings: PlatformSettings, *, bucket: str | None = None
+    servers: Servers,
+    platform_settings: PlatformSettings,
+    *,
+    bucket: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Intake]:
     """An intake API and worker of their own (database, consumer groups), as `make run` starts them;
-    with a `bucket` of their own too when a test counts what they store."""
+    with a `bucket` of their own too when a test counts what they store, and `extra_env` (the
+    signing token's settings) when a test needs more."""
     secret = secrets.token_hex(32)
     prefix = f"intake-test-{secrets.token_hex(4)}"
     env = {
@@ -73,6 +88,7 @@ async def running_intake(
         "VANTHU_INTAKE_AGENCY_NAMES": json.dumps({NAMED_AGENCY: NAMED_AGENCY_NAME}),
         # Own consumer groups: intake workers of other test sessions share these topics.
         "VANTHU_INTAKE_CONSUMER_GROUP_PREFIX": prefix,
+        **(extra_env or {}),
     }
     await start_groups_at_the_end(
         servers.kafka_bootstrap,
@@ -115,3 +131,47 @@ def agency() -> str:
 async def clerk(intake: Intake, agency: str) -> AsyncIterator[httpx.AsyncClient]:
     async with intake.client("clerk-" + secrets.token_hex(3), agency, "clerk") as client:
         yield client
+
+
+# Signing (issue 14): a SoftHSM2 token of the session made by deploy/local/signing.sh, the remote
+# signing SIMULATOR, and an intake that signs with both.
+
+
+@pytest.fixture(scope="session")
+def signing_setup() -> SigningSetup:
+    made = make_token()
+    # The PKCS#11 library reads its configuration when this process first loads it.
+    os.environ["SOFTHSM2_CONF"] = made.env["SOFTHSM2_CONF"]
+    return made
+
+
+@pytest.fixture(scope="session")
+def remote_simulator(signing_setup: SigningSetup) -> Iterator[Simulator]:
+    logs = Path(tempfile.mkdtemp(prefix="vanthu-signing-simulator-"))
+    simulator = Simulator(signing_setup.state / "signing" / "ca", logs / "simulator.log")
+    try:
+        yield simulator
+    finally:
+        simulator.stop()
+
+
+@pytest.fixture(scope="session")
+async def signing_intake(
+    servers: Servers,
+    platform_settings: PlatformSettings,
+    topics_ready: None,
+    signing_setup: SigningSetup,
+    remote_simulator: Simulator,
+) -> AsyncIterator[Intake]:
+    extra = {
+        **signing_setup.env,
+        "VANTHU_SIGNING_REMOTE_URL": remote_simulator.url,
+        "VANTHU_SIGNING_REMOTE_USERS": json.dumps(sorted(REMOTE_LEADERS.values())),
+        "VANTHU_SIGNING_REMOTE_WAIT_S": str(REMOTE_WAIT_S),
+        "VANTHU_SIGNING_REMOTE_POLL_S": "0.2",
+        "VANTHU_INTAKE_AGENCY_NAMES": json.dumps(
+            {NAMED_AGENCY: NAMED_AGENCY_NAME, SIGNING_AGENCY: SIGNING_AGENCY_NAME}
+        ),
+    }
+    async with running_intake(servers, platform_settings, extra_env=extra) as running:
+        yield running

@@ -216,6 +216,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/outgoing-documents/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign Drafts */
+        post: operations["sign_drafts_v1_outgoing_documents_signatures_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/outgoing-documents/seals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Seal And Issue */
+        post: operations["seal_and_issue_v1_outgoing_documents_seals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/outgoing-documents/{document_id}/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signatures Of */
+        get: operations["signatures_of_v1_outgoing_documents__document_id__signatures_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/registers/{register}.pdf": {
         parameters: {
             query?: never;
@@ -327,6 +378,28 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * IssuedDocument
+         * @description The document as issued: numbered, sealed, sent on.
+         */
+        IssuedDocument: {
+            /** Document Id */
+            document_id: string;
+            /** Draft Id */
+            draft_id: string;
+            /** Status */
+            status: string;
+            /** Notation */
+            notation: string;
+            /** Issued Date */
+            issued_date: string;
+            /** Document Code */
+            document_code: string;
+            /** Sha256 */
+            sha256: string;
+            /** Send Requested To */
+            send_requested_to: string[];
         };
         /** NumberRequest */
         NumberRequest: {
@@ -452,11 +525,99 @@ export interface components {
          * @enum {string}
          */
         Register: "incoming" | "outgoing" | "outgoing_confidential";
+        /** SealRequest */
+        SealRequest: {
+            /**
+             * Draft Id
+             * @description The signed draft
+             */
+            draft_id: string;
+            metadata: components["schemas"]["OutgoingDocumentMetadata"];
+            /**
+             * Agency Abbreviation
+             * @description The issuing agency's abbreviation (e.g. UBND)
+             */
+            agency_abbreviation: string;
+            /**
+             * Place
+             * @description Địa danh (e.g. Hà Nội)
+             */
+            place?: string | null;
+        };
         /** SignInConfig */
         SignInConfig: {
             /** Dev Sign In */
             dev_sign_in: boolean;
             oidc: components["schemas"]["OidcProvider"] | null;
+        };
+        /** SignatureBatch */
+        SignatureBatch: {
+            /**
+             * Draft Ids
+             * @description Approved drafts (routing's ids), signed together: one confirmation
+             */
+            draft_ids: string[];
+            /** @description As the signature block shows it: competence (KT. GIÁM ĐỐC), title, name */
+            signer: components["schemas"]["Signer"];
+        };
+        /** SignatureOut */
+        SignatureOut: {
+            /** Field Name */
+            field_name: string;
+            /** Signer */
+            signer: string;
+            /** Issuer */
+            issuer: string;
+            /** Serial Number */
+            serial_number: string;
+            /** Signed At */
+            signed_at: string | null;
+            /** Intact */
+            intact: boolean;
+            /** Trusted */
+            trusted: boolean;
+            /** Changes After */
+            changes_after: string;
+            /** Changes Permitted */
+            changes_permitted: boolean;
+            /** Level */
+            level: string;
+            /** Timestamped At */
+            timestamped_at: string | null;
+            /** Valid */
+            valid: boolean;
+        };
+        /** SignaturesReport */
+        SignaturesReport: {
+            /** Document Id */
+            document_id: string;
+            /** Sha256 */
+            sha256: string;
+            /** Valid */
+            valid: boolean;
+            /** Signatures */
+            signatures: components["schemas"]["SignatureOut"][];
+        };
+        /** SignedDraft */
+        SignedDraft: {
+            /** Draft Id */
+            draft_id: string;
+            /** State */
+            state: string;
+            /**
+             * Signed At
+             * Format: date-time
+             */
+            signed_at: string;
+            /** Provider */
+            provider: string;
+            /** Sha256 */
+            sha256: string;
+        };
+        /** SignedDrafts */
+        SignedDrafts: {
+            /** Drafts */
+            drafts: components["schemas"]["SignedDraft"][];
         };
         /**
          * Signer
@@ -1071,6 +1232,103 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sign_drafts_v1_outgoing_documents_signatures_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignatureBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedDrafts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    seal_and_issue_v1_outgoing_documents_seals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SealRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedDocument"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    signatures_of_v1_outgoing_documents__document_id__signatures_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignaturesReport"];
                 };
             };
             /** @description Validation Error */

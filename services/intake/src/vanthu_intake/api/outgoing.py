@@ -25,6 +25,7 @@ from vanthu_intake.api.documents import (
 )
 from vanthu_intake.domain.metadata import OutgoingDocumentMetadata
 from vanthu_intake.domain.notation import NotationError, validate_abbreviation
+from vanthu_intake.domain.reservations import place_and_date_text
 
 router = APIRouter(prefix="/v1/outgoing-documents", tags=["outgoing documents"])
 
@@ -162,12 +163,6 @@ class NumberReservation(BaseModel):
     status: str
 
 
-def document_date_text(day: date) -> str:
-    """ND 30 Phụ lục I: a day below 10 and the months 1 and 2 take a leading zero."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
 @router.post("/numbers", status_code=status.HTTP_201_CREATED)
 async def reserve_number(
     body: NumberRequest, request: Request, principal: Registrar
@@ -190,7 +185,6 @@ async def reserve_number(
     except NotationError as exc:
         raise unprocessable([(["metadata", "drafting_unit_abbreviation"], str(exc))]) from exc
     issued = date.fromisoformat(record["issued_date"])
-    where = f"{record['place']}, " if record.get("place") else ""
     return NumberReservation(
         reservation_id=record["_id"],
         draft_id=body.draft_id,
@@ -199,7 +193,7 @@ async def reserve_number(
         code_notation=record["code_notation"],
         notation=f"{record['code_number']}/{record['code_notation']}",
         issued_date=issued.isoformat(),
-        issued_date_text=f"{where}{document_date_text(issued)}",
+        issued_date_text=place_and_date_text(record.get("place"), issued),
         document_code=record["document_code"],
         status=record["status"],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 _AROUND_SEPARATORS = re.compile(r"\s*([/-])\s*")
 
@@ -19,3 +20,14 @@ def shows_notation(text: str, notation: str) -> bool:
     wanted = _compact(notation)
     found = _compact(text)
     return re.search(rf"(?<![0-9]){re.escape(wanted)}(?![0-9A-Za-zĐđ])", found) is not None
+
+
+def document_date_text(day: date) -> str:
+    """ND 30 Phụ lục I: a day below 10 and the months 1 and 2 take a leading zero."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def place_and_date_text(place: str | None, day: date) -> str:
+    """The place and date line as the document prints it: ``Vinh, ngày 01 tháng 12 năm 2026``."""
+    return f"{place}, {document_date_text(day)}" if place else document_date_text(day)

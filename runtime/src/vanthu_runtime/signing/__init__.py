@@ -1,0 +1,25 @@
+"""Signing: the port every service signs through, and its adapters (issue 14, ADR 0019).
+
+- `ports.Signer`: sign SHA-256 digests with a person's or an agency's key, answer CMS;
+- `pkcs11_signer.Pkcs11Signer`: keys inside a PKCS#11 token (a USB token or an HSM; SoftHSM2 locally);
+- `remote_signer.RemoteSigner`: the CAs' remote hash-signing (the person confirms on a phone);
+- `remote_simulator`: a simulator of that protocol, for tests and the demo only.
+"""
+
+from vanthu_runtime.signing.ports import (
+    CertificateRevoked,
+    Signer,
+    SigningFailed,
+    SigningRejected,
+    SigningTimedOut,
+    UnknownKey,
+)
+
+__all__ = [
+    "CertificateRevoked",
+    "Signer",
+    "SigningFailed",
+    "SigningRejected",
+    "SigningTimedOut",
+    "UnknownKey",
+]

@@ -1,0 +1,49 @@
+"""The signing port: a key, named by a reference, signs SHA-256 digests and answers CMS."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar, Protocol
+
+
+class SigningFailed(Exception):
+    """Nothing was signed; `state` says why in one word the API and the records keep."""
+
+    state: ClassVar[str] = "failed"
+
+    def __init__(self, key_ref: str, reason: str) -> None:
+        self.key_ref = key_ref
+        self.reason = reason
+        super().__init__(f"{key_ref}: {reason}")
+
+
+class SigningRejected(SigningFailed):
+    state = "rejected"
+
+
+class SigningTimedOut(SigningFailed):
+    state = "timed_out"
+
+
+class CertificateRevoked(SigningFailed):
+    state = "certificate_revoked"
+
+
+class UnknownKey(SigningFailed):
+    state = "unknown_key"
+
+
+class Signer(Protocol):
+    """Signs with keys that never leave their device (a token, an HSM, a CA's remote service)."""
+
+    async def certificate(self, key_ref: str) -> bytes:
+        """The DER certificate of the key."""
+        ...
+
+    async def sign_digests(
+        self, key_ref: str, digests: Sequence[bytes], *, description: str
+    ) -> list[bytes]:
+        """One CMS SignedData (DER, detached, PAdES signed attributes) per SHA-256 digest, in
+        order, for one confirmation of the key's holder where the device asks for one.
+        `description` is what the holder is shown. Raises a `SigningFailed`."""
+        ...

@@ -1,0 +1,263 @@
+"""Signing outgoing documents (issue 14, ADR 0019): the leader signs approved drafts, the clerk
+numbers and seals them (the document is issued then), anyone who may read a document reads the
+report of its signatures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from pydantic import BaseModel, Field, field_validator
+from vanthu_runtime.auth import Principal, Role, require_roles
+from vanthu_runtime.directory_copy import DirectoryCopy
+
+from vanthu_intake import handlers
+from vanthu_intake.api.documents import Reader, Registrar, unprocessable
+from vanthu_intake.domain.metadata import OutgoingDocumentMetadata
+from vanthu_intake.domain.metadata import Signer as SignerMetadata
+from vanthu_intake.domain.notation import NotationError, validate_abbreviation
+from vanthu_intake.handlers import SigningDesk
+from vanthu_intake.handlers.signing import MAX_BATCH
+
+router = APIRouter(prefix="/v1/outgoing-documents", tags=["signing"])
+
+SIGNERS = (Role.LEADER,)
+
+
+async def signing_leader(
+    request: Request, principal: Annotated[Principal, Depends(require_roles(*SIGNERS))]
+) -> Principal:
+    """A leader by token and, where the agency keeps its directory in vanthu, by that too."""
+    directory: DirectoryCopy = request.app.state.directory
+    reason = await directory.refusal(
+        principal.agency_code, principal.user_id, [r.value for r in SIGNERS]
+    )
+    if reason is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=reason)
+    return principal
+
+
+Leader = Annotated[Principal, Depends(signing_leader)]
+
+
+def desk_of(request: Request) -> SigningDesk:
+    desk: SigningDesk | None = request.app.state.signing
+    if desk is None:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="signing is not configured (VANTHU_SIGNING_PKCS11_MODULE, VANTHU_SIGNING_PIN)",
+        )
+    return desk
+
+
+class SignatureBatch(BaseModel):
+    draft_ids: list[str] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="Approved drafts (routing's ids), signed together: one confirmation",
+    )
+    signer: SignerMetadata = Field(
+        description="As the signature block shows it: competence (KT. GIÁM ĐỐC), title, name"
+    )
+
+    @field_validator("draft_ids")
+    @classmethod
+    def _distinct(cls, draft_ids: list[str]) -> list[str]:
+        for draft_id in draft_ids:
+            if not 1 <= len(draft_id) <= 200:
+                raise ValueError("each draft id has 1 to 200 characters")
+        if len(set(draft_ids)) != len(draft_ids):
+            raise ValueError("a draft is named twice")
+        return draft_ids
+
+
+class SignedDraft(BaseModel):
+    draft_id: str
+    state: str
+    """signed"""
+    signed_at: datetime
+    provider: str
+    """pkcs11 (the token) or remote (the CA's remote signing)"""
+    sha256: str
+    """Of the signed PDF, kept until the clerk numbers and seals it."""
+
+
+class SignedDrafts(BaseModel):
+    drafts: list[SignedDraft]
+
+
+def _refusal(exc: handlers.SigningRefused) -> HTTPException:
+    return HTTPException(
+        status.HTTP_409_CONFLICT,
+        detail=[
+            {
+                "loc": ["signature"],
+                "field": "signature",
+                "state": exc.state,
+                "msg": f"không ký được ({exc.state}): {exc.reason}; chưa văn bản nào được ký",
+            }
+        ],
+    )
+
+
+@router.post("/signatures", status_code=status.HTTP_201_CREATED)
+async def sign_drafts(body: SignatureBatch, request: Request, principal: Leader) -> SignedDrafts:
+    try:
+        signed = await handlers.sign_drafts(
+            desk_of(request), principal=principal, draft_ids=body.draft_ids, signer=body.signer
+        )
+    except handlers.UnknownDraft as exc:
+        index = body.draft_ids.index(exc.draft_id)
+        raise unprocessable([(["draft_ids", index], str(exc))]) from exc
+    except handlers.DraftNotSignable as exc:
+        raise unprocessable([(["draft_ids", exc.index], str(exc))]) from exc
+    except handlers.SigningRefused as exc:
+        raise _refusal(exc) from exc
+    return SignedDrafts(
+        drafts=[
+            SignedDraft(
+                draft_id=fact["draft_id"],
+                state=fact["state"],
+                signed_at=fact["signed_at"],
+                provider=fact["provider"],
+                sha256=fact["file"]["sha256"],
+            )
+            for fact in signed
+        ]
+    )
+
+
+class SealRequest(BaseModel):
+    draft_id: str = Field(min_length=1, max_length=200, description="The signed draft")
+    metadata: OutgoingDocumentMetadata
+    agency_abbreviation: str = Field(
+        min_length=1, max_length=20, description="The issuing agency's abbreviation (e.g. UBND)"
+    )
+    place: str | None = Field(default=None, max_length=200, description="Địa danh (e.g. Hà Nội)")
+
+
+class IssuedDocument(BaseModel):
+    """The document as issued: numbered, sealed, sent on."""
+
+    document_id: str
+    draft_id: str
+    status: str
+    notation: str
+    """Số, ký hiệu as printed in the PDF: ``05/QĐ-UBND``."""
+    issued_date: str
+    document_code: str
+    sha256: str
+    """Of the sealed PDF (the original)."""
+    send_requested_to: list[str]
+
+
+@router.post("/seals", status_code=status.HTTP_201_CREATED)
+async def seal_and_issue(
+    body: SealRequest, request: Request, principal: Registrar
+) -> IssuedDocument:
+    try:
+        abbreviation = validate_abbreviation(body.agency_abbreviation, "agency abbreviation")
+    except NotationError as exc:
+        raise unprocessable([(["agency_abbreviation"], str(exc))]) from exc
+    try:
+        record = await handlers.seal_and_issue(
+            desk_of(request),
+            principal=principal,
+            draft_id=body.draft_id,
+            metadata=body.metadata,
+            agency_abbreviation=abbreviation,
+            place=(body.place or "").strip() or None,
+            correlation_id=request.headers.get("x-correlation-id"),
+        )
+    except handlers.UnknownDraft as exc:
+        raise unprocessable([(["draft_id"], str(exc))]) from exc
+    except handlers.NotSigned as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=[
+                {
+                    "loc": ["draft_id"],
+                    "field": "draft_id",
+                    "state": exc.last_attempt["state"] if exc.last_attempt else "not_signed",
+                    "msg": str(exc),
+                }
+            ],
+        ) from exc
+    except NotationError as exc:
+        raise unprocessable([(["metadata", "drafting_unit_abbreviation"], str(exc))]) from exc
+    except handlers.SigningRefused as exc:
+        raise _refusal(exc) from exc
+    (original,) = [f for f in record["files"] if f.get("role") == "original"]
+    return IssuedDocument(
+        document_id=record["_id"],
+        draft_id=body.draft_id,
+        status=record["status"],
+        notation=f"{record['code_number']}/{record['code_notation']}",
+        issued_date=record["issued_date"],
+        document_code=record["document_code"],
+        sha256=original["sha256"],
+        send_requested_to=list(record.get("send_requested_to", [])),
+    )
+
+
+class SignatureOut(BaseModel):
+    field_name: str
+    signer: str
+    """The certificate's subject."""
+    issuer: str
+    serial_number: str
+    signed_at: datetime | None
+    intact: bool
+    """The bytes this signature covers are those that were signed."""
+    trusted: bool
+    """The certificate chains to a certificate authority of this deployment's trust list."""
+    changes_after: str
+    """none, form_filling (the number, later signatures), annotations or other."""
+    changes_permitted: bool
+    level: str
+    """B-T (timestamped by a timestamp authority) or B-B (the signer's own time)."""
+    timestamped_at: datetime | None
+    valid: bool
+    """Intact, trusted and changed after only as permitted."""
+
+
+class SignaturesReport(BaseModel):
+    document_id: str
+    sha256: str
+    valid: bool
+    """Every signature is valid."""
+    signatures: list[SignatureOut]
+
+
+@router.get("/{document_id}/signatures")
+async def signatures_of(document_id: str, request: Request, principal: Reader) -> SignaturesReport:
+    try:
+        original, reports = await handlers.signature_report(
+            desk_of(request), principal, document_id
+        )
+    except handlers.NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such document") from exc
+    signatures = [
+        SignatureOut(
+            field_name=r.field_name,
+            signer=r.signer,
+            issuer=r.issuer,
+            serial_number=r.serial_number,
+            signed_at=r.signed_at,
+            intact=r.intact,
+            trusted=r.trusted,
+            changes_after=r.changes_after,
+            changes_permitted=r.changes_permitted,
+            level=r.level,
+            timestamped_at=r.timestamped_at,
+            valid=r.intact and r.trusted and r.changes_permitted,
+        )
+        for r in reports
+    ]
+    return SignaturesReport(
+        document_id=document_id,
+        sha256=original["sha256"],
+        valid=bool(signatures) and all(s.valid for s in signatures),
+        signatures=signatures,
+    )

@@ -1,0 +1,319 @@
+"""Signing outgoing documents (issue 14, ADR 0019): the leader signs approved drafts (one or
+many, one confirmation), the clerk takes the number and date, writes them into the signed PDF
+and applies the agency's signature, and the document is issued as any reserved number is.
+Nothing is numbered for a draft its signer has not signed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import structlog
+from vanthu_runtime.auth import Principal
+from vanthu_runtime.file_checks import MediaType
+from vanthu_runtime.signing import Signer, SigningFailed
+
+from vanthu_intake.domain.metadata import OutgoingDocumentMetadata
+from vanthu_intake.domain.metadata import Signer as SignerMetadata
+from vanthu_intake.domain.reservations import place_and_date_text
+from vanthu_intake.handlers.outgoing import (
+    UnknownDraft,
+    approved_draft_fact_id,
+    issue_reserved_document,
+    reserve_outgoing_number,
+)
+from vanthu_intake.handlers.reading import readable_document, stored_files
+from vanthu_intake.handlers.registry import NotFound, Registry, UploadedFile, person_of
+from vanthu_intake.ports import FileMissing, PdfSigning, PersonalStamp, Record, SignatureReport
+
+log = structlog.get_logger(__name__)
+
+MAX_BATCH = 100
+
+
+@dataclass(frozen=True)
+class SigningDesk:
+    """The ports signing shares: the registry, the PDF signing and where each key is."""
+
+    registry: Registry
+    pdfs: PdfSigning
+    token: Signer
+    """Keys in the agency's PKCS#11 token (the seal's, and the people who sign with it)."""
+    remote: Signer | None = None
+    """The CA's remote signing service, for the people in `remote_users`."""
+    remote_users: frozenset[str] = frozenset()
+    agency_names: dict[str, str] | None = None
+
+    def signer_of(self, user_id: str) -> tuple[Signer, str]:
+        if user_id in self.remote_users:
+            if self.remote is None:
+                raise SigningFailed(user_id, "no remote signing provider is configured")
+            return self.remote, "remote"
+        return self.token, "pkcs11"
+
+    def agency_name(self, agency_code: str) -> str:
+        names = self.agency_names or {}
+        return names.get(agency_code) or f"Cơ quan mã định danh {agency_code}"
+
+
+class DraftNotSignable(Exception):
+    """A draft that cannot be signed as it is (`field` names what to change)."""
+
+    def __init__(self, index: int, draft_id: str, message: str) -> None:
+        self.index = index
+        self.draft_id = draft_id
+        super().__init__(f"{draft_id}: {message}")
+
+
+class SigningRefused(Exception):
+    """The signer's key did not sign (rejected, timed out, revoked certificate, unknown key)."""
+
+    def __init__(self, failure: SigningFailed) -> None:
+        self.state = failure.state
+        self.reason = failure.reason
+        super().__init__(f"{failure.state}: {failure.reason}")
+
+
+class NotSigned(Exception):
+    """The clerk asked for the number of a draft its signer has not signed."""
+
+    def __init__(self, draft_id: str, last_attempt: Record | None) -> None:
+        self.draft_id = draft_id
+        self.last_attempt = last_attempt
+        if last_attempt is None:
+            said = "the leader has not signed this draft"
+        else:
+            said = (
+                "the leader's signing did not succeed "
+                f"({last_attempt['state']}: {last_attempt['reason']})"
+            )
+        super().__init__(f"{draft_id}: {said}; nothing was numbered")
+
+
+def signed_draft_fact_id(agency_code: str, draft_id: str) -> str:
+    return f"signed_draft:{agency_code}:{draft_id}"
+
+
+def seal_key_of(agency_code: str) -> str:
+    return f"seal:{agency_code}"
+
+
+def stamp_of(signer: SignerMetadata) -> PersonalStamp:
+    return PersonalStamp(signer.competence, signer.position, signer.full_name)
+
+
+async def _approved_drafts(
+    registry: Registry, agency_code: str, draft_ids: Sequence[str]
+) -> list[Record]:
+    drafts = []
+    for index, draft_id in enumerate(draft_ids):
+        fact = await registry.documents.fact(approved_draft_fact_id(agency_code, draft_id))
+        if fact is None:
+            raise UnknownDraft(draft_id)
+        file = fact["draft"]["file"]
+        if file["media_type"] != MediaType.PDF.value:
+            raise DraftNotSignable(
+                index, draft_id, f"only a PDF is signed, this draft is {file['media_type']}"
+            )
+        drafts.append(fact)
+    return drafts
+
+
+async def _draft_pdf(registry: Registry, index: int, fact: Record) -> bytes:
+    file = fact["draft"]["file"]
+    try:
+        return await registry.files.get(file["object_key"], file["sha256"])
+    except FileMissing as exc:
+        raise DraftNotSignable(
+            index, fact["draft"]["draft_id"], "the approved draft's file is no longer stored"
+        ) from exc
+
+
+async def sign_drafts(
+    desk: SigningDesk,
+    *,
+    principal: Principal,
+    draft_ids: Sequence[str],
+    signer: SignerMetadata,
+) -> list[Record]:
+    """The leader signs approved drafts with his own key, all in one confirmation where the
+    provider allows it. A draft signed before is answered as it is (signing again changes
+    nothing). On a refusal nothing is signed and each draft records the attempt."""
+    registry = desk.registry
+    agency = principal.agency_code
+    drafts = await _approved_drafts(registry, agency, draft_ids)
+    done: dict[str, Record] = {}
+    to_sign: list[tuple[int, Record]] = []
+    for index, fact in enumerate(drafts):
+        held = await registry.documents.fact(
+            signed_draft_fact_id(agency, fact["draft"]["draft_id"])
+        )
+        if held is not None:
+            done[fact["draft"]["draft_id"]] = held
+        else:
+            to_sign.append((index, fact))
+    if to_sign:
+        pdfs = [await _draft_pdf(registry, index, fact) for index, fact in to_sign]
+        key, provider = desk.signer_of(principal.user_id)
+        description = f"Ký số {len(pdfs)} văn bản của {desk.agency_name(agency)}"
+        try:
+            signed = await desk.pdfs.sign_personally(
+                pdfs, stamp_of(signer), key, principal.user_id, description
+            )
+        except SigningFailed as exc:
+            await _record_failure(registry, principal, [f for _, f in to_sign], exc, provider)
+            raise SigningRefused(exc) from exc
+        now = datetime.now(UTC)
+        for (_, fact), pdf in zip(to_sign, signed, strict=True):
+            done[fact["draft"]["draft_id"]] = await _keep_signed(
+                registry, principal, fact, pdf, signer, provider, now
+            )
+    return [done[draft_id] for draft_id in draft_ids]
+
+
+async def _keep_signed(
+    registry: Registry,
+    principal: Principal,
+    fact: Record,
+    pdf: bytes,
+    signer: SignerMetadata,
+    provider: str,
+    now: datetime,
+) -> Record:
+    draft = fact["draft"]
+    stored = await registry.files.put(pdf, MediaType.PDF.value)
+    signed: Record = {
+        "_id": signed_draft_fact_id(principal.agency_code, draft["draft_id"]),
+        "document_id": draft["document_id"],
+        "kind": "signed_draft",
+        "state": "signed",
+        "draft_id": draft["draft_id"],
+        "recorded_at": now,
+        "signed_at": now,
+        "signed_by": person_of(principal),
+        "signer": signer.model_dump(mode="json"),
+        "provider": provider,
+        "file": {
+            "file_id": str(uuid.uuid4()),
+            "name": f"{draft['draft_id']}-da-ky.pdf",
+            "media_type": MediaType.PDF.value,
+            "size": len(pdf),
+            "sha256": stored.sha256,
+            "object_key": stored.object_key,
+            "role": "original",
+        },
+    }
+    if not await registry.documents.add_fact(signed, []):
+        held = await registry.documents.fact(signed["_id"])
+        if held is not None:
+            return held
+    log.info("draft signed", draft_id=draft["draft_id"], provider=provider)
+    return signed
+
+
+async def _record_failure(
+    registry: Registry,
+    principal: Principal,
+    facts: Sequence[Record],
+    failure: SigningFailed,
+    provider: str,
+) -> None:
+    now = datetime.now(UTC)
+    for fact in facts:
+        draft = fact["draft"]
+        await registry.documents.add_fact(
+            {
+                "_id": f"signing_attempt:{principal.agency_code}:{draft['draft_id']}:{uuid.uuid4()}",
+                "document_id": draft["document_id"],
+                "kind": "signing_attempt",
+                "draft_id": draft["draft_id"],
+                "agency_code": principal.agency_code,
+                "state": failure.state,
+                "reason": failure.reason,
+                "provider": provider,
+                "recorded_at": now,
+                "attempted_by": person_of(principal),
+            },
+            [],
+        )
+    log.warning("signing refused", state=failure.state, reason=failure.reason, drafts=len(facts))
+
+
+async def _last_attempt(registry: Registry, agency_code: str, fact: Record) -> Record | None:
+    draft = fact["draft"]
+    attempts = [
+        a
+        for a in await registry.documents.facts_of_kind([draft["document_id"]], "signing_attempt")
+        if a.get("draft_id") == draft["draft_id"] and a.get("agency_code") == agency_code
+    ]
+    return max(attempts, key=lambda a: a["recorded_at"]) if attempts else None
+
+
+async def seal_and_issue(
+    desk: SigningDesk,
+    *,
+    principal: Principal,
+    draft_id: str,
+    metadata: OutgoingDocumentMetadata,
+    agency_abbreviation: str,
+    place: str | None,
+    correlation_id: str | None = None,
+) -> Record:
+    """The clerk's step: the next number and today's date of the outgoing register (the
+    reservation of ADR 0012's addendum), written into the leader's signed PDF, the agency's
+    signature over it, and the document issued. Asking again answers the issued document."""
+    registry = desk.registry
+    agency = principal.agency_code
+    approved = await registry.documents.fact(approved_draft_fact_id(agency, draft_id))
+    if approved is None:
+        raise UnknownDraft(draft_id)
+    signed = await registry.documents.fact(signed_draft_fact_id(agency, draft_id))
+    if signed is None:
+        raise NotSigned(draft_id, await _last_attempt(registry, agency, approved))
+    record = await reserve_outgoing_number(
+        registry,
+        principal=principal,
+        draft_id=draft_id,
+        metadata=metadata,
+        agency_abbreviation=agency_abbreviation,
+        place=place,
+    )
+    if record.get("status") != "reserved":
+        return await readable_document(registry, principal, record["_id"])
+    pdf = await registry.files.get(signed["file"]["object_key"], signed["file"]["sha256"])
+    notation = f"{record['code_number']}/{record['code_notation']}"
+    day = date.fromisoformat(record["issued_date"])
+    sealed = await desk.pdfs.seal(
+        pdf,
+        f"Số: {notation}",
+        place_and_date_text(record.get("place"), day),
+        desk.agency_name(agency),
+        desk.token,
+        seal_key_of(agency),
+    )
+    upload = UploadedFile(name=f"{notation.replace('/', '-')}.pdf", data=sealed)
+    issued = await issue_reserved_document(
+        registry,
+        principal=principal,
+        reservation_id=record["_id"],
+        upload=upload,
+        correlation_id=correlation_id,
+    )
+    log.info("document sealed and issued", document_id=issued["_id"], notation=notation)
+    return issued
+
+
+async def signature_report(
+    desk: SigningDesk, principal: Principal, document_id: str
+) -> tuple[Record, list[SignatureReport]]:
+    """Who signed the document's original, when, with which certificate, whether it is trusted
+    and what changed after each signature."""
+    record = await readable_document(desk.registry, principal, document_id)
+    originals = [f for f in stored_files(record) if f.get("role") == "original"]
+    if not originals or originals[0].get("media_type") != MediaType.PDF.value:
+        raise NotFound(document_id)
+    original = originals[0]
+    pdf = await desk.registry.files.get(original["object_key"], original["sha256"])
+    return original, await desk.pdfs.report(pdf)
