@@ -445,6 +445,19 @@ class RoutingHandlers:
             if caller.has_in_scope(s)
         ]
 
+    async def reported_by_document(
+        self, caller: Caller, document_ids: Sequence[str]
+    ) -> dict[str, tuple[StoredCase, bool]]:
+        """The cases of those documents that a report covers (as `reported_cases`), by document
+        id, each with whether the caller is cleared for it: one read by id, no scan."""
+        caller.require_lists_documents()
+        ids = sorted({case_id_for(caller.agency_code, d) for d in document_ids})
+        return {
+            s.case.document_id: (s, caller.cleared_for(s))
+            for s in await self.cases.by_ids(caller.agency_code, ids)
+            if caller.has_in_scope(s)
+        }
+
     # ---- routing rules ------------------------------------------------------------------------
 
     async def save_routing_rules(self, caller: Caller, rules: dict[str, Any]) -> int:

@@ -101,6 +101,9 @@ class CaseRepository(Protocol):
 
     async def of_agency(self, agency_code: str) -> list[StoredCase]: ...
 
+    async def by_ids(self, agency_code: str, case_ids: Sequence[str]) -> list[StoredCase]:
+        """Those of the cases that exist in the agency, in one read by id."""
+
     async def with_open_deadlines(self) -> list[StoredCase]: ...
 
 

@@ -77,6 +77,7 @@ def routing(
         "VANTHU_ROUTING_SERVED_AGENCIES": "*",
         # Deadlines are driven by the tests through the handlers, with a chosen "now".
         "VANTHU_ROUTING_DEADLINE_SCAN_INTERVAL_S": "3600",
+        "VANTHU_ROUTING_INDICATORS_PUBLISH_INTERVAL_S": "0.5",
     }
     deployment = RoutingDeployment(
         env=env,
@@ -86,6 +87,8 @@ def routing(
     try:
         deployment.api = deployment.start("api")
         deployment.start("worker")
+        # The reports read the indicators' tables (ADR 0052): their worker counts this session.
+        deployment.start("indicators")
         yield deployment
     finally:
         for process in deployment.processes:

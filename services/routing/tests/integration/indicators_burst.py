@@ -366,9 +366,11 @@ def recount(burst: Burst, agency: str, calendar: WorkingCalendar) -> dict[str, A
         month = urgings.setdefault(day.isoformat()[:7], {"units": {}, "people": {}})
         for side, who in (("units", unit_id or "-"), ("people", user)):
             if who is not None:
-                row = month[side].setdefault(who, {})
-                row[kind] = row.get(kind, 0) + 1
-                row["total"] = row.get("total", 0) + 1
+                row = month[side].setdefault(
+                    who, {"reminder": 0, "reprimand": 0, "disciplinary_review": 0, "total": 0}
+                )
+                row[kind] += 1
+                row["total"] += 1
 
     return {
         "now": now,

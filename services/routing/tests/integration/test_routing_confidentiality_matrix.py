@@ -235,6 +235,13 @@ async def test_a_top_secret_document_is_seen_only_by_its_named_readers_on_every_
     )
     assert done.status_code == 200, done.text
 
+    # The reports read the indicators' tables (ADR 0052): the worker has counted the case first.
+    async def counted_overdue() -> bool:
+        shown = await http.get("/reports/overdue", headers=by_name["leader named"].headers)
+        return case_id in shown.text
+
+    await eventually(counted_overdue, timeout=90, interval=0.5, what="the overdue task counted")
+
     # ---- the reads --------------------------------------------------------------------------
     # An administrator keeps the directory, not the documents: refused every read (ADR 0008).
     readers = named(*(r for r in ROLES if r != "administrator"))
@@ -412,10 +419,17 @@ async def test_a_top_secret_document_is_seen_only_by_its_named_readers_on_every_
         headers=by_name["unit_head named"].headers,
     )
     assert finished.status_code == 200, finished.text
-    completed = await http.get(
-        "/reports/processing-time", headers=by_name["auditor not named"].headers
+
+    async def counted_completed() -> httpx.Response | None:
+        shown = await http.get(
+            "/reports/processing-time", headers=by_name["auditor not named"].headers
+        )
+        done = {r["unit_id"]: r["completed"] for r in shown.json()}.get(unit) == 1
+        return shown if done else None
+
+    completed = await eventually(
+        counted_completed, timeout=90, interval=0.5, what="the completion counted"
     )
-    assert {r["unit_id"]: r["completed"] for r in completed.json()}.get(unit) == 1
     assert subject not in completed.text
 
     endpoints = {name for name, _ in checks}

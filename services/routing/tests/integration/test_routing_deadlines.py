@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import httpx
 import pytest
 from harness.polling import eventually
 from vanthu_contracts.events.routing import TaskEscalated, TaskReminded
 from vanthu_contracts.events.values import Channel
-from vanthu_routing.api import reports
 from vanthu_routing.bootstrap import OUTBOX_COLLECTIONS, build_handlers
 from vanthu_routing.config import RoutingSettings
 from vanthu_routing.domain.calendar import VIETNAM_TIME
@@ -21,11 +19,8 @@ from vanthu_routing.domain.decision import Entry
 from vanthu_routing.domain.task import Assignee, Assignment, TaskRole
 from vanthu_routing.handlers import Caller, RoutingHandlers
 from vanthu_routing.ports import DirectoryUnit, DirectoryUser
-from vanthu_runtime.api import create_app
-from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.minio_blob_store import MinioBlobStore, create_minio_client
 from vanthu_runtime.outbox import OutboxRelay
-from vanthu_runtime.settings import AuthSettings
 
 from ..unit.routing_documents import received_document  # noqa: TID252
 
@@ -112,24 +107,3 @@ async def test_a_task_is_reminded_then_escalated_to_the_unit_head_and_leader_ski
     assert (to_head.event.level, to_head.event.notify_user_id) == (1, "plan-head")
     assert (to_leader.event.level, to_leader.event.notify_user_id) == (2, "director")
     assert to_leader.event.overdue_working_days == 3
-
-
-async def test_the_overdue_report_counts_working_days_late_per_unit(handlers, agency):
-    await directed_case(handlers, agency, due=date(2027, 2, 4))
-    handlers.clock = FixedClock(vn(date(2027, 2, 16)))
-    auth = AuthSettings(dev_mode=True, dev_secret="s" * 32)
-    app = create_app(service="routing", routers=(reports.router,), auth_settings=auth)
-    app.state.handlers = handlers
-    token = issue_dev_token(auth, user_id="director", agency_code=agency, roles=["leader"])
-
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://routing"
-    ) as client:
-        response = await client.get(
-            "/reports/overdue", headers={"Authorization": f"Bearer {token}"}
-        )
-
-    assert response.status_code == 200
-    [unit] = response.json()
-    assert unit["unit_id"] == "unit-plan"
-    assert unit["tasks"][0]["overdue_working_days"] == 3

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.polling import eventually
+
 from .test_routing_flow import in_days, receive, wait_in_inbox
 
 
@@ -84,8 +86,14 @@ async def test_a_unit_heads_report_shows_only_his_units_tasks(http, org, publish
         )
         assert done.status_code == 200, done.text
 
+    async def both_counted() -> list[Any] | None:
+        # The report reads the indicators' tables (ADR 0052): once the worker counted both.
+        shown = await http.get("/reports/processing-time", headers=org.auth("director"))
+        rows: list[Any] = shown.json()
+        return rows if len(rows) == 2 else None
+
+    everyone = await eventually(both_counted, timeout=90, interval=0.5, what="both completions")
     mine = (await http.get("/reports/processing-time", headers=org.auth("planning_head"))).json()
-    everyone = (await http.get("/reports/processing-time", headers=org.auth("director"))).json()
 
     assert [r["unit_id"] for r in mine] == [org.ids["planning"]]
     assert sorted(r["unit_id"] for r in everyone) == sorted(

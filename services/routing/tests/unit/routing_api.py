@@ -21,7 +21,13 @@ from vanthu_runtime.auth import issue_dev_token
 from vanthu_runtime.settings import AuthSettings
 
 from .routing_documents import received_document
-from .routing_fakes import FakeCaseRepository, FakeDirectory, FakeEvidenceStore, FixedClock
+from .routing_fakes import (
+    FakeCaseRepository,
+    FakeDirectory,
+    FakeEvidenceStore,
+    FixedClock,
+    FoldedIndicators,
+)
 
 AGENCY = "000.00.00.H41"
 MONDAY = datetime(2027, 1, 25, 9, tzinfo=VIETNAM_TIME)
@@ -77,6 +83,7 @@ async def routing_api() -> AsyncIterator[Api]:
         service="routing", routers=ROUTERS, auth_settings=AUTH, max_body_bytes=MAX_BODY_BYTES
     )
     app.state.handlers = handlers
+    app.state.indicators = FoldedIndicators(handlers)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://routing"
     ) as client:

@@ -9,6 +9,7 @@ from typing import Any
 
 from vanthu_contracts import KafkaRecord, decode_record
 from vanthu_routing.adapters.mongo_directory import rules_from_document
+from vanthu_routing.domain.calendar import local_date
 from vanthu_routing.domain.case import CaseStatus, Voiding
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.files import FileReference
@@ -20,6 +21,7 @@ from vanthu_routing.ports import (
     DirectoryUser,
     StoredCase,
 )
+from vanthu_routing.streams.indicators import apply, combine, summarise
 from vanthu_runtime.auth import Principal
 from vanthu_runtime.visibility import may_see
 
@@ -40,6 +42,8 @@ class FakeCaseRepository:
     saved: dict[str, StoredCase] = field(default_factory=dict)
     outbox: list[KafkaRecord] = field(default_factory=list)
     voids: dict[str, Voiding] = field(default_factory=dict)
+    scans: int = 0
+    """How many times every case of an agency was read (a report scanning them)."""
 
     def published(self) -> list[Any]:
         return [decode_record(r).event for r in self.outbox]
@@ -122,7 +126,15 @@ class FakeCaseRepository:
         ]
 
     async def of_agency(self, agency_code: str) -> list[StoredCase]:
+        self.scans += 1
         return [s for s in self.saved.values() if s.case.agency_code == agency_code]
+
+    async def by_ids(self, agency_code: str, case_ids: Sequence[str]) -> list[StoredCase]:
+        return [
+            s
+            for case_id in sorted(set(case_ids))
+            if (s := self.saved.get(case_id)) is not None and s.case.agency_code == agency_code
+        ]
 
     async def with_open_deadlines(self) -> list[StoredCase]:
         return [s for s in self.saved.values() if any(t.is_open_work for t in s.case.tasks)]
@@ -235,3 +247,19 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.at
+
+
+@dataclass
+class FoldedIndicators:
+    """The indicators as the worker would publish them: the events the handlers' outbox holds
+    folded by the worker's own code, counted on the handlers' clock's day."""
+
+    handlers: Any
+
+    def figures(self, agency: str) -> dict[str, Any] | None:
+        facts: dict[str, Any] = {}
+        for event in self.handlers.cases.published():
+            apply(facts, event, 0)
+        today = local_date(self.handlers.clock.now())
+        parts = summarise(facts.values(), today, self.handlers.calendar)
+        return combine([{"agency": agency, **parts[agency]}]) if agency in parts else None

@@ -181,5 +181,15 @@ async def test_the_indicators_count_the_urgings_per_unit_and_person_by_kind(api)
     )
 
     month = figures["urgings"][MONDAY.date().isoformat()[:7]]
-    assert month["units"]["unit-plan"] == {"reminder": 1, "reprimand": 2, "total": 3}
-    assert month["people"]["em"] == {"reprimand": 2, "total": 2}
+    assert month["units"]["unit-plan"] == {
+        "reminder": 1,
+        "reprimand": 2,
+        "disciplinary_review": 0,
+        "total": 3,
+    }
+    assert month["people"]["em"] == {
+        "reminder": 0,
+        "reprimand": 2,
+        "disciplinary_review": 0,
+        "total": 2,
+    }

@@ -685,6 +685,9 @@ export interface paths {
          * Overdue By Unit
          * @description Open tasks past their due date, per unit, with how many working days late (masked where
          *     the caller may not see the document: still counted, with its due date and delay).
+         *
+         *     Read from the indicators (ADR 0052): the overdue tasks of their copy, then only those cases
+         *     by id, which say whether each task is still open and what the caller may see of it.
          */
         get: operations["overdue_by_unit_reports_overdue_get"];
         put?: never;
@@ -707,7 +710,8 @@ export interface paths {
          * @description Documents completed per lead unit: working days from the direction's assignment to the
          *     lead unit's completion, on time or late. Each document counts once, by its top-level lead
          *     task: the specialists' sub-tasks and the coordinating units' parts are steps of that one
-         *     completion, not completions of their own (ADR 0022 addendum).
+         *     completion, not completions of their own (ADR 0022 addendum). Counts only, read from the
+         *     indicators' tables (ADR 0052): a confidential case is counted like any other.
          */
         get: operations["processing_time_by_unit_reports_processing_time_get"];
         put?: never;
@@ -987,23 +991,10 @@ export interface components {
         Indicators: {
             /** As Of */
             as_of: string | null;
-            /** Now */
-            now: {
-                [key: string]: {
-                    [key: string]: {
-                        [key: string]: number;
-                    };
-                };
-            };
+            now: components["schemas"]["NowSides"];
             /** Months */
             months: {
-                [key: string]: {
-                    [key: string]: {
-                        [key: string]: {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
+                [key: string]: components["schemas"]["MonthSides"];
             };
             /** Received */
             received: {
@@ -1020,23 +1011,22 @@ export interface components {
             /** Processing Time */
             processing_time: {
                 [key: string]: {
-                    [key: string]: {
-                        [key: string]: unknown;
-                    };
+                    [key: string]: components["schemas"]["ProcessingFigures"];
                 };
+            };
+            /**
+             * Processing All
+             * @default {}
+             */
+            processing_all: {
+                [key: string]: components["schemas"]["OverallProcessing"];
             };
             /**
              * Urgings
              * @default {}
              */
             urgings: {
-                [key: string]: {
-                    [key: string]: {
-                        [key: string]: {
-                            [key: string]: number;
-                        };
-                    };
-                };
+                [key: string]: components["schemas"]["UrgingSides"];
             };
         };
         /** LeaderDraftIn */
@@ -1045,6 +1035,46 @@ export interface components {
             decision_id?: string | null;
             /** Comment */
             comment?: string | null;
+        };
+        /** MonthFigures */
+        MonthFigures: {
+            /** On Time */
+            on_time: number;
+            /** Late */
+            late: number;
+            /** On Time Rate */
+            on_time_rate: number | null;
+        };
+        /** MonthSides */
+        MonthSides: {
+            /** Units */
+            units: {
+                [key: string]: components["schemas"]["MonthFigures"];
+            };
+            /** People */
+            people: {
+                [key: string]: components["schemas"]["MonthFigures"];
+            };
+        };
+        /** NowFigures */
+        NowFigures: {
+            /** Open */
+            open: number;
+            /** Due Soon */
+            due_soon: number;
+            /** Overdue */
+            overdue: number;
+        };
+        /** NowSides */
+        NowSides: {
+            /** Units */
+            units: {
+                [key: string]: components["schemas"]["NowFigures"];
+            };
+            /** People */
+            people: {
+                [key: string]: components["schemas"]["NowFigures"];
+            };
         };
         /** OidcProvider */
         OidcProvider: {
@@ -1061,6 +1091,53 @@ export interface components {
             /** End Session Endpoint */
             end_session_endpoint?: string | null;
         };
+        /** OverallProcessing */
+        OverallProcessing: {
+            /** Completed */
+            completed: number;
+            /** Median */
+            median: number;
+            /** P90 */
+            p90: number;
+            /** Late */
+            late: number;
+            /** Max */
+            max: number;
+        };
+        /**
+         * OverdueTask
+         * @description An open task past its due date; masked (``masked``: only the due date and the delay are
+         *     shown) where the caller may not see its document (ADR 0006).
+         */
+        OverdueTask: {
+            /** Masked */
+            masked: boolean;
+            /** Task Id */
+            task_id: string | null;
+            /** Case Id */
+            case_id: string | null;
+            /** Subject */
+            subject: string | null;
+            /** Assignee User Id */
+            assignee_user_id: string | null;
+            /** Due Date */
+            due_date: string;
+            /** Overdue Working Days */
+            overdue_working_days: number;
+            /** Assigned By Decision */
+            assigned_by_decision: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** OverdueUnit */
+        OverdueUnit: {
+            /** Unit Id */
+            unit_id: string;
+            /** Overdue */
+            overdue: number;
+            /** Tasks */
+            tasks: components["schemas"]["OverdueTask"][];
+        };
         /** PersonOut */
         PersonOut: {
             /** User Id */
@@ -1069,6 +1146,36 @@ export interface components {
             full_name: string;
             /** Position */
             position?: string | null;
+        };
+        /**
+         * ProcessingFigures
+         * @description Documents completed by a lead unit and their working days from assignment to completion.
+         */
+        ProcessingFigures: {
+            /** Completed */
+            completed: number;
+            /** Median */
+            median: number;
+            /** P90 */
+            p90: number;
+        };
+        /**
+         * ProcessingTimeUnit
+         * @description Documents completed by a lead unit, from the direction's assignment to its completion.
+         */
+        ProcessingTimeUnit: {
+            /** Unit Id */
+            unit_id: string;
+            /** Completed */
+            completed: number;
+            /** Completed Late */
+            completed_late: number;
+            /** Median Working Days */
+            median_working_days: number;
+            /** P90 Working Days */
+            p90_working_days: number;
+            /** Max Working Days */
+            max_working_days: number;
         };
         /** ProgressIn */
         ProgressIn: {
@@ -1182,6 +1289,17 @@ export interface components {
             /** Active */
             active: boolean;
         };
+        /** UrgingCounts */
+        UrgingCounts: {
+            /** Reminder */
+            reminder: number;
+            /** Reprimand */
+            reprimand: number;
+            /** Disciplinary Review */
+            disciplinary_review: number;
+            /** Total */
+            total: number;
+        };
         /** UrgingIn */
         UrgingIn: {
             /** Urging Id */
@@ -1217,6 +1335,17 @@ export interface components {
              * Format: date-time
              */
             urged_at: string;
+        };
+        /** UrgingSides */
+        UrgingSides: {
+            /** Units */
+            units: {
+                [key: string]: components["schemas"]["UrgingCounts"];
+            };
+            /** People */
+            people: {
+                [key: string]: components["schemas"]["UrgingCounts"];
+            };
         };
         /** UserIn */
         UserIn: {
@@ -2468,9 +2597,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["OverdueUnit"][];
                 };
             };
         };
@@ -2490,9 +2617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["ProcessingTimeUnit"][];
                 };
             };
         };

@@ -192,6 +192,11 @@ class MongoCaseRepository:
     async def of_agency(self, agency_code: str) -> list[StoredCase]:
         return await self._find({"agency_code": agency_code})
 
+    async def by_ids(self, agency_code: str, case_ids: Sequence[str]) -> list[StoredCase]:
+        if not case_ids:
+            return []
+        return await self._find({"_id": {"$in": sorted(set(case_ids))}, "agency_code": agency_code})
+
     async def with_open_deadlines(self) -> list[StoredCase]:
         return await self._find({"has_open_deadlines": True})
 

@@ -7,113 +7,24 @@ it (ADR 0006): for anyone else its row is there, masked (`"masked": true`)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from statistics import median
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel
 from vanthu_runtime.auth import Role
 
-from vanthu_routing.api.dependencies import Handlers, caller_with
+from vanthu_routing.api.dependencies import Handlers, answering, caller_with
 from vanthu_routing.api.views import authorship_view
 from vanthu_routing.domain.calendar import local_date
-from vanthu_routing.domain.task import TaskRole, TaskStatus
 from vanthu_routing.handlers import Caller
 from vanthu_routing.ports import IndicatorFigures
+from vanthu_routing.streams.indicators import NO_UNIT
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 Reader = caller_with(Role.LEADER, Role.UNIT_HEAD, Role.AUDITOR)
 """Leaders and auditors report on the agency, a unit head on his unit (ADR 0008); administrators
 see no document, so no report of them."""
-
-
-@router.get("/overdue")
-async def overdue_by_unit(handlers: Handlers, caller: Caller = Reader) -> list[dict[str, Any]]:
-    """Open tasks past their due date, per unit, with how many working days late (masked where
-    the caller may not see the document: still counted, with its due date and delay)."""
-    today = local_date(handlers.clock.now())
-    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for stored, visible in await handlers.reported_cases(caller):
-        for task in stored.case.tasks:
-            if not task.is_open_work or task.due_date is None or task.due_date >= today:
-                continue
-            if not caller.reports_on(task.assignee.unit_id):
-                continue
-            row = {
-                "masked": False,
-                "task_id": task.task_id,
-                "case_id": stored.case.case_id,
-                "subject": stored.document.subject,
-                "assignee_user_id": task.assignee.user_id,
-                "due_date": task.due_date.isoformat(),
-                "overdue_working_days": handlers.calendar.working_days_between(
-                    task.due_date, today
-                ),
-                "assigned_by_decision": authorship_view(stored.case.decision(task.decision_id)),
-            }
-            by_unit[task.assignee.unit_id or "-"].append(row if visible else _masked(row))
-    return [
-        {"unit_id": unit, "overdue": len(tasks), "tasks": tasks}
-        for unit, tasks in sorted(by_unit.items())
-    ]
-
-
-@router.get("/processing-time")
-async def processing_time_by_unit(
-    handlers: Handlers, caller: Caller = Reader
-) -> list[dict[str, Any]]:
-    """Documents completed per lead unit: working days from the direction's assignment to the
-    lead unit's completion, on time or late. Each document counts once, by its top-level lead
-    task: the specialists' sub-tasks and the coordinating units' parts are steps of that one
-    completion, not completions of their own (ADR 0022 addendum)."""
-    durations: dict[str, list[int]] = defaultdict(list)
-    late: dict[str, int] = defaultdict(int)
-    # Durations and counts only: a confidential case is counted like any other.
-    for stored, _ in await handlers.reported_cases(caller):
-        for task in stored.case.tasks:
-            if task.status is not TaskStatus.COMPLETED or task.closed_at is None:
-                continue
-            if task.role is not TaskRole.LEAD or task.parent_task_id is not None:
-                continue
-            if not caller.reports_on(task.assignee.unit_id):
-                continue
-            unit = task.assignee.unit_id or "-"
-            done = local_date(task.closed_at)
-            durations[unit].append(
-                handlers.calendar.working_days_between(local_date(task.assigned_at), done)
-            )
-            if task.due_date is not None and done > task.due_date:
-                late[unit] += 1
-    return [
-        {
-            "unit_id": unit,
-            "completed": len(days),
-            "completed_late": late[unit],
-            "median_working_days": median(days),
-            "max_working_days": max(days),
-        }
-        for unit, days in sorted(durations.items())
-    ]
-
-
-class Indicators(BaseModel):
-    """The live indicators of the caller's agency (ADR 0051), counted by the indicators worker
-    from the streams: a unit head's only of his unit."""
-
-    as_of: str | None
-    """The day (in Vietnam) "now" and "overdue" are counted on."""
-    now: dict[str, dict[str, dict[str, int]]]
-    """Open tasks, due within 3 working days, overdue: per unit (``units``), per person
-    (``people``)."""
-    months: dict[str, dict[str, dict[str, dict[str, Any]]]]
-    """Per month: completed on time and late, with the on-time rate, per unit and person."""
-    received: dict[str, dict[str, int]]
-    issued: dict[str, dict[str, int]]
-    processing_time: dict[str, dict[str, dict[str, Any]]]
-    urgings: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
-    """Per month: urgings per unit and person, by kind (reminder, reprimand,
-    disciplinary_review) and in all (``total``)."""
 
 
 def indicator_figures(request: Request) -> IndicatorFigures:
@@ -129,10 +40,195 @@ def indicator_figures(request: Request) -> IndicatorFigures:
     return figures
 
 
+Figures = Annotated[IndicatorFigures, Depends(indicator_figures)]
+
+
+class OverdueTask(BaseModel):
+    """An open task past its due date; masked (``masked``: only the due date and the delay are
+    shown) where the caller may not see its document (ADR 0006)."""
+
+    masked: bool
+    task_id: str | None
+    case_id: str | None
+    subject: str | None
+    assignee_user_id: str | None
+    due_date: str
+    overdue_working_days: int
+    assigned_by_decision: dict[str, Any] | None
+    """Who decided the assignment and who typed it in (``authorship_view``)."""
+
+
+class OverdueUnit(BaseModel):
+    unit_id: str
+    """The unit's id; ``-`` for tasks given to a person of no unit."""
+    overdue: int
+    tasks: list[OverdueTask]
+
+
+class ProcessingTimeUnit(BaseModel):
+    """Documents completed by a lead unit, from the direction's assignment to its completion."""
+
+    unit_id: str
+    completed: int
+    completed_late: int
+    median_working_days: float
+    p90_working_days: int
+    max_working_days: int
+
+
+@router.get("/overdue", response_model=list[OverdueUnit])
+async def overdue_by_unit(
+    handlers: Handlers, figures: Figures, caller: Caller = Reader
+) -> list[OverdueUnit]:
+    """Open tasks past their due date, per unit, with how many working days late (masked where
+    the caller may not see the document: still counted, with its due date and delay).
+
+    Read from the indicators (ADR 0052): the overdue tasks of their copy, then only those cases
+    by id, which say whether each task is still open and what the caller may see of it."""
+    today = local_date(handlers.clock.now())
+    found = figures.figures(caller.agency_code) or {}
+    candidates = [
+        row for row in found.get("overdue_tasks", []) if caller.reports_on(_unit_of(row[2]))
+    ]
+    cases = await answering(
+        lambda: handlers.reported_by_document(caller, [row[1] for row in candidates])
+    )
+    by_unit: dict[str, list[OverdueTask]] = defaultdict(list)
+    for task_id, document_id, _, _, _ in candidates:
+        if document_id not in cases:
+            continue  # not a case of this deployment (or no longer the caller's to report on)
+        stored, visible = cases[document_id]
+        task = next((t for t in stored.case.tasks if t.task_id == task_id), None)
+        if task is None or not task.is_open_work or task.due_date is None:
+            continue  # closed since the figures were published: the case is the truth
+        if task.due_date >= today:
+            continue
+        row = OverdueTask(
+            masked=not visible,
+            task_id=task.task_id if visible else None,
+            case_id=stored.case.case_id if visible else None,
+            subject=stored.document.subject if visible else None,
+            assignee_user_id=task.assignee.user_id if visible else None,
+            due_date=task.due_date.isoformat(),
+            overdue_working_days=handlers.calendar.working_days_between(task.due_date, today),
+            assigned_by_decision=(
+                authorship_view(stored.case.decision(task.decision_id)) if visible else None
+            ),
+        )
+        by_unit[task.assignee.unit_id or NO_UNIT].append(row)
+    return [
+        OverdueUnit(unit_id=unit, overdue=len(tasks), tasks=sorted(tasks, key=_due_then_id))
+        for unit, tasks in sorted(by_unit.items())
+    ]
+
+
+def _unit_of(unit: str | None) -> str | None:
+    return None if unit in (None, NO_UNIT) else unit
+
+
+def _due_then_id(task: OverdueTask) -> tuple[str, str]:
+    return (task.due_date, task.task_id or "")
+
+
+@router.get("/processing-time", response_model=list[ProcessingTimeUnit])
+async def processing_time_by_unit(
+    handlers: Handlers, figures: Figures, caller: Caller = Reader
+) -> list[ProcessingTimeUnit]:
+    """Documents completed per lead unit: working days from the direction's assignment to the
+    lead unit's completion, on time or late. Each document counts once, by its top-level lead
+    task: the specialists' sub-tasks and the coordinating units' parts are steps of that one
+    completion, not completions of their own (ADR 0022 addendum). Counts only, read from the
+    indicators' tables (ADR 0052): a confidential case is counted like any other."""
+    found = figures.figures(caller.agency_code) or {}
+    return [
+        ProcessingTimeUnit(
+            unit_id=unit,
+            completed=row["completed"],
+            completed_late=row["late"],
+            median_working_days=row["median"],
+            p90_working_days=row["p90"],
+            max_working_days=row["max"],
+        )
+        for unit, row in sorted(found.get("processing_all", {}).items())
+        if caller.reports_on(_unit_of(unit))
+    ]
+
+
+class NowFigures(BaseModel):
+    open: int
+    due_soon: int
+    """Due within 3 working days (today included)."""
+    overdue: int
+
+
+class NowSides(BaseModel):
+    units: dict[str, NowFigures]
+    people: dict[str, NowFigures]
+
+
+class MonthFigures(BaseModel):
+    on_time: int
+    late: int
+    on_time_rate: float | None
+    """on_time / (on_time + late), 4 decimals; None when nothing was completed."""
+
+
+class MonthSides(BaseModel):
+    units: dict[str, MonthFigures]
+    people: dict[str, MonthFigures]
+
+
+class ProcessingFigures(BaseModel):
+    """Documents completed by a lead unit and their working days from assignment to completion."""
+
+    completed: int
+    median: float
+    p90: int
+
+
+class OverallProcessing(ProcessingFigures):
+    late: int
+    max: int
+
+
+class UrgingCounts(BaseModel):
+    reminder: int
+    """Nhắc nhở."""
+    reprimand: int
+    """Phê bình."""
+    disciplinary_review: int
+    """Kiểm điểm."""
+    total: int
+
+
+class UrgingSides(BaseModel):
+    units: dict[str, UrgingCounts]
+    people: dict[str, UrgingCounts]
+
+
+class Indicators(BaseModel):
+    """The live indicators of the caller's agency (ADR 0051), counted by the indicators worker
+    from the streams: a unit head's only of his unit."""
+
+    as_of: str | None
+    """The day (in Vietnam) "now" and "overdue" are counted on."""
+    now: NowSides
+    """Open tasks, due within 3 working days, overdue: per unit (``units``), per person
+    (``people``)."""
+    months: dict[str, MonthSides]
+    """Per month: completed on time and late, with the on-time rate, per unit and person."""
+    received: dict[str, dict[str, int]]
+    issued: dict[str, dict[str, int]]
+    processing_time: dict[str, dict[str, ProcessingFigures]]
+    """Per month and lead unit."""
+    processing_all: dict[str, OverallProcessing] = {}
+    """Per lead unit, over every month (with how many late and the longest)."""
+    urgings: dict[str, UrgingSides] = {}
+    """Per month: urgings per unit and person, by kind and in all."""
+
+
 @router.get("/indicators", response_model=Indicators)
-async def indicators(
-    figures: Annotated[IndicatorFigures, Depends(indicator_figures)], caller: Caller = Reader
-) -> Indicators:
+async def indicators(figures: Figures, caller: Caller = Reader) -> Indicators:
     """Counts only (no document is named), so confidential tasks count like any other."""
     found = figures.figures(caller.agency_code)
     if found is None:
@@ -161,6 +257,7 @@ async def indicators(
             month: {u: r for u, r in units.items() if mine(u)}
             for month, units in found["processing_time"].items()
         },
+        processing_all={u: r for u, r in found.get("processing_all", {}).items() if mine(u)},
         urgings={
             month: {"units": {u: r for u, r in sides["units"].items() if mine(u)}, "people": {}}
             for month, sides in found.get("urgings", {}).items()

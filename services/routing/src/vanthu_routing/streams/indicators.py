@@ -27,6 +27,7 @@ from vanthu_contracts.events.routing import (
     TaskEscalated,
     TaskReturned,
     TaskUrged,
+    UrgingKind,
 )
 from vanthu_contracts.events.values import DecisionKind, TaskRole
 
@@ -38,6 +39,7 @@ Facts = MutableMapping[str, Fact]
 OPEN, COMPLETED, RETURNED, WITHDRAWN = "open", "completed", "returned", "withdrawn"
 DUE_SOON_WORKING_DAYS = 3
 NO_UNIT = "-"
+URGING_KINDS = (*(kind.value for kind in UrgingKind), "total")
 
 
 def task_key(task_id: str) -> str:
@@ -296,7 +298,7 @@ def summarise(
             month = figures["urgings"].setdefault(fact["day"][:7], {"units": {}, "people": {}})
             for side, who in (("units", fact["unit"] or NO_UNIT), ("people", fact["user"])):
                 if who is not None:
-                    row = month[side].setdefault(who, {})
+                    row = month[side].setdefault(who, dict.fromkeys(URGING_KINDS, 0))
                     _bump(row, fact["urged"])
                     _bump(row, "total")
             continue
@@ -337,6 +339,8 @@ def summarise(
                     date.fromisoformat(fact["assigned_day"]), date.fromisoformat(fact["closed"])
                 )
                 figures["processing_days"].setdefault(month, {}).setdefault(unit, []).append(days)
+                if late:
+                    _bump(figures["processing_late"].setdefault(month, {}), unit)
     return out
 
 
@@ -349,6 +353,7 @@ def _empty(today: str) -> dict[str, Any]:
         "issued": {"per_day": {}, "per_month": {}},
         "overdue_tasks": [],
         "processing_days": {},
+        "processing_late": {},
         "urgings": {},
     }
 
@@ -368,6 +373,7 @@ def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     overdue: list[list[Any]] = []
     urgings: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
     processing: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    late: dict[str, int] = defaultdict(int)
     as_of = None
     for part in parts:
         as_of = max(as_of or part["as_of"], part["as_of"])
@@ -391,6 +397,8 @@ def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         for month, units in part["processing_days"].items():
             for unit, days in units.items():
                 processing[month][unit].extend(days)
+        for units in part.get("processing_late", {}).values():
+            _add(late, units)
     for sides in months.values():
         for rows in sides.values():
             for row in rows.values():
@@ -407,6 +415,22 @@ def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             month: {unit: _percentiles(days) for unit, days in units.items()}
             for month, units in processing.items()
         },
+        "processing_all": _processing_all(processing, late),
+    }
+
+
+def _processing_all(
+    processing: Mapping[str, Mapping[str, list[int]]], late: Mapping[str, int]
+) -> dict[str, dict[str, float | int]]:
+    """Per unit, over every month: the documents completed, how many late, and the median,
+    90th percentile and longest of their processing times (the report of processing times)."""
+    by_unit: dict[str, list[int]] = defaultdict(list)
+    for units in processing.values():
+        for unit, days in units.items():
+            by_unit[unit].extend(days)
+    return {
+        unit: {**_percentiles(days), "late": late.get(unit, 0), "max": max(days)}
+        for unit, days in sorted(by_unit.items())
     }
 
 
