@@ -1,31 +1,11 @@
-// The leader's dashboard figures per unit, from routing's task lists and reports: open work,
-// due soon (within three working days), overdue, and the on-time rate of completed work.
-import type { CalendarDay } from './components/WorkingDays';
-import type { TaskLine } from './api/types';
+// The leader's dashboard figures per unit, from the indicators routing's Faust worker keeps from
+// the streams (GET /reports/indicators, ADR 0051 and 0052): open work, work due within three
+// working days and overdue now; work completed and the on-time rate; processing times of the
+// documents the unit led (median and 90th percentile, in working days); urgings by kind.
+import type { Indicators, RoutingSchema } from './api/types';
 
-export interface OverdueRow {
-  masked: boolean;
-  task_id: string | null;
-  case_id: string | null;
-  subject: string | null;
-  assignee_user_id: string | null;
-  due_date: string;
-  overdue_working_days: number;
-}
-
-export interface OverdueByUnit {
-  unit_id: string;
-  overdue: number;
-  tasks: OverdueRow[];
-}
-
-export interface ProcessingByUnit {
-  unit_id: string;
-  completed: number;
-  completed_late: number;
-  median_working_days: number;
-  max_working_days: number;
-}
+export type OverdueByUnit = RoutingSchema<'OverdueUnit'>;
+export type OverdueRow = RoutingSchema<'OverdueTask'>;
 
 export interface UnitFigures {
   unit_id: string;
@@ -35,33 +15,57 @@ export interface UnitFigures {
   completed: number;
   /** Percent of completed work done by its deadline; null when nothing was completed yet. */
   on_time_rate: number | null;
+  /** Documents the unit led to completion, and their working days (null: none yet). */
+  led: number;
+  median_days: number | null;
+  p90_days: number | null;
+  reminders: number;
+  reprimands: number;
+  reviews: number;
 }
 
-const OPEN = ['assigned', 'in_progress'];
-
-/** The `n`-th working day after `today` on the calendar given (today itself never counts). */
-export function workingDaysAhead(days: CalendarDay[], today: string, n: number): string {
-  const ahead = days.filter((d) => d.date > today && d.working);
-  return ahead[Math.min(n, ahead.length) - 1]?.date ?? today;
-}
-
-export function unitFigures(
-  unitId: string,
-  tasks: TaskLine[],
-  overdue: OverdueByUnit[],
-  processing: ProcessingByUnit[],
-  today: string,
-  soon: string,
-): UnitFigures {
-  // The unit's own tasks: a specialist's sub-task is the unit's task being worked on, not more work.
-  const open = tasks.filter((t) => t.assignee.unit_id === unitId && !t.parent_task_id && OPEN.includes(t.status));
-  const done = processing.find((p) => p.unit_id === unitId);
+/** A unit's figures, every month added up (the on-time rate and urgings since counting began). */
+export function unitFigures(unitId: string, indicators: Indicators): UnitFigures {
+  const now = indicators.now.units[unitId];
+  let onTime = 0;
+  let late = 0;
+  for (const month of Object.values(indicators.months)) {
+    const row = month.units[unitId];
+    if (row) {
+      onTime += row.on_time;
+      late += row.late;
+    }
+  }
+  let reminders = 0;
+  let reprimands = 0;
+  let reviews = 0;
+  for (const month of Object.values(indicators.urgings ?? {})) {
+    const row = month.units[unitId];
+    if (row) {
+      reminders += row.reminder;
+      reprimands += row.reprimand;
+      reviews += row.disciplinary_review;
+    }
+  }
+  const led = indicators.processing_all?.[unitId];
+  const done = onTime + late;
   return {
     unit_id: unitId,
-    open: open.length,
-    due_soon: open.filter((t) => t.due_date && t.due_date >= today && t.due_date <= soon).length,
-    overdue: overdue.find((o) => o.unit_id === unitId)?.overdue ?? 0,
-    completed: done?.completed ?? 0,
-    on_time_rate: done && done.completed ? Math.round((100 * (done.completed - done.completed_late)) / done.completed) : null,
+    open: now?.open ?? 0,
+    due_soon: now?.due_soon ?? 0,
+    overdue: now?.overdue ?? 0,
+    completed: done,
+    on_time_rate: done ? Math.round((100 * onTime) / done) : null,
+    led: led?.completed ?? 0,
+    median_days: led ? led.median : null,
+    p90_days: led ? led.p90 : null,
+    reminders,
+    reprimands,
+    reviews,
   };
+}
+
+/** Working days, as a leader reads them: "2", "2,5". */
+export function days(value: number | null): string {
+  return value === null ? '—' : value.toLocaleString('vi-VN', { maximumFractionDigits: 1 });
 }

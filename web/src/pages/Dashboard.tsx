@@ -1,15 +1,16 @@
-// The leader's dashboard ("Tổng hợp tình hình xử lý"): per unit, open work, due soon, overdue and
-// the on-time rate; the overdue tasks (a confidential one counted but masked); the drafts waiting
-// for this leader's approval; the decisions secretaries entered on the leaders' behalf.
+// The leader's dashboard ("Tổng hợp tình hình xử lý"): per unit, the figures routing's
+// indicators worker keeps from the streams (open work, due soon, overdue, completed and the
+// on-time rate, processing times, urgings); the overdue tasks (a confidential one counted but
+// masked); the drafts waiting for this leader's approval; the decisions secretaries entered on
+// the leaders' behalf.
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
-import type { Authorship, DirectoryUnit, Draft, RoutingCase, TaskLine } from '../api/types';
+import type { Authorship, DirectoryUnit, Draft, Indicators, RoutingCase, TaskLine } from '../api/types';
 import { DecidedBy } from '../components/DecidedBy';
-import type { CalendarDay } from '../components/WorkingDays';
-import { addDays, formatDate, vietnamToday } from '../dates';
-import { unitFigures, workingDaysAhead } from '../dashboard';
-import type { OverdueByUnit, ProcessingByUnit, UnitFigures } from '../dashboard';
+import { formatDate } from '../dates';
+import { days, unitFigures } from '../dashboard';
+import type { OverdueByUnit, UnitFigures } from '../dashboard';
 import { sayError } from '../errors';
 import { hasRole, useSession } from '../session';
 
@@ -23,6 +24,7 @@ interface OnBehalfRow extends Authorship {
 
 interface Loaded {
   units: DirectoryUnit[];
+  asOf: string | null;
   figures: UnitFigures[];
   overdue: OverdueByUnit[];
   onBehalf: { leader_user_id: string; decisions: OnBehalfRow[] }[];
@@ -30,21 +32,18 @@ interface Loaded {
 }
 
 async function load(unitsShown: (all: DirectoryUnit[]) => DirectoryUnit[], leaderId: string | null): Promise<Loaded> {
-  const today = vietnamToday();
-  const [allUnits, overdue, processing, onBehalf, calendar] = await Promise.all([
+  const [allUnits, indicators, overdue, onBehalf] = await Promise.all([
     api<DirectoryUnit[]>('routing', '/directory/units'),
+    api<Indicators>('routing', '/reports/indicators'),
     api<OverdueByUnit[]>('routing', '/reports/overdue'),
-    api<ProcessingByUnit[]>('routing', '/reports/processing-time'),
     api<{ leader_user_id: string; decisions: OnBehalfRow[] }[]>('routing', '/reports/entries-on-behalf'),
-    api<{ days: CalendarDay[] }>('routing', `/calendar?from=${today}&to=${addDays(today, 21)}`).catch(() => ({ days: [] })),
   ]);
   const units = unitsShown(allUnits.filter((u) => u.active));
-  const soon = calendar.days.length ? workingDaysAhead(calendar.days, today, 3) : addDays(today, 3);
-  const tasks = await Promise.all(units.map((u) => api<TaskLine[]>('routing', `/units/${encodeURIComponent(u.unit_id)}/tasks`)));
-  const figures = units.map((u, i) => unitFigures(u.unit_id, tasks[i], overdue, processing, today, soon));
+  const figures = units.map((u) => unitFigures(u.unit_id, indicators));
   // Drafts reach the leader inside the cases being worked on: read each once (no list of drafts yet).
   const drafts: Loaded['drafts'] = [];
   if (leaderId) {
+    const tasks = await Promise.all(units.map((u) => api<TaskLine[]>('routing', `/units/${encodeURIComponent(u.unit_id)}/tasks`)));
     const caseIds = [...new Set(tasks.flat().map((t) => t.case_id))];
     const cases = await Promise.all(caseIds.map((id) => api<RoutingCase>('routing', `/cases/${encodeURIComponent(id)}`).catch(() => null)));
     for (const found of cases) {
@@ -52,7 +51,7 @@ async function load(unitsShown: (all: DirectoryUnit[]) => DirectoryUnit[], leade
       for (const draft of found.drafts ?? []) if (draft.status === 'reviewed') drafts.push({ found, draft });
     }
   }
-  return { units, figures, overdue, onBehalf, drafts };
+  return { units, asOf: indicators.as_of, figures, overdue, onBehalf, drafts };
 }
 
 export function Dashboard() {
@@ -81,6 +80,9 @@ export function Dashboard() {
   return (
     <section aria-labelledby="tong-hop">
       <h1 id="tong-hop">Tổng hợp tình hình xử lý</h1>
+      <p className="muted">
+        {loaded.asOf ? `Số liệu tính đến ngày ${formatDate(loaded.asOf)}.` : 'Chưa có số liệu: bộ đếm chỉ số chưa tính xong.'}
+      </p>
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Tình hình xử lý theo đơn vị</caption>
@@ -108,6 +110,39 @@ export function Dashboard() {
           </tbody>
         </table>
       </div>
+
+      <section className="card" aria-labelledby="thoi-gian-don-doc">
+        <h2 id="thoi-gian-don-doc">Thời gian xử lý và đôn đốc</h2>
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Thời gian xử lý (ngày làm việc) và số lần đôn đốc theo đơn vị</caption>
+            <thead>
+              <tr>
+                <th scope="col">Đơn vị</th>
+                <th scope="col">Văn bản chủ trì đã xong</th>
+                <th scope="col">Trung vị (ngày làm việc)</th>
+                <th scope="col">90% xong trong (ngày làm việc)</th>
+                <th scope="col">Nhắc nhở</th>
+                <th scope="col">Phê bình</th>
+                <th scope="col">Kiểm điểm</th>
+              </tr>
+            </thead>
+            <tbody>
+              {loaded.figures.map((f) => (
+                <tr key={f.unit_id}>
+                  <th scope="row">{unitName(f.unit_id)}</th>
+                  <td>{f.led}</td>
+                  <td>{days(f.median_days)}</td>
+                  <td>{days(f.p90_days)}</td>
+                  <td>{f.reminders}</td>
+                  <td>{f.reprimands}</td>
+                  <td>{f.reviews}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
 
       {leaderId && (
         <section className="card" aria-labelledby="du-thao-cho-duyet">
