@@ -43,6 +43,8 @@ def test_the_clerk_registers_a_scan_and_the_leader_directs_it_in_the_browser(
     assert "web-flow: registered: Số đến: " in run.stdout, said
     assert "web-flow: done" in run.stdout, said
     assert (shots / "03-so-den.png").exists()
+    assert "web-flow: view the scan and its digitised copy side by side" in run.stdout, said
+    assert (shots / "04b-xem-song-song.png").exists()
     assert (shots / "06-da-chi-dao.png").exists()
 
 

@@ -86,6 +86,15 @@ try {
   await expectVisible(page.getByText('Không có chữ ký số'), 'the signature check');
   await page.screenshot({ path: join(shots, '04-van-ban.png'), fullPage: true });
 
+  step('view the scan and its digitised copy side by side');
+  await page.getByRole('button', { name: 'Xem song song bản gốc và bản số hóa' }).click();
+  const viewer = page.getByRole('region', { name: 'Xem song song bản gốc và bản số hóa' });
+  await expectVisible(viewer.locator('iframe[title^="Bản gốc"][src^="blob:"]'), 'the original in the viewer', 30000);
+  await expectVisible(viewer.locator('iframe[title^="Bản số hóa"][src^="blob:"]'), 'the digitised copy beside it', 30000);
+  await expectVisible(viewer.getByText('Nội dung nhận dạng (OCR)'), 'the OCR text beside them');
+  await page.screenshot({ path: join(shots, '04b-xem-song-song.png'), fullPage: true });
+  await viewer.getByRole('button', { name: 'Đóng' }).click();
+
   await page.getByRole('link', { name: 'Văn bản đến', exact: true }).click();
   await expectVisible(page.getByRole('link', { name: subject }), 'the document in the list');
   await page.getByRole('button', { name: 'Đăng xuất' }).click();

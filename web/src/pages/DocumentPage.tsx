@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useLocation, useParams } from 'react-router';
 import { CaseWork } from '../components/CaseWork';
+import { FileViewer } from '../components/FileViewer';
+import type { ViewedFile } from '../components/FileViewer';
 import { OutgoingStatus } from '../components/OutgoingStatus';
 import { api, ApiError } from '../api/client';
 import type { IntakeDocument, OcrResult, StoredFile } from '../api/types';
@@ -39,6 +41,7 @@ export function DocumentPage() {
   const { documentId = '' } = useParams();
   const [document, setDocument] = useState<IntakeDocument | null>(null);
   const [error, setError] = useState('');
+  const [viewing, setViewing] = useState<{ files: ViewedFile[]; text?: string } | null>(null);
   const justIssued = (useLocation().state as { issued?: boolean } | null)?.issued;
 
   const load = useCallback(async () => {
@@ -145,6 +148,9 @@ export function DocumentPage() {
                     <strong>{f.name}</strong> <span className="muted">({Math.ceil(f.size / 1024)} KB)</span>{' '}
                     <button type="button" className="link" onClick={() => void download(f)}>
                       Tải về {f.name}
+                    </button>{' '}
+                    <button type="button" className="link" onClick={() => setViewing({ files: [{ file: f, title: `Bản gốc: ${f.name}` }] })}>
+                      Xem {f.name}
                     </button>
                   </div>
                   <div className="ocr-status" aria-live="polite">
@@ -155,6 +161,22 @@ export function DocumentPage() {
                         {' · '}
                         <button type="button" className="link" onClick={() => void download(ocr.derivative!)}>
                           Tải bản số hóa (có lớp chữ)
+                        </button>
+                        {' · '}
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() =>
+                            setViewing({
+                              files: [
+                                { file: f, title: `Bản gốc: ${f.name}` },
+                                { file: ocr.derivative!, title: 'Bản số hóa (PDF/A, có lớp chữ)' },
+                              ],
+                              text: ocr.text ?? '',
+                            })
+                          }
+                        >
+                          Xem song song bản gốc và bản số hóa
                         </button>
                       </>
                     )}
@@ -171,6 +193,7 @@ export function DocumentPage() {
           </ul>
         </section>
       </div>
+      {viewing && <FileViewer documentId={document.id} files={viewing.files} text={viewing.text} onClose={() => setViewing(null)} />}
       {outgoing && <OutgoingStatus document={document} />}
       {!outgoing && <CaseWork agencyCode={document.agency_code} documentId={document.id} />}
     </article>
