@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from pathlib import Path
 
 import pytest
 from aiokafka import TopicPartition
@@ -96,6 +97,29 @@ async def test_each_service_signs_in_as_itself_and_produces_and_consumes_its_eve
     finally:
         await consumer.stop()
     assert message.value == b"an event of " + service.encode()
+
+
+async def test_the_controller_refuses_a_client_without_a_login(
+    private_servers: PrivateServers, tmp_path: Path
+) -> None:
+    """Open, the controller's listener would let any local process change a topic's settings
+    (here: keep its records one second) through Kafka's own admin tool."""
+    topic = await _topic(private_servers)
+    patience = tmp_path / "anonymous.properties"
+    patience.write_text("request.timeout.ms=5000\ndefault.api.timeout.ms=15000\n")
+    libs = private_servers.infra("which", "kafka").strip()
+    controller = f"127.0.0.1:{private_servers.env['VANTHU_KAFKA_CONTROLLER_PORT']}"
+    tool = await asyncio.create_subprocess_exec(
+        *("java", "-cp", f"{libs}/*", "kafka.admin.ConfigCommand"),
+        *("--bootstrap-controller", controller, "--command-config", str(patience)),
+        *("--alter", "--entity-type", "topics", "--entity-name", topic),
+        *("--add-config", "retention.ms=1000"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(tool.communicate(), 180)
+    assert b"Completed updating config" not in out
+    assert tool.returncode != 0
 
 
 def test_a_state_folder_formatted_before_logins_keeps_its_open_broker(tmp_path) -> None:
