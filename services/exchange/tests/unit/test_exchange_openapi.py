@@ -35,3 +35,50 @@ def test_signing_in_documents_the_lockout_answer() -> None:
 
     assert "429" in operation["responses"]
     assert "locks" in operation["description"]
+
+
+def test_every_hub_answer_is_described_by_a_schema() -> None:
+    document = create_api(ExchangeSettings(hub_enabled=True)).openapi()
+    undescribed = []
+    for path, operations in document["paths"].items():
+        if not path.startswith("/hub/"):
+            continue
+        for method, operation in operations.items():
+            for code, answer in operation["responses"].items():
+                if not code.startswith("2"):
+                    continue
+                schemas = [c.get("schema") or {} for c in answer.get("content", {}).values()]
+                described = schemas and all(
+                    "$ref" in s or s.get("format") == "binary" for s in schemas
+                )
+                if not described:
+                    undescribed.append(f"{method.upper()} {path} {code}")
+
+    assert undescribed == []
+
+
+def test_listed_deliveries_keep_the_instants_as_connectors_read_them() -> None:
+    from datetime import UTC, datetime
+
+    from vanthu_exchange.api.hub_routes import DeliveryListed
+
+    at = datetime(2026, 12, 1, 10, 30, 5, 123456, tzinfo=UTC)
+    listed = DeliveryListed(
+        delivery_id="d-1",
+        kind="edoc",
+        from_agency="000.00.00.G22",
+        recipient="000.00.00.H41",
+        state="pending",
+        document_code=None,
+        subject=None,
+        status_code=None,
+        business_doc_type=0,
+        size=10,
+        sha256="0" * 64,
+        reason=None,
+        idempotency_key="k",
+        created_at=at,
+        updated_at=at,
+    )
+
+    assert listed.model_dump(mode="json")["created_at"] == "2026-12-01T10:30:05.123456+00:00"

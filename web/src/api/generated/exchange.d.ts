@@ -257,6 +257,16 @@ export interface components {
             /** Reason */
             reason?: string | null;
         };
+        /** Acknowledged */
+        Acknowledged: {
+            /** Delivery Id */
+            delivery_id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "done" | "failed";
+        };
         /** AgencyIn */
         AgencyIn: {
             /** Code */
@@ -273,6 +283,13 @@ export interface components {
             /** Certificate Pem */
             certificate_pem: string;
         };
+        /** CertificatePublished */
+        CertificatePublished: {
+            /** Code */
+            code: string;
+            /** Version */
+            version: number;
+        };
         /** DeliveryAccepted */
         DeliveryAccepted: {
             /** Recipient */
@@ -283,6 +300,73 @@ export interface components {
             state: string;
             /** Duplicate */
             duplicate: boolean;
+        };
+        /**
+         * DeliveryListed
+         * @description One delivery of a package to one recipient, as the hub keeps it.
+         */
+        DeliveryListed: {
+            /** Delivery Id */
+            delivery_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "edoc" | "status";
+            /** From Agency */
+            from_agency: string;
+            /** Recipient */
+            recipient: string;
+            /** State */
+            state: string;
+            /** Document Code */
+            document_code: string | null;
+            /** Subject */
+            subject: string | null;
+            /** Status Code */
+            status_code: string | null;
+            /** Business Doc Type */
+            business_doc_type: number | null;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+            /** Reason */
+            reason: string | null;
+            /** Idempotency Key */
+            idempotency_key: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** Directory */
+        Directory: {
+            /** Version */
+            version: number;
+            /** Agencies */
+            agencies: components["schemas"]["DirectoryEntry"][];
+        };
+        /** DirectoryEntry */
+        DirectoryEntry: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string | null;
+            /** Parent */
+            parent: string | null;
+            /** Certificate Pem */
+            certificate_pem: string | null;
+            /** Hub Id */
+            hub_id: string | null;
+            /** Version */
+            version: number;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -308,6 +392,16 @@ export interface components {
         PackageAccepted: {
             /** Deliveries */
             deliveries: components["schemas"]["DeliveryAccepted"][];
+        };
+        /** PendingPackages */
+        PendingPackages: {
+            /** Packages */
+            packages: components["schemas"]["DeliveryListed"][];
+        };
+        /** SentDeliveries */
+        SentDeliveries: {
+            /** Deliveries */
+            deliveries: components["schemas"]["DeliveryListed"][];
         };
         /** SessionIn */
         SessionIn: {
@@ -608,9 +702,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CertificatePublished"];
                 };
             };
             /** @description Validation Error */
@@ -641,9 +733,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Directory"];
                 };
             };
             /** @description Validation Error */
@@ -675,9 +765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PendingPackages"];
                 };
             };
             /** @description Validation Error */
@@ -716,7 +804,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PackageAccepted"];
+                };
             };
             /** @description Successful Response */
             201: {
@@ -770,14 +860,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description the package as it was sent, streamed; its SHA-256 in X-Package-Sha256, edoc or status in X-Package-Kind */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/xml": string;
                 };
+            };
+            /** @description no such package for this system */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -811,9 +908,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Acknowledged"];
                 };
             };
             /** @description Validation Error */
@@ -845,9 +940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SentDeliveries"];
                 };
             };
             /** @description Validation Error */

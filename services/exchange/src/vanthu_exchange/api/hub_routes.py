@@ -17,7 +17,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 from vanthu_runtime.auth import Principal, Role, require_roles
 
 from vanthu_exchange.domain.hub import HubRefusal, check_idempotency_key
@@ -95,6 +102,71 @@ class CertificateIn(Strict):
 class AckIn(Strict):
     status: Literal["done", "fail"]
     reason: str | None = Field(default=None, max_length=500)
+
+
+Instant = Annotated[
+    datetime,
+    # As the untyped answers wrote it (``isoformat``): connectors keep these strings as cursors.
+    PlainSerializer(lambda value: value.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
+
+
+class CertificatePublished(BaseModel):
+    code: str
+    version: int
+    """The directory's version after the change (``GET /agencies?since=`` finds it)."""
+
+
+class DirectoryEntry(BaseModel):
+    code: str
+    name: str | None
+    parent: str | None
+    certificate_pem: str | None
+    """PEM of the certificate the agency's packages must verify with; none yet: unsigned."""
+    hub_id: str | None
+    """The hub that hosts the agency (a peer hub's for agencies learnt from it)."""
+    version: int
+
+
+class Directory(BaseModel):
+    version: int
+    """Ask again with ``since`` = this to get only what changed after."""
+    agencies: list[DirectoryEntry]
+
+
+class DeliveryListed(BaseModel):
+    """One delivery of a package to one recipient, as the hub keeps it."""
+
+    delivery_id: str
+    kind: Literal["edoc", "status"]
+    from_agency: str
+    recipient: str
+    state: str
+    """pending, fetched, done, failed, forwarding, forwarded (ADR 0034)."""
+    document_code: str | None
+    subject: str | None
+    status_code: str | None
+    business_doc_type: int | None
+    size: int
+    sha256: str
+    reason: str | None
+    idempotency_key: str | None
+    created_at: Instant
+    updated_at: Instant
+
+
+class PendingPackages(BaseModel):
+    packages: list[DeliveryListed]
+
+
+class SentDeliveries(BaseModel):
+    deliveries: list[DeliveryListed]
+
+
+class Acknowledged(BaseModel):
+    delivery_id: str
+    state: Literal["done", "failed"]
 
 
 def hub_of(request: Request) -> Hub:
@@ -195,21 +267,21 @@ async def open_session(body: SessionIn, hub: HubDep) -> SessionOut:
 @router.put("/agencies/{code}/certificate")
 async def publish_certificate(
     code: str, body: CertificateIn, system: SystemDep, hub: HubDep
-) -> dict[str, object]:
+) -> CertificatePublished:
     try:
         version = await hub.publish_certificate(system, code, body.certificate_pem)
     except HubRefusal as exc:
         raise refusal(exc) from exc
-    return {"code": code, "version": version}
+    return CertificatePublished(code=code, version=version)
 
 
 @router.get("/agencies")
 async def directory(
     system: SystemDep, hub: HubDep, since: Annotated[int, Query(ge=0)] = 0
-) -> dict[str, object]:
+) -> Directory:
     entries = await hub.directory(since)
     version = max((e["version"] for e in entries), default=since)
-    return {"version": version, "agencies": entries}
+    return Directory(version=version, agencies=[DirectoryEntry.model_validate(e) for e in entries])
 
 
 async def _spool(request: Request) -> tuple[Path, int]:
@@ -258,7 +330,12 @@ PACKAGE_BODY: dict[str, Any] = {
         },
     },
     "responses": {
-        "200": {"description": "every delivery already existed (a resend): nothing new queued"},
+        "200": {
+            "description": "every delivery already existed (a resend): nothing new queued",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/PackageAccepted"}}
+            },
+        },
         "400": {"description": "empty body, or no valid Idempotency-Key"},
         "403": {"description": "From/OrganId is not an agency of the sending system"},
         "413": {"description": f"larger than {MAX_PACKAGE_BYTES} bytes"},
@@ -329,21 +406,25 @@ async def pending_packages(
     hub: HubDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     wait: Annotated[float, Query(ge=0, le=30)] = 0,
-) -> dict[str, object]:
+) -> PendingPackages:
     """``wait`` (seconds) makes it a long poll: the answer comes when a package arrives."""
     if wait == 0:
-        return {"packages": await hub.pending(system, limit)}
+        return _pending(await hub.pending(system, limit))
     disconnect = asyncio.ensure_future(_client_gone(request))
 
     async def gone() -> bool:
         return disconnect.done()
 
     try:
-        return {"packages": await hub.pending(system, limit, wait, gone=gone)}
+        return _pending(await hub.pending(system, limit, wait, gone=gone))
     finally:
         disconnect.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await disconnect
+
+
+def _pending(listed: list[dict[str, Any]]) -> PendingPackages:
+    return PendingPackages(packages=[DeliveryListed.model_validate(d) for d in listed])
 
 
 async def _client_gone(request: Request) -> None:
@@ -356,7 +437,18 @@ async def _client_gone(request: Request) -> None:
     await asyncio.Event().wait()
 
 
-@router.get("/packages/{delivery_id}")
+@router.get(
+    "/packages/{delivery_id}",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "the package as it was sent, streamed; its SHA-256 in "
+            "X-Package-Sha256, edoc or status in X-Package-Kind",
+            "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        404: {"description": "no such package for this system"},
+    },
+)
 async def fetch_package(delivery_id: str, system: SystemDep, hub: HubDep) -> StreamingResponse:
     try:
         delivery, package = await hub.open_delivery(system, delivery_id)
@@ -377,12 +469,12 @@ async def fetch_package(delivery_id: str, system: SystemDep, hub: HubDep) -> Str
 @router.post("/packages/{delivery_id}/ack")
 async def acknowledge(
     delivery_id: str, body: AckIn, system: SystemDep, hub: HubDep
-) -> dict[str, object]:
+) -> Acknowledged:
     try:
         state = await hub.acknowledge(system, delivery_id, body.status == "done", body.reason)
     except HubRefusal as exc:
         raise refusal(exc) from exc
-    return {"delivery_id": delivery_id, "state": state}
+    return Acknowledged(delivery_id=delivery_id, state=state)  # type: ignore[arg-type]
 
 
 @router.get("/sent")
@@ -391,5 +483,7 @@ async def sent_packages(
     hub: HubDep,
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-) -> dict[str, object]:
-    return {"deliveries": await hub.sent(system, since, limit)}
+) -> SentDeliveries:
+    return SentDeliveries(
+        deliveries=[DeliveryListed.model_validate(d) for d in await hub.sent(system, since, limit)]
+    )
