@@ -38,8 +38,9 @@ is_connector() { [ "$1" = exchange-worker ] || [ "$1" = exchange-partner ]; }
 
 local_exchange() { "$PYTHON" -m vanthu_exchange.local_exchange "$@" --state "$STATE" --hub-url "$HUB_URL"; }
 
-# Each service signs in to the Mongo-wire server and MinIO as itself (infra.sh service-env); the
-# users are made (once) and their MinIO policies set by the administrators (ADR 0005 addendum).
+# Each service signs in to the Mongo-wire server, MinIO and Kafka as itself (infra.sh
+# service-env); the Mongo-wire and MinIO users are made (once) and their MinIO policies set by the
+# administrators here, the Kafka users by `infra.sh up` (ADR 0005 addenda).
 ensure_service_logins() {
   "$PYTHON" -m vanthu_runtime.server_logins "$STATE/secrets.env" >/dev/null ||
     die "could not make the services' logins on the Mongo-wire server and MinIO"

@@ -9,7 +9,8 @@ operators and the tests. The passwords are made by `deploy/local/infra.sh` into
 
 with the administrators' settings in the environment (VANTHU_MONGO_URI, VANTHU_S3_*), as
 `deploy/local/services.sh` runs it. Running it again changes nothing but a MinIO user's secret
-and policy, which are set to what the secrets file says.
+and policy, which are set to what the secrets file says. Kafka's users are made by `infra.sh up`
+with Kafka's own tool (aiokafka cannot make SCRAM credentials; ADR 0005's Kafka addendum).
 """
 
 from __future__ import annotations
