@@ -68,10 +68,21 @@ def make_ca(name: str) -> DevCa:
 
 
 def issue(
-    ca: DevCa, public_key: rsa.RSAPublicKey, common_name: str, organisation: str
+    ca: DevCa,
+    public_key: rsa.RSAPublicKey,
+    common_name: str,
+    organisation: str,
+    *,
+    timestamping: bool = False,
 ) -> x509.Certificate:
-    """A signing certificate (digital signature, non-repudiation) for two years."""
+    """A signing certificate (digital signature, non-repudiation) for two years; with
+    `timestamping`, a timestamp authority's (its one critical extended key usage, RFC 3161)."""
     now = datetime.now(UTC)
+    usage = (
+        x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING])
+        if timestamping
+        else x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION])
+    )
     return (
         x509.CertificateBuilder()
         .subject_name(subject(common_name, organisation))
@@ -95,9 +106,7 @@ def issue(
             ),
             critical=True,
         )
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-        )
+        .add_extension(usage, critical=timestamping)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
             critical=False,

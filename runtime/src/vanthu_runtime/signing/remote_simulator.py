@@ -12,6 +12,9 @@ for tests and the demo: nothing it signs is a real signature of anyone. It speak
     PUT /simulator/credentials/{id} {"common_name", "organisation", "behaviour", ...}
     GET /simulator/credentials/{id}  -> its settings and how many confirmations it gave
 
+It also serves a SIMULATED RFC 3161 timestamp authority at POST /tsa (signatures timestamped
+there are PAdES B-T), whose certificate the same CA issues.
+
 Keys are made in memory; certificates are issued by the CA given (the development CA, so the
 deployment's trust list holds it), or by a CA of the simulator's own. Run it alone with
 
@@ -30,10 +33,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
+from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from fastapi import FastAPI, HTTPException, status
+from fastapi import FastAPI, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from vanthu_runtime.signing.cms import signed_data
 from vanthu_runtime.signing.dev_ca import DevCa, issue, load_or_make_ca, make_ca
@@ -169,6 +176,17 @@ def create_simulator(ca: DevCa | None = None) -> FastAPI:
         description="Simulates a CA's remote hash-signing service, for tests and the demo.",
     )
     app.state.simulator = simulator
+    timestamper = _timestamp_authority(simulator.ca)
+
+    @app.post("/tsa", response_class=Response)
+    async def timestamp(request: Request) -> Response:
+        """RFC 3161 over HTTP: a TimeStampReq in, a TimeStampResp out (DER)."""
+        try:
+            asked = tsp.TimeStampReq.load(await request.body())
+            answer = await timestamper.async_request_tsa_response(asked)
+        except (ValueError, KeyError) as exc:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="not a TimeStampReq") from exc
+        return Response(answer.dump(), media_type="application/timestamp-reply")
 
     def credential_of(credential_id: str) -> Credential:
         found = simulator.credentials.get(credential_id)
@@ -250,6 +268,23 @@ def create_simulator(ca: DevCa | None = None) -> FastAPI:
         return _view(transaction)
 
     return app
+
+
+def _timestamp_authority(ca: DevCa) -> DummyTimeStamper:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    certificate = issue(
+        ca, key.public_key(), "vanthu Timestamp Authority SIMULATOR", "-", timestamping=True
+    )
+    return DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+    )
 
 
 def main(argv: list[str]) -> int:

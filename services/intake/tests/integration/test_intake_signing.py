@@ -253,3 +253,33 @@ async def test_a_sealed_document_changed_afterwards_is_detected(
     assert reports, "the signatures are still found"
     assert not all(r.intact for r in reports)
     assert pdf_tool("pdfsig", data=tampered).count("Signature is Valid.") < 2
+
+
+async def test_with_a_timestamp_authority_configured_the_signatures_are_b_t(
+    signing_setup, remote_simulator
+) -> None:
+    from pathlib import Path
+
+    from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
+    from signing_testkit import draft_pdf
+    from vanthu_intake.adapters.pyhanko_pdf_signing import PyhankoPdfSigning
+    from vanthu_intake.adapters.pyhanko_signature_verifier import load_trust_roots
+    from vanthu_intake.ports import PersonalStamp
+    from vanthu_runtime.signing.pkcs11_signer import Pkcs11Signer
+
+    env = signing_setup.env
+    timestamper = HTTPTimeStamper(f"{remote_simulator.url}/tsa")
+    token = Pkcs11Signer(
+        Path(env["VANTHU_SIGNING_PKCS11_MODULE"]),
+        env["VANTHU_SIGNING_TOKEN_LABEL"],
+        env["VANTHU_SIGNING_PIN"],
+        timestamper,
+    )
+    pdfs = PyhankoPdfSigning(load_trust_roots(signing_setup.trust_dir))
+    stamp = PersonalStamp(None, "Chủ tịch", TOKEN_LEADER_NAME)
+
+    (signed,) = await pdfs.sign_personally([draft_pdf()], stamp, token, TOKEN_LEADER, "B-T")
+    (report,) = await pdfs.report(signed)
+
+    assert (report.level, report.intact, report.trusted) == ("B-T", True, True)
+    assert report.timestamped_at is not None

@@ -92,7 +92,9 @@ class ThousandUnitFonts(GlyphAccumulatorFactory):
     def create_font_engine(
         self, writer: BasePdfFileWriter, obj_stream: Any = None
     ) -> GlyphAccumulator:
-        return ThousandUnitGlyphAccumulator(writer, open(self.font_file, "rb"), self.font_size)
+        # read whole: an open file handle would stay open for the accumulator's life
+        font = io.BytesIO(Path(self.font_file).read_bytes())
+        return ThousandUnitGlyphAccumulator(writer, font, self.font_size)
 
 
 def _name(value: str) -> generic.NameObject:

@@ -19,6 +19,7 @@ from vanthu_intake.domain.metadata import OutgoingDocumentMetadata
 from vanthu_intake.domain.metadata import Signer as SignerMetadata
 from vanthu_intake.domain.reservations import place_and_date_text
 from vanthu_intake.handlers.outgoing import (
+    NotReserved,
     UnknownDraft,
     approved_draft_fact_id,
     issue_reserved_document,
@@ -294,13 +295,17 @@ async def seal_and_issue(
         seal_key_of(agency),
     )
     upload = UploadedFile(name=f"{notation.replace('/', '-')}.pdf", data=sealed)
-    issued = await issue_reserved_document(
-        registry,
-        principal=principal,
-        reservation_id=record["_id"],
-        upload=upload,
-        correlation_id=correlation_id,
-    )
+    try:
+        issued = await issue_reserved_document(
+            registry,
+            principal=principal,
+            reservation_id=record["_id"],
+            upload=upload,
+            correlation_id=correlation_id,
+        )
+    except NotReserved:
+        # Another clerk sealed and issued the same draft meanwhile: theirs is the document.
+        return await readable_document(registry, principal, record["_id"])
     log.info("document sealed and issued", document_id=issued["_id"], notation=notation)
     return issued
 
