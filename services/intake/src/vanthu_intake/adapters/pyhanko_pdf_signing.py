@@ -201,7 +201,8 @@ class PyhankoPdfSigning:
         signed_at = datetime.now(UTC)
         style = TextStampStyle(
             stamp_text="%(block)s",
-            text_box_style=TextBoxStyle(font=ThousandUnitFonts(str(SANS), font_size=9)),
+            # room between lines for the stacked diacritics of Vietnamese (Ủ, Ặ, Ễ)
+            text_box_style=TextBoxStyle(font=ThousandUnitFonts(str(SANS), font_size=9), leading=14),
             border_width=0,
             inner_content_layout=layout.SimpleBoxLayoutRule(
                 x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID
@@ -251,7 +252,13 @@ class PyhankoPdfSigning:
     ) -> bytes:
         certificate = x509.Certificate.load(await signer.certificate(key_ref))
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        text = TextBoxStyle(font=ThousandUnitFonts(str(SERIF), font_size=12))
+        # centred in the field's height: at its bottom the descenders (g, y, Đ's bar) are cut
+        text = TextBoxStyle(
+            font=ThousandUnitFonts(str(SERIF), font_size=12),
+            box_layout_rule=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID
+            ),
+        )
         try:
             populate_static_text_field(writer, NUMBER_FIELD, text, number_text)
             populate_static_text_field(writer, DATE_FIELD, text, date_text)
