@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from vanthu_contracts.events.values import Confidentiality
+from vanthu_routing.bootstrap import ROUTERS
 from vanthu_routing.ports import DirectoryUser
+from vanthu_runtime.api import create_app
 from vanthu_runtime.auth import issue_dev_token
 
 from .routing_api import AGENCY, AUTH, MONDAY, Api, routing_api
@@ -162,3 +164,26 @@ async def test_the_leader_reads_the_indicators_with_processing_times_and_urgings
     }
     assert leader["urgings"][month]["units"]["unit-plan"]["reprimand"] == 1
     assert specialist.status_code == 403
+
+
+def test_the_reports_and_urgings_answer_typed_models_the_web_app_is_generated_from() -> None:
+    app = create_app(service="routing", routers=ROUTERS, auth_settings=AUTH)
+    document = app.openapi()
+    for path, method, model in (
+        ("/reports/overdue", "get", "OverdueUnit"),
+        ("/reports/processing-time", "get", "ProcessingTimeUnit"),
+        ("/reports/entries-on-behalf", "get", "EntriesOfLeader"),
+        ("/reports/indicators", "get", "Indicators"),
+        ("/cases/{case_id}/tasks/{task_id}/urgings", "post", "UrgingOut"),
+    ):
+        answer = document["paths"][path][method]["responses"]["200"]["content"]
+        schema = answer["application/json"]["schema"]
+        assert schema.get("items", schema) == {"$ref": f"#/components/schemas/{model}"}, path
+    schemas = document["components"]["schemas"]
+    assert set(schemas["OverdueTask"]["required"]) >= {"masked", "due_date", "overdue_working_days"}
+    assert set(schemas["UrgingCounts"]["properties"]) == {
+        "reminder",
+        "reprimand",
+        "disciplinary_review",
+        "total",
+    }

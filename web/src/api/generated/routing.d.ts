@@ -955,6 +955,55 @@ export interface components {
          * @enum {string}
          */
         DirectoryRole: "clerk" | "leader" | "secretary" | "unit_head" | "specialist" | "auditor" | "administrator";
+        /** EntriesOfLeader */
+        EntriesOfLeader: {
+            /** Leader User Id */
+            leader_user_id: string;
+            /** Entries */
+            entries: number;
+            /** Decisions */
+            decisions: components["schemas"]["EntryOnBehalf"][];
+        };
+        /**
+         * EntryOnBehalf
+         * @description A decision a secretary recorded for a leader; masked (only who decided, who typed it in,
+         *     when and of what kind) where the caller may not see the document (ADR 0006).
+         */
+        EntryOnBehalf: {
+            /** Masked */
+            masked: boolean;
+            /** Case Id */
+            case_id: string | null;
+            /** Document Id */
+            document_id: string | null;
+            /** Subject */
+            subject: string | null;
+            /** Decision Id */
+            decision_id: string | null;
+            /** Kind */
+            kind: string | null;
+            decided_by: components["schemas"]["EntryPerson"] | null;
+            recorded_by: components["schemas"]["EntryPerson"] | null;
+            /** Decided At */
+            decided_at: string | null;
+            /** On Behalf */
+            on_behalf: boolean | null;
+            /** Delegation Id */
+            delegation_id: string | null;
+            /** Evidence File */
+            evidence_file: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** EntryPerson */
+        EntryPerson: {
+            /** User Id */
+            user_id: string;
+            /** Full Name */
+            full_name: string;
+            /** Position */
+            position?: string | null;
+        };
         /**
          * FileLinkOut
          * @description A download link to a stored file; it stops working at `expires_at`.
@@ -2657,9 +2706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["EntriesOfLeader"][];
                 };
             };
         };

@@ -7,6 +7,7 @@ it (ADR 0006): for anyone else its row is there, masked (`"masked": true`)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -265,7 +266,38 @@ async def indicators(figures: Figures, caller: Caller = Reader) -> Indicators:
     )
 
 
-@router.get("/entries-on-behalf")
+class EntryPerson(BaseModel):
+    user_id: str
+    full_name: str
+    position: str | None = None
+
+
+class EntryOnBehalf(BaseModel):
+    """A decision a secretary recorded for a leader; masked (only who decided, who typed it in,
+    when and of what kind) where the caller may not see the document (ADR 0006)."""
+
+    masked: bool
+    case_id: str | None
+    document_id: str | None
+    subject: str | None
+    decision_id: str | None
+    kind: str | None
+    decided_by: EntryPerson | None
+    recorded_by: EntryPerson | None
+    decided_at: datetime | None
+    on_behalf: bool | None
+    delegation_id: str | None
+    evidence_file: dict[str, Any] | None
+    """The scanned paper slip's reference (routing's file record)."""
+
+
+class EntriesOfLeader(BaseModel):
+    leader_user_id: str
+    entries: int
+    decisions: list[EntryOnBehalf]
+
+
+@router.get("/entries-on-behalf", response_model=list[EntriesOfLeader])
 async def entries_on_behalf(handlers: Handlers, caller: Caller = Reader) -> list[dict[str, Any]]:
     """Every decision a secretary recorded for a leader, per leader: who decided, who typed it
     in, under which delegation, with which scanned paper (masked where the caller may not see
