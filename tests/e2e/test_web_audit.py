@@ -2,7 +2,9 @@
 `make run` (web/e2e/audit-flow.mjs): a document registered by the clerk is found in the archive's
 search; asked for now it shows as registered with the hash-chain position the answer was folded
 from, an hour before its registration as not yet known, and a moment tomorrow is refused at the
-field; axe-core finds no serious or critical violation on the page with the answer."""
+field; the clerk opens a records file from the year's plan, files the document and closes the
+file, and the file as it stood before the filing shows it open and empty; axe-core finds no
+serious or critical violation on either page."""
 
 from __future__ import annotations
 
@@ -38,3 +40,4 @@ def test_the_auditor_sees_a_document_as_it_stood_at_a_moment(
     assert run.returncode == 0, said
     assert "web-flow: done" in run.stdout, said
     assert (shots / "audit-02-truoc-khi-vao-so.png").exists(), said
+    assert (shots / "audit-05-ho-so-luc-truoc.png").exists(), said

@@ -5,7 +5,7 @@
 // axe-core checks the page with the answer shown.
 //   VANTHU_WEB_URL=http://127.0.0.1:8080 VANTHU_WEB_SHOTS=dir node e2e/audit-flow.mjs
 import { mkdirSync } from 'node:fs';
-import { call, eventually, expectVisible, inDays, launch, openPage, pdfWithText, PEOPLE, screenshot, shots, signIn, step, tokenOf } from './browser.mjs';
+import { call, eventually, expectVisible, inDays, launch, openPage, pdfWithText, PEOPLE, screenshot, shots, signIn, signOut, step, today, tokenOf } from './browser.mjs';
 import { violations } from './axe.mjs';
 
 mkdirSync(shots, { recursive: true });
@@ -80,6 +80,42 @@ try {
   await expectVisible(section.getByText('Thời điểm chưa tới.'), 'the refusal of a future moment');
   if ((await moment.getAttribute('aria-invalid')) !== 'true') throw new Error('the moment field is not marked invalid');
   await screenshot(page, 'audit-03-thoi-diem-chua-toi.png');
+  await signOut(page);
+
+  step('records files: the clerk opens one from the plan, files the document and closes it');
+  const year = Number(today.slice(0, 4));
+  const code = `HS.${Date.now().toString(36)}`;
+  const title = `Hồ sơ kiểm kê tài sản ${code}`;
+  const plan = await call(clerk, 'archive', `/archive/file-plans/${year}`, {
+    method: 'PUT',
+    body: JSON.stringify({ entries: [{ code, title, retention_years: 10, responsible_unit: 'van-phong' }] }),
+  });
+  if (plan.status !== 200) throw new Error(`the file plan: ${plan.status} ${JSON.stringify(plan.body)}`);
+  await signIn(page, PEOPLE.clerk.user_id, PEOPLE.clerk.full_name, 'Văn thư');
+  await page.getByRole('navigation', { name: 'Chức năng' }).getByRole('link', { name: 'Hồ sơ', exact: true }).click();
+  const opening = page.getByRole('form', { name: `Lập hồ sơ theo danh mục năm ${year}` });
+  await opening.getByLabel('Hồ sơ trong danh mục').selectOption(code);
+  await opening.getByRole('button', { name: 'Lập hồ sơ' }).click();
+  await expectVisible(page.getByRole('heading', { name: title, level: 1 }), 'the new records file');
+  // The moment field takes whole seconds: one between the opening and the filing.
+  await page.waitForTimeout(1100);
+  const empty = vietnamLocal(new Date());
+  await page.waitForTimeout(1100);
+  await page.getByLabel('Mã văn bản cần đưa vào hồ sơ').fill(documentId);
+  await page.getByRole('button', { name: 'Đưa vào hồ sơ' }).click();
+  await expectVisible(page.getByRole('list', { name: 'Văn bản trong hồ sơ' }).getByRole('link', { name: documentId }), 'the document in the file');
+  await page.getByRole('button', { name: 'Kết thúc hồ sơ' }).click();
+  await expectVisible(page.getByRole('status').getByText('Đã kết thúc hồ sơ.'), 'the file closed');
+  await expectVisible(page.getByText(/^Đã kết thúc · bảo quản 10 năm/), 'its status and retention');
+  await screenshot(page, 'audit-04-ho-so.png');
+  step('the file as it stood before the document was filed');
+  await page.getByLabel('Thời điểm (giờ Việt Nam)').fill(empty);
+  await page.getByRole('button', { name: 'Xem hồ sơ lúc đó' }).click();
+  await expectVisible(page.getByRole('status').getByText(/: Đang lập, 0 văn bản \(lần cập nhật thứ 1, /), 'the file then: open and empty');
+  const seenFile = await violations(page, 'ho-so');
+  step(`axe ho-so: ${seenFile.length} serious or critical`);
+  found.push(...seenFile);
+  await screenshot(page, 'audit-05-ho-so-luc-truoc.png');
 } finally {
   await browser.close();
 }
