@@ -188,3 +188,58 @@ class FakeClaimBook:
         for key in keys:
             if key in self.held and self.held[key]["owner"] == owner:
                 del self.held[key]
+
+
+class FakeSigner:
+    """The signing port's stand-in: `confirmations` counts the holder's confirmations (one per
+    call), `refuse_with` makes the next calls fail as a remote provider would."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = set(keys)
+        self.confirmations: list[tuple[str, int]] = []
+        self.refuse_with: Exception | None = None
+
+    async def certificate(self, key_ref: str) -> bytes:
+        from vanthu_runtime.signing import UnknownKey
+
+        if key_ref not in self.keys:
+            raise UnknownKey(key_ref, "no such key")
+        return f"certificate of {key_ref}".encode()
+
+    async def sign_digests(
+        self, key_ref: str, digests: Sequence[bytes], *, description: str
+    ) -> list[bytes]:
+        await self.certificate(key_ref)
+        if self.refuse_with is not None:
+            raise self.refuse_with
+        self.confirmations.append((key_ref, len(digests)))
+        return [b"cms:" + key_ref.encode() + b":" + d for d in digests]
+
+
+class FakePdfSigning:
+    """Signs by appending a marker after %%EOF (the PDF stays one), through the real port calls:
+    the digests go to the signer given, so its refusals and confirmations are the test's."""
+
+    async def sign_personally(self, pdfs, stamp, signer, key_ref, description):
+        signatures = await signer.sign_digests(
+            key_ref, [hashlib.sha256(p).digest() for p in pdfs], description=description
+        )
+        return [
+            pdf + b"\n%signed " + stamp.full_name.encode() + b" " + s[:40].hex().encode() + b"\n"
+            for pdf, s in zip(pdfs, signatures, strict=True)
+        ]
+
+    async def seal(self, pdf, number_text, date_text, seal_of, signer, key_ref):
+        await signer.sign_digests(key_ref, [hashlib.sha256(pdf).digest()], description=number_text)
+        marker = f"\n%{number_text} | {date_text} | sealed by {key_ref}\n"
+        return pdf + marker.encode()
+
+    async def report(self, pdf):
+        return []
+
+
+class FakePdfText:
+    """What pdftotext would read: here the markers FakePdfSigning wrote."""
+
+    async def text_of(self, pdf: bytes) -> str | None:
+        return pdf.decode("utf-8", errors="ignore")
