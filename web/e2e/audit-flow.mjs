@@ -103,7 +103,7 @@ try {
   await page.waitForTimeout(1100);
   await page.getByLabel('Mã văn bản cần đưa vào hồ sơ').fill(documentId);
   await page.getByRole('button', { name: 'Đưa vào hồ sơ' }).click();
-  await expectVisible(page.getByRole('list', { name: 'Văn bản trong hồ sơ' }).getByRole('link', { name: documentId }), 'the document in the file');
+  await expectVisible(page.getByRole('list', { name: 'Văn bản trong hồ sơ' }).getByRole('link', { name: subject }), 'the document in the file, by its subject');
   await page.getByRole('button', { name: 'Kết thúc hồ sơ' }).click();
   await expectVisible(page.getByRole('status').getByText('Đã kết thúc hồ sơ.'), 'the file closed');
   await expectVisible(page.getByText(/^Đã kết thúc · bảo quản 10 năm/), 'its status and retention');

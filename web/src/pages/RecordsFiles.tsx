@@ -13,6 +13,7 @@ import { hasRole, useSession } from '../session';
 import { vietnamInstant } from './AuditStateAsOf';
 
 type RecordsFile = ArchiveSchema<'RecordsFileOut'>;
+type RecordsFileDetail = ArchiveSchema<'RecordsFileDetailOut'>;
 type FilePlan = ArchiveSchema<'FilePlanOut'>;
 type FileState = ArchiveSchema<'RecordsFileStateOut'>;
 
@@ -121,6 +122,7 @@ export function RecordsFilePage() {
   const { fileId = '' } = useParams();
   const { session } = useSession();
   const [file, setFile] = useState<RecordsFile | null>(null);
+  const [members, setMembers] = useState<RecordsFileDetail['members']>([]);
   const [error, setError] = useState('');
   const [said, setSaid] = useState('');
   const [documentId, setDocumentId] = useState('');
@@ -129,9 +131,15 @@ export function RecordsFilePage() {
   const [stateProblem, setStateProblem] = useState('');
   const path = `/archive/records-files/${encodeURIComponent(fileId)}`;
 
-  useEffect(() => {
-    api<RecordsFile>('archive', path).then(setFile).catch((e: unknown) => setError(`Không tải được hồ sơ: ${sayError(e)}`));
+  const load = useCallback(async () => {
+    const read = await api<RecordsFileDetail>('archive', path);
+    setFile(read);
+    setMembers(read.members);
   }, [path]);
+
+  useEffect(() => {
+    load().catch((e: unknown) => setError(`Không tải được hồ sơ: ${sayError(e)}`));
+  }, [load]);
 
   const change = useCallback(async (suffix: string, body: unknown, done: string) => {
     setSaid('');
@@ -140,6 +148,7 @@ export function RecordsFilePage() {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
       }));
       setSaid(done);
+      if (suffix === '/documents') await load();
     } catch (e) {
       setSaid(`Không thực hiện được: ${sayError(e)}`);
     }
@@ -186,7 +195,15 @@ export function RecordsFilePage() {
       <section className="card" aria-labelledby="van-ban-trong-ho-so">
         <h2 id="van-ban-trong-ho-so">Văn bản trong hồ sơ</h2>
         <ol aria-label="Văn bản trong hồ sơ">
-          {file.document_ids.map((id) => <li key={id}><Link to={`/tra-cuu/${id}`}>{id}</Link></li>)}
+          {file.document_ids.map((id) => {
+            const member = members.find((m) => m.document_id === id);
+            return (
+              <li key={id}>
+                <Link to={`/tra-cuu/${id}`}>{member?.subject ?? id}</Link>
+                {member && <span className="muted"> · {[member.notation, member.received_at && formatDate(member.received_at)].filter(Boolean).join(' · ')}</span>}
+              </li>
+            );
+          })}
         </ol>
         {file.withheld_documents > 0 && <p className="muted">Và {file.withheld_documents} văn bản mật bạn không được xem.</p>}
         {keeps(session) && file.status === 'open' && (

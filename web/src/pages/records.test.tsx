@@ -58,7 +58,7 @@ describe('the records files', () => {
     api.on('GET /api/archive/archive/handover-due', { items: [] });
     api.on(`GET /api/archive/archive/file-plans/${year}`, { agency_code: '000.00.00.G22', year: Number(year), entries: [{ code: 'HS.01', title: 'Hồ sơ kiểm kê', retention: '10 năm', retention_years: 10, responsible_unit: 'van-phong', construction_project: false }] });
     api.on('POST /api/archive/archive/records-files', file);
-    api.on('GET /api/archive/archive/records-files/rf-2026-abc', file);
+    api.on('GET /api/archive/archive/records-files/rf-2026-abc', { ...file, members: [] });
     at('/ho-so');
     await settle();
     const form = screen.getByRole('form', { name: `Lập hồ sơ theo danh mục năm ${year}` });
@@ -74,8 +74,12 @@ describe('the records files', () => {
 describe("a records file's page", () => {
   it('files a document, closes the file, and says the archive’s refusal', async () => {
     signedInAs(PEOPLE.clerk);
-    api.on('GET /api/archive/archive/records-files/rf-2026-abc', file);
-    api.on('POST /api/archive/archive/records-files/rf-2026-abc/documents', { ...file, document_ids: ['doc1', 'doc2'], ordinal: 2 });
+    let filed = false;
+    const member = (id: string, subject: string, ordinal: number) => ({ document_id: id, subject, notation: `${ordinal}/BNV`, received_at: '2026-11-20T01:00:00Z', ordinal });
+    api.on('GET /api/archive/archive/records-files/rf-2026-abc', () => (filed
+      ? { ...file, document_ids: ['doc1', 'doc2'], members: [member('doc1', 'Báo cáo kiểm kê', 1), member('doc2', 'Kế hoạch thanh lý', 2)] }
+      : { ...file, members: [member('doc1', 'Báo cáo kiểm kê', 1)] }));
+    api.on('POST /api/archive/archive/records-files/rf-2026-abc/documents', () => ((filed = true), { ...file, document_ids: ['doc1', 'doc2'], ordinal: 2 }));
     api.on('POST /api/archive/archive/records-files/rf-2026-abc/close', { detail: 'records file 2026.HS.01 cannot be closed: it holds no document' }, 409);
     at('/ho-so/rf-2026-abc');
     await settle();
@@ -85,7 +89,8 @@ describe("a records file's page", () => {
 
     expect(api.sent('POST /api/archive/archive/records-files/rf-2026-abc/documents')[0].body).toEqual({ document_id: 'doc2' });
     const members = screen.getByRole('list', { name: 'Văn bản trong hồ sơ' });
-    expect(within(members).getAllByRole('link').map((a) => a.getAttribute('href'))).toEqual(['/tra-cuu/doc1', '/tra-cuu/doc2']);
+    expect(within(members).getAllByRole('link').map((a) => `${a.textContent} ${a.getAttribute('href')}`)).toEqual(['Báo cáo kiểm kê /tra-cuu/doc1', 'Kế hoạch thanh lý /tra-cuu/doc2']);
+    expect(within(members).getAllByRole('listitem')[1].textContent).toBe('Kế hoạch thanh lý · 2/BNV · 20/11/2026');
     expect(screen.getByRole('status').textContent).toBe('Đã đưa văn bản vào hồ sơ.');
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Kết thúc hồ sơ' })));
     expect(screen.getByRole('status').textContent).toBe('Không thực hiện được: records file 2026.HS.01 cannot be closed: it holds no document');
@@ -93,7 +98,7 @@ describe("a records file's page", () => {
 
   it('shows the file as it stood at a moment', async () => {
     signedInAs(PEOPLE.auditor);
-    api.on('GET /api/archive/archive/records-files/rf-2026-abc', { ...file, status: 'closed' });
+    api.on('GET /api/archive/archive/records-files/rf-2026-abc', { ...file, status: 'closed', members: [] });
     api.on('GET /api/archive/archive/records-files/rf-2026-abc/state', { file_id: 'rf-2026-abc', as_of: '2026-11-20T03:30:00Z', known: true, revision: 3, revised_at: '2026-11-20T02:00:00Z', file });
     at('/ho-so/rf-2026-abc');
     await settle();

@@ -47,7 +47,9 @@ async def test_a_records_file_as_of_a_moment_holds_what_it_held_then(
 ) -> None:
     first = await _registered(archive)
     second = await _registered(archive)
-    secret = await _registered(archive, confidentiality="secret", readers=["clerk1"])
+    secret = await _registered(
+        archive, confidentiality="secret", readers=["clerk1"], subject="Phương án mật số 7"
+    )
     clerk, auditor = token("clerk1", "clerk"), token("a1", "auditor")
     year = datetime.now(VIETNAM_TIME).year
     code = f"HS.{secrets.token_hex(2)}"
@@ -99,6 +101,15 @@ async def test_a_records_file_as_of_a_moment_holds_what_it_held_then(
     assert now["file"]["status"] == "closed"
     assert now["file"]["document_ids"] == [first, second]
     assert now["revision"] == 5
+    read_by_auditor = await api.get(f"/archive/records-files/{file_id}", headers=auditor)
+    read_by_clerk = await api.get(f"/archive/records-files/{file_id}", headers=clerk)
+    assert [(m["document_id"], m["ordinal"]) for m in read_by_auditor.json()["members"]] == [
+        (first, 1),
+        (second, 3),
+    ]
+    assert read_by_auditor.json()["members"][0]["subject"]
+    assert "Phương án mật số 7" not in read_by_auditor.text
+    assert [m["subject"] for m in read_by_clerk.json()["members"]][1] == "Phương án mật số 7"
     assert unopened == {
         "file_id": file_id,
         "as_of": unopened["as_of"],

@@ -779,6 +779,56 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /**
+         * FileMemberOut
+         * @example {
+         *       "agency_code": "000.00.00.G22",
+         *       "confidentiality": "normal",
+         *       "direction": "incoming",
+         *       "document_id": "in-2026-000123",
+         *       "document_type": {
+         *         "code": "CV",
+         *         "name": "Công văn"
+         *       },
+         *       "issued_date": "2026-11-30",
+         *       "issuer": {
+         *         "agency_code": "000.00.00.G09",
+         *         "name": "Bộ Nội vụ"
+         *       },
+         *       "notation": "15/BNV-VP",
+         *       "received_at": "2026-12-01T02:00:00Z",
+         *       "status": "in_progress",
+         *       "subject": "V/v tổng kết công tác văn thư năm 2026",
+         *       "urgency": "urgent"
+         *     }
+         */
+        FileMemberOut: {
+            /** Document Id */
+            document_id: string;
+            /** Agency Code */
+            agency_code?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Notation */
+            notation?: string | null;
+            document_type?: components["schemas"]["DocumentTypeOut"] | null;
+            issuer?: components["schemas"]["IssuerOut"] | null;
+            /** Issued Date */
+            issued_date?: string | null;
+            /** Received At */
+            received_at?: string | null;
+            /** Status */
+            status?: string | null;
+            /** Urgency */
+            urgency?: string | null;
+            /** Confidentiality */
+            confidentiality?: string | null;
+            /** Direction */
+            direction?: string | null;
+            voided?: components["schemas"]["VoidedOut"] | null;
+            /** Ordinal */
+            ordinal: number;
+        };
         /** FilePlanIn */
         FilePlanIn: {
             /** Entries */
@@ -959,6 +1009,66 @@ export interface components {
         ReasonIn: {
             /** Reason */
             reason: string;
+        };
+        /**
+         * RecordsFileDetailOut
+         * @description A records file read by id, with the documents shown to the caller described.
+         * @example {
+         *       "agency_code": "000.00.00.G22",
+         *       "document_ids": [
+         *         "in-2026-000123"
+         *       ],
+         *       "file_id": "rf-2026-3f9a0c1d2e4b",
+         *       "notation": "2026.VP.01",
+         *       "opened_on": "2026-12-01",
+         *       "responsible_unit": "vp",
+         *       "retention": "10 năm",
+         *       "retention_years": 10,
+         *       "status": "open",
+         *       "title": "Hồ sơ tổng kết công tác văn thư",
+         *       "withheld_documents": 1,
+         *       "year": 2026
+         *     }
+         */
+        RecordsFileDetailOut: {
+            /** File Id */
+            file_id: string;
+            /** Agency Code */
+            agency_code: string;
+            /** Year */
+            year: number;
+            /** Notation */
+            notation: string;
+            /** Title */
+            title: string;
+            /** Retention */
+            retention: string;
+            /** Retention Years */
+            retention_years: number | null;
+            /** Responsible Unit */
+            responsible_unit: string;
+            /** Status */
+            status: string;
+            /** Document Ids */
+            document_ids: string[];
+            /** Withheld Documents */
+            withheld_documents: number;
+            /**
+             * Opened On
+             * Format: date
+             */
+            opened_on: string;
+            /** Closed On */
+            closed_on: string | null;
+            /** Handover Due On */
+            handover_due_on: string | null;
+            /** Retention Expires On */
+            retention_expires_on: string | null;
+            /** Handed Over On */
+            handed_over_on: string | null;
+            disposition: components["schemas"]["DispositionOut"] | null;
+            /** Members */
+            members: components["schemas"]["FileMemberOut"][];
         };
         /**
          * RecordsFileOut
@@ -1736,7 +1846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordsFileOut"];
+                    "application/json": components["schemas"]["RecordsFileDetailOut"];
                 };
             };
             /** @description Validation Error */

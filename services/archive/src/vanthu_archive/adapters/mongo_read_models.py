@@ -257,6 +257,15 @@ class MongoReadModels:
             str(row["_id"]) async for row in cursor if may_read(principal, row, unit_file=unit_file)
         }
 
+    async def listed(self, ids: Sequence[str]) -> list[MongoDocument]:
+        """These documents as search lists them (their fields and status), in the order of
+        ``ids``; the caller has checked that they may be seen."""
+        if not ids:
+            return []
+        projection = dict(_LISTED) | {STATUS_TIMES: 1}
+        rows = await self._records(list(ids), projection)
+        return [{k: v for k, v in row.items() if k in _LISTED} for row in rows]
+
     async def hidden_ids(self, principal: Principal, ids: Sequence[str]) -> set[str]:
         """Those of these ids that are documents the caller may not see (ids that name no
         document, a unit or a person, are not hidden)."""

@@ -24,11 +24,13 @@ from vanthu_archive.api.responses import (
     ZIP_RESPONSE,
     DispositionOut,
     FiledDocumentOut,
+    FileMemberOut,
     FilePlanOut,
     FilePlanSavedOut,
     FixityFindingOut,
     FixityOut,
     PlanEntryOut,
+    RecordsFileDetailOut,
     RecordsFileOut,
     RecordsFilesOut,
     RecordsFileStateOut,
@@ -306,8 +308,19 @@ def records_files_router() -> APIRouter:
         return RecordsFilesOut(items=await _views(request, principal, files))
 
     @router.get("/records-files/{file_id}")
-    async def get_file(request: Request, principal: Reader, file_id: str) -> RecordsFileOut:
-        return await _view(request, principal, await _own_file(request, principal, file_id))
+    async def get_file(request: Request, principal: Reader, file_id: str) -> RecordsFileDetailOut:
+        records_file = await _own_file(request, principal, file_id)
+        view = await _view(request, principal, records_file)
+        # Only what the view shows (ADR 0047): the withheld members stay a count.
+        listed = await _archive(request).read_models.listed(view.document_ids)
+        members = [
+            FileMemberOut.of(
+                {**row, "document_id": row["_id"]},
+                ordinal=records_file.ordinal_of(str(row["_id"])),
+            )
+            for row in listed
+        ]
+        return RecordsFileDetailOut(**view.model_dump(), members=members)
 
     @router.get("/records-files/{file_id}/state")
     async def file_state(

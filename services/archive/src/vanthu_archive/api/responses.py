@@ -314,6 +314,18 @@ class RecordsFileOut(_Out):
     disposition: DispositionOut | None
 
 
+class FileMemberOut(ArchivedDocumentOut):
+    ordinal: int
+    """the document's order in the file"""
+
+
+class RecordsFileDetailOut(RecordsFileOut):
+    """A records file read by id, with the documents shown to the caller described."""
+
+    members: list[FileMemberOut]
+    """the documents of `document_ids`, in the file's order, as search lists them"""
+
+
 class FiledDocumentOut(RecordsFileOut):
     ordinal: int
     """the document's order in the file"""
