@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 from exchange_testkit import (
-    EventTap,
     edxml_package,
     issued_document,
     login_form_token,
@@ -15,9 +14,10 @@ from exchange_testkit import (
     random_agency,
     random_secret,
     send_request,
-    start_connector,
-    start_hub,
+    start_two_agencies,
     status_request,
+    stopping,
+    tapping,
 )
 from harness.hostile_files import scan_pdf
 from harness.polling import eventually
@@ -31,33 +31,19 @@ from vanthu_contracts.events.values import BusinessType, StatusCode, TransportSt
 
 @pytest.fixture(scope="module")
 def exchange(servers, tmp_path_factory, topics_ready):
-    logs = tmp_path_factory.mktemp("exchange-flow")
-    hub = start_hub(servers, logs, hub_id="hub-flow")
-    ministry, province = random_agency("G09"), random_agency("H41")
-    secrets_ = {ministry: random_secret(), province: random_secret()}
-    for code in (ministry, province):
-        assert hub.register(code, secrets_[code], [code]).status_code == 201
-    sender = start_connector(servers, logs, hub, ministry, secrets_[ministry], [ministry])
-    receiver = start_connector(servers, logs, hub, province, secrets_[province], [province])
-    yield {
-        "hub": hub,
-        "sender": sender,
-        "receiver": receiver,
-        "ministry": ministry,
-        "province": province,
-    }
-    for process in (sender.process, receiver.process, hub.process):
-        process.stop()
+    agencies = start_two_agencies(
+        servers, tmp_path_factory.mktemp("exchange-flow"), hub_id="hub-flow"
+    )
+    with stopping(*agencies.running.values()):
+        yield agencies.as_dict()
 
 
 @pytest.fixture
 async def tap(platform_settings):
-    tap = EventTap(
-        platform_settings.kafka.bootstrap_servers, ("exchange.inbound", "exchange.status")
-    )
-    await tap.start()
-    yield tap
-    await tap.stop()
+    async with tapping(
+        platform_settings.kafka.bootstrap_servers, "exchange.inbound", "exchange.status"
+    ) as tap:
+        yield tap
 
 
 async def test_a_sent_document_arrives_with_its_file_and_the_sender_hears_it_arrived(

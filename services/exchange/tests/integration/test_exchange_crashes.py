@@ -8,15 +8,12 @@ from collections import Counter
 
 import pytest
 from exchange_testkit import (
-    EventTap,
     issued_document,
     put_file,
-    random_agency,
-    random_secret,
     restarted,
     send_request,
-    start_connector,
-    start_hub,
+    start_two_agencies,
+    tapping,
 )
 from harness.polling import eventually
 from vanthu_contracts.events.exchange import PackageReceived, ProcessingStatusReceived
@@ -26,33 +23,19 @@ DOCUMENTS = 8
 
 @pytest.fixture
 def deployments(servers, tmp_path, topics_ready):
-    hub = start_hub(servers, tmp_path, hub_id="hub-crash")
-    ministry, province = random_agency("G09"), random_agency("H41")
-    secrets_ = {ministry: random_secret(), province: random_secret()}
-    for code in (ministry, province):
-        assert hub.register(code, secrets_[code], [code]).status_code == 201
-    sender = start_connector(servers, tmp_path, hub, ministry, secrets_[ministry], [ministry])
-    receiver = start_connector(servers, tmp_path, hub, province, secrets_[province], [province])
-    running = {"hub": hub.process, "sender": sender.process, "receiver": receiver.process}
-    yield {
-        "hub": hub,
-        "sender": sender,
-        "ministry": ministry,
-        "province": province,
-        "running": running,
-    }
-    for process in running.values():
+    started = start_two_agencies(servers, tmp_path, hub_id="hub-crash").as_dict()
+    yield started
+    # The tests restart processes in ``running``: stop the ones running at the end.
+    for process in started["running"].values():
         process.stop()
 
 
 @pytest.fixture
 async def tap(platform_settings):
-    tap = EventTap(
-        platform_settings.kafka.bootstrap_servers, ("exchange.inbound", "exchange.status")
-    )
-    await tap.start()
-    yield tap
-    await tap.stop()
+    async with tapping(
+        platform_settings.kafka.bootstrap_servers, "exchange.inbound", "exchange.status"
+    ) as tap:
+        yield tap
 
 
 async def _send_documents(deployments, servers, publisher) -> list:

@@ -16,11 +16,8 @@ from exchange_testkit import (
     EventTap,
     issued_document,
     minio_client,
-    random_agency,
-    random_secret,
     send_request,
-    start_connector,
-    start_hub,
+    start_two_agencies,
     stopping,
 )
 from harness.polling import eventually
@@ -103,25 +100,9 @@ def _stored_sha256(servers, bucket: str, key: str) -> str:
 
 @pytest.fixture
 def deployments(servers, tmp_path, topics_ready) -> Iterator[dict[str, object]]:
-    hub = start_hub(servers, tmp_path / "logs", hub_id="hub-large")
-    ministry, province = random_agency("G09"), random_agency("H41")
-    secrets_ = {ministry: random_secret(), province: random_secret()}
-    for code in (ministry, province):
-        assert hub.register(code, secrets_[code], [code]).status_code == 201
-    sender = start_connector(
-        servers, tmp_path / "logs", hub, ministry, secrets_[ministry], [ministry]
-    )
-    receiver = start_connector(
-        servers, tmp_path / "logs", hub, province, secrets_[province], [province]
-    )
-    with stopping(sender.process, receiver.process, hub.process):
-        yield {
-            "hub": hub,
-            "sender": sender,
-            "receiver": receiver,
-            "ministry": ministry,
-            "province": province,
-        }
+    agencies = start_two_agencies(servers, tmp_path / "logs", hub_id="hub-large")
+    with stopping(*agencies.running.values()):
+        yield agencies.as_dict()
 
 
 async def test_a_100_mb_attachment_arrives_identical_while_the_hubs_memory_stays_bounded(

@@ -15,31 +15,24 @@ import zipfile
 import httpx
 import pytest
 from exchange_testkit import (
-    EventTap,
     edxml_package,
     issued_document,
     minio_client,
     put_file,
     random_agency,
-    random_secret,
+    register_agencies,
     send_request,
     start_connector,
     start_hub,
+    tapping,
+    waiting_document,
+    with_sdk_template_signature,
 )
 from harness.polling import eventually
 from vanthu_contracts.events.exchange import PackageReceived
 from vanthu_exchange.domain.edxml import AttachmentSource, DocumentType, read_package
 
 TEXT = "Ghi chú cuộc họp về liên thông văn bản điện tử\n".encode() * 200
-# Our own imitation of the SDK's template block: no xmlns, empty values, a cut certificate.
-SDK_TEMPLATE_SIGNATURE = (
-    "<Signature><SignedInfo>"
-    '<CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>'
-    '<SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>'
-    '<Reference URI=""><DigestValue></DigestValue></Reference></SignedInfo>'
-    "<SignatureValue></SignatureValue><KeyInfo><X509Data>"
-    "<X509Certificate>MIIE3zCCA8egAwIBAgIQVN</X509Certificate></X509Data></KeyInfo></Signature>"
-)
 
 
 def zipped(files: dict[str, bytes]) -> bytes:
@@ -75,11 +68,7 @@ def library_package(
             )
         ],
     )
-    return package.replace(
-        b"</edXML:TraceHeaderList>",
-        f"</edXML:TraceHeaderList>{SDK_TEMPLATE_SIGNATURE}".encode(),
-        1,
-    )
+    return with_sdk_template_signature(package)
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +77,7 @@ def peers(servers, tmp_path_factory, topics_ready):
     hub = start_hub(servers, logs, hub_id="hub-peers")
     province = random_agency("H41")
     lenient, strict, plain = random_agency("H49"), random_agency("H14"), random_agency("H30")
-    codes = {code: random_secret() for code in (province, lenient, strict, plain)}
-    for code, secret in codes.items():
-        assert hub.register(code, secret, [code]).status_code == 201
+    codes = register_agencies(hub, province, lenient, strict, plain)
     receiver = start_connector(
         servers,
         logs,
@@ -122,12 +109,10 @@ def peers(servers, tmp_path_factory, topics_ready):
 
 @pytest.fixture
 async def tap(platform_settings):
-    tap = EventTap(
-        platform_settings.kafka.bootstrap_servers, ("exchange.inbound", "exchange.status")
-    )
-    await tap.start()
-    yield tap
-    await tap.stop()
+    async with tapping(
+        platform_settings.kafka.bootstrap_servers, "exchange.inbound", "exchange.status"
+    ) as tap:
+        yield tap
 
 
 async def post(hub, sender: str, secret: str, package: bytes, key: str) -> httpx.AsyncClient:
@@ -273,21 +258,7 @@ async def test_a_peer_expecting_zip_gets_its_files_zipped_and_a_plain_peer_the_f
 
 async def fetched_document(peers, agency: str):
     """The document package waiting for ``agency`` at the hub, read, with its attachments."""
-    client = httpx.AsyncClient(
-        base_url=peers["hub"].url,
-        timeout=30,
-        headers=peers["hub"].session(agency, peers["secrets"][agency]),
-    )
-    try:
-
-        async def waiting():
-            pending = (await client.get("/hub/v1/packages")).json()["packages"]
-            return [p for p in pending if p["kind"] == "edoc"]
-
-        (item,) = await eventually(waiting, timeout=60, what=f"the document at {agency}")
-        body = (await client.get(f"/hub/v1/packages/{item['delivery_id']}")).content
-    finally:
-        await client.aclose()
+    body = await waiting_document(peers["hub"], agency, peers["secrets"][agency])
     files: dict[str, io.BytesIO] = {}
 
     def open_sink(start):

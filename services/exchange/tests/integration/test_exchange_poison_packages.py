@@ -16,14 +16,15 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from exchange_testkit import (
-    EventTap,
     HubProcess,
     edxml_package,
     minio_client,
+    publish_certificate,
     random_agency,
     random_secret,
     start_connector,
     start_hub,
+    tapping,
 )
 from harness.polling import eventually
 from pymongo import MongoClient
@@ -66,17 +67,6 @@ def send(hub: HubProcess, auth: dict[str, str], body: bytes) -> httpx.Response:
         content=body,
         headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
         timeout=30,
-    )
-
-
-def publish_certificate(
-    hub: HubProcess, auth: dict[str, str], agency: str, certificate_pem: str
-) -> httpx.Response:
-    return httpx.put(
-        f"{hub.url}/hub/v1/agencies/{agency}/certificate",
-        json={"certificate_pem": certificate_pem},
-        headers=auth,
-        timeout=10,
     )
 
 
@@ -151,10 +141,8 @@ def inject_delivery(
 
 @pytest.fixture
 async def tap(platform_settings):
-    tap = EventTap(platform_settings.kafka.bootstrap_servers, ("exchange.inbound",))
-    await tap.start()
-    yield tap
-    await tap.stop()
+    async with tapping(platform_settings.kafka.bootstrap_servers, "exchange.inbound") as tap:
+        yield tap
 
 
 def set_aside_listing(servers, database: str) -> list[dict[str, object]]:
