@@ -81,6 +81,55 @@ export function AuditExport() {
   );
 }
 
+const ACTION_KINDS: Record<string, string> = {
+  registered: 'Vào sổ', issued: 'Phát hành', digitized: 'Số hóa', signature_checked: 'Kiểm tra chữ ký', voided: 'Hủy đăng ký',
+  decided: 'Cho ý kiến', assigned: 'Giao việc', progress: 'Báo cáo tiến độ', completed: 'Hoàn thành', returned: 'Trả lại',
+  exchange_requested: 'Gửi liên thông', status_sent: 'Báo trạng thái', filed: 'Lập hồ sơ',
+};
+
+/** The auditor's report of what one person did (archive's /audit/actions): every action counted,
+ * one on a document the auditor may not see shown without its document or summary. */
+export function AuditActions() {
+  const [userId, setUserId] = useState('');
+  const [actions, setActions] = useState<ArchiveSchema<'ActionsOut'> | null>(null);
+  const [error, setError] = useState('');
+
+  async function look(event: FormEvent) {
+    event.preventDefault();
+    setError('');
+    try {
+      setActions(await api<ArchiveSchema<'ActionsOut'>>('archive', `/archive/audit/actions?${new URLSearchParams({ user_id: userId.trim() })}`));
+    } catch (e) {
+      setActions(null);
+      setError(`Không xem được: ${sayError(e)}`);
+    }
+  }
+
+  return (
+    <form className="card" aria-labelledby="hoat-dong" onSubmit={(e) => void look(e)} noValidate>
+      <h2 id="hoat-dong">Hoạt động của một người</h2>
+      <div className="field">
+        <label htmlFor="a-user">Tên đăng nhập</label>
+        <input id="a-user" value={userId} onChange={(e) => setUserId(e.target.value)} />
+      </div>
+      <button type="submit" className="secondary" disabled={!userId.trim()}>Xem hoạt động</button>
+      {error && <p className="error" role="alert">{error}</p>}
+      {actions && (
+        <ol aria-label={`Hoạt động của ${actions.user_id}`}>
+          {actions.actions.length === 0 && <li className="muted">Không có hoạt động nào.</li>}
+          {actions.actions.map((a, i) => (
+            <li key={i}>
+              {formatDateTime(a.occurred_at)} · {ACTION_KINDS[a.kind] ?? a.kind}
+              {a.on_behalf && ' (nhập thay)'}
+              {a.masked ? ' · văn bản mật bạn không được xem' : <> · <Link to={`/tra-cuu/${a.document_id}`}>{a.summary}</Link></>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </form>
+  );
+}
+
 export function AuditSearch() {
   const { session } = useSession();
   const [form, setForm] = useState<SearchForm>({ q: '', document_type: '', urgency: '', issued_from: '', issued_to: '' });
@@ -140,6 +189,7 @@ export function AuditSearch() {
       </form>
 
       {hasRole(session, 'auditor') && <AuditExport />}
+      {hasRole(session, 'auditor') && <AuditActions />}
 
       {found && (
         <section aria-labelledby="ket-qua">

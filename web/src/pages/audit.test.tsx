@@ -218,3 +218,29 @@ describe("the auditor's export", () => {
     expect(screen.queryByRole('form', { name: 'Xuất dữ liệu lưu trữ để kiểm tra' })).toBeNull();
   });
 });
+
+describe("the auditor's report of one person's actions", () => {
+  it('lists what the person did, a masked action counted without its document', async () => {
+    signedInAs(PEOPLE.auditor);
+    api.on('GET /api/archive/archive/audit/actions', {
+      user_id: 'vanthu1',
+      actions: [
+        { occurred_at: '2026-11-20T01:00:00Z', document_id: 'doc1', kind: 'registered', roles: ['registered_by'], summary: 'Vào sổ văn bản đến số 1/2026', on_behalf: false, masked: false },
+        { occurred_at: '2026-11-20T02:00:00Z', document_id: null, kind: 'registered', roles: ['registered_by'], summary: null, on_behalf: false, masked: true },
+      ],
+    });
+    at('/tra-cuu');
+    await settle();
+    const form = screen.getByRole('form', { name: 'Hoạt động của một người' });
+    fireEvent.change(within(form).getByLabelText('Tên đăng nhập'), { target: { value: 'vanthu1' } });
+    await act(async () => fireEvent.click(within(form).getByRole('button', { name: 'Xem hoạt động' })));
+
+    expect(new URL(api.calls.at(-1)!.url, 'http://x').searchParams.get('user_id')).toBe('vanthu1');
+    const items = within(screen.getByRole('list', { name: 'Hoạt động của vanthu1' })).getAllByRole('listitem');
+    expect(items.map((i) => i.textContent)).toEqual([
+      '20/11/2026 08:00 · Vào sổ · Vào sổ văn bản đến số 1/2026',
+      '20/11/2026 09:00 · Vào sổ · văn bản mật bạn không được xem',
+    ]);
+    expect(within(items[0]).getByRole('link').getAttribute('href')).toBe('/tra-cuu/doc1');
+  });
+});
