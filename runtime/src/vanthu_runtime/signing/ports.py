@@ -33,6 +33,12 @@ class UnknownKey(SigningFailed):
     state = "unknown_key"
 
 
+class SigningNotConfigured(SigningFailed):
+    """This deployment has no device for the key (no token, no remote provider configured)."""
+
+    state = "not_configured"
+
+
 class Signer(Protocol):
     """Signs with keys that never leave their device (a token, an HSM, a CA's remote service)."""
 

@@ -91,20 +91,21 @@ async def _wire_api(app: FastAPI, platform: Platform) -> None:
 
 def build_signing_desk(
     registry: Registry, settings: IntakeSettings, signing: SigningSettings
-) -> SigningDesk | None:
-    """The keys of the agency's token and, when configured, the CA's remote signing; None
-    (signing answers 503) when no token is configured."""
+) -> SigningDesk:
+    """The keys of the agency's token and, when configured, the CA's remote signing; without a
+    token, signing answers 409 not_configured and the verification reports are still made."""
+    token = None
     if signing.pkcs11_module is None or signing.pin is None:
         log.warning("no PKCS#11 token configured: outgoing documents cannot be signed here")
-        return None
-    timestamper = None
-    if signing.tsa_url:
-        from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
+    else:
+        timestamper = None
+        if signing.tsa_url:
+            from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 
-        timestamper = HTTPTimeStamper(signing.tsa_url)
-    token = Pkcs11Signer(
-        signing.pkcs11_module, signing.token_label, signing.pin.get_secret_value(), timestamper
-    )
+            timestamper = HTTPTimeStamper(signing.tsa_url)
+        token = Pkcs11Signer(
+            signing.pkcs11_module, signing.token_label, signing.pin.get_secret_value(), timestamper
+        )
     remote = None
     if signing.remote_url:
         secret = signing.remote_client_secret

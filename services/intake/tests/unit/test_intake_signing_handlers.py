@@ -143,3 +143,15 @@ async def test_a_word_draft_is_refused_naming_the_draft() -> None:
 
     assert refused.value.draft_id == draft_id
     assert signing.token.confirmations == []
+
+
+async def test_without_a_token_signing_is_refused_as_not_configured() -> None:
+    signing = desk()
+    signing = SigningDesk(registry=signing.registry, pdfs=signing.pdfs, token=None)
+    draft_id = await approved(signing)
+
+    with pytest.raises(handlers.SigningRefused) as refused:
+        await handlers.sign_drafts(signing, principal=LEADER, draft_ids=[draft_id], signer=SIGNER)
+
+    assert refused.value.state == "not_configured"
+    assert "VANTHU_SIGNING_PKCS11_MODULE" in refused.value.reason

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import structlog
 from vanthu_runtime.auth import Principal
 from vanthu_runtime.file_checks import MediaType
-from vanthu_runtime.signing import Signer, SigningFailed
+from vanthu_runtime.signing import Signer, SigningFailed, SigningNotConfigured
 
 from vanthu_intake.domain.metadata import OutgoingDocumentMetadata
 from vanthu_intake.domain.metadata import Signer as SignerMetadata
@@ -40,8 +40,9 @@ class SigningDesk:
 
     registry: Registry
     pdfs: PdfSigning
-    token: Signer
-    """Keys in the agency's PKCS#11 token (the seal's, and the people who sign with it)."""
+    token: Signer | None
+    """Keys in the agency's PKCS#11 token (the seal's, and the people who sign with it); None
+    where no token is configured: then nothing is signed here, reports still are made."""
     remote: Signer | None = None
     """The CA's remote signing service, for the people in `remote_users`."""
     remote_users: frozenset[str] = frozenset()
@@ -50,9 +51,18 @@ class SigningDesk:
     def signer_of(self, user_id: str) -> tuple[Signer, str]:
         if user_id in self.remote_users:
             if self.remote is None:
-                raise SigningFailed(user_id, "no remote signing provider is configured")
+                raise SigningNotConfigured(user_id, "no remote signing provider is configured")
             return self.remote, "remote"
-        return self.token, "pkcs11"
+        return self.agency_token(user_id), "pkcs11"
+
+    def agency_token(self, key_ref: str) -> Signer:
+        if self.token is None:
+            raise SigningNotConfigured(
+                key_ref,
+                "no signing token is configured here (VANTHU_SIGNING_PKCS11_MODULE, "
+                "VANTHU_SIGNING_PIN)",
+            )
+        return self.token
 
     def agency_name(self, agency_code: str) -> str:
         names = self.agency_names or {}
@@ -157,9 +167,10 @@ async def sign_drafts(
             to_sign.append((index, fact))
     if to_sign:
         pdfs = [await _draft_pdf(registry, index, fact) for index, fact in to_sign]
-        key, provider = desk.signer_of(principal.user_id)
         description = f"Ký số {len(pdfs)} văn bản của {desk.agency_name(agency)}"
+        provider = "remote" if principal.user_id in desk.remote_users else "pkcs11"
         try:
+            key, provider = desk.signer_of(principal.user_id)
             signed = await desk.pdfs.sign_personally(
                 pdfs, stamp_of(signer), key, principal.user_id, description
             )
@@ -286,14 +297,18 @@ async def seal_and_issue(
     pdf = await registry.files.get(signed["file"]["object_key"], signed["file"]["sha256"])
     notation = f"{record['code_number']}/{record['code_notation']}"
     day = date.fromisoformat(record["issued_date"])
-    sealed = await desk.pdfs.seal(
-        pdf,
-        f"Số: {notation}",
-        place_and_date_text(record.get("place"), day),
-        desk.agency_name(agency),
-        desk.token,
-        seal_key_of(agency),
-    )
+    try:
+        sealed = await desk.pdfs.seal(
+            pdf,
+            f"Số: {notation}",
+            place_and_date_text(record.get("place"), day),
+            desk.agency_name(agency),
+            desk.agency_token(seal_key_of(agency)),
+            seal_key_of(agency),
+        )
+    except SigningFailed as exc:
+        # The number stays reserved for this draft (asking again takes the same one).
+        raise SigningRefused(exc) from exc
     upload = UploadedFile(name=f"{notation.replace('/', '-')}.pdf", data=sealed)
     try:
         issued = await issue_reserved_document(
