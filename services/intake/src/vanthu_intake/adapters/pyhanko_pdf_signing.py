@@ -284,9 +284,12 @@ class PyhankoPdfSigning:
         return await _finish(prepared, output, signature)
 
     async def report(self, pdf: bytes) -> list[SignatureReport]:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        try:
+            embedded_signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+        except (PdfError, ValueError, KeyError):
+            return []  # not a PDF pyHanko can read (an encrypted incoming one): no signatures
         reports = []
-        for embedded in reader.embedded_signatures:
+        for embedded in embedded_signatures:
             context = ValidationContext(trust_roots=self._trust_roots, allow_fetching=False)
             cert = embedded.signer_cert
             try:

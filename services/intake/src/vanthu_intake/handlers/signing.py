@@ -335,5 +335,8 @@ async def signature_report(
     if not originals or originals[0].get("media_type") != MediaType.PDF.value:
         raise NotFound(document_id)
     original = originals[0]
-    pdf = await desk.registry.files.get(original["object_key"], original["sha256"])
+    try:
+        pdf = await desk.registry.files.get(original["object_key"], original["sha256"])
+    except FileMissing as exc:
+        raise NotFound(document_id) from exc
     return original, await desk.pdfs.report(pdf)
