@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import httpx
+from harness import office_files
 from harness.pdfs import one_page_pdf
 from harness.polling import eventually
 from vanthu_contracts.events.routing import DraftApproved
@@ -14,6 +15,8 @@ from .test_routing_flow import direction, in_days, receive, wait_in_inbox
 from .test_routing_proxy import today_at_eight
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DRAFT = office_files.docx("Dự thảo công văn trả lời")
+"""A real Word document: routing opens drafts before keeping them (issue 16 item 6)."""
 
 
 async def specialist_task(http, org, publisher) -> tuple[str, str]:
@@ -39,7 +42,7 @@ async def specialist_task(http, org, publisher) -> tuple[str, str]:
 async def upload(http, org, case_id: str, task_id: str) -> str:
     response = await http.post(
         f"/cases/{case_id}/tasks/{task_id}/drafts",
-        files={"file": ("du-thao.docx", b"PK\x03\x04 du thao tra loi", DOCX)},
+        files={"file": ("du-thao.docx", DRAFT, DOCX)},
         headers=org.auth("specialist"),
     )
     assert response.status_code == 201, response.text
@@ -161,7 +164,7 @@ async def test_a_draft_opens_through_a_short_lived_link_and_not_for_an_administr
     http, org, publisher
 ):
     case_id, task_id = await specialist_task(http, org, publisher)
-    content = b"PK\x03\x04 du thao tra loi"
+    content = DRAFT
     await upload(http, org, case_id, task_id)
     case = (await http.get(f"/cases/{case_id}", headers=org.auth("specialist"))).json()
     file_id = case["drafts"][0]["file"]["file_id"]
