@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -236,10 +236,13 @@ async def _walk_through(
 
         # The director decided on paper; the secretary records it with the scanned slip.
         due = (today + timedelta(days=30)).isoformat()
+        # The slip is dated this morning, or now before 08:00 in Vietnam: never later than the
+        # steps after it, which the archive's timeline orders by when they were decided.
+        slip_time = min(datetime.combine(today, time(8), VIETNAM), datetime.now(VIETNAM))
         payload = {
             "text": "Giao Phòng Kế hoạch chủ trì, Phòng Tài chính phối hợp.",
             "decided_by_user_id": dept.ids["director"],
-            "decided_at": f"{today.isoformat()}T08:00:00+07:00",
+            "decided_at": slip_time.isoformat(timespec="seconds"),
             "assignments": [
                 {"unit_id": dept.ids["planning"], "role": "lead", "due_date": due},
                 {"unit_id": dept.ids["finance"], "role": "coordinating", "due_date": due},
