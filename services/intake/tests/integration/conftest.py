@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -138,11 +139,15 @@ async def clerk(intake: Intake, agency: str) -> AsyncIterator[httpx.AsyncClient]
 
 
 @pytest.fixture(scope="session")
-def signing_setup() -> SigningSetup:
+def signing_setup() -> Iterator[SigningSetup]:
     made = make_token()
     # The PKCS#11 library reads its configuration when this process first loads it.
     os.environ["SOFTHSM2_CONF"] = made.env["SOFTHSM2_CONF"]
-    return made
+    try:
+        yield made
+    finally:
+        # the session's token, CA key and PINs go with the session
+        shutil.rmtree(made.state, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
