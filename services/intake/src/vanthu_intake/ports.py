@@ -112,6 +112,14 @@ class DocumentRepository(Protocol):
         """The facts of one kind (`void`, `ocr`...) of several documents, in one read."""
         ...
 
+    async def facts_by_id(self, fact_ids: Sequence[str]) -> list[Record]:
+        """The facts of these ids that exist, in one read."""
+        ...
+
+    async def approved_drafts_of(self, agency_code: str, limit: int) -> list[Record]:
+        """The agency's approved drafts (facts of kind `approved_draft`), newest first."""
+        ...
+
     async def void(
         self, document_id: str, changes: Record, events: Sequence[KafkaRecord]
     ) -> Record | None:

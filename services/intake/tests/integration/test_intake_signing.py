@@ -283,3 +283,37 @@ async def test_with_a_timestamp_authority_configured_the_signatures_are_b_t(
 
     assert (report.level, report.intact, report.trusted) == ("B-T", True, True)
     assert report.timestamped_at is not None
+
+
+async def test_the_signing_desk_lists_each_draft_where_it_stands(
+    signing_intake, publisher, platform_settings
+) -> None:
+    """The leader's list to sign and the clerk's list to seal (the web app's "Ký số" page)."""
+    draft_id = await approve_draft(publisher, platform_settings)
+    async with (
+        _client(signing_intake, TOKEN_LEADER, "leader") as leader,
+        _client(signing_intake, "vanthu-" + secrets.token_hex(3), "clerk") as clerk,
+        _client(signing_intake, "cv-" + secrets.token_hex(3), "specialist") as specialist,
+    ):
+
+        async def listed() -> dict[str, Any] | None:
+            items = (await clerk.get("/v1/outgoing-documents/drafts")).json()["items"]
+            return next((item for item in items if item["draft_id"] == draft_id), None)
+
+        waiting = await eventually(listed, timeout=60, what="the approved draft on the desk")
+        signed = await _sign(leader, [draft_id], DEPUTY)
+        after_signing = await listed()
+        sealed = await _seal(clerk, draft_id)
+        after_sealing = await listed()
+        refused = await specialist.get("/v1/outgoing-documents/drafts")
+
+    assert waiting["state"] == "awaiting_signature"
+    assert waiting["signed_at"] is None and waiting["issued_notation"] is None
+    assert signed.status_code == 201, signed.text
+    assert after_signing is not None and after_signing["state"] == "signed"
+    assert after_signing["signed_by"]["user_id"] == TOKEN_LEADER
+    assert sealed.status_code == 201, sealed.text
+    assert after_sealing is not None and after_sealing["state"] == "issued"
+    assert after_sealing["issued_notation"] == sealed.json()["notation"]
+    assert after_sealing["issued_document_id"] == sealed.json()["document_id"]
+    assert refused.status_code == 403

@@ -130,6 +130,17 @@ class FakeDocumentRepository:
         self.published += events
         return dict(record)
 
+    async def facts_by_id(self, fact_ids: Sequence[str]) -> list[dict[str, Any]]:
+        return [self.facts[i] for i in fact_ids if i in self.facts]
+
+    async def approved_drafts_of(self, agency_code: str, limit: int) -> list[dict[str, Any]]:
+        drafts = [
+            f
+            for f in self.facts.values()
+            if f["kind"] == "approved_draft" and f["draft"]["agency_code"] == agency_code
+        ]
+        return sorted(drafts, key=lambda fact: fact["recorded_at"], reverse=True)[:limit]
+
     async def facts_of_kind(self, document_ids: Sequence[str], kind: str) -> list[dict[str, Any]]:
         wanted = set(document_ids)
         facts = [f for f in self.facts.values() if f["document_id"] in wanted and f["kind"] == kind]

@@ -216,6 +216,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/outgoing-documents/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Drafts At The Desk
+         * @description The agency's approved drafts, newest first (at most 200): the leader's list to sign
+         *     (one or many at once) and the clerk's list to number and seal. A draft answering a document
+         *     the caller may not read is not listed.
+         */
+        get: operations["drafts_at_the_desk_v1_outgoing_documents_drafts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/outgoing-documents/signatures": {
         parameters: {
             query?: never;
@@ -336,6 +358,62 @@ export interface components {
          * @enum {string}
          */
         Confidentiality: "normal" | "confidential" | "secret" | "top_secret";
+        /**
+         * DeskDraftOut
+         * @description An approved draft and how far it got: `awaiting_signature` (its leader signs it),
+         *     `signed` (the clerk numbers and seals it), `issued`.
+         */
+        DeskDraftOut: {
+            /** Draft Id */
+            draft_id: string;
+            /** Case Id */
+            case_id: string;
+            /** Document Id */
+            document_id: string;
+            /** Answers Subject */
+            answers_subject: string | null;
+            /** Answers Number */
+            answers_number: string | null;
+            /** File Name */
+            file_name: string;
+            /** Media Type */
+            media_type: string;
+            drafted_by: components["schemas"]["DeskPerson"];
+            approved_by: components["schemas"]["DeskPerson"];
+            /**
+             * Approved At
+             * Format: date-time
+             */
+            approved_at: string;
+            /** State */
+            state: string;
+            /** Signed At */
+            signed_at?: string | null;
+            signed_by?: components["schemas"]["DeskPerson"] | null;
+            /** Issued Document Id */
+            issued_document_id?: string | null;
+            /** Issued Notation */
+            issued_notation?: string | null;
+            /** Last Failure */
+            last_failure?: string | null;
+        };
+        /** DeskDrafts */
+        DeskDrafts: {
+            /** Items */
+            items: components["schemas"]["DeskDraftOut"][];
+        };
+        /** DeskPerson */
+        DeskPerson: {
+            /** User Id */
+            user_id: string;
+            /**
+             * Full Name
+             * @default
+             */
+            full_name: string;
+            /** Position */
+            position?: string | null;
+        };
         /** DocumentPage */
         DocumentPage: {
             /** Items */
@@ -1241,6 +1319,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    drafts_at_the_desk_v1_outgoing_documents_drafts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeskDrafts"];
                 };
             };
         };

@@ -33,6 +33,7 @@ class MongoDocumentRepository:
         )
         await documents.create_index([("agency_code", 1), ("registered_at", -1)])
         await facts.create_index([("document_id", 1), ("recorded_at", 1)])
+        await facts.create_index([("kind", 1), ("draft.agency_code", 1), ("recorded_at", -1)])
         await self._documents.ensure_indexes()
         await self._facts.ensure_indexes()
 
@@ -98,6 +99,19 @@ class MongoDocumentRepository:
 
     async def facts_of(self, document_id: str) -> list[dict[str, Any]]:
         cursor = self._facts.raw.find({"document_id": document_id}, sort=[("recorded_at", 1)])
+        return await cursor.to_list(None)
+
+    async def facts_by_id(self, fact_ids: Sequence[str]) -> list[dict[str, Any]]:
+        if not fact_ids:
+            return []
+        return await self._facts.raw.find({"_id": {"$in": list(fact_ids)}}).to_list(None)
+
+    async def approved_drafts_of(self, agency_code: str, limit: int) -> list[dict[str, Any]]:
+        cursor = self._facts.raw.find(
+            {"kind": "approved_draft", "draft.agency_code": agency_code},
+            sort=[("recorded_at", -1)],
+            limit=limit,
+        )
         return await cursor.to_list(None)
 
     async def facts_of_kind(self, document_ids: Sequence[str], kind: str) -> list[dict[str, Any]]:

@@ -96,6 +96,93 @@ def _refusal(exc: handlers.SigningRefused) -> HTTPException:
     )
 
 
+class DeskPerson(BaseModel):
+    user_id: str
+    full_name: str = ""
+    position: str | None = None
+
+
+class DeskDraftOut(BaseModel):
+    """An approved draft and how far it got: `awaiting_signature` (its leader signs it),
+    `signed` (the clerk numbers and seals it), `issued`."""
+
+    draft_id: str
+    case_id: str
+    document_id: str
+    """The incoming document it answers."""
+    answers_subject: str | None
+    answers_number: str | None
+    """Số đến of the document answered, ``12/2026``."""
+    file_name: str
+    media_type: str
+    drafted_by: DeskPerson
+    approved_by: DeskPerson
+    approved_at: datetime
+    state: str
+    signed_at: datetime | None = None
+    signed_by: DeskPerson | None = None
+    issued_document_id: str | None = None
+    issued_notation: str | None = None
+    last_failure: str | None = None
+    """Why the leader's last signing did not succeed (state: reason), while unsigned."""
+
+
+class DeskDrafts(BaseModel):
+    items: list[DeskDraftOut]
+
+
+DeskReader = Annotated[Principal, Depends(require_roles(Role.LEADER, Role.SECRETARY, Role.CLERK))]
+
+
+def _person(value: dict[str, object] | None) -> DeskPerson | None:
+    if not value:
+        return None
+    return DeskPerson.model_validate(
+        {k: value.get(k) for k in ("user_id", "full_name", "position") if value.get(k) is not None}
+    )
+
+
+@router.get("/drafts")
+async def drafts_at_the_desk(request: Request, principal: DeskReader) -> DeskDrafts:
+    """The agency's approved drafts, newest first (at most 200): the leader's list to sign
+    (one or many at once) and the clerk's list to number and seal. A draft answering a document
+    the caller may not read is not listed."""
+    found = await handlers.drafts_at_the_desk(desk_of(request).registry, principal)
+    items = []
+    for entry in found:
+        draft = entry.approved["draft"]
+        answers = entry.answers or {}
+        issued = entry.issued if entry.state == "issued" else None
+        failure = entry.last_failure
+        items.append(
+            DeskDraftOut(
+                draft_id=draft["draft_id"],
+                case_id=draft["case_id"],
+                document_id=draft["document_id"],
+                answers_subject=(answers.get("metadata") or {}).get("subject"),
+                answers_number=(
+                    f"{answers['arrival_number']}/{answers['arrival_year']}"
+                    if answers.get("arrival_number")
+                    else None
+                ),
+                file_name=draft["file"]["name"],
+                media_type=draft["file"]["media_type"],
+                drafted_by=_person(draft["drafted_by"]) or DeskPerson(user_id=""),
+                approved_by=_person(draft["approved_by"]) or DeskPerson(user_id=""),
+                approved_at=draft["approved_at"],
+                state=entry.state,
+                signed_at=entry.signed["signed_at"] if entry.signed else None,
+                signed_by=_person(entry.signed.get("signed_by")) if entry.signed else None,
+                issued_document_id=issued["_id"] if issued else None,
+                issued_notation=(
+                    f"{issued['code_number']}/{issued['code_notation']}" if issued else None
+                ),
+                last_failure=f"{failure['state']}: {failure['reason']}" if failure else None,
+            )
+        )
+    return DeskDrafts(items=items)
+
+
 @router.post("/signatures", status_code=status.HTTP_201_CREATED)
 async def sign_drafts(body: SignatureBatch, request: Request, principal: Leader) -> SignedDrafts:
     try:

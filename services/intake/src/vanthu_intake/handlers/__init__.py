@@ -87,10 +87,12 @@ from vanthu_intake.handlers.registry import (
     store_files,
 )
 from vanthu_intake.handlers.signing import (
+    DeskDraft,
     DraftNotSignable,
     NotSigned,
     SigningDesk,
     SigningRefused,
+    drafts_at_the_desk,
     seal_and_issue,
     seal_key_of,
     sign_drafts,
@@ -106,6 +108,7 @@ __all__ = [
     "OUTGOING_ORIGINALS",
     "SYSTEM_PERSON",
     "UTC",
+    "DeskDraft",
     "Digitiser",
     "DraftNotSignable",
     "DuplicateDocument",
@@ -142,6 +145,7 @@ __all__ = [
     "claim_duplicate_keys",
     "datetime",
     "digitize_document",
+    "drafts_at_the_desk",
     "duplicate_keys",
     "duplicate_keys_of",
     "file_link",

@@ -23,9 +23,10 @@ from vanthu_intake.handlers.outgoing import (
     UnknownDraft,
     approved_draft_fact_id,
     issue_reserved_document,
+    reservation_id_of,
     reserve_outgoing_number,
 )
-from vanthu_intake.handlers.reading import readable_document, stored_files
+from vanthu_intake.handlers.reading import may_read, readable_document, stored_files
 from vanthu_intake.handlers.registry import NotFound, Registry, UploadedFile, person_of
 from vanthu_intake.ports import FileMissing, PdfSigning, PersonalStamp, Record, SignatureReport
 
@@ -323,6 +324,79 @@ async def seal_and_issue(
         return await readable_document(registry, principal, record["_id"])
     log.info("document sealed and issued", document_id=issued["_id"], notation=notation)
     return issued
+
+
+@dataclass(frozen=True)
+class DeskDraft:
+    """An approved draft as the signing desk sees it: waiting for its signer, signed and waiting
+    for the clerk, or issued; the last failed attempt said when signing did not succeed."""
+
+    approved: Record
+    answers: Record | None
+    """The incoming document the draft answers, as intake registered it (None: not here)."""
+    signed: Record | None
+    issued: Record | None
+    last_failure: Record | None
+
+    @property
+    def state(self) -> str:
+        if self.issued is not None and self.issued.get("status") == "registered":
+            return "issued"
+        if self.signed is not None:
+            return "signed"
+        return "awaiting_signature"
+
+
+DESK_LIMIT = 200
+
+
+async def drafts_at_the_desk(registry: Registry, principal: Principal) -> list[DeskDraft]:
+    """The agency's approved drafts, newest first (at most `DESK_LIMIT`), each with how far it
+    got: what the leader's signing list and the clerk's sealing list are made of."""
+    agency = principal.agency_code
+    approved = await registry.documents.approved_drafts_of(agency, DESK_LIMIT)
+    ids = [fact["draft"]["draft_id"] for fact in approved]
+    signed = {
+        fact["draft_id"]: fact
+        for fact in await registry.documents.facts_by_id(
+            [signed_draft_fact_id(agency, draft_id) for draft_id in ids]
+        )
+    }
+    issued = {
+        record["_id"]: record
+        for record in await registry.documents.get_many(
+            [reservation_id_of(agency, draft_id) for draft_id in ids]
+        )
+    }
+    answered = {
+        record["_id"]: record
+        for record in await registry.documents.get_many(
+            list({fact["draft"]["document_id"] for fact in approved})
+        )
+    }
+    # A draft answering a document the caller may not read is not listed to them (ADR 0006).
+    approved = [
+        fact
+        for fact in approved
+        if (doc := answered.get(fact["draft"]["document_id"])) is None or may_read(principal, doc)
+    ]
+    ids = [fact["draft"]["draft_id"] for fact in approved]
+    attempts: dict[str, Record] = {}
+    for attempt in await registry.documents.facts_of_kind(
+        list({fact["draft"]["document_id"] for fact in approved}), "signing_attempt"
+    ):
+        if attempt.get("agency_code") == agency:
+            attempts[attempt["draft_id"]] = attempt  # sorted by time: the last one stays
+    return [
+        DeskDraft(
+            approved=fact,
+            answers=answered.get(fact["draft"]["document_id"]),
+            signed=signed.get(draft_id),
+            issued=issued.get(reservation_id_of(agency, draft_id)),
+            last_failure=attempts.get(draft_id) if draft_id not in signed else None,
+        )
+        for fact, draft_id in zip(approved, ids, strict=True)
+    ]
 
 
 async def signature_report(
