@@ -153,6 +153,15 @@ try {
   if (!read.some((f) => f.length === 5 && Number(f[0]) >= 2 && /%|Chưa có/.test(f[4]))) {
     throw new Error(`the planning office reads ${read.map((f) => f.join(' | ')).join(' / ')}`);
   }
+  // What the leader reads is what routing's indicators counted (ADR 0052): open, due soon, overdue.
+  await eventually(async () => {
+    const counted = (await call(leader, 'routing', '/reports/indicators')).body.now.units['phong-ke-hoach'];
+    await page.reload();
+    await expectVisible(page.getByRole('heading', { name: 'Tổng hợp tình hình xử lý' }), 'the dashboard again', 30000);
+    const shown = [];
+    for (const row of await page.getByRole('table').first().getByRole('row', { name: /^Phòng Kế hoạch/ }).all()) shown.push(await row.locator('td').allInnerTexts());
+    return counted && shown.some((f) => f[0] === String(counted.open) && f[1] === String(counted.due_soon) && f[2] === String(counted.overdue));
+  }, "the planning office's figures as the indicators counted them", 60000);
   await expectVisible(page.getByRole('region', { name: 'Ý kiến do thư ký nhập thay' }).getByText(subjectB), 'the proxy entry in the report');
   const toApprove = page.getByRole('region', { name: 'Dự thảo chờ phê duyệt' }).getByRole('link', { name: subjectA });
   await expectVisible(toApprove, 'the draft waiting for approval');
