@@ -14,6 +14,7 @@ import { MyTasks } from './pages/MyTasks';
 import { OutgoingList } from './pages/OutgoingList';
 import { RecordsFilePage, RecordsFiles } from './pages/RecordsFiles';
 import { Registers } from './pages/Registers';
+import { SigningDesk } from './pages/SigningDesk';
 import { RegisterIncoming } from './pages/RegisterIncoming';
 import { SignIn } from './pages/SignIn';
 import { TaskPage } from './pages/TaskPage';
@@ -42,6 +43,7 @@ export function App() {
         <Route path="/van-ban-di" element={<OutgoingList />} />
         <Route path="/van-ban-di/phat-hanh" element={<IssueOutgoing />} />
         <Route path="/so-dang-ky" element={<Registers />} />
+        <Route path="/ky-so" element={<SigningDesk />} />
         <Route path="/tra-cuu" element={<AuditSearch />} />
         <Route path="/tra-cuu/:documentId" element={<AuditDocument />} />
         <Route path="/ho-so" element={<RecordsFiles />} />
@@ -101,6 +103,7 @@ function Shell({ children }: { children: ReactNode }) {
           {hasRole(session, 'clerk', 'leader', 'unit_head', 'auditor') && <NavLink to="/ho-so">Hồ sơ</NavLink>}
           {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-di" end>Văn bản đi</NavLink>}
           {hasRole(session, 'clerk') && <NavLink to="/so-dang-ky">Sổ đăng ký</NavLink>}
+          {hasRole(session, 'leader', 'clerk') && <NavLink to="/ky-so">Ký số và phát hành</NavLink>}
           {hasRole(session, 'leader', 'secretary') && <NavLink to="/chi-dao" end>Văn bản chờ chỉ đạo</NavLink>}
           {hasRole(session, 'administrator') && <NavLink to="/quan-tri">Quản trị</NavLink>}
         </nav>

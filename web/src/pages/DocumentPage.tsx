@@ -4,6 +4,7 @@ import { CaseWork } from '../components/CaseWork';
 import { FileViewer } from '../components/FileViewer';
 import type { ViewedFile } from '../components/FileViewer';
 import { OutgoingStatus } from '../components/OutgoingStatus';
+import { SignatureReport } from '../components/SignatureReport';
 import { api, ApiError } from '../api/client';
 import type { IntakeDocument, OcrResult, StoredFile } from '../api/types';
 import { formatDate, formatDateTime } from '../dates';
@@ -194,6 +195,7 @@ export function DocumentPage() {
         </section>
       </div>
       {viewing && <FileViewer documentId={document.id} files={viewing.files} text={viewing.text} onClose={() => setViewing(null)} />}
+      {outgoing && <SignatureReport documentId={document.id} />}
       {outgoing && <OutgoingStatus document={document} />}
       {!outgoing && <CaseWork agencyCode={document.agency_code} documentId={document.id} />}
     </article>

@@ -106,6 +106,8 @@ export function IssueOutgoing() {
   const [general, setGeneral] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [reserved, setReserved] = useState<NumberReservation | null>(null);
+  /** The leader signed this draft here (ADR 0019): intake numbers and seals it itself. */
+  const [signedHere, setSignedHere] = useState<{ signed_by?: { full_name?: string } | null; signed_at?: string | null } | null>(null);
   const file = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -113,6 +115,12 @@ export function IssueOutgoing() {
       .then((u) => setUnits(u.filter((x) => x.active)))
       .catch((e: unknown) => setGeneral([`Không tải được danh bạ đơn vị: ${sayError(e)}`]));
     if (!caseId) return;
+    api<{ items: { draft_id: string; state: string; signed_by?: { full_name?: string } | null; signed_at?: string | null }[] }>('intake', '/v1/outgoing-documents/drafts')
+      .then((desk) => {
+        const entry = desk.items.find((d) => d.draft_id === draftId);
+        if (entry?.state === 'signed') setSignedHere(entry);
+      })
+      .catch(() => {}); // no desk (not signed here): the reserve-and-upload path below
     api<RoutingCase>('routing', `/cases/${encodeURIComponent(caseId)}`)
       .then((found) => {
         const draft = (found.drafts ?? []).find((d) => d.draft_id === draftId);
@@ -182,6 +190,31 @@ export function IssueOutgoing() {
     }
   }
 
+  /** The draft the leader signed here: the number and date written in, the agency's seal, issued. */
+  async function seal(event: FormEvent) {
+    event.preventDefault();
+    if (!recipients.length) return setErrors({ recipients: ['Chọn ít nhất một nơi nhận.'] });
+    setBusy(true);
+    setErrors({});
+    setGeneral([]);
+    try {
+      const issued = await api<{ document_id: string }>('intake', '/v1/outgoing-documents/seals', {
+        method: 'POST',
+        body: JSON.stringify({
+          draft_id: draftId,
+          metadata: outgoingMetadata(fields, recipients, [source!.found.document_id]),
+          agency_abbreviation: fields.agency_abbreviation.trim(),
+          place: fields.place.trim() || undefined,
+        }),
+      });
+      navigate(`/van-ban/${issued.document_id}`, { state: { issued: true } });
+    } catch (e) {
+      refused(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   async function submit(event: FormEvent) {
     event.preventDefault();
     const signed = file.current?.files?.[0];
@@ -229,7 +262,7 @@ export function IssueOutgoing() {
   };
 
   return (
-    <form className="register" onSubmit={(e) => void (source && !reserved ? reserve(e) : submit(e))} noValidate aria-labelledby="phat-hanh">
+    <form className="register" onSubmit={(e) => void (source && signedHere ? seal(e) : source && !reserved ? reserve(e) : submit(e))} noValidate aria-labelledby="phat-hanh">
       <h1 id="phat-hanh">Phát hành văn bản đi</h1>
       {general.length > 0 && <div className="error" role="alert">{general.map((m) => <p key={m}>{m}</p>)}</div>}
       {source && (
@@ -303,7 +336,15 @@ export function IssueOutgoing() {
           </div>
         </div>
       </fieldset>
-      {source && !reserved && (
+      {source && signedHere && (
+        <p className="actions">
+          <button type="submit" className="primary" disabled={busy}>{busy ? 'Đang cấp số và đóng dấu…' : 'Cấp số, đóng dấu và phát hành'}</button>
+          <span className="muted">
+            {signedHere.signed_by?.full_name ?? 'Lãnh đạo'} đã ký số dự thảo này. Số và ngày được ghi vào văn bản, rồi đóng dấu số của cơ quan; cả hai chữ ký vẫn hợp lệ.
+          </span>
+        </p>
+      )}
+      {source && !signedHere && !reserved && (
         <p className="actions">
           <button type="submit" className="primary" disabled={busy}>{busy ? 'Đang cấp số…' : 'Cấp số văn bản'}</button>
           <span className="muted">Số và ngày được cấp trước để in vào văn bản trước khi ký số.</span>
@@ -319,7 +360,7 @@ export function IssueOutgoing() {
           <p className="muted">In số, ký hiệu và ngày này vào văn bản, trình ký số, rồi tải bản đã ký lên.</p>
         </section>
       )}
-      {(!source || reserved) && (
+      {(!source || reserved) && !signedHere && (
         <>
           <div className={`field${errors.file?.length ? ' invalid' : ''}`}>
             <label htmlFor="o-file">{LABELS.file}</label>
