@@ -14,6 +14,8 @@ command -v ocrmypdf >/dev/null || need+=(ocrmypdf)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 # pdftotext: intake checks the number printed in a signed outgoing PDF; tests read registers
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+# xmlsec1: an independent check of the exchange's XML signatures (our profile and the VPCP SDK's)
+command -v xmlsec1 >/dev/null || need+=(xmlsec1)
 # intake's signing (issue 14): keys inside a PKCS#11 token, SoftHSM2 locally (deploy/local/signing.sh)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null || need+=(softhsm2)
 # the web app (web/, deploy/local/web.sh); Node.js 20.19+ and npm are expected on the machine
