@@ -40,6 +40,9 @@ class RoutingSettings(BaseSettings):
     indicators_publish_interval_s: float = Field(default=1.0, gt=0)
     """How often the indicators worker publishes the figures of the partitions that changed
     (ADR 0051)."""
+    indicators_slow_acceptance_working_days: int = Field(default=2, ge=0)
+    """A document delivered to another agency that has not said it arrived (01) or took it in
+    (03) after this many working days counts as slow to be accepted (ADR 0052)."""
 
     @field_validator("served_agencies", mode="before")
     @classmethod

@@ -940,6 +940,18 @@ export interface components {
             /** Valid Until */
             valid_until?: string | null;
         };
+        /**
+         * DeliveryTimes
+         * @description Seconds from queued to delivered, of the documents delivered.
+         */
+        DeliveryTimes: {
+            /** Completed */
+            completed: number;
+            /** Median */
+            median: number;
+            /** P90 */
+            p90: number;
+        };
         /** DirectionIn */
         DirectionIn: {
             /** Decision Id */
@@ -1003,6 +1015,23 @@ export interface components {
             full_name: string;
             /** Position */
             position?: string | null;
+        };
+        /**
+         * ExchangeHealth
+         * @description The documents sent to one recipient agency (one per document), as exchange.status tells.
+         */
+        ExchangeHealth: {
+            /** Sent */
+            sent: number;
+            /** Not Sent */
+            not_sent: number;
+            /** Failed */
+            failed: number;
+            /** Returned */
+            returned: number;
+            /** Slow */
+            slow: number;
+            delivery_s: components["schemas"]["DeliveryTimes"] | null;
         };
         /**
          * FileLinkOut
@@ -1076,6 +1105,13 @@ export interface components {
              */
             urgings: {
                 [key: string]: components["schemas"]["UrgingSides"];
+            };
+            /**
+             * Exchange
+             * @default {}
+             */
+            exchange: {
+                [key: string]: components["schemas"]["ExchangeHealth"];
             };
         };
         /** LeaderDraftIn */

@@ -207,6 +207,29 @@ class UrgingSides(BaseModel):
     people: dict[str, UrgingCounts]
 
 
+class DeliveryTimes(BaseModel):
+    """Seconds from queued to delivered, of the documents delivered."""
+
+    completed: int
+    median: float
+    p90: int
+
+
+class ExchangeHealth(BaseModel):
+    """The documents sent to one recipient agency (one per document), as exchange.status tells."""
+
+    sent: int
+    not_sent: int
+    """Queued, not delivered yet (and not failed)."""
+    failed: int
+    """Failed and not delivered since."""
+    returned: int
+    """The recipient refused it (02)."""
+    slow: int
+    """Delivered, but no 01 or 03 after the configured working days."""
+    delivery_s: DeliveryTimes | None
+
+
 class Indicators(BaseModel):
     """The live indicators of the caller's agency (ADR 0051), counted by the indicators worker
     from the streams: a unit head's only of his unit."""
@@ -226,6 +249,9 @@ class Indicators(BaseModel):
     """Per lead unit, over every month (with how many late and the longest)."""
     urgings: dict[str, UrgingSides] = {}
     """Per month: urgings per unit and person, by kind and in all."""
+    exchange: dict[str, ExchangeHealth] = {}
+    """Exchange health per recipient agency (the agency's, not a unit's: empty for a unit
+    head)."""
 
 
 @router.get("/indicators", response_model=Indicators)

@@ -24,6 +24,7 @@ from typing import Any
 import faust
 from aiokafka import TopicPartition
 from vanthu_contracts import ContractError, decode
+from vanthu_contracts.events.exchange import STATUS_TOPIC
 from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_contracts.events.routing import (
     DECISION_RECORDED_TOPIC,
@@ -45,6 +46,7 @@ SOURCE_TOPICS = (
     TASK_DEADLINE_TOPIC,
     DECISION_RECORDED_TOPIC,
     DOCUMENT_RECEIVED_TOPIC,
+    STATUS_TOPIC,
 )
 INDICATORS_PORT = 8202
 
@@ -209,7 +211,8 @@ def create_app(
         for partition, agency in sorted(todo):
             keys = state.index[(partition, agency)]
             found = [fact for key in keys if (fact := facts.get(key)) is not None]
-            for code, figures in summarise(found, today, calendar).items():
+            slow = settings.indicators_slow_acceptance_working_days
+            for code, figures in summarise(found, today, calendar, slow).items():
                 await kpi.send(
                     key=f"{code}|{partition}".encode(),
                     value={"agency": code, "partition": partition, **figures},

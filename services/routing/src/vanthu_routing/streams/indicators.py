@@ -19,6 +19,7 @@ from statistics import median
 from typing import Any
 
 from vanthu_contracts.events.base import Event
+from vanthu_contracts.events.exchange import DeliveryStatusChanged, ProcessingStatusReceived
 from vanthu_contracts.events.intake import DocumentReceived, DocumentVoided, OutgoingDocumentIssued
 from vanthu_contracts.events.routing import (
     DecisionRecorded,
@@ -29,7 +30,7 @@ from vanthu_contracts.events.routing import (
     TaskUrged,
     UrgingKind,
 )
-from vanthu_contracts.events.values import DecisionKind, TaskRole
+from vanthu_contracts.events.values import DecisionKind, StatusCode, TaskRole
 
 from vanthu_routing.domain.calendar import WorkingCalendar, local_date
 
@@ -52,6 +53,17 @@ def document_key(document_id: str) -> str:
 
 def urging_key(urging_id: str) -> str:
     return f"u:{urging_id}"
+
+
+def sending_key(document_id: str, recipient: str) -> str:
+    return f"x:{document_id}|{recipient}"
+
+
+SLOW_ACCEPTANCE_WORKING_DAYS = 2
+TAKEN_IN = frozenset(
+    {StatusCode.ACCEPTED, StatusCode.ASSIGNED, StatusCode.PROCESSING, StatusCode.COMPLETED}
+)
+"""What a recipient says once it took the document in (03 and every later step)."""
 
 
 def apply(facts: Facts, event: Event, partition: int) -> bool:
@@ -105,6 +117,37 @@ def apply(facts: Facts, event: Event, partition: int) -> bool:
                 "p": partition,
             }
             return True
+        case DeliveryStatusChanged():
+            return _sending(
+                facts,
+                event.document_id,
+                event.agency_code,
+                event.recipient_agency_code,
+                partition,
+                event.transport.value,
+                event.changed_at,
+            )
+        case ProcessingStatusReceived():
+            said = (
+                "arrived"
+                if event.status_code is StatusCode.ARRIVED
+                else "accepted"
+                if event.status_code in TAKEN_IN
+                else "returned"
+                if event.status_code is StatusCode.REJECTED
+                else None
+            )
+            if said is None:
+                return False
+            return _sending(
+                facts,
+                event.document_id,
+                event.agency_code,
+                event.from_agency_code,
+                partition,
+                said,
+                event.reported_at,
+            )
         case TaskEscalated():
             task = facts.get(task_key(event.task_id))
             if task is None or task.get("escalated", 0) >= event.level:
@@ -161,6 +204,27 @@ def _assigned_by(at: datetime) -> Callable[[str, Fact], bool]:
     """The tasks assigned by ``at``: those a completion or a return made then withdrew (read
     again later, it must not withdraw work assigned after it)."""
     return lambda _, task: datetime.fromisoformat(task["assigned_at"]) <= at
+
+
+def _sending(
+    facts: Facts,
+    document_id: str,
+    agency: str,
+    recipient: str,
+    partition: int,
+    step: str,
+    at: datetime,
+) -> bool:
+    """One document sent to one recipient agency: the first time each step was seen (queued,
+    delivered, acknowledged, failed; arrived, accepted, returned as the recipient said). Only
+    earliest times are kept, so any order and any repetition give the same fact."""
+    key = sending_key(document_id, recipient)
+    fact = facts.get(key) or {"sending": recipient, "agency": agency, "p": partition}
+    seen = fact.get(step)
+    if seen is not None and seen <= at.isoformat():
+        return False
+    facts[key] = {**fact, step: at.isoformat()}
+    return True
 
 
 def _new_document(agency: str, partition: int) -> Fact:
@@ -286,7 +350,10 @@ def _withdraw_below(
 
 
 def summarise(
-    facts: Iterable[Fact], today: date, calendar: WorkingCalendar
+    facts: Iterable[Fact],
+    today: date,
+    calendar: WorkingCalendar,
+    slow_after_working_days: int = SLOW_ACCEPTANCE_WORKING_DAYS,
 ) -> dict[str, dict[str, Any]]:
     """The figures of some facts (one partition's), per agency, as of ``today`` (Vietnam)."""
     horizon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).isoformat()
@@ -294,6 +361,9 @@ def summarise(
     out: dict[str, dict[str, Any]] = {}
     for fact in facts:
         figures = out.setdefault(fact["agency"], _empty(today_text))
+        if "sending" in fact:
+            _count_sending(figures, fact, today, calendar, slow_after_working_days)
+            continue
         if "urged" in fact:
             month = figures["urgings"].setdefault(fact["day"][:7], {"units": {}, "people": {}})
             for side, who in (("units", fact["unit"] or NO_UNIT), ("people", fact["user"])):
@@ -344,6 +414,35 @@ def summarise(
     return out
 
 
+def _count_sending(
+    figures: dict[str, Any],
+    fact: Fact,
+    today: date,
+    calendar: WorkingCalendar,
+    slow_after_working_days: int,
+) -> None:
+    """Exchange health per recipient agency: not yet sent, failed, returned, slow to be
+    accepted, and the delivery times (seconds from queued to delivered)."""
+    row = figures["exchange"].setdefault(
+        fact["sending"],
+        {"sent": 0, "not_sent": 0, "failed": 0, "returned": 0, "slow": 0, "delivery_s": []},
+    )
+    delivered = fact.get("delivered") or fact.get("acknowledged")
+    row["sent"] += 1
+    if not delivered:
+        row["failed" if fact.get("failed") else "not_sent"] += 1
+        return
+    if fact.get("returned"):
+        row["returned"] += 1
+    elif not (fact.get("arrived") or fact.get("accepted")):
+        since = local_date(datetime.fromisoformat(delivered))
+        if calendar.add_working_days(since, slow_after_working_days) < today:
+            row["slow"] += 1
+    if fact.get("queued") and fact.get("delivered"):
+        took = datetime.fromisoformat(fact["delivered"]) - datetime.fromisoformat(fact["queued"])
+        row["delivery_s"].append(max(0, round(took.total_seconds())))
+
+
 def _empty(today: str) -> dict[str, Any]:
     return {
         "as_of": today,
@@ -355,6 +454,7 @@ def _empty(today: str) -> dict[str, Any]:
         "processing_days": {},
         "processing_late": {},
         "urgings": {},
+        "exchange": {},
     }
 
 
@@ -374,6 +474,8 @@ def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     urgings: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
     processing: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     late: dict[str, int] = defaultdict(int)
+    exchange: dict[str, dict[str, int]] = {}
+    delivery: dict[str, list[int]] = defaultdict(list)
     as_of = None
     for part in parts:
         as_of = max(as_of or part["as_of"], part["as_of"])
@@ -399,6 +501,10 @@ def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 processing[month][unit].extend(days)
         for units in part.get("processing_late", {}).values():
             _add(late, units)
+        for recipient, row in part.get("exchange", {}).items():
+            counts = {k: v for k, v in row.items() if k != "delivery_s"}
+            _add(exchange.setdefault(recipient, {}), counts)
+            delivery[recipient].extend(row["delivery_s"])
     for sides in months.values():
         for rows in sides.values():
             for row in rows.values():
@@ -416,6 +522,13 @@ def combine(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             for month, units in processing.items()
         },
         "processing_all": _processing_all(processing, late),
+        "exchange": {
+            recipient: {
+                **counts,
+                "delivery_s": _percentiles(delivery[recipient]) if delivery[recipient] else None,
+            }
+            for recipient, counts in sorted(exchange.items())
+        },
     }
 
 
