@@ -25,6 +25,7 @@ interface OnBehalfRow extends Authorship {
 interface Loaded {
   units: DirectoryUnit[];
   asOf: string | null;
+  exchange: Indicators['exchange'];
   figures: UnitFigures[];
   overdue: OverdueByUnit[];
   onBehalf: { leader_user_id: string; decisions: OnBehalfRow[] }[];
@@ -51,7 +52,7 @@ async function load(unitsShown: (all: DirectoryUnit[]) => DirectoryUnit[], leade
       for (const draft of found.drafts ?? []) if (draft.status === 'reviewed') drafts.push({ found, draft });
     }
   }
-  return { units, asOf: indicators.as_of, figures, overdue, onBehalf, drafts };
+  return { units, asOf: indicators.as_of, exchange: indicators.exchange ?? {}, figures, overdue, onBehalf, drafts };
 }
 
 export function Dashboard() {
@@ -143,6 +144,41 @@ export function Dashboard() {
           </table>
         </div>
       </section>
+
+      {Object.keys(loaded.exchange ?? {}).length > 0 && (
+        <section className="card" aria-labelledby="lien-thong">
+          <h2 id="lien-thong">Liên thông văn bản theo cơ quan nhận</h2>
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">Tình hình gửi văn bản đi theo cơ quan nhận</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Cơ quan nhận</th>
+                  <th scope="col">Đã gửi</th>
+                  <th scope="col">Chưa gửi được</th>
+                  <th scope="col">Gửi lỗi</th>
+                  <th scope="col">Bị trả lại</th>
+                  <th scope="col">Chậm tiếp nhận</th>
+                  <th scope="col">Thời gian chuyển (trung vị / 90%, giây)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(loaded.exchange ?? {}).map(([code, h]) => (
+                  <tr key={code}>
+                    <th scope="row">{code}</th>
+                    <td>{h.sent}</td>
+                    <td>{h.not_sent}</td>
+                    <td className={h.failed ? 'overdue' : undefined}>{h.failed}</td>
+                    <td>{h.returned}</td>
+                    <td className={h.slow ? 'overdue' : undefined}>{h.slow}</td>
+                    <td>{h.delivery_s ? `${days(h.delivery_s.median)} / ${h.delivery_s.p90}` : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
 
       {leaderId && (
         <section className="card" aria-labelledby="du-thao-cho-duyet">

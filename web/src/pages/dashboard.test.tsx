@@ -34,6 +34,9 @@ const INDICATORS = {
   issued: {},
   processing_time: { '2026-11': { 'phong-ke-hoach': { completed: 4, median: 2.5, p90: 6 } } },
   processing_all: { 'phong-ke-hoach': { completed: 4, median: 2.5, p90: 6, late: 1, max: 6 } },
+  exchange: {
+    '000.00.00.H49': { sent: 5, not_sent: 1, failed: 1, returned: 0, slow: 2, delivery_s: { completed: 3, median: 42.5, p90: 90 } },
+  },
   urgings: {
     '2026-11': {
       units: { 'phong-tai-chinh': { reminder: 2, reprimand: 1, disciplinary_review: 0, total: 3 } },
@@ -106,10 +109,18 @@ describe("the leader's dashboard", () => {
     expect(cells(within(region).getByRole('row', { name: /^Phòng Tài chính/ }))).toEqual(['0', '—', '—', '2', '1', '1']);
   });
 
+  it('shows the exchange health per recipient agency as the API counted it', async () => {
+    signedInAs(PEOPLE.leader);
+    open();
+    await settle();
+    const region = screen.getByRole('region', { name: 'Liên thông văn bản theo cơ quan nhận' });
+    expect(cells(within(region).getByRole('row', { name: /^000\.00\.00\.H49/ }))).toEqual(['5', '1', '1', '0', '2', '42,5 / 90']);
+  });
+
   it('says so when the indicators have not been counted yet', async () => {
     new FakeApi()
       .on('GET /api/routing/directory/units', DIRECTORY_UNITS)
-      .on('GET /api/routing/reports/indicators', { ...INDICATORS, as_of: null, now: { units: {}, people: {} }, months: {}, processing_time: {}, processing_all: {}, urgings: {} })
+      .on('GET /api/routing/reports/indicators', { ...INDICATORS, as_of: null, now: { units: {}, people: {} }, months: {}, processing_time: {}, processing_all: {}, urgings: {}, exchange: {} })
       .on('GET /api/routing/reports/overdue', [])
       .on('GET /api/routing/reports/entries-on-behalf', [])
       .on('GET /api/routing/units/phong-ke-hoach/tasks', [])
