@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -112,6 +114,18 @@ def service_env(servers: Servers, settings: PlatformSettings) -> dict[str, str]:
     }
 
 
+def signing_token(state: Path) -> dict[str, str]:
+    """A SoftHSM2 token of the demo directory's signers and the demo agency's seal, made in
+    `state` by deploy/local/signing.sh as `make run` makes it; the settings intake signs with."""
+    env = {**os.environ, "VANTHU_STATE_DIR": str(state)}
+    script = Path(__file__).parent / "deploy" / "local" / "signing.sh"
+    subprocess.run([str(script), "up"], env=env, check=True, capture_output=True, timeout=300)  # noqa: S603 - our own script
+    printed = subprocess.run(  # noqa: S603 - our own script
+        [str(script), "env"], env=env, check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+    return dict(line.split("=", 1) for line in printed.splitlines() if "=" in line)
+
+
 @pytest.fixture(scope="session")
 def running_services(
     servers: Servers,
@@ -119,7 +133,8 @@ def running_services(
     topics_ready: None,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, ServiceProcess]]:
-    """Every service's API and worker process, started as `make run` starts them, on free ports.
+    """Every service's API and worker process, started as `make run` starts them, on free ports,
+    intake with a signing token of the demo people (issue 14).
 
     Their consumer groups are new (named after the session's database) but the broker is shared
     with the rest of the suite, so they start at this moment rather than replaying every event the
@@ -127,6 +142,7 @@ def running_services(
     env = {
         **service_env(servers, platform_settings),
         "VANTHU_KAFKA_NEW_GROUP_START": datetime.now(UTC).isoformat(),
+        **signing_token(tmp_path_factory.mktemp("signing")),
     }
     logs = tmp_path_factory.mktemp("service-logs")
     processes = {

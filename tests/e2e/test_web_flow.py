@@ -97,3 +97,22 @@ def test_a_task_given_elsewhere_appears_on_the_open_page_without_a_reload(
     assert "web-flow: the task appears without a reload" in run.stdout, said
     assert "web-flow: done" in run.stdout, said
     assert (shots / "live-02-viec-moi.png").exists()
+
+
+def test_the_leader_signs_and_the_clerk_numbers_seals_and_issues_in_the_browser(
+    one_origin: str, tmp_path: Path
+) -> None:
+    """Issue 14 in the web app (web/e2e/signing-flow.mjs): the leader's key is in the session's
+    SoftHSM2 token (deploy/local/signing.sh), the issued page shows both signatures valid."""
+    pdf = tmp_path / "du-thao.pdf"
+    pdf.write_bytes(one_page_pdf())
+    shots = tmp_path / "screenshots"
+    run = run_flow(
+        "signing-flow.mjs",
+        {"VANTHU_WEB_URL": one_origin, "VANTHU_WEB_PDF": str(pdf), "VANTHU_WEB_SHOTS": str(shots)},
+    )
+    said = f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
+    assert run.returncode == 0, said
+    assert "web-flow: issued: Đã phát hành văn bản số " in run.stdout, said
+    assert "web-flow: done" in run.stdout, said
+    assert (shots / "sign-03-da-phat-hanh.png").exists()
