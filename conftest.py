@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -14,6 +12,7 @@ import pytest
 from aiokafka.admin import NewTopic
 from harness.processes import SERVICES, ServiceProcess, free_port
 from harness.servers import Servers, choose_servers
+from harness.signing import signing_token
 from pymongo.asynchronous.database import AsyncDatabase
 from vanthu_runtime.kafka_clients import create_admin
 from vanthu_runtime.kafka_producer import KafkaEventPublisher
@@ -112,18 +111,6 @@ def service_env(servers: Servers, settings: PlatformSettings) -> dict[str, str]:
         "VANTHU_AUTH_DEV_SECRET": secrets.token_hex(32),
         "VANTHU_LOG_JSON": "true",
     }
-
-
-def signing_token(state: Path) -> dict[str, str]:
-    """A SoftHSM2 token of the demo directory's signers and the demo agency's seal, made in
-    `state` by deploy/local/signing.sh as `make run` makes it; the settings intake signs with."""
-    env = {**os.environ, "VANTHU_STATE_DIR": str(state)}
-    script = Path(__file__).parent / "deploy" / "local" / "signing.sh"
-    subprocess.run([str(script), "up"], env=env, check=True, capture_output=True, timeout=300)  # noqa: S603 - our own script
-    printed = subprocess.run(  # noqa: S603 - our own script
-        [str(script), "env"], env=env, check=True, capture_output=True, text=True, timeout=60
-    ).stdout
-    return dict(line.split("=", 1) for line in printed.splitlines() if "=" in line)
 
 
 @pytest.fixture(scope="session")

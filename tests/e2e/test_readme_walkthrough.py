@@ -22,6 +22,7 @@ import httpx
 import pytest
 from harness.processes import ServiceProcess, free_port
 from harness.servers import ROOT
+from harness.signing import signing_token
 from vanthu_exchange.local_exchange import (
     DEPLOYMENT,
     LocalAgency,
@@ -71,6 +72,11 @@ def deployment(servers, platform_settings, topics_ready, tmp_path_factory):
         "VANTHU_KAFKA_NEW_GROUP_START": datetime.now(UTC).isoformat(),
         "VANTHU_ROUTING_SERVED_AGENCIES": agency.code,
         "VANTHU_EXCHANGE_POLL_INTERVAL_S": "0.5",
+        # the leader's key and this agency's seal in a token, as make run's signing.sh makes them
+        **signing_token(
+            tmp_path_factory.mktemp("signing"),
+            f"lanhdao1=Nguyễn Văn An|{agency.name}\nseal:{agency.code}={agency.name}|{agency.name}",
+        ),
     }
 
     def process(service: str, kind: str, name: str, env: dict[str, str]) -> ServiceProcess:
@@ -170,9 +176,11 @@ def test_the_readme_walkthrough_registers_directs_completes_sends_and_finds_the_
     # The leader directed it, the unit completed its task.
     assert "Đã chuyển Phòng Kế hoạch xử lý" in out
     assert "Nhiệm vụ: completed" in out
-    # The reply was numbered before signing and issued with that number.
-    notation = re.search(r"^Số, ký hiệu: (\d+/VPCP-KH) - Hà Nội, ngày", out, re.M)
+    # The leader signed the reply; intake numbered and sealed it: both signatures verify.
+    notation = re.search(r"^Số, ký hiệu: (\d+/VPCP-KH) - ngày \d{2}/\d{2}/\d{4}$", out, re.M)
     assert notation, out
+    assert "Chữ ký số hợp lệ: True" in out, out
+    assert re.search(r"^ +.*Nguyễn Văn An.* - form_filling$", out, re.M), out
     sent = json.loads((tmp_path / "sent.json").read_text())
     assert f"{sent['code_number']}/{sent['code_notation']}" == notation.group(1)
     assert sent["approved_draft"]["document_id"] == registered["id"]
