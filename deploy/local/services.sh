@@ -47,7 +47,7 @@ ensure_service_logins() {
 }
 
 start_process() {
-  local name=$1 kind=$2 port=$3 role="" env_lines logins
+  local name=$1 kind=$2 port=$3 role="" env_lines signing_lines logins
   case "$name-$kind" in
     exchange-api) role=hub ;;
     exchange-worker) role=connector ;;
@@ -58,9 +58,11 @@ start_process() {
   if [ -n "$role" ]; then
     env_lines=$(local_exchange env "$role") || die "cannot make the exchange's settings"
   fi
-  # Intake signs outgoing documents with the keys of the token signing.sh made (issue 14).
-  if [ "$name" = intake ]; then
-    env_lines=$("$HERE/signing.sh" env) || die "cannot read the signing token's settings"
+  # Intake signs outgoing documents with the keys of the token signing.sh made (issue 14), and
+  # the connectors their edXML packages with its edxml:<agency> keys (ADR 0031 addendum).
+  if [ "$name" = intake ] || is_connector "$name-$kind"; then
+    signing_lines=$("$HERE/signing.sh" env) || die "cannot read the signing token's settings"
+    env_lines=$(printf '%s\n' "$env_lines" "$signing_lines")
   fi
   # In a subshell: the secrets reach that process's environment only, never a command line.
   (

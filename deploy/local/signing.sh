@@ -2,14 +2,16 @@
 # The signing keys of the local deployment (issue 14, ADR 0019): a SoftHSM2 token under
 # $VANTHU_STATE_DIR (default .local/)/signing, a development CA made on this machine (nothing
 # committed), and inside the token the key pairs of the demo agency's leaders and of its seal,
-# generated in the token (not extractable), with certificates of that CA.
+# generated in the token (not extractable), with certificates of that CA; and the edXML package
+# keys (edxml:<agency>) the local connectors sign with (ADR 0031 addendum).
 #
 #   signing.sh up     make what is missing (safe to run again: it changes nothing then)
 #   signing.sh env    the settings the services need (KEY=VALUE lines; the PIN comes from
 #                     secrets.env, never from the repository)
 #
-# Keys: SIGNING_KEYS (default: the demo directory's leader and head of planning, and the seal of
-# 000.00.00.G22), one LABEL=COMMON_NAME|ORGANISATION per line.
+# Keys: SIGNING_KEYS (default: the demo directory's leader and head of planning, the seal of
+# 000.00.00.G22, and the package keys of the local exchange's connectors, 000.00.00.G22 and
+# 000.00.00.H49), one LABEL=COMMON_NAME|ORGANISATION per line.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -21,7 +23,9 @@ TOKEN_LABEL=${VANTHU_SIGNING_TOKEN_LABEL:-vanthu}
 PREFIX=signing
 DEFAULT_KEYS='lanhdao1=Nguyễn Văn An|Văn phòng Chính phủ
 truongphong1=Lê Văn Cường|Văn phòng Chính phủ
-seal:000.00.00.G22=Văn phòng Chính phủ|Văn phòng Chính phủ'
+seal:000.00.00.G22=Văn phòng Chính phủ|Văn phòng Chính phủ
+edxml:000.00.00.G22=Văn thư 000.00.00.G22|Văn phòng Chính phủ
+edxml:000.00.00.H49=Văn thư 000.00.00.H49|UBND tỉnh Quảng Ninh (thử nghiệm)'
 SIGNING_KEYS=${SIGNING_KEYS:-$DEFAULT_KEYS}
 
 log() { printf '[%s] %s\n' "$PREFIX" "$*" >&2; }

@@ -1,6 +1,7 @@
 """Signing: the port every service signs through, and its adapters (issue 14, ADR 0019).
 
 - `ports.Signer`: sign SHA-256 digests with a person's or an agency's key, answer CMS;
+- `ports.RawSigner`: a bare RSA signature of bytes (XML-DSig, the exchange's edXML packages);
 - `pkcs11_signer.Pkcs11Signer`: keys inside a PKCS#11 token (a USB token or an HSM; SoftHSM2 locally);
 - `remote_signer.RemoteSigner`: the CAs' remote hash-signing (the person confirms on a phone);
 - `remote_simulator`: a simulator of that protocol, for tests and the demo only.
@@ -8,6 +9,8 @@
 
 from vanthu_runtime.signing.ports import (
     CertificateRevoked,
+    RawAlgorithm,
+    RawSigner,
     Signer,
     SigningFailed,
     SigningNotConfigured,
@@ -18,6 +21,8 @@ from vanthu_runtime.signing.ports import (
 
 __all__ = [
     "CertificateRevoked",
+    "RawAlgorithm",
+    "RawSigner",
     "Signer",
     "SigningFailed",
     "SigningNotConfigured",

@@ -16,7 +16,12 @@ from pkcs11.exceptions import NoSuchKey, PKCS11Error
 from pyhanko.sign.timestamps import TimeStamper
 
 from vanthu_runtime.signing.cms import signed_data
-from vanthu_runtime.signing.ports import SigningFailed, UnknownKey
+from vanthu_runtime.signing.ports import RawAlgorithm, SigningFailed, UnknownKey
+
+_MECHANISMS: dict[str, Mechanism] = {
+    "rsa-sha256": Mechanism.SHA256_RSA_PKCS,
+    "rsa-sha1": Mechanism.SHA1_RSA_PKCS,
+}
 
 
 class Pkcs11Signer:
@@ -48,14 +53,16 @@ class Pkcs11Signer:
                 raise UnknownKey(key_ref, "the token holds no certificate of this key")
             return bytes(found[0][Attribute.VALUE])
 
-    def _sign_raw(self, key_ref: str, data: bytes) -> bytes:
+    def _sign_raw(
+        self, key_ref: str, data: bytes, mechanism: Mechanism = Mechanism.SHA256_RSA_PKCS
+    ) -> bytes:
         with self._session() as session:
             try:
                 key = session.get_key(object_class=ObjectClass.PRIVATE_KEY, label=key_ref)
             except NoSuchKey as exc:
                 raise UnknownKey(key_ref, "the token holds no private key of this name") from exc
             try:
-                return bytes(key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS))
+                return bytes(key.sign(data, mechanism=mechanism))
             except PKCS11Error as exc:
                 raise SigningFailed(key_ref, f"the token did not sign: {exc!r}") from exc
 
@@ -63,6 +70,14 @@ class Pkcs11Signer:
         if key_ref not in self._certificates:
             self._certificates[key_ref] = await asyncio.to_thread(self._read_certificate, key_ref)
         return self._certificates[key_ref]
+
+    async def sign_raw(self, key_ref: str, data: bytes, algorithm: RawAlgorithm) -> bytes:
+        """RSA PKCS#1 v1.5 of `data` hashed in the token (CKM_SHA256_RSA_PKCS, or
+        CKM_SHA1_RSA_PKCS for the SDK's profile): an XML-DSig SignatureValue."""
+        mechanism = _MECHANISMS.get(algorithm)
+        if mechanism is None:
+            raise SigningFailed(key_ref, f"no raw signature {algorithm!r}")
+        return await asyncio.to_thread(self._sign_raw, key_ref, data, mechanism)
 
     async def sign_digests(
         self, key_ref: str, digests: Sequence[bytes], *, description: str

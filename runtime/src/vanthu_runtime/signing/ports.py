@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Protocol
+from typing import ClassVar, Literal, Protocol
+
+RawAlgorithm = Literal["rsa-sha256", "rsa-sha1"]
+"""RSA PKCS#1 v1.5 over SHA-256, or over SHA-1 (the VPCP SDK's XML-DSig profile only)."""
 
 
 class SigningFailed(Exception):
@@ -52,4 +55,17 @@ class Signer(Protocol):
         """One CMS SignedData (DER, detached, PAdES signed attributes) per SHA-256 digest, in
         order, for one confirmation of the key's holder where the device asks for one.
         `description` is what the holder is shown. Raises a `SigningFailed`."""
+        ...
+
+
+class RawSigner(Protocol):
+    """Signs bytes as they are (an XML-DSig SignedInfo), with keys that never leave their device:
+    the answer is the bare PKCS#1 v1.5 signature, no CMS around it (issue 16 item 11)."""
+
+    async def certificate(self, key_ref: str) -> bytes:
+        """The DER certificate of the key."""
+        ...
+
+    async def sign_raw(self, key_ref: str, data: bytes, algorithm: RawAlgorithm) -> bytes:
+        """The signature of `data` (the device hashes it). Raises a `SigningFailed`."""
         ...

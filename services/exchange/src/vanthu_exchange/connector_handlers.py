@@ -49,6 +49,7 @@ from vanthu_contracts.events.values import (
     Urgency,
 )
 from vanthu_runtime.outbox import OutboxRelay
+from vanthu_runtime.signing.ports import RawSigner, UnknownKey
 
 from vanthu_exchange.domain.document_types import type_name
 from vanthu_exchange.domain.edxml import (
@@ -93,8 +94,11 @@ from vanthu_exchange.domain.receipt import (
 )
 from vanthu_exchange.domain.signing_keys import (
     certificate_from_pem,
+    certificate_pem_from_der,
     self_signed_key,
     signer_from_pem,
+    signer_in_token,
+    token_key_ref,
 )
 from vanthu_exchange.ports import (
     ConnectorStore,
@@ -219,6 +223,7 @@ class Connector:
         policy: ConnectorPolicy,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        token: RawSigner | None = None,
     ) -> None:
         self.store = store
         self.packages = packages
@@ -229,6 +234,10 @@ class Connector:
         self._clock = clock
         self.wake_sender = asyncio.Event()
         self._keys: list[dict[str, Any]] | None = None
+        self._token = token
+        # The certificates (PEM) of the hosted agencies whose key ``edxml:<agency>`` the token
+        # holds: those sign in the token, and nothing of theirs is written to Mongo.
+        self._token_certificates: dict[str, str] = {}
 
     async def close(self) -> None:
         await self.relay.close()
@@ -243,19 +252,35 @@ class Connector:
     # -- keys and directory ------------------------------------------------------------------
 
     async def ensure_keys(self) -> list[dict[str, Any]]:
-        """Each hosted agency's key, made on first use: here, without the hub, so that sending
-        works (and fails with a status when the hub is away) before the hub has been reached."""
+        """Each hosted agency's key: the token's ``edxml:<agency>`` when the connector has a
+        token holding it, else one made on first use and kept in Mongo (dev, tests). Here,
+        without the hub, so that sending works (and fails with a status when the hub is away)
+        before the hub has been reached."""
         if self._keys is not None:
             return self._keys
         keys = []
         for code in self.policy.agencies:
-            found = await self.store.key(code)
+            found = await self._token_key(code)
+            if found is None:
+                found = await self.store.key(code)
             if found is None:
                 key_pem, cert_pem = await asyncio.to_thread(self_signed_key, code)
                 found = await self.store.add_key(code, key_pem, cert_pem)
             keys.append(found)
         self._keys = keys
         return keys
+
+    async def _token_key(self, agency_code: str) -> dict[str, Any] | None:
+        if self._token is None:
+            return None
+        if agency_code not in self._token_certificates:
+            try:
+                der = await self._token.certificate(token_key_ref(agency_code))
+            except UnknownKey:
+                log.info("the token holds no package key; Mongo's is used", agency=agency_code)
+                return None
+            self._token_certificates[agency_code] = certificate_pem_from_der(der)
+        return {"_id": agency_code, "certificate_pem": self._token_certificates[agency_code]}
 
     async def ensure_keys_published(self) -> None:
         """Make each hosted agency's key on first use and publish its certificate at the hub."""
@@ -273,6 +298,11 @@ class Connector:
         self.directory.version = max(self.directory.version, int(answer["version"]))
 
     async def _signer(self, agency_code: str) -> Any:
+        in_token = await self._token_key(agency_code)
+        if in_token is not None and self._token is not None:
+            return signer_in_token(
+                self._token, token_key_ref(agency_code), in_token["certificate_pem"]
+            )
         found = await self.store.key(agency_code)
         if found is None:
             raise HubUnavailable(f"no signing key yet for {agency_code}")

@@ -13,6 +13,9 @@ from vanthu_contracts.events.intake import DOCUMENT_RECEIVED_TOPIC
 from vanthu_runtime.kafka_consumer import ConsumeLoop
 from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.platform import Platform
+from vanthu_runtime.signing.pkcs11_signer import Pkcs11Signer
+from vanthu_runtime.signing.ports import RawSigner
+from vanthu_runtime.signing.settings import SigningSettings
 
 from vanthu_exchange.adapters.http_hub_client import HttpHubClient, HubRefused, HubUnavailable
 from vanthu_exchange.adapters.mongo_connector_store import OUTBOX_COLLECTIONS, MongoConnectorStore
@@ -24,6 +27,15 @@ from vanthu_exchange.domain.peers import PeerProfile
 log = structlog.get_logger(__name__)
 
 _connectors: dict[int, Connector] = {}
+
+
+def package_token(signing: SigningSettings) -> RawSigner | None:
+    """The token the hosted agencies' package keys (``edxml:<agency>``) are in, when the worker
+    is given one (VANTHU_SIGNING_PKCS11_MODULE and VANTHU_SIGNING_PIN); else none, and the
+    keys are the development ones in Mongo (ADR 0031 addendum)."""
+    if signing.pkcs11_module is None or signing.pin is None:
+        return None
+    return Pkcs11Signer(signing.pkcs11_module, signing.token_label, signing.pin.get_secret_value())
 
 
 def connector_for(platform: Platform, settings: ExchangeSettings) -> Connector:
@@ -49,6 +61,7 @@ def connector_for(platform: Platform, settings: ExchangeSettings) -> Connector:
                     code: PeerProfile(**peer.model_dump()) for code, peer in settings.peers.items()
                 },
             ),
+            token=package_token(SigningSettings()),
         )
         _connectors[id(platform)] = found
     return found

@@ -56,7 +56,7 @@ def self_signed_signer(common_name: str) -> PackageSigner:
         .not_valid_after(now + timedelta(days=365))
         .sign(key, hashes.SHA256())
     )
-    return PackageSigner(private_key=key, certificate=certificate)
+    return PackageSigner.from_private_key(key, certificate)
 
 
 @dataclass

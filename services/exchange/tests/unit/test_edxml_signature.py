@@ -131,8 +131,8 @@ def test_an_agency_without_a_registered_certificate_cannot_be_verified(
         .message_header.recipients[0]
         .model_copy(update={"agency_code": "000.00.00.H30"})
     )
-    lone_signer = PackageSigner(
-        agency_keys.signer("000.00.00.H14").private_key,
+    lone_signer = PackageSigner.from_private_key(
+        agency_keys.signer("000.00.00.H14").key.private_key,
         agency_keys.signer("000.00.00.H14").certificate,
     )
 
@@ -203,8 +203,8 @@ def test_a_signed_status_package_verifies_and_detects_a_changed_status(make_stat
 
 def test_signing_refuses_a_key_that_does_not_match_its_certificate(agency_keys):
     with pytest.raises(PackageBuildError, match="does not belong"):
-        PackageSigner(
-            agency_keys.signer("000.00.00.H14").private_key,
+        PackageSigner.from_private_key(
+            agency_keys.signer("000.00.00.H14").key.private_key,
             agency_keys.signer("000.00.00.H41").certificate,
         )
 
@@ -261,7 +261,7 @@ def legacy_signed(unsigned: str, signer: PackageSigner, *, exclusive: bool) -> b
     in_scope = signed_info.replace(
         "<SignedInfo>", f'<SignedInfo xmlns="{DSIG}" xmlns:edXML="{EDXML}">', 1
     )
-    value = signer.private_key.sign(
+    value = signer.key.private_key.sign(
         etree.tostring(etree.fromstring(in_scope), method="c14n", with_comments=False),
         padding.PKCS1v15(),
         hashes.SHA1(),

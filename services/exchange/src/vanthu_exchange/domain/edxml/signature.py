@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal, Protocol
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -88,22 +89,51 @@ def content_id_uri(content_id: str) -> str:
 # -- signing -------------------------------------------------------------------------------
 
 
+RawAlgorithm = Literal["rsa-sha256", "rsa-sha1"]
+"""RSA PKCS#1 v1.5 over SHA-256 (ours), or over SHA-1 (the SDK's profile)."""
+
+
+class PackageKey(Protocol):
+    """Where an agency's package key signs: in memory (dev, tests: `InMemoryKey`) or in a
+    PKCS#11 token, the key never leaving it (`signing_keys.TokenKey`). Called from the thread
+    that writes the package, so synchronous."""
+
+    def sign(self, data: bytes, algorithm: RawAlgorithm) -> bytes:
+        """The bare PKCS#1 v1.5 signature of ``data`` (the key's side hashes it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class InMemoryKey:
+    """A private key held by the process (the connector's Mongo keeps it: dev and tests only)."""
+
+    private_key: rsa.RSAPrivateKey
+
+    def sign(self, data: bytes, algorithm: RawAlgorithm) -> bytes:
+        digest = hashes.SHA1() if algorithm == "rsa-sha1" else hashes.SHA256()  # noqa: S303 - the SDK's profile, for peers configured to use it
+        return self.private_key.sign(data, padding.PKCS1v15(), digest)
+
+
 @dataclass(frozen=True)
 class PackageSigner:
     """An agency's package-signing key and the certificate that publishes its public half."""
 
-    private_key: rsa.RSAPrivateKey
+    key: PackageKey
     certificate: x509.Certificate
 
-    def __post_init__(self) -> None:
-        public_der = self.private_key.public_key().public_bytes(
+    @classmethod
+    def from_private_key(
+        cls, private_key: rsa.RSAPrivateKey, certificate: x509.Certificate
+    ) -> PackageSigner:
+        public_der = private_key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-        certified_der = self.certificate.public_key().public_bytes(
+        certified_der = certificate.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
         if public_der != certified_der:
             raise PackageBuildError("the signing key does not belong to the certificate")
+        return cls(InMemoryKey(private_key), certificate)
 
 
 def _reference(
@@ -206,9 +236,7 @@ def complete_signature(signature: etree._Element, signer: PackageSigner, frame: 
     references = signed_info.findall(_ds("Reference"))
     for reference, digest in zip(references, digests, strict=True):
         _ds_child(reference, "DigestValue").text = base64.b64encode(digest).decode("ascii")
-    value = signer.private_key.sign(
-        _exclusive_c14n(signed_info), padding.PKCS1v15(), hashes.SHA256()
-    )
+    value = signer.key.sign(_exclusive_c14n(signed_info), "rsa-sha256")
     _ds_child(signature, "SignatureValue").text = base64.b64encode(value).decode("ascii")
 
 
@@ -271,11 +299,8 @@ def complete_sdk_signature(
     _ds_child(signed_info, "Reference/DigestValue").text = base64.b64encode(package_digest).decode(
         "ascii"
     )
-    value = signer.private_key.sign(
-        _inclusive_c14n_in_place(signed_info),
-        padding.PKCS1v15(),
-        hashes.SHA1(),  # noqa: S303 - the SDK's profile, for peers configured to use it
-    )
+    # rsa-sha1: the SDK's profile, for peers configured to use it
+    value = signer.key.sign(_inclusive_c14n_in_place(signed_info), "rsa-sha1")
     _ds_child(signature, "SignatureValue").text = base64.b64encode(value).decode("ascii")
 
 
