@@ -21,6 +21,7 @@ from exchange_testkit import (
     issued_document,
     put_file,
     random_agency,
+    random_secret,
     register_agencies,
     send_request,
     start_connector,
@@ -92,21 +93,25 @@ def token_key(settings: dict[str, str], label: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def deployment(servers, tmp_path_factory, topics_ready):
     logs = tmp_path_factory.mktemp("exchange-token-keys")
-    ministry = random_agency("G09")
-    sdk, modern = random_agency("H30"), random_agency("H22")
+    # The connector hosts two agencies; the token holds the ministry's key, not the board's.
+    ministry, board = random_agency("G09"), random_agency("G12")
+    sdk, modern, third = random_agency("H30"), random_agency("H22"), random_agency("H14")
     token = make_token(
         Path(tempfile.mkdtemp(prefix="vanthu-exchange-token-")),
         [f"edxml:{ministry}=Văn thư {ministry}|Bộ Thử Nghiệm"],
     )
     hub = start_hub(servers, logs, hub_id="hub-token-keys")
-    codes = register_agencies(hub, ministry, sdk, modern)
+    codes = register_agencies(hub, sdk, modern, third)
+    codes[ministry] = random_secret()
+    registered = hub.register(ministry, codes[ministry], [ministry, board])
+    assert registered.status_code == 201, registered.text
     connector = start_connector(
         servers,
         logs,
         hub,
         ministry,
         codes[ministry],
-        [ministry],
+        [ministry, board],
         extra_env={
             **token,
             "VANTHU_EXCHANGE_PEERS": json.dumps({sdk: {"sdk_signature": True}}),
@@ -116,6 +121,8 @@ def deployment(servers, tmp_path_factory, topics_ready):
         "hub": hub,
         "connector": connector,
         "ministry": ministry,
+        "board": board,
+        "third": third,
         "sdk": sdk,
         "modern": modern,
         "secrets": codes,
@@ -160,7 +167,7 @@ async def test_packages_signed_with_the_token_key_verify_and_no_private_key_is_i
         legacy[agency] = verdict.legacy_algorithm
     assert legacy == {sdk: True, modern: False}
 
-    # No key of the agency was written to the connector's Mongo.
+    # No key of the ministry was written to the connector's Mongo: only the board's is there.
     settings = platform_settings.mongo.model_copy(
         update={"database": deployment["connector"].database}
     )
@@ -169,7 +176,28 @@ async def test_packages_signed_with_the_token_key_verify_and_no_private_key_is_i
         kept = await client[settings.database]["agency_keys"].find({}).to_list()
     finally:
         await client.close()
-    assert kept == []
+    assert [key["_id"] for key in kept] == [deployment["board"]]
+
+
+async def test_an_agency_whose_key_the_token_lacks_still_signs_with_its_development_key(
+    deployment, servers, publisher
+) -> None:
+    board, third = deployment["board"], deployment["third"]
+    hub, codes = deployment["hub"], deployment["secrets"]
+    pdf = put_file(servers, deployment["connector"].bucket, PDF, name="cong-van.pdf")
+    document = issued_document(board, [third], (pdf,))
+
+    await publisher.publish(document)
+    await publisher.publish(send_request(document, [third]))
+
+    body = await waiting_document(hub, third, codes[third])
+    async with httpx.AsyncClient(base_url=hub.url, timeout=10) as client:
+        answer = await client.get("/hub/v1/agencies", headers=hub.session(third, codes[third]))
+    (entry,) = [a for a in answer.json()["agencies"] if a["code"] == board]
+    certificate = certificate_from_pem(entry["certificate_pem"])
+    verdict = verify_package_signature(read_package(io.BytesIO(body)), lambda code: [certificate])
+    assert verdict.status is SignatureStatus.VALID, verdict.reason
+    assert certificate.issuer == certificate.subject  # self-signed: the development key
 
 
 def test_the_token_key_cannot_be_taken_out_of_the_token(deployment) -> None:
