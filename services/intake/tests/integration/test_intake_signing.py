@@ -308,12 +308,15 @@ async def test_the_signing_desk_lists_each_draft_where_it_stands(
         refused = await specialist.get("/v1/outgoing-documents/drafts")
 
     assert waiting["state"] == "awaiting_signature"
-    assert waiting["signed_at"] is None and waiting["issued_notation"] is None
+    assert waiting["signed_at"] is None
+    assert waiting["issued_notation"] is None
     assert signed.status_code == 201, signed.text
-    assert after_signing is not None and after_signing["state"] == "signed"
+    assert after_signing is not None
+    assert after_signing["state"] == "signed"
     assert after_signing["signed_by"]["user_id"] == TOKEN_LEADER
     assert sealed.status_code == 201, sealed.text
-    assert after_sealing is not None and after_sealing["state"] == "issued"
+    assert after_sealing is not None
+    assert after_sealing["state"] == "issued"
     assert after_sealing["issued_notation"] == sealed.json()["notation"]
     assert after_sealing["issued_document_id"] == sealed.json()["document_id"]
     assert refused.status_code == 403
