@@ -152,7 +152,7 @@ async def main() -> None:
         worker.wait()
     print(f"indicators worker (Faust), fold + changelog + figures equal: {ours:,.0f} records/s")
     print(
-        f"bench: routing_indicators ours={ours:.0f}/s limit={limit:.0f}/s ratio={ours / limit:.3f}"
+        f"bench: faust ours={ours:.0f}/s limit={limit:.0f}/s ratio={ours / limit:.3f}"
     )
 
 
