@@ -151,9 +151,7 @@ async def main() -> None:
         worker.terminate()
         worker.wait()
     print(f"indicators worker (Faust), fold + changelog + figures equal: {ours:,.0f} records/s")
-    print(
-        f"bench: faust ours={ours:.0f}/s limit={limit:.0f}/s ratio={ours / limit:.3f}"
-    )
+    print(f"bench: faust ours={ours:.0f}/s limit={limit:.0f}/s ratio={ours / limit:.3f}")
 
 
 if __name__ == "__main__":
