@@ -17,7 +17,7 @@ run: install test-prereqs infra-up topics oidc-up services-up web-up ## install 
 	@echo "  routing   http://127.0.0.1:8002/docs   (worker health :8102)"
 	@echo "  exchange  http://127.0.0.1:8003/docs   (worker health :8103)"
 	@echo "  archive   http://127.0.0.1:8004/docs   (worker health :8104)"
-	@echo "  Kafka 127.0.0.1:9092 · Mongo-wire 127.0.0.1:27017 · MinIO http://127.0.0.1:9001 (keys in .local/secrets.env)"
+	@echo "  Kafka 127.0.0.1:$${VANTHU_KAFKA_PORT:-9092} (SASL/SCRAM) · Mongo-wire 127.0.0.1:$${VANTHU_MONGO_PORT:-27017} · MinIO http://127.0.0.1:$${VANTHU_MINIO_CONSOLE_PORT:-9001} (logins in .local/secrets.env)"
 	@echo "  a token:  .venv/bin/vanthu token --user clerk1 --agency 000.00.00.G22 --role clerk"
 	@echo "  stop it:  make stop"
 
