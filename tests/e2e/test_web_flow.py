@@ -28,22 +28,29 @@ def test_one_origin_serves_the_app_the_apis_and_the_portal(one_origin: str) -> N
     assert httpx.get(f"{one_origin}/portal/login").status_code == 200
 
 
-def test_the_clerk_registers_a_scan_and_the_leader_directs_it_in_the_browser(
-    one_origin: str, tmp_path: Path
-) -> None:
-    scan = tmp_path / "cong-van-den.pdf"
-    scan.write_bytes(one_page_pdf())
+def _pdf_flow(script: str, origin: str, tmp_path: Path) -> tuple[str, str, Path]:
+    """Runs a browser flow of web/e2e that uploads one one-page PDF; its stdout, everything it
+    said (for an assertion's message) and its screenshots folder. A flow that fails fails here."""
+    pdf = tmp_path / "tep.pdf"
+    pdf.write_bytes(one_page_pdf())
     shots = tmp_path / "screenshots"
     run = run_flow(
-        "web-flow.mjs",
-        {"VANTHU_WEB_URL": one_origin, "VANTHU_WEB_PDF": str(scan), "VANTHU_WEB_SHOTS": str(shots)},
+        script,
+        {"VANTHU_WEB_URL": origin, "VANTHU_WEB_PDF": str(pdf), "VANTHU_WEB_SHOTS": str(shots)},
     )
     said = f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
     assert run.returncode == 0, said
-    assert "web-flow: registered: Số đến: " in run.stdout, said
     assert "web-flow: done" in run.stdout, said
+    return run.stdout, said, shots
+
+
+def test_the_clerk_registers_a_scan_and_the_leader_directs_it_in_the_browser(
+    one_origin: str, tmp_path: Path
+) -> None:
+    out, said, shots = _pdf_flow("web-flow.mjs", one_origin, tmp_path)
+    assert "web-flow: registered: Số đến: " in out, said
     assert (shots / "03-so-den.png").exists()
-    assert "web-flow: view the scan and its digitised copy side by side" in run.stdout, said
+    assert "web-flow: view the scan and its digitised copy side by side" in out, said
     assert (shots / "04b-xem-song-song.png").exists()
     assert (shots / "06-da-chi-dao.png").exists()
 
@@ -85,17 +92,8 @@ def test_a_task_given_elsewhere_appears_on_the_open_page_without_a_reload(
 ) -> None:
     """Issue 12 "Live": routing's /live stream through nginx to the unit head's open task list
     (web/e2e/live-flow.mjs); the page's fallback reload is once a minute, the flow waits 30 s."""
-    scan = tmp_path / "cong-van.pdf"
-    scan.write_bytes(one_page_pdf())
-    shots = tmp_path / "screenshots"
-    run = run_flow(
-        "live-flow.mjs",
-        {"VANTHU_WEB_URL": one_origin, "VANTHU_WEB_PDF": str(scan), "VANTHU_WEB_SHOTS": str(shots)},
-    )
-    said = f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
-    assert run.returncode == 0, said
-    assert "web-flow: the task appears without a reload" in run.stdout, said
-    assert "web-flow: done" in run.stdout, said
+    out, said, shots = _pdf_flow("live-flow.mjs", one_origin, tmp_path)
+    assert "web-flow: the task appears without a reload" in out, said
     assert (shots / "live-02-viec-moi.png").exists()
 
 
@@ -104,15 +102,6 @@ def test_the_leader_signs_and_the_clerk_numbers_seals_and_issues_in_the_browser(
 ) -> None:
     """Issue 14 in the web app (web/e2e/signing-flow.mjs): the leader's key is in the session's
     SoftHSM2 token (deploy/local/signing.sh), the issued page shows both signatures valid."""
-    pdf = tmp_path / "du-thao.pdf"
-    pdf.write_bytes(one_page_pdf())
-    shots = tmp_path / "screenshots"
-    run = run_flow(
-        "signing-flow.mjs",
-        {"VANTHU_WEB_URL": one_origin, "VANTHU_WEB_PDF": str(pdf), "VANTHU_WEB_SHOTS": str(shots)},
-    )
-    said = f"{run.stdout}\n{run.stderr}\nscreenshots in {shots}"
-    assert run.returncode == 0, said
-    assert "web-flow: issued: Đã phát hành văn bản số " in run.stdout, said
-    assert "web-flow: done" in run.stdout, said
+    out, said, shots = _pdf_flow("signing-flow.mjs", one_origin, tmp_path)
+    assert "web-flow: issued: Đã phát hành văn bản số " in out, said
     assert (shots / "sign-03-da-phat-hanh.png").exists()

@@ -12,6 +12,7 @@ import type { DirectoryUnit, Draft, IntakeDocument, OutgoingRecipient, RoutingCa
 import { DOCUMENT_TYPES, URGENCIES } from '../labels';
 import { sayError } from '../errors';
 import { problemsByField } from './RegisterIncoming';
+import type { DeskDraft } from './SigningDesk';
 import { DraftLine } from './TaskPage';
 
 export interface OutgoingFields {
@@ -107,7 +108,7 @@ export function IssueOutgoing() {
   const [busy, setBusy] = useState(false);
   const [reserved, setReserved] = useState<NumberReservation | null>(null);
   /** The leader signed this draft here (ADR 0019): intake numbers and seals it itself. */
-  const [signedHere, setSignedHere] = useState<{ signed_by?: { full_name?: string } | null; signed_at?: string | null } | null>(null);
+  const [signedHere, setSignedHere] = useState<DeskDraft | null>(null);
   const file = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -115,7 +116,7 @@ export function IssueOutgoing() {
       .then((u) => setUnits(u.filter((x) => x.active)))
       .catch((e: unknown) => setGeneral([`Không tải được danh bạ đơn vị: ${sayError(e)}`]));
     if (!caseId) return;
-    api<{ items: { draft_id: string; state: string; signed_by?: { full_name?: string } | null; signed_at?: string | null }[] }>('intake', '/v1/outgoing-documents/drafts')
+    api<{ items: DeskDraft[] }>('intake', '/v1/outgoing-documents/drafts')
       .then((desk) => {
         const entry = desk.items.find((d) => d.draft_id === draftId);
         if (entry?.state === 'signed') setSignedHere(entry);
