@@ -21,6 +21,7 @@ from vanthu_contracts import (
     SendStatusRequested,
     decode,
 )
+from vanthu_contracts.envelope import check_agency_code_header
 from vanthu_contracts.events import values
 from vanthu_contracts.events.values import (
     Assignee,
@@ -43,6 +44,8 @@ GOOD_AGENCY_CODES = [
     "H49.3.12A",
     "G09." + "1" * 31,
 ]
+# The VDXP test environment's codes (issue 13 item 9); which peer may use one is the exchange's.
+TEST_ENVIRONMENT_AGENCY_CODES = ["vxp.saas.03", "vxp.saas.05", "vdxp", "test01.a"]
 BAD_AGENCY_CODES = [
     "000.00.00.g22",
     "00.00.00.G22",
@@ -55,6 +58,14 @@ BAD_AGENCY_CODES = [
     "G09.01.",
     "",
     "G09." + "1" * 32,
+    "Vxp.saas.03",
+    "VXP.SAAS.03",
+    "vxp..03",
+    "vxp.saas.03.",
+    "123.45",
+    "vxp.saas.03 ",
+    "vxp.saas.đ3",
+    "vxp." + "a" * 32,
 ]
 
 
@@ -79,12 +90,20 @@ def test_malformed_agency_codes_are_refused_naming_the_field(code: str):
     assert _failing_fields(refused.value) == {"agency_code"}
 
 
-@pytest.mark.parametrize("code", GOOD_AGENCY_CODES + BAD_AGENCY_CODES)
+@pytest.mark.parametrize("code", TEST_ENVIRONMENT_AGENCY_CODES)
+def test_lower_case_vdxp_test_environment_codes_are_agency_codes(code: str):
+    assert Recipient(name="Đơn vị thử nghiệm", agency_code=code).agency_code == code
+    assert check_agency_code_header(code) == code
+
+
+@pytest.mark.parametrize(
+    "code", GOOD_AGENCY_CODES + TEST_ENVIRONMENT_AGENCY_CODES + BAD_AGENCY_CODES
+)
 def test_the_published_schema_agrees_with_the_code_on_agency_codes(code: str):
     schema = payload_schema(DocumentReceived)["properties"]["agency_code"]
     accepted_by_schema = jsonschema.Draft202012Validator(schema).is_valid(code)
 
-    assert accepted_by_schema == (code in GOOD_AGENCY_CODES)
+    assert accepted_by_schema == (code not in BAD_AGENCY_CODES)
 
 
 def test_a_checksum_must_be_64_lowercase_hex_digits(received_sample: GoldenSample):

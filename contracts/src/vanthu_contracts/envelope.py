@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from vanthu_contracts.errors import InvalidHeader, MissingHeader
-from vanthu_contracts.events.values import AGENCY_CODE_MAX_LENGTH, AGENCY_CODE_PATTERN
 from vanthu_contracts.events.values import format_instant as format_time
+from vanthu_contracts.events.values import is_agency_code
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -43,7 +43,6 @@ OPTIONAL_HEADERS = (CAUSATION_ID_HEADER, AGENCY_CODE_HEADER)
 
 SOURCE_PATTERN = r"^/vanthu/[a-z]+$"
 _SOURCE = re.compile(SOURCE_PATTERN)
-_AGENCY_CODE = re.compile(AGENCY_CODE_PATTERN)
 
 Headers = tuple[tuple[str, bytes], ...]
 
@@ -127,7 +126,7 @@ def check_source(source: str) -> str:
 
 
 def check_agency_code_header(value: str) -> str:
-    if len(value) > AGENCY_CODE_MAX_LENGTH or not _AGENCY_CODE.match(value):
+    if not is_agency_code(value):
         raise InvalidHeader(AGENCY_CODE_HEADER, f"{value!r} is not an agency identifier code")
     return value
 

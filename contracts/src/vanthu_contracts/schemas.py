@@ -20,7 +20,11 @@ from vanthu_contracts.envelope import (
     TYPE_HEADER,
 )
 from vanthu_contracts.events.base import Event
-from vanthu_contracts.events.values import AGENCY_CODE_MAX_LENGTH, AGENCY_CODE_PATTERN
+from vanthu_contracts.events.values import (
+    AGENCY_CODE_MAX_LENGTH,
+    AGENCY_CODE_PATTERN,
+    TEST_ENVIRONMENT_AGENCY_CODE_PATTERN,
+)
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID_PREFIX = "urn:vanthu:contracts:schema:"
@@ -64,7 +68,10 @@ def headers_schema(event_type: str, publishers: tuple[str, ...]) -> JsonSchema:
         CAUSATION_ID_HEADER: {**text, "description": "Id of the event that caused this one."},
         AGENCY_CODE_HEADER: {
             "type": "string",
-            "pattern": AGENCY_CODE_PATTERN,
+            "anyOf": [
+                {"pattern": AGENCY_CODE_PATTERN},
+                {"pattern": TEST_ENVIRONMENT_AGENCY_CODE_PATTERN},
+            ],
             "maxLength": AGENCY_CODE_MAX_LENGTH,
             "description": "The agency whose record this is.",
         },

@@ -18,6 +18,7 @@ from vanthu_contracts.events.values import (
     BusinessType,
     CodeNotation,
     CodeNumber,
+    ContentSummary,
     DocumentCode,
     DocumentType,
     Identifier,
@@ -29,9 +30,11 @@ from vanthu_contracts.events.values import (
     PackageSignature,
     Person,
     Sha256,
+    ShortLabel,
     Signer,
     StaffInfo,
     StatusCode,
+    SteeringType,
     Subject,
     TransportState,
     Urgency,
@@ -137,6 +140,14 @@ class PackageReceived(Event):
     hub_message_id: Identifier | None = None
     """Id the hub gave the message (docId), used to acknowledge it."""
     received_at: Instant
+    content: ContentSummary | None = None
+    """Tóm tắt nội dung (edXML Content), beyond the trích yếu."""
+    steering_type: SteeringType | None = None
+    """Loại chỉ đạo (edXML SteeringType)."""
+    sphere_of_promulgation: OrganName | None = None
+    """Phạm vi lưu hành, e.g. Lưu hành nội bộ (edXML OtherInfo/SphereOfPromulgation)."""
+    typer_notation: ShortLabel | None = None
+    """Ký hiệu người soạn thảo (edXML OtherInfo/TyperNotation)."""
 
     def subject(self) -> str:
         # No document exists yet: intake registers one when it takes the package in.

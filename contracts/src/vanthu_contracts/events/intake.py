@@ -15,6 +15,7 @@ from vanthu_contracts.events.values import (
     CodeNotation,
     CodeNumber,
     Confidentiality,
+    ContentSummary,
     DocumentCode,
     DocumentType,
     ExchangeOrigin,
@@ -32,8 +33,10 @@ from vanthu_contracts.events.values import (
     Person,
     Recipient,
     Register,
+    ShortLabel,
     SignatureResult,
     Signer,
+    SteeringType,
     Subject,
     Urgency,
 )
@@ -205,3 +208,11 @@ class OutgoingDocumentIssued(Event):
     """Incoming documents this one answers."""
     issued_at: Instant
     registered_by: Person
+    content: ContentSummary | None = None
+    """Tóm tắt nội dung (edXML Content), beyond the trích yếu."""
+    steering_type: SteeringType | None = None
+    """Loại chỉ đạo (edXML SteeringType)."""
+    sphere_of_promulgation: OrganName | None = None
+    """Phạm vi lưu hành, e.g. Lưu hành nội bộ (edXML OtherInfo/SphereOfPromulgation)."""
+    typer_notation: ShortLabel | None = None
+    """Ký hiệu người soạn thảo (edXML OtherInfo/TyperNotation)."""

@@ -53,13 +53,38 @@ AGENCY_CODE_PATTERN = (
 )
 AGENCY_CODE_MAX_LENGTH = 35
 _AGENCY_CODE = re.compile(AGENCY_CODE_PATTERN)
+# The VDXP test environment's codes are lower-case (vxp.saas.03): dot-separated groups of 0-9/a-z
+# with a letter. A production code written in lower case (000.00.00.h49, g09.01) is not one: it
+# is a production code mis-spelt, and stays refused (ADR 0053 addendum).
+TEST_ENVIRONMENT_AGENCY_CODE_PATTERN = (
+    r"^(?![0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[a-z][0-9]{2}$|[a-z][0-9]{2}(?:\.[0-9a-z]+)*$)"
+    r"(?=[0-9.]*[a-z])[0-9a-z]+(?:\.[0-9a-z]+)*$"
+)
+_TEST_ENVIRONMENT_AGENCY_CODE = re.compile(TEST_ENVIRONMENT_AGENCY_CODE_PATTERN)
+
+
+def is_test_environment_agency_code(value: str) -> bool:
+    """Whether ``value`` is a VDXP test-environment code (``vxp.saas.03``); which peers may use
+    one is the exchange's to decide, per peer."""
+    return (
+        len(value) <= AGENCY_CODE_MAX_LENGTH
+        and _TEST_ENVIRONMENT_AGENCY_CODE.match(value) is not None
+    )
+
+
+def is_agency_code(value: str) -> bool:
+    """A production code of either standard, or a VDXP test-environment code."""
+    if len(value) > AGENCY_CODE_MAX_LENGTH:
+        return False
+    return _AGENCY_CODE.match(value) is not None or is_test_environment_agency_code(value)
 
 
 def _check_agency_code(value: str) -> str:
-    if len(value) > AGENCY_CODE_MAX_LENGTH or not _AGENCY_CODE.match(value):
+    if not is_agency_code(value):
         raise ValueError(
             f"{value!r} is not an agency identifier code; expected the QCVN 102:2016 form "
-            "like 000.00.00.G22 or the QĐ 20/2020 form like G09.01"
+            "like 000.00.00.G22 or the QĐ 20/2020 form like G09.01 (upper case), or a VDXP "
+            "test-environment code like vxp.saas.03"
         )
     return value
 
@@ -70,11 +95,15 @@ AgencyCode = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": AGENCY_CODE_PATTERN,
+            "anyOf": [
+                {"pattern": AGENCY_CODE_PATTERN},
+                {"pattern": TEST_ENVIRONMENT_AGENCY_CODE_PATTERN},
+            ],
             "maxLength": AGENCY_CODE_MAX_LENGTH,
             "description": (
                 "Agency identifier code (mã định danh): QCVN 102:2016 form 000.00.00.G22 "
-                "or QĐ 20/2020 form G09.01"
+                "or QĐ 20/2020 form G09.01; or, for agencies testing on the VDXP test "
+                "environment, its lower-case code vxp.saas.03"
             ),
             "examples": ["000.00.00.G22", "000.00.00.H49", "G09.01"],
         }
@@ -132,6 +161,8 @@ Subject = Annotated[str, _text(500)]
 """Trích yếu: the one-line abstract of a document (edXML Subject)."""
 Note = Annotated[str, _text(500)]
 Opinion = Annotated[str, _text(4000)]
+ContentSummary = Annotated[str, _text(2000)]
+"""Tóm tắt nội dung: what a document says, beyond its trích yếu (edXML Content)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,6 +193,15 @@ _URGENCY_LABELS = {
     Urgency.VERY_URGENT: "Thượng khẩn",
     Urgency.FLASH: "Hỏa tốc",
 }
+
+
+class SteeringType(StrEnum):
+    """Loại chỉ đạo of a document (edXML SteeringType): not a direction, a direction, or a
+    report on one. edXML's code list is unpublished; the exchange maps these (ADR 0053)."""
+
+    NOT_STEERING = "not_steering"
+    STEERING = "steering"
+    STEERING_REPORT = "steering_report"
 
 
 class Confidentiality(StrEnum):
