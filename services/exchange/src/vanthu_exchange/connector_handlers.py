@@ -51,7 +51,7 @@ from vanthu_contracts.events.values import (
 from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.signing.ports import RawSigner, UnknownKey
 
-from vanthu_exchange.domain.document_types import type_name
+from vanthu_exchange.domain.document_types import steering_type, type_name
 from vanthu_exchange.domain.edxml import (
     AttachmentDescriptor,
     AttachmentSource,
@@ -1041,6 +1041,10 @@ class Connector:
                     signature=signature,
                     hub_message_id=base["_id"],
                     received_at=base["received_at"],
+                    content=_bounded(header.content, 2000),
+                    steering_type=steering_type(header.steering_type),
+                    sphere_of_promulgation=_bounded(header.other_info.sphere_of_promulgation, 200),
+                    typer_notation=_bounded(header.other_info.typer_notation, 30),
                 )
             except ValidationError as error:
                 return await self._refuse(
@@ -1141,6 +1145,14 @@ def _business_record(business: Business) -> dict[str, Any]:
             for r in business.replacements
         ],
     }
+
+
+def _bounded(text: str | None, limit: int) -> str | None:
+    """An optional free-text field within the registry's length; blank is not said. The package
+    as received is kept, so nothing cut here is lost."""
+    if text is None or not text.strip():
+        return None
+    return text.strip()[:limit]
 
 
 def _document_type_name(header: MessageHeader) -> str:

@@ -26,7 +26,13 @@ from vanthu_contracts.events.exchange import (
     PackageReceived,
     ProcessingStatusReceived,
 )
-from vanthu_contracts.events.values import BusinessType, StatusCode, TransportState
+from vanthu_contracts.events.intake import OutgoingDocumentIssued
+from vanthu_contracts.events.values import (
+    BusinessType,
+    StatusCode,
+    SteeringType,
+    TransportState,
+)
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +99,40 @@ async def test_a_sent_document_arrives_with_its_file_and_the_sender_hears_it_arr
         timeout=60,
         what="delivery acknowledged",
     )
+
+
+async def test_the_documents_content_steering_sphere_and_typist_arrive_with_it(
+    exchange, servers, publisher, tap
+) -> None:
+    ministry, province = exchange["ministry"], exchange["province"]
+    plain = issued_document(
+        ministry, [province], (put_file(servers, exchange["sender"].bucket, b"%PDF-1.4 y"),)
+    )
+    document = OutgoingDocumentIssued.model_validate(
+        {
+            **plain.model_dump(by_alias=True),
+            "content": "Các tỉnh báo cáo trước ngày 30/11.\nMẫu báo cáo kèm theo.",
+            "steering_type": SteeringType.STEERING_REPORT,
+            "sphere_of_promulgation": "Liên thông văn bản quốc gia",
+            "typer_notation": "TTB",
+        }
+    )
+
+    await publisher.publish(document)
+    await publisher.publish(send_request(document, [province]))
+
+    received = await eventually(
+        lambda: tap.matching(
+            lambda e: isinstance(e, PackageReceived) and e.document_code == document.document_code
+        ),
+        timeout=60,
+        what="PackageReceived at the province",
+    )
+    event = received[0]
+    assert event.content == document.content
+    assert event.steering_type is SteeringType.STEERING_REPORT
+    assert event.sphere_of_promulgation == "Liên thông văn bản quốc gia"
+    assert event.typer_notation == "TTB"
 
 
 async def test_processing_statuses_flow_back_in_order_and_a_revocation_freezes_the_copy(

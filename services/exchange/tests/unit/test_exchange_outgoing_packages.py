@@ -24,10 +24,17 @@ from vanthu_contracts.events.values import (
     Signer,
     StaffInfo,
     StatusCode,
+    SteeringType,
     Urgency,
 )
 from vanthu_exchange.connector_handlers import status_job_id
-from vanthu_exchange.domain.document_types import ND30_TYPES, type_code, type_name
+from vanthu_exchange.domain.document_types import (
+    ND30_TYPES,
+    steering_code,
+    steering_type,
+    type_code,
+    type_name,
+)
 from vanthu_exchange.domain.edxml import (
     BusinessDocType,
     ReceiverChangeType,
@@ -422,3 +429,59 @@ def test_every_nd30_type_code_names_its_type_back():
     assert type_name("0") is None
     assert type_name("30") is None
     assert type_name("١") is None
+
+
+# -- issue 13 item 13: the document's content, steering, sphere and typist travel (ADR 0053) --
+
+DESCRIBED = {
+    "content": "Đề nghị các tỉnh báo cáo tình hình tiếp nhận văn bản điện tử\ntrước ngày 30/11.",
+    "steering_type": SteeringType.STEERING,
+    "sphere_of_promulgation": "Liên thông văn bản quốc gia",
+    "typer_notation": "NVA",
+}
+
+
+def test_the_package_says_what_the_issued_document_says_of_its_content_steering_sphere_and_typist():
+    package = document_package(issued(**DESCRIBED), request(), names={}, sent_at=NOW)
+
+    tree = written_xml(package)
+
+    def text(path: str) -> list[str]:
+        return tree.xpath(f"//e:MessageHeader/{path}/text()", namespaces=EDXML)
+
+    assert text("e:Content") == [DESCRIBED["content"]]
+    assert text("e:SteeringType") == ["2"]
+    assert text("e:OtherInfo/e:SphereOfPromulgation") == ["Liên thông văn bản quốc gia"]
+    assert text("e:OtherInfo/e:TyperNotation") == ["NVA"]
+
+
+def test_a_document_that_says_none_of_them_writes_none_and_invents_nothing():
+    package = document_package(issued(), request(), names={}, sent_at=NOW)
+
+    tree = written_xml(package)
+
+    for path in ("e:Content", "e:SteeringType", "e:OtherInfo/e:SphereOfPromulgation"):
+        assert tree.xpath(f"//e:MessageHeader/{path}", namespaces=EDXML) == []
+    assert tree.xpath("//e:OtherInfo/e:TyperNotation", namespaces=EDXML) == []
+
+
+@pytest.mark.parametrize("steering", [*SteeringType, None])
+def test_content_steering_sphere_and_typist_read_back_as_the_document_said(steering):
+    document = issued(**{**DESCRIBED, "steering_type": steering})
+    package = document_package(document, request(), names={}, sent_at=NOW)
+    sink = io.BytesIO()
+    write_document_package(sink, package, [])
+
+    header = read_package(io.BytesIO(sink.getvalue())).package.message_header
+
+    assert header.content == document.content
+    assert steering_type(header.steering_type) is steering
+    assert header.other_info.sphere_of_promulgation == document.sphere_of_promulgation
+    assert header.other_info.typer_notation == document.typer_notation
+
+
+def test_steering_codes_outside_the_list_read_as_not_said():
+    assert [steering_type(code) for code in (1, 2, 3)] == list(SteeringType)
+    assert steering_type(0) is None  # what the SDK's samples write
+    assert steering_type(9) is None
+    assert steering_code(None) is None

@@ -41,6 +41,7 @@ from vanthu_intake.adapters.pyhanko_signature_verifier import (
     load_trust_roots,
 )
 from vanthu_intake.api.documents import router as documents_router
+from vanthu_intake.api.imports import router as imports_router
 from vanthu_intake.api.legacy import router as legacy_router
 from vanthu_intake.api.outgoing import router as outgoing_router
 from vanthu_intake.api.registers import router as registers_router
@@ -137,6 +138,7 @@ def create_api() -> FastAPI:
             signing_router,
             registers_router,
             legacy_router,
+            imports_router,
         ],
         on_startup=_wire_api,
         # all files of a registration together, plus room for its form fields

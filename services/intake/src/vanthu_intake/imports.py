@@ -35,7 +35,22 @@ class RowResult:
 
 
 class RowRefused(Exception):
-    """This row cannot be imported; the message names the field at fault."""
+    """This row cannot be imported; the message names the field at fault.
+
+    `existing_id` is the document the row would repeat, when that is why (the API links to it).
+    """
+
+    def __init__(self, message: str, *, existing_id: str | None = None) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
+
+    @property
+    def field(self) -> str:
+        return str(self).partition(": ")[0]
+
+    @property
+    def reason(self) -> str:
+        return str(self).partition(": ")[2]
 
 
 def scan_document_id(agency_code: str, sha256: str) -> str:
@@ -74,7 +89,8 @@ async def import_scan(
                 raise RowRefused(
                     f"file: {entry.file!r} has the same bytes as {held.get('file')!r} (row "
                     f"{held.get('row')} of batch {held.get('batch')}), registered as "
-                    f"no. {existing['number']}/{existing['year']} ({document_id})"
+                    f"no. {existing['number']}/{existing['year']} ({document_id})",
+                    existing_id=document_id,
                 )
             return RowResult(Outcome.ALREADY_DONE, existing)
     try:
@@ -93,7 +109,9 @@ async def import_scan(
         field = "file" if exc.key == "file content" else "code_number"
         raise RowRefused(
             f"{field}: already registered as document {exc.existing_id} (same {exc.key}); "
-            "give --register-anyway-reason to register it again"
+            "give a reason to register it anyway (--register-anyway-reason, or the form field "
+            "register_anyway_reason)",
+            existing_id=exc.existing_id,
         ) from exc
     except handlers.UnacceptableFile as exc:
         await registry.claims.release([claim_key], document_id)

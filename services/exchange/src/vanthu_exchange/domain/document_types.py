@@ -1,4 +1,5 @@
-"""Loại văn bản and its edXML ``DocumentType/Type`` code: the one table (ADR 0050).
+"""Loại văn bản and its edXML ``DocumentType/Type`` code: the one table (ADR 0050); and loại
+chỉ đạo and its ``SteeringType`` code (ADR 0053).
 
 The edXML code list for ``Type`` is unpublished. The code here is the type's position in the
 list of Nghị định 30/2020/NĐ-CP Art. 7 (29 administrative types, in the decree's order), which
@@ -11,6 +12,8 @@ document, a misspelt name) is written ``0``, "not one of ND 30's types", and its
 from __future__ import annotations
 
 import unicodedata
+
+from vanthu_contracts.events.values import SteeringType
 
 OTHER_TYPE_CODE = "0"
 
@@ -82,3 +85,25 @@ def type_name(code: str) -> str | None:
         return None
     index = int(code)
     return ND30_TYPES[index - 1][0] if 1 <= index <= len(ND30_TYPES) else None
+
+
+# edXML ``SteeringType`` (loại chỉ đạo): its code list is unpublished too. These are the VNPT
+# library's comment (research/domain_vn.md §1.3): 1 not a direction, 2 a direction, 3 a report on
+# one. The SDK's samples write 0, which that list does not name: read as not said (ADR 0053).
+STEERING_CODES: tuple[tuple[SteeringType, int], ...] = (
+    (SteeringType.NOT_STEERING, 1),
+    (SteeringType.STEERING, 2),
+    (SteeringType.STEERING_REPORT, 3),
+)
+_STEERING_BY_CODE = {code: steering for steering, code in STEERING_CODES}
+_CODE_BY_STEERING = {steering: code for steering, code in STEERING_CODES}
+
+
+def steering_code(steering: SteeringType | None) -> int | None:
+    """``SteeringType`` for the document's loại chỉ đạo; ``None`` writes none."""
+    return None if steering is None else _CODE_BY_STEERING[steering]
+
+
+def steering_type(code: int | None) -> SteeringType | None:
+    """The loại chỉ đạo a package's ``SteeringType`` names; ``None`` for a code outside the list."""
+    return None if code is None else _STEERING_BY_CODE.get(code)

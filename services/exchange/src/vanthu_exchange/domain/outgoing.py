@@ -14,7 +14,7 @@ from vanthu_contracts.events.exchange import SendDocumentRequested, SendStatusRe
 from vanthu_contracts.events.intake import OutgoingDocumentIssued
 from vanthu_contracts.events.values import BusinessType
 
-from vanthu_exchange.domain.document_types import type_code
+from vanthu_exchange.domain.document_types import steering_code, type_code
 from vanthu_exchange.domain.edxml import (
     Business,
     BusinessDocType,
@@ -125,16 +125,20 @@ def document_package(
             type_name=document.document_type.name,
         ),
         subject=document.abstract,
+        content=document.content,
         signer=SignerInfo(
             competence=signer.competence, position=signer.position, full_name=signer.full_name
         ),
         due_date=document.due_date,
         other_info=OtherInfo(
             urgency=Urgency(document.urgency.edxml_priority),
+            sphere_of_promulgation=document.sphere_of_promulgation,
+            typer_notation=document.typer_notation,
             promulgation_amount=document.issued_amount,
             page_amount=document.page_count,
         ),
         to_places=tuple(r.name for r in document.recipients),
+        steering_type=steering_code(document.steering_type),
     )
     document_info, replacements = _changes(request, earlier_recipients)
     business = Business(
