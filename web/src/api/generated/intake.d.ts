@@ -327,6 +327,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/imports/scans/manifest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Scan Manifest
+         * @description Every row of the manifest, parsed as `vanthu intake import-scans` parses it, and every bad
+         *     row with its field. A manifest whose header cannot be used is refused (422, field `csv`).
+         */
+        post: operations["check_scan_manifest_v1_imports_scans_manifest_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Scan Row
+         * @description Register one row of a backlog batch in the caller's agency, once however often it is sent.
+         */
+        post: operations["import_scan_row_v1_imports_scans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -458,6 +499,81 @@ export interface components {
             detail?: components["schemas"]["ValidationError"][];
         };
         /**
+         * ImportDuplicate
+         * @description The row repeats a document already registered; `register_anyway_reason` overrides it.
+         */
+        ImportDuplicate: {
+            /** Detail */
+            detail: string;
+            /**
+             * Field
+             * @description 'file' (the same bytes) or 'code_number' (the same number).
+             */
+            field: string;
+            /** Existing Id */
+            existing_id: string;
+        };
+        /**
+         * IncomingDocumentMetadata
+         * @description What is recorded when registering an incoming document (văn bản đến).
+         */
+        IncomingDocumentMetadata: {
+            channel: components["schemas"]["Channel"];
+            issuer: components["schemas"]["Issuer"];
+            document_type: components["schemas"]["DocumentType"];
+            /**
+             * Code Number
+             * @description Số, as written on the document (``15``, ``05``).
+             */
+            code_number: string;
+            /**
+             * Code Notation
+             * @description Ký hiệu, what follows the number (``QĐ-BNV``).
+             */
+            code_notation: string;
+            /**
+             * Issued Date
+             * Format: date
+             */
+            issued_date: string;
+            /**
+             * Subject
+             * @description Trích yếu.
+             */
+            subject: string;
+            /** Page Count */
+            page_count: number;
+            signer: components["schemas"]["Signer"];
+            /** @default normal */
+            urgency: components["schemas"]["Urgency"];
+            /** @default normal */
+            confidentiality: components["schemas"]["Confidentiality"];
+            /**
+             * Allowed User Ids
+             * @description The people allowed to see a confidential document; required unless it is normal.
+             * @default []
+             */
+            allowed_user_ids: string[];
+            /**
+             * Due Date
+             * @description Hạn xử lý.
+             */
+            due_date?: string | null;
+            /**
+             * Recipients
+             * @description ToPlaces: the units or people it is addressed to, as free text.
+             * @default []
+             */
+            recipients: string[];
+            /**
+             * Language
+             * @default vi
+             */
+            language: string;
+            /** Notes */
+            notes?: string | null;
+        };
+        /**
          * IssuedDocument
          * @description The document as issued: numbered, sealed, sent on.
          */
@@ -478,6 +594,69 @@ export interface components {
             sha256: string;
             /** Send Requested To */
             send_requested_to: string[];
+        };
+        /**
+         * Issuer
+         * @description Cơ quan ban hành (edXML ``From``).
+         */
+        Issuer: {
+            /** Name */
+            name: string;
+            /**
+             * Agency Code
+             * @description Mã định danh, when the issuer has one (always for documents from the exchange).
+             */
+            agency_code?: string | null;
+        };
+        /** ManifestCheck */
+        ManifestCheck: {
+            /** Rows */
+            rows: components["schemas"]["ManifestRowOut"][];
+            /** Problems */
+            problems: components["schemas"]["ManifestProblem"][];
+            /** Required Columns */
+            required_columns: string[];
+            /** Optional Columns */
+            optional_columns: string[];
+        };
+        /**
+         * ManifestCheckRequest
+         * @description A bulk-scan manifest as the CLI reads it, and the scans the clerk chose beside it.
+         */
+        ManifestCheckRequest: {
+            /**
+             * Csv
+             * @description The manifest's text (UTF-8).
+             */
+            csv: string;
+            /**
+             * Files
+             * @description The chosen scans' paths (or bare names); when given, each row's `file` must be one of them, by its path or, failing that, by its name.
+             */
+            files?: string[] | null;
+        };
+        /** ManifestProblem */
+        ManifestProblem: {
+            /** Row */
+            row: number;
+            /**
+             * Field
+             * @description The manifest column at fault ('row' for the whole row).
+             */
+            field: string;
+            /** Message */
+            message: string;
+        };
+        /** ManifestRowOut */
+        ManifestRowOut: {
+            /**
+             * Row
+             * @description Spreadsheet row (the header is row 1).
+             */
+            row: number;
+            /** File */
+            file: string;
+            metadata: components["schemas"]["IncomingDocumentMetadata"];
         };
         /** NumberRequest */
         NumberRequest: {
@@ -602,7 +781,31 @@ export interface components {
          * @description A yearly register, each with its own number series.
          * @enum {string}
          */
-        Register: "incoming" | "outgoing" | "outgoing_confidential";
+        Register: "incoming" | "outgoing" | "outgoing_confidential" | "copies";
+        /**
+         * RowOutcome
+         * @enum {string}
+         */
+        RowOutcome: "registered" | "already_done";
+        /**
+         * ScanImported
+         * @description One row done: registered now (201), or by an earlier run of the batch (200).
+         */
+        ScanImported: {
+            outcome: components["schemas"]["RowOutcome"];
+            /** Batch */
+            batch: string;
+            /** Row */
+            row: number;
+            /** Path */
+            path: string;
+            /** Document Id */
+            document_id: string;
+            /** Arrival Number */
+            arrival_number: number;
+            /** Arrival Year */
+            arrival_year: number;
+        };
         /** SealRequest */
         SealRequest: {
             /**
@@ -1501,6 +1704,201 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    check_scan_manifest_v1_imports_scans_manifest_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManifestCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManifestCheck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_scan_row_v1_imports_scans_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * IncomingDocumentMetadata
+                     * @description JSON text: What is recorded when registering an incoming document (văn bản đến).
+                     */
+                    metadata: {
+                        /**
+                         * Channel
+                         * @description How the document reached the registry office.
+                         * @enum {string}
+                         */
+                        channel: "paper" | "electronic" | "exchange" | "migration";
+                        /**
+                         * Issuer
+                         * @description Cơ quan ban hành (edXML ``From``).
+                         */
+                        issuer: {
+                            /** Name */
+                            name: string;
+                            /**
+                             * Agency Code
+                             * @description Mã định danh, when the issuer has one (always for documents from the exchange).
+                             */
+                            agency_code?: string | null;
+                        };
+                        /**
+                         * DocumentType
+                         * @description One administrative document type; the value is the English code used in APIs and events.
+                         * @enum {string}
+                         */
+                        document_type: "resolution" | "decision" | "directive" | "rules" | "regulation" | "communique" | "notice" | "guideline" | "program" | "plan" | "option_plan" | "scheme" | "project" | "report" | "minutes" | "submission" | "contract" | "official_letter" | "official_telegram" | "memorandum_of_understanding" | "agreement" | "authorization" | "invitation" | "letter_of_introduction" | "leave_permit" | "dispatch_slip" | "transfer_slip" | "notification_slip" | "formal_letter";
+                        /**
+                         * Code Number
+                         * @description Số, as written on the document (``15``, ``05``).
+                         */
+                        code_number: string;
+                        /**
+                         * Code Notation
+                         * @description Ký hiệu, what follows the number (``QĐ-BNV``).
+                         */
+                        code_notation: string;
+                        /**
+                         * Issued Date
+                         * Format: date
+                         */
+                        issued_date: string;
+                        /**
+                         * Subject
+                         * @description Trích yếu.
+                         */
+                        subject: string;
+                        /** Page Count */
+                        page_count: number;
+                        /**
+                         * Signer
+                         * @description Người ký (edXML ``SignerInfo``).
+                         */
+                        signer: {
+                            /**
+                             * Competence
+                             * @description Signing authority as written above the title, e.g. "KT. BỘ TRƯỞNG", "TL. CHỦ TỊCH".
+                             */
+                            competence?: string | null;
+                            /** Position */
+                            position: string;
+                            /** Full Name */
+                            full_name: string;
+                        };
+                        /**
+                         * Urgency
+                         * @description Độ khẩn. Urgent documents are registered, presented and sent immediately (Art. 4.2.c).
+                         * @default normal
+                         * @enum {string}
+                         */
+                        urgency?: "normal" | "urgent" | "very_urgent" | "flash";
+                        /**
+                         * Confidentiality
+                         * @description Độ mật. Anything but NORMAL is a state secret: named readers only, never exchanged.
+                         * @default normal
+                         * @enum {string}
+                         */
+                        confidentiality?: "normal" | "confidential" | "secret" | "top_secret";
+                        /**
+                         * Allowed User Ids
+                         * @description The people allowed to see a confidential document; required unless it is normal.
+                         * @default []
+                         */
+                        allowed_user_ids?: string[];
+                        /**
+                         * Due Date
+                         * @description Hạn xử lý.
+                         */
+                        due_date?: string | null;
+                        /**
+                         * Recipients
+                         * @description ToPlaces: the units or people it is addressed to, as free text.
+                         * @default []
+                         */
+                        recipients?: string[];
+                        /**
+                         * Language
+                         * @default vi
+                         */
+                        language?: string;
+                        /** Notes */
+                        notes?: string | null;
+                    };
+                    /** @description The batch's label, kept with the row (e.g. the manifest's name). */
+                    batch: string;
+                    /** @description The row's number in the manifest (the header is row 1), kept with it. */
+                    row: string;
+                    /** @description The manifest's `file` cell (the scan's path in its folder); default: the uploaded file's name. Another path with the same bytes is refused. */
+                    path?: string;
+                    /** @description Why a row found to be a duplicate is registered anyway. */
+                    register_anyway_reason?: string;
+                    /**
+                     * Format: binary
+                     * @description The row's scan, exactly one (PDF, TIFF, JPEG or PNG).
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Already registered by an earlier run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanImported"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanImported"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportDuplicate"];
                 };
             };
         };
