@@ -356,3 +356,6 @@ class DraftApproved(Event):
     approved_by: Person
     decision_id: Identifier
     approved_at: Instant
+    attachments: tuple[FileRef, ...] = ()
+    """Appendices and attachments in files of their own, approved with the draft: the agency
+    signs each when the document is issued (ND 30 Phụ lục I; added for issue 14, optional)."""
