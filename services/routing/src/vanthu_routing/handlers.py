@@ -745,6 +745,20 @@ class RoutingHandlers:
         await self._save_delegation(caller, delegation)
         return delegation
 
+    async def delegations_seen_by(self, caller: Caller) -> list[Delegation]:
+        """An administrator's agency's delegations; a leader's own grants and those made to a
+        secretary, for whoever is both; by leader, then start, then id."""
+        if Role.ADMINISTRATOR.value in caller.roles:
+            found = await self.directory.agency_delegations(caller.agency_code)
+        else:
+            found = []
+            if Role.LEADER.value in caller.roles:
+                found += await self.directory.delegations(caller.agency_code, caller.user_id)
+            if Role.SECRETARY.value in caller.roles:
+                found += await self.directory.delegations_to(caller.agency_code, caller.user_id)
+        unique = {d.delegation_id: d for d in found}.values()
+        return sorted(unique, key=lambda d: (d.leader_user_id, d.valid_from, d.delegation_id))
+
     async def revoke_delegation(self, caller: Caller, delegation_id: str) -> Delegation:
         found = await self.directory.delegation(caller.agency_code, delegation_id)
         if found is None:

@@ -154,6 +154,9 @@ class Directory(Protocol):
 
     async def delegation(self, agency_code: str, delegation_id: str) -> Delegation | None: ...
 
+    async def agency_delegations(self, agency_code: str) -> list[Delegation]:
+        """Every grant of the agency's leaders, whatever its validity."""
+
     async def save_user(self, user: DirectoryUser, record: KafkaRecord) -> None: ...
 
     async def save_unit(self, unit: DirectoryUnit, record: KafkaRecord) -> None: ...

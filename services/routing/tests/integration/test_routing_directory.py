@@ -41,13 +41,14 @@ async def test_an_imported_directory_is_listed_and_every_entry_is_published_keye
     assert change.envelope.subject == f"user:{org.agency}:{org.ids['specialist']}"
 
 
-async def test_a_csv_with_a_bad_row_is_refused_naming_the_row_and_changes_nothing(http, org):
+async def test_a_csv_with_bad_rows_is_refused_naming_each_row_and_changes_nothing(http, org):
     before = (await http.get("/directory/users", headers=org.auth("admin"))).json()
     csv_text = "\n".join(
         [
             "kind,id,name,parent_unit_id,unit_id,position,email,roles",
             "user,new-person-1,Người Mới,,,Chuyên viên,,specialist",
             "user,new-person-2,Người Mới Hai,,,Chuyên viên,,wizard",
+            "user,new-person-3,Người Mới Ba,,no-such-unit,Chuyên viên,,specialist",
         ]
     )
 
@@ -58,7 +59,8 @@ async def test_a_csv_with_a_bad_row_is_refused_naming_the_row_and_changes_nothin
     )
 
     assert response.status_code == 422
-    assert "row 3" in response.text
+    rows = response.json()["detail"]["rows"]
+    assert [(e["row"], e["field"]) for e in rows] == [(3, "roles"), (4, "unit_id")]
     after = (await http.get("/directory/users", headers=org.auth("admin"))).json()
     assert after == before
 

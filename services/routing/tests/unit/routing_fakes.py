@@ -198,6 +198,9 @@ class FakeDirectory:
     async def delegation(self, agency_code: str, delegation_id: str) -> Delegation | None:
         return self.grants.get((agency_code, delegation_id))
 
+    async def agency_delegations(self, agency_code: str) -> list[Delegation]:
+        return [d for (a, _), d in self.grants.items() if a == agency_code]
+
     async def save_user(self, user: DirectoryUser, record: KafkaRecord) -> None:
         self.people[(user.agency_code, user.user_id)] = user
         self.outbox.append(record)

@@ -178,7 +178,7 @@ async def test_the_unit_sees_its_task_withdrawn_with_the_reason_of_the_void(hand
 
     [stored] = await handlers.with_open_tasks(PLAN_HEAD, unit_ids=["unit-plan"])
     [task] = stored.case.tasks
-    shown = task_view(stored, task)
+    shown = task_view(stored, task).model_dump(mode="json")
     assert shown["status"] == "withdrawn"
     assert REASON in shown["withdrawal"]["message"]
     assert REASON in shown["withdrawal"]["message_vi"]

@@ -608,7 +608,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Delegations
+         * @description The agency's delegations, revoked and expired ones too, by leader then start: all of them
+         *     for an administrator, a leader's own grants, and the grants made to a secretary.
+         */
+        get: operations["list_delegations_directory_delegations_get"];
         put?: never;
         /** Grant Delegation */
         post: operations["grant_delegation_directory_delegations_post"];
@@ -642,7 +647,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Show Routing Rules
+         * @description The agency's routing rules in priority order; `default` is null while it has none (its
+         *     incoming documents then wait for rules).
+         */
+        get: operations["show_routing_rules_directory_routing_rules_get"];
         /** Save Routing Rules */
         put: operations["save_routing_rules_directory_routing_rules_put"];
         post?: never;
@@ -665,7 +675,7 @@ export interface paths {
          * Import Csv
          * @description Units and users in bulk: columns kind (unit|user), id, name, parent_unit_id, unit_id,
          *     position, email, roles (separated by ';'), active. Every row is checked before anything is
-         *     written, so a bad file changes nothing.
+         *     written, so a bad file changes nothing; a refusal names every bad row and its column.
          */
         post: operations["import_csv_directory_import_post"];
         delete?: never;
@@ -788,6 +798,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AssigneeOut
+         * @description A unit, a person, or a person within a unit; `name` as shown when it was assigned.
+         */
+        AssigneeOut: {
+            /** Unit Id */
+            unit_id: string | null;
+            /** User Id */
+            user_id: string | null;
+            /** Name */
+            name: string | null;
+        };
         /** AssignmentIn */
         AssignmentIn: {
             /** Unit Id */
@@ -799,6 +821,36 @@ export interface components {
             due_date?: string | null;
             /** Instructions */
             instructions?: string | null;
+        };
+        /** AssignmentOut */
+        AssignmentOut: {
+            assignee: components["schemas"]["AssigneeOut"];
+            role: components["schemas"]["TaskRole"];
+            /** Due Date */
+            due_date: string | null;
+            /** Instructions */
+            instructions: string | null;
+        };
+        /**
+         * AuthorshipOut
+         * @description Who decided and who typed it in: what a task list or a report row shows of a decision.
+         */
+        AuthorshipOut: {
+            /** Decision Id */
+            decision_id: string;
+            kind: components["schemas"]["DecisionKind"];
+            decided_by: components["schemas"]["PersonOut"];
+            recorded_by: components["schemas"]["PersonOut"];
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string;
+            /** On Behalf */
+            on_behalf: boolean;
+            /** Delegation Id */
+            delegation_id: string | null;
+            evidence_file: components["schemas"]["FileOut"] | null;
         };
         /** Body_record_comment_on_behalf_cases__case_id__comments_on_behalf_post */
         Body_record_comment_on_behalf_cases__case_id__comments_on_behalf_post: {
@@ -890,6 +942,79 @@ export interface components {
             /** Days */
             days: components["schemas"]["CalendarDay"][];
         };
+        /**
+         * CaseDocumentOut
+         * @description What routing keeps of the registered document.
+         */
+        CaseDocumentOut: {
+            /** Subject */
+            subject: string;
+            /** Urgency */
+            urgency: string;
+            /** Confidentiality */
+            confidentiality: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Arrival Number */
+            arrival_number: number;
+            /** Document Type Code */
+            document_type_code: string | null;
+            /** Issuer Name */
+            issuer_name: string | null;
+            /** Issuer Agency Code */
+            issuer_agency_code: string | null;
+            /** Due Date */
+            due_date: string | null;
+            /** Sender Agency Code */
+            sender_agency_code: string | null;
+            /** Sender Document Code */
+            sender_document_code: string | null;
+            /** Readers */
+            readers: string[];
+            /** Registered By */
+            registered_by: string | null;
+        };
+        /**
+         * CaseOut
+         * @description A document's case: who it is presented to, its tasks, decisions, drafts and urgings.
+         */
+        CaseOut: {
+            /** Case Id */
+            case_id: string;
+            /** Document Id */
+            document_id: string;
+            /** Agency Code */
+            agency_code: string;
+            leader: components["schemas"]["PersonOut"] | null;
+            status: components["schemas"]["CaseStatus"];
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+            /** Tasks */
+            tasks: components["schemas"]["TaskOut"][];
+            /** Decisions */
+            decisions: components["schemas"]["DecisionOut"][];
+            /** Drafts */
+            drafts: components["schemas"]["DraftOut"][];
+            voiding: components["schemas"]["VoidingOut"] | null;
+            /** Urgings */
+            urgings: components["schemas"]["UrgingOut"][];
+            /** Version */
+            version: number;
+            document: components["schemas"]["CaseDocumentOut"];
+            /** Has Entries On Behalf */
+            has_entries_on_behalf: boolean;
+        };
+        /**
+         * CaseStatus
+         * @enum {string}
+         */
+        CaseStatus: "awaiting_rules" | "awaiting_readers" | "awaiting_direction" | "directed" | "in_progress" | "completed" | "voided";
         /** CommentIn */
         CommentIn: {
             /** Decision Id */
@@ -924,6 +1049,45 @@ export interface components {
          * @enum {string}
          */
         DayOffKind: "public_holiday" | "substitute" | "decided";
+        /**
+         * DecisionKind
+         * @enum {string}
+         */
+        DecisionKind: "direction" | "redirection" | "reassignment" | "progress" | "completion" | "return" | "draft_review" | "draft_approval" | "comment";
+        /**
+         * DecisionOut
+         * @description A recorded decision; `on_behalf` when a secretary recorded it for the leader.
+         */
+        DecisionOut: {
+            /** Decision Id */
+            decision_id: string;
+            kind: components["schemas"]["DecisionKind"];
+            decided_by: components["schemas"]["PersonOut"];
+            recorded_by: components["schemas"]["PersonOut"];
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            /** Text */
+            text: string | null;
+            evidence_file: components["schemas"]["FileOut"] | null;
+            /** Delegation Id */
+            delegation_id: string | null;
+            /** Assignments */
+            assignments: components["schemas"]["AssignmentOut"][];
+            /** Task Id */
+            task_id: string | null;
+            /** Draft Id */
+            draft_id: string | null;
+            /** On Behalf */
+            on_behalf: boolean;
+        };
         /** DelegationIn */
         DelegationIn: {
             /** Delegation Id */
@@ -939,6 +1103,27 @@ export interface components {
             valid_from: string;
             /** Valid Until */
             valid_until?: string | null;
+        };
+        /**
+         * DelegationOut
+         * @description A leader's delegation to a secretary to record the leader's paper decisions.
+         */
+        DelegationOut: {
+            /** Delegation Id */
+            delegation_id: string;
+            /** Leader User Id */
+            leader_user_id: string;
+            /** Secretary User Id */
+            secretary_user_id: string;
+            /**
+             * Valid From
+             * Format: date-time
+             */
+            valid_from: string;
+            /** Valid Until */
+            valid_until: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
         };
         /**
          * DeliveryTimes
@@ -967,6 +1152,45 @@ export interface components {
          * @enum {string}
          */
         DirectoryRole: "clerk" | "leader" | "secretary" | "unit_head" | "specialist" | "auditor" | "administrator";
+        /**
+         * DraftOut
+         * @description A draft reply: uploaded → reviewed | returned → approved.
+         */
+        DraftOut: {
+            /** Draft Id */
+            draft_id: string;
+            /** Task Id */
+            task_id: string;
+            file: components["schemas"]["FileOut"];
+            uploaded_by: components["schemas"]["PersonOut"];
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+            status: components["schemas"]["DraftStatus"];
+            /** Supersedes */
+            supersedes: string | null;
+            /** Review Note */
+            review_note: string | null;
+            reviewed_by: components["schemas"]["PersonOut"] | null;
+            approved_by: components["schemas"]["PersonOut"] | null;
+            returned_by: components["schemas"]["PersonOut"] | null;
+        };
+        /**
+         * DraftStatus
+         * @enum {string}
+         */
+        DraftStatus: "uploaded" | "reviewed" | "returned" | "approved";
+        /**
+         * DraftUploadedOut
+         * @description The new draft's id and the case that now holds it.
+         */
+        DraftUploadedOut: {
+            /** Draft Id */
+            draft_id: string;
+            case: components["schemas"]["CaseOut"];
+        };
         /** EntriesOfLeader */
         EntriesOfLeader: {
             /** Leader User Id */
@@ -992,29 +1216,16 @@ export interface components {
             subject: string | null;
             /** Decision Id */
             decision_id: string | null;
-            /** Kind */
-            kind: string | null;
-            decided_by: components["schemas"]["EntryPerson"] | null;
-            recorded_by: components["schemas"]["EntryPerson"] | null;
+            kind: components["schemas"]["DecisionKind"] | null;
+            decided_by: components["schemas"]["PersonOut"] | null;
+            recorded_by: components["schemas"]["PersonOut"] | null;
             /** Decided At */
             decided_at: string | null;
             /** On Behalf */
             on_behalf: boolean | null;
             /** Delegation Id */
             delegation_id: string | null;
-            /** Evidence File */
-            evidence_file: {
-                [key: string]: unknown;
-            } | null;
-        };
-        /** EntryPerson */
-        EntryPerson: {
-            /** User Id */
-            user_id: string;
-            /** Full Name */
-            full_name: string;
-            /** Position */
-            position?: string | null;
+            evidence_file: components["schemas"]["FileOut"] | null;
         };
         /**
          * ExchangeHealth
@@ -1056,10 +1267,54 @@ export interface components {
              */
             expires_at: string;
         };
+        /**
+         * FileOut
+         * @description A file the record points at (a scanned slip, a draft, a result), by its content.
+         */
+        FileOut: {
+            /** File Id */
+            file_id: string;
+            /** Name */
+            name: string;
+            /** Media Type */
+            media_type: string;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+            /** Object Key */
+            object_key: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * ImportOut
+         * @description What an import wrote.
+         */
+        ImportOut: {
+            /** Units */
+            units: number;
+            /** Users */
+            users: number;
+        };
+        /**
+         * ImportRefusal
+         * @description The `detail` of a refused import: every bad row, and that nothing was written.
+         */
+        ImportRefusal: {
+            /** Message */
+            message: string;
+            /** Message Vi */
+            message_vi: string;
+            /** Rows */
+            rows: components["schemas"]["RowError"][];
+        };
+        /** ImportRefused */
+        ImportRefused: {
+            detail: components["schemas"]["ImportRefusal"];
         };
         /**
          * Indicators
@@ -1209,10 +1464,7 @@ export interface components {
             due_date: string;
             /** Overdue Working Days */
             overdue_working_days: number;
-            /** Assigned By Decision */
-            assigned_by_decision: {
-                [key: string]: unknown;
-            } | null;
+            assigned_by_decision: components["schemas"]["AuthorshipOut"] | null;
         };
         /** OverdueUnit */
         OverdueUnit: {
@@ -1223,7 +1475,10 @@ export interface components {
             /** Tasks */
             tasks: components["schemas"]["OverdueTask"][];
         };
-        /** PersonOut */
+        /**
+         * PersonOut
+         * @description A person as the record names them, with the name and position of that day.
+         */
         PersonOut: {
             /** User Id */
             user_id: string;
@@ -1303,6 +1558,27 @@ export interface components {
             /** Lead Unit Id */
             lead_unit_id: string;
         };
+        /** RouteOut */
+        RouteOut: {
+            /** Leader User Id */
+            leader_user_id: string;
+            /** Lead Unit Id */
+            lead_unit_id: string;
+        };
+        /**
+         * RowError
+         * @description One refused cell of an imported CSV: its row (the header is row 1) and its column.
+         */
+        RowError: {
+            /** Row */
+            row: number;
+            /** Field */
+            field: string;
+            /** Message */
+            message: string;
+            /** Message Vi */
+            message_vi: string;
+        };
         /** RuleIn */
         RuleIn: {
             /** Rule Id */
@@ -1326,6 +1602,24 @@ export interface components {
              */
             subject_keywords: string[];
         };
+        /**
+         * RuleOut
+         * @description A rule as kept: its criteria (any value of one criterion matches; all given criteria
+         *     must), and where a matching document goes.
+         */
+        RuleOut: {
+            /** Rule Id */
+            rule_id: string;
+            /** Priority */
+            priority: number;
+            route: components["schemas"]["RouteOut"];
+            /** Document Type Codes */
+            document_type_codes: string[];
+            /** Issuer Agency Codes */
+            issuer_agency_codes: string[];
+            /** Subject Keywords */
+            subject_keywords: string[];
+        };
         /** RulesIn */
         RulesIn: {
             default: components["schemas"]["RouteIn"];
@@ -1335,6 +1629,23 @@ export interface components {
              */
             rules: components["schemas"]["RuleIn"][];
         };
+        /**
+         * RulesOut
+         * @description The agency's routing rules, in priority order (the first that matches wins).
+         */
+        RulesOut: {
+            default: components["schemas"]["RouteOut"] | null;
+            /** Rules */
+            rules: components["schemas"]["RuleOut"][];
+        };
+        /** SavedRulesOut */
+        SavedRulesOut: {
+            default: components["schemas"]["RouteOut"];
+            /** Rules */
+            rules: components["schemas"]["RuleOut"][];
+            /** Waiting Documents Routed */
+            waiting_documents_routed: number;
+        };
         /** SignInConfig */
         SignInConfig: {
             /** Dev Sign In */
@@ -1342,10 +1653,114 @@ export interface components {
             oidc: components["schemas"]["OidcProvider"] | null;
         };
         /**
+         * TaskLineOut
+         * @description One line of a task list: the task with its document and who assigned it.
+         */
+        TaskLineOut: {
+            /** Task Id */
+            task_id: string;
+            /** Case Id */
+            case_id: string;
+            assignee: components["schemas"]["AssigneeOut"];
+            role: components["schemas"]["TaskRole"];
+            status: components["schemas"]["TaskStatus"];
+            /** Decision Id */
+            decision_id: string;
+            assigned_by: components["schemas"]["PersonOut"];
+            /**
+             * Assigned At
+             * Format: date-time
+             */
+            assigned_at: string;
+            /** Due Date */
+            due_date: string | null;
+            /** Parent Task Id */
+            parent_task_id: string | null;
+            /** Instructions */
+            instructions: string | null;
+            /** Percent Complete */
+            percent_complete: number | null;
+            /** Progress Note */
+            progress_note: string | null;
+            /** Result Note */
+            result_note: string | null;
+            /** Reply Document Ids */
+            reply_document_ids: string[];
+            /** Files */
+            files: components["schemas"]["FileOut"][];
+            /** Return Reason */
+            return_reason: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            withdrawal_reason: components["schemas"]["WithdrawalReason"] | null;
+            /** Withdrawal Seen At */
+            withdrawal_seen_at: string | null;
+            withdrawal: components["schemas"]["WithdrawalOut"] | null;
+            /** Document Id */
+            document_id: string;
+            /** Subject */
+            subject: string;
+            /** Urgency */
+            urgency: string;
+            case_status: components["schemas"]["CaseStatus"];
+            assigned_by_decision: components["schemas"]["AuthorshipOut"] | null;
+            /** Urgings */
+            urgings: components["schemas"]["UrgingOut"][];
+        };
+        /**
+         * TaskOut
+         * @description A task of the case: assigned → in_progress → completed | returned, or withdrawn.
+         */
+        TaskOut: {
+            /** Task Id */
+            task_id: string;
+            /** Case Id */
+            case_id: string;
+            assignee: components["schemas"]["AssigneeOut"];
+            role: components["schemas"]["TaskRole"];
+            status: components["schemas"]["TaskStatus"];
+            /** Decision Id */
+            decision_id: string;
+            assigned_by: components["schemas"]["PersonOut"];
+            /**
+             * Assigned At
+             * Format: date-time
+             */
+            assigned_at: string;
+            /** Due Date */
+            due_date: string | null;
+            /** Parent Task Id */
+            parent_task_id: string | null;
+            /** Instructions */
+            instructions: string | null;
+            /** Percent Complete */
+            percent_complete: number | null;
+            /** Progress Note */
+            progress_note: string | null;
+            /** Result Note */
+            result_note: string | null;
+            /** Reply Document Ids */
+            reply_document_ids: string[];
+            /** Files */
+            files: components["schemas"]["FileOut"][];
+            /** Return Reason */
+            return_reason: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            withdrawal_reason: components["schemas"]["WithdrawalReason"] | null;
+            /** Withdrawal Seen At */
+            withdrawal_seen_at: string | null;
+        };
+        /**
          * TaskRole
          * @enum {string}
          */
         TaskRole: "lead" | "coordinating" | "information" | "specialist";
+        /**
+         * TaskStatus
+         * @enum {string}
+         */
+        TaskStatus: "assigned" | "in_progress" | "completed" | "returned" | "withdrawn";
         /** UnitIn */
         UnitIn: {
             /** Name */
@@ -1408,18 +1823,18 @@ export interface components {
             /** Task Id */
             task_id: string;
             kind: components["schemas"]["UrgingKind"];
-            /** Kind Label */
-            kind_label: string;
             /** Sequence */
             sequence: number;
-            /** Note */
-            note: string | null;
             urged_by: components["schemas"]["PersonOut"];
             /**
              * Urged At
              * Format: date-time
              */
             urged_at: string;
+            /** Note */
+            note: string | null;
+            /** Kind Label */
+            kind_label: string;
         };
         /** UrgingSides */
         UrgingSides: {
@@ -1488,6 +1903,40 @@ export interface components {
             /** Context */
             ctx?: Record<string, never>;
         };
+        /**
+         * VoidingOut
+         * @description Why and by whom the registry voided the document.
+         */
+        VoidingOut: {
+            /** Reason */
+            reason: string;
+            voided_by: components["schemas"]["PersonOut"];
+            /**
+             * Voided At
+             * Format: date-time
+             */
+            voided_at: string;
+        };
+        /**
+         * WithdrawalOut
+         * @description Why a task was withdrawn, told to its assignee until acknowledged.
+         */
+        WithdrawalOut: {
+            reason: components["schemas"]["WithdrawalReason"];
+            /** Message */
+            message: string;
+            /** Message Vi */
+            message_vi: string;
+            /** Withdrawn At */
+            withdrawn_at: string | null;
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+        };
+        /**
+         * WithdrawalReason
+         * @enum {string}
+         */
+        WithdrawalReason: "lead_completed" | "redirected" | "parent_closed" | "document_voided";
     };
     responses: never;
     parameters: never;
@@ -1627,9 +2076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["CaseOut"][];
                 };
             };
             /** @description Validation Error */
@@ -1658,9 +2105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["CaseOut"][];
                 };
             };
         };
@@ -1682,9 +2127,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -1719,9 +2162,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -1756,9 +2197,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -1793,9 +2232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -1830,9 +2267,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -1867,9 +2302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -1904,9 +2337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -1942,9 +2373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -1980,9 +2409,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -2018,9 +2445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -2056,9 +2481,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -2090,9 +2513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -2153,9 +2574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["TaskLineOut"][];
                 };
             };
         };
@@ -2177,9 +2596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["TaskLineOut"][];
                 };
             };
             /** @description Validation Error */
@@ -2251,9 +2668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DraftUploadedOut"];
                 };
             };
             /** @description Validation Error */
@@ -2289,9 +2704,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -2327,9 +2740,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -2365,9 +2776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -2403,9 +2812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CaseOut"];
                 };
             };
             /** @description Validation Error */
@@ -2529,6 +2936,26 @@ export interface operations {
             };
         };
     };
+    list_delegations_directory_delegations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationOut"][];
+                };
+            };
+        };
+    };
     grant_delegation_directory_delegations_post: {
         parameters: {
             query?: never;
@@ -2548,9 +2975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DelegationOut"];
                 };
             };
             /** @description Validation Error */
@@ -2581,9 +3006,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DelegationOut"];
                 };
             };
             /** @description Validation Error */
@@ -2593,6 +3016,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    show_routing_rules_directory_routing_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesOut"];
                 };
             };
         };
@@ -2616,9 +3059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SavedRulesOut"];
                 };
             };
             /** @description Validation Error */
@@ -2651,18 +3092,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
+                    "application/json": components["schemas"]["ImportOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Every bad row of the file, with its column; nothing was written. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ImportRefused"];
                 };
             };
         };

@@ -167,6 +167,10 @@ class MongoDirectory:
             if d.secretary_user_id == secretary_user_id
         ]
 
+    async def agency_delegations(self, agency_code: str) -> list[Delegation]:
+        found = self._delegations.raw.find({"agency_code": agency_code})
+        return [d async for doc in found for d in _delegations_of(doc)]
+
     async def delegation(self, agency_code: str, delegation_id: str) -> Delegation | None:
         pointer = await self._delegation_ids.find_one({"_id": _key(agency_code, delegation_id)})
         if pointer is None:

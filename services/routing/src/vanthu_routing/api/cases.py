@@ -15,7 +15,7 @@ from vanthu_runtime.auth import Role
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
 from vanthu_routing.api.inputs import Day, Instant
 from vanthu_routing.api.on_behalf import paper_slip, parse_payload
-from vanthu_routing.api.views import case_view, task_view
+from vanthu_routing.api.views import CaseOut, TaskLineOut, case_view, task_view
 from vanthu_routing.domain.case import Case
 from vanthu_routing.domain.decision import Entry, PaperSlip
 from vanthu_routing.domain.delegation import Delegation
@@ -132,7 +132,7 @@ async def record_on_behalf(
     text: str | None,
     slip: UploadFile,
     decide: Callable[[Case, Entry, PaperSlip, list[Delegation]], Any],
-) -> dict[str, Any]:
+) -> CaseOut:
     """What every "on the leader's behalf" route does: check the delegation and keep the scanned
     slip, then apply the leader's decision to the case, recorded by the secretary."""
     paper = await paper_slip(
@@ -158,7 +158,7 @@ async def leader_inbox(
     handlers: Handlers,
     caller: Caller = Anyone,
     leader_user_id: Annotated[str | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[CaseOut]:
     """Documents awaiting direction, most urgent first, then by deadline. A secretary sees the
     inboxes of the leaders who delegated to them (one of them with ``leader_user_id``)."""
     cases = await answering(lambda: handlers.inbox(caller, leader_user_id))
@@ -166,7 +166,7 @@ async def leader_inbox(
 
 
 @router.get("/awaiting-rules")
-async def awaiting_rules(handlers: Handlers, caller: Caller = AgencyWide) -> list[dict[str, Any]]:
+async def awaiting_rules(handlers: Handlers, caller: Caller = AgencyWide) -> list[CaseOut]:
     """Documents of the agency received before it had routing rules, oldest first: they reach
     the leader the rules name as soon as an administrator saves them (who is told how many)."""
     cases = await answering(lambda: handlers.waiting_for_rules(caller))
@@ -174,7 +174,7 @@ async def awaiting_rules(handlers: Handlers, caller: Caller = AgencyWide) -> lis
 
 
 @router.get("/cases/{case_id}")
-async def show_case(case_id: str, handlers: Handlers, caller: Caller = Anyone) -> dict[str, Any]:
+async def show_case(case_id: str, handlers: Handlers, caller: Caller = Anyone) -> CaseOut:
     """The case, for whoever may see its document; 404 for anyone else, as for no case."""
     stored = await answering(lambda: handlers.case_for(caller, case_id))
     return case_view(stored)
@@ -183,7 +183,7 @@ async def show_case(case_id: str, handlers: Handlers, caller: Caller = Anyone) -
 @router.post("/cases/{case_id}/direction")
 async def direct_case(
     case_id: str, body: DirectionIn, handlers: Handlers, caller: Caller = Leader
-) -> dict[str, Any]:
+) -> CaseOut:
     entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
 
@@ -197,7 +197,7 @@ async def direct_case(
 @router.post("/cases/{case_id}/redirection")
 async def redirect_case(
     case_id: str, body: DirectionIn, handlers: Handlers, caller: Caller = Leader
-) -> dict[str, Any]:
+) -> CaseOut:
     entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
     stored = await answering(
@@ -213,7 +213,7 @@ async def record_direction_on_behalf(
     payload: Annotated[str, Form(description="the direction as JSON (OnBehalfIn)")],
     slip: Annotated[UploadFile, File(description="the scanned paper slip")],
     caller: Caller = Secretary,
-) -> dict[str, Any]:
+) -> CaseOut:
     """A secretary records the leader's paper decision, with the scanned slip as evidence."""
     body = parse_payload(payload, OnBehalfIn)
     assignments = [a.domain() for a in body.assignments]
@@ -237,7 +237,7 @@ async def record_redirection_on_behalf(
     payload: Annotated[str, Form(description="the new direction as JSON (OnBehalfIn)")],
     slip: Annotated[UploadFile, File(description="the scanned paper slip")],
     caller: Caller = Secretary,
-) -> dict[str, Any]:
+) -> CaseOut:
     """A secretary records the leader's paper re-direction: open tasks withdrawn, new ones
     assigned, decided by the leader and recorded by the secretary."""
     body = parse_payload(payload, OnBehalfIn)
@@ -258,7 +258,7 @@ async def record_redirection_on_behalf(
 @router.post("/cases/{case_id}/comments")
 async def comment_on_case(
     case_id: str, body: CommentIn, handlers: Handlers, caller: Caller = Involved
-) -> dict[str, Any]:
+) -> CaseOut:
     """An opinion on the document or on one of its tasks, by the leader or someone working on it."""
     entry = entry_for(caller, handlers, body.decision_id, body.text)
     after = await answering(
@@ -276,7 +276,7 @@ async def record_comment_on_behalf(
     payload: Annotated[str, Form(description="the leader's comment as JSON (OnBehalfCommentIn)")],
     slip: Annotated[UploadFile, File(description="the scanned paper with the leader's comment")],
     caller: Caller = Secretary,
-) -> dict[str, Any]:
+) -> CaseOut:
     """A secretary records the leader's written comment (bút phê) from paper."""
     body = parse_payload(payload, OnBehalfCommentIn)
     return await record_on_behalf(
@@ -295,7 +295,7 @@ async def record_comment_on_behalf(
 @router.post("/cases/{case_id}/tasks/{task_id}/reassignment")
 async def reassign_task(
     case_id: str, task_id: str, body: ReassignmentIn, handlers: Handlers, caller: Caller = UnitHead
-) -> dict[str, Any]:
+) -> CaseOut:
     entry = entry_for(caller, handlers, body.decision_id, body.text)
     assignments = [a.domain() for a in body.assignments]
     stored = await answering(
@@ -309,7 +309,7 @@ async def reassign_task(
 @router.post("/cases/{case_id}/tasks/{task_id}/progress")
 async def report_progress(
     case_id: str, task_id: str, body: ProgressIn, handlers: Handlers, caller: Caller = Worker
-) -> dict[str, Any]:
+) -> CaseOut:
     entry = entry_for(caller, handlers, body.decision_id, body.text)
     stored = await answering(
         lambda: handlers.change_case(
@@ -324,7 +324,7 @@ async def report_progress(
 @router.post("/cases/{case_id}/tasks/{task_id}/completion")
 async def complete_task(
     case_id: str, task_id: str, body: CompletionIn, handlers: Handlers, caller: Caller = Worker
-) -> dict[str, Any]:
+) -> CaseOut:
     entry = entry_for(caller, handlers, body.decision_id, body.text)
     stored = await answering(
         lambda: handlers.change_case(
@@ -341,7 +341,7 @@ async def complete_task(
 @router.post("/cases/{case_id}/tasks/{task_id}/return")
 async def return_task(
     case_id: str, task_id: str, body: ReturnIn, handlers: Handlers, caller: Caller = Worker
-) -> dict[str, Any]:
+) -> CaseOut:
     entry = entry_for(caller, handlers, body.decision_id, body.reason)
     stored = await answering(
         lambda: handlers.change_case(caller, case_id, lambda c, _: c.return_task(entry, task_id))
@@ -352,7 +352,7 @@ async def return_task(
 @router.post("/cases/{case_id}/tasks/{task_id}/acknowledgement")
 async def acknowledge_withdrawal(
     case_id: str, task_id: str, handlers: Handlers, caller: Caller = Worker
-) -> dict[str, Any]:
+) -> CaseOut:
     """The assignee has seen that the task was withdrawn; it leaves their task list."""
     entry = entry_for(caller, handlers, None, None)
     stored = await answering(
@@ -395,7 +395,7 @@ async def file_link(
 
 
 @router.get("/tasks/mine")
-async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str, Any]]:
+async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[TaskLineOut]:
     """Open tasks given to me, and, for a unit head, the open tasks of my unit; with them the
     withdrawn ones, saying why, until acknowledged. Only of documents I may see."""
     heads = caller.actor.heads_unit_ids
@@ -417,7 +417,7 @@ async def my_tasks(handlers: Handlers, caller: Caller = Anyone) -> list[dict[str
 @router.get("/units/{unit_id}/tasks")
 async def unit_tasks(
     unit_id: str, handlers: Handlers, caller: Caller = Anyone
-) -> list[dict[str, Any]]:
+) -> list[TaskLineOut]:
     """Open tasks of a unit: for its head and those who list the agency's documents (ADR 0008);
     only of documents the caller may see."""
     if not (caller.actor.heads(unit_id) or caller.lists_agency_wide):

@@ -8,14 +8,14 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile, status
-from pydantic import Field
+from pydantic import BaseModel, Field
 from vanthu_runtime.auth import Role
 
 from vanthu_routing.api.cases import Id, Strict, entry_for, record_on_behalf
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
 from vanthu_routing.api.inputs import Instant
 from vanthu_routing.api.on_behalf import parse_payload, read_upload
-from vanthu_routing.api.views import case_view
+from vanthu_routing.api.views import CaseOut, case_view
 from vanthu_routing.domain.task import Task
 from vanthu_routing.handlers import Caller
 from vanthu_routing.ports import StoredCase
@@ -54,6 +54,13 @@ class OnBehalfDraftIn(LeaderDraftIn):
     decided_at: Instant
 
 
+class DraftUploadedOut(BaseModel):
+    """The new draft's id and the case that now holds it."""
+
+    draft_id: str
+    case: CaseOut
+
+
 async def _task_of(stored: StoredCase, task_id: str) -> Task:
     stored.case.refuse_if_voided()
     return stored.case.task(task_id)
@@ -67,7 +74,7 @@ async def upload_draft(
     file: Annotated[UploadFile, File(description="the draft reply")],
     supersedes: Annotated[str | None, Form()] = None,
     caller: Caller = Worker,
-) -> dict[str, Any]:
+) -> DraftUploadedOut:
     data, media_type = await read_upload(file, DRAFT_MEDIA_TYPES, MAX_DRAFT_BYTES, "file")
     stored = await answering(lambda: handlers.case_for(caller, case_id))
     # Checked before the file is kept, so a draft for no such task (or a voided document) leaves
@@ -87,13 +94,13 @@ async def upload_draft(
             ),
         )
     )
-    return {"draft_id": draft_id, "case": case_view(after)}
+    return DraftUploadedOut(draft_id=draft_id, case=case_view(after))
 
 
 @router.post("/cases/{case_id}/drafts/{draft_id}/review")
 async def review_draft(
     case_id: str, draft_id: str, body: ReviewIn, handlers: Handlers, caller: Caller = UnitHead
-) -> dict[str, Any]:
+) -> CaseOut:
     entry = entry_for(caller, handlers, body.decision_id, body.comment)
     after = await answering(
         lambda: handlers.change_case(
@@ -106,7 +113,7 @@ async def review_draft(
 @router.post("/cases/{case_id}/drafts/{draft_id}/approval")
 async def approve_draft(
     case_id: str, draft_id: str, body: LeaderDraftIn, handlers: Handlers, caller: Caller = Leader
-) -> dict[str, Any]:
+) -> CaseOut:
     entry = entry_for(caller, handlers, body.decision_id, body.comment)
     after = await answering(
         lambda: handlers.change_case(caller, case_id, lambda c, _: c.approve_draft(entry, draft_id))
@@ -117,7 +124,7 @@ async def approve_draft(
 @router.post("/cases/{case_id}/drafts/{draft_id}/return")
 async def return_draft(
     case_id: str, draft_id: str, body: LeaderDraftIn, handlers: Handlers, caller: Caller = Leader
-) -> dict[str, Any]:
+) -> CaseOut:
     entry = entry_for(caller, handlers, body.decision_id, body.comment)
     after = await answering(
         lambda: handlers.change_case(caller, case_id, lambda c, _: c.return_draft(entry, draft_id))
@@ -133,7 +140,7 @@ async def record_draft_decision_on_behalf(
     payload: Annotated[str, Form(description="the decision as JSON (OnBehalfDraftIn)")],
     slip: Annotated[UploadFile, File(description="the scanned paper with the leader's decision")],
     caller: Caller = Secretary,
-) -> dict[str, Any]:
+) -> CaseOut:
     """A secretary records the leader's paper approval, or return with comments, of a draft."""
     body = parse_payload(payload, OnBehalfDraftIn)
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel
 from vanthu_runtime.auth import Role
 
 from vanthu_routing.api.dependencies import Handlers, answering, caller_with
-from vanthu_routing.api.views import authorship_view
+from vanthu_routing.api.views import AuthorshipOut, FileOut, PersonOut, authorship_view
 from vanthu_routing.domain.calendar import local_date
+from vanthu_routing.domain.decision import DecisionKind
 from vanthu_routing.handlers import Caller
 from vanthu_routing.ports import IndicatorFigures
 from vanthu_routing.streams.indicators import NO_UNIT
@@ -55,8 +56,8 @@ class OverdueTask(BaseModel):
     assignee_user_id: str | None
     due_date: str
     overdue_working_days: int
-    assigned_by_decision: dict[str, Any] | None
-    """Who decided the assignment and who typed it in (``authorship_view``)."""
+    assigned_by_decision: AuthorshipOut | None
+    """Who decided the assignment and who typed it in."""
 
 
 class OverdueUnit(BaseModel):
@@ -292,12 +293,6 @@ async def indicators(figures: Figures, caller: Caller = Reader) -> Indicators:
     )
 
 
-class EntryPerson(BaseModel):
-    user_id: str
-    full_name: str
-    position: str | None = None
-
-
 class EntryOnBehalf(BaseModel):
     """A decision a secretary recorded for a leader; masked (only who decided, who typed it in,
     when and of what kind) where the caller may not see the document (ADR 0006)."""
@@ -307,13 +302,13 @@ class EntryOnBehalf(BaseModel):
     document_id: str | None
     subject: str | None
     decision_id: str | None
-    kind: str | None
-    decided_by: EntryPerson | None
-    recorded_by: EntryPerson | None
+    kind: DecisionKind | None
+    decided_by: PersonOut | None
+    recorded_by: PersonOut | None
     decided_at: datetime | None
     on_behalf: bool | None
     delegation_id: str | None
-    evidence_file: dict[str, Any] | None
+    evidence_file: FileOut | None
     """The scanned paper slip's reference (routing's file record)."""
 
 
@@ -323,38 +318,37 @@ class EntriesOfLeader(BaseModel):
     decisions: list[EntryOnBehalf]
 
 
-@router.get("/entries-on-behalf", response_model=list[EntriesOfLeader])
-async def entries_on_behalf(handlers: Handlers, caller: Caller = Reader) -> list[dict[str, Any]]:
+@router.get("/entries-on-behalf")
+async def entries_on_behalf(handlers: Handlers, caller: Caller = Reader) -> list[EntriesOfLeader]:
     """Every decision a secretary recorded for a leader, per leader: who decided, who typed it
     in, under which delegation, with which scanned paper (masked where the caller may not see
     the document: still counted, with who decided and who typed it in, when)."""
-    by_leader: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_leader: dict[str, list[EntryOnBehalf]] = defaultdict(list)
     for stored, visible in await handlers.reported_cases(caller):
         for decision in stored.case.decisions:
-            if decision.on_behalf:
-                row = {
-                    "masked": False,
-                    "case_id": stored.case.case_id,
-                    "document_id": stored.case.document_id,
-                    "subject": stored.document.subject,
-                    **(authorship_view(decision) or {}),
-                }
-                by_leader[decision.decided_by.user_id].append(row if visible else _masked(row))
+            authorship = authorship_view(decision)
+            if authorship is None or not decision.on_behalf:
+                continue
+            row = EntryOnBehalf(
+                masked=False,
+                case_id=stored.case.case_id,
+                document_id=stored.case.document_id,
+                subject=stored.document.subject,
+                **authorship.model_dump(),
+            )
+            by_leader[decision.decided_by.user_id].append(row if visible else _masked(row))
     return [
-        {"leader_user_id": leader, "entries": len(rows), "decisions": rows}
+        EntriesOfLeader(leader_user_id=leader, entries=len(rows), decisions=rows)
         for leader, rows in sorted(by_leader.items())
     ]
 
 
 # What a masked row keeps: what a register or a count may show of a document one may not see.
-_KEPT_WHEN_MASKED = frozenset(
-    {"due_date", "overdue_working_days", "kind", "decided_by", "recorded_by", "decided_at"}
-)
+_KEPT_WHEN_MASKED = frozenset({"kind", "decided_by", "recorded_by", "decided_at", "on_behalf"})
 
 
-def _masked(row: dict[str, Any]) -> dict[str, Any]:
-    masked = {k: (v if k in _KEPT_WHEN_MASKED else None) for k, v in row.items()}
-    masked["masked"] = True
-    if "on_behalf" in row:
-        masked["on_behalf"] = row["on_behalf"]
-    return masked
+def _masked(row: EntryOnBehalf) -> EntryOnBehalf:
+    shown = row.model_dump()
+    return EntryOnBehalf.model_validate(
+        {k: (v if k in _KEPT_WHEN_MASKED else None) for k, v in shown.items()} | {"masked": True}
+    )
