@@ -118,6 +118,15 @@ class StartNewGroupAt(ConsumerRebalanceListener):  # type: ignore[misc]
             # An explicit seek, not seek_to_end(): it replaces the reset to "earliest" that the
             # fetcher may already have started for the new partition.
             self._consumer.seek(tp, ends[tp] if position is None else position.offset)
+        log.info(
+            "new group starts reading",
+            starts={
+                f"{tp.topic}/{tp.partition}": (
+                    ends[tp] if found.get(tp) is None else found[tp].offset
+                )
+                for tp in never_committed
+            },
+        )
 
 
 async def commit_partition(consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:

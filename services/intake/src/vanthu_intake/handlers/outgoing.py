@@ -15,6 +15,7 @@ from vanthu_contracts.events.routing import DraftApproved
 from vanthu_contracts.events.values import (
     BusinessType,
     Recipient,
+    SteeringType,
     Urgency,
 )
 from vanthu_contracts.events.values import Confidentiality as ContractConfidentiality
@@ -149,6 +150,12 @@ def _issue_events(
         reply_to=metadata.reply_to,
         issued_at=now,
         registered_by=events.contract_person(person),
+        content=metadata.content,
+        steering_type=SteeringType(metadata.steering_type.value)
+        if metadata.steering_type
+        else None,
+        sphere_of_promulgation=metadata.sphere_of_promulgation,
+        typer_notation=metadata.typer_notation,
     )
     outgoing = [events.to_record(issued_event, correlation_id=correlation_id)]
     others = _agency_recipients(record)
