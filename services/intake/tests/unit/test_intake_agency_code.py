@@ -37,3 +37,10 @@ def test_a_code_is_stored_trimmed_and_in_capitals() -> None:
 def test_malformed_codes_are_refused_with_both_expected_shapes(code: str) -> None:
     with pytest.raises(InvalidAgencyCode, match=r"NNN\.NN\.NN\.XNN.*G09\.01"):
         parse_agency_code(code)
+
+
+def test_a_vdxp_test_environment_code_is_kept_as_written_and_a_lower_case_production_code_is_not():
+    assert parse_agency_code("vxp.saas.03") == "vxp.saas.03"
+    assert parse_agency_code(" vxp.saas.03 ") == "vxp.saas.03"
+    assert parse_agency_code("g09.01") == "G09.01"
+    assert parse_agency_code("000.00.00.h49") == "000.00.00.H49"

@@ -14,10 +14,16 @@ from intake_fakes import (
     FakeFileStore,
     FakeNumberRegister,
 )
+from pydantic import ValidationError
 from vanthu_contracts import decode_record, encode
-from vanthu_contracts.events.values import PackageSignature
+from vanthu_contracts.events.values import Issuer, PackageSignature, SteeringType
 from vanthu_intake import handlers
-from vanthu_intake.domain.metadata import Channel, IncomingDocumentMetadata
+from vanthu_intake.api.documents import document_view
+from vanthu_intake.domain.metadata import (
+    Channel,
+    IncomingDocumentMetadata,
+    OutgoingDocumentMetadata,
+)
 from vanthu_intake.handlers import Registry, StatusDesk, UploadedFile
 from vanthu_runtime.auth import Principal, Role
 
@@ -186,3 +192,109 @@ async def test_the_paper_copy_of_a_document_received_over_the_exchange_is_a_dupl
         )
 
     assert refused.value.existing_id == received["_id"]
+
+
+async def test_a_package_registers_with_what_it_says_of_its_content_steering_sphere_and_typist():
+    reg = registry()
+    package = sample_event(
+        "vanthu.exchange.package.received.v1",
+        package_id="pkg-4",
+        attachments=(),
+        content="Đề nghị báo cáo trước ngày 30/11.\nMẫu kèm theo.",
+        steering_type=SteeringType.STEERING,
+        sphere_of_promulgation="Liên thông văn bản quốc gia",
+        typer_notation="NVA",
+    )
+    decoded = decode_record(encode(package, source="/vanthu/exchange"))
+
+    record = await handlers.receive_package(
+        reg, StatusDesk("Văn thư", "Tiếp nhận"), package, decoded.envelope
+    )
+
+    assert record is not None
+    shown = document_view(reg.documents.saved[record["_id"]])["metadata"]
+    assert shown["content"] == "Đề nghị báo cáo trước ngày 30/11.\nMẫu kèm theo."
+    assert shown["steering_type"] == "steering"
+    assert shown["sphere_of_promulgation"] == "Liên thông văn bản quốc gia"
+    assert shown["typer_notation"] == "NVA"
+
+
+async def test_a_package_from_a_vdxp_test_environment_peer_registers_under_its_code():
+    reg = registry()
+    package = sample_event(
+        "vanthu.exchange.package.received.v1",
+        package_id="pkg-5",
+        attachments=(),
+        agency_code="vxp.saas.05",
+        from_agency_code="vxp.saas.03",
+        issuer=Issuer(name="Đơn vị thử nghiệm 03", agency_code="vxp.saas.03"),
+    )
+    decoded = decode_record(encode(package, source="/vanthu/exchange"))
+
+    record = await handlers.receive_package(
+        reg, StatusDesk("Văn thư", "Tiếp nhận"), package, decoded.envelope
+    )
+
+    assert record is not None
+    saved = reg.documents.saved[record["_id"]]
+    assert saved["agency_code"] == "vxp.saas.05"
+    assert saved["exchange"]["sender_agency_code"] == "vxp.saas.03"
+    assert saved["metadata"]["issuer"] == {
+        "name": "Đơn vị thử nghiệm 03",
+        "agency_code": "vxp.saas.03",
+    }
+    statuses = [
+        json.loads(r.value)["status_code"]
+        for r in reg.documents.published
+        if r.topic == "exchange.outbound"
+    ]
+    assert statuses == ["01", "03"]
+
+
+def outgoing_metadata(**more: object) -> OutgoingDocumentMetadata:
+    return OutgoingDocumentMetadata.model_validate(
+        {
+            "document_type": "Công văn",
+            "subject": "Về việc báo cáo tình hình tiếp nhận văn bản điện tử",
+            "signer": {"position": "Chánh Văn phòng", "full_name": "Lê Văn Cường"},
+            "recipients": [{"name": "Bộ Nội vụ", "agency_code": "000.00.00.G09"}],
+            "drafting_unit_abbreviation": "VX",
+            **more,
+        }
+    )
+
+
+async def test_an_issued_document_tells_the_exchange_its_content_steering_sphere_and_typist():
+    reg = registry()
+    meta = outgoing_metadata(
+        content="Các đơn vị báo cáo trước ngày 30/11.\nMẫu kèm theo.",
+        steering_type="Báo cáo chỉ đạo",
+        sphere_of_promulgation="Liên thông văn bản quốc gia",
+        typer_notation="LVC",
+    )
+
+    await handlers.issue_outgoing_document(
+        reg,
+        principal=CLERK,
+        metadata=meta,
+        agency_abbreviation="UBND",
+        place=None,
+        upload=UploadedFile("signed.pdf", PDF),
+    )
+
+    (issued,) = [
+        decode_record(r).event
+        for r in reg.documents.published
+        if r.header("ce_type") == b"vanthu.intake.outgoing-document.issued.v1"
+    ]
+    assert issued.content == "Các đơn vị báo cáo trước ngày 30/11.\nMẫu kèm theo."
+    assert issued.steering_type is SteeringType.STEERING_REPORT
+    assert issued.sphere_of_promulgation == "Liên thông văn bản quốc gia"
+    assert issued.typer_notation == "LVC"
+
+
+def test_a_steering_type_outside_the_list_is_refused_naming_the_field():
+    with pytest.raises(ValidationError) as refused:
+        outgoing_metadata(steering_type="chỉ thị miệng")
+
+    assert [e["loc"] for e in refused.value.errors()] == [("steering_type",)]

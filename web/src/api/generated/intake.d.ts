@@ -572,6 +572,23 @@ export interface components {
             language: string;
             /** Notes */
             notes?: string | null;
+            /**
+             * Content
+             * @description Tóm tắt nội dung, beyond the trích yếu (edXML ``Content``).
+             */
+            content?: string | null;
+            /** @description Loại chỉ đạo (edXML ``SteeringType``): not_steering, steering, steering_report. */
+            steering_type?: components["schemas"]["SteeringType"] | null;
+            /**
+             * Sphere Of Promulgation
+             * @description Phạm vi lưu hành, e.g. "Lưu hành nội bộ" (edXML ``SphereOfPromulgation``).
+             */
+            sphere_of_promulgation?: string | null;
+            /**
+             * Typer Notation
+             * @description Ký hiệu người soạn thảo, e.g. "NVA" (edXML ``TyperNotation``).
+             */
+            typer_notation?: string | null;
         };
         /**
          * IssuedDocument
@@ -763,6 +780,23 @@ export interface components {
             language: string;
             /** Notes */
             notes?: string | null;
+            /**
+             * Content
+             * @description Tóm tắt nội dung, beyond the trích yếu (edXML ``Content``).
+             */
+            content?: string | null;
+            /** @description Loại chỉ đạo (edXML ``SteeringType``): not_steering, steering, steering_report. */
+            steering_type?: components["schemas"]["SteeringType"] | null;
+            /**
+             * Sphere Of Promulgation
+             * @description Phạm vi lưu hành, e.g. "Lưu hành nội bộ" (edXML ``SphereOfPromulgation``).
+             */
+            sphere_of_promulgation?: string | null;
+            /**
+             * Typer Notation
+             * @description Ký hiệu người soạn thảo, e.g. "NVA" (edXML ``TyperNotation``).
+             */
+            typer_notation?: string | null;
         };
         /**
          * OutgoingRecipient
@@ -781,7 +815,7 @@ export interface components {
          * @description A yearly register, each with its own number series.
          * @enum {string}
          */
-        Register: "incoming" | "outgoing" | "outgoing_confidential" | "copies";
+        Register: "incoming" | "outgoing" | "outgoing_confidential";
         /**
          * RowOutcome
          * @enum {string}
@@ -915,6 +949,13 @@ export interface components {
             /** Full Name */
             full_name: string;
         };
+        /**
+         * SteeringType
+         * @description Loại chỉ đạo (edXML ``SteeringType``): whether the document directs, or reports on a
+         *     direction. Not stamped, but chosen the same way (ADR 0053).
+         * @enum {string}
+         */
+        SteeringType: "not_steering" | "steering" | "steering_report";
         /**
          * Urgency
          * @description Độ khẩn. Urgent documents are registered, presented and sent immediately (Art. 4.2.c).
@@ -1185,6 +1226,23 @@ export interface operations {
                         language?: string;
                         /** Notes */
                         notes?: string | null;
+                        /**
+                         * Content
+                         * @description Tóm tắt nội dung, beyond the trích yếu (edXML ``Content``).
+                         */
+                        content?: string | null;
+                        /** @description Loại chỉ đạo (edXML ``SteeringType``): not_steering, steering, steering_report. */
+                        steering_type?: ("not_steering" | "steering" | "steering_report") | null;
+                        /**
+                         * Sphere Of Promulgation
+                         * @description Phạm vi lưu hành, e.g. "Lưu hành nội bộ" (edXML ``SphereOfPromulgation``).
+                         */
+                        sphere_of_promulgation?: string | null;
+                        /**
+                         * Typer Notation
+                         * @description Ký hiệu người soạn thảo, e.g. "NVA" (edXML ``TyperNotation``).
+                         */
+                        typer_notation?: string | null;
                     };
                     /** @description Why a document found to be a duplicate is registered anyway (lý do vẫn đăng ký); without it a duplicate is refused with 409. */
                     register_anyway_reason?: string;
@@ -1429,6 +1487,23 @@ export interface operations {
                         language?: string;
                         /** Notes */
                         notes?: string | null;
+                        /**
+                         * Content
+                         * @description Tóm tắt nội dung, beyond the trích yếu (edXML ``Content``).
+                         */
+                        content?: string | null;
+                        /** @description Loại chỉ đạo (edXML ``SteeringType``): not_steering, steering, steering_report. */
+                        steering_type?: ("not_steering" | "steering" | "steering_report") | null;
+                        /**
+                         * Sphere Of Promulgation
+                         * @description Phạm vi lưu hành, e.g. "Lưu hành nội bộ" (edXML ``SphereOfPromulgation``).
+                         */
+                        sphere_of_promulgation?: string | null;
+                        /**
+                         * Typer Notation
+                         * @description Ký hiệu người soạn thảo, e.g. "NVA" (edXML ``TyperNotation``).
+                         */
+                        typer_notation?: string | null;
                     };
                     /** @description The issuing agency's abbreviation in the notation (e.g. UBND), as ND 30 Appendix II writes it; with metadata, required unless reservation_id is given. */
                     agency_abbreviation?: string;
@@ -1856,6 +1931,23 @@ export interface operations {
                         language?: string;
                         /** Notes */
                         notes?: string | null;
+                        /**
+                         * Content
+                         * @description Tóm tắt nội dung, beyond the trích yếu (edXML ``Content``).
+                         */
+                        content?: string | null;
+                        /** @description Loại chỉ đạo (edXML ``SteeringType``): not_steering, steering, steering_report. */
+                        steering_type?: ("not_steering" | "steering" | "steering_report") | null;
+                        /**
+                         * Sphere Of Promulgation
+                         * @description Phạm vi lưu hành, e.g. "Lưu hành nội bộ" (edXML ``SphereOfPromulgation``).
+                         */
+                        sphere_of_promulgation?: string | null;
+                        /**
+                         * Typer Notation
+                         * @description Ký hiệu người soạn thảo, e.g. "NVA" (edXML ``TyperNotation``).
+                         */
+                        typer_notation?: string | null;
                     };
                     /** @description The batch's label, kept with the row (e.g. the manifest's name). */
                     batch: string;

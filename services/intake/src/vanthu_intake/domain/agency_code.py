@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BeforeValidator
+from vanthu_contracts.events.values import is_test_environment_agency_code
 
 QD_20_MAX_LENGTH = 35
 
@@ -53,7 +54,14 @@ def agency_code_style(text: str) -> AgencyCodeStyle:
 
 
 def parse_agency_code(text: str) -> str:
-    """The code in its stored form: trimmed and upper-case (QĐ 20/2020 allows only A-Z)."""
+    """The code in its stored form: trimmed and upper-case (QĐ 20/2020 allows only A-Z).
+
+    A VDXP test-environment code (``vxp.saas.03``) is kept as written, so an agency testing on
+    that environment registers what its test peers send; the exchange takes such a code only
+    from and for a peer configured as a test-environment peer (ADR 0053). A production code
+    written in lower case (``g09.01``) is still upper-cased."""
+    if is_test_environment_agency_code(text.strip()):
+        return text.strip()
     agency_code_style(text)
     return text.strip().upper()
 

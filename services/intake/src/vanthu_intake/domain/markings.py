@@ -62,7 +62,27 @@ _CONFIDENTIALITY_NAMES = {
 }
 
 
-_Marking = TypeVar("_Marking", Urgency, Confidentiality)
+class SteeringType(StrEnum):
+    """Loại chỉ đạo (edXML ``SteeringType``): whether the document directs, or reports on a
+    direction. Not stamped, but chosen the same way (ADR 0053)."""
+
+    NOT_STEERING = "not_steering"
+    STEERING = "steering"
+    STEERING_REPORT = "steering_report"
+
+    @property
+    def vietnamese_name(self) -> str:
+        return _STEERING_NAMES[self]
+
+
+_STEERING_NAMES = {
+    SteeringType.NOT_STEERING: "Không phải chỉ đạo",
+    SteeringType.STEERING: "Chỉ đạo",
+    SteeringType.STEERING_REPORT: "Báo cáo chỉ đạo",
+}
+
+
+_Marking = TypeVar("_Marking", Urgency, Confidentiality, SteeringType)
 
 
 class UnknownMarking(ValueError):
@@ -73,6 +93,11 @@ class UnknownMarking(ValueError):
 def parse_urgency(text: str) -> Urgency:
     """``"very_urgent"``, ``"Thượng khẩn"`` or ``"thuong khan"`` -> ``Urgency.VERY_URGENT``."""
     return _parse(text, Urgency, _URGENCY_NAMES, "urgency")
+
+
+def parse_steering_type(text: str) -> SteeringType:
+    """``"steering"``, ``"Chỉ đạo"`` or ``"chi dao"`` -> ``SteeringType.STEERING``."""
+    return _parse(text, SteeringType, _STEERING_NAMES, "steering type")
 
 
 def parse_confidentiality(text: str) -> Confidentiality:

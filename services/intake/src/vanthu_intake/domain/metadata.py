@@ -33,8 +33,10 @@ from vanthu_intake.domain.agency_code import AgencyCode
 from vanthu_intake.domain.document_types import DocumentType, parse_document_type
 from vanthu_intake.domain.markings import (
     Confidentiality,
+    SteeringType,
     Urgency,
     parse_confidentiality,
+    parse_steering_type,
     parse_urgency,
 )
 from vanthu_intake.domain.notation import (
@@ -120,6 +122,9 @@ ConfidentialityField = Annotated[
     Confidentiality, BeforeValidator(_parsed_with(parse_confidentiality))
 ]
 PageCount = Annotated[int, Field(ge=1, le=MAX_PAGE_COUNT)]
+Content = Annotated[str, BeforeValidator(_multi_line), AfterValidator(_bounded(2000))]
+TyperNotation = Annotated[str, BeforeValidator(_one_line), AfterValidator(_bounded(30))]
+SteeringTypeField = Annotated[SteeringType, BeforeValidator(_parsed_with(parse_steering_type))]
 
 
 class Channel(StrEnum):
@@ -187,6 +192,14 @@ class IncomingDocumentMetadata(_ValueObject):
     """ToPlaces: the units or people it is addressed to, as free text."""
     language: Language = "vi"
     notes: Notes | None = None
+    content: Content | None = None
+    """Tóm tắt nội dung, beyond the trích yếu (edXML ``Content``)."""
+    steering_type: SteeringTypeField | None = None
+    """Loại chỉ đạo (edXML ``SteeringType``): not_steering, steering, steering_report."""
+    sphere_of_promulgation: OrganName | None = None
+    """Phạm vi lưu hành, e.g. "Lưu hành nội bộ" (edXML ``SphereOfPromulgation``)."""
+    typer_notation: TyperNotation | None = None
+    """Ký hiệu người soạn thảo, e.g. "NVA" (edXML ``TyperNotation``)."""
 
     @property
     def notation(self) -> Notation:
@@ -272,6 +285,14 @@ class OutgoingDocumentMetadata(_ValueObject):
     page_count: PageCount | None = None
     language: Language = "vi"
     notes: Notes | None = None
+    content: Content | None = None
+    """Tóm tắt nội dung, beyond the trích yếu (edXML ``Content``)."""
+    steering_type: SteeringTypeField | None = None
+    """Loại chỉ đạo (edXML ``SteeringType``): not_steering, steering, steering_report."""
+    sphere_of_promulgation: OrganName | None = None
+    """Phạm vi lưu hành, e.g. "Lưu hành nội bộ" (edXML ``SphereOfPromulgation``)."""
+    typer_notation: TyperNotation | None = None
+    """Ký hiệu người soạn thảo, e.g. "NVA" (edXML ``TyperNotation``)."""
 
     def notation(self, number: int, agency_abbreviation: str) -> Notation:
         """The số/ký hiệu once the register has given ``number``."""

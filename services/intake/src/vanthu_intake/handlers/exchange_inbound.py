@@ -99,6 +99,10 @@ def package_metadata(package: PackageReceived) -> IncomingDocumentMetadata:
         "urgency": package.urgency.value,
         "due_date": package.due_date.isoformat() if package.due_date else None,
         "recipients": list(package.to_places),
+        "content": package.content,
+        "steering_type": package.steering_type.value if package.steering_type else None,
+        "sphere_of_promulgation": package.sphere_of_promulgation,
+        "typer_notation": package.typer_notation,
     }
     return IncomingDocumentMetadata.model_validate(raw)
 
