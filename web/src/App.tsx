@@ -8,6 +8,7 @@ import { CasePage } from './pages/CasePage';
 import { Dashboard } from './pages/Dashboard';
 import { DocumentList } from './pages/DocumentList';
 import { DocumentPage } from './pages/DocumentPage';
+import { ImportScans } from './pages/ImportScans';
 import { IssueOutgoing } from './pages/IssueOutgoing';
 import { LeaderInbox } from './pages/LeaderInbox';
 import { MyTasks } from './pages/MyTasks';
@@ -39,6 +40,7 @@ export function App() {
         <Route path="/dang-nhap" element={<Navigate to="/" replace />} />
         <Route path="/van-ban-den" element={<DocumentList />} />
         <Route path="/van-ban-den/dang-ky" element={<RegisterIncoming />} />
+        <Route path="/van-ban-den/nhap-lo" element={<ImportScans />} />
         <Route path="/van-ban/:documentId" element={<DocumentPage />} />
         <Route path="/van-ban-di" element={<OutgoingList />} />
         <Route path="/van-ban-di/phat-hanh" element={<IssueOutgoing />} />
@@ -96,6 +98,7 @@ function Shell({ children }: { children: ReactNode }) {
         <span className="brand">vanthu · Quản lý văn bản</span>
         <nav aria-label="Chức năng">
           {hasRole(session, 'clerk', 'administrator') && <NavLink to="/van-ban-den/dang-ky" end>Đăng ký văn bản đến</NavLink>}
+          {hasRole(session, 'clerk') && <NavLink to="/van-ban-den/nhap-lo">Nhập lô bản quét</NavLink>}
           {hasRole(session, 'clerk', 'leader', 'secretary', 'auditor') && <NavLink to="/van-ban-den" end>Văn bản đến</NavLink>}
           {hasRole(session, 'unit_head', 'specialist') && <NavLink to="/viec">Việc của tôi</NavLink>}
           {hasRole(session, 'leader', 'unit_head', 'auditor') && <NavLink to="/tong-hop">Tổng hợp</NavLink>}
