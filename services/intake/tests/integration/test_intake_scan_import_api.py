@@ -171,3 +171,25 @@ async def test_a_manifest_without_its_required_columns_is_refused_naming_the_csv
     assert checked.status_code == 422
     assert checked.json()["detail"][0]["field"] == "csv"
     assert "required columns are missing" in checked.json()["detail"][0]["msg"]
+
+
+async def test_the_rows_the_check_answers_register_as_sent_back(clerk) -> None:
+    row = (
+        "a.pdf,Bộ Nội vụ,Quyết định,21,QĐ-BNV,02/03/2026,Về việc lưu trữ,2,Thứ trưởng,Trần Văn B,"
+        "Hỏa tốc"
+    )
+    checked = await clerk.post(
+        "/v1/imports/scans/manifest", json={"csv": f"{HEADER}\n{row}\n", "files": ["a.pdf"]}
+    )
+    parsed = checked.json()["rows"][0]
+
+    sent = await clerk.post(
+        "/v1/imports/scans",
+        **row_form(parsed["metadata"], tiny_pdf(), row=parsed["row"], path=parsed["file"]),
+    )
+
+    assert sent.status_code == 201, sent.text
+    document = await clerk.get(f"/v1/documents/{sent.json()['document_id']}")
+    assert document.json()["metadata"]["urgency"] == "flash"
+    assert document.json()["metadata"]["page_count"] == 2
+    assert document.json()["channel"] == "paper"
