@@ -71,6 +71,7 @@ async def build_hub(platform: Platform, settings: ExchangeSettings) -> Hub:
         hub_id=settings.hub_id,
         operator_agency=settings.hub_operator_agency,
         requery_s=settings.hub_long_poll_requery_s,
+        test_environment=settings.hub_test_environment,
     )
 
 

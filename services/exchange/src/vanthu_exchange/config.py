@@ -60,6 +60,9 @@ class ExchangeSettings(BaseSettings):
     hub_long_poll_requery_s: float = 5.0
     """How often a long poll looks again for arrivals another API process of the hub accepted;
     arrivals in the same process wake it at once."""
+    hub_test_environment: bool = False
+    """This hub stands in for the VDXP test environment: it registers and routes that
+    environment's lower-case agency codes (``vxp.saas.03``) too (ADR 0053)."""
     portal_cookie_secure: bool = True
     """The portal's session cookie is sent over HTTPS only; false only for plain-HTTP dev."""
 

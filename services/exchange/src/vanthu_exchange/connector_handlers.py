@@ -51,6 +51,7 @@ from vanthu_contracts.events.values import (
 from vanthu_runtime.outbox import OutboxRelay
 from vanthu_runtime.signing.ports import RawSigner, UnknownKey
 
+from vanthu_exchange.domain.agency_code import is_test_environment_code
 from vanthu_exchange.domain.document_types import steering_type, type_name
 from vanthu_exchange.domain.edxml import (
     AttachmentDescriptor,
@@ -479,6 +480,21 @@ class Connector:
         SDK's signature profile (``PeerProfile.sdk_signature``, ADR 0053); each kind then gets
         its own package, the same but for the attachments or the signature. The first kind
         keeps the job's id as its key, so a job's keys are what they were before."""
+        # A document goes to a VDXP test code only where that peer is configured so; a status
+        # answers whoever sent us a package, so a refusal reaches the sender it names (ADR 0053).
+        untested = [
+            code
+            for code in job["recipients"]
+            if job["kind"] == "document"
+            and is_test_environment_code(code)
+            and not self.policy.is_test_environment_code(code)
+        ]
+        if untested:
+            raise NotExchangeable(
+                f"{', '.join(untested)}: a lower-case VDXP test-environment code; documents go "
+                "to one only where the peer is configured as a test-environment peer "
+                "(VANTHU_EXCHANGE_PEERS test_environment)"
+            )
         groups: dict[tuple[bool, bool], list[str]] = {}
         for recipient in job["recipients"]:
             peer = self.policy.peer(recipient)

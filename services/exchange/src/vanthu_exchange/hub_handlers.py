@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from cryptography import x509
 
-from vanthu_exchange.domain.agency_code import is_agency_code_syntax
+from vanthu_exchange.domain.agency_code import is_agency_code_syntax, is_test_environment_code
 from vanthu_exchange.domain.edxml import (
     DocumentPackage,
     PackageRejected,
@@ -138,8 +138,12 @@ class Hub:
         hub_id: str,
         operator_agency: str,
         requery_s: float = 5.0,
+        test_environment: bool = False,
     ) -> None:
         self.store = store
+        self.test_environment = test_environment
+        """This hub stands in for the VDXP test environment: it registers and routes its
+        lower-case agency codes (``vxp.saas.03``) beside production ones (ADR 0053)."""
         self.packages = packages
         self.accounts = accounts
         self.hub_id = hub_id
@@ -158,6 +162,19 @@ class Hub:
 
     # -- systems and sessions ----------------------------------------------------------------
 
+    def is_agency_code(self, code: str) -> bool:
+        return is_agency_code_syntax(code) or (
+            self.test_environment and is_test_environment_code(code)
+        )
+
+    def _test_code_note(self, code: str) -> str:
+        if is_test_environment_code(code) and not self.test_environment:
+            return (
+                " (lower-case VDXP test-environment codes are registered only at a hub "
+                "configured as a test environment, VANTHU_EXCHANGE_HUB_TEST_ENVIRONMENT)"
+            )
+        return ""
+
     async def register_system(
         self,
         *,
@@ -166,12 +183,18 @@ class Hub:
         agencies: Sequence[AgencyEntry],
         is_hub: bool = False,
     ) -> None:
-        if not is_agency_code_syntax(system_id) and not is_hub:
-            raise HubRefusal("system_id", f"{system_id!r} is not an agency identifier code")
+        if not self.is_agency_code(system_id) and not is_hub:
+            raise HubRefusal(
+                "system_id",
+                f"{system_id!r} is not an agency identifier code{self._test_code_note(system_id)}",
+            )
         check_secret_policy(secret)
         for entry in agencies:
-            if not is_agency_code_syntax(entry.code):
-                raise HubRefusal("agencies.code", f"{entry.code!r} is not an agency code")
+            if not self.is_agency_code(entry.code):
+                raise HubRefusal(
+                    "agencies.code",
+                    f"{entry.code!r} is not an agency code{self._test_code_note(entry.code)}",
+                )
             if entry.certificate_pem:
                 _load_certificate(entry.certificate_pem)
         codes = [e.code for e in agencies]
@@ -265,7 +288,7 @@ class Hub:
         if self.hub_id in hub_trace:
             raise HubRefusal("X-Vanthu-Hub-Trace", f"hub {self.hub_id} already handled it", 409)
         try:
-            read = await asyncio.to_thread(_read_envelope, path)
+            read = await asyncio.to_thread(_read_envelope, path, self.test_environment)
         except PackageRejected as rejection:
             raise HubRefusal("package", rejection.reason) from rejection
         kind, recipients, fields, dedup_base = _summary(read)
@@ -464,10 +487,12 @@ def _listed(delivery: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _read_envelope(path: Path) -> ReadPackage:
+def _read_envelope(path: Path, test_environment: bool = False) -> ReadPackage:
     # The hub routes on the envelope; attachments are measured and dropped, never kept apart.
     with path.open("rb") as source:
-        return read_package(source)
+        return read_package(
+            source, test_environment_peer=is_test_environment_code if test_environment else None
+        )
 
 
 def _load_certificate(pem: str) -> x509.Certificate:
