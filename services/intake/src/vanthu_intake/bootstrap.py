@@ -34,12 +34,14 @@ from vanthu_intake.adapters.mongo_document_repository import (
 )
 from vanthu_intake.adapters.mongo_number_register import MongoNumberRegister
 from vanthu_intake.adapters.ocrmypdf_ocr_engine import OcrmypdfOcrEngine
+from vanthu_intake.adapters.pikepdf_copy_composer import PikepdfCopyComposer
 from vanthu_intake.adapters.poppler_pdf_text import PopplerPdfText
 from vanthu_intake.adapters.pyhanko_pdf_signing import PyhankoPdfSigning
 from vanthu_intake.adapters.pyhanko_signature_verifier import (
     PyhankoSignatureVerifier,
     load_trust_roots,
 )
+from vanthu_intake.api.copies import router as copies_router
 from vanthu_intake.api.documents import router as documents_router
 from vanthu_intake.api.imports import router as imports_router
 from vanthu_intake.api.legacy import router as legacy_router
@@ -125,6 +127,7 @@ def build_signing_desk(
         remote=remote,
         remote_users=signing.remote_users,
         agency_names=settings.agency_names,
+        composer=PikepdfCopyComposer(),
     )
 
 
@@ -136,6 +139,7 @@ def create_api() -> FastAPI:
             documents_router,
             outgoing_router,
             signing_router,
+            copies_router,
             registers_router,
             legacy_router,
             imports_router,

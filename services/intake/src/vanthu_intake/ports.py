@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from vanthu_contracts import KafkaRecord
 from vanthu_runtime.signing import Signer
 
+from vanthu_intake.domain.copies import CopyForm
 from vanthu_intake.domain.numbering import RegisterKey
 
 Record = dict[str, Any]
@@ -250,4 +251,35 @@ class PdfSigning(Protocol):
         the person's, as one incremental update. Raises `SigningFailed`."""
         ...
 
+    async def sign_copy(
+        self, pdf: bytes, stamp: PersonalStamp, signer: Signer, key_ref: str, description: str
+    ) -> bytes:
+        """A copy (its last page the form block) signed by the competent person as
+        `sign_personally` signs, its fields on the form page. Raises `SigningFailed`."""
+        ...
+
+    async def sign_top_right(
+        self, pdf: bytes, text: str, seal_of: str, signer: Signer, key_ref: str
+    ) -> bytes:
+        """The agency's signature at the top right of the first page, no image, showing `text`
+        (an appendix file's, a converted paper document's). Raises `SigningFailed`."""
+        ...
+
     async def report(self, pdf: bytes) -> list[SignatureReport]: ...
+
+
+class UnreadablePdf(Exception):
+    """A PDF that cannot be copied (damaged, encrypted)."""
+
+
+class CopyComposer(Protocol):
+    """Makes the PDF of a copy from its source's (ND 30 Phụ lục I part III)."""
+
+    async def page_count(self, pdf: bytes) -> int:
+        """Raises `UnreadablePdf`."""
+        ...
+
+    async def compose(self, source: bytes, pages: Sequence[int], form: CopyForm) -> bytes:
+        """The source's `pages` (1-based, in this order) then the copy's form block page.
+        Raises `UnreadablePdf`."""
+        ...

@@ -55,13 +55,38 @@ NUMBER_FIELD = "so_ky_hieu"
 DATE_FIELD = "ngay_thang_nam"
 PERSON_FIELD = "chu_ky_nguoi_co_tham_quyen"
 AGENCY_FIELD = "chu_ky_co_quan"
+TOP_RIGHT_FIELD = "chu_ky_co_quan_goc_phai"
 
 # A4 in points. Phụ lục I: the number under the agency's name (left), the place and date under
 # the motto (right), the signature block bottom right; the seal over its left third.
+PAGE_HEIGHT = 842.0
 NUMBER_BOX = (57.0, 722.0, 290.0, 742.0)
 DATE_BOX = (300.0, 722.0, 565.0, 742.0)
 PERSON_BOX = (320.0, 90.0, 560.0, 200.0)
 SEAL_BOX = (280.0, 80.0, 400.0, 200.0)
+# The agency's signature on an appendix file or a converted paper document: top right of the
+# first page, text only (Phụ lục I).
+TOP_RIGHT_BOX = (345.0, 770.0, 575.0, 832.0)
+
+
+@dataclass(frozen=True)
+class FieldPlacement:
+    """Where the clerk's fields and the signatures go: the number and date on `fields_page`,
+    the person's signature and the agency's over its left third on the last page."""
+
+    fields_page: int
+    number_box: tuple[float, float, float, float]
+    date_box: tuple[float, float, float, float]
+    person_box: tuple[float, float, float, float]
+    seal_box: tuple[float, float, float, float]
+
+
+OUTGOING_PLACEMENT = FieldPlacement(0, NUMBER_BOX, DATE_BOX, PERSON_BOX, SEAL_BOX)
+# A copy's form block is a page of its own after the copied pages: its number and date lines
+# under the copying agency's name and the kind, the signature block under them.
+COPY_PLACEMENT = FieldPlacement(
+    -1, NUMBER_BOX, DATE_BOX, (320.0, 560.0, 560.0, 690.0), (280.0, 550.0, 400.0, 690.0)
+)
 
 BYTES_RESERVED = 24_576
 """Room for a CMS with its certificate and, with a timestamp authority, a timestamp token."""
@@ -108,11 +133,16 @@ def _has_field(writer: IncrementalPdfFileWriter, name: str) -> bool:
     return any(f.get_object().get("/T") == name for f in form.get_object().get("/Fields", []))
 
 
-def _add_text_field(writer: IncrementalPdfFileWriter, name: str, box: tuple[float, ...]) -> None:
-    """An empty, combined text field and widget on the first page. It has no /P: a widget's
-    back-pointer to its page makes every later change of it look, to the difference analysis,
-    like a change of the page."""
-    page_ref = writer.root["/Pages"]["/Kids"][0]
+def _add_text_field(
+    writer: IncrementalPdfFileWriter, name: str, box: tuple[float, ...], page: int = 0
+) -> None:
+    """An empty, combined text field and widget on `page` (-1: the last). It has no /P: a
+    widget's back-pointer to its page makes every later change of it look, to the difference
+    analysis, like a change of the page."""
+    if page:
+        page_ref = writer.find_page_for_modification(page)[0]
+    else:
+        page_ref = writer.root["/Pages"]["/Kids"][0]
     widget = generic.DictionaryObject(
         {
             _name("/Type"): _name("/Annot"),
@@ -142,15 +172,15 @@ def _add_text_field(writer: IncrementalPdfFileWriter, name: str, box: tuple[floa
     writer.update_container(form)
 
 
-def _prepare_fields(writer: IncrementalPdfFileWriter) -> None:
+def _prepare_fields(writer: IncrementalPdfFileWriter, placement: FieldPlacement) -> None:
     """The clerk's fields, unless the agency's template already has them."""
     if not _has_field(writer, NUMBER_FIELD):
-        _add_text_field(writer, NUMBER_FIELD, NUMBER_BOX)
+        _add_text_field(writer, NUMBER_FIELD, placement.number_box, placement.fields_page)
     if not _has_field(writer, DATE_FIELD):
-        _add_text_field(writer, DATE_FIELD, DATE_BOX)
+        _add_text_field(writer, DATE_FIELD, placement.date_box, placement.fields_page)
     if not _has_field(writer, AGENCY_FIELD):
         fields.append_signature_field(
-            writer, fields.SigFieldSpec(AGENCY_FIELD, on_page=-1, box=SEAL_BOX)
+            writer, fields.SigFieldSpec(AGENCY_FIELD, on_page=-1, box=placement.seal_box)
         )
 
 
@@ -196,6 +226,7 @@ class PyhankoPdfSigning:
         signer: Signer,
         key_ref: str,
         description: str,
+        placement: FieldPlacement = OUTGOING_PLACEMENT,
     ) -> list[bytes]:
         certificate = x509.Certificate.load(await signer.certificate(key_ref))
         signed_at = datetime.now(UTC)
@@ -219,12 +250,14 @@ class PyhankoPdfSigning:
         pending = []
         for pdf in pdfs:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-            _prepare_fields(writer)
+            _prepare_fields(writer, placement)
             pdf_signer = signers.PdfSigner(
                 meta,
                 signer=_placeholder(certificate),
                 stamp_style=style,
-                new_field_spec=fields.SigFieldSpec(PERSON_FIELD, on_page=-1, box=PERSON_BOX),
+                new_field_spec=fields.SigFieldSpec(
+                    PERSON_FIELD, on_page=-1, box=placement.person_box
+                ),
             )
             pending.append(
                 await pdf_signer.async_digest_doc_for_signing(
@@ -280,6 +313,48 @@ class PyhankoPdfSigning:
         )
         (signature,) = await signer.sign_digests(
             key_ref, [prepared.document_digest], description=f"{seal_of}: {number_text}"
+        )
+        return await _finish(prepared, output, signature)
+
+    async def sign_copy(
+        self, pdf: bytes, stamp: PersonalStamp, signer: Signer, key_ref: str, description: str
+    ) -> bytes:
+        (signed,) = await self.sign_personally(
+            [pdf], stamp, signer, key_ref, description, placement=COPY_PLACEMENT
+        )
+        return signed
+
+    async def sign_top_right(
+        self, pdf: bytes, text: str, seal_of: str, signer: Signer, key_ref: str
+    ) -> bytes:
+        certificate = x509.Certificate.load(await signer.certificate(key_ref))
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        style = TextStampStyle(
+            stamp_text="%(mark)s",
+            text_box_style=TextBoxStyle(
+                font=ThousandUnitFonts(str(SERIF), font_size=8), leading=11
+            ),
+            border_width=0,
+            inner_content_layout=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID
+            ),
+        )
+        pdf_signer = signers.PdfSigner(
+            signers.PdfSignatureMetadata(
+                field_name=TOP_RIGHT_FIELD,
+                md_algorithm="sha256",
+                subfilter=fields.SigSeedSubFilter.PADES,
+                name=seal_of,
+            ),
+            signer=_placeholder(certificate),
+            stamp_style=style,
+            new_field_spec=fields.SigFieldSpec(TOP_RIGHT_FIELD, on_page=0, box=TOP_RIGHT_BOX),
+        )
+        prepared, _, output = await pdf_signer.async_digest_doc_for_signing(
+            writer, bytes_reserved=BYTES_RESERVED, appearance_text_params={"mark": text}
+        )
+        (signature,) = await signer.sign_digests(
+            key_ref, [prepared.document_digest], description=f"{seal_of}: {text.splitlines()[0]}"
         )
         return await _finish(prepared, output, signature)
 

@@ -19,6 +19,7 @@ from vanthu_intake.domain.metadata import Signer as SignerMetadata
 from vanthu_intake.domain.notation import NotationError, validate_abbreviation
 from vanthu_intake.handlers import SigningDesk
 from vanthu_intake.handlers.signing import MAX_BATCH
+from vanthu_intake.ports import SignatureReport
 
 router = APIRouter(prefix="/v1/outgoing-documents", tags=["signing"])
 
@@ -268,6 +269,8 @@ async def seal_and_issue(
         ) from exc
     except NotationError as exc:
         raise unprocessable([(["metadata", "drafting_unit_abbreviation"], str(exc))]) from exc
+    except handlers.AppendixProblem as exc:
+        raise unprocessable([(["draft_id"], str(exc))]) from exc
     except handlers.SigningRefused as exc:
         raise _refusal(exc) from exc
     (original,) = [f for f in record["files"] if f.get("role") == "original"]
@@ -304,42 +307,74 @@ class SignatureOut(BaseModel):
     """Intact, trusted and changed after only as permitted."""
 
 
+class FileSignatures(BaseModel):
+    """The signatures of one file the document keeps: its original, or an appendix in a file of
+    its own (the agency's signature at the top right of its first page)."""
+
+    file_id: str
+    name: str
+    role: str
+    """original or attachment"""
+    sha256: str
+    valid: bool
+    signatures: list[SignatureOut]
+
+
 class SignaturesReport(BaseModel):
     document_id: str
     sha256: str
+    """Of the original."""
     valid: bool
-    """Every signature is valid."""
+    """The original has signatures, all valid, and so are those of every file that has any (an
+    unsigned attachment received from elsewhere says so in its own entry)."""
     signatures: list[SignatureOut]
+    """The original's."""
+    files: list[FileSignatures] = []
+    """Per file: the original, then the appendices."""
+
+
+def _signature_out(r: SignatureReport) -> SignatureOut:
+    return SignatureOut(
+        field_name=r.field_name,
+        signer=r.signer,
+        issuer=r.issuer,
+        serial_number=r.serial_number,
+        signed_at=r.signed_at,
+        intact=r.intact,
+        trusted=r.trusted,
+        changes_after=r.changes_after,
+        changes_permitted=r.changes_permitted,
+        level=r.level,
+        timestamped_at=r.timestamped_at,
+        valid=r.intact and r.trusted and r.changes_permitted,
+    )
 
 
 @router.get("/{document_id}/signatures")
 async def signatures_of(document_id: str, request: Request, principal: Reader) -> SignaturesReport:
     try:
-        original, reports = await handlers.signature_report(
+        original, _, per_file = await handlers.signature_report(
             desk_of(request), principal, document_id
         )
     except handlers.NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such document") from exc
-    signatures = [
-        SignatureOut(
-            field_name=r.field_name,
-            signer=r.signer,
-            issuer=r.issuer,
-            serial_number=r.serial_number,
-            signed_at=r.signed_at,
-            intact=r.intact,
-            trusted=r.trusted,
-            changes_after=r.changes_after,
-            changes_permitted=r.changes_permitted,
-            level=r.level,
-            timestamped_at=r.timestamped_at,
-            valid=r.intact and r.trusted and r.changes_permitted,
+    files = []
+    for file, reports in per_file:
+        signatures = [_signature_out(r) for r in reports]
+        files.append(
+            FileSignatures(
+                file_id=file["file_id"],
+                name=file["name"],
+                role=file["role"],
+                sha256=file["sha256"],
+                valid=bool(signatures) and all(s.valid for s in signatures),
+                signatures=signatures,
+            )
         )
-        for r in reports
-    ]
     return SignaturesReport(
         document_id=document_id,
         sha256=original["sha256"],
-        valid=bool(signatures) and all(s.valid for s in signatures),
-        signatures=signatures,
+        valid=files[0].valid and all(f.valid for f in files[1:] if f.signatures),
+        signatures=files[0].signatures,
+        files=files,
     )

@@ -26,6 +26,8 @@ class Register(StrEnum):
     OUTGOING = "outgoing"
     # ND 30 Art. 15: secret documents get a separate number series.
     OUTGOING_CONFIDENTIAL = "outgoing_confidential"
+    # ND 30 Phụ lục I part III: the copies the agency makes, one series for every kind of copy.
+    COPIES = "copies"
 
 
 class RegisterKey(NamedTuple):

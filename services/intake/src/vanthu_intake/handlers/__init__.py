@@ -87,6 +87,7 @@ from vanthu_intake.handlers.registry import (
     store_files,
 )
 from vanthu_intake.handlers.signing import (
+    AppendixProblem,
     DeskDraft,
     DraftNotSignable,
     NotSigned,
@@ -108,6 +109,7 @@ __all__ = [
     "OUTGOING_ORIGINALS",
     "SYSTEM_PERSON",
     "UTC",
+    "AppendixProblem",
     "DeskDraft",
     "Digitiser",
     "DraftNotSignable",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import structlog
@@ -304,8 +305,10 @@ async def issue_reserved_document(
     reservation_id: str,
     upload: UploadedFile,
     correlation_id: str | None = None,
+    attachments: Sequence[UploadedFile] = (),
 ) -> Record:
-    """Issue the signed PDF of a reserved number: the PDF must show that number and notation."""
+    """Issue the signed PDF of a reserved number: the PDF must show that number and notation.
+    `attachments` (appendices in files of their own, PDFs) are kept with it."""
     record = await registry.documents.get(reservation_id)
     if (
         record is None
@@ -313,21 +316,22 @@ async def issue_reserved_document(
         or record.get("agency_code") != principal.agency_code
     ):
         raise NotReserved(reservation_id)
-    checked = await check_files([upload], OUTGOING_ORIGINALS)
+    checked = await check_files([upload, *attachments], OUTGOING_ORIGINALS)
     notation = _notation_text(record)
     if registry.pdf_text is None:
         raise RuntimeError("issuing a reserved number needs a PdfText port")
     text = await registry.pdf_text.text_of(upload.data)
     if text is None or not shows_notation(text, notation):
         raise NumberNotInDocument(notation)
-    (stored,) = await store_files(registry.files, reservation_id, [upload], checked)
+    kept = await store_files(registry.files, reservation_id, [upload, *attachments], checked)
+    stored = kept[0]
     now = datetime.now(UTC)
     metadata = OutgoingDocumentMetadata.model_validate(record["metadata"])
-    issued = {**record, "files": [stored], "issued_at": now, "issued_by": person_of(principal)}
+    issued = {**record, "files": kept, "issued_at": now, "issued_by": person_of(principal)}
     outgoing = _issue_events(issued, metadata, stored, correlation_id)
     changes = {
-        "files": [stored],
-        "content_keys": [stored["sha256"]],
+        "files": kept,
+        "content_keys": [file["sha256"] for file in kept],
         "issued_at": now,
         "issued_by": issued["issued_by"],
     }

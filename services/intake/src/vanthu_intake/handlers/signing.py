@@ -15,6 +15,7 @@ from vanthu_runtime.auth import Principal
 from vanthu_runtime.file_checks import MediaType
 from vanthu_runtime.signing import Signer, SigningFailed, SigningNotConfigured
 
+from vanthu_intake.domain.copies import attachment_mark_text
 from vanthu_intake.domain.metadata import OutgoingDocumentMetadata
 from vanthu_intake.domain.metadata import Signer as SignerMetadata
 from vanthu_intake.domain.reservations import place_and_date_text
@@ -28,7 +29,14 @@ from vanthu_intake.handlers.outgoing import (
 )
 from vanthu_intake.handlers.reading import may_read, readable_document, stored_files
 from vanthu_intake.handlers.registry import NotFound, Registry, UploadedFile, person_of
-from vanthu_intake.ports import FileMissing, PdfSigning, PersonalStamp, Record, SignatureReport
+from vanthu_intake.ports import (
+    CopyComposer,
+    FileMissing,
+    PdfSigning,
+    PersonalStamp,
+    Record,
+    SignatureReport,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -48,6 +56,8 @@ class SigningDesk:
     """The CA's remote signing service, for the people in `remote_users`."""
     remote_users: frozenset[str] = frozenset()
     agency_names: dict[str, str] | None = None
+    composer: CopyComposer | None = None
+    """Makes the PDFs of copies (sao y, trích sao)."""
 
     def signer_of(self, user_id: str) -> tuple[Signer, str]:
         if user_id in self.remote_users:
@@ -264,6 +274,30 @@ async def _last_attempt(registry: Registry, agency_code: str, fact: Record) -> R
     return max(attempts, key=lambda a: a["recorded_at"]) if attempts else None
 
 
+class AppendixProblem(Exception):
+    """An appendix of the approved draft that cannot be signed (`index` in its attachments)."""
+
+    def __init__(self, index: int, name: str, message: str) -> None:
+        self.index = index
+        super().__init__(f"phụ lục {index + 1} ({name}): {message}; chưa cấp số")
+
+
+async def _appendices(registry: Registry, approved: Record) -> list[tuple[Record, bytes]]:
+    """The draft's appendices in files of their own, read (sha256 checked) before numbering."""
+    found = []
+    for index, file in enumerate(approved["draft"].get("attachments") or ()):
+        if file["media_type"] != MediaType.PDF.value:
+            raise AppendixProblem(
+                index, file["name"], f"only a PDF is signed, this one is {file['media_type']}"
+            )
+        try:
+            data = await registry.files.get(file["object_key"], file["sha256"])
+        except FileMissing as exc:
+            raise AppendixProblem(index, file["name"], "the file is no longer stored") from exc
+        found.append((file, data))
+    return found
+
+
 async def seal_and_issue(
     desk: SigningDesk,
     *,
@@ -285,6 +319,7 @@ async def seal_and_issue(
     signed = await registry.documents.fact(signed_draft_fact_id(agency, draft_id))
     if signed is None:
         raise NotSigned(draft_id, await _last_attempt(registry, agency, approved))
+    appendices = await _appendices(registry, approved)  # a bad one is said before the number
     record = await reserve_outgoing_number(
         registry,
         principal=principal,
@@ -298,15 +333,30 @@ async def seal_and_issue(
     pdf = await registry.files.get(signed["file"]["object_key"], signed["file"]["sha256"])
     notation = f"{record['code_number']}/{record['code_notation']}"
     day = date.fromisoformat(record["issued_date"])
+    seal_of = desk.agency_name(agency)
     try:
+        token = desk.agency_token(seal_key_of(agency))
         sealed = await desk.pdfs.seal(
             pdf,
             f"Số: {notation}",
             place_and_date_text(record.get("place"), day),
-            desk.agency_name(agency),
-            desk.agency_token(seal_key_of(agency)),
+            seal_of,
+            token,
             seal_key_of(agency),
         )
+        signed_appendices = [
+            UploadedFile(
+                name=file["name"],
+                data=await desk.pdfs.sign_top_right(
+                    data,
+                    attachment_mark_text(seal_of, notation, datetime.now(UTC)),
+                    seal_of,
+                    token,
+                    seal_key_of(agency),
+                ),
+            )
+            for file, data in appendices
+        ]
     except SigningFailed as exc:
         # The number stays reserved for this draft (asking again takes the same one).
         raise SigningRefused(exc) from exc
@@ -318,6 +368,7 @@ async def seal_and_issue(
             reservation_id=record["_id"],
             upload=upload,
             correlation_id=correlation_id,
+            attachments=signed_appendices,
         )
     except NotReserved:
         # Another clerk sealed and issued the same draft meanwhile: theirs is the document.
@@ -401,16 +452,26 @@ async def drafts_at_the_desk(registry: Registry, principal: Principal) -> list[D
 
 async def signature_report(
     desk: SigningDesk, principal: Principal, document_id: str
-) -> tuple[Record, list[SignatureReport]]:
+) -> tuple[Record, list[SignatureReport], list[tuple[Record, list[SignatureReport]]]]:
     """Who signed the document's original, when, with which certificate, whether it is trusted
-    and what changed after each signature."""
+    and what changed after each signature; then the same of every PDF file it keeps (the
+    original first, then its appendices)."""
     record = await readable_document(desk.registry, principal, document_id)
-    originals = [f for f in stored_files(record) if f.get("role") == "original"]
-    if not originals or originals[0].get("media_type") != MediaType.PDF.value:
+    kept = [f for f in stored_files(record) if f.get("role") in ("original", "attachment")]
+    if not kept or kept[0].get("role") != "original":
         raise NotFound(document_id)
-    original = originals[0]
-    try:
-        pdf = await desk.registry.files.get(original["object_key"], original["sha256"])
-    except FileMissing as exc:
-        raise NotFound(document_id) from exc
-    return original, await desk.pdfs.report(pdf)
+    if kept[0].get("media_type") != MediaType.PDF.value:
+        raise NotFound(document_id)
+    per_file = []
+    for file in kept:
+        if file.get("media_type") != MediaType.PDF.value:
+            continue
+        try:
+            pdf = await desk.registry.files.get(file["object_key"], file["sha256"])
+        except FileMissing as exc:
+            if file is kept[0]:
+                raise NotFound(document_id) from exc
+            continue
+        per_file.append((file, await desk.pdfs.report(pdf)))
+    original, reports = per_file[0]
+    return original, reports, per_file
