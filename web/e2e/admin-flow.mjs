@@ -1,8 +1,9 @@
 // The administrator sets up the agency in real Chromium: a unit (created, renamed), a person
 // (created with a role in it, then deactivated), a delegation from the leader to the secretary
-// (granted, revoked), the routing rules, and a CSV import whose bad row is shown on that row
-// (nothing imported) and, fixed, imported. The sign-in page then lists the imported person and
-// no longer the deactivated one. axe-core checks the import page with its row error.
+// (granted, revoked, in the agency's list), the routing rules (the saved ones listed), and a CSV
+// import whose bad row is shown on that row (nothing imported) and, fixed, imported. The sign-in
+// page then lists the imported person and no longer the deactivated one. axe-core checks the
+// import page with its row error.
 //   VANTHU_WEB_URL=http://127.0.0.1:8080 VANTHU_WEB_SHOTS=dir node e2e/admin-flow.mjs
 import { mkdirSync } from 'node:fs';
 import { base, expectVisible, launch, openPage, screenshot, shots, signIn, signOut, step } from './browser.mjs';
@@ -60,17 +61,24 @@ try {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
   await grant.getByLabel('Hiệu lực từ ngày').fill(today);
   await grant.getByRole('button', { name: 'Cấp ủy quyền' }).click();
-  const delegation = page.getByRole('row', { name: /Nguyễn Văn An Trần Thị Bình .* Đang hiệu lực/ });
-  await expectVisible(delegation, 'the delegation granted');
-  await delegation.getByRole('button', { name: /^Thu hồi / }).click();
-  await expectVisible(page.getByRole('row', { name: /Nguyễn Văn An Trần Thị Bình .* Đã thu hồi ngày/ }), 'the delegation revoked');
+  // The list is the agency's (routing's GET /directory/delegations): the demo's own delegation
+  // and earlier runs' are there too, so the new one is found by the id the page says it got.
+  const granted = page.getByRole('status').getByText(/^Đã ủy quyền: Nguyễn Văn An → Trần Thị Bình \(mã /);
+  await expectVisible(granted, 'the delegation granted');
+  const delegationId = /\(mã ([^)]+)\)\.$/.exec(await granted.innerText())[1];
+  const delegation = page.getByRole('row', { name: new RegExp(`^${delegationId} Nguyễn Văn An Trần Thị Bình .* Đang hiệu lực`) });
+  await expectVisible(delegation, 'the delegation granted, in the list');
+  await delegation.getByRole('button', { name: `Thu hồi ${delegationId}` }).click();
+  await expectVisible(page.getByRole('row', { name: new RegExp(`^${delegationId} Nguyễn Văn An Trần Thị Bình .* Đã thu hồi ngày`) }), 'the delegation revoked');
   await screenshot(page, 'admin-03-uy-quyen.png');
 
   step('routing rules: the default route');
   await menu.getByRole('link', { name: 'Quy tắc phân phối', exact: true }).click();
   const rules = page.getByRole('form', { name: 'Quy tắc phân phối' });
-  await rules.getByLabel('Trình lãnh đạo').selectOption('lanhdao1');
-  await rules.getByLabel('Đơn vị chủ trì đề xuất').selectOption('phong-ke-hoach');
+  await expectVisible(page.getByRole('table', { name: 'Quy tắc phân phối hiện hành' }).getByRole('row', { name: /^Mặc định/ }), "the agency's saved default route");
+  const byDefault = rules.getByRole('group', { name: 'Mặc định' });
+  await byDefault.getByLabel('Trình lãnh đạo').selectOption('lanhdao1');
+  await byDefault.getByLabel('Đơn vị chủ trì đề xuất').selectOption('phong-ke-hoach');
   await rules.getByRole('button', { name: 'Lưu quy tắc phân phối' }).click();
   await expectVisible(page.getByRole('status').getByText('Đã lưu quy tắc phân phối.'), 'the rules saved');
 

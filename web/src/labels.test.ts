@@ -38,6 +38,11 @@ function aCase(id: string, urgency: string, due: string | null, received = '2026
     opened_at: received,
     tasks: [],
     decisions: [],
+    drafts: [],
+    voiding: null,
+    urgings: [],
+    version: 1,
+    has_entries_on_behalf: false,
     document: {
       subject: id,
       urgency,
@@ -48,6 +53,10 @@ function aCase(id: string, urgency: string, due: string | null, received = '2026
       issuer_name: null,
       issuer_agency_code: null,
       due_date: due,
+      sender_agency_code: null,
+      sender_document_code: null,
+      readers: [],
+      registered_by: null,
     },
   };
 }

@@ -1,6 +1,6 @@
 // The shapes the services answer with. What the services' OpenAPI documents describe comes from
 // ./generated/ (`make web-api-types`, checked for drift by tests/unit/test_web_api_types.py); the
-// answers still untyped dicts there are written by hand below until their routes get response models.
+// answers still untyped dicts there (intake's documents) are written by hand below.
 
 import type { components as IntakeComponents } from './generated/intake';
 import type { components as RoutingComponents } from './generated/routing';
@@ -129,105 +129,18 @@ export interface Duplicate {
   same: string;
 }
 
-export interface PersonRef {
-  user_id: string;
-  full_name: string;
-  position?: string | null;
-}
-
-export interface RoutingFile {
-  file_id: string;
-  name: string;
-  media_type: string;
-  size: number;
-  sha256: string;
-}
-
-export interface Task {
-  task_id: string;
-  case_id: string;
-  assignee: { unit_id: string | null; user_id: string | null; name?: string | null };
-  role: string;
-  status: string;
-  decision_id: string;
-  assigned_by: PersonRef;
-  assigned_at: string;
-  due_date: string | null;
-  parent_task_id: string | null;
-  instructions: string | null;
-  percent_complete?: number | null;
-  progress_note?: string | null;
-  result_note?: string | null;
-  return_reason?: string | null;
-  closed_at?: string | null;
-  withdrawal_reason?: string | null;
-}
-
+export type PersonRef = RoutingSchema<'PersonOut'>;
+export type RoutingFile = RoutingSchema<'FileOut'>;
+export type Task = RoutingSchema<'TaskOut'>;
 /** Who decided and who typed it in (routing's authorship view); a secretary's proxy entry has
  * `on_behalf` and the scanned slip as `evidence_file`. */
-export interface Authorship {
-  decision_id?: string;
-  kind: string;
-  decided_by: PersonRef;
-  recorded_by: PersonRef;
-  decided_at: string;
-  on_behalf: boolean;
-  delegation_id?: string | null;
-  evidence_file?: RoutingFile | null;
-}
-
-export interface Decision extends Authorship {
-  decision_id: string;
-  text: string | null;
-  recorded_at?: string;
-  task_id?: string | null;
-  draft_id?: string | null;
-}
-
-export interface Draft {
-  draft_id: string;
-  task_id: string;
-  file: RoutingFile;
-  uploaded_by: PersonRef;
-  uploaded_at: string;
-  status: string;
-  supersedes: string | null;
-  review_note: string | null;
-  reviewed_by: PersonRef | null;
-  approved_by: PersonRef | null;
-  returned_by: PersonRef | null;
-}
-
+export type Authorship = RoutingSchema<'AuthorshipOut'>;
+export type Decision = RoutingSchema<'DecisionOut'>;
+export type Draft = RoutingSchema<'DraftOut'>;
 /** One line of routing's task lists (/tasks/mine, /units/{id}/tasks). */
-export interface TaskLine extends Task {
-  document_id: string;
-  subject: string;
-  urgency: string;
-  case_status: string;
-  withdrawal: { reason: string; message: string; message_vi: string; withdrawn_at: string | null; acknowledged_at: string | null } | null;
-  assigned_by_decision: Authorship | null;
-}
-
-export interface RoutingCase {
-  case_id: string;
-  document_id: string;
-  agency_code: string;
-  leader: PersonRef | null;
-  status: string;
-  opened_at: string;
-  tasks: Task[];
-  decisions: Decision[];
-  drafts?: Draft[];
-  has_entries_on_behalf?: boolean;
-  document: {
-    subject: string;
-    urgency: string;
-    confidentiality: string;
-    received_at: string;
-    arrival_number: number;
-    document_type_code: string | null;
-    issuer_name: string | null;
-    issuer_agency_code: string | null;
-    due_date: string | null;
-  };
-}
+export type TaskLine = RoutingSchema<'TaskLineOut'>;
+export type RoutingCase = RoutingSchema<'CaseOut'>;
+export type Delegation = RoutingSchema<'DelegationOut'>;
+export type RoutingRules = RoutingSchema<'RulesOut'>;
+export type ImportRefusal = RoutingSchema<'ImportRefusal'>;
+export type RowError = RoutingSchema<'RowError'>;

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { api, ApiError } from '../api/client';
-import type { DirectoryUnit, DirectoryUser } from '../api/types';
+import type { Delegation, DirectoryUnit, DirectoryUser, ImportRefusal, RoutingRules, RowError } from '../api/types';
 import { formatDate } from '../dates';
 import { sayError } from '../errors';
 import { DOCUMENT_TYPES, ROLES, vietnamese } from '../labels';
@@ -89,6 +89,87 @@ function Field({ id, label: text, problem, children, hint }: { id: string; label
   );
 }
 
+/** One column of a listing: its heading and what each item shows in it. */
+export interface Column<T> {
+  header: string;
+  cell: (item: T) => ReactNode;
+}
+
+/** What a screen says above its list: a failed read, what was done, a refusal of no field. */
+interface Said {
+  error?: string;
+  said?: string;
+  problem?: string;
+}
+
+/** An administrator's screen: what it says, the list of what exists (with each item's actions)
+ * and the forms that change it. Units, people, delegations and routing rules are all this. */
+function ListAndForms<T>({
+  id,
+  title,
+  intro,
+  caption,
+  columns,
+  items,
+  keyOf,
+  rowClass,
+  actions,
+  empty,
+  said,
+  children,
+}: {
+  id: string;
+  title: string;
+  intro?: ReactNode;
+  caption: string;
+  columns: Column<T>[];
+  items: T[] | null;
+  keyOf: (item: T) => string;
+  rowClass?: (item: T) => string | undefined;
+  actions?: (item: T) => ReactNode;
+  empty: string;
+  said: Said;
+  children?: ReactNode;
+}) {
+  return (
+    <AdminPage id={id} title={title}>
+      {intro}
+      {said.error && <p className="error" role="alert">{said.error}</p>}
+      {said.said && <p className="success-line" role="status">{said.said}</p>}
+      {said.problem && <p className="error" role="alert">{said.problem}</p>}
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">{caption}</caption>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th scope="col" key={c.header}>{c.header}</th>
+              ))}
+              {actions && (
+                <th scope="col">
+                  <span className="visually-hidden">Thao tác</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {(items ?? []).map((item) => (
+              <tr key={keyOf(item)} className={rowClass?.(item)}>
+                {columns.map((c) => (
+                  <td key={c.header}>{c.cell(item)}</td>
+                ))}
+                {actions && <td className="actions">{actions(item)}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {items && !items.length && <p>{empty}</p>}
+      {children}
+    </AdminPage>
+  );
+}
+
 const described = (id: string, problem?: string) => (problem ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-loi` } : {});
 
 export function AdminHome() {
@@ -158,41 +239,28 @@ export function AdminUnits() {
   }
 
   const nameOf = (id: string | null) => units?.find((u) => u.unit_id === id)?.name ?? id ?? '';
+  const columns: Column<DirectoryUnit>[] = [
+    { header: 'Mã đơn vị', cell: (u) => u.unit_id },
+    { header: 'Tên đơn vị', cell: (u) => u.name },
+    { header: 'Đơn vị cấp trên', cell: (u) => nameOf(u.parent_unit_id) },
+    { header: 'Trạng thái', cell: (u) => (u.active ? 'Đang hoạt động' : 'Ngừng hoạt động') },
+  ];
   return (
-    <AdminPage id="don-vi" title="Đơn vị">
-      {error && <p className="error" role="alert">{error}</p>}
-      {said && <p className="success-line" role="status">{said}</p>}
-      {problems[''] && <p className="error" role="alert">{problems['']}</p>}
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Các đơn vị của cơ quan</caption>
-          <thead>
-            <tr>
-              <th scope="col">Mã đơn vị</th>
-              <th scope="col">Tên đơn vị</th>
-              <th scope="col">Đơn vị cấp trên</th>
-              <th scope="col">Trạng thái</th>
-              <th scope="col"><span className="visually-hidden">Thao tác</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {(units ?? []).map((unit) => (
-              <tr key={unit.unit_id}>
-                <td>{unit.unit_id}</td>
-                <td>{unit.name}</td>
-                <td>{nameOf(unit.parent_unit_id)}</td>
-                <td>{unit.active ? 'Đang hoạt động' : 'Ngừng hoạt động'}</td>
-                <td>
-                  <button type="button" className="link" aria-label={`Đổi tên ${unit.name}`} onClick={() => { setRenaming(unit); setNewName(unit.name); }}>
-                    Đổi tên
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {units && !units.length && <p>Cơ quan chưa có đơn vị nào.</p>}
+    <ListAndForms
+      id="don-vi"
+      title="Đơn vị"
+      caption="Các đơn vị của cơ quan"
+      columns={columns}
+      items={units}
+      keyOf={(u) => u.unit_id}
+      actions={(unit) => (
+        <button type="button" className="link" aria-label={`Đổi tên ${unit.name}`} onClick={() => { setRenaming(unit); setNewName(unit.name); }}>
+          Đổi tên
+        </button>
+      )}
+      empty="Cơ quan chưa có đơn vị nào."
+      said={{ error, said, problem: problems[''] }}
+    >
       {renaming && (
         <form className="card" aria-label="Đổi tên đơn vị" onSubmit={(e) => void rename(e)} noValidate>
           <h2>Đổi tên đơn vị {renaming.unit_id}</h2>
@@ -225,7 +293,7 @@ export function AdminUnits() {
         </div>
         <button type="submit" className="primary">Tạo đơn vị</button>
       </form>
-    </AdminPage>
+    </ListAndForms>
   );
 }
 
@@ -312,47 +380,36 @@ export function AdminUsers() {
     if (await put(asForm)) setSaid(active ? `Đã kích hoạt lại ${user.full_name}.` : `Đã ngừng hoạt động ${user.full_name}.`);
   }
 
+  const columns: Column<DirectoryUser>[] = [
+    { header: 'Họ và tên', cell: (u) => u.full_name },
+    { header: 'Tên đăng nhập', cell: (u) => u.user_id },
+    { header: 'Chức vụ', cell: (u) => u.position },
+    { header: 'Đơn vị', cell: (u) => unitName(u.unit_id) },
+    { header: 'Vai trò', cell: (u) => u.roles.map((r) => ROLES[r] ?? r).join(', ') },
+    { header: 'Trạng thái', cell: (u) => (u.active ? 'Đang hoạt động' : 'Ngừng hoạt động') },
+  ];
   return (
-    <AdminPage id="nguoi-dung" title="Người dùng">
-      {error && <p className="error" role="alert">{error}</p>}
-      {said && <p className="success-line" role="status">{said}</p>}
-      {problems[''] && <p className="error" role="alert">{problems['']}</p>}
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Người dùng của cơ quan</caption>
-          <thead>
-            <tr>
-              <th scope="col">Họ và tên</th>
-              <th scope="col">Tên đăng nhập</th>
-              <th scope="col">Chức vụ</th>
-              <th scope="col">Đơn vị</th>
-              <th scope="col">Vai trò</th>
-              <th scope="col">Trạng thái</th>
-              <th scope="col"><span className="visually-hidden">Thao tác</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {(users ?? []).map((user) => (
-              <tr key={user.user_id} className={user.active ? undefined : 'inactive'}>
-                <td>{user.full_name}</td>
-                <td>{user.user_id}</td>
-                <td>{user.position}</td>
-                <td>{unitName(user.unit_id)}</td>
-                <td>{user.roles.map((r) => ROLES[r] ?? r).join(', ')}</td>
-                <td>{user.active ? 'Đang hoạt động' : 'Ngừng hoạt động'}</td>
-                <td className="actions">
-                  <button type="button" className="link" aria-label={`Sửa ${user.full_name}`} onClick={() => edit(user)}>
-                    Sửa
-                  </button>
-                  <button type="button" className="link" aria-label={`${user.active ? 'Ngừng hoạt động' : 'Kích hoạt lại'} ${user.full_name}`} onClick={() => void setActive(user, !user.active)}>
-                    {user.active ? 'Ngừng hoạt động' : 'Kích hoạt lại'}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+    <ListAndForms
+      id="nguoi-dung"
+      title="Người dùng"
+      caption="Người dùng của cơ quan"
+      columns={columns}
+      items={users}
+      keyOf={(u) => u.user_id}
+      rowClass={(u) => (u.active ? undefined : 'inactive')}
+      actions={(user) => (
+        <>
+          <button type="button" className="link" aria-label={`Sửa ${user.full_name}`} onClick={() => edit(user)}>
+            Sửa
+          </button>
+          <button type="button" className="link" aria-label={`${user.active ? 'Ngừng hoạt động' : 'Kích hoạt lại'} ${user.full_name}`} onClick={() => void setActive(user, !user.active)}>
+            {user.active ? 'Ngừng hoạt động' : 'Kích hoạt lại'}
+          </button>
+        </>
+      )}
+      empty="Cơ quan chưa có người dùng nào."
+      said={{ error, said, problem: problems[''] }}
+    >
       <form className="card" aria-label={editing ? 'Sửa người dùng' : 'Tạo người dùng'} onSubmit={(e) => void submit(e)} noValidate>
         <h2>{editing ? `Sửa người dùng ${form.user_id}` : 'Tạo người dùng'}</h2>
         <div className="grid">
@@ -404,34 +461,43 @@ export function AdminUsers() {
           )}
         </div>
       </form>
-    </AdminPage>
+    </ListAndForms>
   );
 }
 
 // Delegations ------------------------------------------------------------------------------------
 
-export interface Delegation {
-  delegation_id: string;
-  leader_user_id: string;
-  secretary_user_id: string;
-  valid_from: string;
-  valid_until: string | null;
-  revoked_at: string | null;
-}
-
 /** A day in Vietnam as the instant it starts (00:00, +07:00), as the secretary's slip dates are. */
 const startOfDay = (day: string) => `${day}T00:00:00+07:00`;
 
+/** Where a delegation stands now: revoked, expired, not started yet, or valid. */
+export function delegationState(d: Delegation, now: Date = new Date()): string {
+  if (d.revoked_at) return `Đã thu hồi ngày ${formatDate(d.revoked_at)}`;
+  if (d.valid_until && new Date(d.valid_until) <= now) return `Đã hết hạn ngày ${formatDate(d.valid_until)}`;
+  if (new Date(d.valid_from) > now) return `Hiệu lực từ ngày ${formatDate(d.valid_from)}`;
+  return 'Đang hiệu lực';
+}
+
 export function AdminDelegations() {
   const { users, error } = useDirectory();
+  const [delegations, setDelegations] = useState<Delegation[] | null>(null);
+  const [listError, setListError] = useState('');
   const [leader, setLeader] = useState('');
   const [secretary, setSecretary] = useState('');
   const [from, setFrom] = useState('');
   const [until, setUntil] = useState('');
   const [problems, setProblems] = useState<Problems>({});
   const [said, setSaid] = useState('');
-  const [granted, setGranted] = useState<Delegation[]>([]);
-  const [revokeId, setRevokeId] = useState('');
+
+  const reload = useCallback(async () => {
+    try {
+      setDelegations(await api<Delegation[]>('routing', '/directory/delegations'));
+      setListError('');
+    } catch (e) {
+      setListError(sayError(e));
+    }
+  }, []);
+  useEffect(() => void reload(), [reload]);
 
   const nameOf = (id: string) => users?.find((u) => u.user_id === id)?.full_name ?? id;
   const leaders = (users ?? []).filter((u) => u.active && u.roles.includes('leader'));
@@ -451,36 +517,53 @@ export function AdminDelegations() {
         method: 'POST',
         body: JSON.stringify({ leader_user_id: leader, secretary_user_id: secretary, valid_from: startOfDay(from), valid_until: until ? startOfDay(until) : null }),
       });
-      setGranted((list) => [delegation, ...list]);
+      await reload();
       setSaid(`Đã ủy quyền: ${nameOf(leader)} → ${nameOf(secretary)} (mã ${delegation.delegation_id}).`);
     } catch (e) {
       setProblems(problemsByField(e));
     }
   }
 
-  async function revoke(id: string) {
+  async function revoke(d: Delegation) {
     setSaid('');
     setProblems({});
-    if (!id.trim()) {
-      setProblems({ delegation_id: 'Bắt buộc nhập.' });
-      return;
-    }
     try {
-      const revoked = await api<Delegation>('routing', `/directory/delegations/${encodeURIComponent(id.trim())}/revocation`, { method: 'POST' });
-      setGranted((list) => [revoked, ...list.filter((d) => d.delegation_id !== revoked.delegation_id)]);
-      setSaid(`Đã thu hồi ủy quyền ${revoked.delegation_id}.`);
-      setRevokeId('');
+      await api<Delegation>('routing', `/directory/delegations/${encodeURIComponent(d.delegation_id)}/revocation`, { method: 'POST' });
+      await reload();
+      setSaid(`Đã thu hồi ủy quyền ${d.delegation_id}.`);
     } catch (e) {
       setProblems(problemsByField(e));
     }
   }
 
+  const columns: Column<Delegation>[] = [
+    { header: 'Mã', cell: (d) => d.delegation_id },
+    { header: 'Lãnh đạo', cell: (d) => nameOf(d.leader_user_id) },
+    { header: 'Thư ký', cell: (d) => nameOf(d.secretary_user_id) },
+    { header: 'Hiệu lực', cell: (d) => `${formatDate(d.valid_from)}${d.valid_until ? ` – ${formatDate(d.valid_until)}` : ' – không thời hạn'}` },
+    { header: 'Trạng thái', cell: (d) => delegationState(d) },
+  ];
+  const problem = [problems[''], problems.delegation_id].filter(Boolean).join(' ');
   return (
-    <AdminPage id="uy-quyen" title="Ủy quyền cho thư ký">
-      <p>Thư ký được ủy quyền nhập thay ý kiến giải quyết trên giấy của lãnh đạo trong thời hạn ủy quyền.</p>
-      {error && <p className="error" role="alert">{error}</p>}
-      {said && <p className="success-line" role="status">{said}</p>}
-      {problems[''] && <p className="error" role="alert">{problems['']}</p>}
+    <ListAndForms
+      id="uy-quyen"
+      title="Ủy quyền cho thư ký"
+      intro={<p>Thư ký được ủy quyền nhập thay ý kiến giải quyết trên giấy của lãnh đạo trong thời hạn ủy quyền.</p>}
+      caption="Các ủy quyền của cơ quan"
+      columns={columns}
+      items={delegations}
+      keyOf={(d) => d.delegation_id}
+      rowClass={(d) => (d.revoked_at ? 'inactive' : undefined)}
+      actions={(d) =>
+        !d.revoked_at && (
+          <button type="button" className="link" aria-label={`Thu hồi ${d.delegation_id}`} onClick={() => void revoke(d)}>
+            Thu hồi
+          </button>
+        )
+      }
+      empty="Cơ quan chưa có ủy quyền nào."
+      said={{ error: error || listError, said, problem }}
+    >
       <form className="card" aria-label="Cấp ủy quyền" onSubmit={(e) => void grant(e)} noValidate>
         <h2>Cấp ủy quyền</h2>
         <div className="grid">
@@ -509,52 +592,7 @@ export function AdminDelegations() {
         </div>
         <button type="submit" className="primary">Cấp ủy quyền</button>
       </form>
-      {granted.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption>Ủy quyền vừa cấp hoặc thu hồi</caption>
-            <thead>
-              <tr>
-                <th scope="col">Mã</th>
-                <th scope="col">Lãnh đạo</th>
-                <th scope="col">Thư ký</th>
-                <th scope="col">Hiệu lực</th>
-                <th scope="col">Trạng thái</th>
-                <th scope="col"><span className="visually-hidden">Thao tác</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {granted.map((d) => (
-                <tr key={d.delegation_id}>
-                  <td>{d.delegation_id}</td>
-                  <td>{nameOf(d.leader_user_id)}</td>
-                  <td>{nameOf(d.secretary_user_id)}</td>
-                  <td>
-                    {formatDate(d.valid_from)}
-                    {d.valid_until ? ` – ${formatDate(d.valid_until)}` : ' – không thời hạn'}
-                  </td>
-                  <td>{d.revoked_at ? `Đã thu hồi ngày ${formatDate(d.revoked_at)}` : 'Đang hiệu lực'}</td>
-                  <td>
-                    {!d.revoked_at && (
-                      <button type="button" className="link" aria-label={`Thu hồi ${d.delegation_id}`} onClick={() => void revoke(d.delegation_id)}>
-                        Thu hồi
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <form className="card" aria-label="Thu hồi ủy quyền" onSubmit={(e) => { e.preventDefault(); void revoke(revokeId); }} noValidate>
-        <h2>Thu hồi ủy quyền</h2>
-        <Field id="ma-uy-quyen" label="Mã ủy quyền" problem={problems.delegation_id}>
-          <input id="ma-uy-quyen" value={revokeId} onChange={(e) => setRevokeId(e.target.value)} {...described('ma-uy-quyen', problems.delegation_id)} />
-        </Field>
-        <button type="submit" className="secondary">Thu hồi</button>
-      </form>
-    </AdminPage>
+    </ListAndForms>
   );
 }
 
@@ -572,6 +610,37 @@ interface RuleForm {
 
 const list = (text: string) => text.split(/[,;\n]/).map((s) => s.trim()).filter(Boolean);
 
+type Rule = RoutingRules['rules'][number];
+
+/** A line of the rules' list: the default route last, as it applies when no rule matches. */
+interface RuleLine {
+  key: string;
+  rule: Rule | null;
+  route: NonNullable<RoutingRules['default']>;
+}
+
+const typeName = (code: string) => DOCUMENT_TYPES.find(([c]) => c === code)?.[1] ?? code;
+
+/** What a rule looks at, in words: "Loại: ...; Cơ quan ban hành: ...; Từ khóa: ...". */
+export function ruleConditions(rule: Rule | null): string {
+  if (!rule) return 'Văn bản không khớp quy tắc nào';
+  const parts = [];
+  if (rule.document_type_codes.length) parts.push(`Loại: ${rule.document_type_codes.map(typeName).join(', ')}`);
+  if (rule.issuer_agency_codes.length) parts.push(`Cơ quan ban hành: ${rule.issuer_agency_codes.join(', ')}`);
+  if (rule.subject_keywords.length) parts.push(`Từ khóa: ${rule.subject_keywords.join(', ')}`);
+  return parts.join('; ');
+}
+
+const asForm = (rule: Rule): RuleForm => ({
+  rule_id: rule.rule_id,
+  priority: String(rule.priority),
+  leader_user_id: rule.route.leader_user_id,
+  lead_unit_id: rule.route.lead_unit_id,
+  document_type_codes: [...rule.document_type_codes],
+  issuer_agency_codes: rule.issuer_agency_codes.join(', '),
+  subject_keywords: rule.subject_keywords.join(', '),
+});
+
 export function AdminRules() {
   const { users, units, error } = useDirectory();
   const [leader, setLeader] = useState('');
@@ -579,6 +648,33 @@ export function AdminRules() {
   const [rules, setRules] = useState<RuleForm[]>([]);
   const [problems, setProblems] = useState<Problems>({});
   const [said, setSaid] = useState('');
+  const [current, setCurrent] = useState<RoutingRules | null>(null);
+  const [readError, setReadError] = useState('');
+
+  /** The saved rules, listed and put in the form, so that saving changes what is there. */
+  const show = useCallback((saved: RoutingRules) => {
+    setCurrent(saved);
+    setLeader(saved.default?.leader_user_id ?? '');
+    setLeadUnit(saved.default?.lead_unit_id ?? '');
+    setRules(saved.rules.map(asForm));
+  }, []);
+  useEffect(() => {
+    api<RoutingRules>('routing', '/directory/routing-rules')
+      .then(show)
+      .catch((e: unknown) => setReadError(sayError(e)));
+  }, [show]);
+  const lines: RuleLine[] | null = current && [
+    ...current.rules.map((rule) => ({ key: `quy-tac-${rule.rule_id}`, rule, route: rule.route })),
+    ...(current.default ? [{ key: 'mac-dinh', rule: null, route: current.default }] : []),
+  ];
+  const userName = (id: string) => users?.find((u) => u.user_id === id)?.full_name ?? id;
+  const unitName = (id: string) => units?.find((u) => u.unit_id === id)?.name ?? id;
+  const columns: Column<RuleLine>[] = [
+    { header: 'Quy tắc', cell: (l) => (l.rule ? `${l.rule.rule_id} (ưu tiên ${l.rule.priority})` : 'Mặc định') },
+    { header: 'Điều kiện', cell: (l) => ruleConditions(l.rule) },
+    { header: 'Trình lãnh đạo', cell: (l) => userName(l.route.leader_user_id) },
+    { header: 'Đơn vị chủ trì đề xuất', cell: (l) => unitName(l.route.lead_unit_id) },
+  ];
 
   const leaders = (users ?? []).filter((u) => u.active && u.roles.includes('leader'));
   const activeUnits = (units ?? []).filter((u) => u.active);
@@ -598,7 +694,7 @@ export function AdminRules() {
     setProblems(missing);
     if (Object.keys(missing).length) return;
     try {
-      const answer = await api<{ waiting_documents_routed: number }>('routing', '/directory/routing-rules', {
+      const answer = await api<RoutingRules & { waiting_documents_routed: number }>('routing', '/directory/routing-rules', {
         method: 'PUT',
         body: JSON.stringify({
           default: { leader_user_id: leader, lead_unit_id: leadUnit },
@@ -613,6 +709,7 @@ export function AdminRules() {
         }),
       });
       const routed = answer.waiting_documents_routed;
+      show(answer);
       setSaid(`Đã lưu quy tắc phân phối.${routed ? ` ${routed} văn bản đang chờ quy tắc đã được trình lãnh đạo.` : ''}`);
     } catch (e) {
       setProblems(problemsByField(e));
@@ -641,13 +738,22 @@ export function AdminRules() {
   );
 
   return (
-    <AdminPage id="quy-tac" title="Quy tắc phân phối văn bản đến">
-      <p className="notice">
-        Lưu sẽ thay toàn bộ quy tắc hiện có của cơ quan. Quy tắc có ưu tiên cao hơn được xét trước; văn bản không khớp quy tắc nào đi theo mặc định.
-      </p>
-      {error && <p className="error" role="alert">{error}</p>}
-      {said && <p className="success-line" role="status">{said}</p>}
-      {problems[''] && <p className="error" role="alert">{problems['']}</p>}
+    <ListAndForms
+      id="quy-tac"
+      title="Quy tắc phân phối văn bản đến"
+      intro={
+        <p className="notice">
+          Quy tắc có số ưu tiên nhỏ hơn được xét trước; văn bản không khớp quy tắc nào đi theo mặc định. Lưu sẽ thay toàn bộ quy tắc hiện có của cơ quan bằng quy tắc trong biểu mẫu dưới đây.
+        </p>
+      }
+      caption="Quy tắc phân phối hiện hành"
+      columns={columns}
+      items={lines}
+      keyOf={(l) => l.key}
+      empty="Cơ quan chưa có quy tắc phân phối: văn bản đến chờ quy tắc."
+      said={{ error: error || readError, said, problem: problems[''] }}
+    >
+      <h2>Sửa quy tắc phân phối</h2>
       <form aria-label="Quy tắc phân phối" onSubmit={(e) => void save(e)} noValidate>
         <fieldset>
           <legend>Mặc định</legend>
@@ -707,7 +813,7 @@ export function AdminRules() {
           <button type="submit" className="primary">Lưu quy tắc phân phối</button>
         </div>
       </form>
-    </AdminPage>
+    </ListAndForms>
   );
 }
 
@@ -749,53 +855,24 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((f) => f.trim()));
 }
 
-/** Routing's refusal of an import, "row N: ..." (N counts the header as row 1), said in
- * Vietnamese with the CSV's column: routing checks every row before writing and names the
- * first bad one, so a refused file changed nothing. */
-export function rowProblem(detail: string): { row: number | null; message: string } {
-  const match = /^row (\d+): ([\s\S]*)$/.exec(detail);
-  if (!match) {
-    const header = /^header: missing column\(s\) (.*)$/.exec(detail);
-    return { row: header ? 1 : null, message: header ? `Dòng tiêu đề thiếu cột: ${header[1]}.` : vietnamese(detail) };
-  }
-  return { row: Number(match[1]), message: sayRowError(match[2]) };
+/** The refused rows of routing's answer to an import (every bad row with its column, said in
+ * Vietnamese by routing), or null when the import was refused as a whole. */
+export function importRefusal(error: unknown): ImportRefusal | null {
+  if (!(error instanceof ApiError) || !error.body || typeof error.body !== 'object') return null;
+  const detail = (error.body as { detail?: unknown }).detail;
+  if (!detail || typeof detail !== 'object' || !Array.isArray((detail as ImportRefusal).rows)) return null;
+  return detail as ImportRefusal;
 }
 
-const CSV_COLUMN_OF: Record<string, string> = { full_name: 'name' };
-
-function sayRowError(text: string): string {
-  const pydantic = /validation errors? for \w+\n([\s\S]*)$/.exec(text);
-  if (pydantic) {
-    const lines = pydantic[1].split('\n');
-    const said: string[] = [];
-    for (let i = 0; i + 1 < lines.length; i += 1) {
-      if (!lines[i].startsWith(' ') && lines[i + 1].startsWith('  ')) {
-        const column = lines[i].split('.')[0];
-        const message = lines[i + 1].trim().replace(/ \[type=.*$/, '');
-        said.push(`Cột ${CSV_COLUMN_OF[column] ?? column}: ${sayFieldMessage(message)}`);
-      }
-    }
-    if (said.length) return said.join(' ');
-  }
-  const role = /^'([^']*)' is not a valid DirectoryRole$/.exec(text);
-  if (role) return `Cột roles: không có vai trò "${role[1]}" (dùng: ${Object.keys(ROLES).join(', ')}).`;
-  const kind = /^kind must be 'unit' or 'user', not '(.*)'$/.exec(text);
-  if (kind) return `Cột kind phải là "unit" hoặc "user", không phải "${kind[1]}".`;
-  const field = /^([a-z_]+): (.*)$/s.exec(text);
-  if (field) return `Cột ${CSV_COLUMN_OF[field[1]] ?? field[1]}: ${sayFieldMessage(field[2])}`;
-  return vietnamese(text);
-}
-
-function sayFieldMessage(message: string): string {
-  const noUnit = /^no unit (\S+) in (\S+)$/.exec(message);
-  if (noUnit) return `Không có đơn vị "${noUnit[1]}" trong cơ quan.`;
-  return vietnamese(message);
+/** One error of a row as the administrator reads it: "Cột roles: không có vai trò …". */
+export function sayRowError(e: RowError): string {
+  return e.field === 'header' ? `Dòng tiêu đề: ${e.message_vi}` : `Cột ${e.field}: ${e.message_vi}`;
 }
 
 export function AdminImport() {
   const [text, setText] = useState('');
   const [fileName, setFileName] = useState('');
-  const [refusal, setRefusal] = useState<{ row: number | null; message: string } | null>(null);
+  const [refusal, setRefusal] = useState<{ message: string; rows: RowError[] } | null>(null);
   const [said, setSaid] = useState('');
   const [busy, setBusy] = useState(false);
   const rows = text ? parseCsv(text) : [];
@@ -813,7 +890,7 @@ export function AdminImport() {
     setRefusal(null);
     setSaid('');
     if (!text.trim()) {
-      setRefusal({ row: null, message: 'Chọn tệp CSV hoặc dán nội dung trước khi nhập.' });
+      setRefusal({ message: 'Chọn tệp CSV hoặc dán nội dung trước khi nhập.', rows: [] });
       return;
     }
     setBusy(true);
@@ -825,19 +902,20 @@ export function AdminImport() {
       });
       setSaid(`Đã nhập ${answer.units} đơn vị và ${answer.users} người dùng.`);
     } catch (e) {
-      const detail = e instanceof ApiError && e.body && typeof e.body === 'object' ? (e.body as { detail?: unknown }).detail : null;
-      setRefusal(typeof detail === 'string' ? rowProblem(detail) : { row: null, message: sayError(e) });
+      const refused = importRefusal(e);
+      setRefusal(refused ? { message: refused.message_vi, rows: refused.rows } : { message: sayError(e), rows: [] });
     } finally {
       setBusy(false);
     }
   }
 
+  const errorsOf = (row: number) => (refusal?.rows ?? []).filter((e) => e.row === row);
   const header = rows[0] ?? [];
   return (
     <AdminPage id="nhap-danh-ba" title="Nhập danh bạ từ tệp CSV">
       <p>
         Mỗi dòng là một đơn vị hoặc một người dùng. Các cột: <code>{CSV_COLUMNS}</code> (vai trò cách nhau bởi dấu chấm phẩy). Tệp được kiểm tra toàn bộ
-        trước khi ghi: nếu có dòng lỗi thì không có gì thay đổi.
+        trước khi ghi: nếu có dòng lỗi thì không có gì thay đổi, và mọi dòng lỗi được chỉ ra.
       </p>
       <form className="card" aria-label="Nhập danh bạ" onSubmit={(e) => void send(e)} noValidate>
         <div className="field">
@@ -857,7 +935,30 @@ export function AdminImport() {
           <p>
             <strong>Không nhập được, danh bạ không thay đổi.</strong>
           </p>
-          <p>{refusal.row ? `Dòng ${refusal.row}: ${refusal.message}` : refusal.message}</p>
+          <p>{refusal.message}</p>
+        </div>
+      )}
+      {refusal && refusal.rows.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <caption>Các lỗi của tệp</caption>
+            <thead>
+              <tr>
+                <th scope="col">Dòng</th>
+                <th scope="col">Cột</th>
+                <th scope="col">Lỗi</th>
+              </tr>
+            </thead>
+            <tbody>
+              {refusal.rows.map((e, i) => (
+                <tr key={i}>
+                  <td>{e.row}</td>
+                  <td>{e.field === 'header' ? 'Dòng tiêu đề' : e.field}</td>
+                  <td>{e.message_vi}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       )}
       {rows.length > 0 && (
@@ -876,14 +977,14 @@ export function AdminImport() {
             <tbody>
               {rows.slice(1).map((row, i) => {
                 const number = i + 2;
-                const bad = refusal?.row === number;
+                const errors = errorsOf(number);
                 return (
-                  <tr key={number} className={bad ? 'row-error' : undefined}>
+                  <tr key={number} className={errors.length ? 'row-error' : undefined}>
                     <td>{number}</td>
                     {header.map((_, j) => (
                       <td key={j}>{row[j] ?? ''}</td>
                     ))}
-                    <td>{bad ? <span className="error">{refusal!.message}</span> : said ? 'Đã nhập' : ''}</td>
+                    <td>{errors.length ? <span className="error">{errors.map(sayRowError).join(' ')}</span> : said ? 'Đã nhập' : ''}</td>
                   </tr>
                 );
               })}

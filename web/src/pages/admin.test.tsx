@@ -4,7 +4,7 @@ import { MemoryRouter } from 'react-router';
 import { App } from '../App';
 import { SessionProvider } from '../session';
 import { DIRECTORY_UNITS, DIRECTORY_USERS, FakeApi, signedInAs } from '../testing/fakeApi';
-import { parseCsv, rowProblem } from './Admin';
+import { delegationState, parseCsv } from './Admin';
 
 const ADMIN = { user_id: 'quantri1', agency_code: '000.00.00.G22', full_name: 'Phan Văn Khoa', unit_id: 'van-phong', roles: ['administrator'] };
 const LEADER = { agency_code: '000.00.00.G22', user_id: 'lanhdao1', full_name: 'Nguyễn Văn An', position: 'Giám đốc', unit_id: null, email: null, roles: ['leader'], active: true };
@@ -30,6 +30,8 @@ beforeEach(() => {
   api = new FakeApi()
     .on('GET /api/routing/directory/users', [...DIRECTORY_USERS, LEADER, SECRETARY])
     .on('GET /api/routing/directory/units', DIRECTORY_UNITS)
+    .on('GET /api/routing/directory/delegations', [])
+    .on('GET /api/routing/directory/routing-rules', { default: null, rules: [] })
     .install();
 });
 afterEach(() => {
@@ -164,15 +166,44 @@ describe('users', () => {
 });
 
 describe('delegations', () => {
-  it('grants a leader\'s delegation to a secretary for a period, from 00:00 in Vietnam, and revokes it', async () => {
-    const granted = {
-      delegation_id: 'u1', leader_user_id: 'lanhdao1', secretary_user_id: 'thuky1',
-      valid_from: '2026-12-01T00:00:00+07:00', valid_until: '2027-01-01T00:00:00+07:00', revoked_at: null,
-    };
-    api.on('POST /api/routing/directory/delegations', granted);
-    api.on('POST /api/routing/directory/delegations/u1/revocation', { ...granted, revoked_at: '2026-12-05T03:00:00Z' });
+  const granted = {
+    delegation_id: 'u1', leader_user_id: 'lanhdao1', secretary_user_id: 'thuky1',
+    valid_from: '2026-12-01T00:00:00+07:00', valid_until: '2027-01-01T00:00:00+07:00', revoked_at: null,
+  };
+
+  it("lists the agency's delegations from routing, each with where it stands", async () => {
+    api.on('GET /api/routing/directory/delegations', [
+      { ...granted, delegation_id: 'cu', valid_from: '2025-01-01T00:00:00+07:00', valid_until: null, revoked_at: '2025-06-01T03:00:00Z' },
+      { ...granted, delegation_id: 'het-han', valid_from: '2025-01-01T00:00:00+07:00', valid_until: '2025-02-01T00:00:00+07:00' },
+      { ...granted, delegation_id: 'dang', valid_from: '2025-01-01T00:00:00+07:00', valid_until: null },
+    ]);
     at('/quan-tri/uy-quyen');
     await settle();
+    const table = screen.getByRole('table', { name: 'Các ủy quyền của cơ quan' });
+    const revoked = within(table).getByRole('row', { name: /^cu Nguyễn Văn An Trần Thị Bình/ });
+    expect(revoked.textContent).toContain('Đã thu hồi ngày 01/06/2025');
+    expect(within(revoked).queryByRole('button')).toBeNull();
+    expect(within(table).getByRole('row', { name: /^het-han/ }).textContent).toContain('Đã hết hạn ngày 01/02/2025');
+    const valid = within(table).getByRole('row', { name: /^dang/ });
+    expect(valid.textContent).toContain('01/01/2025 – không thời hạn');
+    expect(valid.textContent).toContain('Đang hiệu lực');
+    expect(within(valid).getByRole('button', { name: 'Thu hồi dang' })).toBeTruthy();
+  });
+
+  it("grants a leader's delegation to a secretary for a period, from 00:00 in Vietnam, and revokes it from the list", async () => {
+    let listed: object[] = [];
+    api.on('GET /api/routing/directory/delegations', () => listed);
+    api.on('POST /api/routing/directory/delegations', () => {
+      listed = [granted];
+      return granted;
+    });
+    api.on('POST /api/routing/directory/delegations/u1/revocation', () => {
+      listed = [{ ...granted, revoked_at: '2026-12-05T03:00:00Z' }];
+      return listed[0];
+    });
+    at('/quan-tri/uy-quyen');
+    await settle();
+    expect(screen.getByText('Cơ quan chưa có ủy quyền nào.')).toBeTruthy();
     const form = screen.getByRole('form', { name: 'Cấp ủy quyền' });
     // only leaders and secretaries are offered
     expect(within(within(form).getByLabelText('Lãnh đạo')).getAllByRole('option').map((o) => o.textContent)).toEqual(['(chọn)', 'Nguyễn Văn An · Giám đốc']);
@@ -187,23 +218,18 @@ describe('delegations', () => {
     });
     const row = screen.getByRole('row', { name: /u1 Nguyễn Văn An Trần Thị Bình/ });
     expect(row.textContent).toContain('01/12/2026 – 01/01/2027');
-    expect(row.textContent).toContain('Đang hiệu lực');
 
     fireEvent.click(within(row).getByRole('button', { name: 'Thu hồi u1' }));
     await settle();
     expect(api.sent('POST /api/routing/directory/delegations/u1/revocation')).toHaveLength(1);
     expect(screen.getByRole('row', { name: /u1/ }).textContent).toContain('Đã thu hồi ngày 05/12/2026');
+    expect(screen.getByRole('status').textContent).toBe('Đã thu hồi ủy quyền u1.');
   });
 
-  it("says routing's refusal of a revocation by id at the field", async () => {
-    api.on('POST /api/routing/directory/delegations/khong-co/revocation', { detail: 'delegation_id: no delegation khong-co' }, 404);
-    at('/quan-tri/uy-quyen');
-    await settle();
-    const form = screen.getByRole('form', { name: 'Thu hồi ủy quyền' });
-    type('Mã ủy quyền', 'khong-co', form);
-    fireEvent.click(within(form).getByRole('button', { name: 'Thu hồi' }));
-    await settle();
-    expect(within(form).getByLabelText('Mã ủy quyền').getAttribute('aria-invalid')).toBe('true');
+  it('says a delegation that starts later is not valid yet', () => {
+    const later = { ...granted, valid_from: '2027-03-01T00:00:00+07:00', valid_until: null };
+    expect(delegationState(later, new Date('2027-02-01T00:00:00Z'))).toBe('Hiệu lực từ ngày 01/03/2027');
+    expect(delegationState(later, new Date('2027-03-02T00:00:00Z'))).toBe('Đang hiệu lực');
   });
 });
 
@@ -239,6 +265,32 @@ describe('routing rules', () => {
     expect(screen.getByRole('status').textContent).toBe('Đã lưu quy tắc phân phối. 2 văn bản đang chờ quy tắc đã được trình lãnh đạo.');
   });
 
+  it('lists the saved rules, the default last, and puts them in the form to change', async () => {
+    api.on('GET /api/routing/directory/routing-rules', {
+      default: { leader_user_id: 'lanhdao1', lead_unit_id: 'phong-ke-hoach' },
+      rules: [
+        {
+          rule_id: 'tai-chinh', priority: 5, route: { leader_user_id: 'lanhdao1', lead_unit_id: 'phong-tai-chinh' },
+          document_type_codes: ['decision'], issuer_agency_codes: ['000.00.00.H49'], subject_keywords: ['ngân sách'],
+        },
+      ],
+    });
+    at('/quan-tri/quy-tac');
+    await settle();
+    const table = screen.getByRole('table', { name: 'Quy tắc phân phối hiện hành' });
+    const [, first, last] = within(table).getAllByRole('row');
+    expect(first.textContent).toContain('tai-chinh (ưu tiên 5)');
+    expect(first.textContent).toContain('Cơ quan ban hành: 000.00.00.H49; Từ khóa: ngân sách');
+    expect(first.textContent).toContain('Nguyễn Văn An');
+    expect(first.textContent).toContain('Phòng Tài chính');
+    expect(last.textContent).toContain('Mặc định');
+    expect(last.textContent).toContain('Phòng Kế hoạch');
+    const rule = screen.getByRole('group', { name: 'Quy tắc 1' });
+    expect((within(rule).getByLabelText('Mã quy tắc') as HTMLInputElement).value).toBe('tai-chinh');
+    expect((within(rule).getByLabelText(/^Từ khóa/) as HTMLInputElement).value).toBe('ngân sách');
+    expect((screen.getAllByLabelText('Trình lãnh đạo')[0] as HTMLSelectElement).value).toBe('lanhdao1');
+  });
+
   it('asks for the default route before sending anything', async () => {
     at('/quan-tri/quy-tac');
     await settle();
@@ -258,19 +310,59 @@ const CSV = [
 ].join('\n');
 
 describe('the CSV import', () => {
-  it("marks the row routing refused with its error in Vietnamese, and says nothing changed", async () => {
-    api.on('POST /api/routing/directory/import', { detail: "row 4: 'boss' is not a valid DirectoryRole" }, 422);
+  it('shows every row routing refused in a table and on its row, in Vietnamese, and says nothing changed', async () => {
+    api.on(
+      'POST /api/routing/directory/import',
+      {
+        detail: {
+          message: '2 row(s) of the file are refused; nothing was imported.',
+          message_vi: 'Có 2 dòng lỗi trong tệp; danh bạ không thay đổi.',
+          rows: [
+            { row: 3, field: 'unit_id', message: 'no unit phong-cu in 000.00.00.G22', message_vi: 'không có đơn vị "phong-cu" trong cơ quan' },
+            { row: 4, field: 'email', message: 'String should match pattern', message_vi: 'không phải địa chỉ thư điện tử' },
+            { row: 4, field: 'roles', message: "no role 'boss'", message_vi: 'không có vai trò "boss" (các vai trò: clerk, leader)' },
+          ],
+        },
+      },
+      422,
+    );
     at('/quan-tri/nhap-danh-ba');
     await settle();
     type('Nội dung CSV', CSV);
     fireEvent.click(screen.getByRole('button', { name: 'Nhập danh bạ' }));
     await settle();
     expect(api.sent('POST /api/routing/directory/import')[0].body).toBe(CSV);
-    expect(screen.getByRole('alert').textContent).toContain('Không nhập được, danh bạ không thay đổi.');
-    const bad = screen.getByRole('row', { name: /^4 user nv2 Bùi Thị Nga/ });
-    expect(bad.className).toBe('row-error');
-    expect(bad.textContent).toContain('Cột roles: không có vai trò "boss"');
-    expect(screen.getByRole('row', { name: /^3 user nv1 Lý Văn, Minh/ }).className).toBe('');
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('Không nhập được, danh bạ không thay đổi.');
+    expect(alert.textContent).toContain('Có 2 dòng lỗi trong tệp');
+    const errors = screen.getByRole('table', { name: 'Các lỗi của tệp' });
+    expect(within(errors).getAllByRole('row').slice(1).map((r) => r.textContent)).toEqual([
+      '3unit_idkhông có đơn vị "phong-cu" trong cơ quan',
+      '4emailkhông phải địa chỉ thư điện tử',
+      '4roleskhông có vai trò "boss" (các vai trò: clerk, leader)',
+    ]);
+    const third = screen.getByRole('row', { name: /^3 user nv1 Lý Văn, Minh/ });
+    expect(third.className).toBe('row-error');
+    expect(third.textContent).toContain('Cột unit_id: không có đơn vị "phong-cu" trong cơ quan');
+    const fourth = screen.getByRole('row', { name: /^4 user nv2 Bùi Thị Nga/ });
+    expect(fourth.className).toBe('row-error');
+    expect(fourth.textContent).toContain('Cột email: không phải địa chỉ thư điện tử Cột roles: không có vai trò "boss"');
+    expect(screen.getByRole('row', { name: /^2 unit phong-noi-vu/ }).className).toBe('');
+  });
+
+  it('says a refusal of the whole file, such as a missing column, on the header', async () => {
+    api.on(
+      'POST /api/routing/directory/import',
+      { detail: { message: '1 row(s)', message_vi: 'Có 1 dòng lỗi trong tệp; danh bạ không thay đổi.', rows: [{ row: 1, field: 'header', message: 'missing column(s) id', message_vi: 'thiếu cột id' }] } },
+      422,
+    );
+    at('/quan-tri/nhap-danh-ba');
+    await settle();
+    type('Nội dung CSV', 'kind,name\nunit,Phòng');
+    fireEvent.click(screen.getByRole('button', { name: 'Nhập danh bạ' }));
+    await settle();
+    const errors = screen.getByRole('table', { name: 'Các lỗi của tệp' });
+    expect(within(errors).getAllByRole('row')[1].textContent).toBe('1Dòng tiêu đềthiếu cột id');
   });
 
   it('sends the file as text/csv and says how many units and people came in', async () => {
@@ -287,16 +379,6 @@ describe('the CSV import', () => {
     expect(new Headers(init!.headers).get('Content-Type')).toBe('text/csv');
     expect(init!.body).toBe(CSV);
     expect(screen.getByRole('status').textContent).toBe('Đã nhập 1 đơn vị và 2 người dùng.');
-  });
-
-  it("reads routing's row errors: pydantic's, the unit check's and the header's", () => {
-    expect(rowProblem("row 2: 1 validation error for UserIn\nfull_name\n  String should have at least 1 character [type=string_too_short, input_value='', input_type=str]\n    For further information visit https://errors.pydantic.dev/2.14/v/string_too_short"))
-      .toEqual({ row: 2, message: 'Cột name: Không được để trống.' });
-    expect(rowProblem("row 5: 1 validation error for UserIn\nemail\n  String should match pattern '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' [type=string_pattern_mismatch, input_value='nope', input_type=str]"))
-      .toEqual({ row: 5, message: 'Cột email: Địa chỉ thư điện tử không hợp lệ.' });
-    expect(rowProblem('row 3: unit_id: no unit phong-cu in 000.00.00.G22')).toEqual({ row: 3, message: 'Cột unit_id: Không có đơn vị "phong-cu" trong cơ quan.' });
-    expect(rowProblem("row 7: kind must be 'unit' or 'user', not 'team'")).toEqual({ row: 7, message: 'Cột kind phải là "unit" hoặc "user", không phải "team".' });
-    expect(rowProblem('header: missing column(s) id')).toEqual({ row: 1, message: 'Dòng tiêu đề thiếu cột: id.' });
   });
 
   it('reads quoted fields the way routing does', () => {

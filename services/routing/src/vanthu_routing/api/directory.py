@@ -323,7 +323,7 @@ async def import_csv(
                     row=row_number,
                     field="unit_id",
                     message=f"no unit {body.unit_id} in {caller.agency_code}",
-                    message_vi=f"không có đơn vị {body.unit_id} trong cơ quan",
+                    message_vi=f'không có đơn vị "{body.unit_id}" trong cơ quan',
                 )
             )
             continue
@@ -372,7 +372,7 @@ def _parse_csv(text: str) -> _ParsedCsv:
                 row=1,
                 field="header",
                 message=f"missing column(s) {columns}",
-                message_vi=f"dòng tiêu đề thiếu cột {columns}",
+                message_vi=f"thiếu cột {columns}",
             )
         )
         raise _refused(parsed.errors)
@@ -426,7 +426,7 @@ def _parse_row(
                     row=row_number,
                     field="kind",
                     message=f"kind must be 'unit' or 'user', not {kind!r}",
-                    message_vi=f"loại dòng phải là 'unit' hoặc 'user', không phải {kind!r}",
+                    message_vi=f'phải là "unit" hoặc "user", không phải "{kind}"',
                 )
             )
     except ValidationError as error:
@@ -448,7 +448,7 @@ def _roles(row_number: int, text: str) -> tuple[list[DirectoryRole], list[RowErr
                     row=row_number,
                     field="roles",
                     message=f"no role {name!r} (roles: {known})",
-                    message_vi=f"không có vai trò {name!r} (các vai trò: {known})",
+                    message_vi=f'không có vai trò "{name}" (các vai trò: {known})',
                 )
             )
     return roles, errors
