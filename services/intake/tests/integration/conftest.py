@@ -83,7 +83,10 @@ async def running_intake(
         "VANTHU_AUTH_DEV_SECRET": secret,
         "VANTHU_LOG_JSON": "true",
         "VANTHU_INTAKE_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
-        "VANTHU_INTAKE_RESERVATION_GRACE_S": "2",
+        # Numbers of registrations that died are voided after this long (60 s in production);
+        # shorter than that so the recovery test is quick, longer than a registration takes
+        # on a loaded machine (200 at once), so no live one is voided under it.
+        "VANTHU_INTAKE_RESERVATION_GRACE_S": "10",
         # A send the exchange never answers shows as failed after this long.
         "VANTHU_INTAKE_SEND_SILENCE_S": "3",
         "VANTHU_INTAKE_AGENCY_NAMES": json.dumps({NAMED_AGENCY: NAMED_AGENCY_NAME}),

@@ -81,6 +81,12 @@ class FakeNumberRegister:
         self.claims[(key, number)]["state"] = "void"
 
 
+def _same_number(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """The real store's unique index: one document per number of a register and year."""
+    fields = ("agency_code", "register", "year", "number")
+    return a.get("number") is not None and all(a.get(f) == b.get(f) for f in fields)
+
+
 class FakeDocumentRepository:
     def __init__(self) -> None:
         self.saved: dict[str, dict[str, Any]] = {}
@@ -88,7 +94,9 @@ class FakeDocumentRepository:
         self.published: list[KafkaRecord] = []
 
     async def add(self, record: dict[str, Any], events: Sequence[KafkaRecord]) -> None:
-        if record["_id"] in self.saved:
+        if record["_id"] in self.saved or any(
+            _same_number(record, other) for other in self.saved.values()
+        ):
             raise AlreadyExists("intake_documents", {"_id": record["_id"]})
         self.saved[record["_id"]] = dict(record)
         self.published += events

@@ -218,15 +218,46 @@ async def take_number_and_store(registry: Registry, registration: Registration) 
         number = await registry.numbers.reservation_of(key, registration.document_id)
     if number is None:
         number = await registry.numbers.reserve(key, registration.document_id)
-    try:
-        record = await store_registration(registry, registration, key, number)
-    except AlreadyExists:
-        # Only a concurrent writer of the same document id (a package consumed twice, an import
-        # row run twice at once) gets here: its number stays in the register, voided.
-        await void_reservation(registry, key, number, registration.document_id, "duplicate write")
-        raise
-    log.info("document registered", document_id=record["_id"], number=number, year=key.year)
-    return record
+    for _ in range(MAX_NUMBER_ATTEMPTS):
+        try:
+            record = await store_registration(registry, registration, key, number)
+        except AlreadyExists:
+            if not await _voided_meanwhile(registry, key, number, registration.document_id):
+                # A concurrent writer of the same document id (a package consumed twice, an
+                # import row run twice at once): its number stays in the register, voided.
+                await void_reservation(
+                    registry, key, number, registration.document_id, "duplicate write"
+                )
+                raise
+            # This registration took longer than the grace, and the recovery pass wrote its
+            # number as void: that entry stays; the document takes the next number.
+            log.warning(
+                "number voided while its document was stored; taking the next",
+                number=number,
+                year=key.year,
+            )
+            number = await registry.numbers.reserve(key, registration.document_id)
+            continue
+        log.info("document registered", document_id=record["_id"], number=number, year=key.year)
+        return record
+    raise RuntimeError(
+        f"no number held for {registration.document_id} in {MAX_NUMBER_ATTEMPTS} tries"
+    )
+
+
+MAX_NUMBER_ATTEMPTS = 3
+"""How many numbers one registration takes before it gives up: each after the first only when the
+recovery pass voided the one before under it (ADR 0010: its grace was shorter than the request)."""
+
+
+async def _voided_meanwhile(
+    registry: Registry, key: RegisterKey, number: int, document_id: str
+) -> bool:
+    """The number is held by the recovery pass's void entry, and our document is not stored."""
+    if await registry.documents.get(document_id) is not None:
+        return False
+    void = await registry.documents.get(_void_id(key, number))
+    return void is not None and void.get("status") == "void" and holds_number(void, key, number)
 
 
 async def store_registration(
@@ -252,9 +283,7 @@ async def void_reservation(
     existing = await registry.documents.get(document_id)
     if holds_number(existing, key, number):
         return
-    void_id = events.derived_id(
-        "void", key.agency_code, key.register.value, str(key.year), str(number)
-    )
+    void_id = _void_id(key, number)
     now = datetime.now(UTC)
     reason = f"số đã cấp nhưng văn bản chưa được lưu, đăng ký bị gián đoạn ({why}); giữ là số hủy"
     record: Record = {
@@ -291,6 +320,12 @@ async def void_reservation(
         await registry.documents.add(record, [voided])
     await registry.numbers.voided(key, number)
     log.warning("reserved number voided", number=number, year=key.year, register=key.register)
+
+
+def _void_id(key: RegisterKey, number: int) -> str:
+    return events.derived_id(
+        "void", key.agency_code, key.register.value, str(key.year), str(number)
+    )
 
 
 def holds_number(record: Record | None, key: RegisterKey, number: int) -> bool:
