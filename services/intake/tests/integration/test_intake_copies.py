@@ -134,6 +134,8 @@ async def test_a_sao_y_is_signed_by_the_leader_numbered_and_sealed_and_both_sign
         shown = await clerk.get(f"/v1/copies/{copy_id}")
         report = (await clerk.get(f"/v1/outgoing-documents/{copy_id}/signatures")).json()
         pdf = await _file(clerk, copy_id)
+        day = shown.json()["issued_date"]
+        register = await clerk.get("/v1/registers/copies.pdf", params={"from": day, "to": day})
 
     assert signed.json()["state"] == "signed"
     assert sealed.status_code == 201, sealed.text
@@ -160,6 +162,12 @@ async def test_a_sao_y_is_signed_by_the_leader_numbered_and_sealed_and_both_sign
     assert (leader_sig["changes_after"], leader_sig["changes_permitted"]) == ("form_filling", True)
     # poppler's pdfsig agrees.
     assert pdf_tool("pdfsig", data=pdf).count("Signature is Valid.") == 2
+    # The copies register of the year lists it under its own number.
+    assert register.status_code == 200, register.text
+    printed = " ".join(pdf_tool("pdftotext", data=register.content).split())
+    assert "SỔ ĐĂNG KÝ BẢN SAO VĂN BẢN" in printed
+    assert notation in printed
+    assert "Bản sao y" in printed
     # The form block as a reader sees it: text drawn, the seal in red over the signature.
     page = rendered_page(pdf, 3)
     assert _dark_pixels(page, (40, 60, 560, 300)) > 500

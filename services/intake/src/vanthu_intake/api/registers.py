@@ -28,6 +28,7 @@ _TITLES = {
     Register.INCOMING: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
     Register.OUTGOING: "SỔ ĐĂNG KÝ VĂN BẢN ĐI",
     Register.OUTGOING_CONFIDENTIAL: "SỔ ĐĂNG KÝ VĂN BẢN ĐI (MẬT)",
+    Register.COPIES: "SỔ ĐĂNG KÝ BẢN SAO VĂN BẢN",
 }
 
 

@@ -125,3 +125,31 @@ def outgoing_row(record: Mapping[str, Any], *, visible: bool) -> Row:
         "Ký nhận": "",
         "Ghi chú": void_note(record),
     }
+
+
+_COPY_LABELS = {"sao_y": "Bản sao y", "sao_luc": "Bản sao lục", "trich_sao": "Bản trích sao"}
+
+
+def copy_row(record: Mapping[str, Any], *, visible: bool) -> Row:
+    """A copy in the copies register (ADR 0019 addendum), in the outgoing register's columns: its
+    own number and notation, the kind before the source's type and subject, its own signer."""
+    metadata = record.get("metadata") or {}
+    copy_of = record.get("copy_of") or {}
+    subject = metadata.get("subject", "") if visible else MASKED
+    label = _COPY_LABELS.get(copy_of.get("kind", ""), "Bản sao")
+    number = record.get("code_number") or str(record["number"])
+    notation = record.get("code_notation")
+    return {
+        "Số, ký hiệu": f"{number}/{notation}" if notation else number,
+        "Ngày văn bản": vietnamese_date(record.get("issued_date") or record["registered_at"]),
+        "Tên loại và trích yếu nội dung": (
+            f"{label} - {type_and_subject(metadata.get('document_type'), subject)}"
+        ),
+        "Người ký": (record.get("signer") or {}).get("full_name", ""),
+        "Nơi nhận văn bản": "",
+        "Đơn vị, người nhận bản lưu": "VT",
+        "Số lượng bản": "",
+        "Ngày chuyển": "",
+        "Ký nhận": "",
+        "Ghi chú": void_note(record),
+    }

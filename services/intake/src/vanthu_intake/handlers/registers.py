@@ -10,7 +10,7 @@ from vanthu_runtime.auth import Principal
 from vanthu_intake.domain.numbering import (
     Register,
 )
-from vanthu_intake.domain.registers import incoming_row, outgoing_row
+from vanthu_intake.domain.registers import copy_row, incoming_row, outgoing_row
 from vanthu_intake.handlers.reading import may_read
 from vanthu_intake.handlers.registry import Registry
 from vanthu_intake.ports import (
@@ -22,6 +22,8 @@ log = structlog.get_logger(__name__)
 
 def _register_row(principal: Principal, record: Record, outgoing: bool) -> Record:
     visible = may_read(principal, record)
+    if record.get("register") == Register.COPIES.value:
+        return copy_row(record, visible=visible)
     if outgoing:
         return outgoing_row(record, visible=visible)
     return incoming_row(record, visible=visible)
