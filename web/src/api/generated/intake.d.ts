@@ -289,6 +289,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/copies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Copy
+         * @description The leader signs a copy of a document he may read with his own key (one confirmation);
+         *     a refusal (rejected, timed out, a key he has not) is a 409 and nothing is kept.
+         */
+        post: operations["sign_copy_v1_copies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/copies/conversions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert Paper Document
+         * @description The scan of a document received on paper becomes its electronic copy: the conversion
+         *     mark (ĐÃ CHUYỂN ĐỔI TỪ VĂN BẢN GIẤY, the agency, who converted, when) and the agency's
+         *     signature at the top right of its first page. Converting again answers the same copy.
+         */
+        post: operations["convert_paper_document_v1_copies_conversions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/copies/{copy_id}/seals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seal Copy
+         * @description The clerk takes the next number of the copies register of the year, writes it and the
+         *     date into the signed copy and applies the agency's signature. Asking again answers the
+         *     same copy.
+         */
+        post: operations["seal_copy_v1_copies__copy_id__seals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/copies/{copy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Copy Of */
+        get: operations["copy_of_v1_copies__copy_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/registers/{register}.pdf": {
         parameters: {
             query?: never;
@@ -399,6 +481,74 @@ export interface components {
          * @enum {string}
          */
         Confidentiality: "normal" | "confidential" | "secret" | "top_secret";
+        /** ConversionRequest */
+        ConversionRequest: {
+            /**
+             * Source Document Id
+             * @description A registered document received on paper
+             */
+            source_document_id: string;
+        };
+        /**
+         * CopyKind
+         * @enum {string}
+         */
+        CopyKind: "sao_y" | "sao_luc" | "trich_sao";
+        /**
+         * CopyOut
+         * @description A copy and how far it got: `signed` (the clerk numbers and seals it), `reserved` (its
+         *     number taken, the agency's signature not applied yet), `registered` (done).
+         */
+        CopyOut: {
+            /** Copy Id */
+            copy_id: string;
+            /** State */
+            state: string;
+            /** Kind */
+            kind: string;
+            /** Source Document Id */
+            source_document_id: string;
+            /** Pages */
+            pages: number[];
+            /** Signed At */
+            signed_at?: string | null;
+            /** Notation */
+            notation?: string | null;
+            /** Issued Date */
+            issued_date?: string | null;
+            /** Sha256 */
+            sha256?: string | null;
+        };
+        /** CopyRequest */
+        CopyRequest: {
+            /**
+             * Source Document Id
+             * @description A registered incoming or issued outgoing document (a sao y copy for sao lục)
+             */
+            source_document_id: string;
+            /** @description sao_y, sao_luc or trich_sao */
+            kind: components["schemas"]["CopyKind"];
+            /**
+             * Pages
+             * @description For trích sao: the source's pages the copy holds (1-based, in this order)
+             */
+            pages?: number[];
+            /** @description As the signature block shows it: competence (TL. CHỦ TỊCH), title, name */
+            signer: components["schemas"]["Signer"];
+        };
+        /** CopySeal */
+        CopySeal: {
+            /**
+             * Agency Abbreviation
+             * @description The copying agency's abbreviation (e.g. UBND)
+             */
+            agency_abbreviation: string;
+            /**
+             * Place
+             * @description Địa danh (e.g. Vinh)
+             */
+            place?: string | null;
+        };
         /**
          * DeskDraftOut
          * @description An approved draft and how far it got: `awaiting_signature` (its leader signs it),
@@ -492,6 +642,25 @@ export interface components {
         FileLinks: {
             /** Items */
             items: components["schemas"]["FileLink"][];
+        };
+        /**
+         * FileSignatures
+         * @description The signatures of one file the document keeps: its original, or an appendix in a file of
+         *     its own (the agency's signature at the top right of its first page).
+         */
+        FileSignatures: {
+            /** File Id */
+            file_id: string;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
+            /** Sha256 */
+            sha256: string;
+            /** Valid */
+            valid: boolean;
+            /** Signatures */
+            signatures: components["schemas"]["SignatureOut"][];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -815,7 +984,7 @@ export interface components {
          * @description A yearly register, each with its own number series.
          * @enum {string}
          */
-        Register: "incoming" | "outgoing" | "outgoing_confidential";
+        Register: "incoming" | "outgoing" | "outgoing_confidential" | "copies";
         /**
          * RowOutcome
          * @enum {string}
@@ -912,6 +1081,11 @@ export interface components {
             valid: boolean;
             /** Signatures */
             signatures: components["schemas"]["SignatureOut"][];
+            /**
+             * Files
+             * @default []
+             */
+            files: components["schemas"]["FileSignatures"][];
         };
         /** SignedDraft */
         SignedDraft: {
@@ -1705,6 +1879,138 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SignaturesReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sign_copy_v1_copies_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CopyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopyOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    convert_paper_document_v1_copies_conversions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopyOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    seal_copy_v1_copies__copy_id__seals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                copy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CopySeal"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopyOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    copy_of_v1_copies__copy_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                copy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopyOut"];
                 };
             };
             /** @description Validation Error */
