@@ -404,3 +404,33 @@ async def test_an_appendix_that_is_not_a_pdf_is_refused_before_a_number_is_taken
     assert refused.json()["detail"][0]["loc"] == ["draft_id"]
     assert "phụ lục 1 (phu-luc.docx)" in refused.json()["detail"][0]["msg"]
     assert numbered.status_code == 404
+
+
+async def test_a_copy_of_a_confidential_document_is_read_only_by_those_who_may_read_it(
+    signing_intake,
+) -> None:
+    async with (
+        _client(signing_intake, TOKEN_LEADER, "leader") as leader,
+        _client(signing_intake, "vanthu-" + secrets.token_hex(3), "clerk") as registering,
+        _client(signing_intake, "vanthu-khac-" + secrets.token_hex(3), "clerk") as other,
+    ):
+        secret_id = await _register(
+            registering,
+            _pages_pdf(1, secrets.token_hex(3)),
+            confidentiality="Mật",
+            allowed_user_ids=[TOKEN_LEADER],
+        )
+        signed = await _copy(leader, secret_id, "sao_y")
+        assert signed.status_code == 201, signed.text
+        copy_id = signed.json()["copy_id"]
+        by_other = await _seal_copy(other, copy_id)
+        sealed = await _seal_copy(registering, copy_id)
+        read_by_leader = await leader.get(f"/v1/documents/{copy_id}")
+        read_by_other = await other.get(f"/v1/documents/{copy_id}")
+        listed_by_other = await other.get(f"/v1/copies/{copy_id}")
+
+    assert by_other.status_code == 404
+    assert sealed.status_code == 201, sealed.text
+    assert read_by_leader.status_code == 200
+    assert read_by_leader.json()["metadata"]["confidentiality"] == "confidential"
+    assert (read_by_other.status_code, listed_by_other.status_code) == (404, 404)
