@@ -83,7 +83,7 @@ export function AuditExport() {
 
 const ACTION_KINDS: Record<string, string> = {
   registered: 'Vào sổ', issued: 'Phát hành', digitized: 'Số hóa', signature_checked: 'Kiểm tra chữ ký', voided: 'Hủy đăng ký',
-  decided: 'Cho ý kiến', assigned: 'Giao việc', progress: 'Báo cáo tiến độ', completed: 'Hoàn thành', returned: 'Trả lại',
+  decided: 'Cho ý kiến', assigned: 'Giao việc', progress: 'Báo cáo tiến độ', completed: 'Hoàn thành', returned: 'Trả lại', urged: 'Đôn đốc',
   exchange_requested: 'Gửi liên thông', status_sent: 'Báo trạng thái', filed: 'Lập hồ sơ',
 };
 

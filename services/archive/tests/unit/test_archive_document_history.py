@@ -85,3 +85,15 @@ def test_package_metadata_follows_appendix_vi_for_an_incoming_document() -> None
     assert metadata.organ_name == "Bộ Nội vụ"
     assert metadata.signer_full_name == "Nguyễn Văn An"
     assert package_metadata(sample_event("vanthu.routing.task.assigned.v1")) is None
+
+
+def test_an_urging_is_on_the_timeline_with_who_urged_whom_how_hard_and_which_time() -> None:
+    item = history("vanthu.routing.task.urged.v1")
+
+    assert item.entry.kind == "urged"
+    assert item.entry.summary.startswith("Phê bình (lần 2) u-kt-0011: Đã quá hạn 3 ngày")
+    # who urged acted; who was told did not (the auditor's "what one person did")
+    assert [(a.role, a.user_id) for a in item.entry.actors] == [("urged_by", "u-ld-0001")]
+    assert item.entry.details["told_user_ids"] == ["u-kt-0011"]
+    assert item.entry.details["task_id"] == "t-2026-000872"
+    assert item.facts.status is None  # the task and the document's status are unchanged

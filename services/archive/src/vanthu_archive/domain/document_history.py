@@ -40,6 +40,7 @@ from vanthu_contracts import (
     TaskProgressReported,
     TaskReturned,
 )
+from vanthu_contracts.events.routing import TaskUrged, UrgingKind
 from vanthu_contracts.events.values import FileRef, Person, Register, TaskRole
 
 
@@ -443,6 +444,39 @@ def _returned(envelope: Envelope, event: Event) -> HistoryItem:
     return HistoryItem(entry, facts)
 
 
+_URGING_LABELS = {
+    UrgingKind.REMINDER: "Nhắc nhở",
+    UrgingKind.REPRIMAND: "Phê bình",
+    UrgingKind.DISCIPLINARY_REVIEW: "Kiểm điểm",
+}
+
+
+def _urged(envelope: Envelope, event: Event) -> HistoryItem:
+    """Đôn đốc: who pressed whom, how hard, the how-manyth time; the task is unchanged."""
+    assert isinstance(event, TaskUrged)
+    # Only who urged acted: the people told are named in the details, not as actors, so the
+    # auditor's "what one person did" does not count being urged as doing.
+    actors = (_person("urged_by", event.urged_by),)
+    target = event.assignee.user_id or event.assignee.unit_id or "?"
+    summary = f"{_URGING_LABELS[event.kind]} (lần {event.sequence}) {target}"
+    entry = _entry(
+        envelope,
+        event,
+        event.document_id,
+        kind="urged",
+        occurred_at=event.urged_at,
+        summary=summary + (f": {event.note}" if event.note else ""),
+        actors=actors,
+        details={
+            "task_id": event.task_id,
+            "urging": event.kind.value,
+            "sequence": event.sequence,
+            "told_user_ids": list(event.notify_user_ids),
+        },
+    )
+    return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
+
+
 def _send_requested(envelope: Envelope, event: Event) -> HistoryItem:
     assert isinstance(event, SendDocumentRequested)
     actor = _person("requested_by", event.requested_by)
@@ -523,6 +557,7 @@ _READERS: dict[type[Event], Callable[[Envelope, Event], HistoryItem]] = {
     TaskProgressReported: _progress,
     TaskCompleted: _completed,
     TaskReturned: _returned,
+    TaskUrged: _urged,
     SendDocumentRequested: _send_requested,
     SendStatusRequested: _status_requested,
     PackageReceived: _package,
