@@ -21,6 +21,7 @@ from harness.samples import sample_event
 from intake_testkit import metadata
 from signing_testkit import (
     FONT,
+    REMOTE_LEADERS,
     SIGNING_AGENCY,
     SIGNING_AGENCY_NAME,
     TOKEN_LEADER,
@@ -434,3 +435,21 @@ async def test_a_copy_of_a_confidential_document_is_read_only_by_those_who_may_r
     assert read_by_leader.status_code == 200
     assert read_by_leader.json()["metadata"]["confidentiality"] == "confidential"
     assert (read_by_other.status_code, listed_by_other.status_code) == (404, 404)
+
+
+async def test_a_copy_the_leader_refuses_on_his_phone_answers_rejected(
+    signing_intake, remote_simulator
+) -> None:
+    leader_id = REMOTE_LEADERS["reject"]
+    remote_simulator.configure(leader_id, common_name="Phạm Thị Dung", behaviour="reject")
+    async with (
+        _client(signing_intake, leader_id, "leader") as leader,
+        _client(signing_intake, "vanthu-" + secrets.token_hex(3), "clerk") as clerk,
+    ):
+        source_id = await _register(clerk, _pages_pdf(1, secrets.token_hex(3)))
+        refused = await _copy(leader, source_id, "sao_y")
+
+    assert refused.status_code == 409, refused.text
+    (problem,) = refused.json()["detail"]
+    assert (problem["field"], problem["state"]) == ("signature", "rejected")
+    assert "copy_id" not in refused.text
