@@ -453,3 +453,38 @@ async def test_a_copy_the_leader_refuses_on_his_phone_answers_rejected(
     (problem,) = refused.json()["detail"]
     assert (problem["field"], problem["state"]) == ("signature", "rejected")
     assert "copy_id" not in refused.text
+
+
+async def test_a_sao_y_of_an_issued_document_shows_its_signatures_and_carries_only_its_own(
+    signing_intake, publisher, platform_settings
+) -> None:
+    draft_id = await _approve_with_appendices(publisher, platform_settings, [])
+    async with (
+        _client(signing_intake, TOKEN_LEADER, "leader") as leader,
+        _client(signing_intake, "vanthu-" + secrets.token_hex(3), "clerk") as clerk,
+    ):
+        await _sign_draft(leader, draft_id)
+        issued = await clerk.post(
+            "/v1/outgoing-documents/seals",
+            json={"draft_id": draft_id, "metadata": DECISION, "agency_abbreviation": "UBND"},
+        )
+        assert issued.status_code == 201, issued.text
+        signed = await _copy(leader, issued.json()["document_id"], "sao_y")
+        assert signed.status_code == 201, signed.text
+        sealed = await _seal_copy(clerk, signed.json()["copy_id"])
+        assert sealed.status_code == 201, sealed.text
+        report = (
+            await clerk.get(f"/v1/outgoing-documents/{signed.json()['copy_id']}/signatures")
+        ).json()
+        pdf = await _file(clerk, signed.json()["copy_id"])
+
+    # The issued document's page as it was: its number, its seal drawn in red.
+    assert f"Số: {issued.json()['notation']}" in _page_text(pdf, 1)
+    assert red_pixels(rendered_page(pdf, 1), (270, 600, 410, 770)) > 200
+    # Its signatures are part of the copied page now; the copy's own two are what verify.
+    assert [s["field_name"] for s in report["signatures"]] == [
+        "chu_ky_nguoi_co_tham_quyen",
+        "chu_ky_co_quan",
+    ]
+    assert report["valid"] is True
+    assert pdf_tool("pdfsig", data=pdf).count("Signature is Valid.") == 2
