@@ -387,7 +387,7 @@ export function ImportScans() {
       {(running || sent.length > 0) && (
         <section className="card" aria-labelledby="tien-do">
           <h2 id="tien-do">Tiến độ</h2>
-          <progress max={plan.length} value={sent.length} aria-label="Tiến độ nhập" style={{ width: "100%" }}>
+          <progress max={plan.length} value={sent.length} aria-label="Tiến độ nhập" style={{ width: '100%' }}>
             {sent.length} / {plan.length}
           </progress>
           <p role="status" aria-live="polite">
