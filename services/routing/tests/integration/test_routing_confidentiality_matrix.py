@@ -269,7 +269,7 @@ async def test_a_top_secret_document_is_seen_only_by_its_named_readers_on_every_
     # ---- the changes: someone not allowed is answered as for a case that does not exist -----
     paper = {
         "decided_by_user_id": f"nobody-{tag}",
-        "decided_at": f"{day(0)}T08:00:00+07:00",
+        "decided_at": f"{day(0)}T00:00:00+07:00",
     }
     assignments = [{"unit_id": unit, "role": "lead", "due_date": day(20)}]
     no_task, no_draft = f"no-task-{tag}", f"no-draft-{tag}"

@@ -12,7 +12,7 @@ from harness.polling import eventually
 from vanthu_contracts.events.routing import DraftApproved
 
 from .test_routing_flow import direction, in_days, receive, wait_in_inbox
-from .test_routing_proxy import today_at_eight
+from .test_routing_proxy import slip_dated_today
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DRAFT = office_files.docx("Dự thảo công văn trả lời")
@@ -90,7 +90,7 @@ async def test_the_secretary_records_the_leaders_paper_approval_of_a_draft(http,
         json={"forward": True},
         headers=org.auth("planning_head"),
     )
-    payload = {"decided_by_user_id": org.ids["director"], "decided_at": today_at_eight()}
+    payload = {"decided_by_user_id": org.ids["director"], "decided_at": slip_dated_today()}
 
     response = await http.post(
         f"/cases/{case_id}/drafts/{draft_id}/on-behalf",

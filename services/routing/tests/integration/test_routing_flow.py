@@ -145,7 +145,7 @@ async def test_a_secretary_records_the_leaders_paper_decision_with_the_scanned_s
     payload = {
         **direction(org),
         "decided_by_user_id": org.ids["director"],
-        "decided_at": f"{datetime.now(VIETNAM_TIME).date().isoformat()}T08:00:00+07:00",
+        "decided_at": f"{datetime.now(VIETNAM_TIME).date().isoformat()}T00:00:00+07:00",
     }
 
     response = await http.post(
@@ -179,7 +179,7 @@ async def test_a_secretary_without_the_leaders_delegation_cannot_record_for_them
     payload = {
         **direction(org),
         "decided_by_user_id": org.ids["director"],
-        "decided_at": f"{datetime.now(VIETNAM_TIME).date().isoformat()}T08:00:00+07:00",
+        "decided_at": f"{datetime.now(VIETNAM_TIME).date().isoformat()}T00:00:00+07:00",
     }
 
     response = await http.post(
@@ -201,7 +201,7 @@ async def test_a_proxy_entry_without_the_scan_is_refused_naming_the_slip(http, o
     payload = {
         **direction(org),
         "decided_by_user_id": org.ids["director"],
-        "decided_at": f"{datetime.now(VIETNAM_TIME).date().isoformat()}T08:00:00+07:00",
+        "decided_at": f"{datetime.now(VIETNAM_TIME).date().isoformat()}T00:00:00+07:00",
     }
 
     response = await http.post(

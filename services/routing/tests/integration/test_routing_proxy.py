@@ -16,8 +16,8 @@ from vanthu_routing.domain.calendar import VIETNAM_TIME
 from .test_routing_flow import direction, in_days, receive, wait_in_inbox
 
 
-def today_at_eight() -> str:
-    return f"{datetime.now(VIETNAM_TIME).date().isoformat()}T08:00:00+07:00"
+def slip_dated_today() -> str:
+    return f"{datetime.now(VIETNAM_TIME).date().isoformat()}T00:00:00+07:00"
 
 
 def a_scan() -> bytes:
@@ -36,7 +36,7 @@ async def directed(http, org, publisher) -> str:
 
 
 def on_behalf(org, **fields) -> dict:
-    return {"decided_by_user_id": org.ids["director"], "decided_at": today_at_eight(), **fields}
+    return {"decided_by_user_id": org.ids["director"], "decided_at": slip_dated_today(), **fields}
 
 
 async def test_a_secretary_redirects_on_the_leaders_behalf_and_every_view_shows_who_decided(
@@ -278,7 +278,7 @@ async def test_the_scanned_slip_opens_through_a_short_lived_link_only_for_those_
                 {
                     **direction(org),
                     "decided_by_user_id": org.ids["director"],
-                    "decided_at": today_at_eight(),
+                    "decided_at": slip_dated_today(),
                 }
             )
         },

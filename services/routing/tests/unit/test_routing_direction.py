@@ -257,6 +257,27 @@ def test_a_slip_dated_after_the_day_it_is_entered_is_refused(
         presented.direct(entry(secretary), direction, paper=tomorrow, delegations=[delegation])
 
 
+def test_a_slip_with_a_time_later_today_than_its_entry_is_refused(
+    presented: Case,
+    director: Actor,
+    secretary: Actor,
+    entry: Entries,
+    direction: list[Assignment],
+    delegation: Delegation,
+    evidence: FileReference,
+    now: datetime,
+) -> None:
+    this_afternoon = PaperSlip(director.person, now + timedelta(hours=6), evidence)
+    with pytest.raises(InvalidInput, match="15:00 today, which is later than now"):
+        presented.direct(
+            entry(secretary), direction, paper=this_afternoon, delegations=[delegation]
+        )
+    # written a minute "later" on a phone whose clock runs ahead: still fine
+    ahead = PaperSlip(director.person, now + timedelta(minutes=1), evidence)
+    case = presented.direct(entry(secretary), direction, paper=ahead, delegations=[delegation])
+    assert case.case.decisions[-1].decided_at == ahead.decided_at
+
+
 def test_the_leader_typing_in_their_own_paper_decision_is_not_a_proxy_entry(
     presented: Case,
     director: Actor,

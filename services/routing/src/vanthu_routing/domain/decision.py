@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from vanthu_routing.domain.calendar import local_date
+from vanthu_routing.domain.calendar import VIETNAM_TIME, local_date
 from vanthu_routing.domain.delegation import Delegation
 from vanthu_routing.domain.errors import EvidenceRequired, InvalidInput, NotPermitted
 from vanthu_routing.domain.files import FileReference
@@ -217,6 +217,11 @@ def delegation_for(
     )
 
 
+SLIP_CLOCK_SLACK = timedelta(minutes=5)
+"""How far past the entry's time a slip's written time may be (the clocks of a phone and the
+server differ)."""
+
+
 def require_slip_date(decided_at: datetime, recorded_at: datetime, received_at: datetime) -> None:
     """A slip is dated between the day the document arrived and the day it is entered.
 
@@ -227,6 +232,13 @@ def require_slip_date(decided_at: datetime, recorded_at: datetime, received_at: 
         raise InvalidInput(
             f"decided_at: the paper slip is dated {decided:%d/%m/%Y}, after today.",
             f"decided_at: phiếu ghi ngày {decided:%d/%m/%Y}, sau ngày hôm nay.",
+        )
+    if decided_at > recorded_at + SLIP_CLOCK_SLACK:
+        # A slip with a time written on it: today, but not later than now.
+        later = decided_at.astimezone(VIETNAM_TIME)
+        raise InvalidInput(
+            f"decided_at: the paper slip says {later:%H:%M} today, which is later than now.",
+            f"decided_at: phiếu ghi {later:%H:%M} hôm nay, muộn hơn thời điểm hiện tại.",
         )
     arrived = local_date(received_at)
     if decided < arrived:
