@@ -89,7 +89,9 @@ async def test_killing_a_worker_and_adding_two_loses_no_case_and_assigns_no_task
             return await db.cases.count_documents({"agency_code": agency}) == DOCUMENTS
 
         try:
-            await eventually(all_cases, timeout=90, what="a case for every document")
+            # The bound is for a loaded machine (the whole suite's processes beside it): what is
+            # asserted is that no case is lost, not how fast the group settles.
+            await eventually(all_cases, timeout=180, what="a case for every document")
         except AssertionError as exc:
             opened = await db.cases.count_documents({"agency_code": agency})
             raise AssertionError(
