@@ -382,13 +382,29 @@ async def test_an_appendix_in_a_file_of_its_own_gets_the_agencys_signature_when_
     assert red_pixels(page, (0, 0, page.width, page.height)) == 0
 
 
-async def test_an_appendix_that_is_not_a_pdf_is_refused_before_a_number_is_taken(
-    signing_intake, publisher, platform_settings
+def _locked_pdf() -> bytes:
+    import io
+
+    import pikepdf
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(_pages_pdf(1, "khóa"))) as document:
+        document.save(out, encryption=pikepdf.Encryption(owner="chu", user="mo-khoa"))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "media_type"),
+    [
+        ("phu-luc.docx", lambda: b"PK\x03\x04 not really", "application/msword"),
+        ("phu-luc.pdf", _locked_pdf, "application/pdf"),
+    ],
+)
+async def test_an_appendix_that_cannot_be_signed_is_refused_before_a_number_is_taken(
+    signing_intake, publisher, platform_settings, name, make, media_type
 ) -> None:
     draft_id = await _approve_with_appendices(
-        publisher,
-        platform_settings,
-        [("phu-luc.docx", b"PK\x03\x04 not really", "application/msword")],
+        publisher, platform_settings, [(name, make(), media_type)]
     )
     async with (
         _client(signing_intake, TOKEN_LEADER, "leader") as leader,
@@ -403,7 +419,7 @@ async def test_an_appendix_that_is_not_a_pdf_is_refused_before_a_number_is_taken
 
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"][0]["loc"] == ["draft_id"]
-    assert "phụ lục 1 (phu-luc.docx)" in refused.json()["detail"][0]["msg"]
+    assert f"phụ lục 1 ({name})" in refused.json()["detail"][0]["msg"]
     assert numbered.status_code == 404
 
 

@@ -41,7 +41,7 @@ from pyhanko_certvalidator import ValidationContext
 from vanthu_runtime.signing import Signer, SigningFailed
 
 from vanthu_intake.domain.vietnam_time import VIETNAM
-from vanthu_intake.ports import PersonalStamp, SignatureReport
+from vanthu_intake.ports import PersonalStamp, SignatureReport, UnreadablePdf
 
 # fontTools says so of DejaVu's FFTM table on every subset; nothing is wrong with the output.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -328,7 +328,12 @@ class PyhankoPdfSigning:
         self, pdf: bytes, text: str, seal_of: str, signer: Signer, key_ref: str
     ) -> bytes:
         certificate = x509.Certificate.load(await signer.certificate(key_ref))
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        try:
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            if writer.security_handler is not None:
+                raise UnreadablePdf("the PDF is password-protected")
+        except PdfError as exc:
+            raise UnreadablePdf(str(exc)) from exc
         style = TextStampStyle(
             stamp_text="%(mark)s",
             text_box_style=TextBoxStyle(

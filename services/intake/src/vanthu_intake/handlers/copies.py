@@ -379,6 +379,8 @@ async def convert_paper_document(
         )
     except SigningFailed as exc:
         raise SigningRefused(exc) from exc
+    except UnreadablePdf as exc:
+        raise CopyProblem("source_document_id", f"the scan's PDF cannot be signed: {exc}") from exc
     stored = await registry.files.put(signed, MediaType.PDF.value)
     record = {
         **_copy_record(

@@ -28,7 +28,15 @@ from vanthu_intake.handlers.outgoing import (
     reserve_outgoing_number,
 )
 from vanthu_intake.handlers.reading import may_read, readable_document, stored_files
-from vanthu_intake.handlers.registry import NotFound, Registry, UploadedFile, person_of
+from vanthu_intake.handlers.registry import (
+    OUTGOING_ORIGINALS,
+    NotFound,
+    Registry,
+    UnacceptableFile,
+    UploadedFile,
+    check_files,
+    person_of,
+)
 from vanthu_intake.ports import (
     CopyComposer,
     FileMissing,
@@ -294,6 +302,11 @@ async def _appendices(registry: Registry, approved: Record) -> list[tuple[Record
             data = await registry.files.get(file["object_key"], file["sha256"])
         except FileMissing as exc:
             raise AppendixProblem(index, file["name"], "the file is no longer stored") from exc
+        try:
+            # opened for real: a damaged or password-protected one cannot be signed
+            await check_files([UploadedFile(file["name"], data)], OUTGOING_ORIGINALS)
+        except UnacceptableFile as exc:
+            raise AppendixProblem(index, file["name"], str(exc).split(": ", 1)[-1]) from exc
         found.append((file, data))
     return found
 
