@@ -18,7 +18,7 @@ import httpx
 import pytest
 from harness.polling import eventually
 from harness.samples import sample_event
-from intake_testkit import metadata
+from intake_testkit import events_keyed, header, metadata
 from signing_testkit import (
     FONT,
     REMOTE_LEADERS,
@@ -380,6 +380,22 @@ async def test_an_appendix_in_a_file_of_its_own_gets_the_agencys_signature_when_
     page = rendered_page(signed_appendix, 1)
     assert _dark_pixels(page, (330, 5, 590, 75)) > 100
     assert red_pixels(page, (0, 0, page.width, page.height)) == 0
+    # The issued event names the appendix beside the original: the exchange sends both.
+    published = await eventually(
+        lambda: events_keyed(
+            platform_settings.kafka.bootstrap_servers, "document.received", document_id
+        ),
+        what="OutgoingDocumentIssued on document.received",
+    )
+    (issued_event,) = [
+        json.loads(m.value)
+        for m in published
+        if header(m, "ce_type") == "vanthu.intake.outgoing-document.issued.v1"
+    ]
+    assert [(f["role"], f["name"]) for f in issued_event["files"]] == [
+        ("original", original["name"]),
+        ("attachment", "phu-luc-1.pdf"),
+    ]
 
 
 def _locked_pdf() -> bytes:

@@ -147,7 +147,9 @@ def _issue_events(
         confidentiality=ContractConfidentiality(metadata.confidentiality.value),
         page_count=metadata.page_count,
         due_date=metadata.due_date,
-        files=(events.contract_file(stored),),
+        # The signed original first, then its appendices (each with the agency's signature):
+        # the exchange sends every one of them.
+        files=tuple(events.contract_file(f) for f in record.get("files") or [stored]),
         reply_to=metadata.reply_to,
         issued_at=now,
         registered_by=events.contract_person(person),
