@@ -306,6 +306,8 @@ class Register(StrEnum):
 
     INCOMING = "incoming"
     OUTGOING = "outgoing"
+    COPIES = "copies"
+    """The copies the agency makes (sao y, sao lục, trích sao): one series of its own."""
 
 
 class SignatureResult(StrEnum):

@@ -115,7 +115,10 @@ def document_voided(
     voided_by: dict[str, Any],
     voided_at: datetime,
 ) -> DocumentVoided:
-    kind = values.Register.INCOMING if register is Register.INCOMING else values.Register.OUTGOING
+    kind = {
+        Register.INCOMING: values.Register.INCOMING,
+        Register.COPIES: values.Register.COPIES,
+    }.get(register, values.Register.OUTGOING)  # the confidential series is of the outgoing one
     return DocumentVoided(
         document_id=document_id,
         agency_code=agency_code,
