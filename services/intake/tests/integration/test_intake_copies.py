@@ -187,7 +187,14 @@ async def test_a_trich_sao_holds_exactly_the_chosen_pages_in_their_order(signing
         sealed = await _seal_copy(clerk, signed.json()["copy_id"])
         assert sealed.status_code == 201, sealed.text
         pdf = await _file(clerk, signed.json()["copy_id"])
+        # The clerk's lists find it among the copies, and its page names its source.
+        copies = (await clerk.get("/v1/documents", params={"kind": "copy"})).json()["items"]
+        seen = (await clerk.get(f"/v1/documents/{signed.json()['copy_id']}")).json()
 
+    assert signed.json()["copy_id"] in [c["id"] for c in copies]
+    assert {c["kind"] for c in copies} == {"copy"}
+    assert seen["copy_of"]["document_id"] == source_id
+    assert (seen["copy_of"]["kind"], seen["copy_of"]["pages"]) == ("trich_sao", [3, 1])
     assert sealed.json()["pages"] == [3, 1]
     assert _page_count(pdf) == 3
     assert f"Trang 3 của văn bản {marker}" in _page_text(pdf, 1)

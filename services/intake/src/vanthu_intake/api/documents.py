@@ -161,6 +161,7 @@ def document_view(
         "send_requested_to",
         "place",
         "approved_draft",
+        "copy_of",
     ):
         if optional in record:
             view[optional] = record[optional]
@@ -367,7 +368,7 @@ class DocumentPage(BaseModel):
 async def list_documents(
     request: Request,
     principal: Reader,
-    kind: Annotated[str | None, Query(pattern="^(incoming|outgoing)$")] = None,
+    kind: Annotated[str | None, Query(pattern="^(incoming|outgoing|copy)$")] = None,
     year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
     number: Annotated[int | None, Query(ge=1, le=MAX_STORED_INT)] = None,
     status_: Annotated[
