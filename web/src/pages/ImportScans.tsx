@@ -34,6 +34,8 @@ interface RowResult {
   existingId?: string;
   /** Not refused: the request did not get through; going on sends it again. */
   retry?: boolean;
+  /** A duplicate by number (not by the scan's bytes): a reason registers it anyway. */
+  overridable?: boolean;
 }
 
 type Mode = 'csv' | 'shared';
@@ -66,6 +68,7 @@ export function ImportScans() {
   const [results, setResults] = useState<Record<number, RowResult>>({});
   const [running, setRunning] = useState(false);
   const [stopped, setStopped] = useState(false);
+  const [anywayReason, setAnywayReason] = useState('');
   const stopping = useRef(false);
   const inFlight = useRef<AbortController | null>(null);
   const today = vietnamToday();
@@ -112,7 +115,8 @@ export function ImportScans() {
     }
   }
 
-  async function sendRows(fromStart: boolean) {
+  /** `anyway`: send again only the rows refused as duplicates by number, with this reason. */
+  async function sendRows(fromStart: boolean, anyway?: string) {
     stopping.current = false;
     setStopped(false);
     setRunning(true);
@@ -123,8 +127,8 @@ export function ImportScans() {
       for (const item of plan) {
         if (stopping.current) break;
         const earlier = done[item.row];
-        if (earlier && !earlier.retry) continue;
-        const result = await sendRow(item, label);
+        if (anyway !== undefined ? !earlier?.overridable : earlier && !earlier.retry) continue;
+        const result = await sendRow(item, label, anyway);
         if (result === null) break; // stopped while it was being sent: it goes again on resuming
         done[item.row] = result;
         setResults((current) => ({ ...current, [item.row]: result }));
@@ -136,13 +140,14 @@ export function ImportScans() {
     }
   }
 
-  async function sendRow(item: Planned, label: string): Promise<RowResult | null> {
+  async function sendRow(item: Planned, label: string, anyway?: string): Promise<RowResult | null> {
     const form = new FormData();
     form.append('metadata', JSON.stringify(item.metadata));
     form.append('batch', label);
     form.append('row', String(item.row));
     form.append('path', item.path);
     form.append('file', item.scan, item.scan.name);
+    if (anyway) form.append('register_anyway_reason', anyway);
     const abort = new AbortController();
     inFlight.current = abort;
     try {
@@ -152,7 +157,7 @@ export function ImportScans() {
       if (abort.signal.aborted) return null;
       if (e instanceof ApiError && e.status === 409) {
         const duplicate = e.body as ImportDuplicate;
-        return { state: 'failed', reason: `${columnName(duplicate.field)}: ${sayImportProblem(duplicate.detail.replace(/^[a-z_]+: /, ''))}`, existingId: duplicate.existing_id };
+        return { state: 'failed', reason: `${columnName(duplicate.field)}: ${sayImportProblem(duplicate.detail.replace(/^[a-z_]+: /, ''))}`, existingId: duplicate.existing_id, overridable: duplicate.field === 'code_number' };
       }
       if (e instanceof ApiError && e.status < 500 && e.status !== 401 && e.status !== 429) {
         return { state: 'failed', reason: e.problems.map((p) => `${columnName(p.field)}: ${sayImportProblem(p.message)}`).join(' ') || `Máy chủ trả lời lỗi ${e.status}.` };
@@ -169,6 +174,7 @@ export function ImportScans() {
 
   const sent = plan.filter((p) => results[p.row]);
   const count = (state: RowResult['state']) => sent.filter((p) => results[p.row].state === state).length;
+  const overridable = plan.filter((p) => results[p.row]?.overridable).length;
   const finished = sent.length === plan.length && plan.length > 0 && plan.every((p) => !results[p.row].retry);
   const setSharedField = (name: string) => (e: { target: { value: string } }) => setShared((f) => ({ ...f, [name]: e.target.value }));
   const sharedInput = (name: string, label: ReactNode, props: Record<string, unknown> = {}) => (
@@ -422,6 +428,21 @@ export function ImportScans() {
               </tbody>
             </table>
           </div>
+          {!running && overridable > 0 && (
+            <div className="card warning">
+              <p>
+                {overridable} văn bản bị báo đã có (cùng cơ quan ban hành, số, ký hiệu và ngày ban hành). Nếu đúng là văn bản khác, ghi lý do để vẫn
+                đăng ký.
+              </p>
+              <div className="field">
+                <label htmlFor="i-anyway">Lý do vẫn đăng ký</label>
+                <textarea id="i-anyway" rows={2} value={anywayReason} onChange={(e) => setAnywayReason(e.target.value)} />
+              </div>
+              <button type="button" className="primary" disabled={!anywayReason.trim()} onClick={() => void sendRows(false, anywayReason.trim())}>
+                Vẫn đăng ký {overridable} văn bản này
+              </button>
+            </div>
+          )}
         </section>
       )}
     </section>

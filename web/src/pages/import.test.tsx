@@ -151,6 +151,32 @@ describe('Nhập lô bản quét', () => {
     expect(screen.getByRole('link', { name: 'Xem văn bản đã có' }).getAttribute('href')).toBe('/van-ban/doc-1');
   });
 
+  it('registers rows refused as duplicates by number anyway, with the reason given', async () => {
+    const fake = new FakeApi()
+      .on(CHECK, threeRows())
+      .on(ROW, (call: Call) => {
+        if (call.form!.get('row') === '3' && !call.form!.get('register_anyway_reason')) {
+          const detail = 'code_number: already registered as document doc-9 (same issuer, number, notation and date); give a reason';
+          return new Response(JSON.stringify({ detail, field: 'code_number', existing_id: 'doc-9' }), { status: 409 });
+        }
+        return new Response(JSON.stringify(outcome(call)), { status: 201 });
+      })
+      .install();
+    page();
+    await chooseAndCheck('…', ['002.pdf', '003.pdf', '004.pdf']);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Nhập 3 văn bản' })));
+    expect(screen.getByText(/Số: Đã có văn bản cùng cơ quan ban hành, số, ký hiệu và ngày ban hành\./)).toBeTruthy();
+    expect(progress('failed')).toBe('1');
+
+    fireEvent.change(screen.getByLabelText('Lý do vẫn đăng ký'), { target: { value: 'Văn bản đính chính, cùng số' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Vẫn đăng ký 1 văn bản này' })));
+
+    const again = fake.sent(ROW).slice(3);
+    expect(again.map((c) => [c.form!.get('row'), c.form!.get('register_anyway_reason')])).toEqual([['3', 'Văn bản đính chính, cùng số']]);
+    expect(progress('registered')).toBe('3');
+    expect(progress('failed')).toBe('0');
+  });
+
   it('stops between rows when cancelled and goes on with the rows not yet sent', async () => {
     let release: (() => void) | null = null;
     const fake = new FakeApi()

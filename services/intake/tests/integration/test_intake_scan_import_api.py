@@ -193,3 +193,23 @@ async def test_the_rows_the_check_answers_register_as_sent_back(clerk) -> None:
     assert document.json()["metadata"]["urgency"] == "flash"
     assert document.json()["metadata"]["page_count"] == 2
     assert document.json()["channel"] == "paper"
+
+
+async def test_a_row_with_the_number_of_a_registered_document_goes_in_only_with_a_reason(
+    clerk,
+) -> None:
+    meta = metadata(channel="paper")
+    first = await clerk.post("/v1/imports/scans", **row_form(meta, tiny_pdf(), row=2, path="a.pdf"))
+    scan = tiny_pdf()
+
+    refused = await clerk.post("/v1/imports/scans", **row_form(meta, scan, row=3, path="b.pdf"))
+    anyway = await clerk.post(
+        "/v1/imports/scans",
+        **row_form(meta, scan, row=3, path="b.pdf", register_anyway_reason="Bản đính chính"),
+    )
+
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["field"] == "code_number"
+    assert refused.json()["existing_id"] == first.json()["document_id"]
+    assert anyway.status_code == 201, anyway.text
+    assert anyway.json()["arrival_number"] == 2
