@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any, ClassVar, Self
 
 from pydantic import Field, model_validator
@@ -216,3 +217,90 @@ class OutgoingDocumentIssued(Event):
     """Phạm vi lưu hành, e.g. Lưu hành nội bộ (edXML OtherInfo/SphereOfPromulgation)."""
     typer_notation: ShortLabel | None = None
     """Ký hiệu người soạn thảo (edXML OtherInfo/TyperNotation)."""
+
+
+class CopyKind(StrEnum):
+    """What kind of copy the agency made of a document it holds (ND 30 Art. 25-27)."""
+
+    SAO_Y = "sao_y"
+    """Sao y: the whole document, copied from the original."""
+    SAO_LUC = "sao_luc"
+    """Sao lục: the whole document, copied from a sao y."""
+    TRICH_SAO = "trich_sao"
+    """Trích sao: chosen pages of the document."""
+    CONVERSION = "conversion"
+    """The electronic copy of a document received on paper (Luật Giao dịch điện tử 2023 Art. 12):
+    the conversion mark and the agency's signature, no number of its own."""
+
+
+@register_event
+class CopyIssued(Event):
+    """A copy of a document was made, signed and sealed: a sao y, sao lục or trích sao numbered in
+    the copies register, or the electronic copy of a paper document. The copy is a document of its
+    own; who may see it is who may see its source (the source's confidentiality and readers)."""
+
+    event_type: ClassVar[str] = "vanthu.intake.copy.issued.v1"
+    topic: ClassVar[str] = DOCUMENT_RECEIVED_TOPIC
+
+    copy_id: Identifier
+    agency_code: AgencyCode
+    """The agency that made the copy, whose copies register this is."""
+    source_document_id: Identifier
+    """The document copied (for a sao lục, the sao y it was copied from)."""
+    kind: CopyKind
+    pages: tuple[int, ...] = ()
+    """The source's pages a trích sao holds, in the copy's order; empty for the other kinds."""
+    code_number: CodeNumber | None = None
+    """The copy's number in the copies register, as printed; none for a conversion."""
+    code_notation: CodeNotation | None = None
+    """The copy's notation, e.g. ``SY-UBND``; none for a conversion."""
+    year: int | None = Field(default=None, ge=1900, le=9999)
+    """The year of the copies register; none for a conversion."""
+    issued_date: date
+    place: OrganName | None = None
+    document_type: DocumentType
+    """The source's type."""
+    abstract: Subject = Field(alias="subject")
+    """The source's trích yếu, named ``subject`` on the wire."""
+    file: FileRef
+    """The copy's signed (and sealed) PDF."""
+    signer: Signer | None = None
+    """The signature block of the person who signed the copy; none for a conversion, which
+    carries the agency's signature only."""
+    signed_by: Person | None = None
+    """Who signed the copy with his own key; none for a conversion."""
+    sealed_by: Person
+    """The clerk who numbered it and applied the agency's signature (or converted it)."""
+    issued_at: Instant
+    confidentiality: Confidentiality
+    """The source's: a copy of a confidential document is as confidential as it is."""
+    readers: tuple[Identifier, ...] = ()
+    """Everyone who may see a confidential source (its named readers and the clerk who
+    registered it): the only people any service shows the copy to. Empty for other documents."""
+
+    def subject(self) -> str:
+        return self.copy_id
+
+    @model_validator(mode="after")
+    def _numbered_unless_a_conversion(self) -> Self:
+        numbered = (self.code_number, self.code_notation, self.year)
+        if self.kind is CopyKind.CONVERSION:
+            if any(part is not None for part in numbered) or self.signer or self.signed_by:
+                raise ValueError("a conversion has no number, notation, year or personal signer")
+        elif any(part is None for part in numbered) or self.signer is None or not self.signed_by:
+            raise ValueError("a copy has its number, notation, year, signer and signed_by")
+        return self
+
+    @model_validator(mode="after")
+    def _pages_only_on_a_trich_sao(self) -> Self:
+        if (self.kind is CopyKind.TRICH_SAO) != bool(self.pages):
+            raise ValueError("pages are named exactly on a trich_sao")
+        if any(page < 1 for page in self.pages):
+            raise ValueError("pages are counted from 1")
+        return self
+
+    @model_validator(mode="after")
+    def _readers_only_on_confidential_sources(self) -> Self:
+        if self.readers and self.confidentiality is Confidentiality.NORMAL:
+            raise ValueError("readers are named only on copies of confidential documents")
+        return self
