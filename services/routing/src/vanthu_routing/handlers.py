@@ -632,6 +632,14 @@ class RoutingHandlers:
             raise InvalidInput("file: the draft is empty.", "Tệp dự thảo trống.")
         return await self.evidence.keep(data, name, media_type, prefix="routing/drafts")
 
+    async def keep_appendix(self, data: bytes, name: str) -> FileReference:
+        """An appendix of a draft, a PDF already opened and checked by the API."""
+        if not data:
+            raise InvalidInput(
+                f"attachments: the appendix {name} is empty.", f"Tệp phụ lục {name} trống."
+            )
+        return await self.evidence.keep(data, name, "application/pdf", prefix="routing/drafts")
+
     # ---- deadlines ----------------------------------------------------------------------------
 
     async def send_deadline_notices(self, now: datetime | None = None) -> int:

@@ -179,6 +179,7 @@ def _contract_events(
                     approved_by=person(draft.approved_by or draft.uploaded_by),
                     decision_id=fact.decision_id,
                     approved_at=approved_at,
+                    attachments=tuple(file_ref(a, FileRole.ATTACHMENT) for a in draft.attachments),
                 )
             ]
         case domain.CaseStatusChanged():

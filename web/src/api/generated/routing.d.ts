@@ -913,6 +913,11 @@ export interface components {
             file: string;
             /** Supersedes */
             supersedes?: string | null;
+            /**
+             * Attachments
+             * @description the draft's appendices (phụ lục), PDF only, in their order
+             */
+            attachments?: string[] | null;
         };
         /** CalendarDay */
         CalendarDay: {
@@ -1176,6 +1181,8 @@ export interface components {
             reviewed_by: components["schemas"]["PersonOut"] | null;
             approved_by: components["schemas"]["PersonOut"] | null;
             returned_by: components["schemas"]["PersonOut"] | null;
+            /** Attachments */
+            attachments: components["schemas"]["FileOut"][];
         };
         /**
          * DraftStatus

@@ -5,9 +5,10 @@ delegated secretary. The approved draft goes to the clerk (DraftApproved on deci
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from pydantic import BaseModel, Field
 from vanthu_runtime.auth import Role
 
@@ -29,6 +30,9 @@ DRAFT_MEDIA_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.oasis.opendocument.text",
 }
+
+PDF = "application/pdf"
+MAX_APPENDICES = 20
 
 Worker = caller_with(Role.UNIT_HEAD, Role.SPECIALIST)
 UnitHead = caller_with(Role.UNIT_HEAD)
@@ -61,6 +65,41 @@ class DraftUploadedOut(BaseModel):
     case: CaseOut
 
 
+def _appendix_refused(message: str, message_vi: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        detail={"message": f"attachments: {message}", "message_vi": f"attachments: {message_vi}"},
+    )
+
+
+async def _read_appendices(uploads: list[UploadFile]) -> list[tuple[str, bytes]]:
+    """Each appendix as its name and content, opened as the PDF it must be (intake signs PDFs):
+    the draft's own file checks, with anything but a PDF a 422 naming the field."""
+    if len(uploads) > MAX_APPENDICES:
+        raise _appendix_refused(
+            f"at most {MAX_APPENDICES} appendices go with one draft, not {len(uploads)}.",
+            f"một dự thảo kèm tối đa {MAX_APPENDICES} phụ lục, không phải {len(uploads)}.",
+        )
+    read: list[tuple[str, bytes]] = []
+    for position, upload in enumerate(uploads, start=1):
+        name = upload.filename or f"phu-luc-{position}.pdf"
+        declared = (upload.content_type or "").split(";")[0].strip()
+        not_pdf = _appendix_refused(
+            f"appendix {position} ({name}) is not a PDF; appendices are signed as PDFs.",
+            f"phụ lục {position} ({name}) không phải tệp PDF; phụ lục phải là tệp PDF.",
+        )
+        if declared != PDF:
+            raise not_pdf
+        try:
+            data, _ = await read_upload(upload, {PDF}, MAX_DRAFT_BYTES, "attachments")
+        except HTTPException as refused:
+            if refused.status_code == status.HTTP_415_UNSUPPORTED_MEDIA_TYPE:
+                raise not_pdf from refused
+            raise
+        read.append((name, data))
+    return read
+
+
 async def _task_of(stored: StoredCase, task_id: str) -> Task:
     stored.case.refuse_if_voided()
     return stored.case.task(task_id)
@@ -73,16 +112,25 @@ async def upload_draft(
     handlers: Handlers,
     file: Annotated[UploadFile, File(description="the draft reply")],
     supersedes: Annotated[str | None, Form()] = None,
+    attachments: Annotated[
+        list[UploadFile] | None,
+        File(description="the draft's appendices (phụ lục), PDF only, in their order"),
+    ] = None,
     caller: Caller = Worker,
 ) -> DraftUploadedOut:
     data, media_type = await read_upload(file, DRAFT_MEDIA_TYPES, MAX_DRAFT_BYTES, "file")
+    appendices = await _read_appendices(attachments or [])
     stored = await answering(lambda: handlers.case_for(caller, case_id))
-    # Checked before the file is kept, so a draft for no such task (or a voided document) leaves
-    # nothing behind.
+    # Checked before any file is kept, so a draft for no such task (or a voided document), or
+    # with an appendix refused, leaves nothing behind.
     await answering(lambda: _task_of(stored, task_id))
     stored_file = await answering(
         lambda: handlers.keep_draft(data, file.filename or "du-thao", media_type)
     )
+    kept_appendices = [
+        await answering(partial(handlers.keep_appendix, content, name))
+        for name, content in appendices
+    ]
     draft_id = str(uuid.uuid4())
     now = handlers.clock.now()
     after = await answering(
@@ -90,7 +138,13 @@ async def upload_draft(
             caller,
             case_id,
             lambda c, _: c.upload_draft(
-                draft_id, task_id, stored_file, caller.actor, now, supersedes=supersedes
+                draft_id,
+                task_id,
+                stored_file,
+                caller.actor,
+                now,
+                supersedes=supersedes,
+                attachments=kept_appendices,
             ),
         )
     )

@@ -132,6 +132,8 @@ class DraftOut(Out):
     reviewed_by: PersonOut | None
     approved_by: PersonOut | None
     returned_by: PersonOut | None
+    attachments: list[FileOut]
+    """The draft's appendices (PDFs), in their order; opened through the case's file links."""
 
 
 class VoidingOut(Out):

@@ -486,8 +486,10 @@ class Case:
         at: datetime,
         *,
         supersedes: str | None = None,
+        attachments: Sequence[FileReference] = (),
     ) -> Applied:
-        """The person handling a task uploads a draft reply (or a new version of a returned one)."""
+        """The person handling a task uploads a draft reply (or a new version of a returned one),
+        with its appendices in files of their own, in their order."""
         local_date(at)
         if any(d.draft_id == draft_id for d in self.drafts):
             return Applied(self, ())
@@ -503,7 +505,15 @@ class Case:
             )
         if supersedes is not None:
             self._require_returned_draft_of(supersedes, task_id)
-        draft = Draft(draft_id, task_id, file, actor.person, at, supersedes=supersedes)
+        draft = Draft(
+            draft_id,
+            task_id,
+            file,
+            actor.person,
+            at,
+            supersedes=supersedes,
+            attachments=tuple(attachments),
+        )
         case = replace(self, drafts=(*self.drafts, draft), version=self.version + 1)
         return Applied(case, (DraftUploaded(self.case_id, draft),))
 
@@ -611,6 +621,7 @@ class Case:
         """A file the case keeps: a draft, a scanned paper slip, or one attached to a task."""
         kept = (
             *(d.file for d in self.drafts),
+            *(a for d in self.drafts for a in d.attachments),
             *(d.evidence_file for d in self.decisions if d.evidence_file is not None),
             *(f for t in self.tasks for f in t.files),
         )

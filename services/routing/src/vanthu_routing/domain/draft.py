@@ -48,6 +48,9 @@ class Draft:
     reviewed_by: Person | None = None
     approved_by: Person | None = None
     returned_by: Person | None = None
+    attachments: tuple[FileReference, ...] = ()
+    """Appendices in files of their own (PDFs), in the drafter's order: approved with the draft,
+    each signed by the agency when it is issued (issue 14). A new version carries its own."""
 
     def describe(self) -> tuple[str, str]:
         return f"the draft {self.file.name}", f"dự thảo {self.file.name}"
