@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from vanthu_contracts import (
@@ -14,8 +14,9 @@ from vanthu_contracts import (
     encode,
 )
 from vanthu_contracts.events import values
+from vanthu_contracts.events.intake import CopyIssued, CopyKind
 
-from vanthu_intake.domain.document_types import DocumentType
+from vanthu_intake.domain.document_types import DocumentType, parse_document_type
 from vanthu_intake.domain.metadata import IncomingDocumentMetadata, Signer
 from vanthu_intake.domain.numbering import Register
 
@@ -128,4 +129,41 @@ def document_voided(
         reason=reason[:500],
         voided_by=contract_person(voided_by),
         voided_at=voided_at,
+    )
+
+
+def copy_issued(copy: dict[str, Any], source: dict[str, Any]) -> CopyIssued:
+    """The event of a copy as it is stored once sealed (or converted): numbered in the copies
+    register, or a conversion with none; seen by whoever may see its source (ADR 0019 addendum)."""
+    copy_of = copy["copy_of"]
+    kind = CopyKind.CONVERSION if copy_of["kind"] == "converted" else CopyKind(copy_of["kind"])
+    metadata = copy.get("metadata") or {}
+    confidentiality = values.Confidentiality(copy.get("confidentiality") or "normal")
+    readers: tuple[str, ...] = ()
+    if confidentiality is not values.Confidentiality.NORMAL:
+        registering = (source.get("registered_by") or {}).get("user_id")
+        named = [*(copy.get("allowed_user_ids") or ()), *([registering] if registering else [])]
+        readers = tuple(dict.fromkeys(named))
+    numbered = kind is not CopyKind.CONVERSION
+    signer = copy.get("signer")
+    return CopyIssued(
+        copy_id=copy["_id"],
+        agency_code=copy["agency_code"],
+        source_document_id=copy_of["document_id"],
+        kind=kind,
+        pages=tuple(copy_of.get("pages") or ()) if kind is CopyKind.TRICH_SAO else (),
+        code_number=copy.get("code_number") if numbered else None,
+        code_notation=copy.get("code_notation") if numbered else None,
+        year=copy.get("year") if numbered else None,
+        issued_date=date.fromisoformat(copy["issued_date"]),
+        place=copy.get("place"),
+        document_type=contract_document_type(parse_document_type(metadata["document_type"])),
+        subject=metadata["subject"],
+        file=contract_file(copy["files"][0]),
+        signer=contract_signer(Signer.model_validate(signer)) if numbered and signer else None,
+        signed_by=contract_person(copy["signed_by"]) if numbered else None,
+        sealed_by=contract_person(copy.get("issued_by") or copy["converted_by"]),
+        issued_at=copy.get("issued_at") or copy["converted_at"],
+        confidentiality=confidentiality,
+        readers=readers,
     )

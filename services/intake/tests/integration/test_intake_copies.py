@@ -7,6 +7,7 @@ every signature, and pdftotext reads what the copy says."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import subprocess
@@ -527,3 +528,76 @@ async def test_a_sao_y_of_an_issued_document_shows_its_signatures_and_carries_on
     ]
     assert report["valid"] is True
     assert pdf_tool("pdfsig", data=pdf).count("Signature is Valid.") == 2
+
+
+async def _copy_events(platform_settings: Any, copy_id: str) -> list[Any]:
+    async def announced() -> list[Any]:
+        published = await events_keyed(
+            platform_settings.kafka.bootstrap_servers, "document.received", copy_id
+        )
+        return [
+            json.loads(m.value)
+            for m in published
+            if header(m, "ce_type") == "vanthu.intake.copy.issued.v1"
+        ]
+
+    return await eventually(announced, what="CopyIssued on document.received")
+
+
+async def test_a_sealed_sao_y_is_announced_once_with_who_signed_and_sealed_it_and_its_readers(
+    signing_intake, platform_settings
+) -> None:
+    clerk_id = "vanthu-" + secrets.token_hex(3)
+    async with (
+        _client(signing_intake, TOKEN_LEADER, "leader") as leader,
+        _client(signing_intake, clerk_id, "clerk") as clerk,
+    ):
+        source_id = await _register(
+            clerk,
+            _pages_pdf(1, secrets.token_hex(3)),
+            confidentiality="Mật",
+            allowed_user_ids=[TOKEN_LEADER],
+        )
+        copy_id = (await _copy(leader, source_id, "sao_y")).json()["copy_id"]
+        sealed = await _seal_copy(clerk, copy_id)
+        assert sealed.status_code == 201, sealed.text
+        assert (await _seal_copy(clerk, copy_id)).status_code == 201
+        pdf = await _file(clerk, copy_id)
+
+    (event,) = await _copy_events(platform_settings, copy_id)
+    assert (event["kind"], event["source_document_id"]) == ("sao_y", source_id)
+    notation = sealed.json()["notation"]
+    assert f"{event['code_number']}/{event['code_notation']}" == notation
+    assert event["year"] == int(sealed.json()["issued_date"][:4])
+    assert event["signer"]["full_name"] == TOKEN_LEADER_NAME
+    assert event["signed_by"]["user_id"] == TOKEN_LEADER
+    assert event["sealed_by"]["user_id"] == clerk_id
+    assert event["subject"] == metadata()["subject"]
+    # The file the archive keeps for fixity is the sealed copy the clerk downloads.
+    assert event["file"]["sha256"] == hashlib.sha256(pdf).hexdigest()
+    # As confidential as its source, and for the same people.
+    assert event["confidentiality"] == "confidential"
+    assert set(event["readers"]) == {TOKEN_LEADER, clerk_id}
+
+
+async def test_a_paper_documents_electronic_copy_is_announced_once_without_a_number(
+    signing_intake, platform_settings
+) -> None:
+    clerk_id = "vanthu-" + secrets.token_hex(3)
+    async with _client(signing_intake, clerk_id, "clerk") as clerk:
+        paper_id = await _register(clerk, _pages_pdf(1, secrets.token_hex(3)), channel="paper")
+        converted = await clerk.post(
+            "/v1/copies/conversions", json={"source_document_id": paper_id}
+        )
+        assert converted.status_code == 201, converted.text
+        copy_id = converted.json()["copy_id"]
+        again = await clerk.post("/v1/copies/conversions", json={"source_document_id": paper_id})
+        assert again.json()["copy_id"] == copy_id
+        pdf = await _file(clerk, copy_id)
+
+    (event,) = await _copy_events(platform_settings, copy_id)
+    assert (event["kind"], event["source_document_id"]) == ("conversion", paper_id)
+    assert not {"code_number", "code_notation", "year", "signer", "signed_by"} & set(event)
+    assert event["sealed_by"]["user_id"] == clerk_id
+    assert event["file"]["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert (event["confidentiality"], event["readers"]) == ("normal", [])

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import structlog
+from vanthu_contracts import KafkaRecord
+from vanthu_contracts.events.intake import CopyIssued
 from vanthu_runtime.auth import Principal
 from vanthu_runtime.errors import AlreadyExists
 from vanthu_runtime.file_checks import MediaType
@@ -299,7 +301,10 @@ async def seal_copy(
         "issued_at": now,
         "issued_by": person_of(principal),
     }
-    await registry.documents.finish_reservation(copy_id, changes, [])
+    source = await registry.documents.get(fact["copy_of"]["document_id"]) or {}
+    issued = _issued_record(events.copy_issued({**record, **changes}, source), copy_id)
+    # The copy's event goes with the write that registers it (ADR 0004), never after it.
+    await registry.documents.finish_reservation(copy_id, changes, [issued])
     log.info("copy sealed", copy_id=copy_id, notation=notation)
     return await readable_document(registry, principal, copy_id)
 
@@ -342,6 +347,11 @@ async def _reserve_copy_number(
             raise
         return held
     return record
+
+
+def _issued_record(event: CopyIssued, copy_id: str) -> KafkaRecord:
+    # One event per copy: a replay of the same write publishes the same id.
+    return events.to_record(event, event_id=events.derived_id(copy_id, "copy-issued"))
 
 
 def conversion_id_of(agency_code: str, source_id: str) -> str:
@@ -408,8 +418,9 @@ async def convert_paper_document(
             }
         ],
     }
-    # the same document converted twice at once: one copy
+    issued = _issued_record(events.copy_issued(record, source), copy_id)
+    # the same document converted twice at once: one copy, one event
     with contextlib.suppress(AlreadyExists):
-        await registry.documents.add(record, [])
+        await registry.documents.add(record, [issued])
     log.info("paper document converted", copy_id=copy_id, source=source["_id"])
     return await readable_document(registry, principal, copy_id)
