@@ -3,7 +3,9 @@ approved by the leader (or from paper by the secretary), then handed to the cler
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 
 import httpx
 from harness import office_files
@@ -179,3 +181,86 @@ async def test_a_draft_opens_through_a_short_lived_link_and_not_for_an_administr
     assert downloaded.content == content
     assert "X-Amz-Expires=300" in given.json()["url"]
     assert admin.status_code == 403
+
+
+def _appendix(name: str, data: bytes) -> tuple[str, tuple[str, bytes, str]]:
+    return ("attachments", (name, data, "application/pdf"))
+
+
+async def test_an_approved_draft_hands_its_two_appendices_to_the_clerk_in_order(
+    http, org, publisher, published
+):
+    case_id, task_id = await specialist_task(http, org, publisher)
+    first, second = one_page_pdf(padding=17), one_page_pdf(padding=170)
+    uploaded = await http.post(
+        f"/cases/{case_id}/tasks/{task_id}/drafts",
+        files=[
+            ("file", ("du-thao.docx", DRAFT, DOCX)),
+            _appendix("phu-luc-1.pdf", first),
+            _appendix("phu-luc-2.pdf", second),
+        ],
+        headers=org.auth("specialist"),
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    draft_id = uploaded.json()["draft_id"]
+    for path, who in (("review", "planning_head"), ("approval", "director")):
+        body = {"forward": True} if path == "review" else {}
+        answer = await http.post(
+            f"/cases/{case_id}/drafts/{draft_id}/{path}", json=body, headers=org.auth(who)
+        )
+        assert answer.status_code == 200, answer.text
+
+    async def handed_over() -> list | None:
+        found = await published.matching(
+            lambda d: isinstance(d.event, DraftApproved) and d.event.draft_id == draft_id
+        )
+        return found or None
+
+    [event] = await eventually(handed_over, what="the approved draft on decision.recorded")
+    assert [(a.name, a.size) for a in event.event.attachments] == [
+        ("phu-luc-1.pdf", len(first)),
+        ("phu-luc-2.pdf", len(second)),
+    ]
+    # The case keeps them too (Mongo), each opened through its short-lived link as the draft is.
+    case = (await http.get(f"/cases/{case_id}", headers=org.auth("specialist"))).json()
+    [draft] = case["drafts"]
+    assert [a["object_key"] for a in draft["attachments"]] == [
+        a.object_key for a in event.event.attachments
+    ]
+    link = await http.get(
+        f"/cases/{case_id}/files/{draft['attachments'][1]['file_id']}/link",
+        headers=org.auth("specialist"),
+    )
+    assert link.status_code == 200, link.text
+    async with httpx.AsyncClient(timeout=20) as blobs:
+        downloaded = await blobs.get(link.json()["url"])
+    assert downloaded.content == second
+
+
+async def test_a_word_appendix_is_refused_with_422_and_nothing_is_stored(
+    http, org, publisher, routing_bucket
+):
+    case_id, task_id = await specialist_task(http, org, publisher)
+    draft = office_files.docx("Dự thảo " + secrets.token_hex(6))
+    good, word = one_page_pdf(padding=33), office_files.docx("Phụ lục " + secrets.token_hex(6))
+
+    response = await http.post(
+        f"/cases/{case_id}/tasks/{task_id}/drafts",
+        files=[
+            ("file", ("du-thao.docx", draft, DOCX)),
+            _appendix("phu-luc-1.pdf", good),
+            ("attachments", ("phu-luc-2.docx", word, DOCX)),
+        ],
+        headers=org.auth("specialist"),
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]["message"].startswith(
+        "attachments: appendix 2 (phu-luc-2.docx)"
+    )
+    case = (await http.get(f"/cases/{case_id}", headers=org.auth("specialist"))).json()
+    assert case["drafts"] == []
+    client, bucket = routing_bucket
+    for content in (draft, good, word):
+        key = f"routing/drafts/{hashlib.sha256(content).hexdigest()}"
+        assert not list(client.list_objects(bucket, prefix=key))
