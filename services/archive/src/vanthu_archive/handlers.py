@@ -682,7 +682,10 @@ async def packaged_document(
             decoded = decode(list(chained.record.headers), chained.record.value)
         except ContractError:
             continue
-        metadata = metadata or package_metadata(decoded.event)
+        found = package_metadata(decoded.event)
+        if metadata is None and found is not None and found.document_id == document_id:
+            # its own registration, not that of a related subject (a copy's source)
+            metadata = found
     if metadata is None:
         raise PackagingRefused(f"document {document_id} has no registration in the archive")
     originals = tuple(

@@ -40,6 +40,7 @@ from vanthu_contracts import (
     TaskProgressReported,
     TaskReturned,
 )
+from vanthu_contracts.events.intake import CopyIssued, CopyKind
 from vanthu_contracts.events.routing import TaskUrged, UrgingKind
 from vanthu_contracts.events.values import FileRef, Person, Register, TaskRole
 
@@ -95,7 +96,7 @@ class Descriptive:
     urgency: str
     confidentiality: str
     direction: str
-    """incoming or outgoing"""
+    """incoming, outgoing or copy"""
     registered_by: str = ""
     """The clerk who registered or issued it: sees it whatever its confidentiality (ADR 0006)."""
     readers: tuple[str, ...] = ()
@@ -477,6 +478,72 @@ def _urged(envelope: Envelope, event: Event) -> HistoryItem:
     return HistoryItem(entry, DocumentFacts(event.document_id, event.agency_code))
 
 
+_COPY_LABELS = {
+    CopyKind.SAO_Y: "Sao y",
+    CopyKind.SAO_LUC: "Sao lục",
+    CopyKind.TRICH_SAO: "Trích sao",
+    CopyKind.CONVERSION: "Chuyển đổi sang bản điện tử",
+}
+
+
+def _copied(envelope: Envelope, event: Event) -> HistoryItem:
+    """A copy was made of a document: on the source's timeline (which copy, who signed it, who
+    sealed it), and the copy a document of its own in search, its file kept for fixity, its
+    timeline that of its source, seen by whoever may see the source (ADR 0055 addendum)."""
+    assert isinstance(event, CopyIssued)
+    notation = _notation(event.code_number, event.code_notation)
+    summary = _COPY_LABELS[event.kind] + (f" số {notation}" if notation else "")
+    if event.pages:
+        summary += f" (trang {', '.join(str(page) for page in event.pages)})"
+    actors = [_person("sealed_by", event.sealed_by)]
+    if event.signer is not None:
+        summary += f", ký: {event.signer.full_name}"
+    if event.signed_by is not None:
+        actors.insert(0, _person("signed_by", event.signed_by))
+    summary += f", {'ký số' if event.kind is CopyKind.CONVERSION else 'đóng dấu'}: "
+    summary += event.sealed_by.full_name
+    entry = _entry(
+        envelope,
+        event,
+        event.source_document_id,
+        kind="copied",
+        occurred_at=event.issued_at,
+        summary=summary,
+        actors=tuple(actors),
+        details={
+            "copy_id": event.copy_id,
+            "copy": event.kind.value,
+            "notation": notation,
+            "pages": list(event.pages),
+        },
+    )
+    descriptive = Descriptive(
+        subject=event.abstract,
+        notation=notation,
+        document_type_code=event.document_type.code,
+        document_type_name=event.document_type.name,
+        issuer_name=event.signer.full_name if event.signer else event.sealed_by.full_name,
+        issuer_code=event.agency_code,
+        issued_date=event.issued_date,
+        received_at=event.issued_at,
+        urgency="normal",
+        confidentiality=event.confidentiality.value,
+        direction="copy",
+        registered_by=event.sealed_by.user_id,
+        readers=tuple(event.readers),
+    )
+    facts = DocumentFacts(
+        event.copy_id,
+        event.agency_code,
+        descriptive=descriptive,
+        status=DocumentStatus.ISSUED,
+        status_at=event.issued_at,
+        related_ids=(event.source_document_id,),
+        files=_stored_files([event.file]),
+    )
+    return HistoryItem(entry, facts)
+
+
 def _send_requested(envelope: Envelope, event: Event) -> HistoryItem:
     assert isinstance(event, SendDocumentRequested)
     actor = _person("requested_by", event.requested_by)
@@ -558,6 +625,7 @@ _READERS: dict[type[Event], Callable[[Envelope, Event], HistoryItem]] = {
     TaskCompleted: _completed,
     TaskReturned: _returned,
     TaskUrged: _urged,
+    CopyIssued: _copied,
     SendDocumentRequested: _send_requested,
     SendStatusRequested: _status_requested,
     PackageReceived: _package,
@@ -634,5 +702,22 @@ def package_metadata(event: Event) -> DocumentMetadata | None:
             due_date=event.due_date,
             addressees=tuple(Addressee(r.name, r.agency_code) for r in event.recipients),
             issued_amount=event.issued_amount,
+        )
+    if isinstance(event, CopyIssued):
+        # A copy is bagged as a document of its own, numbered in the copies register.
+        return DocumentMetadata(
+            document_id=event.copy_id,
+            agency_code=event.agency_code,
+            register=Register.COPIES,
+            type_name=event.document_type.name,
+            organ_name=event.agency_code,
+            subject=event.abstract,
+            code_number=event.code_number,
+            code_notation=event.code_notation,
+            issued_date=event.issued_date,
+            description=_COPY_LABELS[event.kind],
+            signer_position=event.signer.position if event.signer else None,
+            signer_full_name=event.signer.full_name if event.signer else None,
+            confidentiality=event.confidentiality,
         )
     return None

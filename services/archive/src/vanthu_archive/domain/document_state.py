@@ -122,7 +122,11 @@ def state_as_of(document_id: str, as_of: datetime, records: Iterable[FoldedRecor
             continue
         state.entries.append(item.entry)
         facts = item.facts
-        if facts.descriptive is not None and facts.document_id == document_id:
+        if facts.document_id != document_id:
+            # A related subject's records are history the document shows, not its own state: a
+            # copy's source is worked on and voided on its own (ADR 0055 addendum).
+            continue
+        if facts.descriptive is not None:
             state.descriptive = facts.descriptive
         if facts.status is not None and facts.status_at is not None:
             status_times[facts.status] = max(
