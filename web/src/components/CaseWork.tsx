@@ -49,7 +49,7 @@ export function CaseWork({ agencyCode, documentId }: { agencyCode: string; docum
               <ul className="drafts">
                 {approved.map((d) => (
                   <li key={d.draft_id}>
-                    <DraftLine draft={d} />
+                    <DraftLine caseId={found.case_id} draft={d} />
                     {hasRole(session, 'clerk') && (
                       <Link className="button" to={`/van-ban-di/phat-hanh?case=${found.case_id}&draft=${d.draft_id}`}>
                         Phát hành văn bản đi từ dự thảo này

@@ -268,7 +268,7 @@ function CaseDrafts({ found, canDecide, onDone }: { found: RoutingCase; canDecid
       <ul className="drafts">
         {drafts.map((x) => (
           <li key={x.draft_id}>
-            <DraftLine draft={x} />
+            <DraftLine caseId={found.case_id} draft={x} />
             {canDecide && x.status === 'reviewed' && <LeaderDraftDecision caseId={found.case_id} draft={x} onDone={onDone} />}
           </li>
         ))}

@@ -290,6 +290,7 @@ function TextAction(props: {
 
 function DraftUpload({ path, drafts, onDone }: { path: string; drafts: Draft[]; onDone: (c: RoutingCase) => void }) {
   const input = useRef<HTMLInputElement>(null);
+  const appendices = useRef<HTMLInputElement>(null);
   const { busy, problem, setProblem, send } = useSend(onDone);
   // A new version replaces the latest returned draft of the task (routing requires it to say so).
   const returned = [...drafts].reverse().find((x) => x.status === 'returned' && !drafts.some((y) => y.supersedes === x.draft_id));
@@ -300,7 +301,11 @@ function DraftUpload({ path, drafts, onDone }: { path: string; drafts: Draft[]; 
     const form = new FormData();
     form.append('file', file, file.name);
     if (returned) form.append('supersedes', returned.draft_id);
-    void send(`${path}/drafts`, form, () => input.current && (input.current.value = ''));
+    // The appendices in the order chosen: intake signs each at the top right of its first page.
+    for (const appendix of Array.from(appendices.current?.files ?? [])) form.append('attachments', appendix, appendix.name);
+    void send(`${path}/drafts`, form, () => {
+      for (const chosen of [input.current, appendices.current]) if (chosen) chosen.value = '';
+    });
   }
   return (
     <ActionCard title="Dự thảo văn bản trả lời" problem={problem} onSubmit={submit}>
@@ -308,6 +313,11 @@ function DraftUpload({ path, drafts, onDone }: { path: string; drafts: Draft[]; 
         <label htmlFor="tep-du-thao">Tệp dự thảo (PDF, DOC, DOCX, ODT)</label>
         <input id="tep-du-thao" ref={input} type="file" accept=".pdf,.doc,.docx,.odt,application/pdf" />
         {returned && <small className="muted">Thay cho dự thảo bị trả lại: {returned.file.name}</small>}
+      </div>
+      <div className="field">
+        <label htmlFor="tep-phu-luc">Phụ lục (PDF)</label>
+        <input id="tep-phu-luc" ref={appendices} type="file" multiple accept=".pdf,application/pdf" />
+        <small className="muted">Không bắt buộc; mỗi phụ lục một tệp PDF, theo thứ tự chọn.</small>
       </div>
       <button type="submit" className="secondary" disabled={busy}>Tải lên dự thảo</button>
     </ActionCard>
@@ -328,7 +338,7 @@ function DraftList(props: {
       <ul className="drafts">
         {props.drafts.map((x) => (
           <li key={x.draft_id}>
-            <DraftLine draft={x} />
+            <DraftLine caseId={props.caseId} draft={x} />
             {props.canReview && x.status === 'uploaded' && <ReviewForm caseId={props.caseId} draft={x} onDone={props.onDone} />}
           </li>
         ))}
@@ -337,8 +347,9 @@ function DraftList(props: {
   );
 }
 
-/** A draft as its drafter and reviewers see it: file, who uploaded it, where it stands and the review. */
-export function DraftLine({ draft }: { draft: Draft }) {
+/** A draft as its drafter and reviewers see it: file, its appendices (with links when the case is
+ * named), who uploaded it, where it stands and the review. */
+export function DraftLine({ caseId, draft }: { caseId?: string; draft: Draft }) {
   const by = draft.approved_by ?? draft.returned_by ?? draft.reviewed_by;
   return (
     <div className="draft-line">
@@ -348,12 +359,55 @@ export function DraftLine({ draft }: { draft: Draft }) {
         {draft.uploaded_by.full_name} tải lên {formatDateTime(draft.uploaded_at)}
         {by && draft.status !== 'uploaded' && ` · ${by.full_name}`}
       </div>
+      <Appendices caseId={caseId} draft={draft} />
       {draft.review_note && (
         <p className="review-note">
           Ý kiến: <q>{draft.review_note}</q>
         </p>
       )}
     </div>
+  );
+}
+
+/** The draft's appendices in their order, each opened through routing's short-lived link. */
+function Appendices({ caseId, draft }: { caseId?: string; draft: Draft }) {
+  const appendices = draft.attachments ?? [];
+  if (!appendices.length) return null;
+  return (
+    <div className="appendices">
+      Phụ lục:
+      <ol aria-label={`Phụ lục của dự thảo ${draft.file.name}`}>
+        {appendices.map((a) => (
+          <li key={a.file_id}>
+            {caseId ? <FileLink caseId={caseId} file={a} /> : a.name}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function FileLink({ caseId, file }: { caseId: string; file: Draft['file'] }) {
+  const [url, setUrl] = useState('');
+  const [problem, setProblem] = useState('');
+  async function open() {
+    setProblem('');
+    try {
+      const link = await api<{ url: string }>('routing', `/cases/${encodeURIComponent(caseId)}/files/${encodeURIComponent(file.file_id)}/link`);
+      setUrl(link.url);
+    } catch (e) {
+      setProblem(`Không mở được ${file.name}: ${sayError(e)}`);
+    }
+  }
+  return (
+    <>
+      {url ? (
+        <a href={url} target="_blank" rel="noopener noreferrer">Mở {file.name}</a>
+      ) : (
+        <button type="button" className="link" onClick={() => void open()}>{file.name}</button>
+      )}
+      {problem && <span className="error" role="alert"> {problem}</span>}
+    </>
   );
 }
 

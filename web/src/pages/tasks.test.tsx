@@ -175,4 +175,64 @@ describe('a task', () => {
     expect(api.sent('POST /api/routing/cases/c1/drafts/dr1/review')[0].body).toMatchObject({ forward: true, comment: 'Đạt' });
     expect(screen.getByRole('region', { name: 'Dự thảo' }).textContent).toContain('Chờ lãnh đạo phê duyệt');
   });
+
+  it('uploads a draft with its appendices in the order chosen, and says why an appendix is refused', async () => {
+    signedInAs(PEOPLE.specialist);
+    const draft = {
+      draft_id: 'dr1', task_id: 't2', file: { file_id: 'x', name: 'du-thao.docx', media_type: 'application/pdf', size: 1, sha256: 'x' },
+      uploaded_by: { user_id: 'chuyenvien1', full_name: 'Hoàng Văn Em' }, uploaded_at: '2026-11-22T01:00:00Z', status: 'uploaded', supersedes: null,
+      review_note: null, reviewed_by: null, approved_by: null, returned_by: null,
+      attachments: [
+        { file_id: 'p1', name: 'phu-luc-1.pdf', media_type: 'application/pdf', size: 1, sha256: 'a', object_key: 'routing/drafts/a' },
+        { file_id: 'p2', name: 'phu-luc-2.pdf', media_type: 'application/pdf', size: 1, sha256: 'b', object_key: 'routing/drafts/b' },
+      ],
+    };
+    api.on('GET /api/routing/cases/c1', directedCase({ tasks: [directedCase().tasks[0], specialistTask] }));
+    api.on(
+      'POST /api/routing/cases/c1/tasks/t2/drafts',
+      { detail: { message: 'attachments: appendix 2 (bang.docx) is not a PDF', message_vi: 'attachments: phụ lục 2 (bang.docx) không phải tệp PDF; phụ lục phải là tệp PDF.' } },
+      422,
+    );
+    at('/viec/c1/t2');
+    await settle();
+
+    const pdf = (name: string) => new File(['%PDF-1.4'], name, { type: 'application/pdf' });
+    fireEvent.change(screen.getByLabelText('Tệp dự thảo (PDF, DOC, DOCX, ODT)'), { target: { files: [pdf('du-thao.pdf')] } });
+    fireEvent.change(screen.getByLabelText('Phụ lục (PDF)'), { target: { files: [pdf('phu-luc-1.pdf'), new File(['PK'], 'bang.docx')] } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Tải lên dự thảo' })));
+    expect(screen.getByRole('alert').textContent).toBe('attachments: phụ lục 2 (bang.docx) không phải tệp PDF; phụ lục phải là tệp PDF.');
+
+    api.on('POST /api/routing/cases/c1/tasks/t2/drafts', { draft_id: 'dr1', case: directedCase({ tasks: [directedCase().tasks[0], specialistTask], drafts: [draft] }) });
+    fireEvent.change(screen.getByLabelText('Phụ lục (PDF)'), { target: { files: [pdf('phu-luc-1.pdf'), pdf('phu-luc-2.pdf')] } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Tải lên dự thảo' })));
+
+    const [, sent] = api.sent('POST /api/routing/cases/c1/tasks/t2/drafts');
+    expect((sent.form?.getAll('attachments') as File[]).map((f) => f.name)).toEqual(['phu-luc-1.pdf', 'phu-luc-2.pdf']);
+    const listed = screen.getByRole('list', { name: 'Phụ lục của dự thảo du-thao.docx' });
+    expect(within(listed).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['phu-luc-1.pdf', 'phu-luc-2.pdf']);
+  });
+
+  it("lists a draft's appendices in the unit head's review and opens each through its link", async () => {
+    signedInAs(PEOPLE.unitHead);
+    const uploaded = {
+      draft_id: 'dr1', task_id: 't2', file: { file_id: 'x', name: 'du-thao.pdf', media_type: 'application/pdf', size: 1, sha256: 'x' },
+      uploaded_by: { user_id: 'chuyenvien1', full_name: 'Hoàng Văn Em' }, uploaded_at: '2026-11-22T01:00:00Z', status: 'uploaded', supersedes: null,
+      review_note: null, reviewed_by: null, approved_by: null, returned_by: null,
+      attachments: [
+        { file_id: 'p1', name: 'phu-luc-1.pdf', media_type: 'application/pdf', size: 1, sha256: 'a', object_key: 'routing/drafts/a' },
+        { file_id: 'p2', name: 'phu-luc-2.pdf', media_type: 'application/pdf', size: 1, sha256: 'b', object_key: 'routing/drafts/b' },
+      ],
+    };
+    const c = directedCase({ status: 'in_progress', tasks: [{ ...directedCase().tasks[0], status: 'in_progress' }, specialistTask], drafts: [uploaded] });
+    api.on('GET /api/routing/cases/c1', c);
+    api.on('GET /api/routing/cases/c1/files/p2/link', { url: 'http://blobs.test/routing/drafts/b?X-Amz-Expires=300' });
+    at('/viec/c1/t1');
+    await settle();
+
+    const listed = within(screen.getByRole('region', { name: 'Dự thảo' })).getByRole('list', { name: 'Phụ lục của dự thảo du-thao.pdf' });
+    expect(within(listed).getAllByRole('listitem')).toHaveLength(2);
+    await act(async () => fireEvent.click(within(listed).getByRole('button', { name: 'phu-luc-2.pdf' })));
+    expect(api.sent('GET /api/routing/cases/c1/files/p2/link')).toHaveLength(1);
+    expect(within(listed).getByRole('link', { name: 'Mở phu-luc-2.pdf' }).getAttribute('href')).toBe('http://blobs.test/routing/drafts/b?X-Amz-Expires=300');
+  });
 });
