@@ -48,7 +48,8 @@ class ServiceProcess:
                     "--port",
                     str(self.port),
                 ],
-                env={**os.environ, **self.env},
+                # Unbuffered, so a process that hangs before it listens still shows its log.
+                env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,
@@ -59,7 +60,9 @@ class ServiceProcess:
         response = httpx.get(f"{self.url}/health/ready", timeout=5)
         return response.status_code, response.json()
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Until /health/ready answers 200. The bound is for a loaded machine: several processes
+        start at once, each importing its libraries and checking its servers before it listens."""
         deadline = time.monotonic() + timeout
         last = "no answer"
         while time.monotonic() < deadline:
