@@ -181,6 +181,8 @@ def test_the_readme_walkthrough_registers_directs_completes_sends_and_finds_the_
     assert notation, out
     assert "Chữ ký số hợp lệ: True" in out, out
     assert re.search(r"^ +.*Nguyễn Văn An.* - form_filling$", out, re.M), out
+    # The draft's appendix came with the approval and got the agency's signature (issue 14).
+    assert re.search(r"^Phụ lục: phu-luc-1\.pdf - hợp lệ: True - \S.*$", out, re.M), out
     sent = json.loads((tmp_path / "sent.json").read_text())
     assert f"{sent['code_number']}/{sent['code_notation']}" == notation.group(1)
     assert sent["approved_draft"]["document_id"] == registered["id"]
