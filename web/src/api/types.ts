@@ -1,6 +1,6 @@
 // The shapes the services answer with. What the services' OpenAPI documents describe comes from
-// ./generated/ (`make web-api-types`, checked for drift by tests/unit/test_web_api_types.py); the
-// answers still untyped dicts there (intake's documents) are written by hand below.
+// ./generated/ (`make web-api-types`, checked for drift by tests/unit/test_web_api_types.py); every
+// answer is described there, the names below alias them.
 
 import type { components as IntakeComponents } from './generated/intake';
 import type { components as RoutingComponents } from './generated/routing';
@@ -41,87 +41,23 @@ export type DirectoryUser = RoutingSchema<'UserOut'>;
 
 export type DirectoryUnit = RoutingSchema<'UnitOut'>;
 
-export interface StoredFile {
-  file_id: string;
-  name: string;
-  media_type: string;
-  size: number;
-  sha256: string;
-  role: string;
-}
+/** A file intake keeps for a document (the original, attachments, OCR derivatives). */
+export type StoredFile = IntakeSchema<'FileOut'>;
 
-export interface OcrResult {
-  pages: unknown[] | null;
-  needs_review: boolean | null;
-  text: string | null;
-  derivative: StoredFile | null;
-  error: string | null;
-}
+export type OcrResult = IntakeSchema<'OcrOut'>;
 
-export interface IncomingMetadata {
-  channel: string;
-  issuer: { name: string; agency_code?: string | null };
-  document_type: string;
-  code_number: string;
-  code_notation: string;
-  issued_date: string;
-  subject: string;
-  page_count: number;
-  signer: { competence?: string | null; position: string; full_name: string };
-  urgency: string;
-  confidentiality: string;
-  due_date?: string | null;
-  recipients?: OutgoingRecipient[];
-  reply_to?: string[];
-  notes?: string | null;
-}
+/** The metadata as registered: an incoming, outgoing, migrated or received document's. */
+export type IncomingMetadata = IntakeSchema<'MetadataOut'>;
 
 export type OutgoingRecipient = IntakeSchema<'OutgoingRecipient'>;
 
 /** Where a sent document stands at one recipient agency, worded by intake in Vietnamese. */
-export interface RecipientStatus {
-  agency_code: string;
-  name: string;
-  label: string;
-  error: boolean;
-  delivery: { state: string; label: string; reason: string | null; attempt: number | null; at: string | null };
-  processing: { status_code: string; label: string; description: string | null; at: string | null } | null;
-  history: { at: string | null; label: string; detail: string | null }[];
-}
+export type RecipientStatus = IntakeSchema<'RecipientStatusOut'>;
 
-export interface IntakeDocument {
-  id: string;
-  kind: string;
-  status: string;
-  agency_code: string;
-  number: number | null;
-  year: number | null;
-  arrival_number?: number | null;
-  arrival_year?: number | null;
-  registered_at: string | null;
-  registered_by: { user_id?: string; full_name?: string } | null;
-  channel: string | null;
-  metadata: IncomingMetadata;
-  files: StoredFile[];
-  ocr: Record<string, OcrResult>;
-  signatures: Record<string, unknown>;
-  duplicate_of?: string;
-  duplicate_reason?: string;
-  void_reason?: string;
-  code_number?: string;
-  code_notation?: string;
-  issued_date?: string;
-  place?: string | null;
-  send_requested_to?: string[];
-  recipient_statuses?: RecipientStatus[];
-}
+/** A document of intake's registry (GET /v1/documents/{id}); optional keys only where it has them. */
+export type IntakeDocument = IntakeSchema<'DocumentOut'>;
 
-export interface DocumentPage {
-  items: IntakeDocument[];
-  total: number;
-  offset: number;
-  limit: number;
-}
+export type DocumentPage = IntakeSchema<'DocumentPage'>;
 
 export interface Duplicate {
   detail: string;

@@ -1,11 +1,12 @@
 // Where an outgoing document stands at each recipient (intake's recipient_statuses, worded in
 // Vietnamese there: transport state, then the recipient's processing status 01–06, 13, 15, 16),
 // and the units of the agency it went to.
+import { metadataOf, recipientsOf } from '../api/documents';
 import type { IntakeDocument } from '../api/types';
 import { formatDateTime } from '../dates';
 
 export function OutgoingStatus({ document }: { document: IntakeDocument }) {
-  const recipients = document.metadata.recipients ?? [];
+  const recipients = recipientsOf(metadataOf(document));
   const internal = recipients.filter((r) => r.unit_id);
   const statuses = document.recipient_statuses ?? [];
   const waiting = (document.send_requested_to ?? []).filter((code) => !statuses.some((s) => s.agency_code === code));

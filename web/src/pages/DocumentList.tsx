@@ -1,3 +1,4 @@
+import { metadataOf } from '../api/documents';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
@@ -64,17 +65,17 @@ export function DocumentList() {
                     <td>{d.arrival_number ?? d.number}</td>
                     <td>{formatDateTime(d.registered_at)}</td>
                     <td>
-                      {d.metadata.code_number}/{d.metadata.code_notation}
+                      {metadataOf(d).code_number}/{metadataOf(d).code_notation}
                     </td>
-                    <td>{formatDate(d.metadata.issued_date)}</td>
-                    <td>{d.metadata.issuer?.name}</td>
+                    <td>{formatDate(metadataOf(d).issued_date)}</td>
+                    <td>{metadataOf(d).issuer?.name}</td>
                     <td>
-                      <Link to={`/van-ban/${d.id}`}>{d.metadata.subject}</Link>
-                      <span className="muted"> · {label(DOCUMENT_TYPES, d.metadata.document_type)}</span>
+                      <Link to={`/van-ban/${d.id}`}>{metadataOf(d).subject}</Link>
+                      <span className="muted"> · {label(DOCUMENT_TYPES, metadataOf(d).document_type)}</span>
                       {d.status === 'void' && <span className="badge">Đã hủy</span>}
                     </td>
                     <td>
-                      <span className={`urgency u-${d.metadata.urgency}`}>{label(URGENCIES, d.metadata.urgency)}</span>
+                      <span className={`urgency u-${metadataOf(d).urgency}`}>{label(URGENCIES, metadataOf(d).urgency)}</span>
                     </td>
                   </tr>
                 ))}

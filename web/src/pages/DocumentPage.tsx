@@ -1,3 +1,4 @@
+import { metadataOf } from '../api/documents';
 import { useCallback, useEffect, useState } from 'react';
 import { useLocation, useParams } from 'react-router';
 import { CaseWork } from '../components/CaseWork';
@@ -84,7 +85,7 @@ export function DocumentPage() {
 
   if (error && !document) return <p className="error" role="alert">{error}</p>;
   if (!document) return <p role="status">Đang tải…</p>;
-  const m = document.metadata;
+  const m = metadataOf(document);
   const outgoing = document.kind === 'outgoing';
   const rows: [string, string][] = outgoing
     ? [

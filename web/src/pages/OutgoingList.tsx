@@ -1,4 +1,5 @@
 // The outgoing documents the agency issued, newest first, each to its page with the recipients' statuses.
+import { metadataOf, recipientsOf } from '../api/documents';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
@@ -43,10 +44,10 @@ export function OutgoingList() {
                   <td>{d.code_number ?? d.number}/{d.code_notation}</td>
                   <td>{formatDate(d.issued_date)}</td>
                   <td>
-                    <Link to={`/van-ban/${d.id}`}>{d.metadata.subject}</Link>
-                    <span className="muted"> · {label(DOCUMENT_TYPES, d.metadata.document_type)}</span>
+                    <Link to={`/van-ban/${d.id}`}>{metadataOf(d).subject}</Link>
+                    <span className="muted"> · {label(DOCUMENT_TYPES, metadataOf(d).document_type)}</span>
                   </td>
-                  <td>{(d.metadata.recipients ?? []).map((r) => r.name).join('; ')}</td>
+                  <td>{recipientsOf(metadataOf(d)).map((r) => r.name).join('; ')}</td>
                 </tr>
               ))}
             </tbody>

@@ -159,7 +159,7 @@ export function RegisterIncoming() {
         <p className="arrival" role="status">
           Số đến: <strong>{registered.arrival_number ?? registered.number}</strong>/{registered.arrival_year ?? registered.year}
         </p>
-        <p>{registered.metadata.subject}</p>
+        <p>{registered.metadata?.subject}</p>
         <p className="actions">
           <Link to={`/van-ban/${registered.id}`}>Xem văn bản</Link>
           <button type="button" className="secondary" onClick={startOver}>

@@ -1,5 +1,6 @@
 // The clerk's registers (sổ đăng ký văn bản đến / đi) for a period: the entries, and the printed
 // register as intake prints it (PDF), shown in the browser's own viewer and offered for download.
+import { metadataOf, recipientsOf } from '../api/documents';
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -52,7 +53,7 @@ export function Registers() {
   }
 
   const title = REGISTERS.find(([code]) => code === register)?.[1] ?? '';
-  const entries = (page?.items ?? []).filter((d) => register === 'incoming' || (register === 'outgoing_confidential') === (d.metadata.confidentiality !== 'normal'));
+  const entries = (page?.items ?? []).filter((d) => register === 'incoming' || (register === 'outgoing_confidential') === (metadataOf(d).confidentiality !== 'normal'));
   return (
     <section aria-labelledby="so-dang-ky">
       <h1 id="so-dang-ky">Sổ đăng ký văn bản</h1>
@@ -100,8 +101,8 @@ export function Registers() {
                     <tr key={d.id} className={d.status === 'void' ? 'void' : undefined}>
                       <td>{register === 'incoming' ? d.arrival_number ?? d.number : `${d.code_number ?? d.number}/${d.code_notation ?? ''}`}</td>
                       <td>{formatDateTime(d.registered_at)}</td>
-                      <td><Link to={`/van-ban/${d.id}`}>{d.metadata.subject}</Link>{d.status === 'void' && <span className="badge">Đã hủy</span>}</td>
-                      <td>{register === 'incoming' ? d.metadata.issuer?.name : (d.metadata.recipients ?? []).map((r) => r.name).join('; ')}</td>
+                      <td><Link to={`/van-ban/${d.id}`}>{metadataOf(d).subject}</Link>{d.status === 'void' && <span className="badge">Đã hủy</span>}</td>
+                      <td>{register === 'incoming' ? metadataOf(d).issuer?.name : recipientsOf(metadataOf(d)).map((r) => r.name).join('; ')}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -455,6 +455,27 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ApprovedDraftOut
+         * @description The draft routing approved, whose number this reserved outgoing document holds.
+         */
+        ApprovedDraftOut: {
+            /** Draft Id */
+            draft_id?: string | null;
+            /** Document Id */
+            document_id?: string | null;
+            /** Case Id */
+            case_id?: string | null;
+            /** Decision Id */
+            decision_id?: string | null;
+            approved_by?: components["schemas"]["PersonOut"] | null;
+            /** File */
+            file?: {
+                [key: string]: string | number | boolean | null;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * BusinessType
          * @description What an exchanged document does (edXML BussinessDocType 0..3).
          * @enum {string}
@@ -494,6 +515,20 @@ export interface components {
          * @enum {string}
          */
         CopyKind: "sao_y" | "sao_luc" | "trich_sao";
+        /**
+         * CopyOfOut
+         * @description The document a copy is made of, the kind of copy and the pages it copies.
+         */
+        CopyOfOut: {
+            /** Document Id */
+            document_id?: string | null;
+            /** Kind */
+            kind?: string | null;
+            /** Pages */
+            pages?: number[] | null;
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * CopyOut
          * @description A copy and how far it got: `signed` (the clerk numbers and seals it), `reserved` (its
@@ -548,6 +583,22 @@ export interface components {
              * @description Địa danh (e.g. Vinh)
              */
             place?: string | null;
+        };
+        /**
+         * DeliveryOut
+         * @description Trạng thái gửi: whether the exchange got the document to the agency.
+         */
+        DeliveryOut: {
+            /** State */
+            state: string;
+            /** Label */
+            label: string;
+            /** Reason */
+            reason: string | null;
+            /** Attempt */
+            attempt: number | null;
+            /** At */
+            at: string | null;
         };
         /**
          * DeskDraftOut
@@ -605,12 +656,80 @@ export interface components {
             /** Position */
             position?: string | null;
         };
+        /**
+         * DocumentOut
+         * @description A document of the registry: incoming, outgoing or a copy; registered, reserved or void.
+         *     Keys after `signatures` are sent only where the document has them.
+         */
+        DocumentOut: {
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Status */
+            status: string;
+            /** Agency Code */
+            agency_code: string;
+            /** Register */
+            register: string | null;
+            /** Year */
+            year: number | null;
+            /** Number */
+            number: number | null;
+            /** Registered At */
+            registered_at: string | null;
+            registered_by: components["schemas"]["PersonOut"] | null;
+            /** Channel */
+            channel: string | null;
+            metadata: components["schemas"]["MetadataOut"] | null;
+            /** Files */
+            files: components["schemas"]["FileOut"][];
+            /** Ocr */
+            ocr: {
+                [key: string]: components["schemas"]["OcrOut"];
+            };
+            /** Signatures */
+            signatures: {
+                [key: string]: components["schemas"]["SignatureCheckOut"];
+            };
+            /** Arrival Number */
+            arrival_number?: number | null;
+            /** Arrival Year */
+            arrival_year?: number | null;
+            /** Duplicate Of */
+            duplicate_of?: string | null;
+            /** Duplicate Reason */
+            duplicate_reason?: string | null;
+            /** Void Reason */
+            void_reason?: string | null;
+            /** Legacy Id */
+            legacy_id?: string | null;
+            exchange?: components["schemas"]["ExchangeOut"] | null;
+            /** Code Number */
+            code_number?: string | null;
+            /** Code Notation */
+            code_notation?: string | null;
+            /** Document Code */
+            document_code?: string | null;
+            /** Issued Date */
+            issued_date?: string | null;
+            /** Send Requests */
+            send_requests?: components["schemas"]["SendRequestOut"][] | null;
+            /** Send Requested To */
+            send_requested_to?: string[] | null;
+            /** Place */
+            place?: string | null;
+            approved_draft?: components["schemas"]["ApprovedDraftOut"] | null;
+            copy_of?: components["schemas"]["CopyOfOut"] | null;
+            /** Voided At */
+            voided_at?: string | null;
+            /** Recipient Statuses */
+            recipient_statuses?: components["schemas"]["RecipientStatusOut"][] | null;
+        };
         /** DocumentPage */
         DocumentPage: {
             /** Items */
-            items: {
-                [key: string]: unknown;
-            }[];
+            items: components["schemas"]["DocumentOut"][];
             /** Total */
             total: number;
             /** Offset */
@@ -624,16 +743,27 @@ export interface components {
          * @enum {string}
          */
         DocumentType: "resolution" | "decision" | "directive" | "rules" | "regulation" | "communique" | "notice" | "guideline" | "program" | "plan" | "option_plan" | "scheme" | "project" | "report" | "minutes" | "submission" | "contract" | "official_letter" | "official_telegram" | "memorandum_of_understanding" | "agreement" | "authorization" | "invitation" | "letter_of_introduction" | "leave_permit" | "dispatch_slip" | "transfer_slip" | "notification_slip" | "formal_letter";
+        /**
+         * ExchangeOut
+         * @description The package a received document came in over the exchange.
+         */
+        ExchangeOut: {
+            /** Package Id */
+            package_id?: string | null;
+            /** Sender Agency Code */
+            sender_agency_code?: string | null;
+            /** Document Code */
+            document_code?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** FileLink */
         FileLink: {
             /** Url */
             url: string;
             /** Expires In S */
             expires_in_s: number;
-            /** File */
-            file: {
-                [key: string]: unknown;
-            };
+            file: components["schemas"]["FileOut"];
         };
         /**
          * FileLinks
@@ -642,6 +772,28 @@ export interface components {
         FileLinks: {
             /** Items */
             items: components["schemas"]["FileLink"][];
+        };
+        /**
+         * FileOut
+         * @description A file intake keeps for the document; `pages` and `cannot_be_read` where they were read.
+         */
+        FileOut: {
+            /** File Id */
+            file_id: string;
+            /** Name */
+            name: string;
+            /** Media Type */
+            media_type: string;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+            /** Role */
+            role: string;
+            /** Pages */
+            pages?: number | null;
+            /** Cannot Be Read */
+            cannot_be_read?: string | null;
         };
         /**
          * FileSignatures
@@ -666,6 +818,15 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** HistoryStepOut */
+        HistoryStepOut: {
+            /** At */
+            at: string | null;
+            /** Label */
+            label: string;
+            /** Detail */
+            detail: string | null;
         };
         /**
          * ImportDuplicate
@@ -794,6 +955,15 @@ export interface components {
              */
             agency_code?: string | null;
         };
+        /** IssuerOut */
+        IssuerOut: {
+            /** Name */
+            name?: string | null;
+            /** Agency Code */
+            agency_code?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** ManifestCheck */
         ManifestCheck: {
             /** Rows */
@@ -844,6 +1014,56 @@ export interface components {
             file: string;
             metadata: components["schemas"]["IncomingDocumentMetadata"];
         };
+        /**
+         * MetadataOut
+         * @description The metadata as registered (incoming, outgoing, a migrated or received document's).
+         */
+        MetadataOut: {
+            /** Channel */
+            channel?: string | null;
+            issuer?: components["schemas"]["IssuerOut"] | null;
+            /** Document Type */
+            document_type?: string | null;
+            /** Code Number */
+            code_number?: string | null;
+            /** Code Notation */
+            code_notation?: string | null;
+            /** Issued Date */
+            issued_date?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Page Count */
+            page_count?: number | null;
+            signer?: components["schemas"]["SignerOut"] | null;
+            /** Recipients */
+            recipients?: (components["schemas"]["RecipientOut"] | string)[] | null;
+            /** Reply To */
+            reply_to?: string[] | null;
+            /** Drafting Unit Abbreviation */
+            drafting_unit_abbreviation?: string | null;
+            /** Urgency */
+            urgency?: string | null;
+            /** Confidentiality */
+            confidentiality?: string | null;
+            /** Allowed User Ids */
+            allowed_user_ids?: string[] | null;
+            /** Due Date */
+            due_date?: string | null;
+            /** Language */
+            language?: string | null;
+            /** Notes */
+            notes?: string | null;
+            /** Content */
+            content?: string | null;
+            /** Steering Type */
+            steering_type?: string | null;
+            /** Sphere Of Promulgation */
+            sphere_of_promulgation?: string | null;
+            /** Typer Notation */
+            typer_notation?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** NumberRequest */
         NumberRequest: {
             /**
@@ -888,6 +1108,23 @@ export interface components {
             document_code: string;
             /** Status */
             status: string;
+        };
+        /**
+         * OcrOut
+         * @description The text recognised in a scan and its ND 30 derivative, or why there is none.
+         */
+        OcrOut: {
+            /** Pages */
+            pages: components["schemas"]["PageConfidenceOut"][] | null;
+            /** Needs Review */
+            needs_review: boolean | null;
+            /** Text */
+            text: string | null;
+            derivative: components["schemas"]["FileOut"] | null;
+            /** Derivative Problems */
+            derivative_problems: string[];
+            /** Error */
+            error: string | null;
         };
         /** OidcProvider */
         OidcProvider: {
@@ -979,6 +1216,76 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** PageConfidenceOut */
+        PageConfidenceOut: {
+            /** Number */
+            number?: number | null;
+            /** Confidence */
+            confidence?: number | null;
+            /** Needs Review */
+            needs_review?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * PersonOut
+         * @description Who did it: the user id and the name of that day (`migration` for a migrated one).
+         */
+        PersonOut: {
+            /** User Id */
+            user_id?: string | null;
+            /** Full Name */
+            full_name?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ProcessingOut
+         * @description Trạng thái xử lý: what the recipient agency last said it did with the document.
+         */
+        ProcessingOut: {
+            /** Status Code */
+            status_code: string;
+            /** Label */
+            label: string;
+            /** Description */
+            description: string | null;
+            staff: components["schemas"]["StaffOut"] | null;
+            /** At */
+            at: string | null;
+        };
+        /**
+         * RecipientOut
+         * @description A recipient of an outgoing document: a unit of the agency, another agency, or a name.
+         */
+        RecipientOut: {
+            /** Unit Id */
+            unit_id?: string | null;
+            /** Agency Code */
+            agency_code?: string | null;
+            /** Name */
+            name?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RecipientStatusOut
+         * @description One recipient agency of a sent document as the sending clerk reads it.
+         */
+        RecipientStatusOut: {
+            /** Agency Code */
+            agency_code: string;
+            /** Name */
+            name: string;
+            /** Label */
+            label: string;
+            /** Error */
+            error: boolean;
+            delivery: components["schemas"]["DeliveryOut"];
+            processing: components["schemas"]["ProcessingOut"] | null;
+            /** History */
+            history: components["schemas"]["HistoryStepOut"][];
+        };
         /**
          * Register
          * @description A yearly register, each with its own number series.
@@ -1028,6 +1335,24 @@ export interface components {
              */
             place?: string | null;
         };
+        /**
+         * SendRequestOut
+         * @description A request to the exchange about a sent document (an update, a replacement, a revocation).
+         */
+        SendRequestOut: {
+            /** Request Id */
+            request_id?: string | null;
+            /** Business Type */
+            business_type?: string | null;
+            /** Document Id */
+            document_id?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /** Requested At */
+            requested_at?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** SignInConfig */
         SignInConfig: {
             /** Dev Sign In */
@@ -1043,6 +1368,22 @@ export interface components {
             draft_ids: string[];
             /** @description As the signature block shows it: competence (KT. GIÁM ĐỐC), title, name */
             signer: components["schemas"]["Signer"];
+        };
+        /**
+         * SignatureCheckOut
+         * @description The check of a file's digital signatures: valid, invalid, untrusted or unsigned.
+         */
+        SignatureCheckOut: {
+            /** Result */
+            result?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /** Signers */
+            signers?: components["schemas"]["SignerCertificateOut"][] | null;
+            /** Checked At */
+            checked_at?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** SignatureOut */
         SignatureOut: {
@@ -1122,6 +1463,49 @@ export interface components {
             position: string;
             /** Full Name */
             full_name: string;
+        };
+        /** SignerCertificateOut */
+        SignerCertificateOut: {
+            /** Subject */
+            subject?: string | null;
+            /** Issuer */
+            issuer?: string | null;
+            /** Serial Number */
+            serial_number?: string | null;
+            /** Signed At */
+            signed_at?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * SignerOut
+         * @description Who signed the paper (thẩm quyền, chức vụ, họ tên).
+         */
+        SignerOut: {
+            /** Competence */
+            competence?: string | null;
+            /** Position */
+            position?: string | null;
+            /** Full Name */
+            full_name?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * StaffOut
+         * @description Who at the recipient agency answers for its status (edXML StaffInfo).
+         */
+        StaffOut: {
+            /** Department */
+            department?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Phone */
+            phone?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * SteeringType
@@ -1432,7 +1816,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DocumentOut"];
                 };
             };
         };
@@ -1454,9 +1838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DocumentOut"];
                 };
             };
             /** @description Validation Error */
@@ -1554,9 +1936,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DocumentOut"];
                 };
             };
             /** @description Validation Error */
@@ -1700,7 +2080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DocumentOut"];
                 };
             };
         };
@@ -1759,9 +2139,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DocumentOut"];
                 };
             };
             /** @description Validation Error */
@@ -2038,13 +2416,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The register of the period as a printable PDF (an attachment). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/pdf": string;
                 };
             };
             /** @description Validation Error */
@@ -2069,14 +2447,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description To the migrated document, `/v1/documents/{document_id}`. */
+            308: {
                 headers: {
+                    /** @description The migrated document's path. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -18,6 +18,7 @@ from vanthu_runtime.openapi_forms import multipart_body
 from vanthu_runtime.visibility import lists_agency_wide
 
 from vanthu_intake import handlers
+from vanthu_intake.api.views import DocumentOut, FileOut, document_json, document_out, file_out
 from vanthu_intake.config import IntakeSettings
 from vanthu_intake.domain.exchange_statuses import RecipientStatus, recipient_statuses
 from vanthu_intake.domain.metadata import Channel, IncomingDocumentMetadata, describe_errors
@@ -303,6 +304,8 @@ def parse_metadata_part(fields: dict[str, str]) -> dict[str, Any]:
         file_description="The scans or electronic files of the document, one part each.",
         required=("metadata", "file"),
     ),
+    response_model=DocumentOut,
+    response_model_exclude_unset=True,
 )
 async def register_incoming_document(request: Request, principal: Registrar) -> JSONResponse:
     settings = settings_of(request)
@@ -338,19 +341,19 @@ async def register_incoming_document(request: Request, principal: Registrar) -> 
             status_code=status.HTTP_409_CONFLICT,
         )
     return JSONResponse(
-        document_view(record),
+        document_json(document_view(record)),
         status_code=status.HTTP_201_CREATED,
         headers={"Location": f"/v1/documents/{record['_id']}"},
     )
 
 
-@router.get("/{document_id}")
-async def get_document(document_id: str, request: Request, principal: Reader) -> dict[str, Any]:
+@router.get("/{document_id}", response_model_exclude_unset=True)
+async def get_document(document_id: str, request: Request, principal: Reader) -> DocumentOut:
     try:
         record = await handlers.readable_document(registry_of(request), principal, document_id)
     except handlers.NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document not found") from exc
-    return document_view(record, send_silence=send_silence_of(request))
+    return document_out(document_view(record, send_silence=send_silence_of(request)))
 
 
 def send_silence_of(request: Request) -> timedelta:
@@ -358,13 +361,13 @@ def send_silence_of(request: Request) -> timedelta:
 
 
 class DocumentPage(BaseModel):
-    items: list[dict[str, Any]]
+    items: list[DocumentOut]
     total: int
     offset: int
     limit: int
 
 
-@router.get("")
+@router.get("", response_model_exclude_unset=True)
 async def list_documents(
     request: Request,
     principal: Reader,
@@ -404,7 +407,9 @@ async def list_documents(
         registry_of(request), principal, filters, skip=offset, limit=limit
     )
     return DocumentPage(
-        items=[document_view(r, send_silence=send_silence_of(request)) for r in records],
+        items=[
+            document_out(document_view(r, send_silence=send_silence_of(request))) for r in records
+        ],
         total=total,
         offset=offset,
         limit=limit,
@@ -418,10 +423,10 @@ def _start_of_vietnam_day(day: date) -> datetime:
 class FileLink(BaseModel):
     url: str
     expires_in_s: int
-    file: dict[str, Any]
+    file: FileOut
 
 
-@router.get("/{document_id}/files/{file_id}/link")
+@router.get("/{document_id}/files/{file_id}/link", response_model_exclude_unset=True)
 async def link_to_file(
     document_id: str, file_id: str, request: Request, principal: Reader
 ) -> FileLink:
@@ -432,7 +437,7 @@ async def link_to_file(
         )
     except handlers.NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document or file not found") from exc
-    return FileLink(url=url, expires_in_s=int(ttl.total_seconds()), file=_file_view(file))
+    return FileLink(url=url, expires_in_s=int(ttl.total_seconds()), file=file_out(_file_view(file)))
 
 
 class FileLinks(BaseModel):
@@ -441,7 +446,7 @@ class FileLinks(BaseModel):
     items: list[FileLink]
 
 
-@router.get("/{document_id}/files")
+@router.get("/{document_id}/files", response_model_exclude_unset=True)
 async def links_to_files(document_id: str, request: Request, principal: Reader) -> FileLinks:
     """The original, attachments (received ones too), migrated evidence and OCR derivatives,
     each with a presigned link valid `VANTHU_INTAKE_LINK_TTL_S` seconds."""
@@ -452,7 +457,10 @@ async def links_to_files(document_id: str, request: Request, principal: Reader) 
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document not found") from exc
     expires = int(ttl.total_seconds())
     return FileLinks(
-        items=[FileLink(url=url, expires_in_s=expires, file=_file_view(f)) for f, url in links]
+        items=[
+            FileLink(url=url, expires_in_s=expires, file=file_out(_file_view(f)))
+            for f, url in links
+        ]
     )
 
 
@@ -460,14 +468,14 @@ class VoidRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-@router.post("/{document_id}/void")
+@router.post("/{document_id}/void", response_model_exclude_unset=True)
 async def void_document(
     document_id: str, body: VoidRequest, request: Request, principal: Registrar
-) -> dict[str, Any]:
+) -> DocumentOut:
     try:
         record = await handlers.void_document(
             registry_of(request), principal=principal, document_id=document_id, reason=body.reason
         )
     except handlers.NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document not found") from exc
-    return document_view(record)
+    return document_out(document_view(record))

@@ -12,7 +12,22 @@ from vanthu_intake.imports import legacy_document_id
 router = APIRouter(tags=["legacy"])
 
 
-@router.get("/legacy/{old_id}")
+@router.get(
+    "/legacy/{old_id}",
+    status_code=status.HTTP_308_PERMANENT_REDIRECT,
+    response_class=RedirectResponse,
+    responses={
+        status.HTTP_308_PERMANENT_REDIRECT: {
+            "description": "To the migrated document, `/v1/documents/{document_id}`.",
+            "headers": {
+                "Location": {
+                    "description": "The migrated document's path.",
+                    "schema": {"type": "string"},
+                }
+            },
+        }
+    },
+)
 async def follow_legacy_link(old_id: str, request: Request, principal: Reader) -> RedirectResponse:
     """308 to the migrated document of the caller's agency; its id derives from the old id, so
     this is one `_id` read. Unknown, another agency's and unreadable confidential ids look alike."""

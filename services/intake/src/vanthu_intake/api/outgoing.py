@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
@@ -23,6 +22,7 @@ from vanthu_intake.api.documents import (
     settings_of,
     unprocessable,
 )
+from vanthu_intake.api.views import DocumentOut, document_json, document_out
 from vanthu_intake.domain.metadata import OutgoingDocumentMetadata
 from vanthu_intake.domain.notation import NotationError, validate_abbreviation
 from vanthu_intake.domain.reservations import place_and_date_text
@@ -48,6 +48,8 @@ router = APIRouter(prefix="/v1/outgoing-documents", tags=["outgoing documents"])
         many_files=False,
         required=("file",),
     ),
+    response_model=DocumentOut,
+    response_model_exclude_unset=True,
 )
 async def issue_outgoing_document(request: Request, principal: Registrar) -> JSONResponse:
     fields, uploads = await read_upload_form(request, settings_of(request))
@@ -85,7 +87,7 @@ async def issue_outgoing_document(request: Request, principal: Registrar) -> JSO
     except NotationError as exc:
         raise unprocessable([(["metadata", "drafting_unit_abbreviation"], str(exc))]) from exc
     return JSONResponse(
-        document_view(record),
+        document_json(document_view(record)),
         status_code=status.HTTP_201_CREATED,
         headers={"Location": f"/v1/documents/{record['_id']}"},
     )
@@ -129,7 +131,7 @@ async def _issue_reserved(
     except handlers.NumberNotInDocument as exc:
         raise unprocessable([(["file"], str(exc))]) from exc
     return JSONResponse(
-        document_view(record),
+        document_json(document_view(record)),
         status_code=status.HTTP_201_CREATED,
         headers={"Location": f"/v1/documents/{record['_id']}"},
     )
@@ -205,10 +207,14 @@ class ChangeRequest(BaseModel):
     replacement_document_id: str | None = None
 
 
-@router.post("/{document_id}/change-requests", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/{document_id}/change-requests",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model_exclude_unset=True,
+)
 async def request_change(
     document_id: str, body: ChangeRequest, request: Request, principal: Registrar
-) -> dict[str, Any]:
+) -> DocumentOut:
     if body.business_type is BusinessType.NEW:
         raise unprocessable([(["business_type"], "must be revoke, update or replace")])
     try:
@@ -225,4 +231,4 @@ async def request_change(
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="document not found") from exc
     except handlers.InvalidSendRequest as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
-    return document_view(record)
+    return document_out(document_view(record))

@@ -37,7 +37,16 @@ def agency_name(settings: IntakeSettings, agency_code: str) -> str:
     return settings.agency_names.get(agency_code) or f"Cơ quan mã định danh {agency_code}"
 
 
-@router.get("/{register}.pdf")
+@router.get(
+    "/{register}.pdf",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The register of the period as a printable PDF (an attachment).",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 async def print_register_pdf(
     register: Register,
     request: Request,
