@@ -117,6 +117,18 @@ describe("the leader's drafts", () => {
     expect(screen.queryByRole('button', { name: 'Phê duyệt dự thảo' })).toBeNull();
   });
 
+  it("lists a reviewed draft's appendices for the leader, each opened through its link", async () => {
+    signedInAs(PEOPLE.leader);
+    const appendix = { file_id: 'p1', name: 'phu-luc-1.pdf', media_type: 'application/pdf', size: 1, sha256: 'a', object_key: 'routing/drafts/a' };
+    api.on('GET /api/routing/cases/c1', directedCase({ drafts: [{ ...reviewed, attachments: [appendix] }] }));
+    api.on('GET /api/routing/cases/c1/files/p1/link', { url: 'http://blobs.test/routing/drafts/a' });
+    at('/chi-dao/c1');
+    await settle();
+    const listed = screen.getByRole('list', { name: 'Phụ lục của dự thảo du-thao.pdf' });
+    await act(async () => fireEvent.click(within(listed).getByRole('button', { name: 'phu-luc-1.pdf' })));
+    expect(within(listed).getByRole('link', { name: 'Mở phu-luc-1.pdf' }).getAttribute('href')).toBe('http://blobs.test/routing/drafts/a');
+  });
+
   it('returns a draft only with a reason', async () => {
     signedInAs(PEOPLE.leader);
     api.on('GET /api/routing/cases/c1', directedCase({ drafts: [reviewed] }));
