@@ -117,7 +117,10 @@ async def incoming_with_facts(reg: Registry) -> dict[str, Any]:
                 "derivative": derivative,
                 "text_key": "k",
                 "text": "QUYẾT ĐỊNH",
-                "pages": [{"number": 1, "confidence": 0.91, "needs_review": False}],
+                "pages": [
+                    {"number": 1, "confidence": 0.91, "needs_review": False},
+                    {"number": 2, "confidence": 1, "needs_review": False},
+                ],
                 "needs_review": False,
                 "digitized_at": now,
                 "derivative_problems": [],

@@ -195,7 +195,8 @@ class FileOut(_AsBuilt):
 
 class PageConfidenceOut(_AsKept):
     number: int | None = None
-    confidence: float | None = None
+    confidence: int | float | None = None
+    """A fraction (an int stays an int: its JSON is kept)."""
     needs_review: bool | None = None
 
 
