@@ -601,3 +601,33 @@ async def test_a_paper_documents_electronic_copy_is_announced_once_without_a_num
     assert event["sealed_by"]["user_id"] == clerk_id
     assert event["file"]["sha256"] == hashlib.sha256(pdf).hexdigest()
     assert (event["confidentiality"], event["readers"]) == ("normal", [])
+
+
+async def test_the_clerk_who_registered_a_confidential_document_reads_its_copy_sealed_by_another(
+    signing_intake, platform_settings
+) -> None:
+    registering_id = "vanthu-" + secrets.token_hex(3)
+    sealing_id = "vanthu-duoc-xem-" + secrets.token_hex(3)
+    async with (
+        _client(signing_intake, TOKEN_LEADER, "leader") as leader,
+        _client(signing_intake, registering_id, "clerk") as registering,
+        _client(signing_intake, sealing_id, "clerk") as sealing,
+        _client(signing_intake, "vanthu-khac-" + secrets.token_hex(3), "clerk") as other,
+    ):
+        secret_id = await _register(
+            registering,
+            _pages_pdf(1, secrets.token_hex(3)),
+            confidentiality="Mật",
+            allowed_user_ids=[TOKEN_LEADER, sealing_id],
+        )
+        copy_id = (await _copy(leader, secret_id, "sao_y")).json()["copy_id"]
+        sealed = await _seal_copy(sealing, copy_id)
+        assert sealed.status_code == 201, sealed.text
+        read_by_registering = await registering.get(f"/v1/documents/{copy_id}")
+        read_by_other = await other.get(f"/v1/documents/{copy_id}")
+
+    # Whoever may read the source may read its copy: here, and in the event the archive reads.
+    assert read_by_registering.status_code == 200, read_by_registering.text
+    assert read_by_other.status_code == 404
+    (event,) = await _copy_events(platform_settings, copy_id)
+    assert set(event["readers"]) == {TOKEN_LEADER, sealing_id, registering_id}

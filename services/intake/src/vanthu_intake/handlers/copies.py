@@ -19,6 +19,7 @@ from vanthu_runtime.auth import Principal
 from vanthu_runtime.errors import AlreadyExists
 from vanthu_runtime.file_checks import MediaType
 from vanthu_runtime.signing import SigningFailed
+from vanthu_runtime.visibility import NORMAL
 
 from vanthu_intake import events
 from vanthu_intake.domain.copies import (
@@ -228,7 +229,13 @@ def _copy_record(
     copy_of: Record,
     now: datetime,
 ) -> Record:
-    """What a copy keeps of its source: who may read it (the same people), its metadata."""
+    """What a copy keeps of its source: who may read it (the same people: the source's named
+    readers and, for a confidential one, the clerk who registered it), its metadata."""
+    readers = list(source.get("allowed_user_ids") or [])
+    registering = (source.get("registered_by") or {}).get("user_id")
+    confidential = (source.get("confidentiality") or NORMAL) != NORMAL
+    if confidential and registering and registering not in readers:
+        readers.append(registering)
     return {
         "_id": copy_id,
         "kind": "copy",
@@ -238,7 +245,7 @@ def _copy_record(
         "channel": Channel.ELECTRONIC.value,
         "metadata": source.get("metadata"),
         "confidentiality": source.get("confidentiality"),
-        "allowed_user_ids": list(source.get("allowed_user_ids") or []),
+        "allowed_user_ids": readers,
         "copy_of": copy_of,
         "content_keys": [],
         "files": [],
