@@ -88,7 +88,7 @@ class ArchivedDocumentOut(_Out):
     urgency: str | None = None
     confidentiality: str | None = None
     direction: str | None = None
-    """incoming or outgoing"""
+    """incoming, outgoing, or copy (a copy the agency made of a document, ADR 0055 addendum)"""
     voided: VoidedOut | None = None
 
     @classmethod
