@@ -81,9 +81,11 @@ export function AuditExport() {
   );
 }
 
+const DIRECTIONS: Record<string, string> = { outgoing: 'Văn bản đi', incoming: 'Văn bản đến', copy: 'Bản sao' };
+
 const ACTION_KINDS: Record<string, string> = {
   registered: 'Vào sổ', issued: 'Phát hành', digitized: 'Số hóa', signature_checked: 'Kiểm tra chữ ký', voided: 'Hủy đăng ký',
-  decided: 'Cho ý kiến', assigned: 'Giao việc', progress: 'Báo cáo tiến độ', completed: 'Hoàn thành', returned: 'Trả lại', urged: 'Đôn đốc',
+  decided: 'Cho ý kiến', assigned: 'Giao việc', progress: 'Báo cáo tiến độ', completed: 'Hoàn thành', returned: 'Trả lại', urged: 'Đôn đốc', copied: 'Sao văn bản',
   exchange_requested: 'Gửi liên thông', status_sent: 'Báo trạng thái', filed: 'Lập hồ sơ',
 };
 
@@ -200,7 +202,7 @@ export function AuditSearch() {
                 <Link to={`/tra-cuu/${d.document_id}`} className="subject">{d.subject ?? '(không có trích yếu)'}</Link>
                 <div className="muted">
                   {[
-                    d.direction === 'outgoing' ? 'Văn bản đi' : 'Văn bản đến',
+                    DIRECTIONS[d.direction ?? ''] ?? 'Văn bản đến',
                     d.notation,
                     d.document_type?.name ?? label(DOCUMENT_TYPES, d.document_type?.code),
                     d.issuer?.name,

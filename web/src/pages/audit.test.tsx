@@ -50,6 +50,18 @@ describe("the auditor's search", () => {
     expect(results.textContent).toContain('Văn bản đến · 15/BNV-VP · Công văn · Bộ Nội vụ · ban hành 30/11/2026');
   });
 
+  it('names a copy a copy, not an incoming document', async () => {
+    signedInAs(PEOPLE.auditor);
+    const copy = { ...hit, document_id: 'copy1', notation: '05/SY-UBND', direction: 'copy', status: 'issued' };
+    api.on('GET /api/archive/archive/search', { total: 2, total_is_exact: true, page: 1, page_size: 20, items: [hit, copy] });
+    at('/tra-cuu');
+    await settle();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Tìm kiếm' })));
+    const items = within(screen.getByRole('region', { name: '2 văn bản' })).getAllByRole('listitem');
+    expect(items[0].textContent).toContain('Văn bản đến · 15/BNV-VP');
+    expect(items[1].textContent).toContain('Bản sao · 05/SY-UBND');
+  });
+
   it("shows the archive's refusal of a filter at its field", async () => {
     signedInAs(PEOPLE.auditor);
     api.on('GET /api/archive/archive/search', { detail: [{ loc: ['query', 'issued_to'], msg: 'is before issued_from' }] }, 422);
