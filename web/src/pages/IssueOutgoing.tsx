@@ -273,7 +273,7 @@ export function IssueOutgoing() {
             Trả lời văn bản đến số {source.found.document.arrival_number}:{' '}
             <Link to={`/van-ban/${source.found.document_id}`}>{source.found.document.subject}</Link>
           </p>
-          <DraftLine draft={source.draft} />
+          <DraftLine caseId={source.found.case_id} draft={source.draft} />
           <DraftLink caseId={source.found.case_id} draft={source.draft} />
         </section>
       )}
