@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from harness.openapi import undescribed
 from vanthu_routing.bootstrap import ROUTERS, create_api
 
 OWN_PATHS = sorted(
@@ -24,33 +25,6 @@ def openapi() -> dict[str, Any]:
     return document
 
 
-def _undescribed(schema: dict[str, Any], schemas: dict[str, Any], seen: set[str]) -> list[str]:
-    """Where, inside `schema`, a body is left undescribed: an object naming no property and no
-    type of its values, or a value of any shape."""
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        if name in seen:
-            return []
-        seen.add(name)
-        return [f"{name}.{p}" for p in _undescribed(schemas[name], schemas, seen)] or []
-    found: list[str] = []
-    for option in schema.get("anyOf", []) + schema.get("allOf", []) + schema.get("oneOf", []):
-        found += _undescribed(option, schemas, seen)
-    if schema.get("type") == "array":
-        found += _undescribed(schema.get("items", {}), schemas, seen)
-    if schema.get("type") == "object" or "properties" in schema:
-        values = schema.get("additionalProperties")
-        if not schema.get("properties") and not isinstance(values, dict):
-            found.append("(an object of any shape)")
-        for name, field in schema.get("properties", {}).items():
-            found += [f"{name}: {p}" for p in _undescribed(field, schemas, seen)]
-        if isinstance(values, dict):
-            found += _undescribed(values, schemas, seen)
-    if not any(k in schema for k in ("type", "$ref", "anyOf", "allOf", "oneOf", "enum", "const")):
-        found.append("(any value)")
-    return found
-
-
 @pytest.mark.parametrize(("path", "method"), OWN_PATHS, ids=[f"{m} {p}" for p, m in OWN_PATHS])
 def test_every_answer_of_routing_is_described_in_its_openapi_document(openapi, path, method):
     schemas = openapi["components"]["schemas"]
@@ -60,4 +34,4 @@ def test_every_answer_of_routing_is_described_in_its_openapi_document(openapi, p
     assert answers, f"{method} {path} documents no successful answer"
     for answer in answers:
         body = answer["content"]["application/json"]["schema"]
-        assert _undescribed(body, schemas, set()) == [], f"{method} {path}"
+        assert undescribed(body, schemas) == [], f"{method} {path}"
