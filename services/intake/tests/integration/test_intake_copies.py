@@ -352,6 +352,17 @@ async def _sign_draft(leader: httpx.AsyncClient, draft_id: str) -> None:
     assert answer.status_code == 201, answer.text
 
 
+async def _sign_and_seal(
+    leader: httpx.AsyncClient, clerk: httpx.AsyncClient, draft_id: str
+) -> httpx.Response:
+    """The leader signs the approved draft; the clerk's answer to numbering and sealing it."""
+    await _sign_draft(leader, draft_id)
+    return await clerk.post(
+        "/v1/outgoing-documents/seals",
+        json={"draft_id": draft_id, "metadata": DECISION, "agency_abbreviation": "UBND"},
+    )
+
+
 async def test_an_appendix_in_a_file_of_its_own_gets_the_agencys_signature_when_issued(
     signing_intake, publisher, platform_settings
 ) -> None:
@@ -363,11 +374,7 @@ async def test_an_appendix_in_a_file_of_its_own_gets_the_agencys_signature_when_
         _client(signing_intake, TOKEN_LEADER, "leader") as leader,
         _client(signing_intake, "vanthu-" + secrets.token_hex(3), "clerk") as clerk,
     ):
-        await _sign_draft(leader, draft_id)
-        issued = await clerk.post(
-            "/v1/outgoing-documents/seals",
-            json={"draft_id": draft_id, "metadata": DECISION, "agency_abbreviation": "UBND"},
-        )
+        issued = await _sign_and_seal(leader, clerk, draft_id)
         assert issued.status_code == 201, issued.text
         document_id = issued.json()["document_id"]
         report = (await clerk.get(f"/v1/outgoing-documents/{document_id}/signatures")).json()
@@ -434,11 +441,7 @@ async def test_an_appendix_that_cannot_be_signed_is_refused_before_a_number_is_t
         _client(signing_intake, TOKEN_LEADER, "leader") as leader,
         _client(signing_intake, "vanthu-" + secrets.token_hex(3), "clerk") as clerk,
     ):
-        await _sign_draft(leader, draft_id)
-        refused = await clerk.post(
-            "/v1/outgoing-documents/seals",
-            json={"draft_id": draft_id, "metadata": DECISION, "agency_abbreviation": "UBND"},
-        )
+        refused = await _sign_and_seal(leader, clerk, draft_id)
         numbered = await clerk.get(f"/v1/documents/{reservation_id_of(SIGNING_AGENCY, draft_id)}")
 
     assert refused.status_code == 422, refused.text
@@ -503,11 +506,7 @@ async def test_a_sao_y_of_an_issued_document_shows_its_signatures_and_carries_on
         _client(signing_intake, TOKEN_LEADER, "leader") as leader,
         _client(signing_intake, "vanthu-" + secrets.token_hex(3), "clerk") as clerk,
     ):
-        await _sign_draft(leader, draft_id)
-        issued = await clerk.post(
-            "/v1/outgoing-documents/seals",
-            json={"draft_id": draft_id, "metadata": DECISION, "agency_abbreviation": "UBND"},
-        )
+        issued = await _sign_and_seal(leader, clerk, draft_id)
         assert issued.status_code == 201, issued.text
         signed = await _copy(leader, issued.json()["document_id"], "sao_y")
         assert signed.status_code == 201, signed.text
