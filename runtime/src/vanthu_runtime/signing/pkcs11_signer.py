@@ -6,7 +6,9 @@ the token: only the signed attributes' DER goes in, a raw RSA signature comes ou
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +39,17 @@ class Pkcs11Signer:
         self._pin = pin
         self._timestamper = timestamper
         self._certificates: dict[str, bytes] = {}
+        self._one_at_a_time = threading.Lock()
 
-    def _session(self) -> Any:
-        token = self._lib.get_token(token_label=self._token_label)
-        return token.open(user_pin=self._pin)
+    @contextmanager
+    def _session(self) -> Iterator[Any]:
+        """A logged-in session, one at a time: PKCS#11 logs in per application, not per session,
+        so a second login while another session of this process is open fails
+        (CKR_USER_ALREADY_LOGGED_IN) and closing the last session logs out."""
+        with self._one_at_a_time:
+            token = self._lib.get_token(token_label=self._token_label)
+            with token.open(user_pin=self._pin) as session:
+                yield session
 
     def _read_certificate(self, key_ref: str) -> bytes:
         with self._session() as session:

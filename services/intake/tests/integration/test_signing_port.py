@@ -4,6 +4,7 @@ client against the remote signing SIMULATOR."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 
@@ -75,6 +76,21 @@ async def test_each_digest_comes_back_as_a_cms_over_it_signed_by_the_key(adapter
         assert "signing_certificate_v2" in attributes  # PAdES
         signed = b"\x31" + info["signed_attrs"].dump()[1:]  # DER of the SET the key signed
         public_key.verify(info["signature"].native, signed, padding.PKCS1v15(), hashes.SHA256())
+
+
+async def test_many_signatures_asked_at_once_all_come_back(adapter) -> None:
+    """A service signs for several callers at the same time (the exchange's steps, a leader's
+    batch beside another's): each gets its signature, none a login error of the device."""
+    signer, key, _ = adapter
+    digests = [hashlib.sha256(f"cùng lúc {i}".encode()).digest() for i in range(8)]
+
+    signed = await asyncio.gather(
+        *(signer.sign_digests(key, [d], description="Ký cùng lúc") for d in digests),
+        *(signer.certificate(key) for _ in range(4)),
+    )
+
+    assert [len(s) for s in signed[:8]] == [1] * 8
+    assert len({bytes(c) for c in signed[8:]}) == 1
 
 
 async def test_a_key_the_device_does_not_hold_is_refused_by_name(adapter) -> None:
